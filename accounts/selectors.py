@@ -1,0 +1,87 @@
+"""Every read of client data goes through here, filtered by what the user may see."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+
+from accounts.models import Client, Contact, PointOfPresence, Sale, TeamMember
+
+
+def sees_every_client(user: Any) -> bool:
+    return bool(user.is_superuser or user.has_perm("accounts.view_all_clients"))
+
+
+def clients_visible_to(user: Any) -> QuerySet[Client]:
+    """Directors and admins see every client; a manager sees the ones they are on."""
+    clients = Client.objects.all()
+    if not user.is_authenticated:
+        return clients.none()
+    if sees_every_client(user):
+        return clients
+    on_team = TeamMember.objects.filter(client=OuterRef("pk"), user=user)
+    return clients.filter(Q(responsible_manager=user) | Exists(on_team))
+
+
+def get_client_for_user(user: Any, pk: int, *, write: bool = False) -> Client:
+    """The one access gate of every client view: 404 if hidden, 403 if read-only."""
+    client = clients_visible_to(user).select_related("industry", "responsible_manager").filter(pk=pk).first()
+    if client is None:
+        raise Http404
+    if write and not user.has_perm("accounts.edit_client", client):
+        raise PermissionDenied
+    return client
+
+
+def client_list(user: Any) -> QuerySet[Client]:
+    head_offices = PointOfPresence.objects.filter(client=OuterRef("pk"), is_head_office=True).order_by("id")
+    return (
+        clients_visible_to(user)
+        .select_related("industry", "responsible_manager")
+        .annotate(
+            head_city=head_offices.values("city")[:1],
+            head_region=head_offices.values("region")[:1],
+        )
+    )
+
+
+def decision_group(client: Client) -> dict[str, Any]:
+    """The active contacts with their influence sum and the warnings DOMAIN §2 asks for."""
+    contacts = list(client.contacts.filter(is_active=True).prefetch_related("known_by"))
+    total = sum(c.influence for c in contacts)
+    return {
+        "contacts": contacts,
+        "influence_total": total,
+        "influence_off": bool(contacts) and total != 100,
+        "no_decision_maker": not any(c.decision_role == Contact.DecisionRole.DECISION_MAKER for c in contacts),
+    }
+
+
+def monthly_sales(client: Client, *, months: int = 24, today: date) -> dict[str, Any]:
+    """Sales by product group and month over the last `months` months, for the chart."""
+    first = _month_start(today, months - 1)
+    rows = (
+        Sale.objects.filter(client=client, date__gte=first)
+        .annotate(month=TruncMonth("date"))
+        .values("month", "product_group__name")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+    labels = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    series: dict[str, list[float]] = {}
+    for row in rows:
+        values = series.setdefault(row["product_group__name"], [0.0] * months)
+        values[labels.index(_as_date(row["month"]))] += float(row["total"])
+    return {"labels": labels, "series": series}
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _month_start(today: date, back: int) -> date:
+    index = today.year * 12 + today.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)

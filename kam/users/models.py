@@ -1,0 +1,22 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do comes from their role groups (see roles.py)."""
+
+    class Language(models.TextChoices):
+        BROWSER = "", _("As in the browser")
+        RUSSIAN = "ru", _("Russian")
+        ENGLISH = "en", _("English")
+
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["last_name", "first_name", "username"]
+        permissions = [("manage_users", _("Can manage users and roles"))]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
