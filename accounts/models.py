@@ -175,15 +175,22 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     personal_notes = models.TextField(
-        _("personal notes"), blank=True, help_text=_("Interests, family. Seen only by people with access to the card.")
+        _("personal notes"),
+        blank=True,
+        help_text=_("Interests, family. Seen only by people with access to the card."),
     )
     decision_role = models.CharField(
-        _("role in the decision group"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.OTHER
+        _("role in the decision group"),
+        max_length=20,
+        choices=DecisionRole.choices,
+        default=DecisionRole.OTHER,
     )
     influence = models.PositiveSmallIntegerField(
         _("influence, %"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    attitude = models.CharField(_("attitude to us"), max_length=12, choices=Attitude.choices, default=Attitude.NEUTRAL)
+    attitude = models.CharField(
+        _("attitude to us"), max_length=12, choices=Attitude.choices, default=Attitude.NEUTRAL
+    )
     is_active = models.BooleanField(_("active"), default=True)
     known_by = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -192,7 +199,7 @@ class Contact(models.Model):
         related_name="known_contacts",
         help_text=_("Which of our employees know this person."),
     )
-    history = HistoricalRecords(m2m_fields=[known_by])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_active", "-influence", "name", "id"]
@@ -221,7 +228,9 @@ class Touch(models.Model):
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.CALL)
     date = models.DateField(_("date"))
     duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
-    contacts = models.ManyToManyField(Contact, verbose_name=_("their people"), blank=True, related_name="touches")
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("their people"), blank=True, related_name="touches"
+    )
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True, related_name="touches"
     )

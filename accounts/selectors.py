@@ -1,14 +1,15 @@
 """Every read of client data goes through here, filtered by what the user may see."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils import formats
 
-from accounts.models import Client, Contact, PointOfPresence, Sale, TeamMember
+from accounts.models import Client, Contact, PointOfPresence, Sale, TeamMember, Touch
 
 
 def sees_every_client(user: Any) -> bool:
@@ -56,7 +57,9 @@ def decision_group(client: Client) -> dict[str, Any]:
         "contacts": contacts,
         "influence_total": total,
         "influence_off": bool(contacts) and total != 100,
-        "no_decision_maker": not any(c.decision_role == Contact.DecisionRole.DECISION_MAKER for c in contacts),
+        "no_decision_maker": not any(
+            c.decision_role == Contact.DecisionRole.DECISION_MAKER for c in contacts
+        ),
     }
 
 
@@ -85,3 +88,86 @@ def _as_date(value: Any) -> date:
 def _month_start(today: date, back: int) -> date:
     index = today.year * 12 + today.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)
+
+
+def client_search(query: str, *, limit: int) -> list[Client]:
+    """Every client matching a name or INN, for the global search (not visibility-filtered:
+    the caller shows non-visible ones without a link, so nobody opens a duplicate)."""
+    match = Q(name__icontains=query)
+    if query.isdigit():
+        match |= Q(inn__startswith=query)
+    head_offices = PointOfPresence.objects.filter(client=OuterRef("pk")).order_by("-is_head_office", "id")
+    return list(
+        Client.objects.filter(match)
+        .select_related("responsible_manager")
+        .annotate(head_city=head_offices.values("city")[:1])
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def visible_ids(user: Any, pks: list[int]) -> set[int]:
+    return set(clients_visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def client_points(client: Client) -> list[PointOfPresence]:
+    return list(client.points.all())
+
+
+def client_touches(client: Client, *, limit: int) -> list[Touch]:
+    return list(
+        client.touches.select_related("created_by").prefetch_related("contacts", "participants")[:limit]
+    )
+
+
+def last_meeting(client: Client) -> Touch | None:
+    return client.touches.filter(kind=Touch.Kind.MEETING).order_by("-date").first()
+
+
+PALETTE = [
+    "#0d6efd",
+    "#20c997",
+    "#fd7e14",
+    "#6f42c1",
+    "#d63384",
+    "#198754",
+    "#ffc107",
+    "#0dcaf0",
+    "#6c757d",
+    "#dc3545",
+]
+
+
+def sales_chart_config(chart: dict[str, Any]) -> dict[str, Any]:
+    """A Chart.js stacked bar config, passed to the page through json_script."""
+    datasets = [
+        {"label": name, "data": values, "backgroundColor": PALETTE[i % len(PALETTE)], "stack": "sales"}
+        for i, (name, values) in enumerate(sorted(chart["series"].items()))
+    ]
+    return {
+        "type": "bar",
+        "data": {"labels": [formats.date_format(m, "m.Y") for m in chart["labels"]], "datasets": datasets},
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "animation": False,
+            "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
+        },
+    }
+
+
+def sales_by_group(client: Client, *, today: date) -> list[dict[str, Any]]:
+    """Trailing-12-month sales (the 365 days ending today) by product group, with the year before."""
+    year_ago = today - timedelta(days=365)
+    two_years_ago = year_ago - timedelta(days=365)
+    last = Sum("amount", filter=Q(date__gt=year_ago, date__lte=today))
+    previous = Sum("amount", filter=Q(date__gt=two_years_ago, date__lte=year_ago))
+    rows = (
+        Sale.objects.filter(client=client, date__gt=two_years_ago, date__lte=today)
+        .values("product_group__name")
+        .annotate(last=last, previous=previous)
+        .order_by("product_group__name")
+    )
+    return [
+        {"group": r["product_group__name"], "last": r["last"] or 0, "previous": r["previous"] or 0}
+        for r in rows
+    ]

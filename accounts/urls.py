@@ -1,7 +1,26 @@
 from django.urls import path
 
-from accounts import views
+from accounts.views import card, clients, entries
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", clients.client_list, name="client_list"),
+    path("search/", clients.client_search, name="client_search"),
+    path("new/", clients.client_create, name="client_create"),
+    path("regions/", card.region_options, name="region_options"),
+    path("<int:pk>/", card.client_detail, name="client_detail"),
+    path("<int:pk>/edit/", clients.client_edit, name="client_edit"),
+    path("<int:pk>/assign/", clients.client_assign, name="client_assign"),
+    path("<int:pk>/team/", clients.team_add, name="team_add"),
+    path("<int:pk>/team/<int:member_pk>/remove/", clients.team_remove, name="team_remove"),
+    path("<int:pk>/contacts/", card.client_contacts, name="client_contacts"),
+    path("<int:pk>/points/", card.client_points, name="client_points"),
+    path("<int:pk>/touches/", card.client_touches, name="client_touches"),
+    path("<int:pk>/refusals/", card.client_refusals, name="client_refusals"),
+    path("<int:pk>/sales/", card.client_sales, name="client_sales"),
+    path("<int:pk>/history/", card.client_history, name="client_history"),
+    path("<int:pk>/<str:kind>/new/", entries.entry_form, name="entry_new"),
+    path("<int:pk>/<str:kind>/<int:entry_pk>/edit/", entries.entry_form, name="entry_edit"),
+    path("<int:pk>/<str:kind>/<int:entry_pk>/delete/", entries.entry_delete, name="entry_delete"),
+]

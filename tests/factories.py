@@ -37,24 +37,30 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.PostGenerationMethodCall("set_password", "secret-pass-1")
 
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: dict | None = None) -> None:
         if create:
-            self.save()
+            instance.save()
+
+
+def with_role(role: str) -> factory.PostGeneration:
+    def add(user: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            user.groups.add(Group.objects.get(name=role))
+
+    return factory.PostGeneration(add)
 
 
 class ManagerFactory(UserFactory):
-    role = roles.ACCOUNT_MANAGER
+    role = with_role(roles.ACCOUNT_MANAGER)
 
 
 class DirectorFactory(UserFactory):
-    role = roles.SALES_DIRECTOR
+    role = with_role(roles.SALES_DIRECTOR)
 
 
 class AdminFactory(UserFactory):
-    role = roles.ADMIN
+    role = with_role(roles.ADMIN)
 
 
 class IndustryFactory(factory.django.DjangoModelFactory):

@@ -10,4 +10,3 @@ def roles_context(request: HttpRequest) -> dict[str, bool]:
         "is_sales_director": roles.is_sales_director(user),
         "is_admin_role": roles.is_admin(user),
     }
-

@@ -13,8 +13,7 @@ class User(AbstractUser):
 
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
+    class Meta:
         ordering = ["last_name", "first_name", "username"]
         permissions = [("manage_users", _("Can manage users and roles"))]
 

@@ -26,7 +26,7 @@ def test_inn_known_valid_numbers_pass(inn):
         ("77070838", "inn_format"),
         ("77070838931", "inn_format"),
         ("77O7083893", "inn_format"),
-        ("７７０７０８３８９３", "inn_format"),
+        ("\uff17\uff17\uff10\uff17\uff10\uff18\uff13\uff18\uff19\uff13", "inn_format"),  # full-width digits
         ("", "inn_format"),
     ],
 )

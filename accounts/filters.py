@@ -1,0 +1,70 @@
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts import geography
+from accounts.forms import managers
+from accounts.models import Client, Industry, PointOfPresence
+from accounts.selectors import sees_every_client
+
+# sort key in the query string -> (model field, descending)
+SORTS = {
+    "name": ("name", False),
+    "-name": ("name", True),
+    "inn": ("inn", False),
+    "-inn": ("inn", True),
+    "status": ("status", False),
+    "-status": ("status", True),
+    "updated": ("updated_at", False),
+    "-updated": ("updated_at", True),
+}
+
+
+def region_choices() -> list[tuple[str, str]]:
+    used = PointOfPresence.objects.order_by("region").values_list("region", flat=True).distinct()
+    return sorted(((code, geography.region_name(code)) for code in used if code), key=lambda r: r[1])
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Client.Status.choices)
+    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region")
+    industry = django_filters.ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all())
+    manager = django_filters.ModelChoiceFilter(
+        label=_("Responsible manager"), field_name="responsible_manager", queryset=managers()
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=[(k, k) for k in SORTS], method="keep", empty_label=None
+    )
+    after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
+    before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
+
+    class Meta:
+        model = Client
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["region"].extra["choices"] = region_choices()
+        self.filters["manager"].queryset = managers()
+        if not sees_every_client(user):
+            del self.filters["manager"]
+
+    def search(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(Q(inn__startswith=value) | Q(name__icontains=value))
+        return queryset.filter(name__icontains=value)
+
+    def in_region(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
+        return queryset.filter(Exists(PointOfPresence.objects.filter(client=OuterRef("pk"), region=value)))
+
+    def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
+        return queryset
+
+    def ordering(self) -> tuple[str, bool]:
+        key = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return SORTS.get(key or "name", SORTS["name"])

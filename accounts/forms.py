@@ -1,0 +1,223 @@
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import geography
+from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
+from kam.users import roles
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def managers() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True, groups__name=roles.ACCOUNT_MANAGER).distinct()
+
+
+def colleagues() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True)
+
+
+def _field(form: forms.BaseForm, name: str) -> Any:
+    """A form field whose queryset or choices are set per request."""
+    return form.fields[name]
+
+
+class CrispyMixin:
+    """Crispy renders the fields; templates own the <form> tag and the buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ClientForm(CrispyMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("Yes, this is a different company: create the card anyway"), required=False
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "legal_name",
+            "inn",
+            "industry",
+            "website",
+            "status",
+            "purchasing_centralised",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.duplicates: list[Client] = []
+        if self.instance.pk:
+            del self.fields["confirm_duplicate"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not self.instance.pk and not data.get("confirm_duplicate"):
+            self.duplicates = list(possible_duplicates(data.get("name", ""), data.get("inn", "")))
+            if self.duplicates:
+                raise forms.ValidationError(
+                    _("A client with this name or INN already exists. Check the list below before creating."),
+                    code="duplicate",
+                )
+        return data
+
+
+def possible_duplicates(name: str, inn: str) -> QuerySet[Client]:
+    """Every client, visible or not, whose INN or name matches: shown without opening the card."""
+    match = Q(name__iexact=name) if name else Q(pk__in=[])
+    if inn:
+        match |= Q(inn=inn)
+    return Client.objects.filter(match).select_related("responsible_manager")[:10]
+
+
+class AssignForm(CrispyMixin, forms.Form):
+    responsible_manager = forms.ModelChoiceField(
+        label=_("Responsible manager"), queryset=managers(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "responsible_manager").queryset = managers()
+
+    def clean_responsible_manager(self) -> Any:
+        manager = self.cleaned_data["responsible_manager"]
+        if manager is None and self.initial.get("status") == Client.Status.ACTIVE:
+            raise forms.ValidationError(_("An active client needs exactly one responsible manager."))
+        return manager
+
+
+class TeamMemberForm(CrispyMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Employee"), queryset=colleagues())
+    role = forms.ChoiceField(label=_("Role"), choices=TeamMember.Role.choices)
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "user").queryset = colleagues().exclude(pk=client.responsible_manager_id)
+
+
+class EntryForm(CrispyMixin, forms.ModelForm):
+    """A form for one part of a card: it knows the client it belongs to."""
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+
+
+class ContactForm(EntryForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "position",
+            "department",
+            "phone",
+            "email",
+            "birthday",
+            "decision_role",
+            "influence",
+            "attitude",
+            "known_by",
+            "personal_notes",
+            "is_active",
+        ]
+        widgets = {"birthday": DATE_INPUT, "personal_notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, client=client, **kwargs)
+        _field(self, "known_by").queryset = colleagues()
+        self.fields["known_by"].widget.attrs["size"] = 5
+
+
+class PointForm(EntryForm):
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    class Meta:
+        model = PointOfPresence
+        fields = ["country", "region", "city", "is_head_office", "status", "planned_date"]
+        widgets = {"planned_date": DATE_INPUT}
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, client=client, **kwargs)
+        country = self.data.get("country") or self.initial.get("country") or self.instance.country or "RU"
+        _field(self, "country").choices = geography.country_choices()
+        self.fields["country"].initial = country
+        _field(self, "region").choices = [("", "—"), *geography.region_choices(country)]
+        self.fields["country"].widget.attrs.update(
+            {"hx-get": reverse("accounts:region_options"), "hx-target": "#id_region", "hx-swap": "innerHTML"}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        region = data.get("region")
+        if region and not geography.is_region_of(region, data.get("country", "")):
+            self.add_error("region", _("This region is not in the chosen country."))
+        if data.get("status") == PointOfPresence.Status.PLANNED and not data.get("planned_date"):
+            self.add_error("planned_date", _("A planned point needs its planned opening date."))
+        if data.get("status") == PointOfPresence.Status.OPEN:
+            data["planned_date"] = None
+        return data
+
+
+class TouchForm(EntryForm):
+    class Meta:
+        model = Touch
+        fields = [
+            "kind",
+            "date",
+            "duration_minutes",
+            "contacts",
+            "participants",
+            "summary",
+            "next_step",
+            "next_step_date",
+        ]
+        widgets = {
+            "date": DATE_INPUT,
+            "next_step_date": DATE_INPUT,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, client=client, **kwargs)
+        _field(self, "contacts").queryset = client.contacts.filter(is_active=True)
+        _field(self, "participants").queryset = colleagues()
+        self.fields["duration_minutes"].widget.attrs["max"] = 24 * 60
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        step_date, day = data.get("next_step_date"), data.get("date")
+        if step_date and day and step_date < day:
+            self.add_error("next_step_date", _("The next step cannot come before the touch itself."))
+        if step_date and not data.get("next_step"):
+            self.add_error("next_step", _("Say what the next step is."))
+        return data
+
+
+class RefusalForm(EntryForm):
+    class Meta:
+        model = Refusal
+        fields = ["date", "product_group", "reason", "note"]
+        widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}

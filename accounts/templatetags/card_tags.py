@@ -1,0 +1,23 @@
+from typing import Any
+
+from django import template
+
+from accounts import geography
+
+register = template.Library()
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return geography.country_name(code)
+
+
+@register.filter
+def region_name(code: str) -> str:
+    return geography.region_name(code)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: Any, key: str) -> str:
+    """The sort key for a column header: ascending first, then descending."""
+    return f"-{key}" if context.get("sort") == key else key

@@ -1,0 +1,115 @@
+"""The client card: one page per tab, all behind the same access gate."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts import audit, geography, selectors
+from accounts.models import Client
+from kam.http import HtmxHttpRequest
+
+TOUCH_LIMIT = 200
+
+
+def card_context(request: HtmxHttpRequest, client: Client, tab: str) -> dict[str, Any]:
+    user = request.user
+    return {
+        "client": client,
+        "tab": tab,
+        "may_edit": user.has_perm("accounts.edit_client", client),
+        "may_assign": user.has_perm("accounts.reassign_client", client),
+        "nav": "clients",
+    }
+
+
+def tab_data(client: Client, tab: str) -> dict[str, Any]:
+    """What each tab lists; also used to refresh a list after an inline edit."""
+    if tab == "contacts":
+        return {
+            "group": selectors.decision_group(client),
+            "inactive": client.contacts.filter(is_active=False),
+        }
+    if tab == "points":
+        return {"points": selectors.client_points(client)}
+    if tab == "touches":
+        return {"touches": selectors.client_touches(client, limit=TOUCH_LIMIT)}
+    if tab == "refusals":
+        return {"refusals": client.refusals.select_related("product_group")}
+    return {}
+
+
+def _render_tab(request: HtmxHttpRequest, pk: int, tab: str, **extra: Any) -> HttpResponse:
+    client = selectors.get_client_for_user(request.user, pk)
+    context = card_context(request, client, tab) | tab_data(client, tab) | extra
+    return render(request, f"accounts/tabs/{tab}.html", context)
+
+
+@require_GET
+@login_required
+def client_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.get_client_for_user(request.user, pk)
+    context = card_context(request, client, "overview") | {
+        "group": selectors.decision_group(client),
+        "points": selectors.client_points(client),
+        "team": client.team.select_related("user"),
+        "touches": selectors.client_touches(client, limit=5),
+        "last_meeting": selectors.last_meeting(client),
+    }
+    return render(request, "accounts/tabs/overview.html", context)
+
+
+@require_GET
+@login_required
+def client_contacts(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _render_tab(request, pk, "contacts")
+
+
+@require_GET
+@login_required
+def client_points(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _render_tab(request, pk, "points")
+
+
+@require_GET
+@login_required
+def client_touches(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _render_tab(request, pk, "touches")
+
+
+@require_GET
+@login_required
+def client_refusals(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _render_tab(request, pk, "refusals")
+
+
+@require_GET
+@login_required
+def client_sales(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.get_client_for_user(request.user, pk)
+    chart = selectors.monthly_sales(client, today=timezone.localdate())
+    context = card_context(request, client, "sales") | {
+        "chart": chart,
+        "chart_config": selectors.sales_chart_config(chart),
+        "by_group": selectors.sales_by_group(client, today=timezone.localdate()),
+    }
+    return render(request, "accounts/tabs/sales.html", context)
+
+
+@require_GET
+@login_required
+def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.get_client_for_user(request.user, pk)
+    context = card_context(request, client, "history") | {"entries": audit.client_history(client)}
+    return render(request, "accounts/tabs/history.html", context)
+
+
+@require_GET
+@login_required
+def region_options(request: HtmxHttpRequest) -> HttpResponse:
+    """The <option>s of a country's regions, for the point form's region list."""
+    country = request.GET.get("country", "")[:2].upper()
+    return render(request, "accounts/region_options.html", {"regions": geography.region_choices(country)})

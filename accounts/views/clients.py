@@ -1,0 +1,170 @@
+"""The client list, global search, and creating, editing and assigning cards."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.filters import ClientFilter
+from accounts.forms import AssignForm, ClientForm, TeamMemberForm
+from accounts.models import Client
+from kam.http import HtmxHttpRequest
+from kam.pagination import keyset_page
+
+SEARCH_LIMIT = 25
+
+
+@require_GET
+@login_required
+def client_list(request: HtmxHttpRequest) -> HttpResponse:
+    filters = ClientFilter(
+        request.GET or None, queryset=selectors.client_list(request.user), user=request.user
+    )
+    field, descending = filters.ordering()
+    data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
+    page = keyset_page(
+        filters.qs,
+        field=field,
+        descending=descending,
+        after=data.get("after") or "",
+        before=data.get("before") or "",
+    )
+    context = {
+        "filters": filters,
+        "page": page,
+        "sort": data.get("sort") or "name",
+        "query": _query_without(request, "after", "before", "sort"),
+        "page_query": _query_without(request, "after", "before"),
+        "sees_all": selectors.sees_every_client(request.user),
+        "nav": "clients",
+    }
+    template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
+    return render(request, template, context)
+
+
+def _query_without(request: HtmxHttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+@login_required
+def client_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Any client by name or INN; cards the user may not open show only who owns them."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = []
+    if len(query) >= 2:
+        found = selectors.client_search(query, limit=SEARCH_LIMIT)
+        visible = selectors.visible_ids(request.user, [c.pk for c in found])
+        results = [(c, c.pk in visible) for c in found]
+    context = {"results": results, "search_query": query, "limit": SEARCH_LIMIT}
+    return render(request, "accounts/client_search.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_create(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("accounts.add_client"):
+        raise PermissionDenied
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = services.client_create(client=form.instance, author=request.user)
+        messages.success(request, _("The card of %(name)s was created.") % {"name": client.name})
+        return redirect(client)
+    return render(request, "accounts/client_form.html", {"form": form, "nav": "clients"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = selectors.get_client_for_user(request.user, pk, write=True)
+    form = ClientForm(request.POST or None, instance=client)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(client=form.instance, expected_version=form.cleaned_data["version"] or 0)
+        except services.StaleVersionError as error:
+            conflict = error
+            form = _refreshed_form(request, pk)
+        else:
+            messages.success(request, _("The card was saved."))
+            return redirect(client)
+    context = {"form": form, "client": client, "conflict": conflict, "nav": "clients"}
+    return render(request, "accounts/client_form.html", context, status=409 if conflict else 200)
+
+
+def _refreshed_form(request: HtmxHttpRequest, pk: int) -> ClientForm:
+    """The user's own input, now based on the latest version, so saving again is a choice."""
+    current = Client.objects.get(pk=pk)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = ClientForm(data, instance=current)
+    form.is_valid()
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _client_to_assign(request, pk)
+    initial = {"responsible_manager": client.responsible_manager, "status": client.status}
+    form = AssignForm(request.POST or None, initial=initial)
+    team_form = TeamMemberForm(client=client)
+    if request.method == "POST" and form.is_valid():
+        services.client_assign(client=client, manager=form.cleaned_data["responsible_manager"])
+        messages.success(request, _("The responsible manager was changed."))
+        return redirect(client)
+    context = {
+        "client": client,
+        "form": form,
+        "team_form": team_form,
+        "team": client.team.select_related("user"),
+        "nav": "clients",
+    }
+    return render(request, "accounts/client_assign.html", context)
+
+
+@require_POST
+@login_required
+def team_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    client = _client_to_assign(request, pk)
+    form = TeamMemberForm(request.POST, client=client)
+    if form.is_valid():
+        services.team_member_add(
+            client=client, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+        )
+        messages.success(
+            request, _("%(user)s joined the account team.") % {"user": form.cleaned_data["user"]}
+        )
+        return redirect("accounts:client_assign", pk=client.pk)
+    context = {
+        "client": client,
+        "form": AssignForm(initial={"responsible_manager": client.responsible_manager}),
+        "team_form": form,
+        "team": client.team.select_related("user"),
+        "nav": "clients",
+    }
+    return render(request, "accounts/client_assign.html", context, status=400)
+
+
+@require_POST
+@login_required
+def team_remove(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    client = _client_to_assign(request, pk)
+    member = get_object_or_404(client.team.select_related("user"), pk=member_pk)
+    services.team_member_remove(member=member)
+    messages.success(request, _("%(user)s left the account team.") % {"user": member.user})
+    return redirect("accounts:client_assign", pk=client.pk)
+
+
+def _client_to_assign(request: HtmxHttpRequest, pk: int) -> Client:
+    client = selectors.get_client_for_user(request.user, pk)
+    if not request.user.has_perm("accounts.reassign_client", client):
+        raise PermissionDenied
+    return client
