@@ -47,7 +47,7 @@ class AuditEntry:
 def client_history(client: Client) -> list[AuditEntry]:
     """Every recorded change to the card and its parts, newest first: one query per part."""
     names = _Names()
-    entries: list[AuditEntry] = []
+    fetched = []
     for model, key, label in TRACKED:
         rows = list(
             model.history.filter(**{key: client.pk})  # type: ignore[attr-defined]
@@ -56,6 +56,9 @@ def client_history(client: Client) -> list[AuditEntry]:
         )
         rows.reverse()
         names.collect(model, rows)
+        fetched.append((model, label, rows))
+    entries: list[AuditEntry] = []
+    for model, label, rows in fetched:
         previous: dict[int, Any] = {}
         for row in rows:
             entries.append(_entry(model, label, row, previous.get(row.id), names))

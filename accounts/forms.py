@@ -38,6 +38,7 @@ class CrispyMixin:
 
 
 class ClientForm(CrispyMixin, forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is a different company: create the card anyway"), required=False

@@ -1,0 +1,181 @@
+"""Editing a card: the optimistic lock, the conflict message, the audit history, reassignment."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from accounts.audit import client_history
+from accounts.models import Client, TeamMember
+from tests.factories import ManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(client: Client, **changes: object) -> dict[str, object]:
+    data = {
+        "name": client.name,
+        "legal_name": client.legal_name,
+        "inn": client.inn,
+        "industry": client.industry_id or "",
+        "website": client.website,
+        "status": client.status,
+        "notes": client.notes,
+        "version": client.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_edit_saves_the_card_and_bumps_the_version(as_manager, client_card):
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+
+    response = as_manager.post(url, form_data(client_card, name="Siberian Steel Group"))
+
+    assert response.status_code == 302
+    assert response.url == client_card.get_absolute_url()
+    client_card.refresh_from_db()
+    assert (client_card.name, client_card.version) == ("Siberian Steel Group", 2)
+
+
+def test_stale_save_is_refused_and_shows_what_the_other_person_changed(as_manager, client_card, manager):
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+    stale = form_data(client_card, notes="Call the chief engineer in March")
+    as_manager.post(url, form_data(client_card, website="https://sibsteel.example"))
+
+    response = as_manager.post(url, stale)
+
+    assert response.status_code == 409
+    conflict = response.context["conflict"]
+    assert [(c.field, c.old, c.new) for c in conflict.changes] == [
+        ("Website", "—", "https://sibsteel.example"),
+    ]
+    assert conflict.changed_by == manager
+    client_card.refresh_from_db()
+    assert (client_card.notes, client_card.website, client_card.version) == (
+        "",
+        "https://sibsteel.example",
+        2,
+    )
+    form = response.context["form"]
+    assert form["notes"].value() == "Call the chief engineer in March"
+    assert form["version"].value() == "2"
+    assert "someone else saved this card" in response.content.decode()
+
+
+def test_saving_again_after_a_conflict_keeps_both_changes(as_manager, client_card):
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+    stale = form_data(client_card, notes="Call the chief engineer in March")
+    as_manager.post(url, form_data(client_card, website="https://sibsteel.example"))
+    retry = as_manager.post(url, stale).context["form"].data.copy()
+    retry["website"] = "https://sibsteel.example"
+
+    response = as_manager.post(url, retry)
+
+    assert response.status_code == 302
+    client_card.refresh_from_db()
+    assert (client_card.notes, client_card.website, client_card.version) == (
+        "Call the chief engineer in March",
+        "https://sibsteel.example",
+        3,
+    )
+
+
+def test_service_refuses_a_stale_version_without_writing(client_card):
+    client_card.name = "Somebody else's idea"
+    with pytest.raises(services.StaleVersionError):
+        services.client_update(client=client_card, expected_version=7)
+    client_card.refresh_from_db()
+    assert (client_card.name, client_card.version) == ("Siberian Steel", 1)
+
+
+def test_card_edit_is_in_the_history_with_old_and_new_values(as_manager, client_card, manager):
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+    as_manager.post(url, form_data(client_card, name="Siberian Steel Group", status="inactive"))
+
+    response = as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
+
+    latest = response.context["entries"][0]
+    assert (latest.user, latest.subject, latest.action) == (manager, "Card", "changed")
+    assert [(c.field, c.old, c.new) for c in latest.changes] == [
+        ("Name", "Siberian Steel", "Siberian Steel Group"),
+        ("Status", "Active", "Inactive"),
+    ]
+    assert "Siberian Steel Group" in response.content.decode()
+
+
+def test_history_records_team_and_responsible_manager_changes(as_director, client_card, manager, director):
+    colleague = ManagerFactory(username="colleague", first_name="Ivan", last_name="Orlov")
+    as_director.post(
+        reverse("accounts:team_add", args=[client_card.pk]), {"user": colleague.pk, "role": "technical"}
+    )
+    as_director.post(
+        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": colleague.pk}
+    )
+
+    entries = client_history(client_card)
+
+    assert [(e.subject, e.action, e.user) for e in entries[:2]] == [
+        ("Card", "changed", director),
+        ("Account team: Ivan Orlov", "created", director),
+    ]
+    assert [(c.field, c.old, c.new) for c in entries[0].changes] == [
+        ("Responsible manager", "Anna Smirnova", "Ivan Orlov"),
+    ]
+    assert TeamMember.objects.get(client=client_card).role == "technical"
+
+
+def test_reassignment_makes_an_open_edit_form_stale(as_director, client_card, manager, client):
+    colleague = ManagerFactory(username="colleague")
+    stale = form_data(client_card, notes="My note")
+    as_director.post(
+        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": colleague.pk}
+    )
+    TeamMember.objects.create(client=client_card, user=manager)
+    client.force_login(manager)
+
+    response = client.post(reverse("accounts:client_edit", args=[client_card.pk]), stale)
+
+    assert response.status_code == 409
+    assert [c.field for c in response.context["conflict"].changes] == ["Responsible manager"]
+    client_card.refresh_from_db()
+    assert (client_card.notes, client_card.responsible_manager) == ("", colleague)
+
+
+def test_an_active_client_cannot_be_left_without_a_responsible_manager(as_director, client_card, manager):
+    response = as_director.post(
+        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": ""}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "responsible_manager": ["An active client needs exactly one responsible manager."]
+    }
+    client_card.refresh_from_db()
+    assert client_card.responsible_manager == manager
+
+
+def test_only_account_managers_can_be_made_responsible(as_director, client_card, manager, director):
+    response = as_director.post(
+        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": director.pk}
+    )
+
+    assert "responsible_manager" in response.context["form"].errors
+    client_card.refresh_from_db()
+    assert client_card.responsible_manager == manager
+
+
+def test_team_member_removal_is_recorded(as_admin, client_card, admin_user):
+    member = TeamMember.objects.create(
+        client=client_card, user=ManagerFactory(first_name="Ivan", last_name="Orlov")
+    )
+
+    response = as_admin.post(reverse("accounts:team_remove", args=[client_card.pk, member.pk]))
+
+    assert response.status_code == 302
+    assert not TeamMember.objects.filter(pk=member.pk).exists()
+    removal = client_history(client_card)[0]
+    assert (removal.subject, removal.action, removal.user) == (
+        "Account team: Ivan Orlov",
+        "deleted",
+        admin_user,
+    )
