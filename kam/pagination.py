@@ -52,7 +52,7 @@ def keyset_page(
     size: int = 50,
 ) -> Page:
     """One page of `queryset` ordered by (`field`, pk), after or before a cursor."""
-    total = queryset.order_by()[: COUNT_CAP + 1].count()
+    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     backwards = bool(before) and decode_cursor(before) is not None
     cursor = decode_cursor(before if backwards else after) if (before or after) else None
     forward_desc = descending != backwards

@@ -4,4 +4,8 @@ from kam.users import views
 
 app_name = "users"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.user_list, name="user_list"),
+    path("new/", views.user_create, name="user_create"),
+    path("<int:pk>/edit/", views.user_edit, name="user_edit"),
+]

@@ -1,14 +1,39 @@
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from collections.abc import Callable
+from typing import Any
 
-from kam.users import roles
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.middleware import HtmxDetails
+
+from kam.users import roles, selectors, services
+from kam.users.forms import UserCreateForm, UserFilter, UserForm
+from kam.users.models import User
+
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+class AdminRequest(HttpRequest):
+    """A request that passed admin_only: the user is a signed-in staff user."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous users go to the login page; signed-in users without the permission get 403."""
+    return login_required(permission_required("users.manage_users", raise_exception=True)(view))
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own work: managers on their clients, admins on users."""
     if roles.is_admin(request.user) and not roles.is_sales_director(request.user):
@@ -27,10 +52,68 @@ def set_language(request: HttpRequest) -> HttpResponse:
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if request.user.is_authenticated:
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        services.user_set_language(user=request.user, language=language)
     if language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax"
+        )
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
     return response
+
+
+@admin_only
+@require_safe
+def user_list(request: AdminRequest) -> HttpResponse:
+    """All staff with roles and client counts; htmx requests get only the table rows."""
+    filterset = UserFilter(request.GET, queryset=selectors.user_list())
+    rows = [(user, selectors.user_role_labels(user)) for user in filterset.qs]
+    context = {"filter": filterset, "rows": rows, "nav": "users"}
+    template = "users/user_list.html#rows" if request.htmx else "users/user_list.html"
+    return render(request, template, context)
+
+
+@admin_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def user_create(request: AdminRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_create(**_profile(form), password=form.cleaned_data["password1"])
+        messages.success(request, _("User %(user)s was created.") % {"user": user})
+        return redirect("users:user_list")
+    return render(request, "users/user_form.html", {"form": form, "nav": "users"})
+
+
+@admin_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def user_edit(request: AdminRequest, pk: int) -> HttpResponse:
+    user = selectors.get_user_for_edit(request.user, pk)
+    context = {"edited_user": str(user), "nav": "users"}
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=user, **_profile(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("User %(user)s was saved.") % {"user": user})
+            _warn_about_clients(request, user)
+            return redirect("users:user_list")
+    return render(request, "users/user_form.html", {**context, "form": form})
+
+
+def _warn_about_clients(request: HttpRequest, user: User) -> None:
+    """A deactivated user who is still responsible for clients leaves them without a manager."""
+    count = 0 if user.is_active else selectors.responsible_client_count(user)
+    if count:
+        text = ngettext(
+            "%(user)s is still responsible for %(count)d client: hand it over to an active manager.",
+            "%(user)s is still responsible for %(count)d clients: hand them over to an active manager.",
+            count,
+        )
+        messages.warning(request, text % {"user": user, "count": count})
+
+
+def _profile(form: UserForm) -> dict[str, Any]:
+    fields = ["username", "first_name", "last_name", "email", "roles", "is_active", "language"]
+    return {name: form.cleaned_data[name] for name in fields}
