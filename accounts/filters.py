@@ -30,11 +30,18 @@ def region_choices() -> list[tuple[str, str]]:
 
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Client.Status.choices)
-    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region")
-    industry = django_filters.ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Client.Status.choices, empty_label=_("Any")
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("Any"))
+    industry = django_filters.ModelChoiceFilter(
+        label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any")
+    )
     manager = django_filters.ModelChoiceFilter(
-        label=_("Responsible manager"), field_name="responsible_manager", queryset=managers()
+        label=_("Responsible manager"),
+        field_name="responsible_manager",
+        queryset=managers(),
+        empty_label=_("Anyone"),
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=[(k, k) for k in SORTS], method="keep", empty_label=None
@@ -52,6 +59,10 @@ class ClientFilter(django_filters.FilterSet):
         self.filters["manager"].queryset = managers()
         if not sees_every_client(user):
             del self.filters["manager"]
+        for name, field in self.form.fields.items():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("id", f"id_{name}")
 
     def search(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         value = value.strip()

@@ -13,6 +13,8 @@ import pycountry
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts import regions_ru
+
 CONTINENT_NAMES = {
     "EU": _("Europe"),
     "AS": _("Asia"),
@@ -25,7 +27,7 @@ CONTINENT_NAMES = {
 
 
 def _translator(domain: str) -> Callable[[str], str]:
-    return _catalogue(domain, (get_language() or "en").split("-")[0]).gettext
+    return _catalogue(domain, _language()).gettext
 
 
 @cache
@@ -50,8 +52,19 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def region_choices(country: str) -> list[tuple[str, str]]:
-    tr = _translator("iso3166-2")
-    return sorted(((code, tr(name)) for code, name in _region_rows(country)), key=lambda row: row[1])
+    return sorted(
+        ((code, _region_label(code, name)) for code, name in _region_rows(country)), key=lambda r: r[1]
+    )
+
+
+def _region_label(code: str, name: str) -> str:
+    if _language() == "ru" and code in regions_ru.NAMES:
+        return regions_ru.NAMES[code]
+    return _translator("iso3166-2")(name)
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
 
 
 def is_region_of(region: str, country: str) -> bool:
@@ -67,7 +80,7 @@ def region_name(code: str) -> str:
     if not code:
         return ""
     names = dict(_region_rows(code.split("-")[0]))
-    return _translator("iso3166-2")(names[code]) if code in names else code
+    return _region_label(code, names[code]) if code in names else code
 
 
 @cache
