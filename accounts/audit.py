@@ -80,6 +80,13 @@ def client_changes_since(pk: int, version: int) -> tuple[list[FieldChange], Any,
     return changes, latest.history_user, latest.history_date
 
 
+def client_at_version(pk: int, version: int) -> Client | None:
+    """The card as it was saved at `version`, from its history."""
+    history = Client.history.filter(id=pk, version=version)  # type: ignore[attr-defined]
+    record = history.order_by("-history_date", "-history_id").first()
+    return record.instance if record is not None else None
+
+
 def _entry(model: type[models.Model], label: Any, row: Any, before: Any, names: "_Names") -> AuditEntry:
     action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[row.history_type]
     subject = str(label) if model is Client else f"{label}: {names.describe(model, row)}"

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import audit, selectors, services
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, TeamMemberForm
 from accounts.models import Client
@@ -91,7 +91,7 @@ def client_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             services.client_update(client=form.instance, expected_version=form.cleaned_data["version"] or 0)
         except services.StaleVersionError as error:
             conflict = error
-            form = _refreshed_form(request, pk)
+            form = _merged_form(request, pk, form.cleaned_data["version"] or 0)
         else:
             messages.success(request, _("The card was saved."))
             return redirect(client)
@@ -99,14 +99,36 @@ def client_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/client_form.html", context, status=409 if conflict else 200)
 
 
-def _refreshed_form(request: HtmxHttpRequest, pk: int) -> ClientForm:
-    """The user's own input, now based on the latest version, so saving again is a choice."""
+def _merged_form(request: HtmxHttpRequest, pk: int, stale_version: int) -> ClientForm:
+    """The user's input merged onto the latest version, so saving again loses nothing.
+
+    A field the user did not touch (same as in the version they opened) takes the other
+    person's value; a field the user changed keeps the user's value. The version becomes
+    the latest one, so the next save is a deliberate choice.
+    """
     current = Client.objects.get(pk=pk)
+    base = audit.client_at_version(pk, stale_version)
     data = request.POST.copy()
+    latest = ClientForm(instance=current)
+    opened = ClientForm(instance=base) if base is not None else latest
+    for name, field in latest.fields.items():
+        if name != "version" and not field.has_changed(
+            opened[name].value(), field.widget.value_from_datadict(data, {}, name)
+        ):
+            _put(data, name, latest[name].value())
     data["version"] = str(current.version)
     form = ClientForm(data, instance=current)
     form.is_valid()
     return form
+
+
+def _put(data: QueryDict, name: str, value: object) -> None:
+    if value is True:
+        data[name] = "on"
+    elif value in (False, None):
+        data.pop(name, None)
+    else:
+        data[name] = str(value)
 
 
 @require_http_methods(["GET", "POST"])

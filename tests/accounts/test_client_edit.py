@@ -58,16 +58,16 @@ def test_stale_save_is_refused_and_shows_what_the_other_person_changed(as_manage
     )
     form = response.context["form"]
     assert form["notes"].value() == "Call the chief engineer in March"
+    assert form["website"].value() == "https://sibsteel.example"
     assert form["version"].value() == "2"
     assert "someone else saved this card" in response.content.decode()
 
 
-def test_saving_again_after_a_conflict_keeps_both_changes(as_manager, client_card):
+def test_saving_again_after_a_conflict_keeps_both_changes_without_retyping(as_manager, client_card):
     url = reverse("accounts:client_edit", args=[client_card.pk])
     stale = form_data(client_card, notes="Call the chief engineer in March")
     as_manager.post(url, form_data(client_card, website="https://sibsteel.example"))
-    retry = as_manager.post(url, stale).context["form"].data.copy()
-    retry["website"] = "https://sibsteel.example"
+    retry = as_manager.post(url, stale).context["form"].data
 
     response = as_manager.post(url, retry)
 
@@ -179,3 +179,18 @@ def test_team_member_removal_is_recorded(as_admin, client_card, admin_user):
         "deleted",
         admin_user,
     )
+
+
+def test_a_field_both_people_changed_keeps_my_value_in_the_form(as_manager, client_card):
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+    stale = form_data(client_card, name="Mine")
+    as_manager.post(url, form_data(client_card, name="Theirs"))
+
+    response = as_manager.post(url, stale)
+
+    assert [(c.field, c.old, c.new) for c in response.context["conflict"].changes] == [
+        ("Name", "Siberian Steel", "Theirs")
+    ]
+    assert response.context["form"]["name"].value() == "Mine"
+    client_card.refresh_from_db()
+    assert client_card.name == "Theirs"
