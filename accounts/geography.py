@@ -46,6 +46,10 @@ def _region_rows(country: str) -> tuple[tuple[str, str], ...]:
     return tuple((s.code, s.name) for s in rows)
 
 
+def country_codes() -> list[str]:
+    return [code for code, _name in _country_rows()]
+
+
 def country_choices() -> list[tuple[str, str]]:
     tr = _translator("iso3166-1")
     return sorted(((code, tr(name)) for code, name in _country_rows()), key=lambda row: row[1])

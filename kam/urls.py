@@ -13,5 +13,6 @@ urlpatterns = [
     path("language/", user_views.set_language, name="set_language"),
     path("clients/", include("accounts.urls")),
     path("users/", include("kam.users.urls")),
+    path("segments/", include("segmentation.urls")),
     path("django-admin/", admin.site.urls),
 ]

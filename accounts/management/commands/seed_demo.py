@@ -1,0 +1,39 @@
+"""`manage.py seed_demo`: fill an empty database with demo clients and demo logins for every role."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts import demo
+from accounts.models import Client
+
+
+class Command(BaseCommand):
+    help = "Create demo users for every role and realistic demo clients with 24 months of history."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--clients", type=int, default=300, help="How many clients to create (300).")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed: the same seed gives the same data."
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if the database already has clients."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["clients"] < 1:
+            raise CommandError("--clients must be at least 1.")
+        if options["if_empty"] and Client.objects.exists():
+            self.stdout.write("The database already has clients: no demo data added.")
+        else:
+            counts = demo.seed_demo(clients=options["clients"], seed=options["seed"])
+            summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}."))
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        logins = demo.demo_logins()
+        if logins:
+            self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}):")
+        for role, username in logins:
+            self.stdout.write(f"  {role}: {username} / {demo.DEMO_PASSWORD}")

@@ -1,0 +1,406 @@
+from datetime import time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Client, ProductGroup
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+POSITIVE = [MinValueValidator(1)]
+
+
+def percent(verbose: Any, default: int, help_text: Any) -> models.DecimalField:
+    return models.DecimalField(
+        verbose,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=PERCENT,
+        help_text=help_text,
+    )
+
+
+def days(verbose: Any, default: int, help_text: Any) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(verbose, default=default, validators=POSITIVE, help_text=help_text)
+
+
+def money(verbose: Any, default: int, help_text: Any) -> models.DecimalField:
+    return models.DecimalField(
+        verbose,
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=help_text,
+    )
+
+
+class Policy(models.Model):
+    """Every threshold of the segment rules (DOMAIN §3-6, §9-10); one row, kept with its history."""
+
+    class SmallClientsRule(models.TextChoices):
+        WARN = "warn", _("Warn")
+        FORBID = "forbid", _("Forbid")
+
+    pareto_share = percent(
+        _("“buys a lot” share, %"),
+        80,
+        _("Clients whose revenue together makes the first this share of all revenue."),
+    )
+    wallet_share_limit = percent(
+        _("“can buy more” share of wallet below, %"),
+        70,
+        _("Below this share of its estimated purchases a client can buy more."),
+    )
+    min_headroom = money(
+        _("minimum headroom"), 0, _("And at least this much of its estimate is not bought from us.")
+    )
+    gold_share = percent(
+        _("gold tier, % of potential"), 50, _("Clients whose potential together makes the first this share.")
+    )
+    silver_share = percent(
+        _("silver tier, next % of potential"), 30, _("The next this share of all potential is silver.")
+    )
+    key_cap_share = percent(
+        _("key clients cap, % of active clients"),
+        20,
+        _("Key clients never exceed this share of the active base."),
+    )
+    at_risk_factor = models.DecimalField(
+        _("at risk after × usual interval"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(2),
+        validators=[MinValueValidator(Decimal(1))],
+        help_text=_("At risk when the days since the last purchase exceed this many usual intervals."),
+    )
+    at_risk_min_days = days(_("at risk, at least days"), 30, _("…and at least this many days."))
+    lost_factor = models.DecimalField(
+        _("lost after × usual interval"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(3),
+        validators=[MinValueValidator(Decimal(1))],
+        help_text=_("Lost when the days since the last purchase exceed this many usual intervals."),
+    )
+    lost_min_days = days(_("lost, at least days"), 60, _("…and at least this many days."))
+    no_rhythm_at_risk_days = days(
+        _("no rhythm: at risk after days"), 90, _("For clients with fewer than three purchase dates.")
+    )
+    no_rhythm_lost_days = days(
+        _("no rhythm: lost after days"), 180, _("For clients with fewer than three purchase dates.")
+    )
+    won_back_days = days(_("shown as won back for days"), 90, _("After a purchase that ends “lost”."))
+    medium_from = money(
+        _("medium client from"), 1_000_000, _("Yearly potential (or revenue without an estimate).")
+    )
+    large_from = money(
+        _("large client from"), 10_000_000, _("Yearly potential (or revenue without an estimate).")
+    )
+    largest_from = money(
+        _("very large client from"), 50_000_000, _("Yearly potential (or revenue without an estimate).")
+    )
+    capacity_small = days(_("small clients per manager"), 100, _("A full workload of small clients."))
+    capacity_medium = days(
+        _("medium clients per manager"), 40, _("A full workload of medium clients (30-50).")
+    )
+    capacity_large = days(_("large clients per manager"), 10, _("A full workload of large clients."))
+    capacity_largest = days(
+        _("very large clients per manager"), 3, _("A full workload of the very largest clients.")
+    )
+    key_per_manager = days(
+        _("key clients per KAM, at most"), 3, _("Warn when a key account manager holds more.")
+    )
+    kam_small_clients = models.CharField(
+        _("a KAM with small clients"),
+        max_length=8,
+        choices=SmallClientsRule.choices,
+        default=SmallClientsRule.WARN,
+        help_text=_("Whether a key account manager may also carry small clients."),
+    )
+    estimate_stale_months = days(
+        _("estimate is stale after months"), 12, _("Older potential estimates are re-done.")
+    )
+    nightly_run_at = models.TimeField(
+        _("nightly run at"), default=time(2, 0), help_text=_("Local time of the nightly recomputation.")
+    )
+    own_regions = models.TextField(
+        _("our own branches' regions"),
+        blank=True,
+        help_text=_("ISO 3166-2 codes, comma-separated: where we are present besides our clients' points."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policy")
+        permissions = [("manage_policy", _("Can change the policy and start a recomputation"))]
+
+    def __str__(self) -> str:
+        return str(_("Segment policy"))
+
+    @classmethod
+    def current(cls) -> "Policy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    def own_region_codes(self) -> list[str]:
+        return [code.strip().upper() for code in self.own_regions.split(",") if code.strip()]
+
+
+class PotentialEstimate(models.Model):
+    """A client's estimated yearly purchases of one product group from all suppliers."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Survey after a purchase")
+        SERVICE = "service", _("Questions “to improve our service”")
+        JOURNAL = "journal", _("Interview “for an industry journal”")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="estimates")
+    product_group = models.ForeignKey(ProductGroup, verbose_name=_("product group"), on_delete=models.PROTECT)
+    amount = models.DecimalField(
+        _("yearly purchases, all suppliers"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    estimated_on = models.DateField(_("estimated on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("estimated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product_group__name"]
+        verbose_name = _("potential estimate")
+        verbose_name_plural = _("potential estimates")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "product_group"], name="estimate_unique_group"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_group}: {self.amount}"
+
+
+class Category(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class Tier(models.TextChoices):
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    BRONZE = "bronze", _("Bronze")
+
+
+class League(models.TextChoices):
+    PREMIER = "premier", _("Premier league")
+    FIRST = "first", _("First league")
+    SECOND = "second", _("Second league")
+    THIRD = "third", _("Third league")
+    QUALIFYING = "qualifying", _("Qualifying league")
+
+
+class SizeClass(models.TextChoices):
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+    LARGEST = "largest", _("Very large")
+
+
+class LostStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    AT_RISK = "at_risk", _("At risk")
+    LOST = "lost", _("Lost")
+    WON_BACK = "won_back", _("Won back")
+
+
+class ClientSegment(models.Model):
+    """What the nightly job computed for a client, with the figures its reasons quote.
+
+    Written only by segmentation.services.engine, set-based; never through a form.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="segment")
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    revenue_rank = models.PositiveIntegerField(null=True)
+    revenue_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    buys_a_lot = models.BooleanField(default=False)
+    potential = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    covered_sales = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    wallet_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    headroom = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    can_buy_more = models.BooleanField(null=True)
+    category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    potential_rank = models.PositiveIntegerField(null=True)
+    potential_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.BRONZE)
+    continents = models.PositiveSmallIntegerField(default=0)
+    countries = models.PositiveSmallIntegerField(default=0)
+    regions = models.PositiveSmallIntegerField(default=0)
+    open_points = models.PositiveSmallIntegerField(default=0)
+    league = models.CharField(max_length=12, choices=League.choices, blank=True)
+    expansion_points = models.PositiveSmallIntegerField(default=0)
+    size_class = models.CharField(max_length=8, choices=SizeClass.choices, default=SizeClass.SMALL)
+    purchase_dates = models.PositiveIntegerField(default=0)
+    usual_interval = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    last_purchase = models.DateField(null=True)
+    lost_status = models.CharField(max_length=8, choices=LostStatus.choices, blank=True)
+    won_back_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("client segment")
+        verbose_name_plural = _("client segments")
+        indexes = [
+            models.Index(fields=["category"], name="segment_category_idx"),
+            models.Index(fields=["tier"], name="segment_tier_idx"),
+            models.Index(fields=["league"], name="segment_league_idx"),
+            models.Index(fields=["size_class"], name="segment_size_idx"),
+            models.Index(fields=["lost_status"], name="segment_lost_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.category or '-'} {self.tier} {self.league or '-'}"
+
+
+class NightlyRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCESS = "success", _("Finished")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped: another run was in progress")
+
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True)
+    run_on = models.DateField(_("computed for"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("started by"), max_length=120, blank=True)
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+    changes = models.JSONField(_("changes"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("nightly run")
+        verbose_name_plural = _("nightly runs")
+
+    def __str__(self) -> str:
+        return f"{self.run_on} {self.status}"
+
+
+class SegmentChange(models.Model):
+    """One segment of one client changed in one run: the history a director reads."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        TIER = "tier", _("Tier")
+        LEAGUE = "league", _("League")
+        SIZE = "size_class", _("Size class")
+        LOST = "lost_status", _("Purchase status")
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="segment_changes")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="segment_changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    old = models.CharField(max_length=12, blank=True)
+    new = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["-run_id", "kind"]
+        indexes = [models.Index(fields=["client", "run"], name="segchange_client_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kind}: {self.old} → {self.new}"
+
+
+class Notification(models.Model):
+    """A segment change told to the client's responsible manager."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    change = models.ForeignKey(SegmentChange, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.change}"
+
+
+class KeyReason(models.TextChoices):
+    POTENTIAL = "potential", _("Potential sales volume or profitability")
+    STRATEGIC = "strategic", _("Strategic importance")
+    IMAGE = "image", _("Image client: known, opens doors")
+    COMPETENCE = "competence", _("Competence client: keeps our standards high")
+
+
+class KeyStatus(models.Model):
+    """A director's decision that a client is key, and why (DOMAIN §4)."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="key_status"
+    )
+    is_key = models.BooleanField(_("key client"), default=False)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key status")
+        verbose_name_plural = _("key statuses")
+        indexes = [models.Index(fields=["is_key"], name="key_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {'key' if self.is_key else 'not key'}"
+
+
+class TierOverride(models.Model):
+    """A director's tier for a client instead of the computed one, with the reason."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="tier_override"
+    )
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tier override")
+        verbose_name_plural = _("tier overrides")
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.tier}"

@@ -1,0 +1,1 @@
+"""Lists across clients: key candidates and potential estimates to do."""

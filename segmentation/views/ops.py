@@ -1,0 +1,1 @@
+"""The policy page, the nightly run log and notifications."""
