@@ -374,6 +374,7 @@ class KeyStatus(models.Model):
     class Meta:
         verbose_name = _("key status")
         verbose_name_plural = _("key statuses")
+        permissions = [("decide_key_status", _("Can grant and revoke key status and override tiers"))]
         indexes = [models.Index(fields=["is_key"], name="key_status_idx")]
 
     def __str__(self) -> str:

@@ -21,8 +21,13 @@ ROLE_LABELS = {
 
 ROLE_PERMISSIONS = {
     ACCOUNT_MANAGER: ["accounts.add_client", "accounts.change_client"],
-    SALES_DIRECTOR: ["accounts.view_all_clients", "accounts.assign_client"],
-    ADMIN: ["accounts.view_all_clients", "accounts.assign_client", "users.manage_users"],
+    SALES_DIRECTOR: ["accounts.view_all_clients", "accounts.assign_client", "segmentation.decide_key_status"],
+    ADMIN: [
+        "accounts.view_all_clients",
+        "accounts.assign_client",
+        "users.manage_users",
+        "segmentation.manage_policy",
+    ],
 }
 
 
