@@ -17,6 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -76,6 +77,10 @@ class Dialect:
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.postgres else f"{a} IS NOT {b}"
 
+    def param(self, value: Any) -> Any:
+        """SQLite binds a Decimal as text, and text never compares equal to or less than a number."""
+        return float(value) if isinstance(value, Decimal) and not self.postgres else value
+
     def decimal(self, expression: str) -> str:
         return f"CAST({expression} AS NUMERIC)" if self.postgres else f"({expression})"
 
@@ -122,7 +127,7 @@ def _lock() -> None:
 
 def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     dialect = Dialect(postgres=connection.vendor == "postgresql")
-    params = _params(run, today, policy)
+    params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS seg_stage")
         cursor.execute(_stage_sql(dialect, policy), params)
