@@ -4,6 +4,7 @@ Written for reading, not for speed: each rule is a short function over plain dat
 so a property test can check the set-based SQL engine against it on random data.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -167,7 +168,7 @@ def usual_interval(client: ClientData, today: date) -> Decimal | None:
     dates = sorted({day for _g, day, _a in client.sales if start < day <= today})
     if len(dates) < 3:
         return None
-    return Decimal(str(median((b - a).days for a, b in zip(dates, dates[1:], strict=False))))
+    return Decimal(str(median((b - a).days for a, b in itertools.pairwise(dates))))
 
 
 def rhythm_status(client: ClientData, today: date, rules: Rules) -> str:
