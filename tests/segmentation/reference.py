@@ -62,11 +62,16 @@ def first_share(values: dict[int, Decimal], share: Decimal) -> set[int]:
     """The ids whose values together make the first `share`% of the total: an id is in
     when the ids with strictly larger values hold less than `share`% of the total."""
     total = sum(values.values(), Decimal(0))
-    return {
-        key
-        for key, value in values.items()
-        if sum((v for v in values.values() if v > value), Decimal(0)) * 100 < share * total
-    }
+    inside: set[int] = set()
+    above = Decimal(0)  # the sum of strictly larger values
+    for value, group in itertools.groupby(
+        sorted(values.items(), key=lambda kv: -kv[1]), key=lambda kv: kv[1]
+    ):
+        keys = [key for key, _value in group]
+        if above * 100 < share * total:
+            inside.update(keys)
+        above += value * len(keys)
+    return inside
 
 
 def trailing_revenue(client: ClientData, today: date, group: int | None = None) -> Decimal:
@@ -145,9 +150,13 @@ def league(client: ClientData) -> str:
     return "third"
 
 
-def expansion_points(key: int, clients: dict[int, ClientData], rules: Rules) -> int:
-    presence = {p.area for c in clients.values() for p in c.points if not p.planned} | set(rules.own_regions)
-    return sum(1 for p in clients[key].points if p.planned and p.area not in presence)
+def presence(clients: dict[int, ClientData], rules: Rules) -> set[str]:
+    """Where we are present: the regions of our clients' open points and our own branches."""
+    return {p.area for c in clients.values() for p in c.points if not p.planned} | set(rules.own_regions)
+
+
+def expansion_points(client: ClientData, present: set[str]) -> int:
+    return sum(1 for p in client.points if p.planned and p.area not in present)
 
 
 def size_class(client: ClientData, today: date, rules: Rules) -> str:
@@ -206,6 +215,7 @@ def lost_status(client: ClientData, today: date, rules: Rules) -> tuple[str, dat
 def segments(clients: dict[int, ClientData], today: date, rules: Rules) -> dict[int, dict[str, object]]:
     big = buys_a_lot(clients, today, rules)
     tier = tiers(clients, rules)
+    present = presence(clients, rules)
     result = {}
     for key, client in clients.items():
         status, won_back_on = lost_status(client, today, rules)
@@ -215,7 +225,7 @@ def segments(clients: dict[int, ClientData], today: date, rules: Rules) -> dict[
             "can_buy_more": can_buy_more(client, today, rules),
             "tier": tier[key],
             "league": league(client),
-            "expansion_points": expansion_points(key, clients, rules),
+            "expansion_points": expansion_points(client, present),
             "size_class": size_class(client, today, rules),
             "usual_interval": usual_interval(client, today),
             "lost_status": status,
