@@ -77,6 +77,19 @@ class Dialect:
     def distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.postgres else f"{a} IS NOT {b}"
 
+    def median_gap(self) -> str:
+        """The median gap per client: PostgreSQL has percentile_cont, SQLite takes the middle row(s)."""
+        if self.postgres:
+            return (
+                "SELECT client_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS usual_interval"
+                " FROM gaps WHERE gap IS NOT NULL GROUP BY client_id"
+            )
+        return """SELECT client_id, AVG(gap) AS usual_interval FROM (
+        SELECT client_id, gap, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY gap) AS rn,
+            COUNT(*) OVER (PARTITION BY client_id) AS n
+        FROM gaps WHERE gap IS NOT NULL
+    ) ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY client_id"""
+
     def param(self, value: Any) -> Any:
         """SQLite binds a Decimal as text, and text never compares equal to or less than a number."""
         return float(value) if isinstance(value, Decimal) and not self.postgres else value
@@ -130,6 +143,8 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS seg_stage")
+        if dialect.postgres:
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the sorts and hashes stay in memory
         cursor.execute(_stage_sql(dialect, policy), params)
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
         clients = cursor.fetchone()[0]
@@ -189,14 +204,18 @@ def _stage_sql(d: Dialect, policy: Policy) -> str:
     own = _values([(code,) for code in policy.own_region_codes()], "SELECT '' WHERE 1 = 0")
     area = "CASE WHEN p.region = '' THEN p.country ELSE p.region END"
     gap = d.days_between("date", "LAG(date) OVER (PARTITION BY client_id ORDER BY date)")
-    since = d.days_between("%(today)s", "lp.last_purchase")
+    since = d.days_between("%(today)s", "b.last_purchase")
     return f"""
 CREATE TEMP TABLE seg_stage AS
-WITH rev AS (
-    SELECT client_id, SUM(amount) AS revenue FROM accounts_sale
-    WHERE date > %(year_ago)s AND date <= %(today)s GROUP BY client_id
+WITH cg AS (
+    SELECT client_id, product_group_id, MAX(date) AS last_date,
+        SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END) AS sold
+    FROM accounts_sale WHERE date <= %(today)s GROUP BY client_id, product_group_id
+), rev AS (
+    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase FROM cg GROUP BY client_id
 ), base AS (
-    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(r.revenue, 0) AS revenue
+    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(r.revenue, 0) AS revenue,
+        r.last_purchase
     FROM accounts_client c LEFT JOIN rev r ON r.client_id = c.id
 ), pareto AS (
     SELECT client_id, revenue,
@@ -204,14 +223,11 @@ WITH rev AS (
         SUM(revenue) OVER () AS revenue_total,
         SUM(revenue) OVER (ORDER BY revenue DESC) - SUM(revenue) OVER (PARTITION BY revenue) AS revenue_above
     FROM base
-), group_sales AS (
-    SELECT client_id, product_group_id, SUM(amount) AS sold FROM accounts_sale
-    WHERE date > %(year_ago)s AND date <= %(today)s GROUP BY client_id, product_group_id
 ), est AS (
     SELECT e.client_id, SUM(e.amount) AS potential,
         SUM(CASE WHEN COALESCE(g.sold, 0) > e.amount THEN e.amount ELSE COALESCE(g.sold, 0) END) AS covered
     FROM segmentation_potentialestimate e
-    LEFT JOIN group_sales g ON g.client_id = e.client_id AND g.product_group_id = e.product_group_id
+    LEFT JOIN cg g ON g.client_id = e.client_id AND g.product_group_id = e.product_group_id
     GROUP BY e.client_id
 ), pot AS (
     SELECT b.client_id, est.potential, est.covered, COALESCE(est.potential, 0) AS pot,
@@ -240,17 +256,10 @@ WITH rev AS (
     SELECT DISTINCT client_id, date FROM accounts_sale WHERE date > %(two_years_ago)s AND date <= %(today)s
 ), gaps AS (
     SELECT client_id, {gap} AS gap FROM dates
-), ranked AS (
-    SELECT client_id, gap, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY gap) AS rn,
-        COUNT(*) OVER (PARTITION BY client_id) AS n
-    FROM gaps WHERE gap IS NOT NULL
 ), rhythm AS (
-    SELECT client_id, AVG(gap) AS usual_interval FROM ranked
-    WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY client_id
+    {d.median_gap()}
 ), counted AS (
     SELECT client_id, COUNT(*) AS purchase_dates FROM dates GROUP BY client_id
-), lp AS (
-    SELECT client_id, MAX(date) AS last_purchase FROM accounts_sale WHERE date <= %(today)s GROUP BY client_id
 ), facts AS (
     SELECT b.client_id, b.centralised, pa.revenue, pa.revenue_rank, pa.revenue_total, pa.revenue_above,
         (pa.revenue > 0 AND pa.revenue_above * 100 < %(pareto)s * pa.revenue_total) AS buys_a_lot,
@@ -263,7 +272,7 @@ WITH rev AS (
         COALESCE(ex.expansion_points, 0) AS expansion_points,
         COALESCE(ct.purchase_dates, 0) AS purchase_dates,
         CASE WHEN COALESCE(ct.purchase_dates, 0) >= 3 THEN rh.usual_interval END AS usual_interval,
-        lp.last_purchase, {since} AS since
+        b.last_purchase, {since} AS since
     FROM base b
     JOIN pareto pa ON pa.client_id = b.client_id
     JOIN pot po ON po.client_id = b.client_id
@@ -271,7 +280,6 @@ WITH rev AS (
     LEFT JOIN expansion ex ON ex.client_id = b.client_id
     LEFT JOIN counted ct ON ct.client_id = b.client_id
     LEFT JOIN rhythm rh ON rh.client_id = b.client_id
-    LEFT JOIN lp ON lp.client_id = b.client_id
 ), judged AS (
     SELECT f.*,
         CASE WHEN f.last_purchase IS NULL THEN ''

@@ -1,0 +1,97 @@
+"""Benchmark of the nightly recomputation against its floor and the plain-Python reference.
+
+    .venv/bin/python bench/nightly.py --clients 10000 --clients 100000
+
+For each size it generates the data into a PostgreSQL database of its own (COPY),
+then times in the same run:
+  - the nightly job (segmentation.services.engine.recompute, first run on fresh data);
+  - the floor: one GROUP BY pass over the same sales and points;
+  - the reference implementation (tests/segmentation/reference.py) on the same data,
+    already loaded into Python (loading is timed apart and not counted);
+and prints the ratios QUALITY.md asks for. Needs PostgreSQL (BENCH_DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/kam_bench); the database is recreated.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kam_bench")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings.local")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from bench.generate import FLOOR_SQL, generate, load_reference, recreate_database  # noqa: E402
+from segmentation.services.engine import recompute  # noqa: E402
+from tests.segmentation.reference import Rules, segments  # noqa: E402
+
+
+def timed(action: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def floor() -> None:
+    with connection.cursor() as cursor:
+        for sql in FLOOR_SQL:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+
+def measure(clients: int, seed: int) -> dict[str, float]:
+    recreate_database(BENCH_URL)
+    generated, (rows, today) = timed(lambda: generate(clients=clients, seed=seed))
+    print(f"  {clients} clients: {rows} sales rows generated and loaded in {generated:.1f} s", flush=True)
+    floor()  # warm the cache the same way for everyone
+    floor_s, _ = timed(floor)
+    nightly_s, run = timed(lambda: recompute(today=today, trigger="bench"))
+    load_s, (data, _today) = timed(load_reference)
+    reference_s, _ = timed(lambda: segments(data, today, Rules()))
+    print(f"  nightly run {run.pk}: {run.status}, changes {run.changes}", flush=True)
+    return {"floor": floor_s, "nightly": nightly_s, "reference": reference_s, "load": load_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, action="append", help="repeat for several sizes")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    sizes = args.clients or [10_000, 100_000]
+    results = {}
+    for size in sizes:
+        print(f"Measuring {size} clients...", flush=True)
+        results[size] = measure(size, args.seed)
+    print()
+    print(
+        f"{'clients':>9} {'floor s':>9} {'nightly s':>10} {'reference s':>12} {'nightly/floor':>14} {'reference/nightly':>18}"
+    )
+    for size, r in results.items():
+        print(
+            f"{size:>9} {r['floor']:>9.2f} {r['nightly']:>10.2f} {r['reference']:>12.2f}"
+            f" {r['nightly'] / r['floor']:>14.2f} {r['reference'] / r['nightly']:>18.1f}"
+        )
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        growth = results[large]["nightly"] / results[small]["nightly"]
+        print(
+            f"\n{large / small:.0f}x the data cost {growth:.2f}x the nightly time (target: at most 11x for 10x)"
+        )
+    print("Targets: nightly/floor <= 3, reference/nightly >= 20")
+
+
+if __name__ == "__main__":
+    main()
