@@ -21,9 +21,9 @@ TODAY = date(2026, 6, 30)
 GROUPS = 10
 MANAGERS = 50
 PLACES = [
-    ("RU", "RU-MOW"), ("RU", "RU-MOS"), ("RU", "RU-SPE"), ("RU", "RU-KYA"), ("RU", "RU-IRK"), ("RU", "RU-NVS"),
-    ("RU", "RU-SVE"), ("RU", "RU-TA"), ("RU", "RU-KDA"), ("RU", "RU-NIZ"), ("KZ", "KZ-75"), ("BY", "BY-HM"),
-    ("DE", "DE-BE"), ("CN", "CN-BJ"),
+    ("RU", "RU-MOW"), ("RU", "RU-MOS"), ("RU", "RU-SPE"), ("RU", "RU-KYA"), ("RU", "RU-IRK"),
+    ("RU", "RU-NVS"), ("RU", "RU-SVE"), ("RU", "RU-TA"), ("RU", "RU-KDA"), ("RU", "RU-NIZ"),
+    ("KZ", "KZ-75"), ("BY", "BY-HM"), ("DE", "DE-BE"), ("CN", "CN-BJ"),
 ]  # fmt: skip
 FLOOR_SQL = [
     "SELECT client_id, SUM(amount), MAX(date) FROM accounts_sale GROUP BY client_id",
@@ -125,7 +125,8 @@ def _estimates(rng: random.Random, clients: int, groups: list[int]) -> Iterator[
             continue
         size = rng.paretovariate(1.1) * 400_000
         for group in rng.sample(groups, rng.randint(1, 3)):
-            yield f"{pk}\t{group}\t{size * rng.uniform(0.2, 1.0):.2f}\tsurvey\t{TODAY - timedelta(days=rng.randint(0, 500))}\n"
+            made = TODAY - timedelta(days=rng.randint(0, 500))
+            yield f"{pk}\t{group}\t{size * rng.uniform(0.2, 1.0):.2f}\tsurvey\t{made}\n"
 
 
 def _month(today: date, back: int) -> date:
