@@ -82,7 +82,7 @@ def client_changes_since(pk: int, version: int) -> tuple[list[FieldChange], Any,
 
 def client_at_version(pk: int, version: int) -> Client | None:
     """The card as it was saved at `version`, from its history."""
-    history = Client.history.filter(id=pk, version=version)  # type: ignore[attr-defined]
+    history = Client.history.filter(id=pk, version=version)
     record = history.order_by("-history_date", "-history_id").first()
     return record.instance if record is not None else None
 

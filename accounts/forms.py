@@ -18,8 +18,12 @@ def managers() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_active=True, groups__name=roles.ACCOUNT_MANAGER).distinct()
 
 
-def colleagues() -> QuerySet[Any]:
-    return get_user_model().objects.filter(is_active=True)
+def colleagues(*, keep: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """Active staff, plus those already linked (`keep`), so re-saving never drops someone who left."""
+    active = Q(is_active=True)
+    if keep is not None:
+        active |= Q(pk__in=keep.values("pk"))
+    return get_user_model().objects.filter(active)
 
 
 def _field(form: forms.BaseForm, name: str) -> Any:
@@ -91,6 +95,10 @@ def possible_duplicates(name: str, inn: str) -> QuerySet[Client]:
     return Client.objects.filter(match).select_related("responsible_manager")[:10]
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or INN"), max_length=200, required=False)
+
+
 class AssignForm(CrispyMixin, forms.Form):
     responsible_manager = forms.ModelChoiceField(
         label=_("Responsible manager"), queryset=managers(), required=False
@@ -145,7 +153,9 @@ class ContactForm(EntryForm):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, client=client, **kwargs)
-        _field(self, "known_by").queryset = colleagues()
+        _field(self, "known_by").queryset = colleagues(
+            keep=self.instance.known_by.all() if self.instance.pk else None
+        )
         self.fields["known_by"].widget.attrs["size"] = 5
 
 
@@ -171,9 +181,6 @@ class PointForm(EntryForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        region = data.get("region")
-        if region and not geography.is_region_of(region, data.get("country", "")):
-            self.add_error("region", _("This region is not in the chosen country."))
         if data.get("status") == PointOfPresence.Status.PLANNED and not data.get("planned_date"):
             self.add_error("planned_date", _("A planned point needs its planned opening date."))
         if data.get("status") == PointOfPresence.Status.OPEN:
@@ -202,8 +209,12 @@ class TouchForm(EntryForm):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, client=client, **kwargs)
-        _field(self, "contacts").queryset = client.contacts.filter(is_active=True)
-        _field(self, "participants").queryset = colleagues()
+        linked = self.instance.pk is not None
+        current = self.instance.contacts.all() if linked else Contact.objects.none()
+        _field(self, "contacts").queryset = client.contacts.filter(Q(is_active=True) | Q(pk__in=current))
+        _field(self, "participants").queryset = colleagues(
+            keep=self.instance.participants.all() if linked else None
+        )
         self.fields["duration_minutes"].widget.attrs["max"] = 24 * 60
 
     def clean(self) -> dict[str, Any]:

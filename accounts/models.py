@@ -227,7 +227,9 @@ class Touch(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="touches")
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.CALL)
     date = models.DateField(_("date"))
-    duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration, minutes"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
+    )
     contacts = models.ManyToManyField(
         Contact, verbose_name=_("their people"), blank=True, related_name="touches"
     )

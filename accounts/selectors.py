@@ -41,7 +41,7 @@ def client_list(user: Any) -> QuerySet[Client]:
     head_offices = PointOfPresence.objects.filter(client=OuterRef("pk"), is_head_office=True).order_by("id")
     return (
         clients_visible_to(user)
-        .select_related("industry", "responsible_manager")
+        .select_related("industry", "responsible_manager", "segment", "key_status", "tier_override")
         .annotate(
             head_city=head_offices.values("city")[:1],
             head_region=head_offices.values("region")[:1],
@@ -65,9 +65,9 @@ def decision_group(client: Client) -> dict[str, Any]:
 
 def monthly_sales(client: Client, *, months: int = 24, today: date) -> dict[str, Any]:
     """Sales by product group and month over the last `months` months, for the chart."""
-    first = _month_start(today, months - 1)
+    first, after = _month_start(today, months - 1), _month_start(today, -1)
     rows = (
-        Sale.objects.filter(client=client, date__gte=first)
+        Sale.objects.filter(client=client, date__gte=first, date__lt=after)
         .annotate(month=TruncMonth("date"))
         .values("month", "product_group__name")
         .annotate(total=Sum("amount"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DateTimeField, Model, Q, QuerySet
 
 COUNT_CAP = 1000
 
@@ -27,17 +27,17 @@ def encode_cursor(value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([value, pk]).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[Any, int] | None:
+def decode_cursor(cursor: str, *, expect: type = str) -> tuple[Any, int] | None:
+    """The (value, pk) of a cursor, or None when it is not a cursor for this sort."""
     try:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
-        return None
-    if isinstance(value, dict) and "dt" in value:
-        try:
+        if isinstance(value, dict):
             value = datetime.fromisoformat(str(value["dt"]))
-        except ValueError:
-            return None
-    if not isinstance(pk, int) or not isinstance(value, str | datetime):
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(pk, int) or not isinstance(value, expect):
+        return None
+    if isinstance(value, str) and "\x00" in value:
         return None
     return value, pk
 
@@ -53,8 +53,9 @@ def keyset_page(
 ) -> Page:
     """One page of `queryset` ordered by (`field`, pk), after or before a cursor."""
     total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-    backwards = bool(before) and decode_cursor(before) is not None
-    cursor = decode_cursor(before if backwards else after) if (before or after) else None
+    expect = datetime if isinstance(queryset.model._meta.get_field(field), DateTimeField) else str
+    backwards = bool(before) and decode_cursor(before, expect=expect) is not None
+    cursor = decode_cursor(before if backwards else after, expect=expect) if (before or after) else None
     forward_desc = descending != backwards
     rows = queryset
     if cursor is not None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit, selectors, services
 from accounts.filters import ClientFilter
-from accounts.forms import AssignForm, ClientForm, TeamMemberForm
+from accounts.forms import AssignForm, ClientForm, SearchForm, TeamMemberForm
 from accounts.models import Client
 from kam.http import HtmxHttpRequest
 from kam.pagination import keyset_page
@@ -57,13 +57,14 @@ def _query_without(request: HtmxHttpRequest, *names: str) -> str:
 @login_required
 def client_search(request: HtmxHttpRequest) -> HttpResponse:
     """Any client by name or INN; cards the user may not open show only who owns them."""
-    query = request.GET.get("q", "").strip()[:200]
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
     results = []
     if len(query) >= 2:
         found = selectors.client_search(query, limit=SEARCH_LIMIT)
         visible = selectors.visible_ids(request.user, [c.pk for c in found])
         results = [(c, c.pk in visible) for c in found]
-    context = {"results": results, "search_query": query, "limit": SEARCH_LIMIT}
+    context = {"form": form, "results": results, "search_query": query, "limit": SEARCH_LIMIT}
     return render(request, "accounts/client_search.html", context)
 
 

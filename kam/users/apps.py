@@ -9,6 +9,8 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users")
 
     def ready(self) -> None:
+        from kam import sqlite
         from kam.users.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="kam.users.ensure_roles")
+        sqlite.connect()

@@ -1,0 +1,335 @@
+"""The client list: visibility, filters, sorting, keyset pagination, htmx and query counts."""
+
+import base64
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Client
+from kam import pagination
+from kam.pagination import encode_cursor, keyset_page
+from tests.accounts.conftest import count_queries, valid_inn
+from tests.factories import ClientFactory, IndustryFactory, ManagerFactory, PointFactory, TeamMemberFactory
+
+LIST_URL = reverse("accounts:client_list")
+
+
+def names(response):
+    return [client.name for client in response.context["page"].rows]
+
+
+@pytest.fixture
+def base(manager, outsider):
+    """Four clients: two the manager is responsible for, one on their team, one someone else's."""
+    steel = IndustryFactory(name="Steel")
+    food = IndustryFactory(name="Food")
+    clients = {
+        "delta": ClientFactory(
+            name="Delta Foods", inn=valid_inn("540100000"), industry=food, responsible_manager=manager
+        ),
+        "alpha": ClientFactory(
+            name="Alpha Mills",
+            inn=valid_inn("541200000"),
+            industry=steel,
+            responsible_manager=manager,
+            status=Client.Status.PROSPECT,
+        ),
+        "charlie": ClientFactory(
+            name="Charlie Oil", inn=valid_inn("770100000"), industry=steel, responsible_manager=outsider
+        ),
+        "bravo": ClientFactory(
+            name="Bravo Gas", inn=valid_inn("780100000"), industry=food, responsible_manager=outsider
+        ),
+    }
+    TeamMemberFactory(client=clients["charlie"], user=manager)
+    PointFactory(client=clients["delta"], country="RU", region="RU-SPE", city="Saint Petersburg")
+    PointFactory(client=clients["bravo"], country="RU", region="RU-SPE", city="Saint Petersburg")
+    PointFactory(client=clients["alpha"], country="RU", region="RU-MOW", city="Moscow", is_head_office=True)
+    return clients
+
+
+def test_manager_sees_exactly_their_own_and_team_clients_by_name(base, as_manager):
+    response = as_manager.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert names(response) == ["Alpha Mills", "Charlie Oil", "Delta Foods"]
+    assert "Bravo Gas" not in response.content.decode()
+    assert "3 clients" in response.content.decode()
+    assert '<h1 class="h3 mb-0">My clients</h1>' in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["as_director", "as_admin"])
+def test_director_and_admin_see_every_client(persona, base, request):
+    response = request.getfixturevalue(persona).get(LIST_URL)
+
+    assert names(response) == ["Alpha Mills", "Bravo Gas", "Charlie Oil", "Delta Foods"]
+    assert '<h1 class="h3 mb-0">Client base</h1>' in response.content.decode()
+
+
+def test_list_row_shows_head_office_industry_and_manager(base, as_manager):
+    response = as_manager.get(LIST_URL, {"q": "Alpha"})
+
+    row = response.context["page"].rows[0]
+    html = response.content.decode()
+    assert (row.head_city, row.head_region, row.industry.name, str(row.responsible_manager)) == (
+        "Moscow",
+        "RU-MOW",
+        "Steel",
+        "Anna Smirnova",
+    )
+    assert f'<a href="/clients/{row.pk}/">Alpha Mills</a>' in html
+    assert "Moskva" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "mill"}, ["Alpha Mills"]),
+        ({"q": "  OIL "}, ["Charlie Oil"]),
+        ({"q": "54"}, ["Alpha Mills", "Delta Foods"]),
+        ({"q": "5412"}, ["Alpha Mills"]),
+        ({"q": "7801"}, []),
+        ({"status": "prospect"}, ["Alpha Mills"]),
+        ({"status": "active"}, ["Charlie Oil", "Delta Foods"]),
+        ({"region": "RU-SPE"}, ["Delta Foods"]),
+        ({"region": "RU-MOW"}, ["Alpha Mills"]),
+        ({"q": "a", "status": "active", "region": "RU-SPE"}, ["Delta Foods"]),
+    ],
+)
+def test_manager_filters(query, expected, base, as_manager):
+    response = as_manager.get(LIST_URL, query)
+
+    assert names(response) == expected
+
+
+def test_industry_filter(base, as_director):
+    steel = base["alpha"].industry
+
+    response = as_director.get(LIST_URL, {"industry": steel.pk})
+
+    assert names(response) == ["Alpha Mills", "Charlie Oil"]
+
+
+def test_director_filters_by_responsible_manager(base, as_director, outsider):
+    response = as_director.get(LIST_URL, {"manager": outsider.pk})
+
+    assert names(response) == ["Bravo Gas", "Charlie Oil"]
+    assert 'name="manager"' in response.content.decode()
+
+
+def test_manager_has_no_manager_filter_and_it_is_ignored(base, as_manager, outsider):
+    response = as_manager.get(LIST_URL, {"manager": outsider.pk})
+
+    assert "manager" not in response.context["filters"].form.fields
+    assert 'name="manager"' not in response.content.decode()
+    assert names(response) == ["Alpha Mills", "Charlie Oil", "Delta Foods"]
+
+
+def test_unknown_filter_value_is_reported_and_ignored(base, as_manager):
+    response = as_manager.get(LIST_URL, {"status": "archived"})
+
+    assert names(response) == ["Alpha Mills", "Charlie Oil", "Delta Foods"]
+    assert "Some filters were not understood and were ignored." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-name", ["Delta Foods", "Charlie Oil", "Bravo Gas", "Alpha Mills"]),
+        ("inn", ["Delta Foods", "Alpha Mills", "Charlie Oil", "Bravo Gas"]),
+        ("-inn", ["Bravo Gas", "Charlie Oil", "Alpha Mills", "Delta Foods"]),
+        ("status", ["Delta Foods", "Charlie Oil", "Bravo Gas", "Alpha Mills"]),
+        ("bogus", ["Alpha Mills", "Bravo Gas", "Charlie Oil", "Delta Foods"]),
+    ],
+)
+def test_sorting(sort, expected, base, as_director):
+    response = as_director.get(LIST_URL, {"sort": sort})
+
+    assert names(response) == expected
+
+
+@pytest.fixture
+def many(manager):
+    """120 clients of the manager, named so that name order is creation order."""
+    ClientFactory.reset_sequence(0)
+    ClientFactory.create_batch(120, responsible_manager=manager, industry=None)
+    return list(Client.objects.order_by("name", "pk").values_list("name", flat=True))
+
+
+def test_keyset_pages_follow_each_other_without_overlap(many, as_manager):
+    first = as_manager.get(LIST_URL)
+    second = as_manager.get(LIST_URL, {"after": first.context["page"].next_cursor})
+    third = as_manager.get(LIST_URL, {"after": second.context["page"].next_cursor})
+
+    assert names(first) == many[:50]
+    assert names(second) == many[50:100]
+    assert names(third) == many[100:]
+    assert third.context["page"].next_cursor == ""
+    assert first.context["page"].previous_cursor == ""
+    assert "120 clients" in first.content.decode()
+    assert "120 clients" in third.content.decode()
+
+
+def test_keyset_before_cursor_returns_the_previous_page_exactly(many, as_manager):
+    first = as_manager.get(LIST_URL)
+    second = as_manager.get(LIST_URL, {"after": first.context["page"].next_cursor})
+    third = as_manager.get(LIST_URL, {"after": second.context["page"].next_cursor})
+
+    back_to_second = as_manager.get(LIST_URL, {"before": third.context["page"].previous_cursor})
+    back_to_first = as_manager.get(LIST_URL, {"before": second.context["page"].previous_cursor})
+
+    assert names(back_to_second) == many[50:100]
+    assert names(back_to_first) == many[:50]
+    assert back_to_first.context["page"].previous_cursor == ""
+    assert back_to_first.context["page"].next_cursor == first.context["page"].next_cursor
+
+
+def test_keyset_descending_sort_pages(many, as_manager):
+    first = as_manager.get(LIST_URL, {"sort": "-name"})
+    second = as_manager.get(LIST_URL, {"sort": "-name", "after": first.context["page"].next_cursor})
+    back = as_manager.get(LIST_URL, {"sort": "-name", "before": second.context["page"].previous_cursor})
+
+    backwards = list(reversed(many))
+    assert names(first) == backwards[:50]
+    assert names(second) == backwards[50:100]
+    assert names(back) == backwards[:50]
+
+
+def test_next_link_keeps_the_filters_and_sort(many, as_manager):
+    response = as_manager.get(LIST_URL, {"q": "Client", "sort": "-name"})
+
+    cursor = response.context["page"].next_cursor
+    assert f'href="?q=Client&amp;sort=-name&after={cursor}"' in response.content.decode()
+
+
+def _b64(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "!!!",
+        _b64("not json"),
+        _b64("[1]"),
+        _b64('{"a": 1}'),
+        _b64('[["Client 0060"], 5]'),
+        _b64('["Client 0060", "5"]'),
+        _b64('[{"dt": "yesterday"}, 5]'),
+        "A" * 400,
+    ],
+)
+@pytest.mark.parametrize("direction", ["after", "before"])
+def test_garbage_cursor_falls_back_to_the_first_page(cursor, direction, many, as_manager):
+    response = as_manager.get(LIST_URL, {direction: cursor})
+
+    assert response.status_code == 200
+    assert names(response) == many[:50]
+
+
+def test_cursor_too_long_is_ignored_with_a_warning(many, as_manager):
+    response = as_manager.get(LIST_URL, {"after": encode_cursor("Client 0060", 1) + "A" * 400})
+
+    assert names(response) == many[:50]
+    assert "Some filters were not understood and were ignored." in response.content.decode()
+
+
+def test_cursor_of_another_sort_falls_back_to_the_first_page(many, as_manager):
+    by_name = as_manager.get(LIST_URL).context["page"].next_cursor
+
+    response = as_manager.get(LIST_URL, {"sort": "-updated", "after": by_name})
+
+    assert response.status_code == 200
+    assert len(names(response)) == 50
+
+
+def test_cursor_with_a_nul_character_falls_back_to_the_first_page(many, as_manager):
+    response = as_manager.get(LIST_URL, {"after": encode_cursor("Client\x000060", 1)})
+
+    assert response.status_code == 200
+    assert names(response) == many[:50]
+
+
+def test_keyset_updated_sort_pages_through_datetimes(many, as_manager):
+    first = as_manager.get(LIST_URL, {"sort": "-updated"})
+    second = as_manager.get(LIST_URL, {"sort": "-updated", "after": first.context["page"].next_cursor})
+
+    expected = list(Client.objects.order_by("-updated_at", "-pk").values_list("name", flat=True))
+    assert names(first) == expected[:50]
+    assert names(second) == expected[50:100]
+
+
+@pytest.fixture
+def cap_at_ten(monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+
+
+@pytest.mark.parametrize(("rows", "total", "capped"), [(9, 9, False), (10, 10, False), (11, 10, True)])
+def test_keyset_count_is_capped(rows, total, capped, manager, cap_at_ten):
+    ClientFactory.create_batch(rows, responsible_manager=manager, industry=None)
+
+    page = keyset_page(Client.objects.all(), field="name", descending=False, size=4)
+
+    assert (page.total, page.total_capped, len(page.rows)) == (total, capped, 4)
+
+
+def test_capped_count_is_shown_as_more_than(manager, as_manager, cap_at_ten):
+    ClientFactory.create_batch(12, responsible_manager=manager, industry=None)
+
+    response = as_manager.get(LIST_URL)
+
+    assert "More than 10 clients" in response.content.decode()
+    assert len(names(response)) == 12
+
+
+def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
+    response = as_manager.get(LIST_URL, {"q": "Delta"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="results">')
+    assert "<html" not in html
+    assert "<form" not in html
+    assert "Delta Foods" in html
+    assert "Alpha Mills" not in html
+
+
+def test_list_query_count_does_not_grow_with_rows(director, browser_for):
+    browser = browser_for(director)
+
+    def fill(count):
+        for index in range(count):
+            manager = ManagerFactory()
+            client = ClientFactory(name=f"Row {index:03d}", responsible_manager=manager)
+            PointFactory(client=client, is_head_office=True)
+            TeamMemberFactory(client=client)
+
+    fill(1)
+    one, response = count_queries(lambda: browser.get(LIST_URL))
+    assert len(names(response)) == 1
+    fill(49)
+    fifty, response = count_queries(lambda: browser.get(LIST_URL))
+    assert len(names(response)) == 50
+    assert fifty == one
+
+
+def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for):
+    browser = browser_for(manager)
+    ClientFactory(responsible_manager=manager)
+    one, _response = count_queries(lambda: browser.get(LIST_URL))
+    ClientFactory.create_batch(25, responsible_manager=manager)
+    for other in ClientFactory.create_batch(24):
+        TeamMemberFactory(client=other, user=manager)
+
+    fifty, response = count_queries(lambda: browser.get(LIST_URL))
+
+    assert len(names(response)) == 50
+    assert fifty == one
+
+
+def test_encode_decode_cursor_roundtrip():
+    cursor = encode_cursor("Client 0001", 7)
+
+    assert json.loads(base64.urlsafe_b64decode(cursor)) == ["Client 0001", 7]
+    assert pagination.decode_cursor(cursor) == ("Client 0001", 7)

@@ -1,0 +1,535 @@
+"""Adding, editing and deleting contacts, points, touches and refusals: plain, htmx, CSRF."""
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.test import Client as Browser
+from django.urls import reverse
+
+from accounts.models import Contact, PointOfPresence, Refusal, Touch
+from tests.accounts.conftest import card_state, messages_of
+from tests.factories import ClientFactory, ContactFactory, ProductGroupFactory, TouchFactory
+
+MODELS: dict[str, Any] = {
+    "contacts": Contact,
+    "points": PointOfPresence,
+    "touches": Touch,
+    "refusals": Refusal,
+}
+SAVED = {
+    "contacts": "The contact was saved.",
+    "points": "The point was saved.",
+    "touches": "The touch was saved.",
+    "refusals": "The refusal was saved.",
+}
+DELETED = {
+    "contacts": "The contact was deleted.",
+    "points": "The point was deleted.",
+    "touches": "The touch was deleted.",
+    "refusals": "The refusal was deleted.",
+}
+LABELS = {"contacts": "Contact", "points": "Point of presence", "touches": "Touch", "refusals": "Refusal"}
+
+
+def new_url(card, kind):
+    return reverse("accounts:entry_new", args=[card.client.pk, kind])
+
+
+def edit_url(card, kind, entry):
+    return reverse("accounts:entry_edit", args=[card.client.pk, kind, entry.pk])
+
+
+def tab_url(card, kind):
+    return reverse(f"accounts:client_{kind}", args=[card.client.pk])
+
+
+@pytest.fixture
+def cables(db):
+    return ProductGroupFactory(name="Cables")
+
+
+@pytest.fixture
+def forms(card, manager, teammate, cables):
+    """A valid submission per kind, and how to read the saved row back."""
+    contact = card.entries["contacts"]
+    return {
+        "contacts": (
+            {
+                "name": "Sergey Morozov",
+                "position": "CFO",
+                "department": "Finance",
+                "phone": "+7 391 200-00-00",
+                "email": "morozov@sibsteel.example",
+                "birthday": "1980-02-29",
+                "decision_role": "decision_maker",
+                "influence": "40",
+                "attitude": "supporter",
+                "known_by": [manager.pk, teammate.pk],
+                "personal_notes": "Plays chess",
+                "is_active": "on",
+            },
+            lambda c: (
+                c.name,
+                c.position,
+                c.email,
+                c.birthday,
+                c.decision_role,
+                c.influence,
+                c.attitude,
+                sorted(c.known_by.values_list("username", flat=True)),
+                c.personal_notes,
+                c.is_active,
+            ),
+            (
+                "Sergey Morozov",
+                "CFO",
+                "morozov@sibsteel.example",
+                datetime.date(1980, 2, 29),
+                "decision_maker",
+                40,
+                "supporter",
+                ["manager", "teammate"],
+                "Plays chess",
+                True,
+            ),
+            "Sergey Morozov",
+        ),
+        "points": (
+            {
+                "country": "RU",
+                "region": "RU-IRK",
+                "city": "Irkutsk",
+                "status": "planned",
+                "planned_date": "2025-03-01",
+            },
+            lambda p: (p.country, p.region, p.city, p.is_head_office, p.status, p.planned_date),
+            ("RU", "RU-IRK", "Irkutsk", False, "planned", datetime.date(2025, 3, 1)),
+            "Irkutsk",
+        ),
+        "touches": (
+            {
+                "kind": "meeting",
+                "date": "2024-05-06",
+                "duration_minutes": "90",
+                "contacts": [contact.pk],
+                "participants": [manager.pk, teammate.pk],
+                "summary": "Visited the rolling mill",
+                "next_step": "Send the offer",
+                "next_step_date": "2024-05-10",
+            },
+            lambda t: (
+                t.kind,
+                t.date,
+                t.duration_minutes,
+                [c.name for c in t.contacts.all()],
+                sorted(t.participants.values_list("username", flat=True)),
+                t.summary,
+                t.next_step,
+                t.next_step_date,
+                t.created_by.username,
+            ),
+            (
+                "meeting",
+                datetime.date(2024, 5, 6),
+                90,
+                ["Ivan Kuzmin"],
+                ["manager", "teammate"],
+                "Visited the rolling mill",
+                "Send the offer",
+                datetime.date(2024, 5, 10),
+                "manager",
+            ),
+            "Visited the rolling mill",
+        ),
+        "refusals": (
+            {
+                "date": "2024-05-06",
+                "product_group": cables.pk,
+                "reason": "delivery",
+                "note": "Late twice in April",
+            },
+            lambda r: (r.date, r.product_group.name, r.reason, r.note),
+            (datetime.date(2024, 5, 6), "Cables", "delivery", "Late twice in April"),
+            "Late twice in April",
+        ),
+    }
+
+
+def history_of(entry):
+    return list(
+        type(entry)
+        .history.filter(id=entry.pk)
+        .order_by("history_date")
+        .values_list("history_type", "history_user")
+    )
+
+
+def only_new(card, kind):
+    return MODELS[kind].objects.filter(client=card.client).exclude(pk=card.entries[kind].pk).get()
+
+
+# Plain (no JavaScript) submissions
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_plain_post_adds_an_entry(kind, card, forms, manager, as_manager):
+    data, read, expected, _text = forms[kind]
+
+    response = as_manager.post(new_url(card, kind), data)
+
+    entry = only_new(card, kind)
+    assert response.status_code == 302
+    assert response.url == tab_url(card, kind)
+    assert messages_of(response) == [SAVED[kind]]
+    assert entry.client == card.client
+    assert read(entry) == expected
+    assert history_of(entry) == [("+", manager.pk)]
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_plain_post_edits_an_entry(kind, card, forms, teammate, browser_for):
+    data, read, expected, _text = forms[kind]
+    entry = card.entries[kind]
+
+    response = browser_for(teammate).post(edit_url(card, kind, entry), data)
+
+    entry.refresh_from_db()
+    assert response.status_code == 302
+    assert response.url == tab_url(card, kind)
+    assert read(entry)[:-1] == expected[:-1]
+    assert history_of(entry) == [("+", None), ("~", teammate.pk)]
+    assert MODELS[kind].objects.filter(client=card.client).count() == 1
+
+
+def test_editing_a_touch_keeps_its_author(card, forms, manager, teammate, browser_for):
+    touch = card.entries["touches"]
+    Touch.objects.filter(pk=touch.pk).update(created_by=manager)
+
+    browser_for(teammate).post(edit_url(card, "touches", touch), forms["touches"][0])
+
+    touch.refresh_from_db()
+    assert (touch.summary, touch.created_by) == ("Visited the rolling mill", manager)
+
+
+def test_saving_an_entry_touches_the_card(card, forms, as_manager):
+    before = card.client.updated_at
+
+    as_manager.post(new_url(card, "refusals"), forms["refusals"][0])
+
+    card.client.refresh_from_db()
+    assert card.client.updated_at > before
+
+
+# htmx submissions
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_htmx_post_returns_the_refreshed_list_out_of_band(kind, card, forms, manager, as_manager):
+    data, read, expected, text = forms[kind]
+
+    response = as_manager.post(new_url(card, kind), data, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    entry = only_new(card, kind)
+    assert response.status_code == 200
+    assert re.match(r'\s*<div id="entries"[^>]* hx-swap-oob="true">', html)
+    assert text in html
+    assert "<html" not in html
+    assert read(entry) == expected
+    assert history_of(entry) == [("+", manager.pk)]
+    assert messages_of(response) == []
+
+
+def test_htmx_get_returns_only_the_form(card, as_manager):
+    response = as_manager.get(new_url(card, "contacts"), HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.strip().startswith('<div class="card shadow-sm mb-3" id="entry-form-card">')
+    assert "<html" not in html
+    assert '<h2 class="h5">New contact</h2>' in html
+    assert f'hx-post="{new_url(card, "contacts")}"' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [("contacts", "name"), ("points", "status"), ("touches", "summary"), ("refusals", "reason")],
+)
+def test_invalid_htmx_post_returns_the_form_with_errors_and_writes_nothing(
+    kind, field, card, forms, as_manager
+):
+    data = {**forms[kind][0], field: ""}
+    before = card_state(card.client)
+
+    response = as_manager.post(new_url(card, kind), data, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: ["This field is required."]}
+    assert html.strip().startswith('<div class="card shadow-sm mb-3" id="entry-form-card">')
+    assert "This field is required." in html
+    assert "hx-swap-oob" not in html
+    assert "<html" not in html
+    assert card_state(card.client) == before
+
+
+# Bad input is refused with a clear message and writes nothing
+
+
+def _refused(as_manager, card, kind, data, url=None):
+    before = card_state(card.client)
+    response = as_manager.post(url or new_url(card, kind), data)
+    assert response.status_code == 200
+    assert card_state(card.client) == before
+    return response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("influence", "message"),
+    [
+        ("101", "Ensure this value is less than or equal to 100."),
+        ("-1", "Ensure this value is greater than or equal to 0."),
+        ("ten", "Enter a whole number."),
+    ],
+)
+def test_contact_influence_outside_0_100_is_refused(influence, message, card, forms, as_manager):
+    data = {**forms["contacts"][0], "influence": influence}
+
+    assert _refused(as_manager, card, "contacts", data) == {"influence": [message]}
+
+
+def test_contact_edit_with_influence_101_keeps_the_old_value(card, forms, as_manager):
+    contact = card.entries["contacts"]
+    data = {**forms["contacts"][0], "influence": "101"}
+
+    errors = _refused(as_manager, card, "contacts", data, url=edit_url(card, "contacts", contact))
+
+    contact.refresh_from_db()
+    assert errors == {"influence": ["Ensure this value is less than or equal to 100."]}
+    assert (contact.name, contact.influence) == ("Ivan Kuzmin", 60)
+
+
+def test_planned_point_without_date_is_refused(card, forms, as_manager):
+    data = {**forms["points"][0], "planned_date": ""}
+
+    errors = _refused(as_manager, card, "points", data)
+
+    assert errors == {"planned_date": ["A planned point needs its planned opening date."]}
+
+
+def test_region_outside_the_country_is_refused(card, forms, as_manager):
+    data = {**forms["points"][0], "country": "KZ", "region": "RU-MOW"}
+
+    errors = _refused(as_manager, card, "points", data)
+
+    assert errors == {"region": ["Select a valid choice. RU-MOW is not one of the available choices."]}
+
+
+def test_open_point_drops_a_planned_date(card, forms, as_manager):
+    data = {**forms["points"][0], "status": "open"}
+
+    as_manager.post(new_url(card, "points"), data)
+
+    point = only_new(card, "points")
+    assert (point.status, point.planned_date) == ("open", None)
+
+
+def test_touch_next_step_before_the_touch_is_refused(card, forms, as_manager):
+    data = {**forms["touches"][0], "next_step_date": "2024-05-05"}
+
+    errors = _refused(as_manager, card, "touches", data)
+
+    assert errors == {"next_step_date": ["The next step cannot come before the touch itself."]}
+
+
+def test_touch_next_step_date_without_a_next_step_is_refused(card, forms, as_manager):
+    data = {**forms["touches"][0], "next_step": ""}
+
+    errors = _refused(as_manager, card, "touches", data)
+
+    assert errors == {"next_step": ["Say what the next step is."]}
+
+
+def test_touch_with_another_clients_contact_is_refused(card, forms, as_manager, outsider):
+    foreign = ContactFactory.create(client=ClientFactory(responsible_manager=outsider), name="Foreign Buyer")
+    data = {**forms["touches"][0], "contacts": [card.entries["contacts"].pk, foreign.pk]}
+
+    errors = _refused(as_manager, card, "touches", data)
+
+    assert errors == {
+        "contacts": [f"Select a valid choice. {foreign.pk} is not one of the available choices."]
+    }
+    assert list(foreign.touches.all()) == []
+
+
+def test_touch_with_an_inactive_contact_is_refused(card, forms, as_manager):
+    gone = ContactFactory.create(client=card.client, name="Retired Buyer", is_active=False)
+    data = {**forms["touches"][0], "contacts": [gone.pk]}
+
+    errors = _refused(as_manager, card, "touches", data)
+
+    assert errors == {"contacts": [f"Select a valid choice. {gone.pk} is not one of the available choices."]}
+
+
+def test_touch_longer_than_a_day_is_refused(card, forms, as_manager):
+    data = {**forms["touches"][0], "duration_minutes": "100000"}
+
+    errors = _refused(as_manager, card, "touches", data)
+
+    assert list(errors) == ["duration_minutes"]
+
+
+def _selected_options(html, field):
+    """What a browser submits for a multi-select: its options that are selected."""
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no {field} select on the page"
+    return re.findall(r'<option value="(\d+)"[^>]*selected', select.group(1))
+
+
+@pytest.mark.parametrize("who", ["contact", "participant"])
+def test_editing_an_old_touch_keeps_people_who_have_left(who, card, forms, teammate, as_manager):
+    touch = card.entries["touches"]
+    contact = card.entries["contacts"]
+    touch.contacts.set([contact])
+    touch.participants.set([teammate])
+    if who == "contact":
+        Contact.objects.filter(pk=contact.pk).update(is_active=False)
+    else:
+        type(teammate).objects.filter(pk=teammate.pk).update(is_active=False)
+    page = as_manager.get(edit_url(card, "touches", touch)).content.decode()
+    data = {
+        **forms["touches"][0],
+        "summary": "Corrected summary",
+        "contacts": _selected_options(page, "contacts"),
+        "participants": _selected_options(page, "participants"),
+    }
+
+    as_manager.post(edit_url(card, "touches", touch), data)
+
+    touch.refresh_from_db()
+    assert touch.summary == "Corrected summary"
+    assert (list(touch.contacts.all()), list(touch.participants.all())) == ([contact], [teammate])
+
+
+def test_editing_a_contact_keeps_a_departed_colleague_who_knows_them(card, manager, teammate, as_manager):
+    contact = card.entries["contacts"]
+    contact.known_by.set([manager, teammate])
+    type(teammate).objects.filter(pk=teammate.pk).update(is_active=False)
+    page = as_manager.get(edit_url(card, "contacts", contact)).content.decode()
+    data = {
+        "name": "Ivan Kuzmin",
+        "decision_role": "other",
+        "influence": "60",
+        "attitude": "supporter",
+        "is_active": "on",
+        "known_by": _selected_options(page, "known_by"),
+    }
+
+    as_manager.post(edit_url(card, "contacts", contact), data)
+
+    contact.refresh_from_db()
+    assert contact.attitude == "supporter"
+    assert sorted(contact.known_by.values_list("username", flat=True)) == ["manager", "teammate"]
+
+
+def test_refusal_with_an_unknown_reason_is_refused(card, forms, as_manager):
+    data = {**forms["refusals"][0], "reason": "weather"}
+
+    errors = _refused(as_manager, card, "refusals", data)
+
+    assert errors == {"reason": ["Select a valid choice. weather is not one of the available choices."]}
+
+
+# Deleting
+
+
+@pytest.mark.parametrize("kind", list(MODELS))
+def test_delete_removes_the_row_and_history_keeps_it(kind, card, manager, as_manager):
+    entry = card.entries[kind]
+    url = reverse("accounts:entry_delete", args=[card.client.pk, kind, entry.pk])
+
+    response = as_manager.post(url)
+
+    assert response.status_code == 302
+    assert response.url == tab_url(card, kind)
+    assert messages_of(response) == [DELETED[kind]]
+    assert not MODELS[kind].objects.filter(pk=entry.pk).exists()
+    assert history_of(entry) == [("+", None), ("-", manager.pk)]
+    history = as_manager.get(reverse("accounts:client_history", args=[card.client.pk]))
+    latest = history.context["entries"][0]
+    assert (latest.subject.split(":")[0], latest.action, latest.user) == (LABELS[kind], "deleted", manager)
+
+
+def test_htmx_delete_refreshes_the_list_without_the_row(card, as_manager):
+    touch = card.entries["touches"]
+    url = reverse("accounts:entry_delete", args=[card.client.pk, "touches", touch.pk])
+
+    response = as_manager.post(url, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert 'hx-swap-oob="true"' in html
+    assert "Agreed on a trial batch" not in html
+    assert "No touches yet." in html
+    assert not Touch.objects.filter(pk=touch.pk).exists()
+
+
+def test_deleting_a_contact_keeps_the_touches_it_took_part_in(card, as_manager):
+    contact = card.entries["contacts"]
+    touch = TouchFactory.create(client=card.client, summary="Tasting")
+    touch.contacts.set([contact])
+
+    as_manager.post(reverse("accounts:entry_delete", args=[card.client.pk, "contacts", contact.pk]))
+
+    touch.refresh_from_db()
+    assert (touch.summary, list(touch.contacts.all())) == ("Tasting", [])
+
+
+# CSRF is enforced on htmx posts too
+
+
+@pytest.fixture
+def strict_browser(manager):
+    browser = Browser(enforce_csrf_checks=True)
+    browser.force_login(manager)
+    return browser
+
+
+def test_htmx_post_without_csrf_token_is_refused(card, forms, strict_browser):
+    before = card_state(card.client)
+
+    response = strict_browser.post(new_url(card, "contacts"), forms["contacts"][0], HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 403
+    assert card_state(card.client) == before
+
+
+def test_htmx_post_with_a_wrong_csrf_token_is_refused(card, forms, strict_browser):
+    strict_browser.get(tab_url(card, "contacts"))
+    before = card_state(card.client)
+
+    response = strict_browser.post(
+        new_url(card, "contacts"), forms["contacts"][0], HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN="x" * 32
+    )
+
+    assert response.status_code == 403
+    assert card_state(card.client) == before
+
+
+@pytest.mark.parametrize("source", ["cookie", "page"])
+def test_htmx_post_with_the_csrf_header_succeeds(source, card, forms, strict_browser):
+    page = strict_browser.get(tab_url(card, "contacts"))
+    if source == "cookie":
+        token = strict_browser.cookies["csrftoken"].value
+    else:
+        match = re.search(r"hx-headers='\{\"X-CSRFToken\": \"(\w+)\"\}'", page.content.decode())
+        assert match, "the page carries no X-CSRFToken for htmx"
+        token = match.group(1)
+
+    response = strict_browser.post(
+        new_url(card, "contacts"), forms["contacts"][0], HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 200
+    assert 'hx-swap-oob="true"' in response.content.decode()
+    assert only_new(card, "contacts").name == "Sergey Morozov"
