@@ -26,6 +26,7 @@ install-dev: $(VENV)/.dev-deps
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py run_nightly
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
