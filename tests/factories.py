@@ -25,7 +25,7 @@ def make_inn(seed: int) -> str:
     return body + str(inn_check_digit(body, WEIGHTS_10))
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -63,7 +63,7 @@ class AdminFactory(UserFactory):
     role = with_role(roles.ADMIN)
 
 
-class IndustryFactory(factory.django.DjangoModelFactory):
+class IndustryFactory(factory.django.DjangoModelFactory[Industry]):
     class Meta:
         model = Industry
         django_get_or_create = ("name",)
@@ -71,7 +71,7 @@ class IndustryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Industry {n}")
 
 
-class ProductGroupFactory(factory.django.DjangoModelFactory):
+class ProductGroupFactory(factory.django.DjangoModelFactory[ProductGroup]):
     class Meta:
         model = ProductGroup
         django_get_or_create = ("name",)
@@ -79,7 +79,7 @@ class ProductGroupFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Group {n}")
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 
@@ -90,7 +90,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     responsible_manager = factory.SubFactory(ManagerFactory)
 
 
-class TeamMemberFactory(factory.django.DjangoModelFactory):
+class TeamMemberFactory(factory.django.DjangoModelFactory[TeamMember]):
     class Meta:
         model = TeamMember
 
@@ -98,7 +98,7 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(ManagerFactory)
 
 
-class PointFactory(factory.django.DjangoModelFactory):
+class PointFactory(factory.django.DjangoModelFactory[PointOfPresence]):
     class Meta:
         model = PointOfPresence
 
@@ -108,7 +108,7 @@ class PointFactory(factory.django.DjangoModelFactory):
     city = "Moscow"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -118,7 +118,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     influence = 0
 
 
-class TouchFactory(factory.django.DjangoModelFactory):
+class TouchFactory(factory.django.DjangoModelFactory[Touch]):
     class Meta:
         model = Touch
 
@@ -127,7 +127,7 @@ class TouchFactory(factory.django.DjangoModelFactory):
     summary = "Discussed the next order"
 
 
-class SaleFactory(factory.django.DjangoModelFactory):
+class SaleFactory(factory.django.DjangoModelFactory[Sale]):
     class Meta:
         model = Sale
 
@@ -137,7 +137,7 @@ class SaleFactory(factory.django.DjangoModelFactory):
     amount = factory.LazyFunction(lambda: random.randint(1000, 100000))
 
 
-class RefusalFactory(factory.django.DjangoModelFactory):
+class RefusalFactory(factory.django.DjangoModelFactory[Refusal]):
     class Meta:
         model = Refusal
 
