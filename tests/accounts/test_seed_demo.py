@@ -1,5 +1,7 @@
 import datetime
 import io
+import re
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -7,17 +9,21 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.urls import reverse
 
 from accounts import demo
+from accounts.demo import content
 from accounts.geography import is_region_of
 from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
 from accounts.validators import is_valid_inn
 from kam.users.models import User
+from segmentation.models import ClientSegment, PotentialEstimate
+from segmentation.services.engine import recompute
 from tests.factories import ClientFactory
 
 TODAY = datetime.date(2026, 3, 18)
+YEAR_AGO = TODAY - datetime.timedelta(days=365)
 LOGIN_LINES = [
     "  account manager: manager1 / demo",
     "  account manager: manager2 / demo",
@@ -54,6 +60,16 @@ def fingerprint(seed):
                 ),
                 "contacts": sorted(Contact.objects.values_list("client__inn", "name", "influence", "phone")),
                 "touches": sorted(Touch.objects.values_list("client__inn", "date", "kind", "summary")),
+                "estimates": sorted(
+                    PotentialEstimate.objects.values_list(
+                        "client__inn",
+                        "product_group__name",
+                        "amount",
+                        "source",
+                        "estimated_on",
+                        "author__username",
+                    )
+                ),
             }
             raise Rollback
     except Rollback:
@@ -61,7 +77,7 @@ def fingerprint(seed):
 
 
 def test_demo_region_tables_hold_only_valid_iso_codes():
-    for region in demo.RU_REGIONS + demo.NEAR_ABROAD + demo.FAR_ABROAD:
+    for region in content.RU_REGIONS + content.NEAR_ABROAD + content.FAR_ABROAD:
         assert is_region_of(region.code, region.country), region.code
 
 
@@ -77,6 +93,7 @@ def test_seed_demo_reports_the_rows_it_created(seeded):
         "touches": Touch.objects.count(),
         "sales": Sale.objects.count(),
         "refusals": Refusal.objects.count(),
+        "estimates": PotentialEstimate.objects.count(),
     }
     assert seeded["clients"] == 40
 
@@ -191,6 +208,62 @@ def test_seed_demo_writes_a_created_history_row_per_client(seeded):
     history = Client.history.filter(history_type="+")
     assert history.count() == 40
     assert set(history.values_list("history_user__username", flat=True)) == {"admin"}
+    estimates = PotentialEstimate.history.filter(history_type="+")
+    assert estimates.count() == PotentialEstimate.objects.count()
+    assert set(estimates.values_list("history_user__username", flat=True)) == {"admin"}
+
+
+def test_seed_demo_analyses_about_70_percent_of_active_clients(seeded):
+    active = Client.objects.filter(status=Client.Status.ACTIVE)
+    analysed = active.filter(Exists(PotentialEstimate.objects.filter(client=OuterRef("pk"))))
+    assert 0.6 <= analysed.count() / active.count() <= 0.8
+    assert not PotentialEstimate.objects.filter(client__status=Client.Status.INACTIVE).exists()
+
+
+def test_seed_demo_estimates_are_past_whole_thousands_by_a_manager_some_stale(seeded):
+    estimates = PotentialEstimate.objects.values_list(
+        "amount", "estimated_on", "source", "author__username", "client__responsible_manager__username"
+    )
+    assert all(amount > 0 and amount % 1000 == 0 for amount, *_rest in estimates)
+    assert max(day for _a, day, *_rest in estimates) <= TODAY
+    stale = [day for _a, day, *_rest in estimates if day < YEAR_AGO]
+    assert 0.05 <= len(stale) / len(estimates) <= 0.3
+    assert {source for _a, _d, source, *_rest in estimates} == set(PotentialEstimate.Source)
+    authors = {(manager, author) for *_rest, author, manager in estimates}
+    assert all(author == manager for manager, author in authors if manager)
+    assert {author for manager, author in authors if not manager} <= set(content.MANAGERS)
+
+
+def test_seed_demo_estimates_one_per_client_and_group_with_whitespace(seeded):
+    per_group = PotentialEstimate.objects.values("client", "product_group").annotate(n=Count("id"))
+    assert {row["n"] for row in per_group} == {1}
+    sold = Sale.objects.filter(client=OuterRef("client"), product_group=OuterRef("product_group"))
+    whitespace = PotentialEstimate.objects.exclude(Exists(sold))
+    assert whitespace.filter(amount__gt=0).count() >= 10
+    assert whitespace.filter(client__status=Client.Status.ACTIVE).exists()
+
+
+def test_seed_demo_shows_every_segment_after_a_recompute(seeded):
+    recompute(today=TODAY)
+    segments = ClientSegment.objects.all()
+    assert set(segments.values_list("category", flat=True)) == {"A", "B", "C", "D", ""}
+    assert set(segments.values_list("tier", flat=True)) == {"gold", "silver", "bronze"}
+    leagues = Counter(segments.values_list("league", flat=True))
+    assert {"third", "second", "qualifying"} <= set(leagues)
+    assert leagues["first"] + leagues["premier"] > 0
+    not_analysed = segments.filter(category="", client__status=Client.Status.ACTIVE)
+    assert not_analysed.count() >= 5
+    assert not PotentialEstimate.objects.filter(client__segment__in=not_analysed).exists()
+
+
+def test_seed_demo_wallet_shares_range_from_untapped_to_above_the_estimate(seeded):
+    recompute(today=TODAY)
+    analysed = ClientSegment.objects.filter(potential__isnull=False, revenue__gt=0)
+    assert analysed.filter(wallet_share__gte=80).exists()
+    assert analysed.filter(wallet_share__gte=20, wallet_share__lt=60).count() >= 5
+    assert analysed.filter(revenue__gt=F("potential")).exists()
+    image_candidates = analysed.filter(tier__in=["gold", "silver"], buys_a_lot=False, wallet_share__lt=20)
+    assert image_candidates.exists()
 
 
 def test_seed_demo_command_refuses_fewer_than_one_client():
@@ -200,27 +273,53 @@ def test_seed_demo_command_refuses_fewer_than_one_client():
 
 
 @pytest.mark.django_db
-def test_seed_demo_command_seeds_and_prints_the_logins():
+def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings):
+    settings.DEBUG = True  # as `make run` has it
     out = io.StringIO()
     call_command("seed_demo", "--clients", "5", "--seed", "2", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Demo data created: 5 users, 11 industries, 8 product groups, 5 clients, ")
+    assert lines[0].endswith(f" {PotentialEstimate.objects.count()} estimates.")
     assert lines[-5:] == LOGIN_LINES
     assert Client.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_refuses_without_force_when_debug_is_off(settings):
+    settings.DEBUG = False
+    message = (
+        "DEBUG is off, so this may be a production database: seed_demo creates the logins "
+        "manager1, manager2, manager3, director, admin with the password 'demo'. "
+        "Nothing was written. Use --force to seed anyway."
+    )
+    with pytest.raises(CommandError, match=f"^{re.escape(message)}$"):
+        call_command("seed_demo", "--clients", "5", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Use --force"):
+        call_command("seed_demo", "--if-empty", stdout=io.StringIO())
+    assert not User.objects.exists()
+    assert not Client.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_force_seeds_when_debug_is_off(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--clients", "3", "--force", stdout=io.StringIO())
+    assert Client.objects.count() == 3
+    assert User.objects.filter(username="admin").exists()
 
 
 @pytest.mark.django_db
 def test_seed_demo_command_if_empty_skips_a_database_with_clients():
     ClientFactory(name="Existing")
     out = io.StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
+    call_command("seed_demo", "--if-empty", "--force", stdout=out)
     assert out.getvalue().splitlines() == ["The database already has clients: no demo data added."]
     assert list(Client.objects.values_list("name", flat=True)) == ["Existing"]
 
 
 def test_seed_demo_command_if_empty_still_prints_existing_demo_logins(seeded):
     out = io.StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
+    call_command("seed_demo", "--if-empty", "--force", stdout=out)
     assert out.getvalue().splitlines() == [
         "The database already has clients: no demo data added.",
         "Demo logins (password 'demo'):",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import demo
@@ -9,7 +10,10 @@ from accounts.models import Client
 
 
 class Command(BaseCommand):
-    help = "Create demo users for every role and realistic demo clients with 24 months of history."
+    help = (
+        "Create demo users for every role and realistic demo clients with 24 months of history "
+        "and potential estimates."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--clients", type=int, default=300, help="How many clients to create (300).")
@@ -19,10 +23,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if the database already has clients."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo logins have a published password: never in production.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clients"] < 1:
             raise CommandError("--clients must be at least 1.")
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                f"DEBUG is off, so this may be a production database: seed_demo creates the logins "
+                f"{', '.join(u[0] for u in demo.DEMO_USERS)} with the password {demo.DEMO_PASSWORD!r}. "
+                "Nothing was written. Use --force to seed anyway."
+            )
         if options["if_empty"] and Client.objects.exists():
             self.stdout.write("The database already has clients: no demo data added.")
         else:
