@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts import audit, geography, selectors
 from accounts.models import Client
 from kam.http import HtmxHttpRequest
+from segmentation.selectors import segment_panel
 
 TOUCH_LIMIT = 200
 
@@ -58,6 +59,7 @@ def client_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "team": client.team.select_related("user"),
         "touches": selectors.client_touches(client, limit=5),
         "last_meeting": selectors.last_meeting(client),
+        "segments": segment_panel(client, user=request.user, today=timezone.localdate()),
     }
     return render(request, "accounts/tabs/overview.html", context)
 

@@ -358,9 +358,9 @@ def _notify_sql() -> str:
 INSERT INTO segmentation_notification (user_id, change_id, created_at)
 SELECT c.responsible_manager_id, ch.id, %(now)s
 FROM segmentation_segmentchange ch JOIN accounts_client c ON c.id = ch.client_id
-WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND (
+WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <> '' AND (
     (ch.kind = 'lost_status' AND ch.new IN ('at_risk', 'lost'))
-    OR (ch.kind IN ('category', 'tier', 'league') AND ch.old <> '')
+    OR ch.kind IN ('category', 'tier', 'league')
 )
 """
 

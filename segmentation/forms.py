@@ -1,0 +1,289 @@
+"""Forms of the segmentation pages."""
+
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import DATE_INPUT, CrispyMixin
+from segmentation.models import KeyReason, Policy, PotentialEstimate, Tier
+from segmentation.services.key_status import NO_REASON
+
+SHARE_FIELDS = ["pareto_share", "wallet_share_limit", "gold_share", "silver_share", "key_cap_share"]
+AMOUNT_FIELDS = ["min_headroom", "medium_from", "large_from", "largest_from"]
+FACTOR_FIELDS = ["at_risk_factor", "lost_factor"]
+COUNT_FIELDS = [
+    "at_risk_min_days",
+    "lost_min_days",
+    "no_rhythm_at_risk_days",
+    "no_rhythm_lost_days",
+    "won_back_days",
+    "capacity_small",
+    "capacity_medium",
+    "capacity_large",
+    "capacity_largest",
+    "key_per_manager",
+    "estimate_stale_months",
+]
+OWN_REGIONS_MAX_LENGTH = 2000
+
+# (lower field, higher field, the message when the higher one is below the lower one)
+NOT_BELOW = [
+    (
+        "at_risk_factor",
+        "lost_factor",
+        _(
+            "Lost cannot come before at risk: the lost factor must be at least the at-risk factor "
+            "(%(value)s)."
+        ),
+    ),
+    (
+        "at_risk_min_days",
+        "lost_min_days",
+        _(
+            "Lost cannot come before at risk: the lost minimum must be at least the at-risk minimum "
+            "(%(value)s days)."
+        ),
+    ),
+    (
+        "no_rhythm_at_risk_days",
+        "no_rhythm_lost_days",
+        _(
+            "Lost cannot come before at risk: without a rhythm, lost must take at least as many days "
+            "as at risk (%(value)s)."
+        ),
+    ),
+]
+# (lower field, higher field, the message when the higher one is not above the lower one)
+ABOVE = [
+    (
+        "medium_from",
+        "large_from",
+        _("Size classes must grow: a large client must start above a medium one (%(value)s)."),
+    ),
+    (
+        "large_from",
+        "largest_from",
+        _("Size classes must grow: a very large client must start above a large one (%(value)s)."),
+    ),
+]
+
+
+class PolicyForm(forms.ModelForm):
+    """Every threshold of the policy, grouped as the domain groups them, each with its explanation.
+
+    `version` is the policy's last save as the user opened it, so a save over someone
+    else's newer change is refused instead of silently reverting it.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Policy
+        fields = [*SHARE_FIELDS, *AMOUNT_FIELDS, *FACTOR_FIELDS, *COUNT_FIELDS]
+        fields += ["kam_small_clients", "nightly_run_at", "own_regions"]
+        widgets = {
+            "nightly_run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "own_regions": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "nightly_run_at": _(
+                "Local time of the nightly recomputation. The scheduler checks every 15 minutes and "
+                "starts it once this time has passed; without a Celery worker, run "
+                "“manage.py run_nightly” from cron instead."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit(SHARE_FIELDS, 0, 100, _("Enter a share from 0 to 100%."))
+        self._limit(AMOUNT_FIELDS, 0, None, _("Enter an amount of zero or more."))
+        self._limit(FACTOR_FIELDS, 1, None, _("Enter a factor of at least 1."))
+        self._limit(COUNT_FIELDS, 1, None, _("Enter a whole number of at least 1."))
+        for name in [*SHARE_FIELDS, *AMOUNT_FIELDS, *FACTOR_FIELDS]:
+            value = self.initial.get(name)
+            if isinstance(value, Decimal) and value == value.to_integral():
+                self.initial[name] = value.to_integral()  # 80, not 80.00
+        self.fields["own_regions"].validators.append(MaxLengthValidator(OWN_REGIONS_MAX_LENGTH))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = self._layout()
+
+    def policy_values(self) -> dict[str, Any]:
+        """The cleaned values of the policy's own fields (not the version token)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    def _limit(self, names: list[str], low: int, high: int | None, message: Any) -> None:
+        """One clear message for every value out of range, instead of Django's generic ones."""
+        for name in names:
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+            field.validators.append(_RangeValidator(low, high, message))
+            field.widget.attrs["min"] = low
+            if high is not None:
+                field.widget.attrs["max"] = high
+
+    def _layout(self) -> Layout:
+        return Layout(
+            "version",
+            Fieldset(_("ABCD analysis"), _row("pareto_share", "wallet_share_limit", "min_headroom")),
+            Fieldset(_("Priority tiers"), _row("gold_share", "silver_share")),
+            Fieldset(_("Key clients"), _row("key_cap_share", "key_per_manager", "kam_small_clients")),
+            Fieldset(
+                _("Lost clients"),
+                _row("at_risk_factor", "at_risk_min_days", "lost_factor", "lost_min_days"),
+                _row("no_rhythm_at_risk_days", "no_rhythm_lost_days", "won_back_days"),
+            ),
+            Fieldset(
+                _("Size classes and capacities"),
+                _row("medium_from", "large_from", "largest_from"),
+                _row("capacity_small", "capacity_medium", "capacity_large", "capacity_largest"),
+            ),
+            Fieldset(_("Estimates and the nightly run"), _row("estimate_stale_months", "nightly_run_at")),
+            Fieldset(_("Our own branches"), "own_regions"),
+        )
+
+    def clean_own_regions(self) -> str:
+        """Upper-cased, de-duplicated ISO 3166-2 codes; any unknown code is named in the error."""
+        codes = list(dict.fromkeys(c.strip().upper() for c in self.cleaned_data["own_regions"].split(",")))
+        codes = [code for code in codes if code]
+        unknown = [code for code in codes if pycountry.subdivisions.get(code=code) is None]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not ISO 3166-2 region codes: %(codes)s. Use codes such as RU-MOW or RU-KYA."),
+                code="unknown_region",
+                params={"codes": ", ".join(unknown)},
+            )
+        return ", ".join(codes)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        gold, silver = data.get("gold_share"), data.get("silver_share")
+        if gold is not None and silver is not None and gold + silver > 100:
+            self.add_error(
+                "silver_share",
+                forms.ValidationError(
+                    _("Gold and silver together cannot exceed 100%% of potential (now %(total)s%%)."),
+                    code="tiers_over_100",
+                    params={"total": _number(gold + silver)},
+                ),
+            )
+        for lower, higher, message in NOT_BELOW:
+            self._compare(data, lower, higher, message, strict=False)
+        for lower, higher, message in ABOVE:
+            self._compare(data, lower, higher, message, strict=True)
+        return data
+
+    def _compare(self, data: dict[str, Any], lower: str, higher: str, message: Any, *, strict: bool) -> None:
+        low, high = data.get(lower), data.get(higher)
+        if low is None or high is None:
+            return
+        if high < low or (strict and high == low):
+            self.add_error(
+                higher, forms.ValidationError(message, code="order", params={"value": _number(low)})
+            )
+
+
+def _number(value: Decimal | int) -> str:
+    """A number as the user's locale writes it, without trailing zero decimals: 2, 2.5, 1,000,000."""
+    if isinstance(value, Decimal) and value == value.to_integral():
+        value = value.to_integral()
+    return str(formats.localize(value))
+
+
+def _row(*names: str) -> Row:
+    return Row(*(Column(name, css_class="col-md-6 col-xl-3") for name in names))
+
+
+class _RangeValidator:
+    """A value between `low` and `high` (inclusive; no upper end when `high` is None)."""
+
+    def __init__(self, low: int, high: int | None, message: Any) -> None:
+        self.low, self.high, self.message = Decimal(low), high, message
+
+    def __call__(self, value: Any) -> None:
+        if value is None:
+            return
+        if value < self.low or (self.high is not None and value > self.high):
+            raise forms.ValidationError(self.message, code="out_of_range")
+
+
+class NotificationPageForm(forms.Form):
+    """The page cursors of the notification list (opaque; a broken one shows the first page)."""
+
+    after = forms.CharField(required=False, max_length=200)
+    before = forms.CharField(required=False, max_length=200)
+
+
+# The card: potential estimates, key status and tier override
+
+
+class EstimateForm(CrispyMixin, forms.Form):
+    """One row of the potential table; `seen` is the estimate as the form showed it."""
+
+    amount = forms.DecimalField(
+        label=_("Yearly purchases, all suppliers"),
+        min_value=Decimal(0),
+        max_value=Decimal("100000000000"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *PotentialEstimate.Source.choices])
+    estimated_on = forms.DateField(label=_("Estimated on"), widget=DATE_INPUT)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def clean_estimated_on(self) -> Any:
+        day = self.cleaned_data["estimated_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An estimate cannot be dated in the future."), code="future")
+        return day
+
+
+class KeyGrantForm(CrispyMixin, forms.Form):
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons"),
+        choices=KeyReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Grant for potential and strategic reasons, never for current sales or the relationship."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+    def clean_reasons(self) -> list[str]:
+        if not self.cleaned_data["reasons"]:
+            raise forms.ValidationError(NO_REASON, code="required")
+        return list(self.cleaned_data["reasons"])
+
+
+class KeyRevokeForm(CrispyMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Why is key status revoked?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class TierOverrideForm(CrispyMixin, forms.Form):
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example: an image client that buys little but opens doors."),
+    )
+
+
+class TierClearForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why go back to the computed tier?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

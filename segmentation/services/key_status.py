@@ -1,0 +1,213 @@
+"""A director's decisions on a client: key status (DOMAIN §4) and a tier override (DOMAIN §3).
+
+Every decision is atomic and kept in the model's history with who made it. Grants
+are serialised on the policy row, so two directors cannot both take the last place
+under the cap.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import Client
+from segmentation import selectors
+from segmentation.models import KeyReason, KeyStatus, Policy, SizeClass, Tier, TierOverride
+from segmentation.services.reasons import number
+
+NO_REASON = gettext_lazy("Give at least one reason for key status.")
+CHANGE_REASON_LENGTH = 100  # simple_history's history_change_reason column
+
+
+@dataclass
+class DecisionRefused(Exception):
+    """A rule forbids the decision; `message` names the rule. Nothing was written."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class KeyStatusRefused(DecisionRefused):
+    """A grant or revoke of key status that the rules of DOMAIN §4 refuse."""
+
+
+class TierOverrideRefused(DecisionRefused):
+    """A tier override without a valid tier or a reason."""
+
+
+def key_grant(*, client: Client, reasons: list[str], note: str, by: Any) -> KeyStatus:
+    """Make the client key, or update the reasons of a key client.
+
+    Refused (KeyStatusRefused) without a valid reason, without a responsible manager,
+    for a bronze client, when the manager may not carry small clients (policy "forbid"),
+    and when one more key client would exceed the cap. See `key_warnings` for what is
+    only warned about afterwards.
+    """
+    reasons = _checked_reasons(reasons)
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().get(pk=Policy.current().pk)
+        _check_manager(client, policy)
+        _check_tier(client)
+        _check_cap(client, policy)
+        status = KeyStatus.objects.filter(client=client).first() or KeyStatus(client=client)
+        status.is_key = True
+        status.reasons = reasons
+        status.note = note.strip()
+        return _save(status, by, note)
+
+
+def key_revoke(*, client: Client, note: str, by: Any) -> KeyStatus:
+    """End the client's key status; the note says why and the history keeps the old reasons."""
+    if not note.strip():
+        raise KeyStatusRefused(_("Say why key status is revoked."))
+    with transaction.atomic():
+        status = KeyStatus.objects.select_for_update().filter(client=client, is_key=True).first()
+        if status is None:
+            raise KeyStatusRefused(_("%(client)s is not a key client.") % {"client": client})
+        status.is_key = False
+        status.reasons = []
+        status.note = note.strip()
+        return _save(status, by, note)
+
+
+def _save(status: KeyStatus, by: Any, note: str) -> KeyStatus:
+    status.decided_by = by
+    status._history_user = by  # type: ignore[attr-defined]
+    status._change_reason = note.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+    status.save()
+    return status
+
+
+def _checked_reasons(reasons: list[str]) -> list[str]:
+    if not reasons:
+        raise KeyStatusRefused(str(NO_REASON))
+    unknown = [r for r in reasons if r not in KeyReason.values]
+    if unknown:
+        raise KeyStatusRefused(
+            _("Unknown reason for key status: %(reason)s.") % {"reason": ", ".join(unknown)}
+        )
+    return [r for r in KeyReason.values if r in reasons]
+
+
+def _check_manager(client: Client, policy: Policy) -> None:
+    manager = client.responsible_manager
+    if manager is None:
+        raise KeyStatusRefused(_("Refused: a key client needs its responsible manager. Assign one first."))
+    if policy.kam_small_clients != Policy.SmallClientsRule.FORBID:
+        return
+    small = _small_clients(client).count()
+    if small:
+        raise KeyStatusRefused(
+            ngettext(
+                "Refused: %(manager)s also carries %(count)s small client, and the policy forbids "
+                "a key account manager to carry small clients.",
+                "Refused: %(manager)s also carries %(count)s small clients, and the policy forbids "
+                "a key account manager to carry small clients.",
+                small,
+            )
+            % {"manager": manager, "count": small}
+        )
+
+
+def _check_tier(client: Client) -> None:
+    if selectors.effective_tier(client) == Tier.BRONZE:
+        raise KeyStatusRefused(
+            _("Only silver or gold clients can be key: %(client)s is bronze.") % {"client": client}
+        )
+
+
+def _check_cap(client: Client, policy: Policy) -> None:
+    """One more key client must stay within the cap share of the active clients."""
+    cap = selectors.key_cap(policy, excluding=client)
+    if cap.count + 1 <= cap.limit:
+        return
+    rule = ngettext(
+        "Refused: key clients may not exceed %(cap)s%% of the %(base)s active client (%(limit)s).",
+        "Refused: key clients may not exceed %(cap)s%% of the %(base)s active clients (%(limit)s).",
+        cap.active,
+    ) % {"cap": number(cap.cap_share), "base": cap.active, "limit": cap.limit}
+    count = ngettext(
+        "There is already %(count)s key client.", "There are already %(count)s key clients.", cap.count
+    ) % {"count": cap.count}
+    raise KeyStatusRefused(f"{rule} {count}")
+
+
+def _small_clients(client: Client) -> QuerySet[Client]:
+    """The other clients the responsible manager carries that are sized small."""
+    return (
+        Client.objects.filter(
+            responsible_manager_id=client.responsible_manager_id, segment__size_class=SizeClass.SMALL
+        )
+        .exclude(pk=client.pk)
+        .exclude(status=Client.Status.INACTIVE)
+    )
+
+
+def key_warnings(*, client: Client) -> list[str]:
+    """What a grant is allowed but warned about: the manager's load of key and small clients."""
+    manager = client.responsible_manager
+    if manager is None:
+        return []
+    policy = Policy.current()
+    warnings = []
+    keys = Client.objects.filter(responsible_manager=manager, key_status__is_key=True).count()
+    if keys > policy.key_per_manager:
+        warnings.append(
+            ngettext(
+                "%(manager)s now holds %(count)s key client; a key account manager normally holds at most "
+                "%(limit)s.",
+                "%(manager)s now holds %(count)s key clients; a key account manager normally holds at most "
+                "%(limit)s.",
+                keys,
+            )
+            % {"manager": manager, "count": keys, "limit": policy.key_per_manager}
+        )
+    small = _small_clients(client).count()
+    if small:
+        warnings.append(
+            ngettext(
+                "%(manager)s also carries %(count)s small client; a key account manager should not "
+                "carry small clients.",
+                "%(manager)s also carries %(count)s small clients; a key account manager should not "
+                "carry small clients.",
+                small,
+            )
+            % {"manager": manager, "count": small}
+        )
+    return warnings
+
+
+def tier_override_set(*, client: Client, tier: str, reason: str, by: Any) -> TierOverride:
+    """A director's tier for the client instead of the computed one, with the reason."""
+    if tier not in Tier.values:
+        raise TierOverrideRefused(_("Unknown tier: %(tier)s.") % {"tier": tier})
+    if not reason.strip():
+        raise TierOverrideRefused(_("Say why the tier is overridden."))
+    with transaction.atomic():
+        override = TierOverride.objects.select_for_update().filter(client=client).first()
+        override = override or TierOverride(client=client)
+        override.tier = tier
+        override.reason = reason.strip()
+        override.decided_by = by
+        override._history_user = by  # type: ignore[attr-defined]
+        override._change_reason = reason.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+        override.save()
+    return override
+
+
+def tier_override_clear(*, client: Client, reason: str, by: Any) -> None:
+    """Go back to the computed tier; the history keeps the override and why it was cleared."""
+    if not reason.strip():
+        raise TierOverrideRefused(_("Say why the override is cleared."))
+    with transaction.atomic():
+        override = TierOverride.objects.select_for_update().filter(client=client).first()
+        if override is None:
+            raise TierOverrideRefused(_("%(client)s has no tier override.") % {"client": client})
+        override._history_user = by  # type: ignore[attr-defined]
+        override._change_reason = reason.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+        override.delete()

@@ -1,0 +1,536 @@
+"""The lists across clients: key candidates (with key clients against the cap and the managers'
+warnings) and potential estimates to do. Access, exact content, ordering, paging, query counts."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Client
+from segmentation import selectors_lists
+from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
+from tests.accounts.conftest import count_queries
+from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
+
+CANDIDATES_URL = reverse("segmentation:candidates")
+TODO_URL = reverse("segmentation:todo")
+TODAY = date(2025, 3, 31)
+
+
+def segment(client, **values):
+    values.setdefault("tier", "bronze")
+    return ClientSegment.objects.create(client=client, **values)
+
+
+def candidate_names(response):
+    return [row.client.name for row in response.context["page"].rows]
+
+
+def key_names(response):
+    return [row.client.name for row in response.context["keys"]]
+
+
+def todo_names(response):
+    return [row.client.name for row in response.context["rows"]]
+
+
+@pytest.fixture
+def signed_in(db):
+    """An independent browser (own cookies) signed in as `user`."""
+
+    def make(user):
+        browser = Browser()
+        browser.force_login(user)
+        return browser
+
+    return make
+
+
+@pytest.fixture
+def policy(db):
+    return Policy.current()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Freeze the list's date: the stale boundary is computed from it."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [CANDIDATES_URL, TODO_URL])
+def test_anonymous_is_sent_to_the_login_page(url, client):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_manager_may_not_see_key_candidates(as_manager, policy):
+    response = as_manager.get(CANDIDATES_URL)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["as_director", "as_admin"])
+def test_director_and_admin_see_key_candidates(persona, request, policy):
+    response = request.getfixturevalue(persona).get(CANDIDATES_URL)
+
+    assert response.status_code == 200
+    assert "<h1" in response.content.decode()
+    assert response.context["nav"] == "candidates"
+
+
+@pytest.mark.parametrize("persona", ["as_manager", "as_director", "as_admin"])
+def test_everyone_signed_in_sees_estimates_to_do(persona, request, policy):
+    response = request.getfixturevalue(persona).get(TODO_URL)
+
+    assert response.status_code == 200
+    assert response.context["nav"] == "todo"
+
+
+@pytest.mark.parametrize("url", [CANDIDATES_URL, TODO_URL])
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_lists_refuse_other_methods(url, method, as_director, policy):
+    response = getattr(as_director, method)(url)
+
+    assert response.status_code == 405
+
+
+def test_navigation_shows_candidates_only_to_directors_and_admins(as_manager, director, signed_in, policy):
+    manager_page = as_manager.get(TODO_URL).content.decode()
+    director_page = signed_in(director).get(TODO_URL).content.decode()
+
+    assert f'href="{CANDIDATES_URL}"' not in manager_page
+    assert f'href="{TODO_URL}">Estimates to do</a>' in manager_page
+    assert f'href="{CANDIDATES_URL}">Key candidates</a>' in director_page
+
+
+# Key candidates ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ranked(manager, outsider):
+    """Candidates of every kind, and clients that must not be candidates."""
+    make = {}
+
+    def add(name, *, owner=manager, status=Client.Status.ACTIVE, **values):
+        make[name] = ClientFactory(name=name, responsible_manager=owner, status=status)
+        if values:
+            segment(make[name], **values)
+        return make[name]
+
+    add("Big Revenue", tier="gold", potential=Decimal(1_000_000), revenue=Decimal(90_000_000))
+    add("Big Potential", tier="silver", potential=Decimal(5_000_000), revenue=Decimal(0), category="C")
+    add("Flagged", owner=outsider, tier="silver", potential=Decimal(100_000), league="premier")
+    KeyStatus.objects.create(client=make["Flagged"], is_key=False, reasons=["image"])
+    add("Two Flags", tier="silver", potential=Decimal(10))
+    KeyStatus.objects.create(client=make["Two Flags"], is_key=False, reasons=["strategic", "competence"])
+    add("Promoted", tier="bronze", potential=Decimal(2_000_000))
+    TierOverride.objects.create(client=make["Promoted"], tier="gold", reason="Image client")
+    add("Unseen Promoted")
+    TierOverride.objects.create(client=make["Unseen Promoted"], tier="silver", reason="Opens doors")
+    add("Demoted", tier="gold", potential=Decimal(9_000_000))
+    TierOverride.objects.create(client=make["Demoted"], tier="bronze", reason="Shrinking")
+    add("Bronze", tier="bronze", potential=Decimal(8_000_000))
+    add("Inactive", status=Client.Status.INACTIVE, tier="gold", potential=Decimal(7_000_000))
+    add("Key", tier="gold", potential=Decimal(6_000_000), category="A")
+    KeyStatus.objects.create(client=make["Key"], is_key=True, reasons=["potential", "strategic"])
+    return make
+
+
+EXPECTED_ORDER = ["Two Flags", "Flagged", "Big Potential", "Promoted", "Big Revenue", "Unseen Promoted"]
+
+
+def test_candidates_rank_by_flags_then_potential_never_revenue(ranked, as_director, policy):
+    response = as_director.get(CANDIDATES_URL)
+
+    assert candidate_names(response) == EXPECTED_ORDER
+
+
+def test_candidate_with_more_revenue_but_less_potential_ranks_lower(ranked, as_director, policy):
+    response = as_director.get(CANDIDATES_URL)
+
+    names = candidate_names(response)
+    assert names.index("Big Potential") < names.index("Big Revenue")
+
+
+def test_candidate_rows_show_tier_flags_share_and_links(ranked, as_director, policy):
+    response = as_director.get(CANDIDATES_URL)
+
+    rows = {row.client.name: row for row in response.context["page"].rows}
+    # all potential: 1m + 5m + 0.1m + 10 + 2m + 9m + 8m + 7m + 6m = 38,100,010
+    assert (rows["Big Potential"].tier, rows["Big Potential"].potential_share) == ("silver", Decimal("13.1"))
+    assert (rows["Promoted"].tier, rows["Promoted"].potential_share) == ("gold", Decimal("5.2"))
+    assert (rows["Unseen Promoted"].tier, rows["Unseen Promoted"].potential_share) == ("silver", None)
+    assert rows["Two Flags"].flags == ["Strategic importance", "Competence client: keeps our standards high"]
+    assert rows["Flagged"].flags == ["Image client: known, opens doors"]
+    html = response.content.decode()
+    pk = ranked["Big Potential"].pk
+    assert f'href="/clients/{pk}/">Big Potential</a>' in html
+    assert f'href="{reverse("segmentation:key_decide", args=[pk])}"' in html
+    assert "13.1%" in html
+    assert "5,000,000" in html
+
+
+def test_current_key_clients_are_listed_above_with_reasons(ranked, as_director, policy):
+    response = as_director.get(CANDIDATES_URL)
+
+    assert key_names(response) == ["Key"]
+    key = response.context["keys"][0]
+    assert (key.tier, key.flags) == (
+        "gold",
+        ["Potential sales volume or profitability", "Strategic importance"],
+    )
+
+
+def test_candidates_filter_by_responsible_manager(ranked, as_director, outsider, policy):
+    response = as_director.get(CANDIDATES_URL, {"manager": outsider.pk})
+
+    assert candidate_names(response) == ["Flagged"]
+
+
+def test_candidates_keyset_pages_follow_each_other(as_director, policy):
+    """60 candidates: equal potentials tie by id, overridden ones interleave by potential."""
+    clients = ClientFactory.create_batch(60)
+    for index, client in enumerate(clients):
+        if index % 10 == 0:
+            segment(client, potential=Decimal(index // 2))
+            TierOverride.objects.create(client=client, tier="silver", reason="Image")
+        else:
+            segment(client, tier="gold", potential=Decimal(index // 2))
+    expected = [c.name for c in sorted(clients, key=lambda c: (-(clients.index(c) // 2), c.pk))]
+
+    first = as_director.get(CANDIDATES_URL)
+    second = as_director.get(CANDIDATES_URL, {"after": first.context["page"].next_cursor})
+
+    assert candidate_names(first) == expected[:50]
+    assert candidate_names(second) == expected[50:]
+    assert second.context["page"].next_cursor == ""
+    cursor = first.context["page"].next_cursor
+    assert f'href="?after={cursor}"' in first.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "W10=", "WzEsICJ4IiwgMl0=", "WzEsICJOYU4iLCAyXQ==", "A" * 401])
+def test_garbage_candidate_cursor_gives_the_first_page(cursor, ranked, as_director, policy):
+    response = as_director.get(CANDIDATES_URL, {"after": cursor})
+
+    assert response.status_code == 200
+    assert candidate_names(response) == EXPECTED_ORDER
+
+
+def test_rank_cursor_roundtrip():
+    cursor = selectors_lists.encode_rank_cursor(2, Decimal("1234.50"), 7)
+
+    assert selectors_lists.decode_rank_cursor(cursor) == (2, Decimal("1234.50"), 7)
+    assert selectors_lists.decode_rank_cursor("") is None
+
+
+def make_active(count):
+    return ClientFactory.create_batch(count, status=Client.Status.ACTIVE)
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (10, "10 of 10 allowed (20% of 50 active clients)"),
+        (11, "11 of 10 allowed (20% of 50 active clients)"),
+        (0, "0 of 10 allowed (20% of 50 active clients)"),
+    ],
+)
+def test_key_cap_line_is_exact(keys, expected, as_director, policy):
+    active = make_active(50)
+    ClientFactory.create_batch(3, status=Client.Status.INACTIVE)
+    for client in active[:keys]:
+        segment(client, tier="gold")
+        KeyStatus.objects.create(client=client, is_key=True, reasons=["potential"])
+
+    response = as_director.get(CANDIDATES_URL)
+
+    assert f'id="key-cap">{expected}</span>' in response.content.decode()
+
+
+def test_key_cap_rounds_down_and_follows_the_policy(as_director, policy):
+    policy.key_cap_share = Decimal("12.5")
+    policy.save()
+    make_active(17)
+
+    response = as_director.get(CANDIDATES_URL)
+
+    assert 'id="key-cap">0 of 2 allowed (12.50% of 17 active clients)</span>' in response.content.decode()
+
+
+@pytest.fixture
+def loaded_kam(manager, outsider):
+    """The manager holds four key clients and two small ones; the outsider one small key client
+    (which is not "also" a small client)."""
+    for index in range(4):
+        client = ClientFactory(name=f"Key {index}", responsible_manager=manager)
+        segment(client, tier="gold", potential=Decimal(1000 - index), size_class="large")
+        KeyStatus.objects.create(client=client, is_key=True, reasons=["potential"])
+    for name in ["Small 1", "Small 2"]:
+        segment(ClientFactory(name=name, responsible_manager=manager), size_class="small")
+    inactive = ClientFactory(name="Small gone", responsible_manager=manager, status=Client.Status.INACTIVE)
+    segment(inactive, size_class="small")
+    other = ClientFactory(name="Other key", responsible_manager=outsider)
+    segment(other, tier="silver", potential=Decimal(10), size_class="small")
+    KeyStatus.objects.create(client=other, is_key=True, reasons=["image"])
+    orphan = ClientFactory(name="Orphan key", responsible_manager=None)
+    segment(orphan, tier="silver", potential=Decimal(5))
+    KeyStatus.objects.create(client=orphan, is_key=True, reasons=["image"])
+
+
+def test_warnings_name_the_overloaded_kam_and_small_clients(loaded_kam, as_director, policy):
+    response = as_director.get(CANDIDATES_URL)
+
+    warnings = {row.client.name: row.warnings for row in response.context["keys"]}
+    expected_manager = ["Holds 4 key clients, more than 3.", "Also carries 2 small clients."]
+    assert warnings == {
+        "Key 0": expected_manager,
+        "Key 1": expected_manager,
+        "Key 2": expected_manager,
+        "Key 3": expected_manager,
+        "Other key": [],
+        "Orphan key": ["No responsible manager."],
+    }
+    assert "⚠ Holds 4 key clients, more than 3." in response.content.decode()
+
+
+def test_warnings_follow_the_policy_limit(loaded_kam, as_director, policy):
+    policy.key_per_manager = 4
+    policy.save()
+
+    response = as_director.get(CANDIDATES_URL)
+
+    assert response.context["keys"][0].warnings == ["Also carries 2 small clients."]
+
+
+def _candidates_and_keys(count):
+    for _index in range(count):
+        manager = ManagerFactory()
+        candidate = ClientFactory(responsible_manager=manager)
+        segment(candidate, tier="gold", potential=Decimal(100), category="A", league="first")
+        KeyStatus.objects.create(client=candidate, is_key=False, reasons=["image"])
+        promoted = ClientFactory(responsible_manager=manager)
+        segment(promoted, potential=Decimal(50))
+        TierOverride.objects.create(client=promoted, tier="silver", reason="Image")
+        key = ClientFactory(responsible_manager=manager)
+        segment(key, tier="silver", potential=Decimal(10), size_class="small")
+        KeyStatus.objects.create(client=key, is_key=True, reasons=["strategic"])
+
+
+def test_candidates_query_count_does_not_grow_with_rows(director, signed_in, policy):
+    browser = signed_in(director)
+    _candidates_and_keys(1)
+    one, response = count_queries(lambda: browser.get(CANDIDATES_URL))
+    assert (len(candidate_names(response)), len(key_names(response))) == (2, 1)
+    _candidates_and_keys(49)
+
+    fifty, response = count_queries(lambda: browser.get(CANDIDATES_URL))
+
+    assert (len(candidate_names(response)), len(key_names(response))) == (50, 50)
+    assert fifty == one
+
+
+# Estimates to do ---------------------------------------------------------------------------
+
+
+def estimate(client, on, group=None):
+    return PotentialEstimate.objects.create(
+        client=client,
+        product_group=group or ProductGroupFactory(),
+        amount=Decimal(1000),
+        source=PotentialEstimate.Source.SURVEY,
+        estimated_on=on,
+    )
+
+
+@pytest.fixture
+def estimates(manager, outsider, teammate_client):
+    """The manager's clients at each side of the 12-month boundary (today 31.03.2025)."""
+    make = {
+        name: ClientFactory(name=name, responsible_manager=manager)
+        for name in ["Never", "Boundary", "Day Over", "Mixed", "Old", "Fresh"]
+    }
+    estimate(make["Boundary"], date(2024, 3, 31))
+    estimate(make["Day Over"], date(2024, 3, 30))
+    estimate(make["Mixed"], date(2023, 1, 5))
+    estimate(make["Mixed"], date(2024, 6, 1))
+    estimate(make["Old"], date(2022, 2, 28))
+    estimate(make["Old"], date(2023, 2, 28))
+    estimate(make["Fresh"], TODAY)
+    ClientFactory(name="Gone", responsible_manager=manager, status=Client.Status.INACTIVE)
+    ClientFactory(name="Theirs", responsible_manager=outsider)
+    return make
+
+
+@pytest.fixture
+def teammate_client(manager, outsider):
+    """The outsider's client with the manager on its account team: visible to both."""
+    client = ClientFactory(name="Team", responsible_manager=outsider)
+    TeamMemberFactory(client=client, user=manager)
+    return client
+
+
+def test_todo_lists_not_analysed_and_stale_at_the_exact_boundary(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL)
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    rows = {row.client.name: row for row in response.context["rows"]}
+    assert rows["Never"].stale_since is None
+    assert rows["Day Over"].stale_since == date(2025, 3, 31)
+    assert rows["Old"].stale_since == date(2024, 3, 1)
+
+
+def test_todo_row_text_and_link_to_the_potential_tab(estimates, as_manager, today, policy):
+    html = as_manager.get(TODO_URL).content.decode()
+
+    never = estimates["Never"].pk
+    assert f'href="{reverse("segmentation:potential", args=[never])}"' in html
+    assert '<span class="badge text-bg-secondary">not analysed</span>' in html
+    assert '<span class="badge text-bg-warning">stale since 03/31/2025</span>' in html
+    assert "newest estimate 02/28/2023" in html
+    assert "4 clients" in html
+
+
+def test_manager_sees_only_visible_clients_and_no_manager_filter(
+    estimates, as_manager, outsider, today, policy
+):
+    response = as_manager.get(TODO_URL, {"manager": outsider.pk})
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    assert "manager" not in response.context["filters"].form.fields
+    assert [(str(c.manager), c.not_analysed, c.stale) for c in response.context["counts"]] == [
+        ("Anna Smirnova", 1, 2),
+        ("Oleg Petrov", 1, 0),
+    ]
+
+
+def test_outsider_sees_only_their_own_clients(estimates, as_outsider, today, policy):
+    response = as_outsider.get(TODO_URL)
+
+    assert todo_names(response) == ["Team", "Theirs"]
+
+
+def test_director_sees_everyone_with_counts_per_manager(estimates, as_director, today, policy):
+    unassigned = ClientFactory(name="Nobody's", responsible_manager=None)
+
+    response = as_director.get(TODO_URL)
+
+    assert todo_names(response) == ["Day Over", "Never", "Nobody's", "Old", "Team", "Theirs"]
+    assert [
+        (str(c.manager or "-"), c.not_analysed, c.stale, c.total) for c in response.context["counts"]
+    ] == [
+        ("Anna Smirnova", 1, 2, 3),
+        ("Oleg Petrov", 2, 0, 2),
+        ("-", 1, 0, 1),
+    ]
+    assert unassigned.pk in [row.client.pk for row in response.context["rows"]]
+
+
+def test_director_filters_todo_by_manager_and_state(estimates, as_director, outsider, manager, today, policy):
+    theirs = as_director.get(TODO_URL, {"manager": outsider.pk})
+    stale = as_director.get(TODO_URL, {"manager": manager.pk, "state": "stale"})
+    never = as_director.get(TODO_URL, {"state": "not_analysed"})
+
+    assert todo_names(theirs) == ["Team", "Theirs"]
+    assert todo_names(stale) == ["Day Over", "Old"]
+    assert todo_names(never) == ["Never", "Team", "Theirs"]
+    assert f'<a href="?manager={outsider.pk}">Oleg Petrov</a>' in theirs.content.decode()
+
+
+def test_unknown_todo_filter_is_reported_and_ignored(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL, {"state": "soon"})
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    assert "Some filters were not understood and were ignored." in response.content.decode()
+
+
+def test_stale_months_follow_the_policy(estimates, as_manager, today, policy):
+    policy.estimate_stale_months = 24
+    policy.save()
+
+    response = as_manager.get(TODO_URL)
+
+    assert todo_names(response) == ["Never", "Old", "Team"]
+    assert response.context["rows"][1].stale_since == date(2025, 3, 1)
+
+
+def test_stale_since_is_the_first_day_the_list_shows_the_estimate(policy):
+    """The day after `stale_since` minus one is still fresh, on every day of two years."""
+    start = date(2023, 1, 1)
+    for offset in range(730):
+        made = start + timedelta(days=offset)
+        first = selectors_lists.stale_since(made, policy)
+        assert made < selectors_lists.stale_before(first, policy), made
+        assert not made < selectors_lists.stale_before(first - timedelta(days=1), policy), made
+
+
+def test_todo_keyset_pages(manager, as_manager, today, policy):
+    ClientFactory.reset_sequence(0)
+    clients = ClientFactory.create_batch(60, responsible_manager=manager)
+    group = ProductGroupFactory()
+    for client in clients[::2]:
+        estimate(client, date(2020, 1, 1), group)
+    names = [c.name for c in clients]
+
+    first = as_manager.get(TODO_URL)
+    second = as_manager.get(TODO_URL, {"after": first.context["page"].next_cursor})
+    back = as_manager.get(TODO_URL, {"before": second.context["page"].previous_cursor})
+
+    assert todo_names(first) == names[:50]
+    assert todo_names(second) == names[50:]
+    assert todo_names(back) == names[:50]
+    assert "60 clients" in first.content.decode()
+
+
+def test_todo_htmx_request_gets_only_the_rows(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL, {"state": "not_analysed"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="rows">')
+    assert "<html" not in html
+    assert "<form" not in html
+    assert ">Never</a>" in html
+    assert ">Team</a>" in html
+    assert ">Old</a>" not in html
+
+
+def test_candidates_htmx_request_gets_only_the_rows(ranked, as_director, outsider, policy):
+    response = as_director.get(CANDIDATES_URL, {"manager": outsider.pk}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="rows">')
+    assert "<form" not in html
+    assert "Flagged" in html
+    assert "Big Potential" not in html
+
+
+def _todo_rows(count, user=None):
+    group = ProductGroupFactory()
+    for index in range(count):
+        client = ClientFactory(responsible_manager=user or ManagerFactory())
+        if index % 2:
+            estimate(client, date(2020, 1, 1), group)
+
+
+@pytest.mark.parametrize("persona", ["director", "manager"])
+def test_todo_query_count_does_not_grow_with_rows(persona, request, signed_in, today, policy):
+    user = request.getfixturevalue(persona)
+    browser = signed_in(user)
+    owner = None if persona == "director" else user
+    _todo_rows(1, owner)
+    one, response = count_queries(lambda: browser.get(TODO_URL))
+    assert len(todo_names(response)) == 1
+    _todo_rows(49, owner)
+
+    fifty, response = count_queries(lambda: browser.get(TODO_URL))
+
+    assert len(todo_names(response)) == 50
+    assert fifty == one

@@ -1,0 +1,270 @@
+"""The run log, "Recompute now", and the scheduled run that follows the policy's nightly time."""
+
+import datetime
+import logging
+import zoneinfo
+from typing import Any
+from unittest import mock
+
+import pytest
+from celery.schedules import crontab
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from kam.celery import app
+from segmentation.models import ClientSegment, NightlyRun, Policy
+from segmentation.services.policy import nightly_run_due
+from segmentation.tasks import recompute_segments, run_nightly_if_due
+from tests.factories import ClientFactory, SaleFactory
+
+LIST_URL = reverse("segmentation:run_list")
+START_URL = reverse("segmentation:run_start")
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """A moment in June 2025, Moscow time (the project's TIME_ZONE)."""
+    return datetime.datetime(2025, 6, day, hour, minute, tzinfo=MOSCOW)
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def make_run(
+    started: datetime.datetime, status: str = NightlyRun.Status.SUCCESS, **fields: Any
+) -> NightlyRun:
+    run = NightlyRun.objects.create(run_on=started.date(), status=status, **fields)
+    NightlyRun.objects.filter(pk=run.pk).update(started_at=started)
+    run.refresh_from_db()
+    return run
+
+
+# Access
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "method"), [(LIST_URL, "get"), (START_URL, "post")])
+def test_runs_anonymous_is_sent_to_login(client, url, method):
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+    assert NightlyRun.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["as_manager", "as_director"])
+@pytest.mark.parametrize(("url", "method"), [(LIST_URL, "get"), (START_URL, "post")])
+def test_runs_are_forbidden_to_managers_and_directors(request, persona, url, method):
+    browser = request.getfixturevalue(persona)
+
+    response = getattr(browser, method)(url)
+
+    assert response.status_code == 403
+    assert NightlyRun.objects.count() == 0
+
+
+@pytest.mark.parametrize(("url", "method"), [(LIST_URL, "post"), (START_URL, "get"), (START_URL, "put")])
+def test_runs_refuse_the_wrong_method(as_admin, url, method):
+    response = getattr(as_admin, method)(url)
+
+    assert response.status_code == 405
+    assert NightlyRun.objects.count() == 0
+
+
+# The log
+
+
+def test_run_list_shows_runs_newest_first_with_changes_in_words(as_admin):
+    old = make_run(
+        at(1, 2),
+        clients=300,
+        changes={"category": 2, "lost_status": 1},
+        finished_at=at(1, 2, 1),
+        trigger="schedule",
+    )
+    failed = make_run(at(2, 2), NightlyRun.Status.FAILED, error="OperationalError('disk full')")
+
+    response = as_admin.get(LIST_URL)
+
+    rows = response.context["rows"]
+    content = response.content.decode()
+    assert [row.run for row in rows] == [failed, old]
+    assert [(row.seconds, row.changes) for row in rows] == [
+        (None, []),
+        (60.0, [("Category", 2), ("Purchase status", 1)]),
+    ]
+    assert "Category: 2" in content
+    assert "Purchase status: 1" in content
+    assert "60.0 s" in content
+    assert "Finished" in content
+    assert "OperationalError(&#x27;disk full&#x27;)" in content
+
+
+def test_run_list_shows_the_latest_hundred(as_admin):
+    NightlyRun.objects.bulk_create(NightlyRun(run_on=datetime.date(2025, 6, 1)) for _ in range(101))
+
+    response = as_admin.get(LIST_URL)
+
+    newest = list(NightlyRun.objects.values_list("pk", flat=True)[:100])
+    assert [row.run.pk for row in response.context["rows"]] == newest
+
+
+def count_list_queries(browser: Any) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(LIST_URL)
+    assert response.status_code == 200
+    return len(response.context["rows"]), len(queries)
+
+
+def test_run_list_query_count_does_not_grow_with_runs(as_admin):
+    make_run(at(1, 2), changes={"tier": 1})
+    one = count_list_queries(as_admin)
+    for day in range(2, 30):
+        make_run(at(day, 2), changes={"tier": 1, "league": 2})
+        make_run(at(day, 3), NightlyRun.Status.FAILED, error="boom")
+
+    many = count_list_queries(as_admin)
+
+    assert (one[0], many[0]) == (1, 57)
+    assert one[1] == many[1]
+
+
+# Recompute now
+
+
+@override_settings(CELERY_BROKER_URL="")
+def test_run_start_without_a_broker_runs_the_engine_in_the_request(as_admin):
+    client = ClientFactory(name="Siberian Steel")
+    SaleFactory(client=client, date=timezone.localdate() - datetime.timedelta(days=3), amount=1000)
+
+    response = as_admin.post(START_URL)
+
+    run = NightlyRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == LIST_URL
+    assert (run.status, run.trigger, run.clients) == (NightlyRun.Status.SUCCESS, "Alla Kuznetsova", 1)
+    assert run.changes == {"lost_status": 1, "size_class": 1, "tier": 1}
+    assert messages_of(response) == ["Recomputation finished: 3 segment changes."]
+    assert ClientSegment.objects.get(client=client).lost_status == "active"
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
+def test_run_start_with_a_broker_queues_the_task_after_commit(as_admin, django_capture_on_commit_callbacks):
+    with mock.patch.object(recompute_segments, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = as_admin.post(START_URL)
+            delay.assert_not_called()
+        delay.assert_called_once_with(trigger="Alla Kuznetsova")
+
+    assert len(callbacks) == 1
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "The recomputation was queued. It shows in this log as soon as the worker starts it."
+    ]
+    assert NightlyRun.objects.count() == 0
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
+def test_run_start_with_the_broker_down_logs_and_still_answers(
+    as_admin, django_capture_on_commit_callbacks, caplog
+):
+    with (
+        mock.patch.object(recompute_segments, "delay", side_effect=BrokerError("refused")),
+        django_capture_on_commit_callbacks(execute=True),
+        caplog.at_level(logging.ERROR, logger="segmentation.views.ops"),
+    ):
+        response = as_admin.post(START_URL)
+
+    assert response.status_code == 302
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not queue recompute_segments for Alla Kuznetsova: the broker is unreachable"
+    ]
+
+
+# The scheduled run
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [(at(10, 1, 59), False), (at(10, 2, 0), True), (at(10, 14, 0), True), (at(11, 0, 30), False)],
+)
+def test_nightly_run_is_due_once_the_policy_time_has_passed(now, expected):
+    assert nightly_run_due(now=now) is expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("started", "status", "expected"),
+    [
+        (at(10, 2, 15), NightlyRun.Status.SUCCESS, False),
+        (at(10, 2, 15), NightlyRun.Status.RUNNING, False),
+        (at(10, 2, 15), NightlyRun.Status.FAILED, True),
+        (at(10, 2, 15), NightlyRun.Status.SKIPPED, True),
+        (at(10, 1, 30), NightlyRun.Status.SUCCESS, True),
+        (at(9, 2, 15), NightlyRun.Status.SUCCESS, True),
+    ],
+)
+def test_nightly_run_is_not_due_after_a_run_since_the_policy_time(started, status, expected):
+    make_run(started, status)
+
+    assert nightly_run_due(now=at(10, 3)) is expected
+
+
+@pytest.mark.django_db
+def test_nightly_run_follows_the_time_set_in_the_policy():
+    policy = Policy.current()
+    policy.nightly_run_at = datetime.time(23, 30)
+    policy.save()
+
+    due = [nightly_run_due(now=at(10, hour, minute)) for hour, minute in [(2, 0), (23, 29), (23, 30)]]
+
+    assert due == [False, False, True]
+
+
+@pytest.mark.django_db
+def test_run_nightly_if_due_runs_once_a_day_by_the_frozen_clock():
+    SaleFactory(client=ClientFactory(), date=datetime.date(2025, 6, 1), amount=500)
+
+    def tick(now: datetime.datetime) -> int | None:
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            return run_nightly_if_due()
+
+    results = [tick(at(10, 1, 45)), tick(at(10, 2, 0)), tick(at(10, 2, 15)), tick(at(11, 1, 45))]
+
+    run = NightlyRun.objects.get()
+    assert results == [None, run.pk, None, None]
+    assert (run.run_on, run.started_at, run.trigger) == (datetime.date(2025, 6, 10), at(10, 2, 0), "schedule")
+    assert run.status == NightlyRun.Status.SUCCESS
+    assert tick(at(11, 2, 0)) == NightlyRun.objects.latest("started_at").pk
+    assert NightlyRun.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_recompute_segments_task_returns_the_run_id():
+    ClientFactory()
+
+    run_id = recompute_segments("test")
+
+    run = NightlyRun.objects.get()
+    assert (run_id, run.trigger, run.status) == (run.pk, "test", NightlyRun.Status.SUCCESS)
+
+
+def test_beat_schedule_checks_the_nightly_run_every_15_minutes_and_sends_digests_at_seven():
+    schedule = {name: (entry["task"], entry["schedule"]) for name, entry in app.conf.beat_schedule.items()}
+
+    assert schedule == {
+        "recompute-segments-when-due": ("segmentation.tasks.run_nightly_if_due", crontab(minute="*/15")),
+        "send-notification-digests": (
+            "segmentation.tasks.send_notification_digests",
+            crontab(hour=7, minute=0),
+        ),
+    }
+    assert {task for task, _schedule in schedule.values()} <= set(app.tasks)
+    assert recompute_segments.acks_late is True
