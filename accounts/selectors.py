@@ -4,12 +4,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.http import Http404
 from django.utils import formats
 
-from accounts.models import Client, Contact, PointOfPresence, Sale, TeamMember, Touch
+from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
 
 
 def sees_every_client(user: Any) -> bool:
@@ -171,3 +171,28 @@ def sales_by_group(client: Client, *, today: date) -> list[dict[str, Any]]:
         {"group": r["product_group__name"], "last": r["last"] or 0, "previous": r["previous"] or 0}
         for r in rows
     ]
+
+
+def refusals_by_quarter(client: Client) -> dict[str, Any]:
+    """Refusals counted by quarter and reason, newest quarter first (DOMAIN §10)."""
+    rows = (
+        Refusal.objects.filter(client=client)
+        .annotate(year=ExtractYear("date"), quarter=ExtractQuarter("date"))
+        .values("year", "quarter", "reason")
+        .annotate(count=Count("id"))
+        .order_by("-year", "-quarter")
+    )
+    quarters: dict[tuple[int, int], dict[str, int]] = {}
+    for row in rows:
+        quarters.setdefault((row["year"], row["quarter"]), {})[row["reason"]] = row["count"]
+    reasons = [r for r in Refusal.Reason if any(r.value in counts for counts in quarters.values())]
+    table = [
+        {
+            "year": y,
+            "quarter": q,
+            "counts": [counts.get(r.value, 0) for r in reasons],
+            "total": sum(counts.values()),
+        }
+        for (y, q), counts in quarters.items()
+    ]
+    return {"reasons": reasons, "quarters": table}

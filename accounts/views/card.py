@@ -39,7 +39,10 @@ def tab_data(client: Client, tab: str) -> dict[str, Any]:
     if tab == "touches":
         return {"touches": selectors.client_touches(client, limit=TOUCH_LIMIT)}
     if tab == "refusals":
-        return {"refusals": client.refusals.select_related("product_group")}
+        return {
+            "refusals": client.refusals.select_related("product_group"),
+            "by_quarter": selectors.refusals_by_quarter(client),
+        }
     return {}
 
 

@@ -461,3 +461,23 @@ def test_bad_input_writes_nothing(overrides, field, message, manager, as_manager
     assert message in response.content.decode().replace("&#x27;", "'")
     assert Client.objects.count() == before
     assert Client.history.count() == before
+
+
+def test_refusals_are_counted_by_quarter_and_reason(as_manager, client_card):
+    for day, reason in [
+        ("2026-01-10", "price"),
+        ("2026-02-11", "price"),
+        ("2026-03-30", "competitor"),
+        ("2026-04-01", "price"),
+    ]:
+        RefusalFactory(client=client_card, date=day, reason=reason)
+
+    response = as_manager.get(url("client_refusals", client_card))
+
+    table = response.context["by_quarter"]
+    assert [r.value for r in table["reasons"]] == ["price", "competitor"]
+    assert [(r["year"], r["quarter"], r["counts"], r["total"]) for r in table["quarters"]] == [
+        (2026, 2, [1, 0], 1),
+        (2026, 1, [2, 1], 3),
+    ]
+    assert "Q1 2026" in response.content.decode()
