@@ -168,7 +168,7 @@ class Contact(models.Model):
         OPPONENT = "opponent", _("Opponent")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

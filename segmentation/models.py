@@ -62,13 +62,15 @@ class Policy(models.Model):
         _("minimum headroom"), 0, _("And at least this much of its estimate is not bought from us.")
     )
     gold_share = percent(
-        _("gold tier, % of potential"), 50, _("Clients whose potential together makes the first this share.")
+        _("gold tier: first share of potential, %"),
+        50,
+        _("Clients whose potential together makes the first this share."),
     )
     silver_share = percent(
-        _("silver tier, next % of potential"), 30, _("The next this share of all potential is silver.")
+        _("silver tier: next share of potential, %"), 30, _("The next this share of all potential is silver.")
     )
     key_cap_share = percent(
-        _("key clients cap, % of active clients"),
+        _("key clients cap: share of active clients, %"),
         20,
         _("Key clients never exceed this share of the active base."),
     )
