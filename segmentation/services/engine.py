@@ -149,11 +149,18 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS seg_stage")
+        cursor.execute("DROP TABLE IF EXISTS seg_rhythm")
         if dialect.postgres:
-            # Sorts stay in memory, and sales stream in (client, date) index order into the
-            # rhythm's window instead of being hashed and sorted again (the CTEs hide row counts).
+            # Sorts stay in memory, and the purchase dates stream in (client, date) index
+            # order into the rhythm's window instead of being hashed and then sorted again.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL enable_hashagg = off")
+            # The CTEs hide row counts, so the planner's costs balloon and JIT compilation
+            # (seconds) would cost more than the whole statement.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_rhythm_sql(dialect), params)
+        if dialect.postgres:
+            cursor.execute("SET LOCAL enable_hashagg = on")
         cursor.execute(_stage_sql(dialect, policy), params)
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
         clients = cursor.fetchone()[0]
@@ -163,6 +170,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         cursor.execute(_update_sql(dialect))
         cursor.execute(_insert_sql())
         cursor.execute("DROP TABLE seg_stage")
+        cursor.execute("DROP TABLE seg_rhythm")
         cursor.execute(
             "SELECT kind, COUNT(*) FROM segmentation_segmentchange WHERE run_id = %(run)s GROUP BY kind",
             params,
@@ -209,10 +217,22 @@ def _continents() -> str:
     return _values([(code, continent) for code, continent in rows if continent], "SELECT '', '' WHERE 1 = 0")
 
 
+def _rhythm_sql(d: Dialect) -> str:
+    """Each client's number of purchase dates in the last 24 months and the median gap."""
+    gap = d.days_between("date", "LAG(date) OVER (PARTITION BY client_id ORDER BY date)")
+    return f"""
+CREATE TEMP TABLE seg_rhythm AS
+WITH gaps AS (
+    SELECT client_id, {gap} AS gap FROM accounts_sale
+    WHERE date > %(two_years_ago)s AND date <= %(today)s GROUP BY client_id, date
+)
+{d.rhythm()}
+"""
+
+
 def _stage_sql(d: Dialect, policy: Policy) -> str:
     own = _values([(code,) for code in policy.own_region_codes()], "SELECT '' WHERE 1 = 0")
     area = "CASE WHEN p.region = '' THEN p.country ELSE p.region END"
-    gap = d.days_between("date", "LAG(date) OVER (PARTITION BY client_id ORDER BY date)")
     since = d.days_between("%(today)s", "b.last_purchase")
     return f"""
 CREATE TEMP TABLE seg_stage AS
@@ -261,11 +281,6 @@ WITH cg AS (
 ), expansion AS (
     SELECT p.client_id, COUNT(*) AS expansion_points FROM accounts_pointofpresence p
     WHERE p.status = 'planned' AND {area} NOT IN (SELECT area FROM presence) GROUP BY p.client_id
-), gaps AS (
-    SELECT client_id, {gap} AS gap FROM accounts_sale
-    WHERE date > %(two_years_ago)s AND date <= %(today)s GROUP BY client_id, date
-), rhythm AS (
-    {d.rhythm()}
 ), facts AS (
     SELECT b.client_id, b.centralised, pa.revenue, pa.revenue_rank, pa.revenue_total, pa.revenue_above,
         (pa.revenue > 0 AND pa.revenue_above * 100 < %(pareto)s * pa.revenue_total) AS buys_a_lot,
@@ -284,7 +299,7 @@ WITH cg AS (
     JOIN pot po ON po.client_id = b.client_id
     LEFT JOIN pts ON pts.client_id = b.client_id
     LEFT JOIN expansion ex ON ex.client_id = b.client_id
-    LEFT JOIN rhythm rh ON rh.client_id = b.client_id
+    LEFT JOIN seg_rhythm rh ON rh.client_id = b.client_id
 ), judged AS (
     SELECT f.*,
         CASE WHEN f.last_purchase IS NULL THEN ''
