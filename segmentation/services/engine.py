@@ -162,6 +162,8 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
         cursor.execute(_stage_sql(dialect, policy), params)
+        if dialect.postgres:
+            cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
@@ -399,5 +401,5 @@ def _insert_sql() -> str:
     return f"""
 INSERT INTO segmentation_clientsegment (client_id, {columns})
 SELECT st.client_id, {", ".join(f"st.{c}" for c in SEGMENT_COLUMNS)} FROM seg_stage st
-WHERE NOT EXISTS (SELECT 1 FROM segmentation_clientsegment s WHERE s.client_id = st.client_id)
+WHERE st.client_id NOT IN (SELECT client_id FROM segmentation_clientsegment)
 """
