@@ -76,11 +76,19 @@ def main() -> None:
         print(f"Measuring {size} clients...", flush=True)
         results[size] = measure(size, args.seed)
     print()
-    header = ("clients", "floor s", "nightly s", "reference s", "nightly/floor", "reference/nightly")
-    print("{:>9} {:>9} {:>10} {:>12} {:>14} {:>18}".format(*header))
+    header = (
+        "clients",
+        "floor s",
+        "nightly s",
+        "reference s",
+        "(+ load s)",
+        "nightly/floor",
+        "reference/nightly",
+    )
+    print("{:>9} {:>9} {:>10} {:>12} {:>11} {:>14} {:>18}".format(*header))
     for size, r in results.items():
         print(
-            f"{size:>9} {r['floor']:>9.2f} {r['nightly']:>10.2f} {r['reference']:>12.2f}"
+            f"{size:>9} {r['floor']:>9.2f} {r['nightly']:>10.2f} {r['reference']:>12.2f} {r['load']:>11.2f}"
             f" {r['nightly'] / r['floor']:>14.2f} {r['reference'] / r['nightly']:>18.1f}"
         )
     if len(sizes) >= 2:
