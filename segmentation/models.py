@@ -187,6 +187,7 @@ class PotentialEstimate(models.Model):
 
     class Meta:
         ordering = ["product_group__name"]
+        indexes = [models.Index(fields=["client", "-estimated_on"], name="estimate_client_date_idx")]
         verbose_name = _("potential estimate")
         verbose_name_plural = _("potential estimates")
         constraints = [
@@ -271,7 +272,7 @@ class ClientSegment(models.Model):
         verbose_name_plural = _("client segments")
         indexes = [
             models.Index(fields=["category"], name="segment_category_idx"),
-            models.Index(fields=["tier"], name="segment_tier_idx"),
+            models.Index(fields=["tier", "-potential"], name="segment_tier_idx"),
             models.Index(fields=["league"], name="segment_league_idx"),
             models.Index(fields=["size_class"], name="segment_size_idx"),
             models.Index(fields=["lost_status"], name="segment_lost_idx"),
@@ -324,7 +325,10 @@ class SegmentChange(models.Model):
 
     class Meta:
         ordering = ["-run_id", "kind"]
-        indexes = [models.Index(fields=["client", "run"], name="segchange_client_idx")]
+        indexes = [
+            models.Index(fields=["client", "run"], name="segchange_client_idx"),
+            models.Index(fields=["run", "kind"], name="segchange_run_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.kind}: {self.old} → {self.new}"
@@ -341,7 +345,10 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.change}"
