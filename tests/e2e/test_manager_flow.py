@@ -28,12 +28,22 @@ class Texts:
     edit_card: str
     card_saved: str
     name_field: str
+    full_name_field: str
 
 
 ENGLISH = Texts(
     log_in="Log in",
     my_clients="My clients",
-    tabs=["Overview", "Decision group", "Points of presence", "Touches", "Sales", "Refusals", "History"],
+    tabs=[
+        "Overview",
+        "Decision group",
+        "Points of presence",
+        "Touches",
+        "Sales",
+        "Refusals",
+        "Potential",
+        "History",
+    ],
     add_contact="Add a contact",
     decision_maker="Decision maker",
     save="Save",
@@ -42,12 +52,22 @@ ENGLISH = Texts(
     edit_card="Edit card",
     card_saved="The card was saved.",
     name_field="Name",
+    full_name_field="Full name",
 )
 
 RUSSIAN = Texts(
     log_in="Войти",
     my_clients="Мои клиенты",
-    tabs=["Обзор", "Группа принятия решений", "Точки присутствия", "Касания", "Продажи", "Отказы", "История"],
+    tabs=[
+        "Обзор",
+        "Группа принятия решений",
+        "Точки присутствия",
+        "Касания",
+        "Продажи",
+        "Отказы",
+        "Потенциал",
+        "История",
+    ],
     add_contact="Добавить контакт",
     decision_maker="ЛПР",
     save="Сохранить",
@@ -56,6 +76,7 @@ RUSSIAN = Texts(
     edit_card="Редактировать карточку",
     card_saved="Карточка сохранена.",
     name_field="Название",
+    full_name_field="ФИО",
 )
 
 
@@ -104,10 +125,11 @@ def manager_flow(page: Page, manager, account, texts: Texts) -> None:
 
     tab(page, texts.tabs[-1]).click()
     expect(page).to_have_url(f"{card}history/")
-    # The rename, then the new contact's name, then the card as it was created.
+    # The rename, then the card as it was created; the new contact is there by its full name.
     expect(history_values(page, texts.name_field)).to_have_text(
-        ["Siberian Steel", "Siberian Steel Works", "—", "Irina Volkova", "—", "Siberian Steel"]
+        ["Siberian Steel", "Siberian Steel Works", "—", "Siberian Steel"]
     )
+    expect(history_values(page, texts.full_name_field)).to_have_text(["—", "Irina Volkova"])
 
 
 def add_contact(page: Page, texts: Texts) -> None:
