@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import DateTimeField, Model, Q, QuerySet
+from django.http import QueryDict
 
 COUNT_CAP = 1000
 
@@ -19,6 +20,14 @@ class Page:
     previous_cursor: str
     total: int
     total_capped: bool
+
+
+def query_without(query: QueryDict, *names: str) -> str:
+    """The query string without `names` (the cursors, say), for links that set them anew."""
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def encode_cursor(value: Any, pk: int) -> str:

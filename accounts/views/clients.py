@@ -13,7 +13,7 @@ from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, SearchForm, TeamMemberForm
 from accounts.models import Client
 from kam.http import HtmxHttpRequest
-from kam.pagination import keyset_page
+from kam.pagination import keyset_page, query_without
 
 SEARCH_LIMIT = 25
 
@@ -37,20 +37,13 @@ def client_list(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "sort": data.get("sort") or "name",
-        "query": _query_without(request, "after", "before", "sort"),
-        "page_query": _query_without(request, "after", "before"),
+        "query": query_without(request.GET, "after", "before", "sort"),
+        "page_query": query_without(request.GET, "after", "before"),
         "sees_all": selectors.sees_every_client(request.user),
         "nav": "clients",
     }
     template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
     return render(request, template, context)
-
-
-def _query_without(request: HtmxHttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.filters import CandidateFilter, EstimateTodoFilter
 from accounts.selectors import sees_every_client
 from kam.http import HtmxHttpRequest
-from kam.pagination import keyset_page
+from kam.pagination import keyset_page, query_without
 from kam.users import roles
 from segmentation import selectors_lists as selectors
 from segmentation.models import Policy
@@ -35,7 +35,7 @@ def candidates(request: HtmxHttpRequest) -> HttpResponse:
         "keys": selectors.key_clients(request.user, total=total, policy=policy),
         "cap": key_cap(policy),
         "key_list_limit": selectors.KEY_LIST_LIMIT,
-        "page_query": _query_without(request, "after", "before"),
+        "page_query": query_without(request.GET, "after", "before"),
         "nav": "candidates",
     }
     template = "segmentation/candidates.html#rows" if request.htmx else "segmentation/candidates.html"
@@ -62,15 +62,8 @@ def todo(request: HtmxHttpRequest) -> HttpResponse:
         "counts": selectors.todo_counts(request.user, today=today, policy=policy),
         "stale_months": policy.estimate_stale_months,
         "sees_all": sees_every_client(request.user),
-        "page_query": _query_without(request, "after", "before"),
+        "page_query": query_without(request.GET, "after", "before"),
         "nav": "todo",
     }
     template = "segmentation/todo.html#rows" if request.htmx else "segmentation/todo.html"
     return render(request, template, context)
-
-
-def _query_without(request: HtmxHttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
