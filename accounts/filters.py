@@ -5,22 +5,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts import geography
+from accounts import extensions, geography
 from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
-from accounts.selectors import sees_every_client
-from segmentation.models import (
-    Category,
-    League,
-    LostStatus,
-    PotentialEstimate,
-    SizeClass,
-    Tier,
-    TierOverride,
-)
-
-NO_CATEGORY = "none"
-KEY, NOT_KEY = "yes", "no"
+from accounts.rules import sees_every_client
+from kam.users.models import User
 
 # sort key in the query string -> (model field, descending)
 SORTS = {
@@ -55,36 +44,6 @@ class ClientFilter(django_filters.FilterSet):
         queryset=managers(),
         empty_label=_("Anyone"),
     )
-    category = django_filters.ChoiceFilter(
-        label=_("Category"),
-        choices=[*Category.choices, (NO_CATEGORY, _("No category yet"))],
-        method="in_category",
-        empty_label=_("Any"),
-    )
-    tier = django_filters.ChoiceFilter(
-        label=_("Tier"), choices=Tier.choices, method="in_tier", empty_label=_("Any")
-    )
-    league = django_filters.ChoiceFilter(
-        label=_("League"), choices=League.choices, field_name="segment__league", empty_label=_("Any")
-    )
-    size = django_filters.ChoiceFilter(
-        label=_("Size class"),
-        choices=SizeClass.choices,
-        field_name="segment__size_class",
-        empty_label=_("Any"),
-    )
-    purchases = django_filters.ChoiceFilter(
-        label=_("Purchase status"),
-        choices=LostStatus.choices,
-        field_name="segment__lost_status",
-        empty_label=_("Any"),
-    )
-    key = django_filters.ChoiceFilter(
-        label=_("Key status"),
-        choices=[(KEY, _("Key clients")), (NOT_KEY, _("Not key"))],
-        method="by_key_status",
-        empty_label=_("Any"),
-    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=[(k, k) for k in SORTS], method="keep", empty_label=None
     )
@@ -95,8 +54,9 @@ class ClientFilter(django_filters.FilterSet):
         model = Client
         fields: list[str] = []
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.extension_names = self._add_extension_filters()
         self.filters["region"].extra["choices"] = region_choices()
         self.filters["manager"].queryset = managers()
         if not sees_every_client(user):
@@ -115,27 +75,20 @@ class ClientFilter(django_filters.FilterSet):
     def in_region(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset.filter(Exists(PointOfPresence.objects.filter(client=OuterRef("pk"), region=value)))
 
-    def in_category(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
-        """Clients the nightly run has not seen yet (no segment row) have no category either."""
-        if value == NO_CATEGORY:
-            return queryset.filter(Q(segment__isnull=True) | Q(segment__category=""))
-        return queryset.filter(segment__category=value)
+    def _add_extension_filters(self) -> list[str]:
+        """The filters the apps above registered (segments, key status...), after the base ones."""
+        names = []
+        for registered in extensions.list_filters():
+            list_filter = registered.make()
+            list_filter.model = Client
+            list_filter.parent = self
+            self.filters[registered.name] = list_filter
+            names.append(registered.name)
+        return names
 
-    def in_tier(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
-        """The effective tier: a director's override wins over the computed one.
-
-        EXISTS keeps the name-ordered index walk with a LIMIT; a UNION of ids was faster for
-        the rare gold but sorted most of the base for bronze (measured at 100,000 clients).
-        """
-        overridden = TierOverride.objects.filter(client=OuterRef("pk"))
-        return queryset.filter(
-            Exists(overridden.filter(tier=value)) | (Q(segment__tier=value) & ~Exists(overridden))
-        )
-
-    def by_key_status(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
-        if value == KEY:
-            return queryset.filter(key_status__is_key=True)
-        return queryset.filter(Q(key_status__isnull=True) | Q(key_status__is_key=False))
+    def extension_fields(self) -> list[Any]:
+        """The bound form fields of the registered filters, for the list's second row."""
+        return [self.form[name] for name in self.extension_names]
 
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset
@@ -145,8 +98,8 @@ class ClientFilter(django_filters.FilterSet):
         return SORTS.get(key or "name", SORTS["name"])
 
 
-class CandidateFilter(django_filters.FilterSet):
-    """The key candidates list (segmentation): whose candidates, and the page cursor."""
+class ManagerListFilter(django_filters.FilterSet):
+    """A list of clients by responsible manager (for those who see them all), a page at a time."""
 
     manager = django_filters.ModelChoiceFilter(
         label=_("Responsible manager"),
@@ -155,12 +108,13 @@ class CandidateFilter(django_filters.FilterSet):
         empty_label=_("Anyone"),
     )
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
+    before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
 
     class Meta:
         model = Client
         fields: list[str] = []
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["manager"].queryset = managers()
         if not sees_every_client(user):
@@ -176,22 +130,3 @@ class CandidateFilter(django_filters.FilterSet):
         """The `after` and `before` page cursors; empty when the form is invalid (the first page)."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
         return data.get("after") or "", data.get("before") or ""
-
-
-class EstimateTodoFilter(CandidateFilter):
-    """The estimates to-do list (segmentation): whose clients, not analysed or stale, and the page."""
-
-    NOT_ANALYSED, STALE = "not_analysed", "stale"
-
-    state = django_filters.ChoiceFilter(
-        label=_("Show"),
-        choices=[(NOT_ANALYSED, _("Not analysed")), (STALE, _("Stale estimates"))],
-        method="in_state",
-        empty_label=_("Both"),
-    )
-    before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
-
-    def in_state(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
-        """The to-do list holds no client with a fresh estimate, so any estimate means a stale one."""
-        analysed = Exists(PotentialEstimate.objects.filter(client=OuterRef("pk")))
-        return queryset.filter(~analysed if value == self.NOT_ANALYSED else analysed)

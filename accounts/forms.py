@@ -131,6 +131,11 @@ class EntryForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.client = client
 
+    def many_to_many(self) -> dict[str, Any]:
+        """The validated many-to-many values (people on a touch, say), which an unsaved entry cannot hold."""
+        names = {field.name for field in self.instance._meta.many_to_many}
+        return {name: value for name, value in self.cleaned_data.items() if name in names}
+
 
 class ContactForm(EntryForm):
     class Meta:

@@ -1,14 +1,16 @@
 """Object permissions on client cards (DOMAIN §1), as django-rules predicates."""
 
-from typing import Any
-
 import rules
+from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Client
+from kam.users.models import User
+
+AnyUser = User | AnonymousUser
 
 
 @rules.predicate
-def is_on_account(user: Any, client: Client | None) -> bool:
+def is_on_account(user: AnyUser, client: Client | None) -> bool:
     """The responsible manager or an account team member of this client."""
     if client is None or not user.is_authenticated:
         return False
@@ -18,12 +20,13 @@ def is_on_account(user: Any, client: Client | None) -> bool:
 
 
 @rules.predicate
-def sees_every_client(user: Any) -> bool:
+def sees_every_client(user: AnyUser) -> bool:
+    """Directors and admins see the whole base; everyone else only the clients they are on."""
     return bool(user.is_superuser or user.has_perm("accounts.view_all_clients"))
 
 
 @rules.predicate
-def may_assign(user: Any) -> bool:
+def may_assign(user: AnyUser) -> bool:
     return bool(user.is_superuser or user.has_perm("accounts.assign_client"))
 
 

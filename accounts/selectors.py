@@ -3,20 +3,18 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
-from django.http import Http404
 from django.utils import formats
 
+from accounts import extensions
 from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
+from accounts.rules import sees_every_client
+from kam.users.models import User
 
 
-def sees_every_client(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_perm("accounts.view_all_clients"))
-
-
-def clients_visible_to(user: Any) -> QuerySet[Client]:
+def clients_visible_to(user: User | AnonymousUser) -> QuerySet[Client]:
     """Directors and admins see every client; a manager sees the ones they are on."""
     clients = Client.objects.all()
     if not user.is_authenticated:
@@ -27,21 +25,13 @@ def clients_visible_to(user: Any) -> QuerySet[Client]:
     return clients.filter(Q(responsible_manager=user) | Exists(on_team))
 
 
-def get_client_for_user(user: Any, pk: int, *, write: bool = False) -> Client:
-    """The one access gate of every client view: 404 if hidden, 403 if read-only."""
-    client = clients_visible_to(user).select_related("industry", "responsible_manager").filter(pk=pk).first()
-    if client is None:
-        raise Http404
-    if write and not user.has_perm("accounts.edit_client", client):
-        raise PermissionDenied
-    return client
-
-
-def client_list(user: Any) -> QuerySet[Client]:
+def client_list(user: User) -> QuerySet[Client]:
+    """Every visible client with what the list's columns show, the registered ones included."""
     head_offices = PointOfPresence.objects.filter(client=OuterRef("pk"), is_head_office=True).order_by("id")
+    related = [name for column in extensions.list_columns() for name in column.related]
     return (
         clients_visible_to(user)
-        .select_related("industry", "responsible_manager", "segment", "key_status", "tier_override")
+        .select_related("industry", "responsible_manager", *related)
         .annotate(
             head_city=head_offices.values("city")[:1],
             head_region=head_offices.values("region")[:1],
@@ -105,7 +95,7 @@ def client_search(query: str, *, limit: int) -> list[Client]:
     )
 
 
-def visible_ids(user: Any, pks: list[int]) -> set[int]:
+def visible_ids(user: User, pks: list[int]) -> set[int]:
     return set(clients_visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Model
-from django.forms import ModelForm
 from django.utils import timezone
 
 from accounts.audit import FieldChange, client_changes_since
 from accounts.models import Client, TeamMember
+from kam.users.models import User
 
 
 @dataclass
@@ -22,7 +22,7 @@ class StaleVersionError(Exception):
     changed_at: datetime | None
 
 
-def client_create(*, client: Client, author: Any) -> Client:
+def client_create(*, client: Client, author: User) -> Client:
     """A new card; a manager who creates it becomes responsible unless one was chosen."""
     if client.responsible_manager_id is None and author.has_perm("accounts.add_client"):
         client.responsible_manager = author
@@ -51,7 +51,7 @@ def client_update(*, client: Client, expected_version: int) -> Client:
     return client
 
 
-def client_assign(*, client: Client, manager: Any) -> Client:
+def client_assign(*, client: Client, manager: User | None) -> Client:
     """Change the responsible manager; the version moves on so open edit forms notice."""
     with transaction.atomic():
         Client.objects.filter(pk=client.pk).update(version=F("version") + 1)
@@ -61,7 +61,7 @@ def client_assign(*, client: Client, manager: Any) -> Client:
     return client
 
 
-def team_member_add(*, client: Client, user: Any, role: str) -> TeamMember:
+def team_member_add(*, client: Client, user: User, role: str) -> TeamMember:
     member, created = TeamMember.objects.get_or_create(client=client, user=user, defaults={"role": role})
     if not created and member.role != role:
         member.role = role
@@ -73,15 +73,15 @@ def team_member_remove(*, member: TeamMember) -> None:
     member.delete()
 
 
-def card_entry_save(*, form: ModelForm, client: Client, author: Any) -> Model:
-    """Save a contact, point, touch or refusal of the client from its validated form."""
+def card_entry_save(*, entry: Model, client: Client, author: User, many_to_many: dict[str, Any]) -> Model:
+    """Save a validated contact, point, touch or refusal of the client, with its many-to-many values."""
     with transaction.atomic():
-        entry = form.save(commit=False)
-        entry.client = client
+        entry.client = client  # type: ignore[attr-defined]
         if hasattr(entry, "created_by_id") and entry.created_by_id is None:
-            entry.created_by = author
+            entry.created_by = author  # type: ignore[attr-defined]
         entry.save()
-        form.save_m2m()
+        for name, values in many_to_many.items():
+            getattr(entry, name).set(values)
         Client.objects.filter(pk=client.pk).update(updated_at=timezone.now())
     return entry
 

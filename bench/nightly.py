@@ -4,7 +4,7 @@
 
 For each size it generates the data into a PostgreSQL database of its own (COPY),
 then times in the same run:
-  - the nightly job (segmentation.services.engine.recompute, first run on fresh data);
+  - the nightly job (segmentation.segments.engine.recompute, first run on fresh data);
   - the floor: one GROUP BY pass over the same sales and points;
   - the reference implementation (tests/segmentation/reference.py) on the same data,
     already loaded into Python (loading is timed apart and not counted);
@@ -33,7 +33,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from bench.generate import FLOOR_SQL, generate, load_reference, recreate_database  # noqa: E402
-from segmentation.services.engine import recompute  # noqa: E402
+from segmentation.segments.engine import recompute  # noqa: E402
 from tests.segmentation.reference import Rules, segments  # noqa: E402
 
 

@@ -1,8 +1,12 @@
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
+from kam.users.models import User
 
-class HtmxHttpRequest(HttpRequest):
-    """The request as views see it once HtmxMiddleware has run."""
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request as a view behind `login_required` sees it: `user` is the project's User,
+    and HtmxMiddleware has added `htmx`."""
+
+    user: User
     htmx: HtmxDetails

@@ -153,9 +153,6 @@ class Policy(models.Model):
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
 
-    def own_region_codes(self) -> list[str]:
-        return [code.strip().upper() for code in self.own_regions.split(",") if code.strip()]
-
 
 class PotentialEstimate(models.Model):
     """A client's estimated yearly purchases of one product group from all suppliers."""
@@ -237,7 +234,7 @@ class LostStatus(models.TextChoices):
 class ClientSegment(models.Model):
     """What the nightly job computed for a client, with the figures its reasons quote.
 
-    Written only by segmentation.services.engine, set-based; never through a form.
+    Written only by segmentation.segments.engine, set-based; never through a form.
     """
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="segment")

@@ -1,17 +1,18 @@
-"""Who may decide on a client's segments (DOMAIN §1, §4), as django-rules predicates.
+"""Who may decide on a client's segments and review the key list (DOMAIN §1, §4), as
+django-rules predicates.
 
 Estimates are part of the card, so writing them follows `accounts.edit_client`.
 """
 
-from typing import Any
-
 import rules
 
 from accounts.models import Client
+from accounts.rules import AnyUser
+from kam.users import roles
 
 
 @rules.predicate
-def decides_key_status(user: Any, client: Client | None = None) -> bool:
+def decides_key_status(user: AnyUser, client: Client | None = None) -> bool:
     """Sales directors (and superusers) grant and revoke key status and override tiers."""
     return bool(
         user.is_authenticated and (user.is_superuser or user.has_perm("segmentation.decide_key_status"))
@@ -19,3 +20,12 @@ def decides_key_status(user: Any, client: Client | None = None) -> bool:
 
 
 rules.add_perm("segmentation.decide_for_client", decides_key_status)
+
+
+@rules.predicate
+def reviews_key_list(user: AnyUser) -> bool:
+    """Sales directors review the key list and its candidates; admins see it too."""
+    return roles.is_sales_director(user) or roles.is_admin(user)
+
+
+rules.add_perm("segmentation.review_keys", reviews_key_list)

@@ -5,9 +5,9 @@ import logging
 from django.db import InterfaceError, OperationalError
 
 from kam.celery import app
-from segmentation.services import notifications
-from segmentation.services.engine import recompute
-from segmentation.services.policy import nightly_run_due
+from segmentation.notifications import services as notifications
+from segmentation.ops.services import nightly_run_due
+from segmentation.segments.engine import recompute
 
 logger = logging.getLogger(__name__)
 

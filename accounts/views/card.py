@@ -9,22 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import audit, geography, selectors
+from accounts.access import get_client_for_user
+from accounts.extensions import card_context, card_panels
 from accounts.models import Client
-from kam.http import HtmxHttpRequest
-from segmentation.selectors import segment_panel
+from kam.http import AuthenticatedHttpRequest
 
 TOUCH_LIMIT = 200
-
-
-def card_context(request: HtmxHttpRequest, client: Client, tab: str) -> dict[str, Any]:
-    user = request.user
-    return {
-        "client": client,
-        "tab": tab,
-        "may_edit": user.has_perm("accounts.edit_client", client),
-        "may_assign": user.has_perm("accounts.reassign_client", client),
-        "nav": "clients",
-    }
 
 
 def tab_data(client: Client, tab: str) -> dict[str, Any]:
@@ -46,55 +36,57 @@ def tab_data(client: Client, tab: str) -> dict[str, Any]:
     return {}
 
 
-def _render_tab(request: HtmxHttpRequest, pk: int, tab: str, **extra: Any) -> HttpResponse:
-    client = selectors.get_client_for_user(request.user, pk)
+def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: Any) -> HttpResponse:
+    client = get_client_for_user(request, pk)
     context = card_context(request, client, tab) | tab_data(client, tab) | extra
     return render(request, f"accounts/tabs/{tab}.html", context)
 
 
 @require_GET
 @login_required
-def client_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = selectors.get_client_for_user(request.user, pk)
+def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk)
     context = card_context(request, client, "overview") | {
         "group": selectors.decision_group(client),
         "points": selectors.client_points(client),
         "team": client.team.select_related("user"),
         "touches": selectors.client_touches(client, limit=5),
         "last_meeting": selectors.last_meeting(client),
-        "segments": segment_panel(client, user=request.user, today=timezone.localdate()),
+        "panels": [panel.template for panel in card_panels()],
     }
+    for panel in card_panels():
+        context |= panel.context(request, client)
     return render(request, "accounts/tabs/overview.html", context)
 
 
 @require_GET
 @login_required
-def client_contacts(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def client_contacts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "contacts")
 
 
 @require_GET
 @login_required
-def client_points(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def client_points(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "points")
 
 
 @require_GET
 @login_required
-def client_touches(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def client_touches(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "touches")
 
 
 @require_GET
 @login_required
-def client_refusals(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def client_refusals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "refusals")
 
 
 @require_GET
 @login_required
-def client_sales(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = selectors.get_client_for_user(request.user, pk)
+def client_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk)
     chart = selectors.monthly_sales(client, today=timezone.localdate())
     context = card_context(request, client, "sales") | {
         "chart": chart,
@@ -106,15 +98,15 @@ def client_sales(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = selectors.get_client_for_user(request.user, pk)
+def client_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk)
     context = card_context(request, client, "history") | {"entries": audit.client_history(client)}
     return render(request, "accounts/tabs/history.html", context)
 
 
 @require_GET
 @login_required
-def region_options(request: HtmxHttpRequest) -> HttpResponse:
+def region_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The <option>s of a country's regions, for the point form's region list."""
     country = request.GET.get("country", "")[:2].upper()
     return render(request, "accounts/region_options.html", {"regions": geography.region_choices(country)})

@@ -2,17 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, selectors, services
+from accounts.access import EDIT, REASSIGN, get_client_for_user
+from accounts.extensions import list_columns
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, SearchForm, TeamMemberForm
 from accounts.models import Client
-from kam.http import HtmxHttpRequest
+from accounts.rules import sees_every_client
+from kam.access import permission_or_403
+from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page, query_without
 
 SEARCH_LIMIT = 25
@@ -20,7 +23,7 @@ SEARCH_LIMIT = 25
 
 @require_GET
 @login_required
-def client_list(request: HtmxHttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ClientFilter(
         request.GET or None, queryset=selectors.client_list(request.user), user=request.user
     )
@@ -39,7 +42,8 @@ def client_list(request: HtmxHttpRequest) -> HttpResponse:
         "sort": data.get("sort") or "name",
         "query": query_without(request.GET, "after", "before", "sort"),
         "page_query": query_without(request.GET, "after", "before"),
-        "sees_all": selectors.sees_every_client(request.user),
+        "sees_all": sees_every_client(request.user),
+        "columns": list_columns(),
         "nav": "clients",
     }
     template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
@@ -48,7 +52,7 @@ def client_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def client_search(request: HtmxHttpRequest) -> HttpResponse:
+def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any client by name or INN; cards the user may not open show only who owns them."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -62,10 +66,8 @@ def client_search(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def client_create(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("accounts.add_client"):
-        raise PermissionDenied
+@permission_or_403("accounts.add_client")
+def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         client = services.client_create(client=form.instance, author=request.user)
@@ -76,8 +78,8 @@ def client_create(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def client_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = selectors.get_client_for_user(request.user, pk, write=True)
+def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=EDIT)
     form = ClientForm(request.POST or None, instance=client)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -93,7 +95,7 @@ def client_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/client_form.html", context, status=409 if conflict else 200)
 
 
-def _merged_form(request: HtmxHttpRequest, pk: int, stale_version: int) -> ClientForm:
+def _merged_form(request: AuthenticatedHttpRequest, pk: int, stale_version: int) -> ClientForm:
     """The user's input merged onto the latest version, so saving again loses nothing.
 
     A field the user did not touch (same as in the version they opened) takes the other
@@ -127,8 +129,8 @@ def _put(data: QueryDict, name: str, value: object) -> None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def client_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = _client_to_assign(request, pk)
+def client_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=REASSIGN)
     initial = {"responsible_manager": client.responsible_manager, "status": client.status}
     form = AssignForm(request.POST or None, initial=initial)
     team_form = TeamMemberForm(client=client)
@@ -148,8 +150,8 @@ def client_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def team_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    client = _client_to_assign(request, pk)
+def team_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=REASSIGN)
     form = TeamMemberForm(request.POST, client=client)
     if form.is_valid():
         services.team_member_add(
@@ -171,16 +173,9 @@ def team_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def team_remove(request: HtmxHttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    client = _client_to_assign(request, pk)
+def team_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=REASSIGN)
     member = get_object_or_404(client.team.select_related("user"), pk=member_pk)
     services.team_member_remove(member=member)
     messages.success(request, _("%(user)s left the account team.") % {"user": member.user})
     return redirect("accounts:client_assign", pk=client.pk)
-
-
-def _client_to_assign(request: HtmxHttpRequest, pk: int) -> Client:
-    client = selectors.get_client_for_user(request.user, pk)
-    if not request.user.has_perm("accounts.reassign_client", client):
-        raise PermissionDenied
-    return client

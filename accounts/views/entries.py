@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import services
+from accounts.access import EDIT, get_client_for_user
+from accounts.extensions import card_context
 from accounts.forms import ContactForm, EntryForm, PointForm, RefusalForm, TouchForm
 from accounts.models import Client, Contact, PointOfPresence, Refusal, Touch
-from accounts.views.card import card_context, tab_data
-from kam.http import HtmxHttpRequest
+from accounts.views.card import tab_data
+from kam.http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,17 @@ def _entry(client: Client, spec: EntryKind, entry_pk: int | None) -> Any:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def entry_form(request: HtmxHttpRequest, pk: int, kind: str, entry_pk: int | None = None) -> HttpResponse:
+def entry_form(
+    request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int | None = None
+) -> HttpResponse:
     spec = _kind(kind)
-    client = selectors.get_client_for_user(request.user, pk, write=True)
+    client = get_client_for_user(request, pk, need=EDIT)
     entry = _entry(client, spec, entry_pk)
     form = spec.form(request.POST or None, instance=entry, client=client)
     if request.method == "POST" and form.is_valid():
-        services.card_entry_save(form=form, client=client, author=request.user)
+        services.card_entry_save(
+            entry=form.instance, client=client, author=request.user, many_to_many=form.many_to_many()
+        )
         return _saved(request, client, kind, spec.saved)
     context = card_context(request, client, kind) | {
         "form": form,
@@ -85,14 +91,14 @@ def entry_form(request: HtmxHttpRequest, pk: int, kind: str, entry_pk: int | Non
 
 @require_POST
 @login_required
-def entry_delete(request: HtmxHttpRequest, pk: int, kind: str, entry_pk: int) -> HttpResponse:
+def entry_delete(request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int) -> HttpResponse:
     spec = _kind(kind)
-    client = selectors.get_client_for_user(request.user, pk, write=True)
+    client = get_client_for_user(request, pk, need=EDIT)
     services.card_entry_delete(entry=_entry(client, spec, entry_pk))
     return _saved(request, client, kind, spec.deleted)
 
 
-def _saved(request: HtmxHttpRequest, client: Client, kind: str, message: Any) -> HttpResponse:
+def _saved(request: AuthenticatedHttpRequest, client: Client, kind: str, message: Any) -> HttpResponse:
     """htmx gets the refreshed list (out of band) and an empty form slot; others a redirect."""
     if request.htmx:
         context = card_context(request, client, kind) | tab_data(client, kind) | {"oob": True}

@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kam.users.context_processors.roles_context",
-                "segmentation.context_processors.notifications_context",
+                "segmentation.notifications.context_processors.notifications_context",
             ],
         },
     },

@@ -19,7 +19,7 @@ from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, Tea
 from accounts.validators import is_valid_inn
 from kam.users.models import User
 from segmentation.models import ClientSegment, PotentialEstimate
-from segmentation.services.engine import recompute
+from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory
 
 TODAY = datetime.date(2026, 3, 18)

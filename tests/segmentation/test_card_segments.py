@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import PointOfPresence
 from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
-from segmentation.selectors import segment_panel
-from segmentation.services import engine
+from segmentation.segments import engine
+from segmentation.segments.selectors import segment_panel
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from segmentation.models import (
     PotentialEstimate,
     SegmentChange,
 )
-from segmentation.services import engine
+from segmentation.segments import engine
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
 
 pytestmark = pytest.mark.django_db

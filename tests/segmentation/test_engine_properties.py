@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segmentation.services.engine import recompute
+from segmentation.segments.engine import recompute
 from tests.segmentation.engine_data import computed, store
 from tests.segmentation.reference import ClientData, Point, Rules, segments
 

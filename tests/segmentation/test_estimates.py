@@ -16,8 +16,8 @@ from django.utils.html import escape
 
 from accounts.models import TeamMember
 from segmentation.models import ClientSegment, Policy, PotentialEstimate
-from segmentation.selectors import months_before, potential_table
-from segmentation.services import estimates
+from segmentation.potential import services as estimates
+from segmentation.potential.selectors import potential_table, stale_before
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, SaleFactory, TeamMemberFactory
 
 TODAY = date(2026, 6, 15)
@@ -155,6 +155,10 @@ def test_whitespace_is_an_estimate_with_our_share_below_the_limit(client_card):
         ("C at limit", False, "70"),
         ("D zero estimate", False, ""),
     ]
+
+
+def months_before(day: date, months: int) -> date:
+    return stale_before(day, Policy(estimate_stale_months=months))
 
 
 def test_months_before_keeps_the_day_or_takes_the_month_end():

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.models import Client
+from segmentation.keys import services as key_status
+from segmentation.keys.services import KeyStatusRefused, TierOverrideRefused
 from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
-from segmentation.services import key_status
-from segmentation.services.key_status import KeyStatusRefused, TierOverrideRefused
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

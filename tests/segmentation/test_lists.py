@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Client
-from segmentation import selectors_lists
+from segmentation.keys import selectors as selectors_lists
 from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
+from segmentation.potential import selectors as potential_selectors
 from tests.accounts.conftest import count_queries
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
 
@@ -467,9 +468,9 @@ def test_stale_since_is_the_first_day_the_list_shows_the_estimate(policy):
     start = date(2023, 1, 1)
     for offset in range(730):
         made = start + timedelta(days=offset)
-        first = selectors_lists.stale_since(made, policy)
-        assert made < selectors_lists.stale_before(first, policy), made
-        assert not made < selectors_lists.stale_before(first - timedelta(days=1), policy), made
+        first = potential_selectors.stale_since(made, policy)
+        assert made < potential_selectors.stale_before(first, policy), made
+        assert not made < potential_selectors.stale_before(first - timedelta(days=1), policy), made
 
 
 def test_todo_keyset_pages(manager, as_manager, today, policy):

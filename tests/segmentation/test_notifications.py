@@ -16,10 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from segmentation.context_processors import notifications_context
 from segmentation.models import NightlyRun, Notification, SegmentChange
-from segmentation.services.engine import recompute
-from segmentation.services.notifications import send_digests
+from segmentation.notifications.context_processors import notifications_context
+from segmentation.notifications.services import send_digests
+from segmentation.segments.engine import recompute
 from segmentation.tasks import send_notification_digests
 from tests.factories import ClientFactory, ManagerFactory, SaleFactory
 
@@ -67,12 +67,12 @@ MINE_TEXTS = [
 ]
 
 
-# Access
+# Access: opening a notification marks it read, so it is a POST; a GET writes nothing.
 
 
 @pytest.mark.django_db
 def test_notifications_anonymous_is_sent_to_login(client, mine):
-    for method, url in [("get", LIST_URL), ("get", open_url(mine[1])), ("post", READ_ALL_URL)]:
+    for method, url in [("get", LIST_URL), ("post", open_url(mine[1])), ("post", READ_ALL_URL)]:
         response = getattr(client, method)(url)
         assert response.status_code == 302
         assert response.url == f"{reverse('login')}?next={url}"
@@ -80,7 +80,7 @@ def test_notifications_anonymous_is_sent_to_login(client, mine):
 
 
 @pytest.mark.parametrize(
-    ("method", "url"), [("post", LIST_URL), ("get", READ_ALL_URL), ("post", "open"), ("delete", LIST_URL)]
+    ("method", "url"), [("post", LIST_URL), ("get", READ_ALL_URL), ("get", "open"), ("delete", LIST_URL)]
 )
 def test_notifications_refuse_the_wrong_method(as_manager, mine, method, url):
     url = open_url(mine[1]) if url == "open" else url
@@ -90,7 +90,7 @@ def test_notifications_refuse_the_wrong_method(as_manager, mine, method, url):
 
 
 def test_notification_of_another_user_is_not_found_and_stays_unread(as_outsider, mine):
-    response = as_outsider.get(open_url(mine[1]))
+    response = as_outsider.post(open_url(mine[1]))
 
     mine[1].refresh_from_db()
     assert response.status_code == 404
@@ -109,7 +109,7 @@ def test_notification_list_shows_exactly_my_notifications_newest_first_in_words(
     assert [n.pk for n, _text in response.context["rows"]] == [n.pk for n in reversed(mine)]
     assert "Ural Pipes" not in content
     assert content.count('<span class="badge text-bg-warning">new</span>') == 2
-    assert f'href="{open_url(mine[0])}"' in content
+    assert f'formaction="{open_url(mine[0])}"' in content
     assert f'action="{READ_ALL_URL}"' in content
 
 
@@ -171,11 +171,11 @@ def test_notification_list_pages_by_fifty(as_manager, manager, client_card):
 
 
 def test_opening_a_notification_marks_it_read_and_opens_the_client_card(as_manager, mine, client_card):
-    response = as_manager.get(open_url(mine[1]))
+    response = as_manager.post(open_url(mine[1]))
 
     mine[1].refresh_from_db()
     first_read = mine[1].read_at
-    again = as_manager.get(open_url(mine[1]))
+    again = as_manager.post(open_url(mine[1]))
     mine[1].refresh_from_db()
     assert response.status_code == 302
     assert response.url == reverse("accounts:client_detail", args=[client_card.pk])

@@ -10,10 +10,10 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.html import escape
 
-from segmentation.forms import PolicyForm
 from segmentation.models import ClientSegment, Policy
-from segmentation.services.engine import recompute
-from segmentation.services.policy import policy_version
+from segmentation.ops.forms import PolicyForm
+from segmentation.ops.services import policy_version
+from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory, SaleFactory
 
 URL = reverse("segmentation:policy")

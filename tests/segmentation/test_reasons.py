@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from segmentation.keys.words import key_reason
 from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate
-from segmentation.services import engine, reasons
+from segmentation.segments import abcd as abcd_rule
+from segmentation.segments import engine, leagues, rhythm, size_class, tiers
+from segmentation.segments.words import money
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
 
 TODAY = date(2026, 10, 20)
@@ -38,7 +41,7 @@ def abcd(
         covered_sales=Decimal(covered),
         can_buy_more=more,
     )
-    return str(reasons.category_reason(row, Policy(), 300))
+    return str(abcd_rule.category_reason(row, Policy(), 300))
 
 
 def test_category_a_reason():
@@ -102,7 +105,7 @@ def test_category_reason_names_the_minimum_headroom_when_it_decides():
     )
     policy = Policy(min_headroom=Decimal(1_000_000))
 
-    assert str(reasons.category_reason(row, policy, 300)) == (
+    assert str(abcd_rule.category_reason(row, policy, 300)) == (
         "D — outside the top 80% of revenue (rank 120 of 300); "
         "share of wallet 10% is below 70%, but headroom 900 is under the minimum 1,000,000"
     )
@@ -112,10 +115,10 @@ def test_no_estimate_has_no_category_only_a_to_do():
     row = segment(category="", revenue=Decimal(5000), revenue_rank=1, buys_a_lot=True, potential=None)
 
     assert (
-        str(reasons.category_reason(row, Policy(), 300))
+        str(abcd_rule.category_reason(row, Policy(), 300))
         == "No category: the potential table is not filled in"
     )
-    assert reasons.strategy("") is None
+    assert abcd_rule.strategy("") is None
 
 
 @pytest.mark.parametrize(
@@ -132,7 +135,7 @@ def test_no_estimate_has_no_category_only_a_to_do():
     ],
 )
 def test_strategy_follows_the_category(category, expected):
-    assert str(reasons.strategy(category)) == expected
+    assert str(abcd_rule.strategy(category)) == expected
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,7 @@ def test_strategy_follows_the_category(category, expected):
     ],
 )
 def test_tier_reason(values, expected):
-    assert str(reasons.tier_reason(segment(**values), Policy())) == expected
+    assert str(tiers.tier_reason(segment(**values), Policy())) == expected
 
 
 @pytest.mark.parametrize(
@@ -183,15 +186,15 @@ def test_tier_reason(values, expected):
     ],
 )
 def test_league_reason(values, expected):
-    assert str(reasons.league_reason(segment(**values))) == expected
+    assert str(leagues.league_reason(segment(**values))) == expected
 
 
 def test_expansion_reason_counts_the_planned_points():
-    assert reasons.expansion_reason(segment(expansion_points=0)) is None
-    assert str(reasons.expansion_reason(segment(expansion_points=1))) == (
+    assert leagues.expansion_reason(segment(expansion_points=0)) is None
+    assert str(leagues.expansion_reason(segment(expansion_points=1))) == (
         "Expansion alert: 1 planned point in a region where we have no presence"
     )
-    assert str(reasons.expansion_reason(segment(expansion_points=2))) == (
+    assert str(leagues.expansion_reason(segment(expansion_points=2))) == (
         "Expansion alert: 2 planned points in regions where we have no presence"
     )
 
@@ -231,38 +234,38 @@ def test_expansion_reason_counts_the_planned_points():
     ],
 )
 def test_purchase_status_reason(values, expected):
-    assert str(reasons.lost_reason(segment(**values), TODAY)) == expected
+    assert str(rhythm.lost_reason(segment(**values), TODAY)) == expected
 
 
 def test_won_back_date_follows_the_language():
     row = segment(lost_status="won_back", won_back_on=date(2026, 10, 12))
 
     with translation.override("ru"):
-        assert "12.10.2026" in str(reasons.lost_reason(row, TODAY))
+        assert "12.10.2026" in str(rhythm.lost_reason(row, TODAY))
 
 
 def test_size_reason_names_its_basis():
     by_potential = segment(size_class="large", potential=Decimal(25_000_000), revenue=Decimal(10))
     by_revenue = segment(size_class="small", potential=None, revenue=Decimal("300000.40"))
 
-    assert str(reasons.size_reason(by_potential)) == "Large — potential 25,000,000"
-    assert str(reasons.size_reason(by_revenue)) == "Small — by revenue 300,000: no potential estimate"
+    assert str(size_class.size_reason(by_potential)) == "Large — potential 25,000,000"
+    assert str(size_class.size_reason(by_revenue)) == "Small — by revenue 300,000: no potential estimate"
 
 
 def test_key_reason_lists_the_reasons_in_words():
     status = KeyStatus(is_key=True, reasons=["potential", "image"])
 
-    assert str(reasons.key_reason(status)) == (
+    assert str(key_reason(status)) == (
         "Key client — Potential sales volume or profitability, Image client: known, opens doors"
     )
-    assert str(reasons.key_reason(KeyStatus(is_key=False))) == "Not a key client"
-    assert str(reasons.key_reason(None)) == "Not a key client"
+    assert str(key_reason(KeyStatus(is_key=False))) == "Not a key client"
+    assert str(key_reason(None)) == "Not a key client"
 
 
 def test_money_is_grouped_as_the_language_groups_digits():
-    assert reasons.money(Decimal("1200000.50")) == "1,200,001"
+    assert money(Decimal("1200000.50")) == "1,200,001"
     with translation.override("ru"):
-        assert reasons.money(Decimal(1_200_000)) == "1\xa0200\xa0000"
+        assert money(Decimal(1_200_000)) == "1\xa0200\xa0000"
 
 
 @pytest.mark.django_db
@@ -286,7 +289,8 @@ def test_reasons_of_what_the_engine_computed():
     segments = {s.client_id: s for s in ClientSegment.objects.all()}
     policy = Policy.current()
     words = {
-        c.name: str(reasons.category_reason(segments[c.pk], policy, 4)) for c in (top, second, small, unknown)
+        c.name: str(abcd_rule.category_reason(segments[c.pk], policy, 4))
+        for c in (top, second, small, unknown)
     }
     assert words == {
         "Top": "B — in the top 80% of revenue (rank 1 of 4); share of wallet 88% is above 70%",
@@ -298,7 +302,7 @@ def test_reasons_of_what_the_engine_computed():
         ),
         "Unknown": "No category: the potential table is not filled in",
     }
-    assert str(reasons.league_reason(segments[top.pk])) == "Premier league — present on 2 continents"
-    assert str(reasons.tier_reason(segments[second.pk], policy)) == (
+    assert str(leagues.league_reason(segments[top.pk])) == "Premier league — present on 2 continents"
+    assert str(tiers.tier_reason(segments[second.pk], policy)) == (
         "Gold — among the clients holding the first 50% of all potential (rank 1)"
     )

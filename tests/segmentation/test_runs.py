@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from kam.celery import app
 from segmentation.models import ClientSegment, NightlyRun, Policy
-from segmentation.services.policy import nightly_run_due
+from segmentation.ops.services import nightly_run_due
 from segmentation.tasks import recompute_segments, run_nightly_if_due
 from tests.factories import ClientFactory, SaleFactory
 

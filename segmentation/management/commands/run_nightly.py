@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from segmentation.services.engine import recompute
+from segmentation.segments.engine import recompute
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from segmentation.services.notifications import send_digests
+from segmentation.notifications.services import send_digests
 
 
 class Command(BaseCommand):

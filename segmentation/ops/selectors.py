@@ -1,4 +1,4 @@
-"""Reads for the policy page, the run log and notifications."""
+"""Reads for the policy page and the nightly runs log."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -6,12 +6,11 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.text import capfirst
 
-from segmentation.models import NightlyRun, Notification, Policy, SegmentChange
-from segmentation.services.engine import TRACKED_KINDS
+from segmentation.models import NightlyRun, Policy, SegmentChange
+from segmentation.segments.engine import TRACKED_KINDS
 
 POLICY_HISTORY_LIMIT = 20
 RUN_LIST_LIMIT = 100
@@ -77,13 +76,3 @@ def run_rows(limit: int = RUN_LIST_LIMIT) -> list[RunRow]:
         changes = [(str(labels[kind]), int(counts[kind])) for kind in TRACKED_KINDS if counts.get(kind)]
         rows.append(RunRow(run=run, seconds=seconds, changes=changes))
     return rows
-
-
-def notifications_of(user: Any) -> QuerySet[Notification]:
-    """The user's own notifications with the change and its client pre-joined."""
-    return Notification.objects.filter(user=user).select_related("change", "change__client")
-
-
-def unread_count(user: Any) -> int:
-    """One COUNT over the (user, read_at) index."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

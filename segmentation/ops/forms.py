@@ -1,4 +1,4 @@
-"""Forms of the segmentation pages."""
+"""The policy form: every threshold of the segment rules, checked against each other."""
 
 from decimal import Decimal
 from typing import Any
@@ -8,12 +8,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import DATE_INPUT, CrispyMixin
-from segmentation.models import KeyReason, Policy, PotentialEstimate, Tier
-from segmentation.services.key_status import NO_REASON
+from segmentation.models import Policy
 
 SHARE_FIELDS = ["pareto_share", "wallet_share_limit", "gold_share", "silver_share", "key_cap_share"]
 AMOUNT_FIELDS = ["min_headroom", "medium_from", "large_from", "largest_from"]
@@ -212,78 +210,3 @@ class _RangeValidator:
             return
         if value < self.low or (self.high is not None and value > self.high):
             raise forms.ValidationError(self.message, code="out_of_range")
-
-
-class NotificationPageForm(forms.Form):
-    """The page cursors of the notification list (opaque; a broken one shows the first page)."""
-
-    after = forms.CharField(required=False, max_length=200)
-    before = forms.CharField(required=False, max_length=200)
-
-
-# The card: potential estimates, key status and tier override
-
-
-class EstimateForm(CrispyMixin, forms.Form):
-    """One row of the potential table; `seen` is the estimate as the form showed it."""
-
-    amount = forms.DecimalField(
-        label=_("Yearly purchases, all suppliers"),
-        min_value=Decimal(0),
-        max_value=Decimal("100000000000"),
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
-    )
-    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *PotentialEstimate.Source.choices])
-    estimated_on = forms.DateField(label=_("Estimated on"), widget=DATE_INPUT)
-    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
-
-    def clean_estimated_on(self) -> Any:
-        day = self.cleaned_data["estimated_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("An estimate cannot be dated in the future."), code="future")
-        return day
-
-
-class KeyGrantForm(CrispyMixin, forms.Form):
-    reasons = forms.MultipleChoiceField(
-        label=_("Reasons"),
-        choices=KeyReason.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_(
-            "Grant for potential and strategic reasons, never for current sales or the relationship."
-        ),
-    )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
-
-    def clean_reasons(self) -> list[str]:
-        if not self.cleaned_data["reasons"]:
-            raise forms.ValidationError(NO_REASON, code="required")
-        return list(self.cleaned_data["reasons"])
-
-
-class KeyRevokeForm(CrispyMixin, forms.Form):
-    note = forms.CharField(
-        label=_("Why is key status revoked?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-class TierOverrideForm(CrispyMixin, forms.Form):
-    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("For example: an image client that buys little but opens doors."),
-    )
-
-
-class TierClearForm(CrispyMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("Why go back to the computed tier?"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-    )

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kam.users.models import User
 from segmentation.models import NightlyRun, Policy
 
 
@@ -19,7 +20,7 @@ def policy_version(policy: Policy) -> str:
 
 
 @transaction.atomic
-def policy_update(*, values: dict[str, Any], version: str, author: Any) -> list[str]:
+def policy_update(*, values: dict[str, Any], version: str, author: User) -> list[str]:
     """Save the changed policy values and return the names of the fields that changed.
 
     1. lock the policy row and refuse if it was saved after `version` (StalePolicyError);

@@ -6,17 +6,18 @@ under the cap.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Client
-from segmentation import selectors
-from segmentation.models import KeyReason, KeyStatus, Policy, SizeClass, Tier, TierOverride
-from segmentation.services.reasons import number
+from kam.users.models import User
+from segmentation.keys.selectors import key_cap
+from segmentation.models import KeyReason, KeyStatus, Policy, Tier, TierOverride
+from segmentation.segments.tiers import effective_tier_of
+from segmentation.segments.words import number
+from segmentation.workload.selectors import kam_load_of, kam_warnings
 
 NO_REASON = gettext_lazy("Give at least one reason for key status.")
 CHANGE_REASON_LENGTH = 100  # simple_history's history_change_reason column
@@ -40,7 +41,7 @@ class TierOverrideRefused(DecisionRefused):
     """A tier override without a valid tier or a reason."""
 
 
-def key_grant(*, client: Client, reasons: list[str], note: str, by: Any) -> KeyStatus:
+def key_grant(*, client: Client, reasons: list[str], note: str, by: User) -> KeyStatus:
     """Make the client key, or update the reasons of a key client.
 
     Refused (KeyStatusRefused) without a valid reason, without a responsible manager,
@@ -61,7 +62,7 @@ def key_grant(*, client: Client, reasons: list[str], note: str, by: Any) -> KeyS
         return _save(status, by, note)
 
 
-def key_revoke(*, client: Client, note: str, by: Any) -> KeyStatus:
+def key_revoke(*, client: Client, note: str, by: User) -> KeyStatus:
     """End the client's key status; the note says why and the history keeps the old reasons."""
     if not note.strip():
         raise KeyStatusRefused(_("Say why key status is revoked."))
@@ -75,7 +76,7 @@ def key_revoke(*, client: Client, note: str, by: Any) -> KeyStatus:
         return _save(status, by, note)
 
 
-def _save(status: KeyStatus, by: Any, note: str) -> KeyStatus:
+def _save(status: KeyStatus, by: User, note: str) -> KeyStatus:
     status.decided_by = by
     status._history_user = by  # type: ignore[attr-defined]
     status._change_reason = note.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
@@ -100,7 +101,7 @@ def _check_manager(client: Client, policy: Policy) -> None:
         raise KeyStatusRefused(_("Refused: a key client needs its responsible manager. Assign one first."))
     if policy.kam_small_clients != Policy.SmallClientsRule.FORBID:
         return
-    small = _small_clients(client).count()
+    small = kam_load_of(client).small
     if small:
         raise KeyStatusRefused(
             ngettext(
@@ -115,7 +116,7 @@ def _check_manager(client: Client, policy: Policy) -> None:
 
 
 def _check_tier(client: Client) -> None:
-    if selectors.effective_tier(client) == Tier.BRONZE:
+    if effective_tier_of(client) == Tier.BRONZE:
         raise KeyStatusRefused(
             _("Only silver or gold clients can be key: %(client)s is bronze.") % {"client": client}
         )
@@ -123,7 +124,7 @@ def _check_tier(client: Client) -> None:
 
 def _check_cap(client: Client, policy: Policy) -> None:
     """One more key client must stay within the cap share of the active clients."""
-    cap = selectors.key_cap(policy, excluding=client)
+    cap = key_cap(policy, excluding=client)
     if cap.count + 1 <= cap.limit:
         return
     rule = ngettext(
@@ -137,52 +138,15 @@ def _check_cap(client: Client, policy: Policy) -> None:
     raise KeyStatusRefused(f"{rule} {count}")
 
 
-def _small_clients(client: Client) -> QuerySet[Client]:
-    """The other clients the responsible manager carries that are sized small."""
-    return (
-        Client.objects.filter(
-            responsible_manager_id=client.responsible_manager_id, segment__size_class=SizeClass.SMALL
-        )
-        .exclude(pk=client.pk)
-        .exclude(status=Client.Status.INACTIVE)
-    )
-
-
 def key_warnings(*, client: Client) -> list[str]:
     """What a grant is allowed but warned about: the manager's load of key and small clients."""
     manager = client.responsible_manager
     if manager is None:
         return []
-    policy = Policy.current()
-    warnings = []
-    keys = Client.objects.filter(responsible_manager=manager, key_status__is_key=True).count()
-    if keys > policy.key_per_manager:
-        warnings.append(
-            ngettext(
-                "%(manager)s now holds %(count)s key client; a key account manager normally holds at most "
-                "%(limit)s.",
-                "%(manager)s now holds %(count)s key clients; a key account manager normally holds at most "
-                "%(limit)s.",
-                keys,
-            )
-            % {"manager": manager, "count": keys, "limit": policy.key_per_manager}
-        )
-    small = _small_clients(client).count()
-    if small:
-        warnings.append(
-            ngettext(
-                "%(manager)s also carries %(count)s small client; a key account manager should not "
-                "carry small clients.",
-                "%(manager)s also carries %(count)s small clients; a key account manager should not "
-                "carry small clients.",
-                small,
-            )
-            % {"manager": manager, "count": small}
-        )
-    return warnings
+    return kam_warnings(kam_load_of(client), Policy.current(), manager=manager)
 
 
-def tier_override_set(*, client: Client, tier: str, reason: str, by: Any) -> TierOverride:
+def tier_override_set(*, client: Client, tier: str, reason: str, by: User) -> TierOverride:
     """A director's tier for the client instead of the computed one, with the reason."""
     if tier not in Tier.values:
         raise TierOverrideRefused(_("Unknown tier: %(tier)s.") % {"tier": tier})
@@ -200,7 +164,7 @@ def tier_override_set(*, client: Client, tier: str, reason: str, by: Any) -> Tie
     return override
 
 
-def tier_override_clear(*, client: Client, reason: str, by: Any) -> None:
+def tier_override_clear(*, client: Client, reason: str, by: User) -> None:
     """Go back to the computed tier; the history keeps the override and why it was cleared."""
     if not reason.strip():
         raise TierOverrideRefused(_("Say why the override is cleared."))

@@ -7,7 +7,6 @@ reads and updates them.
 import logging
 from datetime import datetime
 from itertools import groupby
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from kam.users.models import User
 from segmentation.models import Category, League, LostStatus, Notification, SegmentChange, SizeClass, Tier
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def notification_mark_read(*, notification: Notification, now: datetime | None =
         notification.save(update_fields=["read_at"])
 
 
-def notifications_mark_all_read(*, user: Any, now: datetime | None = None) -> int:
+def notifications_mark_all_read(*, user: User, now: datetime | None = None) -> int:
     """Mark every unread notification of `user` read; returns how many were unread."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     return unread.update(read_at=now or timezone.now())
@@ -110,7 +110,7 @@ def send_digests(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _send_digest(user: Any, changes: list[SegmentChange]) -> None:
+def _send_digest(user: User, changes: list[SegmentChange]) -> None:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         count = len(changes)
         subject = ngettext(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from segmentation.selectors_ops import unread_count
+from segmentation.notifications.selectors import unread_count
 
 
 def notifications_context(request: HttpRequest) -> dict[str, Callable[[], int]]:

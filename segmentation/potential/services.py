@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client, ProductGroup
+from kam.users.models import User
 from segmentation.models import PotentialEstimate
-from segmentation.services.reasons import money
+from segmentation.segments.words import money
 
 
 @dataclass
@@ -36,7 +36,7 @@ def estimate_save(
     amount: Decimal,
     source: str,
     estimated_on: date,
-    author: Any,
+    author: User,
     seen: str | None = None,
 ) -> PotentialEstimate:
     """Create or replace the client's estimate for a product group; the author is whoever saves.
@@ -79,7 +79,7 @@ def _conflict_message(current: PotentialEstimate | None) -> str:
     }
 
 
-def estimate_delete(*, estimate: PotentialEstimate, by: Any) -> None:
+def estimate_delete(*, estimate: PotentialEstimate, by: User) -> None:
     """Remove an estimate; its history keeps the last values and who deleted it."""
     with transaction.atomic():
         estimate._history_user = by  # type: ignore[attr-defined]

@@ -1,0 +1,128 @@
+"""Where the apps above `accounts` plug into the client card and the client list.
+
+`accounts` is the base layer and imports no app above it. Segmentation and plans register
+their card tabs, overview panels, list columns and list filters here from their
+`AppConfig.ready()`; the card and the list show whatever is registered, by `order`.
+Registering the same name again replaces the entry, so a second `ready()` adds nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client
+from kam.http import AuthenticatedHttpRequest
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class CardTab:
+    """A tab of the card: `name` is what its pages pass to `card_context` as the active tab."""
+
+    name: str
+    label: Label
+    url_name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class CardPanel:
+    """A panel on the card's overview: `context(request, client)` fills its template.
+
+    The panel's context joins the page's, so its keys are named after the app ("segments").
+    """
+
+    name: str
+    template: str
+    context: Callable[[AuthenticatedHttpRequest, Client], dict[str, Any]]
+    order: int
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of the client list: its cell template sees the row's client as `c`.
+
+    `related` names the relations the cell reads, joined once for the whole page.
+    """
+
+    name: str
+    header: Label
+    cell: str
+    order: int
+    title: Label = ""
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the client list: `make()` builds a fresh django-filter Filter for each list."""
+
+    name: str
+    make: Callable[[], django_filters.Filter]
+    order: int
+
+
+CORE_TABS = [
+    CardTab("overview", _("Overview"), "accounts:client_detail", 10),
+    CardTab("contacts", _("Decision group"), "accounts:client_contacts", 20),
+    CardTab("points", _("Points of presence"), "accounts:client_points", 30),
+    CardTab("touches", _("Touches"), "accounts:client_touches", 40),
+    CardTab("sales", _("Sales"), "accounts:client_sales", 50),
+    CardTab("refusals", _("Refusals"), "accounts:client_refusals", 60),
+    CardTab("history", _("History"), "accounts:client_history", 100),
+]
+
+_tabs: dict[str, CardTab] = {tab.name: tab for tab in CORE_TABS}
+_panels: dict[str, CardPanel] = {}
+_columns: dict[str, ListColumn] = {}
+_filters: dict[str, ListFilter] = {}
+
+
+def register_tab(tab: CardTab) -> None:
+    _tabs[tab.name] = tab
+
+
+def register_panel(panel: CardPanel) -> None:
+    _panels[panel.name] = panel
+
+
+def register_column(column: ListColumn) -> None:
+    _columns[column.name] = column
+
+
+def register_filter(list_filter: ListFilter) -> None:
+    _filters[list_filter.name] = list_filter
+
+
+def card_tabs() -> list[CardTab]:
+    return sorted(_tabs.values(), key=lambda tab: tab.order)
+
+
+def card_panels() -> list[CardPanel]:
+    return sorted(_panels.values(), key=lambda panel: panel.order)
+
+
+def list_columns() -> list[ListColumn]:
+    return sorted(_columns.values(), key=lambda column: column.order)
+
+
+def list_filters() -> list[ListFilter]:
+    return sorted(_filters.values(), key=lambda list_filter: list_filter.order)
+
+
+def card_context(request: AuthenticatedHttpRequest, client: Client, tab: str) -> dict[str, Any]:
+    """What every page of the card shows around its tab: the client, the tabs, what the user may do."""
+    user = request.user
+    return {
+        "client": client,
+        "tab": tab,
+        "card_tabs": card_tabs(),
+        "may_edit": user.has_perm("accounts.edit_client", client),
+        "may_assign": user.has_perm("accounts.reassign_client", client),
+        "nav": "clients",
+    }

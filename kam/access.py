@@ -1,0 +1,24 @@
+"""The access gate of every view that is not about one object (object views use the app's
+`get_..._for_user` helper): anonymous users go to the login page, signed-in users without
+the permission get 403.
+
+Views stack their decorators in one order: the HTTP method first (a wrong method is 405
+for everyone), then the access gate.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def permission_or_403(perm: str) -> Callable[[View], View]:
+    """Login, then `perm` (a Django or django-rules permission) or 403."""
+
+    def decorator(view: View) -> View:
+        return login_required(permission_required(perm, raise_exception=True)(view))
+
+    return decorator

@@ -1,0 +1,222 @@
+"""Reads for a director's decisions on key status and tiers, and the key candidates list.
+
+Every list starts from `accounts.selectors.clients_visible_to`, is pre-joined, pages by keyset (no
+OFFSET) and runs a constant number of queries whatever the number of rows.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from accounts.models import Client
+from accounts.selectors import clients_visible_to
+from kam.users.models import User
+from segmentation.keys.words import reason_labels
+from segmentation.models import ClientSegment, KeyStatus, Policy, Tier
+from segmentation.segments.selectors import SegmentPanel, segment_panel
+from segmentation.segments.tiers import effective_tier, effective_tier_of
+from segmentation.workload.selectors import kam_loads, kam_warnings
+
+CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
+KEY_LIST_LIMIT = 200
+PAGE_SIZE = 50
+IS_KEY = Q(key_status__is_key=True)
+NOT_KEY = Q(key_status__isnull=True) | Q(key_status__is_key=False)
+
+
+class JSONArrayLength(Func):
+    """The number of elements of a JSON array (jsonb_array_length on PostgreSQL)."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One client of a segmentation list with what the row shows besides the client itself."""
+
+    client: Client
+    tier: str
+    flags: list[str] = field(default_factory=list)
+    potential_share: Decimal | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tier_label(self) -> str:
+        return str(Tier(self.tier).label) if self.tier in Tier.values else ""
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    rows: list[Row]
+    next_cursor: str
+
+
+def total_potential() -> Decimal:
+    """All clients' potential, the base of each client's share (as the tiers use it)."""
+    return ClientSegment.objects.aggregate(total=Sum("potential"))["total"] or Decimal(0)
+
+
+def candidates(user: User) -> QuerySet[Client]:
+    """Visible clients that are not key, best first: the number of strategic flags a director
+    marked, then potential. Never current revenue (DOMAIN §4). `candidate_page` keeps the
+    silver and gold ones (effective tier)."""
+    return (
+        clients_visible_to(user)
+        .exclude(status=Client.Status.INACTIVE)
+        .filter(NOT_KEY)
+        .annotate(
+            tier_now=effective_tier(),
+            flag_count=Coalesce(JSONArrayLength("key_status__reasons"), 0),
+            rank_potential=Coalesce(
+                "segment__potential",
+                Value(Decimal(-1)),
+                output_field=DecimalField(max_digits=18, decimal_places=2),
+            ),
+        )
+        .select_related("segment", "key_status", "responsible_manager")
+        .order_by("-flag_count", "-rank_potential", "pk")
+    )
+
+
+def candidate_page(
+    queryset: QuerySet[Client], *, after: str, total: Decimal, size: int = PAGE_SIZE
+) -> CandidatePage:
+    """One page of `candidates()` after a cursor of the last row's (flags, potential, pk).
+
+    Two keyset queries merged: clients whose computed tier is silver or gold (driven by the
+    segment tier index) and the few a director overrode to silver or gold. One query on the
+    effective tier (a COALESCE across two tables) would have to read every client.
+    """
+    cursor = decode_rank_cursor(after)
+    if cursor is not None:
+        flags, potential, pk = cursor
+        queryset = queryset.filter(
+            Q(flag_count__lt=flags)
+            | Q(flag_count=flags, rank_potential__lt=potential)
+            | Q(flag_count=flags, rank_potential=potential, pk__gt=pk)
+        )
+    computed = queryset.filter(segment__tier__in=CANDIDATE_TIERS, tier_override__isnull=True)
+    overridden = queryset.filter(tier_override__tier__in=CANDIDATE_TIERS)
+    found: list[Any] = sorted(
+        [*computed[: size + 1], *overridden[: size + 1]],
+        key=lambda c: (-c.flag_count, -c.rank_potential, c.pk),
+    )
+    last = found[size - 1] if len(found) > size else None
+    return CandidatePage(
+        rows=[_row(client, total) for client in found[:size]],
+        next_cursor=encode_rank_cursor(last.flag_count, last.rank_potential, last.pk) if last else "",
+    )
+
+
+def key_clients(user: User, *, total: Decimal, policy: Policy, limit: int = KEY_LIST_LIMIT) -> list[Row]:
+    """The current key clients, biggest potential first, each with its manager's warnings."""
+    found = list(
+        clients_visible_to(user)
+        .filter(IS_KEY)
+        .annotate(tier_now=effective_tier())
+        .select_related("segment", "key_status", "responsible_manager")
+        .order_by(F("segment__potential").desc(nulls_last=True), "name", "pk")[:limit]
+    )
+    loads = kam_loads({c.responsible_manager_id for c in found if c.responsible_manager_id})
+    return [_row(c, total, warnings=_warnings(c, loads, policy)) for c in found]
+
+
+def _warnings(client: Client, loads: dict[int, Any], policy: Policy) -> list[str]:
+    if client.responsible_manager_id is None:
+        return [_("No responsible manager.")]
+    load = loads.get(client.responsible_manager_id)
+    return kam_warnings(load.besides(client), policy) if load else []
+
+
+def _row(client: Any, total: Decimal, *, warnings: list[str] | None = None) -> Row:
+    potential = client.segment.potential if hasattr(client, "segment") else None
+    reasons = client.key_status.reasons if hasattr(client, "key_status") else []
+    return Row(
+        client=client,
+        tier=client.tier_now or "",
+        flags=reason_labels(reasons),
+        potential_share=(potential * 100 / total).quantize(Decimal("0.1")) if potential and total else None,
+        warnings=warnings or [],
+    )
+
+
+@dataclass(frozen=True)
+class KeyCap:
+    """How many key clients the policy allows (DOMAIN §4) and how many there are."""
+
+    cap_share: Decimal
+    active: int
+    count: int
+
+    @property
+    def limit(self) -> int:
+        return int(self.cap_share * self.active // 100)
+
+
+def key_cap(policy: Policy, *, excluding: Client | None = None) -> KeyCap:
+    """The cap over the active clients; `excluding` leaves one client out of the key count."""
+    keys = KeyStatus.objects.filter(is_key=True)
+    if excluding is not None:
+        keys = keys.exclude(client=excluding)
+    active = Client.objects.filter(status=Client.Status.ACTIVE).count()
+    return KeyCap(cap_share=policy.key_cap_share, active=active, count=keys.count())
+
+
+@dataclass(frozen=True)
+class DecisionPage:
+    """What a director sees before deciding on key status or a tier override."""
+
+    panel: SegmentPanel
+    cap: KeyCap
+    tier: str
+
+    @property
+    def bronze(self) -> bool:
+        return self.tier == Tier.BRONZE
+
+
+def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
+    return DecisionPage(
+        panel=segment_panel(client, user=user, today=today),
+        cap=key_cap(Policy.current()),
+        tier=effective_tier_of(client),
+    )
+
+
+def encode_rank_cursor(flags: int, potential: Decimal, pk: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([flags, str(potential), pk]).encode()).decode()
+
+
+def decode_rank_cursor(cursor: str) -> tuple[int, Decimal, int] | None:
+    """The cursor's values, or None for anything malformed (which means the first page)."""
+    if not cursor:
+        return None
+    try:
+        flags, potential, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        value = Decimal(potential)
+    except (ValueError, TypeError, ArithmeticError, binascii.Error):
+        return None
+    if not (isinstance(flags, int) and isinstance(pk, int) and value.is_finite()):
+        return None
+    return flags, value, pk

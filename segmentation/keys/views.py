@@ -1,0 +1,125 @@
+"""A director's decisions on one client (key status, tier override) and the key candidates list."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import get_client_for_user
+from accounts.extensions import card_context
+from accounts.filters import ManagerListFilter
+from accounts.models import Client
+from kam.access import permission_or_403
+from kam.http import AuthenticatedHttpRequest
+from kam.pagination import query_without
+from segmentation.keys import selectors, services
+from segmentation.keys.forms import KeyGrantForm, KeyRevokeForm, TierClearForm, TierOverrideForm
+from segmentation.models import KeyStatus, Policy, TierOverride
+
+DECIDE = "segmentation.decide_for_client"
+
+
+@require_GET
+@permission_or_403("segmentation.review_keys")
+def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Key candidates ranked by flags and potential, under the current key clients and the cap."""
+    policy = Policy.current()
+    total = selectors.total_potential()
+    filters = ManagerListFilter(
+        request.GET or None, queryset=selectors.candidates(request.user), user=request.user
+    )
+    after, _before = filters.cursors()
+    context = {
+        "filters": filters,
+        "page": selectors.candidate_page(filters.qs, after=after, total=total),
+        "keys": selectors.key_clients(request.user, total=total, policy=policy),
+        "cap": selectors.key_cap(policy),
+        "key_list_limit": selectors.KEY_LIST_LIMIT,
+        "page_query": query_without(request.GET, "after", "before"),
+        "nav": "candidates",
+    }
+    template = "segmentation/candidates.html#rows" if request.htmx else "segmentation/candidates.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=DECIDE)
+    action = request.POST.get("action") if request.method == "POST" else None
+    grant = KeyGrantForm(
+        request.POST if action == "grant" else None, prefix="grant", initial=_key_initial(client)
+    )
+    revoke = KeyRevokeForm(request.POST if action == "revoke" else None, prefix="revoke")
+    forms: dict[str, KeyGrantForm | KeyRevokeForm] = {"grant": grant, "revoke": revoke}
+    decided = _key_decision(request, client, forms.get(action or ""))
+    if decided is not None:
+        return decided
+    context = card_context(request, client, "overview") | {
+        "page": selectors.decision_page(client, user=request.user, today=timezone.localdate()),
+        "grant": grant,
+        "revoke": revoke,
+    }
+    return render(request, "segmentation/card_key_status.html", context)
+
+
+def _key_initial(client: Client) -> dict[str, Any]:
+    """A key client's form starts from its current reasons and note."""
+    status = KeyStatus.objects.filter(client=client, is_key=True).first()
+    return {"reasons": status.reasons, "note": status.note} if status else {}
+
+
+def _key_decision(
+    request: AuthenticatedHttpRequest, client: Client, form: KeyGrantForm | KeyRevokeForm | None
+) -> HttpResponse | None:
+    """Grant or revoke from a valid form and redirect to the card; None to show the page again."""
+    if form is None or not form.is_valid():
+        return None
+    try:
+        if isinstance(form, KeyGrantForm):
+            services.key_grant(client=client, by=request.user, **form.cleaned_data)
+            done = _("%(client)s is a key client.")
+        else:
+            services.key_revoke(client=client, by=request.user, **form.cleaned_data)
+            done = _("%(client)s is no longer a key client.")
+    except services.KeyStatusRefused as refused:
+        form.add_error(None, refused.message)
+        return None
+    messages.success(request, done % {"client": client})
+    if isinstance(form, KeyGrantForm):
+        for warning in services.key_warnings(client=client):
+            messages.warning(request, warning)
+    return redirect(client)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tier_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for_user(request, pk, need=DECIDE)
+    action = request.POST.get("action") if request.method == "POST" else None
+    current = TierOverride.objects.filter(client=client).first()
+    initial = {"tier": current.tier, "reason": current.reason} if current else {}
+    override = TierOverrideForm(request.POST if action == "set" else None, prefix="set", initial=initial)
+    clear = TierClearForm(request.POST if action == "clear" else None, prefix="clear")
+    try:
+        if action == "set" and override.is_valid():
+            services.tier_override_set(client=client, by=request.user, **override.cleaned_data)
+            messages.success(request, _("The tier of %(client)s is overridden.") % {"client": client})
+            return redirect(client)
+        if action == "clear" and clear.is_valid():
+            services.tier_override_clear(client=client, by=request.user, **clear.cleaned_data)
+            messages.success(request, _("%(client)s has its computed tier again.") % {"client": client})
+            return redirect(client)
+    except services.TierOverrideRefused as refused:
+        (override if action == "set" else clear).add_error(None, refused.message)
+    context = card_context(request, client, "overview") | {
+        "page": selectors.decision_page(client, user=request.user, today=timezone.localdate()),
+        "override_form": override,
+        "clear": clear,
+    }
+    return render(request, "segmentation/card_tier_override.html", context)

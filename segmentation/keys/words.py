@@ -1,0 +1,19 @@
+"""Key status in words (DOMAIN §4): whether a client is key, and the director's reasons."""
+
+from django.utils.translation import gettext as _
+
+from segmentation.models import KeyReason, KeyStatus
+from segmentation.segments.words import Reason
+
+
+def reason_labels(reasons: list[str]) -> list[str]:
+    """The labels of the known reasons, in the order given."""
+    labels = dict(KeyReason.choices)
+    return [str(labels[r]) for r in reasons if r in labels]
+
+
+def key_reason(status: KeyStatus | None) -> Reason:
+    """Key or not, and the director's reasons."""
+    if status is None or not status.is_key:
+        return Reason(_("Not a key client"))
+    return Reason(_("Key client"), ", ".join(reason_labels(status.reasons)))

@@ -1,0 +1,1 @@
+"""Notifications of segment changes to the responsible manager, and the daily digest."""

@@ -1,0 +1,16 @@
+"""Reads of a user's own notifications."""
+
+from django.db.models import QuerySet
+
+from kam.users.models import User
+from segmentation.models import Notification
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """The user's own notifications with the change and its client pre-joined."""
+    return Notification.objects.filter(user=user).select_related("change", "change__client")
+
+
+def unread_count(user: User) -> int:
+    """One COUNT over the (user, read_at) index."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

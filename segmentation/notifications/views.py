@@ -1,0 +1,56 @@
+"""The user's own notifications: the list, opening one, marking them all read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from kam.http import AuthenticatedHttpRequest
+from kam.pagination import keyset_page
+from segmentation.notifications import selectors, services
+from segmentation.notifications.forms import NotificationPageForm
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+@require_safe
+@login_required
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first, a page at a time."""
+    form = NotificationPageForm(request.GET)
+    cursor = form.cleaned_data if form.is_valid() else {}
+    page = keyset_page(
+        selectors.notifications_of(request.user),
+        field="created_at",
+        descending=True,
+        after=cursor.get("after", ""),
+        before=cursor.get("before", ""),
+        size=NOTIFICATIONS_PER_PAGE,
+    )
+    rows = [(n, services.change_text(n.change)) for n in page.rows]
+    return render(
+        request, "segmentation/notification_list.html", {"page": page, "rows": rows, "nav": "notifications"}
+    )
+
+
+@require_POST
+@login_required
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the user's notifications read and open the client's card (a POST: it writes)."""
+    notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
+    services.notification_mark_read(notification=notification)
+    return redirect("accounts:client_detail", notification.change.client_id)
+
+
+@require_POST
+@login_required
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(user=request.user)
+    if count:
+        text = ngettext(
+            "%(count)d notification was marked read.", "%(count)d notifications were marked read.", count
+        )
+        messages.success(request, text % {"count": count})
+    return redirect("segmentation:notification_list")

@@ -1,0 +1,218 @@
+"""The nightly recomputation of every client's segments, set-based in SQL.
+
+The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size_class`,
+`rhythm`, with `wallet` for the share of wallet); each gives its part of one staging
+statement. This module owns what they share. One run:
+1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
+2. computes every client's new segments into a temporary table: the purchase rhythm first,
+   then one statement over the sales, the potential estimates and the points of presence;
+3. records a segment-change row for every category, tier, league, size class and
+   purchase status that moved, and a notification for the responsible manager;
+4. updates only the segment rows that differ and inserts those of new clients.
+
+All of it is one transaction: a failure half-way leaves the previous segments.
+"""
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from segmentation.models import ClientSegment, NightlyRun, Policy
+from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
+from segmentation.segments.sql import Dialect, Fragment
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_LOCK_KEY = 4_151_001
+SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
+TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
+
+# Common to every rule: sales per client and product group (the last 365 days' sum and the
+# last purchase), and every client with its revenue and last purchase.
+SALES_CTES = """cg AS (
+    SELECT client_id, product_group_id, MAX(date) AS last_date,
+        SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END) AS sold
+    FROM accounts_sale WHERE date <= %(today)s GROUP BY client_id, product_group_id
+), rev AS (
+    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase FROM cg GROUP BY client_id
+), base AS (
+    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(r.revenue, 0) AS revenue,
+        r.last_purchase
+    FROM accounts_client c LEFT JOIN rev r ON r.client_id = c.id
+)"""
+
+
+class RunSkipped(Exception):
+    """Another run holds the lock."""
+
+
+def recompute(*, today: date | None = None, trigger: str = "") -> NightlyRun:
+    """Run the recomputation for `today` and return its log row (see the module docstring)."""
+    today = today or timezone.localdate()
+    run = NightlyRun.objects.create(run_on=today, trigger=trigger[:120])
+    try:
+        with transaction.atomic():
+            _lock()
+            counts = _recompute(run, today, Policy.current())
+    except RunSkipped:
+        _finish(run, NightlyRun.Status.SKIPPED)
+        logger.info("nightly run %s skipped: another run holds the lock", run.pk)
+    except Exception as error:
+        _finish(run, NightlyRun.Status.FAILED, error=repr(error))
+        logger.exception("nightly run %s failed", run.pk)
+        raise
+    else:
+        _finish(run, NightlyRun.Status.SUCCESS, counts=counts)
+        logger.info("nightly run %s changed %s", run.pk, counts)
+    return run
+
+
+def _finish(run: NightlyRun, status: str, *, counts: dict[str, int] | None = None, error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.error = error
+    if counts is not None:
+        run.clients = counts.pop("clients", 0)
+        run.changes = counts
+    run.save(update_fields=["status", "finished_at", "error", "clients", "changes"])
+
+
+def _lock() -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction already holds the database's write lock.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise RunSkipped
+
+
+def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
+    dialect = Dialect(postgres=connection.vendor == "postgresql")
+    params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS seg_stage")
+        cursor.execute("DROP TABLE IF EXISTS seg_rhythm")
+        if dialect.postgres:
+            # Sorts stay in memory, and the purchase dates stream in (client, date) index
+            # order into the rhythm's window instead of being hashed and then sorted again.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL enable_hashagg = off")
+            # The CTEs hide row counts, so the planner's costs balloon and JIT compilation
+            # (seconds) would cost more than the whole statement.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(rhythm.prepare_sql(dialect), params)
+        if dialect.postgres:
+            cursor.execute("SET LOCAL enable_hashagg = on")
+        cursor.execute(_stage_sql(dialect, policy), params)
+        if dialect.postgres:
+            cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
+        cursor.execute("SELECT COUNT(*) FROM seg_stage")
+        clients = cursor.fetchone()[0]
+        for kind in TRACKED_KINDS:
+            cursor.execute(_change_sql(kind, dialect), params)
+        cursor.execute(_notify_sql(), params)
+        cursor.execute(_update_sql(dialect))
+        cursor.execute(_insert_sql())
+        cursor.execute("DROP TABLE seg_stage")
+        cursor.execute("DROP TABLE seg_rhythm")
+        cursor.execute(
+            "SELECT kind, COUNT(*) FROM segmentation_segmentchange WHERE run_id = %(run)s GROUP BY kind",
+            params,
+        )
+        counts = dict(cursor.fetchall())
+    return {"clients": clients, **counts}
+
+
+def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
+    """The run's dates, and each rule's policy fields under their own names."""
+    common = {
+        "run": run.pk,
+        "now": timezone.now(),
+        "today": today,
+        "year_ago": today - timedelta(days=365),
+        "two_years_ago": today - timedelta(days=730),
+    }
+    rules = abcd.params(policy) | tiers.params(policy) | size_class.params(policy)
+    return common | rules | rhythm.params(policy, today)
+
+
+def _stage_sql(d: Dialect, policy: Policy) -> str:
+    """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
+    parts = [
+        abcd.fragment(d),
+        tiers.fragment(d),
+        leagues.fragment(policy),
+        size_class.fragment(),
+        rhythm.fragment(d),
+    ]
+    ctes = ",\n".join([SALES_CTES, wallet.ESTIMATES_CTE, *(cte for part in parts for cte in part.ctes)])
+    facts = _joined(parts, "facts", ",\n        ")
+    joins = _joined(parts, "joins", "\n    ")
+    judged = _joined(parts, "judged", ",\n        ")
+    columns = _joined(parts, "columns", ",\n    ")
+    return f"""
+CREATE TEMP TABLE seg_stage AS
+WITH {ctes},
+facts AS (
+    SELECT b.client_id, b.centralised, b.revenue, b.last_purchase, est.potential, est.covered,
+        {facts}
+    FROM base b
+    LEFT JOIN est ON est.client_id = b.client_id
+    {joins}
+), judged AS (
+    SELECT f.*,
+        {judged}
+    FROM facts f
+)
+SELECT j.client_id,
+    {columns}
+FROM judged j
+LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
+"""
+
+
+def _joined(parts: list[Fragment], name: str, separator: str) -> str:
+    return separator.join(getattr(part, name) for part in parts if getattr(part, name))
+
+
+def _change_sql(kind: str, d: Dialect) -> str:
+    return f"""
+INSERT INTO segmentation_segmentchange (run_id, client_id, kind, old, new)
+SELECT %(run)s, st.client_id, '{kind}', COALESCE(s.{kind}, ''), st.{kind}
+FROM seg_stage st LEFT JOIN segmentation_clientsegment s ON s.client_id = st.client_id
+WHERE {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
+"""
+
+
+def _notify_sql() -> str:
+    """Tell the responsible manager of a real change (not a client's first segments)."""
+    return """
+INSERT INTO segmentation_notification (user_id, change_id, created_at)
+SELECT c.responsible_manager_id, ch.id, %(now)s
+FROM segmentation_segmentchange ch JOIN accounts_client c ON c.id = ch.client_id
+WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <> '' AND (
+    (ch.kind = 'lost_status' AND ch.new IN ('at_risk', 'lost'))
+    OR ch.kind IN ('category', 'tier', 'league')
+)
+"""
+
+
+def _update_sql(d: Dialect) -> str:
+    assignments = ", ".join(f"{c} = st.{c}" for c in SEGMENT_COLUMNS)
+    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in SEGMENT_COLUMNS)
+    return f"""
+UPDATE segmentation_clientsegment AS s SET {assignments}
+FROM seg_stage st WHERE st.client_id = s.client_id AND ({differs})
+"""
+
+
+def _insert_sql() -> str:
+    columns = ", ".join(SEGMENT_COLUMNS)
+    return f"""
+INSERT INTO segmentation_clientsegment (client_id, {columns})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in SEGMENT_COLUMNS)} FROM seg_stage st
+WHERE st.client_id NOT IN (SELECT client_id FROM segmentation_clientsegment)
+"""

@@ -1,0 +1,150 @@
+"""Geographic leagues and expansion alerts (DOMAIN §6).
+
+By the client's open points of presence: premier (two or more continents), first (two or
+more countries), second (two or more regions of one country), third (one region). A network
+whose points each buy for themselves (no central purchasing, two or more points) is
+qualifying first: it is won point by point.
+
+An expansion alert is a planned point in an area (a region, or a country without regions)
+where no client has an open point and we have no branch of our own (`own_regions`).
+The nightly run (SQL) and the card (ORM) apply the same test; both are here.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, F, When
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts import geography
+from accounts.models import Client, PointOfPresence
+from segmentation.models import ClientSegment, League, Policy
+from segmentation.segments.sql import Fragment, values
+from segmentation.segments.words import Reason
+
+KIND = "league"
+AREA_SQL = "CASE WHEN p.region = '' THEN p.country ELSE p.region END"
+
+
+def own_areas(policy: Policy) -> list[str]:
+    """The ISO 3166-2 codes of our own branches (the policy's `own_regions`)."""
+    return [code.strip().upper() for code in policy.own_regions.split(",") if code.strip()]
+
+
+def fragment(policy: Policy) -> Fragment:
+    """The footprint of each client's open points, and its planned points in new areas."""
+    continents = [(code, geography.continent_of(code)) for code in geography.country_codes()]
+    known = [(code, continent) for code, continent in continents if continent]
+    cont = values(known, "SELECT '', '' WHERE 1 = 0")
+    own = values([(code,) for code in own_areas(policy)], "SELECT '' WHERE 1 = 0")
+    return Fragment(
+        ctes=(
+            f"cont(country, continent) AS ({cont})",
+            f"own(area) AS ({own})",
+            f"""pts AS (
+    SELECT p.client_id, COUNT(*) AS open_points, COUNT(DISTINCT p.country) AS countries,
+        COUNT(DISTINCT {AREA_SQL}) AS regions, COUNT(DISTINCT k.continent) AS continents
+    FROM accounts_pointofpresence p LEFT JOIN cont k ON k.country = p.country
+    WHERE p.status = 'open' GROUP BY p.client_id
+)""",
+            f"""presence AS (
+    SELECT DISTINCT {AREA_SQL} AS area FROM accounts_pointofpresence p WHERE p.status = 'open'
+    UNION SELECT area FROM own
+)""",
+            f"""expansion AS (
+    SELECT p.client_id, COUNT(*) AS expansion_points FROM accounts_pointofpresence p
+    WHERE p.status = 'planned' AND {AREA_SQL} NOT IN (SELECT area FROM presence) GROUP BY p.client_id
+)""",
+        ),
+        joins="""LEFT JOIN pts ON pts.client_id = b.client_id
+    LEFT JOIN expansion ex ON ex.client_id = b.client_id""",
+        facts="""COALESCE(pts.open_points, 0) AS open_points, COALESCE(pts.countries, 0) AS countries,
+        COALESCE(pts.regions, 0) AS regions, COALESCE(pts.continents, 0) AS continents,
+        COALESCE(ex.expansion_points, 0) AS expansion_points""",
+        columns="""j.continents, j.countries, j.regions, j.open_points,
+    CASE WHEN j.open_points = 0 THEN ''
+        WHEN j.open_points >= 2 AND NOT j.centralised THEN 'qualifying'
+        WHEN j.continents >= 2 THEN 'premier'
+        WHEN j.countries >= 2 THEN 'first'
+        WHEN j.regions >= 2 THEN 'second'
+        ELSE 'third' END AS league,
+    j.expansion_points""",
+    )
+
+
+@dataclass(frozen=True)
+class ExpansionArea:
+    name: str
+    planned_date: date | None
+
+
+def expansion_areas(client: Client, policy: Policy) -> list[ExpansionArea]:
+    """The client's planned points in new areas: the nightly run's test, for one client."""
+    area = Case(When(region="", then=F("country")), default=F("region"))
+    present = (
+        PointOfPresence.objects.filter(status=PointOfPresence.Status.OPEN).annotate(area=area).values("area")
+    )
+    planned = (
+        client.points.filter(status=PointOfPresence.Status.PLANNED)
+        .annotate(area=area)
+        .exclude(area__in=own_areas(policy))
+        .exclude(area__in=present)
+        .order_by("planned_date", "id")
+    )
+    return [ExpansionArea(name=_area_name(p.area), planned_date=p.planned_date) for p in planned]
+
+
+def _area_name(code: str) -> str:
+    return geography.region_name(code) if "-" in code else geography.country_name(code)
+
+
+def league_reason(segment: ClientSegment) -> Reason:
+    """League by open points; a network without central purchasing is qualifying first."""
+    if not segment.league:
+        return Reason(_("No league"), _("no open points of presence"))
+    return Reason(segment.get_league_display(), _league_detail(segment))
+
+
+def _league_detail(segment: ClientSegment) -> str:
+    if segment.league == League.QUALIFYING:
+        count = segment.open_points
+        return ngettext(
+            "%(count)s point that buys for itself", "%(count)s points that each buy for themselves", count
+        ) % {"count": count}
+    if segment.league == League.PREMIER:
+        count = segment.continents
+        return ngettext("present on %(count)s continent", "present on %(count)s continents", count) % {
+            "count": count
+        }
+    if segment.league == League.FIRST:
+        count = segment.countries
+        if segment.continents == 1:
+            return ngettext(
+                "%(count)s country of one continent", "%(count)s countries of one continent", count
+            ) % {"count": count}
+        return ngettext("%(count)s country", "%(count)s countries", count) % {"count": count}
+    if segment.league == League.SECOND:
+        count = segment.regions
+        return ngettext("%(count)s region of one country", "%(count)s regions of one country", count) % {
+            "count": count
+        }
+    count = segment.open_points
+    return ngettext("%(count)s point in one region", "%(count)s points in one region", count) % {
+        "count": count
+    }
+
+
+def expansion_reason(segment: ClientSegment) -> Reason | None:
+    """Planned points where neither our clients nor our branches are, or None."""
+    count = segment.expansion_points
+    if not count:
+        return None
+    return Reason(
+        ngettext(
+            "Expansion alert: %(count)s planned point in a region where we have no presence",
+            "Expansion alert: %(count)s planned points in regions where we have no presence",
+            count,
+        )
+        % {"count": count}
+    )

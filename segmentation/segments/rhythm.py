@@ -1,0 +1,108 @@
+"""The purchase rhythm and lost clients (DOMAIN §10).
+
+A client's usual interval is the median gap between its purchase dates of the last 24
+months (with at least three dates). It is at risk when the days since its last purchase
+exceed `at_risk_factor` usual intervals (and at least `at_risk_min_days`), lost beyond
+`lost_factor` (and `lost_min_days`); without a rhythm, after `no_rhythm_at_risk_days` and
+`no_rhythm_lost_days`. A lost client that buys again is won back, and shown so for
+`won_back_days`.
+"""
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from segmentation.models import ClientSegment, LostStatus, Policy
+from segmentation.segments.sql import Dialect, Fragment, policy_params
+from segmentation.segments.words import Reason, number
+
+KIND = "lost_status"
+MIN_PURCHASE_DATES = 3
+
+
+def params(policy: Policy, today: date) -> dict[str, object]:
+    fields = policy_params(
+        policy,
+        "at_risk_factor",
+        "at_risk_min_days",
+        "lost_factor",
+        "lost_min_days",
+        "no_rhythm_at_risk_days",
+        "no_rhythm_lost_days",
+    )
+    return fields | {"won_back_since": today - timedelta(days=policy.won_back_days)}
+
+
+def prepare_sql(d: Dialect) -> str:
+    """Before the staging statement: each client's number of purchase dates in the last 24
+    months and the median gap between them, into `seg_rhythm`."""
+    gap = d.days_between("date", "LAG(date) OVER (PARTITION BY client_id ORDER BY date)")
+    return f"""
+CREATE TEMP TABLE seg_rhythm AS
+WITH gaps AS (
+    SELECT client_id, {gap} AS gap FROM accounts_sale
+    WHERE date > %(two_years_ago)s AND date <= %(today)s GROUP BY client_id, date
+)
+{d.median("gap", "gaps", count_as="purchase_dates", median_as="usual_interval")}
+"""
+
+
+def fragment(d: Dialect) -> Fragment:
+    since = d.days_between("%(today)s", "b.last_purchase")
+    return Fragment(
+        joins="LEFT JOIN seg_rhythm rh ON rh.client_id = b.client_id",
+        facts=f"""COALESCE(rh.purchase_dates, 0) AS purchase_dates,
+        CASE WHEN COALESCE(rh.purchase_dates, 0) >= {MIN_PURCHASE_DATES} THEN rh.usual_interval END
+            AS usual_interval,
+        {since} AS since""",
+        judged="""CASE WHEN f.last_purchase IS NULL THEN ''
+            WHEN f.usual_interval IS NOT NULL THEN CASE
+                WHEN f.since > %(lost_factor)s * f.usual_interval AND f.since >= %(lost_min_days)s THEN 'lost'
+                WHEN f.since > %(at_risk_factor)s * f.usual_interval
+                    AND f.since >= %(at_risk_min_days)s THEN 'at_risk'
+                ELSE 'active' END
+            WHEN f.since > %(no_rhythm_lost_days)s THEN 'lost'
+            WHEN f.since > %(no_rhythm_at_risk_days)s THEN 'at_risk'
+            ELSE 'active' END AS rhythm_status""",
+        columns="""j.purchase_dates,
+    j.usual_interval,
+    j.last_purchase,
+    CASE WHEN j.rhythm_status = 'active' AND o.lost_status = 'lost' THEN 'won_back'
+        WHEN j.rhythm_status = 'active' AND o.lost_status = 'won_back' AND o.won_back_on > %(won_back_since)s
+            THEN 'won_back'
+        ELSE j.rhythm_status END AS lost_status,
+    CASE WHEN j.rhythm_status = 'active' AND o.lost_status = 'lost' THEN %(today)s
+        WHEN j.rhythm_status = 'active' AND o.lost_status = 'won_back' AND o.won_back_on > %(won_back_since)s
+            THEN o.won_back_on
+        END AS won_back_on""",
+    )
+
+
+def lost_reason(segment: ClientSegment, today: date) -> Reason:
+    """Purchase status by the client's own rhythm, counting days up to `today`."""
+    if segment.lost_status == LostStatus.WON_BACK and segment.won_back_on:
+        return Reason(
+            _("Won back on %(date)s")
+            % {"date": formats.date_format(segment.won_back_on, "SHORT_DATE_FORMAT")}
+        )
+    if not segment.lost_status or segment.last_purchase is None:
+        return Reason(_("No purchases yet"))
+    days = (today - segment.last_purchase).days
+    if segment.lost_status == LostStatus.ACTIVE:
+        since = ngettext("last purchase %(days)s day ago", "last purchase %(days)s days ago", days)
+    else:
+        since = ngettext("no purchase for %(days)s day", "no purchase for %(days)s days", days)
+    return Reason(segment.get_lost_status_display(), f"{since % {'days': days}}; {_rhythm(segment)}")
+
+
+def _rhythm(segment: ClientSegment) -> str:
+    interval = segment.usual_interval
+    if interval is None:
+        return _("no regular rhythm")
+    whole = int(interval.to_integral_value(rounding=ROUND_HALF_UP))
+    return ngettext("usual interval %(days)s day", "usual interval %(days)s days", whole) % {
+        "days": number(interval, 1)
+    }

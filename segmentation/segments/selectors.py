@@ -1,0 +1,89 @@
+"""The card's segment panel: every computed segment of one client with its reason in words.
+
+The caller has already passed the client through `accounts.selectors.get_client_for_user`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from accounts.models import Client
+from kam.users.models import User
+from segmentation.keys.words import key_reason
+from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
+from segmentation.segments import abcd, leagues, rhythm, size_class, tiers
+from segmentation.segments.leagues import ExpansionArea
+from segmentation.segments.words import Reason
+
+
+@dataclass
+class SegmentPanel:
+    """Everything the card's segment panel shows, each segment with its reason."""
+
+    segment: ClientSegment | None
+    override: TierOverride | None
+    key: KeyStatus | None
+    key_reason: Reason
+    may_decide: bool
+    category: Reason | None = None
+    strategy: Reason | None = None
+    tier: Reason | None = None
+    league: Reason | None = None
+    expansion: Reason | None = None
+    expansion_areas: list[ExpansionArea] = field(default_factory=list)
+    size: Reason | None = None
+    purchases: Reason | None = None
+    revenue_share: Decimal | None = None
+    potential_share: Decimal | None = None
+
+    @property
+    def override_tier(self) -> str:
+        return self.override.get_tier_display() if self.override else ""
+
+
+def segment_panel(client: Client, *, user: User, today: date) -> SegmentPanel:
+    """The segments of one client in words, for the card's overview."""
+    loaded = _with_decisions(client)
+    segment = getattr(loaded, "segment", None)
+    key = getattr(loaded, "key_status", None)
+    panel = SegmentPanel(
+        segment=segment,
+        override=getattr(loaded, "tier_override", None),
+        key=key,
+        key_reason=key_reason(key),
+        may_decide=user.has_perm("segmentation.decide_for_client", client),
+    )
+    if segment is not None:
+        _fill(panel, segment, client, today)
+    return panel
+
+
+def _with_decisions(client: Client) -> Client:
+    related = ["segment", "tier_override__decided_by", "key_status__decided_by"]
+    return Client.objects.select_related(*related).get(pk=client.pk)
+
+
+def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date) -> None:
+    policy = Policy.current()
+    panel.category = abcd.category_reason(segment, policy, ClientSegment.objects.count())
+    panel.strategy = abcd.strategy(segment.category)
+    panel.tier = tiers.tier_reason(segment, policy)
+    panel.league = leagues.league_reason(segment)
+    panel.expansion = leagues.expansion_reason(segment)
+    if panel.expansion is not None:
+        panel.expansion_areas = leagues.expansion_areas(client, policy)
+    panel.size = size_class.size_reason(segment)
+    panel.purchases = rhythm.lost_reason(segment, today)
+    panel.revenue_share, panel.potential_share = _shares(segment)
+
+
+def _shares(segment: ClientSegment) -> tuple[Decimal | None, Decimal | None]:
+    """This client's share of all clients' revenue and of all potential, in one query."""
+    totals = ClientSegment.objects.aggregate(revenue=Sum("revenue"), potential=Sum("potential"))
+    revenue = segment.revenue * 100 / totals["revenue"] if totals["revenue"] else None
+    potential = None
+    if segment.potential is not None and totals["potential"]:
+        potential = segment.potential * 100 / totals["potential"]
+    return revenue, potential

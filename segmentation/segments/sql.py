@@ -1,0 +1,87 @@
+"""What every rule's SQL shares: the dialect seam, literal rows, and the shape of a rule's part.
+
+The nightly statement is composed of the rules' `Fragment`s (see `engine`). The same SQL
+runs on PostgreSQL and SQLite; the few differences live in `Dialect`.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from segmentation.models import Policy
+
+CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    postgres: bool
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.postgres:
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+    def distinct(self, a: str, b: str) -> str:
+        return f"{a} IS DISTINCT FROM {b}" if self.postgres else f"{a} IS NOT {b}"
+
+    def median(self, column: str, source: str, *, count_as: str, median_as: str) -> str:
+        """Per client of `source`: its number of rows and the median of `column` over them.
+
+        PostgreSQL has percentile_cont; SQLite averages the middle row(s) of the ordered values.
+        """
+        if self.postgres:
+            return (
+                f"SELECT client_id, COUNT(*) AS {count_as},"
+                f" percentile_cont(0.5) WITHIN GROUP (ORDER BY {column}) AS {median_as}"
+                f" FROM {source} GROUP BY client_id"
+            )
+        return f"""SELECT client_id, COUNT(*) AS {count_as},
+        AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN {column} END) AS {median_as}
+    FROM (
+        SELECT client_id, {column},
+            ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY {column} IS NULL, {column}) AS rn,
+            COUNT({column}) OVER (PARTITION BY client_id) AS n
+        FROM {source}
+    ) ranked GROUP BY client_id"""
+
+    def param(self, value: Any) -> Any:
+        """SQLite binds a Decimal as text, and text never compares equal to or less than a number."""
+        return float(value) if isinstance(value, Decimal) and not self.postgres else value
+
+    def decimal(self, expression: str) -> str:
+        return f"CAST({expression} AS NUMERIC)" if self.postgres else f"({expression})"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One rule's part of the staging statement (see `engine._stage_sql`).
+
+    - `ctes`: "name AS (...)" definitions, in order, over the common CTEs `cg` (sales per
+      client and product group), `base` (every client with its revenue) and `est` (potential);
+    - `joins` onto `base b`, and `facts`: the columns the rule adds to each client's facts row;
+    - `judged`: verdicts over the facts row `f`;
+    - `columns`: the segment columns the rule writes, over the judged row `j` and the
+      client's previous segment `o`.
+    """
+
+    ctes: tuple[str, ...] = ()
+    joins: str = ""
+    facts: str = ""
+    judged: str = ""
+    columns: str = ""
+
+
+def policy_params(policy: Policy, *names: str) -> dict[str, Any]:
+    """The named policy fields as SQL parameters under their own names (`%(pareto_share)s`)."""
+    return {name: getattr(policy, name) for name in names}
+
+
+def values(rows: Sequence[tuple[str, ...]], empty: str) -> str:
+    """A CTE body of literal rows; codes are checked, so nothing user-typed reaches the SQL."""
+    safe = [row for row in rows if all(CODE.match(value) for value in row)]
+    if not safe:
+        return empty
+    return "VALUES " + ", ".join("(" + ", ".join(f"'{v}'" for v in row) + ")" for row in safe)

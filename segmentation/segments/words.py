@@ -1,0 +1,51 @@
+"""Segments in words: the shape of a reason and the number formats every rule's sentence uses.
+
+Each rule module (`abcd`, `tiers`, `leagues`, `size_class`, `rhythm`) writes its own
+sentence from the figures the nightly run stored on `ClientSegment`, taking the branch
+from the stored verdict (`buys_a_lot`, `can_buy_more`, `tier`...) so a reason never
+disagrees with its segment. Numbers follow the active language's format.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A segment's name and why: shown as "headline — detail"."""
+
+    headline: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.headline} — {self.detail}" if self.detail else self.headline
+
+
+def number(value: Decimal | int, places: int = 2) -> str:
+    """A number with as few decimals as it needs (at most `places`), rounded half up, localised."""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    decimals = next(d for d in range(places + 1) if rounded == rounded.quantize(Decimal(1).scaleb(-d)))
+    return formats.number_format(rounded, decimals)
+
+
+def money(value: Decimal | int) -> str:
+    """A whole amount in the company currency, grouped as the active language groups digits."""
+    whole = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return formats.number_format(whole, 0, force_grouping=True)
+
+
+def share_against(share: Decimal, limit: Decimal) -> str:
+    """`share` with the fewest decimals that keep it on its true side of `limit`.
+
+    69.6% against a 70% limit reads "69.6", never "70", so "70% is below 70%" cannot happen.
+    """
+    side = (share > limit) - (share < limit)
+    for places in range(3):
+        rounded = share.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if (rounded > limit) - (rounded < limit) == side:
+            return number(rounded, places)
+    return number(share, 2)
