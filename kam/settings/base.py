@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "segmentation",
     "plans",
+    "kam.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,11 +10,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.demo.activity import refusals_for, sales_for, touches_for
-from accounts.demo.cards import client_for, contacts_for, known_by_for, points_for, team_for
-from accounts.demo.content import DEMO_PASSWORD, DEMO_USERS, INDUSTRIES, PRODUCT_GROUPS
-from accounts.demo.estimates import potential_estimates
-from accounts.demo.plans import Context, Plan, make_plans
 from accounts.models import (
     Client,
     Contact,
@@ -26,6 +21,11 @@ from accounts.models import (
     TeamMember,
     Touch,
 )
+from kam.demo.activity import refusals_for, sales_for, touches_for
+from kam.demo.cards import client_for, contacts_for, known_by_for, points_for, team_for
+from kam.demo.content import DEMO_PASSWORD, DEMO_USERS, INDUSTRIES, PRODUCT_GROUPS
+from kam.demo.estimates import potential_estimates
+from kam.demo.plans import Context, Plan, make_plans
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import PotentialEstimate

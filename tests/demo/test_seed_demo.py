@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.urls import reverse
 
-from accounts import demo
-from accounts.demo import content
 from accounts.geography import is_region_of
 from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
 from accounts.validators import is_valid_inn
+from kam.demo import content
+from kam.demo.seed import seed_demo
 from kam.users.models import User
 from segmentation.models import ClientSegment, PotentialEstimate
 from segmentation.segments.engine import recompute
@@ -35,7 +35,7 @@ LOGIN_LINES = [
 
 @pytest.fixture
 def seeded(db):
-    return demo.seed_demo(clients=40, seed=3, today=TODAY)
+    return seed_demo(clients=40, seed=3, today=TODAY)
 
 
 class Rollback(Exception):
@@ -46,7 +46,7 @@ def fingerprint(seed):
     """What a seed produced, without database ids; the seed's rows are rolled back afterwards."""
     try:
         with transaction.atomic():
-            demo.seed_demo(clients=40, seed=seed, today=TODAY)
+            seed_demo(clients=40, seed=seed, today=TODAY)
             clients = Client.objects.annotate(total=Sum("sales__amount"), n_sales=Count("sales")).order_by(
                 "inn"
             )
@@ -122,15 +122,15 @@ def test_seed_demo_same_seed_gives_the_same_data(db):
 
 
 def test_seed_demo_twice_repeats_no_name_and_no_inn(db):
-    demo.seed_demo(clients=20, seed=1, today=TODAY)
-    demo.seed_demo(clients=20, seed=1, today=TODAY)
+    seed_demo(clients=20, seed=1, today=TODAY)
+    seed_demo(clients=20, seed=1, today=TODAY)
     assert Client.objects.values("name").distinct().count() == 40
     assert Client.objects.values("inn").distinct().count() == 40
     assert User.objects.filter(username__in=["manager1", "director", "admin"]).count() == 3
 
 
 def test_seed_demo_users_of_every_role_log_in_with_demo(seeded, client):
-    for username, _first, _last, role in demo.DEMO_USERS:
+    for username, _first, _last, role in content.DEMO_USERS:
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert not user.is_superuser
@@ -142,7 +142,7 @@ def test_seed_demo_users_of_every_role_log_in_with_demo(seeded, client):
 
 def test_seed_demo_keeps_the_password_of_an_existing_user(db):
     User.objects.create_user("admin", password="real-secret-1")
-    demo.seed_demo(clients=3, seed=1, today=TODAY)
+    seed_demo(clients=3, seed=1, today=TODAY)
     admin = User.objects.get(username="admin")
     assert admin.check_password("real-secret-1")
     assert admin.groups.get() == Group.objects.get(name="admin")

@@ -8,9 +8,8 @@ that keep history (client, point, contact, team member, touch, refusal) get thei
 
 `content` holds the hand-made tables; `plans` decides what kind of client each one is;
 `cards`, `activity` and `estimates` build the unsaved rows; `seed` writes them in order.
+
+This is an installed app (it holds the command) and the one place allowed to import every
+other app. Django imports this package before the models are ready, so it imports nothing:
+use `kam.demo.seed.seed_demo` and `kam.demo.content.DEMO_USERS` directly.
 """
-
-from accounts.demo.content import DEMO_PASSWORD, DEMO_USERS
-from accounts.demo.seed import demo_logins, seed_demo
-
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "demo_logins", "seed_demo"]

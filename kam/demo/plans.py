@@ -5,7 +5,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from accounts.demo.content import (
+from accounts.models import Client, Contact, Industry, ProductGroup
+from kam.demo.content import (
     FAR_ABROAD,
     INDUSTRIES,
     NEAR_ABROAD,
@@ -16,7 +17,6 @@ from accounts.demo.content import (
     IndustrySpec,
     Region,
 )
-from accounts.models import Client, Contact, Industry, ProductGroup
 from kam.users.models import User
 
 MONTHS = 24

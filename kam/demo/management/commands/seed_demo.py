@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts import demo
 from accounts.models import Client
+from kam.demo.content import DEMO_PASSWORD, DEMO_USERS
+from kam.demo.seed import demo_logins, seed_demo
 
 
 class Command(BaseCommand):
@@ -35,20 +36,20 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
                 f"DEBUG is off, so this may be a production database: seed_demo creates the logins "
-                f"{', '.join(u[0] for u in demo.DEMO_USERS)} with the password {demo.DEMO_PASSWORD!r}. "
+                f"{', '.join(u[0] for u in DEMO_USERS)} with the password {DEMO_PASSWORD!r}. "
                 "Nothing was written. Use --force to seed anyway."
             )
         if options["if_empty"] and Client.objects.exists():
             self.stdout.write("The database already has clients: no demo data added.")
         else:
-            counts = demo.seed_demo(clients=options["clients"], seed=options["seed"])
+            counts = seed_demo(clients=options["clients"], seed=options["seed"])
             summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}."))
         self._print_logins()
 
     def _print_logins(self) -> None:
-        logins = demo.demo_logins()
+        logins = demo_logins()
         if logins:
-            self.stdout.write(f"Demo logins (password {demo.DEMO_PASSWORD!r}):")
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for role, username in logins:
-            self.stdout.write(f"  {role}: {username} / {demo.DEMO_PASSWORD}")
+            self.stdout.write(f"  {role}: {username} / {DEMO_PASSWORD}")

@@ -5,7 +5,8 @@ import math
 import random
 from decimal import Decimal
 
-from accounts.demo.content import (
+from accounts.models import Contact, ProductGroup, Refusal, Sale, Touch
+from kam.demo.content import (
     BIRTHDAY_SUMMARY,
     MANAGERS,
     NEXT_STEPS,
@@ -15,8 +16,7 @@ from accounts.demo.content import (
     TOUCH_SUMMARIES,
     IndustrySpec,
 )
-from accounts.demo.plans import MONTHS, Context, Plan, buys_on
-from accounts.models import Contact, ProductGroup, Refusal, Sale, Touch
+from kam.demo.plans import MONTHS, Context, Plan, buys_on
 from kam.users.models import User
 
 TouchDraft = tuple[Touch, list[Contact], list[User]]

@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from accounts.demo.content import (
+from accounts.models import Client, Contact, PointOfPresence, TeamMember
+from accounts.validators import WEIGHTS_10, WEIGHTS_12_FIRST, WEIGHTS_12_SECOND, inn_check_digit
+from kam.demo.content import (
     ADJECTIVES,
     BRAND_HEADS,
     BRAND_TAILS,
@@ -30,9 +32,7 @@ from accounts.demo.content import (
     IndustrySpec,
     Region,
 )
-from accounts.demo.plans import Context, Plan, region
-from accounts.models import Client, Contact, PointOfPresence, TeamMember
-from accounts.validators import WEIGHTS_10, WEIGHTS_12_FIRST, WEIGHTS_12_SECOND, inn_check_digit
+from kam.demo.plans import Context, Plan, region
 from kam.users.models import User
 
 # Clients ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
-from accounts.demo.content import (
+from accounts.models import ProductGroup, Sale
+from kam.demo.content import (
     ANALYSED_SHARES,
     ESTIMATE_AGE_SHARES,
     ESTIMATE_SOURCE_SHARES,
@@ -22,8 +23,7 @@ from accounts.demo.content import (
     WALLET_SHARES,
     WHITESPACE_GROUPS,
 )
-from accounts.demo.plans import Context, Plan, spread
-from accounts.models import ProductGroup, Sale
+from kam.demo.plans import Context, Plan, spread
 from segmentation.models import PotentialEstimate
 
 BUYS_A_LOT_SHARE = Decimal("0.8")  # the policy's default Pareto share
