@@ -1,9 +1,32 @@
 """Personas shared by every test: the responsible manager, a colleague on another team,
-a sales director and an admin, around one client."""
+a sales director and an admin, around one client; and the one way to pin a query count."""
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
+
+T = TypeVar("T")
+
+
+class AssertQueries(Protocol):
+    def __call__(self, expected: int, action: Callable[[], T]) -> T: ...
+
+
+@pytest.fixture
+def assert_queries(django_assert_num_queries: DjangoAssertNumQueries) -> AssertQueries:
+    """`assert_queries(n, action)` runs `action`, fails unless it ran exactly `n` queries, and
+    returns what it returned. An exact count, not a bound: a query that appears or disappears
+    should be noticed and the number updated on purpose. Run with -v to see the queries."""
+
+    def run(expected: int, action: Callable[[], T]) -> T:
+        with django_assert_num_queries(expected):
+            return action()
+
+    return run
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client as Browser
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
 from accounts.validators import WEIGHTS_10, inn_check_digit
@@ -68,13 +66,6 @@ def valid_inn(body: str) -> str:
 
 def messages_of(response: Any) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def count_queries(action: Callable[[], Any]) -> tuple[int, Any]:
-    """How many queries `action` runs, and what it returned."""
-    with CaptureQueriesContext(connection) as queries:
-        result = action()
-    return len(queries), result
 
 
 def card_state(client: Client) -> dict[str, Any]:

@@ -10,9 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -135,23 +133,18 @@ def test_notification_list_of_a_user_without_notifications_says_so(as_director, 
     assert f'action="{READ_ALL_URL}"' not in content
 
 
-def count_list_queries(browser: Any) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = browser.get(LIST_URL)
-    assert response.status_code == 200
-    return len(response.context["rows"]), len(queries)
-
-
-def test_notification_list_query_count_does_not_grow_with_notifications(as_manager, manager):
+def test_notification_list_query_count_does_not_grow_with_notifications(as_manager, manager, assert_queries):
+    # session, user, the total, the page, role names, unread badge; no permission is checked
+    queries = 6
     notify(manager, ClientFactory(responsible_manager=manager), "tier", "bronze", "silver")
-    one = count_list_queries(as_manager)
+    one = assert_queries(queries, lambda: as_manager.get(LIST_URL))
     for _ in range(49):
         notify(manager, ClientFactory(responsible_manager=manager), "category", "D", "C")
 
-    fifty = count_list_queries(as_manager)
+    fifty = assert_queries(queries, lambda: as_manager.get(LIST_URL))
 
-    assert (one[0], fifty[0]) == (1, 50)
-    assert one[1] == fifty[1]
+    assert (one.status_code, fifty.status_code) == (200, 200)
+    assert (len(one.context["rows"]), len(fifty.context["rows"])) == (1, 50)
 
 
 def test_notification_list_pages_by_fifty(as_manager, manager, client_card):
@@ -219,23 +212,21 @@ def test_navbar_has_no_badge_without_unread_notifications(as_outsider, mine):
 
 
 @pytest.mark.django_db
-def test_unread_count_costs_no_query_for_anonymous_users(django_assert_num_queries):
+def test_unread_count_costs_no_query_for_anonymous_users(assert_queries):
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
 
-    with django_assert_num_queries(0):
-        assert notifications_context(request) == {}
+    assert assert_queries(0, lambda: notifications_context(request)) == {}
 
 
-def test_unread_count_is_one_query_run_once_and_only_when_shown(manager, mine, django_assert_num_queries):
+def test_unread_count_is_one_query_run_once_and_only_when_shown(manager, mine, assert_queries):
     request = RequestFactory().get("/")
     request.user = manager
 
-    with django_assert_num_queries(0):
-        context = notifications_context(request)
-    with django_assert_num_queries(1):
-        assert context["unread_notification_count"]() == 2
-        assert context["unread_notification_count"]() == 2
+    context = assert_queries(0, lambda: notifications_context(request))
+    unread = context["unread_notification_count"]
+
+    assert assert_queries(1, lambda: (unread(), unread())) == (2, 2)
 
 
 def test_admin_sees_policy_and_runs_links_and_a_manager_does_not(as_admin, client, manager):
