@@ -54,7 +54,7 @@ def todo(request: HtmxHttpRequest) -> HttpResponse:
         user=request.user,
     )
     after, before = filters.cursors()
-    page = keyset_page(filters.qs, field="name", descending=False, after=after, before=before)
+    page = keyset_page(filters.qs, order=["name", "pk"], after=after, before=before)
     context = {
         "filters": filters,
         "page": page,
