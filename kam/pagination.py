@@ -1,20 +1,71 @@
 """Keyset pagination: pages stay fast at any depth because nothing is OFFSET-skipped,
-and the total is counted only up to a cap."""
+and the total is counted only up to a cap.
+
+Every list pages through `keyset_page`, ordered by a few fields or annotations whose last one
+is unique (the pk), and hands out opaque cursors made by one codec (`encode_cursor`).
+"""
 
 import base64
 import json
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import reduce
 from typing import Any
 
-from django.db.models import DateTimeField, Model, Q, QuerySet
+from django.db.models import (
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKey,
+    IntegerField,
+    Q,
+    QuerySet,
+)
 from django.http import QueryDict
 
 COUNT_CAP = 1000
+_DECIMAL_DIGITS = 100  # either side of the point: far beyond any column, well within PostgreSQL's
+
+
+def _decimal(text: str) -> Decimal:
+    """A cursor's Decimal if finite and of a size PostgreSQL takes: it fails the whole query on a
+    numeric past its range, where SQLite merely compares."""
+    value = Decimal(text)
+    exponent = value.as_tuple().exponent  # a letter when not finite
+    if not (
+        isinstance(exponent, int) and exponent >= -_DECIMAL_DIGITS and value.adjusted() < _DECIMAL_DIGITS
+    ):
+        raise ValueError(text)
+    return value
+
+
+def _datetime(text: str) -> datetime:
+    """A cursor's datetime if every database takes it: a day inside the calendar's ends, so that
+    no time zone shifts it past them, and an offset under 16 hours (PostgreSQL's limit)."""
+    value = datetime.fromisoformat(text)
+    offset = value.utcoffset() or timedelta(0)
+    if not (datetime.min.year < value.year < datetime.max.year and abs(offset) < timedelta(hours=16)):
+        raise ValueError(text)
+    return value
+
+
+# How a cursor writes the values JSON has no type for: a tag, and how to read its string back.
+# datetime comes before date, which it extends.
+_TAGGED: dict[type, tuple[str, Callable[[str], Any]]] = {
+    datetime: ("dt", _datetime),
+    date: ("date", date.fromisoformat),
+    Decimal: ("dec", _decimal),
+}
 
 
 @dataclass
 class Page:
+    """One page of a list. A cursor is empty where there is no page to go to (the pager template
+    shows no link then); `total` is 0 for lists that asked for no count."""
+
     rows: list[Any]
     next_cursor: str
     previous_cursor: str
@@ -30,63 +81,145 @@ def query_without(query: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
-def encode_cursor(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = {"dt": value.isoformat()}
-    return base64.urlsafe_b64encode(json.dumps([value, pk]).encode()).decode()
+def encode_cursor(values: Sequence[Any]) -> str:
+    """An opaque, URL-safe cursor for a row's sort values (int, str, Decimal, datetime, date)."""
+    return base64.urlsafe_b64encode(json.dumps([_tagged(v) for v in values]).encode()).decode()
 
 
-def decode_cursor(cursor: str, *, expect: type = str) -> tuple[Any, int] | None:
-    """The (value, pk) of a cursor, or None when it is not a cursor for this sort."""
+def decode_cursor(cursor: str, types: Sequence[type]) -> tuple[Any, ...] | None:
+    """The values of a cursor, each of the type given for its position, or None when the cursor
+    is malformed or made for another sort: it comes from the query string, so anything goes."""
     try:
-        value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(value, dict):
-            value = datetime.fromisoformat(str(value["dt"]))
-    except (ValueError, TypeError, KeyError):
+        raw = json.loads(base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeError are ValueErrors
         return None
-    if not isinstance(pk, int) or not isinstance(value, expect):
+    if not isinstance(raw, list) or len(raw) != len(types):
         return None
-    if isinstance(value, str) and "\x00" in value:
+    values = [_untagged(value, expected) for value, expected in zip(raw, types, strict=True)]
+    return None if any(v is None for v in values) else tuple(values)
+
+
+def _tagged(value: Any) -> Any:
+    for kind, (tag, _parse) in _TAGGED.items():
+        if isinstance(value, kind):
+            return {tag: value.isoformat() if isinstance(value, date) else str(value)}
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"A cursor holds int, str, Decimal, datetime or date, not {value!r}")
+
+
+def _untagged(value: Any, expected: type) -> Any:
+    """`value` as `expected`, or None when it is not one (a bool is no int, a NUL ends no name)."""
+    if expected is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if expected is str:
+        return value if isinstance(value, str) and _storable(value) else None
+    tag, parse = _TAGGED[expected]
+    if not (isinstance(value, dict) and value.keys() == {tag} and isinstance(value[tag], str)):
         return None
-    return value, pk
+    try:
+        return parse(value[tag])
+    except (ValueError, ArithmeticError):  # Decimal's InvalidOperation is an ArithmeticError
+        return None
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL refuses NUL in text, and no database takes a lone surrogate."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def keyset_page(
-    queryset: QuerySet[Any],
+    querysets: QuerySet[Any] | Sequence[QuerySet[Any]],
     *,
-    field: str,
-    descending: bool,
+    order: Sequence[str],
     after: str = "",
     before: str = "",
     size: int = 50,
+    count: bool = True,
 ) -> Page:
-    """One page of `queryset` ordered by (`field`, pk), after or before a cursor."""
-    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-    expect = datetime if isinstance(queryset.model._meta.get_field(field), DateTimeField) else str
-    backwards = bool(before) and decode_cursor(before, expect=expect) is not None
-    cursor = decode_cursor(before if backwards else after, expect=expect) if (before or after) else None
-    forward_desc = descending != backwards
-    rows = queryset
-    if cursor is not None:
-        value, pk = cursor
-        op = "lt" if forward_desc else "gt"
-        rows = rows.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    prefix = "-" if forward_desc else ""
-    found = list(rows.order_by(f"{prefix}{field}", f"{prefix}pk")[: size + 1])
+    """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
+
+    `order` names fields or annotations, "-" for descending, the last one unique (the pk); all
+    must be NOT NULL (Coalesce the annotations), since a NULL neither compares nor orders alike
+    on every database. Several disjoint querysets of one model are merged: each reads at most
+    `size + 1` rows, so a union that no index serves costs a few cheap queries instead; their
+    merge compares values in Python, which agrees with the database for numbers and dates but
+    for strings only under a code-point ("C") collation. `count=False` skips the count (total 0).
+    """
+    querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
+    keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
+    types = [_python_type(querysets[0], name) for name, _ in keys]
+    cursor = decode_cursor(before, types)
+    backwards = cursor is not None
+    if not backwards:
+        cursor = decode_cursor(after, types)
+    keys_now = [(name, descending != backwards) for name, descending in keys]
+    found = _merged([_read(qs, keys_now, cursor, size + 1) for qs in querysets], keys_now)
     more = len(found) > size
     found = found[:size]
     if backwards:
         found.reverse()
+    total = sum(qs.order_by().values("pk")[: COUNT_CAP + 1].count() for qs in querysets) if count else 0
     return Page(
         rows=found,
-        next_cursor=_cursor(found[-1], field) if found and (more or backwards) else "",
-        previous_cursor=_cursor(found[0], field)
-        if found and (cursor is not None and (more or not backwards))
+        next_cursor=_cursor(found[-1], keys) if found and (more or backwards) else "",
+        previous_cursor=_cursor(found[0], keys)
+        if found and cursor is not None and (more or not backwards)
         else "",
         total=min(total, COUNT_CAP),
         total_capped=total > COUNT_CAP,
     )
 
 
-def _cursor(row: Model, field: str) -> str:
-    return encode_cursor(getattr(row, field), row.pk)
+def _read(
+    queryset: QuerySet[Any], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
+) -> list[Any]:
+    """Up to `limit` rows in `keys` order beyond the cursor: (f1, f2, ...) after (v1, v2, ...)
+    lexicographically, each field's "after" being `lt` when it descends and `gt` when it ascends."""
+    if cursor is not None:
+        terms: list[Q] = []
+        equal: dict[str, Any] = {}
+        for (name, descending), value in zip(keys, cursor, strict=True):
+            terms.append(Q(**equal, **{f"{name}__{'lt' if descending else 'gt'}": value}))
+            equal[name] = value
+        queryset = queryset.filter(reduce(operator.or_, terms))
+    return list(queryset.order_by(*(f"-{n}" if d else n for n, d in keys))[:limit])
+
+
+def _merged(parts: list[list[Any]], keys: list[tuple[str, bool]]) -> list[Any]:
+    """The rows of every part in `keys` order; one part is already in the database's order."""
+    if len(parts) == 1:
+        return parts[0]
+    rows = [row for part in parts for row in part]
+    for name, descending in reversed(keys):  # stable sorts, least significant key first
+        rows.sort(key=operator.attrgetter(name), reverse=descending)
+    return rows
+
+
+def _python_type(queryset: QuerySet[Any], name: str) -> type:
+    """What a cursor holds for `name`: an annotation's output field, else the model's field."""
+    meta = queryset.model._meta
+    if name in queryset.query.annotations:
+        field = queryset.query.annotations[name].output_field
+    else:
+        field = meta.pk if name == "pk" else meta.get_field(name)
+    while isinstance(field, ForeignKey):  # a one-to-one primary key holds the related row's key
+        field = field.target_field
+    return next((t for kind, t in _FIELD_TYPES if isinstance(field, kind)), str)
+
+
+# DateTimeField before DateField, which it extends.
+_FIELD_TYPES: list[tuple[type, type]] = [
+    (IntegerField, int),  # AutoField and BigAutoField too
+    (DecimalField, Decimal),
+    (DateTimeField, datetime),
+    (DateField, date),
+]
+
+
+def _cursor(row: Any, keys: list[tuple[str, bool]]) -> str:
+    return encode_cursor([getattr(row, name) for name, _ in keys])

@@ -31,8 +31,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
     page = keyset_page(
         filters.qs,
-        field=field,
-        descending=descending,
+        order=[f"-{field}", "-pk"] if descending else [field, "pk"],
         after=data.get("after") or "",
         before=data.get("before") or "",
     )

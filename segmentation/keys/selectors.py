@@ -4,9 +4,6 @@ Every list starts from `accounts.selectors.clients_visible_to`, is pre-joined, p
 OFFSET) and runs a constant number of queries whatever the number of rows.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from accounts.selectors import clients_visible_to
+from kam.pagination import keyset_page
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, Policy, Tier
@@ -108,25 +106,11 @@ def candidate_page(
     segment tier index) and the few a director overrode to silver or gold. One query on the
     effective tier (a COALESCE across two tables) would have to read every client.
     """
-    cursor = decode_rank_cursor(after)
-    if cursor is not None:
-        flags, potential, pk = cursor
-        queryset = queryset.filter(
-            Q(flag_count__lt=flags)
-            | Q(flag_count=flags, rank_potential__lt=potential)
-            | Q(flag_count=flags, rank_potential=potential, pk__gt=pk)
-        )
     computed = queryset.filter(segment__tier__in=CANDIDATE_TIERS, tier_override__isnull=True)
     overridden = queryset.filter(tier_override__tier__in=CANDIDATE_TIERS)
-    found: list[Any] = sorted(
-        [*computed[: size + 1], *overridden[: size + 1]],
-        key=lambda c: (-c.flag_count, -c.rank_potential, c.pk),
-    )
-    last = found[size - 1] if len(found) > size else None
-    return CandidatePage(
-        rows=[_row(client, total) for client in found[:size]],
-        next_cursor=encode_rank_cursor(last.flag_count, last.rank_potential, last.pk) if last else "",
-    )
+    order = ["-flag_count", "-rank_potential", "pk"]
+    page = keyset_page([computed, overridden], order=order, after=after, size=size, count=False)
+    return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
 
 def key_clients(user: User, *, total: Decimal, policy: Policy, limit: int = KEY_LIST_LIMIT) -> list[Row]:
@@ -202,21 +186,3 @@ def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
         cap=key_cap(Policy.current()),
         tier=effective_tier_of(client),
     )
-
-
-def encode_rank_cursor(flags: int, potential: Decimal, pk: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([flags, str(potential), pk]).encode()).decode()
-
-
-def decode_rank_cursor(cursor: str) -> tuple[int, Decimal, int] | None:
-    """The cursor's values, or None for anything malformed (which means the first page)."""
-    if not cursor:
-        return None
-    try:
-        flags, potential, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        value = Decimal(potential)
-    except (ValueError, TypeError, ArithmeticError, binascii.Error):
-        return None
-    if not (isinstance(flags, int) and isinstance(pk, int) and value.is_finite()):
-        return None
-    return flags, value, pk

@@ -23,8 +23,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cursor = form.cleaned_data if form.is_valid() else {}
     page = keyset_page(
         selectors.notifications_of(request.user),
-        field="created_at",
-        descending=True,
+        order=["-created_at", "-pk"],
         after=cursor.get("after", ""),
         before=cursor.get("before", ""),
         size=NOTIFICATIONS_PER_PAGE,

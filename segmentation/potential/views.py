@@ -134,7 +134,7 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
     )
     after, before = filters.cursors()
-    page = keyset_page(filters.qs, field="name", descending=False, after=after, before=before)
+    page = keyset_page(filters.qs, order=["name", "pk"], after=after, before=before)
     context = {
         "filters": filters,
         "page": page,

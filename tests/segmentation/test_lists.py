@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Client
-from segmentation.keys import selectors as selectors_lists
+from kam.pagination import decode_cursor, encode_cursor
 from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
 from segmentation.potential import selectors as potential_selectors
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
@@ -226,10 +226,10 @@ def test_garbage_candidate_cursor_gives_the_first_page(cursor, ranked, as_direct
 
 
 def test_rank_cursor_roundtrip():
-    cursor = selectors_lists.encode_rank_cursor(2, Decimal("1234.50"), 7)
+    cursor = encode_cursor([2, Decimal("1234.50"), 7])
 
-    assert selectors_lists.decode_rank_cursor(cursor) == (2, Decimal("1234.50"), 7)
-    assert selectors_lists.decode_rank_cursor("") is None
+    assert decode_cursor(cursor, [int, Decimal, int]) == (2, Decimal("1234.50"), 7)
+    assert decode_cursor("", [int, Decimal, int]) is None
 
 
 def make_active(count):

@@ -1,0 +1,388 @@
+"""The one keyset pager and its cursor codec, on whichever database the suite runs."""
+
+import base64
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from operator import attrgetter
+
+import pytest
+from django.db.models import Count
+
+from accounts.models import Client, Sale
+from kam import pagination
+from kam.pagination import decode_cursor, encode_cursor, keyset_page
+from tests.factories import ClientFactory, PointFactory, SaleFactory
+
+MOSCOW = timezone(timedelta(hours=3))
+
+
+def _b64(raw: str | bytes) -> str:
+    return base64.urlsafe_b64encode(raw.encode() if isinstance(raw, str) else raw).decode()
+
+
+def _wire(cursor: str) -> object:
+    return json.loads(base64.urlsafe_b64decode(cursor))
+
+
+# --- the codec -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "wire"),
+    [
+        (7, int, 7),
+        (0, int, 0),
+        (-3, int, -3),
+        (10**20, int, 10**20),
+        ("Client 0001", str, "Client 0001"),
+        ("", str, ""),
+        ("ООО «Ромашка»", str, "ООО «Ромашка»"),
+        (Decimal("1234.50"), Decimal, {"dec": "1234.50"}),
+        (Decimal("-1"), Decimal, {"dec": "-1"}),
+        (Decimal("0.00"), Decimal, {"dec": "0.00"}),
+        (
+            datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=UTC),
+            datetime,
+            {"dt": "2025-03-01T09:30:15.123456+00:00"},
+        ),
+        (datetime(2025, 3, 1, 12, 0, tzinfo=MOSCOW), datetime, {"dt": "2025-03-01T12:00:00+03:00"}),
+        (datetime(2025, 3, 1, 12, 0), datetime, {"dt": "2025-03-01T12:00:00"}),
+        (date(2024, 2, 29), date, {"date": "2024-02-29"}),
+    ],
+)
+def test_each_type_round_trips_with_its_wire_form(value, kind, wire):
+    cursor = encode_cursor([value, 5])
+
+    assert _wire(cursor) == [wire, 5]
+    decoded = decode_cursor(cursor, [kind, int])
+    assert decoded == (value, 5)
+    assert type(decoded[0]) is kind
+    assert str(decoded[0]) == str(value)  # the Decimal's exponent and the datetime's offset too
+
+
+def test_several_values_round_trip_in_order():
+    values = [2, Decimal("99.90"), "Beta", date(2025, 1, 31), datetime(2025, 1, 31, 23, 59, tzinfo=UTC), 11]
+
+    cursor = encode_cursor(values)
+
+    assert decode_cursor(cursor, [int, Decimal, str, date, datetime, int]) == tuple(values)
+
+
+def test_cursor_is_url_safe_ascii():
+    cursor = encode_cursor(["?>?>?>~~~", 1])  # its standard base64 holds "/" and "+"
+
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
+    assert {"-", "_"} & set(cursor)
+    assert decode_cursor(cursor, [str, int]) == ("?>?>?>~~~", 1)
+
+
+@pytest.mark.parametrize("value", [None, 1.5, True, object()])
+def test_a_value_the_codec_cannot_read_back_is_refused_when_encoding(value):
+    with pytest.raises(TypeError):
+        encode_cursor([value, 1])
+
+
+@pytest.mark.parametrize(
+    ("cursor", "types"),
+    [
+        pytest.param("", [str, int], id="empty"),
+        pytest.param("garbage", [str, int], id="bad padding"),
+        pytest.param("!!!!", [str, int], id="not base64"),
+        pytest.param(_b64('["a", 1]') + "!", [str, int], id="trailing junk"),
+        pytest.param("WyJhIiwgMV0é", [str, int], id="not ascii"),
+        pytest.param(_b64("not json"), [str, int], id="not json"),
+        pytest.param(_b64(b'["\xff", 1]'), [str, int], id="not utf-8"),
+        pytest.param(_b64("[" * 100_000), [str, int], id="nested too deep"),
+        pytest.param(_b64('{"a": 1}'), [str, int], id="object"),
+        pytest.param(_b64('"a"'), [str], id="scalar"),
+        pytest.param(_b64("[]"), [str, int], id="empty list"),
+        pytest.param(_b64('["a"]'), [str, int], id="too short"),
+        pytest.param(_b64('["a", 1, 2]'), [str, int], id="too long"),
+        pytest.param(_b64('["a", "1"]'), [str, int], id="str for int"),
+        pytest.param(_b64('["a", true]'), [str, int], id="bool for int"),
+        pytest.param(_b64('["a", 1.0]'), [str, int], id="float for int"),
+        pytest.param(_b64('["a", NaN]'), [str, int], id="NaN for int"),
+        pytest.param(_b64('["a", null]'), [str, int], id="null for int"),
+        pytest.param(_b64("[5, 1]"), [str, int], id="int for str"),
+        pytest.param(_b64('[["a"], 1]'), [str, int], id="list for str"),
+        pytest.param(_b64('["a\\u0000b", 1]'), [str, int], id="NUL in str"),
+        pytest.param(_b64('["\\ud800", 1]'), [str, int], id="lone surrogate in str"),
+        pytest.param(_b64('["1.5", 1]'), [Decimal, int], id="untagged Decimal"),
+        pytest.param(_b64("[1.5, 1]"), [Decimal, int], id="float for Decimal"),
+        pytest.param(_b64('[{"dec": 1.5}, 1]'), [Decimal, int], id="Decimal tag on a number"),
+        pytest.param(_b64('[{"dec": "abc"}, 1]'), [Decimal, int], id="not a Decimal"),
+        pytest.param(_b64('[{"dec": "NaN"}, 1]'), [Decimal, int], id="NaN Decimal"),
+        pytest.param(_b64('[{"dec": "sNaN"}, 1]'), [Decimal, int], id="signalling NaN Decimal"),
+        pytest.param(_b64('[{"dec": "Infinity"}, 1]'), [Decimal, int], id="infinite Decimal"),
+        pytest.param(_b64('[{"dec": "-Infinity"}, 1]'), [Decimal, int], id="minus infinite Decimal"),
+        pytest.param(_b64('[{"dec": "1", "x": 1}, 1]'), [Decimal, int], id="extra key"),
+        pytest.param(_b64('[{"dec": "1E+100"}, 1]'), [Decimal, int], id="Decimal too big"),
+        pytest.param(_b64('[{"dec": "-1E+100"}, 1]'), [Decimal, int], id="Decimal too small"),
+        pytest.param(_b64('[{"dec": "1E-101"}, 1]'), [Decimal, int], id="Decimal too fine"),
+        pytest.param(_b64('[{"dec": "0E-101"}, 1]'), [Decimal, int], id="zero too fine"),
+        pytest.param(_b64('[{"dt": "2025-01-01T00:00:00"}, 1]'), [Decimal, int], id="datetime for Decimal"),
+        pytest.param(_b64('[{"dt": "yesterday"}, 1]'), [datetime, int], id="not a datetime"),
+        pytest.param(_b64('[{"dt": "0001-01-01T00:00:00+00:00"}, 1]'), [datetime, int], id="first year"),
+        pytest.param(_b64('[{"dt": "9999-12-31T00:00:00"}, 1]'), [datetime, int], id="last year"),
+        pytest.param(_b64('[{"dt": "2025-01-01T00:00:00+16:00"}, 1]'), [datetime, int], id="offset +16h"),
+        pytest.param(_b64('[{"dt": "2025-01-01T00:00:00-16:00"}, 1]'), [datetime, int], id="offset -16h"),
+        pytest.param(_b64('["2025-01-01T00:00:00", 1]'), [datetime, int], id="untagged datetime"),
+        pytest.param(_b64('[{"date": "2025-01-01"}, 1]'), [datetime, int], id="date for datetime"),
+        pytest.param(_b64('[{"date": "2025-02-30"}, 1]'), [date, int], id="not a date"),
+        pytest.param(_b64('[{"dt": "2025-01-01T00:00:00"}, 1]'), [date, int], id="datetime for date"),
+        pytest.param(_b64('[{"date": ["2025-01-01"]}, 1]'), [date, int], id="date tag on a list"),
+    ],
+)
+def test_a_malformed_cursor_decodes_to_none(cursor, types):
+    assert decode_cursor(cursor, types) is None
+
+
+# --- the pager -------------------------------------------------------------------------------
+
+
+def ordered(rows, order):
+    """The pks of `rows` sorted as `order` says, by Python's stable sorts, last key first."""
+    rows = list(rows)
+    for name in reversed(order):
+        rows.sort(key=attrgetter(name.removeprefix("-")), reverse=name.startswith("-"))
+    return [row.pk for row in rows]
+
+
+def walk_forward(querysets, order, size):
+    """Every page from the first on, following `next_cursor`."""
+    pages = [keyset_page(querysets, order=order, size=size)]
+    while pages[-1].next_cursor:
+        pages.append(keyset_page(querysets, order=order, size=size, after=pages[-1].next_cursor))
+        assert len(pages) < 100
+    return pages
+
+
+def walk_backward(querysets, order, size, last):
+    """The pages before `last`, following `previous_cursor`, back to the first."""
+    pages = [last]
+    while pages[0].previous_cursor:
+        pages.insert(0, keyset_page(querysets, order=order, size=size, before=pages[0].previous_cursor))
+        assert len(pages) < 100
+    return pages
+
+
+def assert_pages_cover(querysets, order, size, expected):
+    """Forward and back, each row exactly once in `expected` order, the cursors as the list
+    template expects: no previous on the first page, no next on the last."""
+    forward = walk_forward(querysets, order, size)
+    assert [[row.pk for row in page.rows] for page in forward] == [
+        expected[start : start + size] for start in range(0, len(expected), size)
+    ]
+    assert forward[0].previous_cursor == ""
+    assert forward[-1].next_cursor == ""
+    backward = walk_backward(querysets, order, size, forward[-1])
+    assert [[row.pk for row in page.rows] for page in backward] == [
+        [row.pk for row in page.rows] for page in forward
+    ]
+    assert backward[0].next_cursor == forward[0].next_cursor
+
+
+@pytest.fixture
+def statuses_and_names(db):
+    """23 clients over 3 statuses and 3 names: many ties in the first two sort fields."""
+    statuses = [Client.Status.ACTIVE, Client.Status.PROSPECT, Client.Status.INACTIVE]
+    return [
+        ClientFactory(status=statuses[index % 3], name=["Beta", "Alpha", "Gamma"][index % 4 % 3])
+        for index in range(23)
+    ]
+
+
+def test_mixed_directions_page_in_the_lexicographic_order(statuses_and_names):
+    rank = {"active": 0, "inactive": 1, "prospect": 2}  # ascending
+    by_hand = sorted(statuses_and_names, key=lambda c: (-rank[c.status], c.name, -c.pk))
+
+    page = keyset_page(Client.objects.all(), order=["-status", "name", "-pk"], size=50)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in by_hand]
+    assert ordered(statuses_and_names, ["-status", "name", "-pk"]) == [c.pk for c in by_hand]
+    assert (page.next_cursor, page.previous_cursor, page.total) == ("", "", 23)
+
+
+@pytest.mark.parametrize("order", [["-status", "name", "-pk"], ["status", "-name", "pk"], ["name", "-pk"]])
+@pytest.mark.parametrize("size", [1, 4, 7, 22, 23])
+def test_pages_forward_and_back_visit_every_row_once_in_order(order, size, statuses_and_names):
+    assert_pages_cover(Client.objects.all(), order, size, ordered(statuses_and_names, order))
+
+
+def test_datetimes_with_ties_page_newest_first(db):
+    clients = ClientFactory.create_batch(11)
+    moment = datetime(2025, 5, 1, 8, 0, 0, 250000, tzinfo=UTC)
+    Client.objects.filter(pk__in=[c.pk for c in clients[:6]]).update(updated_at=moment)
+    Client.objects.filter(pk__in=[c.pk for c in clients[6:]]).update(updated_at=moment - timedelta(days=1))
+    expected = [c.pk for c in reversed(clients[:6])] + [c.pk for c in reversed(clients[6:])]
+    assert Client.objects.get(pk=clients[0].pk).updated_at == moment
+
+    assert_pages_cover(Client.objects.all(), ["-updated_at", "-pk"], 4, expected)
+
+
+def test_decimals_and_dates_of_a_model_page_in_mixed_directions(db):
+    amounts = [Decimal("10.50"), Decimal("10.50"), Decimal("9.99"), Decimal("100.00")]
+    days = [date(2025, 1, 2), date(2025, 1, 1)]
+    sales = [SaleFactory(amount=amounts[i % 4], date=days[i % 2]) for i in range(14)]
+
+    assert_pages_cover(
+        Sale.objects.all(), ["-amount", "date", "pk"], 3, ordered(sales, ["-amount", "date", "pk"])
+    )
+
+
+def test_an_annotation_pages_by_its_output_field(db):
+    clients = ClientFactory.create_batch(9)
+    for index, client in enumerate(clients):
+        PointFactory.create_batch(index % 3, client=client)
+    counted = Client.objects.annotate(points_count=Count("points"))
+    expected = [c.pk for c in sorted(clients, key=lambda c: (-(clients.index(c) % 3), c.pk))]
+
+    assert_pages_cover(counted, ["-points_count", "pk"], 2, expected)
+    page = keyset_page(counted, order=["-points_count", "pk"], size=2)
+    assert _wire(page.next_cursor) == [2, expected[1]]
+
+
+@pytest.fixture
+def two_statuses(db):
+    """30 clients, active or prospect, whose versions tie across both groups."""
+    clients = ClientFactory.create_batch(30)
+    for index, client in enumerate(clients):
+        status = Client.Status.ACTIVE if index % 3 else Client.Status.PROSPECT
+        Client.objects.filter(pk=client.pk).update(version=index % 5, status=status)
+    return [Client.objects.filter(status=status) for status in (Client.Status.ACTIVE, Client.Status.PROSPECT)]
+
+
+def test_disjoint_querysets_merge_into_one_order(two_statuses):
+    rows = [c for qs in two_statuses for c in qs]
+    expected = [c.pk for c in sorted(rows, key=lambda c: (-c.version, c.pk))]
+    assert len(rows) == 30
+
+    for size in (1, 4, 9, 30):
+        assert_pages_cover(two_statuses, ["-version", "pk"], size, expected)
+    assert_pages_cover(two_statuses, ["version", "-pk"], 4, expected[::-1])
+
+
+def test_merged_querysets_cost_one_query_each_without_the_count(two_statuses, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        page = keyset_page(two_statuses, order=["version", "-pk"], size=4, count=False)
+
+    rows = [c for qs in two_statuses for c in qs]
+    assert [c.pk for c in page.rows] == [c.pk for c in sorted(rows, key=lambda c: (c.version, -c.pk))][:4]
+
+
+def test_count_false_skips_the_count_query(two_statuses, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        counted = keyset_page(two_statuses, order=["-version", "pk"], size=4)
+    with django_assert_num_queries(2):
+        uncounted = keyset_page(two_statuses, order=["-version", "pk"], size=4, count=False)
+
+    assert (counted.total, counted.total_capped) == (30, False)
+    assert (uncounted.total, uncounted.total_capped) == (0, False)
+    assert [c.pk for c in uncounted.rows] == [c.pk for c in counted.rows]
+    assert uncounted.next_cursor == counted.next_cursor
+
+
+@pytest.fixture
+def cap_at_ten(monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+
+
+@pytest.mark.parametrize(("rows", "total", "capped"), [(9, 9, False), (10, 10, False), (11, 10, True)])
+def test_the_total_is_counted_up_to_the_cap(rows, total, capped, db, cap_at_ten):
+    ClientFactory.create_batch(rows)
+
+    page = keyset_page(Client.objects.all(), order=["name", "pk"], size=4)
+
+    assert (page.total, page.total_capped, len(page.rows)) == (total, capped, 4)
+
+
+@pytest.mark.parametrize(
+    ("active", "prospect", "total", "capped"), [(5, 5, 10, False), (6, 5, 10, True), (11, 0, 10, True)]
+)
+def test_the_total_of_merged_querysets_is_their_sum_up_to_the_cap(
+    active, prospect, total, capped, db, cap_at_ten
+):
+    ClientFactory.create_batch(active, status=Client.Status.ACTIVE)
+    ClientFactory.create_batch(prospect, status=Client.Status.PROSPECT)
+    querysets = [
+        Client.objects.filter(status=status) for status in (Client.Status.ACTIVE, Client.Status.PROSPECT)
+    ]
+
+    page = keyset_page(querysets, order=["-pk"], size=4)
+
+    assert (page.total, page.total_capped) == (total, capped)
+
+
+@pytest.fixture
+def named(db):
+    return [c.pk for c in ClientFactory.create_batch(7)]  # "Client nnnn", in creation order
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage", _b64('["Client", "1"]'), encode_cursor([datetime(2025, 1, 1, tzinfo=UTC), 1])],
+)
+def test_a_malformed_or_foreign_cursor_gives_the_first_page(cursor, named):
+    after = keyset_page(Client.objects.all(), order=["name", "pk"], size=3, after=cursor)
+    before = keyset_page(Client.objects.all(), order=["name", "pk"], size=3, before=cursor)
+
+    for page in (after, before):
+        assert [c.pk for c in page.rows] == named[:3]
+        assert page.previous_cursor == ""
+        assert page.next_cursor
+
+
+def test_a_malformed_before_falls_back_to_after(named):
+    first = keyset_page(Client.objects.all(), order=["name", "pk"], size=3)
+    second = keyset_page(
+        Client.objects.all(), order=["name", "pk"], size=3, after=first.next_cursor, before="garbage"
+    )
+
+    assert [c.pk for c in second.rows] == named[3:6]
+    assert second.previous_cursor
+
+
+@pytest.mark.parametrize(
+    ("order", "cursor", "rows"),
+    [
+        (["-pk"], [10**30], "all"),
+        (["pk"], [10**30], "none"),
+        (["name", "pk"], ["Client", -(10**30)], "all"),
+        (["-version", "pk"], [-(10**30), 1], "none"),
+        (
+            ["-updated_at", "-pk"],
+            [datetime(9998, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=15, minutes=59))), 1],
+            "all",
+        ),
+        (
+            ["updated_at", "pk"],
+            [datetime(2, 1, 1, tzinfo=timezone(timedelta(hours=15, minutes=59))), 1],
+            "all",
+        ),
+        pytest.param(
+            ["updated_at", "pk"],
+            [datetime(2, 1, 1), 1],
+            "all",
+            marks=pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime"),
+        ),
+    ],
+)
+def test_a_cursor_at_the_codecs_limits_pages_without_error(order, cursor, rows, named):
+    page = keyset_page(Client.objects.all(), order=order, after=encode_cursor(cursor))
+
+    assert decode_cursor(encode_cursor(cursor), [type(v) for v in cursor]) == tuple(cursor)
+    assert sorted(c.pk for c in page.rows) == (named if rows == "all" else [])
+
+
+@pytest.mark.parametrize(
+    ("amount", "rows"), [(Decimal("9.99E+99"), 3), (Decimal("-9.99E+99"), 0), (Decimal("1E-100"), 0)]
+)
+def test_a_decimal_cursor_at_the_codecs_limits_pages_without_error(amount, rows, db):
+    SaleFactory.create_batch(3, amount=Decimal("5.00"))
+    cursor = encode_cursor([amount, date(2025, 1, 1), 1])
+
+    page = keyset_page(Sale.objects.all(), order=["-amount", "date", "pk"], after=cursor)
+
+    assert decode_cursor(cursor, [Decimal, date, int]) == (amount, date(2025, 1, 1), 1)
+    assert len(page.rows) == rows
