@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import geography
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
+from kam.users.models import User
 
 HIDDEN_FIELDS = {"id", "client", "version", "created_at", "updated_at"}
 HISTORY_LIMIT = 300
@@ -38,7 +39,7 @@ class FieldChange:
 @dataclass
 class AuditEntry:
     at: datetime
-    user: Any
+    user: User | None
     subject: str
     action: str
     changes: list[FieldChange] = field(default_factory=list)

@@ -1,12 +1,9 @@
 """Object permissions on client cards (DOMAIN §1), as django-rules predicates."""
 
 import rules
-from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Client
-from kam.users.models import User
-
-AnyUser = User | AnonymousUser
+from kam.users.models import AnyUser
 
 
 @rules.predicate

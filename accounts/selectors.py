@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats
@@ -11,10 +10,10 @@ from django.utils import formats
 from accounts import extensions
 from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
 from accounts.rules import sees_every_client
-from kam.users.models import User
+from kam.users.models import AnyUser, User
 
 
-def clients_visible_to(user: User | AnonymousUser) -> QuerySet[Client]:
+def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
     """Directors and admins see every client; a manager sees the ones they are on."""
     clients = Client.objects.all()
     if not user.is_authenticated:

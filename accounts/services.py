@@ -18,7 +18,7 @@ class StaleVersionError(Exception):
     """The card was saved by someone else after this form was opened."""
 
     changes: list[FieldChange]
-    changed_by: Any
+    changed_by: User | None
     changed_at: datetime | None
 
 

@@ -2,8 +2,8 @@
 `get_..._for_user` helper): anonymous users go to the login page, signed-in users without
 the permission get 403.
 
-Views stack their decorators in one order: the HTTP method first (a wrong method is 405
-for everyone), then the access gate.
+Views stack their decorators in one order: the access gate first (an anonymous user is sent
+to log in, a user without the permission gets 403 whatever the method), then the HTTP method.
 """
 
 from collections.abc import Callable

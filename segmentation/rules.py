@@ -7,8 +7,8 @@ Estimates are part of the card, so writing them follows `accounts.edit_client`.
 import rules
 
 from accounts.models import Client
-from accounts.rules import AnyUser
 from kam.users import roles
+from kam.users.models import AnyUser
 
 
 @rules.predicate

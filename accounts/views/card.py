@@ -42,8 +42,8 @@ def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: A
     return render(request, f"accounts/tabs/{tab}.html", context)
 
 
-@require_GET
 @login_required
+@require_GET
 def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     context = card_context(request, client, "overview") | {
@@ -59,32 +59,32 @@ def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/tabs/overview.html", context)
 
 
-@require_GET
 @login_required
+@require_GET
 def client_contacts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "contacts")
 
 
-@require_GET
 @login_required
+@require_GET
 def client_points(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "points")
 
 
-@require_GET
 @login_required
+@require_GET
 def client_touches(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "touches")
 
 
-@require_GET
 @login_required
+@require_GET
 def client_refusals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_tab(request, pk, "refusals")
 
 
-@require_GET
 @login_required
+@require_GET
 def client_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     chart = selectors.monthly_sales(client, today=timezone.localdate())
@@ -96,16 +96,16 @@ def client_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/tabs/sales.html", context)
 
 
-@require_GET
 @login_required
+@require_GET
 def client_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     context = card_context(request, client, "history") | {"entries": audit.client_history(client)}
     return render(request, "accounts/tabs/history.html", context)
 
 
-@require_GET
 @login_required
+@require_GET
 def region_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The <option>s of a country's regions, for the point form's region list."""
     country = request.GET.get("country", "")[:2].upper()

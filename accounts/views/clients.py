@@ -21,8 +21,8 @@ from kam.pagination import keyset_page, query_without
 SEARCH_LIMIT = 25
 
 
-@require_GET
 @login_required
+@require_GET
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ClientFilter(
         request.GET or None, queryset=selectors.client_list(request.user), user=request.user
@@ -49,8 +49,8 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
 @login_required
+@require_GET
 def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any client by name or INN; cards the user may not open show only who owns them."""
     form = SearchForm(request.GET)
@@ -64,8 +64,8 @@ def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/client_search.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @permission_or_403("accounts.add_client")
+@require_http_methods(["GET", "POST"])
 def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -75,8 +75,8 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/client_form.html", {"form": form, "nav": "clients"})
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=EDIT)
     form = ClientForm(request.POST or None, instance=client)
@@ -126,8 +126,8 @@ def _put(data: QueryDict, name: str, value: object) -> None:
         data[name] = str(value)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def client_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=REASSIGN)
     initial = {"responsible_manager": client.responsible_manager, "status": client.status}
@@ -147,8 +147,8 @@ def client_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/client_assign.html", context)
 
 
-@require_POST
 @login_required
+@require_POST
 def team_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=REASSIGN)
     form = TeamMemberForm(request.POST, client=client)
@@ -170,8 +170,8 @@ def team_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/client_assign.html", context, status=400)
 
 
-@require_POST
 @login_required
+@require_POST
 def team_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=REASSIGN)
     member = get_object_or_404(client.team.select_related("user"), pk=member_pk)

@@ -65,8 +65,8 @@ def _entry(client: Client, spec: EntryKind, entry_pk: int | None) -> Any:
     return get_object_or_404(spec.model._default_manager.filter(client=client), pk=entry_pk)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def entry_form(
     request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int | None = None
 ) -> HttpResponse:
@@ -89,8 +89,8 @@ def entry_form(
     return render(request, template, context)
 
 
-@require_POST
 @login_required
+@require_POST
 def entry_delete(request: AuthenticatedHttpRequest, pk: int, kind: str, entry_pk: int) -> HttpResponse:
     spec = _kind(kind)
     client = get_client_for_user(request, pk, need=EDIT)

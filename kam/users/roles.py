@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
+from kam.users.models import AnyUser
+
 ACCOUNT_MANAGER = "account_manager"
 SALES_DIRECTOR = "sales_director"
 ADMIN = "admin"
@@ -43,21 +45,24 @@ def _permission(dotted: str) -> Permission | None:
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
-def role_names(user: Any) -> set[str]:
+def role_names(user: AnyUser) -> set[str]:
+    """The user's role groups, read once per request (kept on the user object)."""
     if not user.is_authenticated:
         return set()
-    if not hasattr(user, "_role_names"):
-        user._role_names = set(user.groups.values_list("name", flat=True))
-    return user._role_names
+    cached: set[str] | None = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        setattr(user, "_role_names", cached)  # noqa: B010 -- not a model field, a per-request cache
+    return cached
 
 
-def is_account_manager(user: Any) -> bool:
+def is_account_manager(user: AnyUser) -> bool:
     return ACCOUNT_MANAGER in role_names(user)
 
 
-def is_sales_director(user: Any) -> bool:
+def is_sales_director(user: AnyUser) -> bool:
     return SALES_DIRECTOR in role_names(user)
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return user.is_authenticated and (user.is_superuser or ADMIN in role_names(user))

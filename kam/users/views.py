@@ -1,9 +1,8 @@
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -11,8 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.middleware import HtmxDetails
 
+from kam.access import permission_or_403
+from kam.http import AuthenticatedHttpRequest
 from kam.users import roles, selectors, services
 from kam.users.forms import UserCreateForm, UserFilter, UserForm
 from kam.users.models import User
@@ -20,21 +20,12 @@ from kam.users.models import User
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-class AdminRequest(HttpRequest):
-    """A request that passed admin_only: the user is a signed-in staff user."""
-
-    user: User
-    htmx: HtmxDetails
-
-
-def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous users go to the login page; signed-in users without the permission get 403."""
-    return login_required(permission_required("users.manage_users", raise_exception=True)(view))
+MANAGE_USERS = "users.manage_users"
 
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role lands on its own work: managers on their clients, admins on users."""
     if roles.is_admin(request.user) and not roles.is_sales_director(request.user):
         return redirect("users:user_list")
@@ -62,9 +53,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@admin_only
+@permission_or_403(MANAGE_USERS)
 @require_safe
-def user_list(request: AdminRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All staff with roles and client counts; htmx requests get only the table rows."""
     filterset = UserFilter(request.GET, queryset=selectors.user_list())
     rows = [(user, selectors.user_role_labels(user)) for user in filterset.qs]
@@ -73,9 +64,9 @@ def user_list(request: AdminRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@admin_only
+@permission_or_403(MANAGE_USERS)
 @require_http_methods(["GET", "HEAD", "POST"])
-def user_create(request: AdminRequest) -> HttpResponse:
+def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(**_profile(form), password=form.cleaned_data["password1"])
@@ -84,9 +75,9 @@ def user_create(request: AdminRequest) -> HttpResponse:
     return render(request, "users/user_form.html", {"form": form, "nav": "users"})
 
 
-@admin_only
+@permission_or_403(MANAGE_USERS)
 @require_http_methods(["GET", "HEAD", "POST"])
-def user_edit(request: AdminRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = selectors.get_user_for_edit(request.user, pk)
     context = {"edited_user": str(user), "nav": "users"}
     form = UserForm(request.POST or None, instance=user)

@@ -24,8 +24,8 @@ from segmentation.models import KeyStatus, Policy, TierOverride
 DECIDE = "segmentation.decide_for_client"
 
 
-@require_GET
 @permission_or_403("segmentation.review_keys")
+@require_GET
 def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key candidates ranked by flags and potential, under the current key clients and the cap."""
     policy = Policy.current()
@@ -47,8 +47,8 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=DECIDE)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -97,8 +97,8 @@ def _key_decision(
     return redirect(client)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def tier_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=DECIDE)
     action = request.POST.get("action") if request.method == "POST" else None

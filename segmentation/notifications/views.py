@@ -15,8 +15,8 @@ from segmentation.notifications.forms import NotificationPageForm
 NOTIFICATIONS_PER_PAGE = 50
 
 
-@require_safe
 @login_required
+@require_safe
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own notifications, newest first, a page at a time."""
     form = NotificationPageForm(request.GET)
@@ -34,8 +34,8 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's notifications read and open the client's card (a POST: it writes)."""
     notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
@@ -43,8 +43,8 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("accounts:client_detail", notification.change.client_id)
 
 
-@require_POST
 @login_required
+@require_POST
 def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)
     if count:

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import formats
 from django.utils.text import capfirst
 
+from kam.users.models import User
 from segmentation.models import NightlyRun, Policy, SegmentChange
 from segmentation.segments.engine import TRACKED_KINDS
 
@@ -19,7 +20,7 @@ RUN_LIST_LIMIT = 100
 @dataclass
 class PolicyChange:
     at: datetime
-    user: Any
+    user: User | None
     field: str
     old: str
     new: str

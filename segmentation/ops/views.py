@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 MANAGE_POLICY = "segmentation.manage_policy"
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @permission_or_403(MANAGE_POLICY)
+@require_http_methods(["GET", "HEAD", "POST"])
 def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every threshold of the segment rules; a save takes effect at the next recomputation."""
     current = Policy.current()
@@ -76,16 +76,16 @@ def _report_saved(request: AuthenticatedHttpRequest, count: int) -> None:
     messages.success(request, text % {"count": count})
 
 
-@require_safe
 @permission_or_403(MANAGE_POLICY)
+@require_safe
 def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The latest nightly runs, newest first."""
     context = {"rows": selectors.run_rows(), "limit": selectors.RUN_LIST_LIMIT, "nav": "runs"}
     return render(request, "segmentation/run_list.html", context)
 
 
-@require_POST
 @permission_or_403(MANAGE_POLICY)
+@require_POST
 def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue a recomputation on the Celery worker, or run it in the request when there is no broker."""
     trigger = str(request.user)

@@ -30,8 +30,8 @@ from segmentation.potential.forms import EstimateForm
 POTENTIAL_PAGE = "segmentation/card_potential.html"
 
 
-@require_GET
 @login_required
+@require_GET
 def potential(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     return _potential(request, client)
@@ -48,8 +48,8 @@ def _potential(request: AuthenticatedHttpRequest, client: Client) -> HttpRespons
     return reswap(retarget(response, "#potential"), "outerHTML")
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def estimate_new(request: AuthenticatedHttpRequest, pk: int, group_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=EDIT)
     group = get_object_or_404(ProductGroup, pk=group_pk, is_active=True)
@@ -58,8 +58,8 @@ def estimate_new(request: AuthenticatedHttpRequest, pk: int, group_pk: int) -> H
     )
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def estimate_edit(request: AuthenticatedHttpRequest, pk: int, estimate_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=EDIT)
     estimate = get_object_or_404(_estimates(client).select_related("product_group"), pk=estimate_pk)
@@ -105,8 +105,8 @@ def _initial(estimate: PotentialEstimate | None) -> dict[str, Any]:
     }
 
 
-@require_POST
 @login_required
+@require_POST
 def estimate_delete(request: AuthenticatedHttpRequest, pk: int, estimate_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=EDIT)
     estimate = get_object_or_404(_estimates(client), pk=estimate_pk)
@@ -122,8 +122,8 @@ def _table_changed(request: AuthenticatedHttpRequest, client: Client, message: s
     return redirect("segmentation:potential", pk=client.pk)
 
 
-@require_GET
 @login_required
+@require_GET
 def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Clients whose potential table is empty or stale, with counts per responsible manager."""
     policy = Policy.current()
