@@ -1,9 +1,10 @@
 """The client list's filters by segment; registered into the list by `segmentation.extensions`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
@@ -32,24 +33,21 @@ def tier() -> django_filters.Filter:
 
 
 def league() -> django_filters.Filter:
-    return django_filters.ChoiceFilter(
-        label=_("League"), choices=League.choices, field_name="segment__league", empty_label=_("Any")
-    )
+    return _stored(_("League"), League.choices, "league")
 
 
 def size() -> django_filters.Filter:
-    return django_filters.ChoiceFilter(
-        label=_("Size class"),
-        choices=SizeClass.choices,
-        field_name="segment__size_class",
-        empty_label=_("Any"),
-    )
+    return _stored(_("Size class"), SizeClass.choices, "size_class")
 
 
 def purchases() -> django_filters.Filter:
+    return _stored(_("Purchase status"), LostStatus.choices, "lost_status")
+
+
+def _stored(
+    label: str | Promise, choices: Sequence[tuple[str, str | Promise]], column: str
+) -> django_filters.Filter:
+    """A filter on a segment column as the nightly run stored it."""
     return django_filters.ChoiceFilter(
-        label=_("Purchase status"),
-        choices=LostStatus.choices,
-        field_name="segment__lost_status",
-        empty_label=_("Any"),
+        label=label, choices=choices, field_name=f"segment__{column}", empty_label=_("Any")
     )

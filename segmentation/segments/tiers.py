@@ -75,20 +75,14 @@ def tier_reason(segment: ClientSegment, policy: Policy) -> Reason:
     potential (rank 3)"."""
     headline = segment.get_tier_display()
     rank = segment.potential_rank
-    if segment.tier == Tier.GOLD:
-        share = number(policy.gold_share)
-        return Reason(
-            headline,
-            _("among the clients holding the first %(share)s%% of all potential (rank %(rank)s)")
-            % {"share": share, "rank": rank},
-        )
-    if segment.tier == Tier.SILVER:
-        share = number(policy.silver_share)
-        return Reason(
-            headline,
-            _("among the clients holding the next %(share)s%% of all potential (rank %(rank)s)")
-            % {"share": share, "rank": rank},
-        )
+    if segment.tier in (Tier.GOLD, Tier.SILVER):
+        if segment.tier == Tier.GOLD:
+            text = _("among the clients holding the first %(share)s%% of all potential (rank %(rank)s)")
+            share = policy.gold_share
+        else:
+            text = _("among the clients holding the next %(share)s%% of all potential (rank %(rank)s)")
+            share = policy.silver_share
+        return Reason(headline, text % {"share": number(share), "rank": rank})
     if segment.potential is None:
         return Reason(headline, _("the potential table is not filled in"))
     if segment.potential <= 0:
