@@ -15,7 +15,7 @@ from django.db import connection
 
 from accounts.models import ProductGroup
 from kam.users.models import User
-from tests.segmentation.reference import ClientData, Point
+from tests.segmentation.segments.reference import ClientData, Point
 
 TODAY = date(2026, 6, 30)
 GROUPS = 10

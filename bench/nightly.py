@@ -6,7 +6,7 @@ For each size it generates the data into a PostgreSQL database of its own (COPY)
 then times in the same run:
   - the nightly job (segmentation.segments.engine.recompute, first run on fresh data);
   - the floor: one GROUP BY pass over the same sales and points;
-  - the reference implementation (tests/segmentation/reference.py) on the same data,
+  - the reference implementation (tests/segmentation/segments/reference.py) on the same data,
     already loaded into Python (loading is timed apart and not counted);
 and prints the ratios QUALITY.md asks for. Needs PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/kam_bench); the database is recreated.
@@ -34,7 +34,7 @@ from django.db import connection  # noqa: E402
 
 from bench.generate import FLOOR_SQL, generate, load_reference, recreate_database  # noqa: E402
 from segmentation.segments.engine import recompute  # noqa: E402
-from tests.segmentation.reference import Rules, segments  # noqa: E402
+from tests.segmentation.segments.reference import Rules, segments  # noqa: E402
 
 
 def timed(action: Any) -> tuple[float, Any]:

@@ -1,10 +1,12 @@
 """Personas shared by every test: the responsible manager, a colleague on another team,
-a sales director and an admin, around one client; and the one way to pin a query count."""
+a sales director and an admin, around one client; browsers signed in as them; and the one way
+to pin a query count."""
 
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
+from django.test import Client as Browser
 from pytest_django import DjangoAssertNumQueries
 
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
@@ -76,3 +78,16 @@ def as_director(client, director):
 def as_admin(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def browser_for(db) -> Callable[[Any], Browser]:
+    """An independent browser (own cookies) logged in as `user`, or anonymous for None."""
+
+    def make(user: Any) -> Browser:
+        browser = Browser()
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    return make

@@ -1,12 +1,10 @@
-"""Fixtures for the client-account views: a fully filled card and browsers per persona."""
+"""Fixtures for the client-account views: a fully filled card, and helpers to check what a request wrote."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client as Browser
 
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
 from accounts.validators import WEIGHTS_10, inn_check_digit
@@ -44,19 +42,6 @@ def card(client_card, teammate):
         "refusals": RefusalFactory(client=client_card, reason=Refusal.Reason.PRICE),
     }
     return Card(client=client_card, entries=entries, member=member)
-
-
-@pytest.fixture
-def browser_for(db) -> Callable[[Any], Browser]:
-    """An independent browser (own cookies) logged in as `user`, or anonymous for None."""
-
-    def make(user: Any) -> Browser:
-        browser = Browser()
-        if user is not None:
-            browser.force_login(user)
-        return browser
-
-    return make
 
 
 def valid_inn(body: str) -> str:

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segmentation.segments.engine import recompute
-from tests.segmentation.engine_data import computed, store
-from tests.segmentation.reference import ClientData, Point, Rules, segments
+from tests.segmentation.segments.engine_data import computed, store
+from tests.segmentation.segments.reference import ClientData, Point, Rules, segments
 
 TODAY = date(2026, 6, 15)
 PLACES = [

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from accounts.models import Client, PointOfPresence, ProductGroup, Sale
 from segmentation.models import ClientSegment, Policy, PotentialEstimate
-from tests.segmentation.reference import ClientData, Rules
+from tests.segmentation.segments.reference import ClientData, Rules
 
 
 def store(clients: dict[int, ClientData], rules: Rules, today: date) -> dict[int, int]:

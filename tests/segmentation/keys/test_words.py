@@ -1,0 +1,18 @@
+"""Key status in words: a key client with the director's reasons, or not a key client."""
+
+import pytest
+
+from segmentation.keys.words import key_reason
+from segmentation.models import KeyStatus
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def test_key_reason_lists_the_reasons_in_words():
+    status = KeyStatus(is_key=True, reasons=["potential", "image"])
+
+    assert str(key_reason(status)) == (
+        "Key client — Potential sales volume or profitability, Image client: known, opens doors"
+    )
+    assert str(key_reason(KeyStatus(is_key=False))) == "Not a key client"
+    assert str(key_reason(None)) == "Not a key client"

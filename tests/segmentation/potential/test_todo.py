@@ -1,0 +1,230 @@
+"""The list of potential estimates to do: clients not analysed or with stale estimates.
+Access, exact content, ordering, paging, query counts."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Client
+from segmentation.models import PotentialEstimate
+from segmentation.potential import selectors as potential_selectors
+from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
+from tests.segmentation.conftest import TODO_URL
+
+TODAY = date(2025, 3, 31)
+
+
+def todo_names(response):
+    return [row.client.name for row in response.context["rows"]]
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Freeze the list's date: the stale boundary is computed from it."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["as_manager", "as_director", "as_admin"])
+def test_everyone_signed_in_sees_estimates_to_do(persona, request, policy):
+    response = request.getfixturevalue(persona).get(TODO_URL)
+
+    assert response.status_code == 200
+    assert response.context["nav"] == "todo"
+
+
+# Estimates to do ---------------------------------------------------------------------------
+
+
+def estimate(client, on, group=None):
+    return PotentialEstimate.objects.create(
+        client=client,
+        product_group=group or ProductGroupFactory(),
+        amount=Decimal(1000),
+        source=PotentialEstimate.Source.SURVEY,
+        estimated_on=on,
+    )
+
+
+@pytest.fixture
+def estimates(manager, outsider, teammate_client):
+    """The manager's clients at each side of the 12-month boundary (today 31.03.2025)."""
+    make = {
+        name: ClientFactory(name=name, responsible_manager=manager)
+        for name in ["Never", "Boundary", "Day Over", "Mixed", "Old", "Fresh"]
+    }
+    estimate(make["Boundary"], date(2024, 3, 31))
+    estimate(make["Day Over"], date(2024, 3, 30))
+    estimate(make["Mixed"], date(2023, 1, 5))
+    estimate(make["Mixed"], date(2024, 6, 1))
+    estimate(make["Old"], date(2022, 2, 28))
+    estimate(make["Old"], date(2023, 2, 28))
+    estimate(make["Fresh"], TODAY)
+    ClientFactory(name="Gone", responsible_manager=manager, status=Client.Status.INACTIVE)
+    ClientFactory(name="Theirs", responsible_manager=outsider)
+    return make
+
+
+@pytest.fixture
+def teammate_client(manager, outsider):
+    """The outsider's client with the manager on its account team: visible to both."""
+    client = ClientFactory(name="Team", responsible_manager=outsider)
+    TeamMemberFactory(client=client, user=manager)
+    return client
+
+
+def test_todo_lists_not_analysed_and_stale_at_the_exact_boundary(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL)
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    rows = {row.client.name: row for row in response.context["rows"]}
+    assert rows["Never"].stale_since is None
+    assert rows["Day Over"].stale_since == date(2025, 3, 31)
+    assert rows["Old"].stale_since == date(2024, 3, 1)
+
+
+def test_todo_row_text_and_link_to_the_potential_tab(estimates, as_manager, today, policy):
+    html = as_manager.get(TODO_URL).content.decode()
+
+    never = estimates["Never"].pk
+    assert f'href="{reverse("segmentation:potential", args=[never])}"' in html
+    assert '<span class="badge text-bg-secondary">not analysed</span>' in html
+    assert '<span class="badge text-bg-warning">stale since 03/31/2025</span>' in html
+    assert "newest estimate 02/28/2023" in html
+    assert "4 clients" in html
+
+
+def test_manager_sees_only_visible_clients_and_no_manager_filter(
+    estimates, as_manager, outsider, today, policy
+):
+    response = as_manager.get(TODO_URL, {"manager": outsider.pk})
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    assert "manager" not in response.context["filters"].form.fields
+    assert [(str(c.manager), c.not_analysed, c.stale) for c in response.context["counts"]] == [
+        ("Anna Smirnova", 1, 2),
+        ("Oleg Petrov", 1, 0),
+    ]
+
+
+def test_outsider_sees_only_their_own_clients(estimates, as_outsider, today, policy):
+    response = as_outsider.get(TODO_URL)
+
+    assert todo_names(response) == ["Team", "Theirs"]
+
+
+def test_director_sees_everyone_with_counts_per_manager(estimates, as_director, today, policy):
+    unassigned = ClientFactory(name="Nobody's", responsible_manager=None)
+
+    response = as_director.get(TODO_URL)
+
+    assert todo_names(response) == ["Day Over", "Never", "Nobody's", "Old", "Team", "Theirs"]
+    assert [
+        (str(c.manager or "-"), c.not_analysed, c.stale, c.total) for c in response.context["counts"]
+    ] == [
+        ("Anna Smirnova", 1, 2, 3),
+        ("Oleg Petrov", 2, 0, 2),
+        ("-", 1, 0, 1),
+    ]
+    assert unassigned.pk in [row.client.pk for row in response.context["rows"]]
+
+
+def test_director_filters_todo_by_manager_and_state(estimates, as_director, outsider, manager, today, policy):
+    theirs = as_director.get(TODO_URL, {"manager": outsider.pk})
+    stale = as_director.get(TODO_URL, {"manager": manager.pk, "state": "stale"})
+    never = as_director.get(TODO_URL, {"state": "not_analysed"})
+
+    assert todo_names(theirs) == ["Team", "Theirs"]
+    assert todo_names(stale) == ["Day Over", "Old"]
+    assert todo_names(never) == ["Never", "Team", "Theirs"]
+    assert f'<a href="?manager={outsider.pk}">Oleg Petrov</a>' in theirs.content.decode()
+
+
+def test_unknown_todo_filter_is_reported_and_ignored(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL, {"state": "soon"})
+
+    assert todo_names(response) == ["Day Over", "Never", "Old", "Team"]
+    assert "Some filters were not understood and were ignored." in response.content.decode()
+
+
+def test_stale_months_follow_the_policy(estimates, as_manager, today, policy):
+    policy.estimate_stale_months = 24
+    policy.save()
+
+    response = as_manager.get(TODO_URL)
+
+    assert todo_names(response) == ["Never", "Old", "Team"]
+    assert response.context["rows"][1].stale_since == date(2025, 3, 1)
+
+
+def test_stale_since_is_the_first_day_the_list_shows_the_estimate(policy):
+    """The day after `stale_since` minus one is still fresh, on every day of two years."""
+    start = date(2023, 1, 1)
+    for offset in range(730):
+        made = start + timedelta(days=offset)
+        first = potential_selectors.stale_since(made, policy)
+        assert made < potential_selectors.stale_before(first, policy), made
+        assert not made < potential_selectors.stale_before(first - timedelta(days=1), policy), made
+
+
+def test_todo_keyset_pages(manager, as_manager, today, policy):
+    ClientFactory.reset_sequence(0)
+    clients = ClientFactory.create_batch(60, responsible_manager=manager)
+    group = ProductGroupFactory()
+    for client in clients[::2]:
+        estimate(client, date(2020, 1, 1), group)
+    names = [c.name for c in clients]
+
+    first = as_manager.get(TODO_URL)
+    second = as_manager.get(TODO_URL, {"after": first.context["page"].next_cursor})
+    back = as_manager.get(TODO_URL, {"before": second.context["page"].previous_cursor})
+
+    assert todo_names(first) == names[:50]
+    assert todo_names(second) == names[50:]
+    assert todo_names(back) == names[:50]
+    assert "60 clients" in first.content.decode()
+
+
+def test_todo_htmx_request_gets_only_the_rows(estimates, as_manager, today, policy):
+    response = as_manager.get(TODO_URL, {"state": "not_analysed"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="rows">')
+    assert "<html" not in html
+    assert "<form" not in html
+    assert ">Never</a>" in html
+    assert ">Team</a>" in html
+    assert ">Old</a>" not in html
+
+
+def _todo_rows(count, user=None):
+    group = ProductGroupFactory()
+    for index in range(count):
+        client = ClientFactory(responsible_manager=user or ManagerFactory())
+        if index % 2:
+            estimate(client, date(2020, 1, 1), group)
+
+
+# session, user, policy, permissions (2), count, the page, two per-manager counts, their managers,
+# role names, unread badge; and for the director only, the manager filter choices
+@pytest.mark.parametrize(("persona", "queries"), [("director", 13), ("manager", 12)])
+def test_todo_query_count_does_not_grow_with_rows(
+    persona, queries, request, signed_in, today, policy, assert_queries
+):
+    user = request.getfixturevalue(persona)
+    browser = signed_in(user)
+    owner = None if persona == "director" else user
+    _todo_rows(1, owner)
+    response = assert_queries(queries, lambda: browser.get(TODO_URL))
+    assert len(todo_names(response)) == 1
+    _todo_rows(49, owner)
+
+    response = assert_queries(queries, lambda: browser.get(TODO_URL))
+
+    assert len(todo_names(response)) == 50
