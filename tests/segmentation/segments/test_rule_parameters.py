@@ -1,0 +1,76 @@
+"""Every policy field a rule reads reaches that rule's own SQL under the field's own name, so a
+search for a policy field leads to the SQL that uses it."""
+
+import re
+from datetime import date
+
+import pytest
+
+from segmentation.models import Policy
+from segmentation.segments import abcd, engine, leagues, rhythm, size_class, tiers
+from segmentation.segments.sql import Dialect, Fragment
+
+TODAY = date(2026, 10, 20)
+POLICY_FIELDS = {field.name for field in Policy._meta.fields}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def sql_of(fragment: Fragment) -> str:
+    return " ".join([*fragment.ctes, fragment.joins, fragment.facts, fragment.judged, fragment.columns])
+
+
+RULES = {
+    "abcd": (abcd.params(Policy()), abcd.fragment(Dialect(postgres=True))),
+    "tiers": (tiers.params(Policy()), tiers.fragment(Dialect(postgres=True))),
+    "size_class": (size_class.params(Policy()), size_class.fragment()),
+    "rhythm": (rhythm.params(Policy(), TODAY), rhythm.fragment(Dialect(postgres=True))),
+}
+EXPECTED = {
+    "abcd": ["pareto_share", "wallet_share_limit", "min_headroom"],
+    "tiers": ["gold_share", "silver_share"],
+    "size_class": ["medium_from", "large_from", "largest_from"],
+    "rhythm": [
+        "at_risk_factor",
+        "at_risk_min_days",
+        "lost_factor",
+        "lost_min_days",
+        "no_rhythm_at_risk_days",
+        "no_rhythm_lost_days",
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_a_rule_reads_its_policy_fields_in_its_own_sql_under_their_names(rule):
+    params, fragment = RULES[rule]
+
+    fields = [name for name in params if name in POLICY_FIELDS]
+    assert fields == EXPECTED[rule]
+    assert [name for name in fields if f"%({name})s" not in sql_of(fragment)] == []
+
+
+def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run():
+    dialect = Dialect(postgres=True)
+    sql = engine._stage_sql(dialect, Policy()) + rhythm.prepare_sql(dialect)
+
+    assert set(PLACEHOLDER.findall(sql)) - POLICY_FIELDS == {
+        "today",
+        "year_ago",
+        "two_years_ago",
+        "won_back_since",
+    }
+
+
+def test_won_back_since_counts_the_policys_won_back_days():
+    policy = Policy(won_back_days=90)
+
+    assert rhythm.params(policy, TODAY)["won_back_since"] == date(2026, 7, 22)
+
+
+def test_our_own_regions_reach_the_league_sql_as_checked_codes():
+    policy = Policy(own_regions="RU-MOW, ru-spe, x'); DROP TABLE accounts_client; --")
+
+    sql = sql_of(leagues.fragment(policy))
+
+    assert "own(area) AS (VALUES ('RU-MOW'), ('RU-SPE'))" in sql
+    assert "DROP TABLE" not in sql
