@@ -8,6 +8,7 @@ under the cap.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -78,10 +79,15 @@ def key_revoke(*, client: Client, note: str, by: User) -> KeyStatus:
 
 def _save(status: KeyStatus, by: User, note: str) -> KeyStatus:
     status.decided_by = by
-    status._history_user = by  # type: ignore[attr-defined]
-    status._change_reason = note.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+    _attribute(status, by, note)
     status.save()
     return status
+
+
+def _attribute(decision: Model, by: User, why: str) -> None:
+    """Who decided and why, for the history row that the next save or delete writes."""
+    decision._history_user = by  # type: ignore[attr-defined]
+    decision._change_reason = why.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
 
 
 def _checked_reasons(reasons: list[str]) -> list[str]:
@@ -158,8 +164,7 @@ def tier_override_set(*, client: Client, tier: str, reason: str, by: User) -> Ti
         override.tier = tier
         override.reason = reason.strip()
         override.decided_by = by
-        override._history_user = by  # type: ignore[attr-defined]
-        override._change_reason = reason.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+        _attribute(override, by, reason)
         override.save()
     return override
 
@@ -172,6 +177,5 @@ def tier_override_clear(*, client: Client, reason: str, by: User) -> None:
         override = TierOverride.objects.select_for_update().filter(client=client).first()
         if override is None:
             raise TierOverrideRefused(_("%(client)s has no tier override.") % {"client": client})
-        override._history_user = by  # type: ignore[attr-defined]
-        override._change_reason = reason.strip()[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+        _attribute(override, by, reason)
         override.delete()

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
 from accounts.validators import WEIGHTS_10, inn_check_digit
@@ -47,10 +46,6 @@ def card(client_card, teammate):
 def valid_inn(body: str) -> str:
     """A 10-digit company INN: nine digits plus their check digit."""
     return body + str(inn_check_digit(body, WEIGHTS_10))
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def card_state(client: Client) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Client, Contact
 from accounts.views import card as card_views
-from tests.accounts.conftest import messages_of, valid_inn
+from tests.accounts.conftest import valid_inn
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     TeamMemberFactory,
     TouchFactory,
 )
+from tests.helpers import messages_of
 
 DM = Contact.DecisionRole.DECISION_MAKER
 WARNING = "The influence of active contacts should add up to 100%."

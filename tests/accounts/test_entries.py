@@ -9,8 +9,9 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from accounts.models import Contact, PointOfPresence, Refusal, Touch
-from tests.accounts.conftest import card_state, messages_of
+from tests.accounts.conftest import card_state
 from tests.factories import ClientFactory, ContactFactory, ProductGroupFactory, TouchFactory
+from tests.helpers import messages_of
 
 MODELS: dict[str, Any] = {
     "contacts": Contact,

@@ -2,13 +2,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from kam.users import roles
 from kam.users.models import User
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory, UserFactory
+from tests.helpers import messages_of
 from tests.users.conftest import login
 
 NEW_PASSWORD = "Tundra-Falcon-93"
@@ -49,10 +49,6 @@ def edit_data(user, **overrides):
 
 def listed(response):
     return [(user.username, labels) for user, labels in response.context["rows"]]
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 # Access: anonymous -> login, manager/director -> 403, wrong method -> 405.

@@ -3,7 +3,6 @@
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -12,6 +11,7 @@ from segmentation.keys import services as key_status
 from segmentation.keys.services import KeyStatusRefused, TierOverrideRefused
 from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
 from tests.factories import ClientFactory, UserFactory
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -286,10 +286,6 @@ def key_url(client: Client) -> str:
 
 def tier_url(client: Client) -> str:
     return reverse("segmentation:tier_override", args=[client.pk])
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_director_grants_on_the_card_and_sees_the_warnings(as_director, client_card, manager, room):

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -20,6 +19,7 @@ from segmentation.notifications.services import send_digests
 from segmentation.segments.engine import recompute
 from segmentation.tasks import send_notification_digests
 from tests.factories import ClientFactory, ManagerFactory, SaleFactory
+from tests.helpers import messages_of
 
 LIST_URL = reverse("segmentation:notification_list")
 READ_ALL_URL = reverse("segmentation:notification_read_all")
@@ -29,10 +29,6 @@ NOW = datetime.datetime(2025, 6, 30, 7, 0, tzinfo=MOSCOW)
 
 def open_url(notification: Notification) -> str:
     return reverse("segmentation:notification_open", args=[notification.pk])
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def notify(user: Any, client: Any, kind: str, old: str, new: str, **fields: Any) -> Notification:

@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.html import escape
@@ -15,6 +14,7 @@ from segmentation.ops.forms import PolicyForm
 from segmentation.ops.services import policy_version
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory, SaleFactory
+from tests.helpers import messages_of
 
 URL = reverse("segmentation:policy")
 TODAY = datetime.date(2025, 6, 30)
@@ -31,10 +31,6 @@ def policy_data(**changes: Any) -> dict[str, Any]:
 
 def policy_state() -> dict[str, Any]:
     return {**model_to_dict(Policy.current()), "history": Policy.history.count()}
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.mark.django_db

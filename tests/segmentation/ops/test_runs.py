@@ -8,7 +8,6 @@ from unittest import mock
 
 import pytest
 from celery.schedules import crontab
-from django.contrib.messages import get_messages
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from segmentation.models import ClientSegment, NightlyRun, Policy
 from segmentation.ops.services import nightly_run_due
 from segmentation.tasks import recompute_segments, run_nightly_if_due
 from tests.factories import ClientFactory, SaleFactory
+from tests.helpers import messages_of
 
 LIST_URL = reverse("segmentation:run_list")
 START_URL = reverse("segmentation:run_start")
@@ -28,10 +28,6 @@ MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
     """A moment in June 2025, Moscow time (the project's TIME_ZONE)."""
     return datetime.datetime(2025, 6, day, hour, minute, tzinfo=MOSCOW)
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def make_run(

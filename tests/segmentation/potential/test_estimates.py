@@ -8,7 +8,6 @@ from html import unescape
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,6 +17,7 @@ from segmentation.models import ClientSegment, Policy, PotentialEstimate
 from segmentation.potential import services as estimates
 from segmentation.potential.selectors import potential_table, stale_before
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, SaleFactory, TeamMemberFactory
+from tests.helpers import messages_of
 
 TODAY = date(2026, 6, 15)
 
@@ -51,10 +51,6 @@ def state(client: Any) -> list[tuple[Any, ...]]:
     """Every estimate of the client, to prove a refused request wrote nothing."""
     rows = PotentialEstimate.objects.filter(client=client).order_by("product_group__name")
     return list(rows.values_list("product_group__name", "amount", "source", "estimated_on", "author_id"))
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def hidden_value(html: str, name: str) -> str:
