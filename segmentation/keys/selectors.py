@@ -30,7 +30,7 @@ from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, Policy, Tier
 from segmentation.segments.selectors import SegmentPanel, segment_panel
 from segmentation.segments.tiers import effective_tier, effective_tier_of
-from segmentation.workload.selectors import kam_loads, kam_warnings
+from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
 CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
 KEY_LIST_LIMIT = 200
@@ -126,7 +126,7 @@ def key_clients(user: User, *, total: Decimal, policy: Policy, limit: int = KEY_
     return [_row(c, total, warnings=_warnings(c, loads, policy)) for c in found]
 
 
-def _warnings(client: Client, loads: dict[int, Any], policy: Policy) -> list[str]:
+def _warnings(client: Client, loads: dict[int, KamLoad], policy: Policy) -> list[str]:
     if client.responsible_manager_id is None:
         return [_("No responsible manager.")]
     load = loads.get(client.responsible_manager_id)

@@ -1,6 +1,6 @@
 """Reads for the potential table on the card and the list of estimates to do.
 
-The caller has already passed the client through `accounts.selectors.get_client_for_user`;
+The caller has already passed the client through `accounts.access.get_client_for_user`;
 the to-do list starts from `clients_visible_to`.
 """
 

@@ -1,6 +1,6 @@
 """The card's segment panel: every computed segment of one client with its reason in words.
 
-The caller has already passed the client through `accounts.selectors.get_client_for_user`.
+The caller has already passed the client through `accounts.access.get_client_for_user`.
 """
 
 from dataclasses import dataclass, field
