@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo serves with DEBUG off (the product's own error pages); `make run DEBUG=true` for Django's.
+DEBUG ?= false
 
 .PHONY: run test lint install install-dev clean
 
@@ -25,9 +27,9 @@ install-dev: $(VENV)/.dev-deps
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py run_nightly
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=kam.settings.test $(BIN)/pytest

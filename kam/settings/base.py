@@ -141,6 +141,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kam@localhost")
 # Amounts are kept in one company currency.
 KAM_CURRENCY = env("KAM_CURRENCY", default="RUB")
 
+# Whether the login page lists the demo logins when demo data is loaded (local settings only).
+KAM_DEMO_LOGINS = False
+
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None

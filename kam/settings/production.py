@@ -18,4 +18,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+KAM_DEMO_LOGINS = False  # never advertise the demo password on a real installation
 SESSION_COOKIE_HTTPONLY = True
