@@ -47,7 +47,11 @@ class CardPanel:
 class ListColumn:
     """A column of the client list: its cell template sees the row's client as `c`.
 
-    `related` names the relations the cell reads, joined once for the whole page.
+    - `related`: the relations the cell reads, joined once for the whole page;
+    - `annotate()`: the values the cell or the sort needs, computed in the page's one query;
+    - `sort`: the field or annotation the column sorts by (NOT NULL: the keyset pager needs it),
+      `descending_first` for columns where the biggest comes first;
+    - `shown`: whether a user who has not picked their columns sees it.
     """
 
     name: str
@@ -56,6 +60,13 @@ class ListColumn:
     order: int
     title: Label = ""
     related: tuple[str, ...] = ()
+    annotate: Callable[[], dict[str, Any]] | None = None
+    sort: str = ""
+    descending_first: bool = False
+    shown: bool = True
+
+    def annotations(self) -> dict[str, Any]:
+        return self.annotate() if self.annotate else {}
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ CORE_TABS = [
 
 _tabs: dict[str, CardTab] = {tab.name: tab for tab in CORE_TABS}
 _panels: dict[str, CardPanel] = {}
-_columns: dict[str, ListColumn] = {}
+_columns: dict[str, ListColumn] = {}  # the base columns are registered by accounts.columns
 _filters: dict[str, ListFilter] = {}
 
 
@@ -109,6 +120,10 @@ def card_panels() -> list[CardPanel]:
 
 def list_columns() -> list[ListColumn]:
     return sorted(_columns.values(), key=lambda column: column.order)
+
+
+def list_column(name: str) -> ListColumn | None:
+    return _columns.get(name)
 
 
 def list_filters() -> list[ListFilter]:

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -6,22 +7,30 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
+from accounts.extensions import ListColumn
 from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
 from accounts.rules import sees_every_client
 from kam.users.models import User
 
-# sort key in the query string -> (model field, descending)
-SORTS = {
-    "name": ("name", False),
-    "-name": ("name", True),
-    "inn": ("inn", False),
-    "-inn": ("inn", True),
-    "status": ("status", False),
-    "-status": ("status", True),
-    "updated": ("updated_at", False),
-    "-updated": ("updated_at", True),
-}
+NAME = "name"
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """The list's order: `key` as in the query string ("-potential"), the field or annotation
+    it orders by, and the column whose annotations that needs (None for the name)."""
+
+    key: str
+    field: str
+    descending: bool
+    column: ListColumn | None
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """The name, and every registered column that sorts, each both ways."""
+    keys = [NAME, *(column.name for column in extensions.list_columns() if column.sort)]
+    return [(key, key) for name in keys for key in (name, f"-{name}")]
 
 
 def region_choices() -> list[tuple[str, str]]:
@@ -44,9 +53,7 @@ class ClientFilter(django_filters.FilterSet):
         queryset=managers(),
         empty_label=_("Anyone"),
     )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort"), choices=[(k, k) for k in SORTS], method="keep", empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(label=_("Sort"), choices=[], method="keep", empty_label=None)
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
     before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
 
@@ -58,6 +65,7 @@ class ClientFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.extension_names = self._add_extension_filters()
         self.filters["region"].extra["choices"] = region_choices()
+        self.filters["sort"].extra["choices"] = sort_choices()
         self.filters["manager"].queryset = managers()
         if not sees_every_client(user):
             del self.filters["manager"]
@@ -93,9 +101,13 @@ class ClientFilter(django_filters.FilterSet):
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset
 
-    def ordering(self) -> tuple[str, bool]:
-        key = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        return SORTS.get(key or "name", SORTS["name"])
+    def ordering(self) -> Sorting:
+        """The chosen order; by name when none (or an unknown one) is asked for."""
+        key = (self.form.cleaned_data.get("sort") if self.form.is_valid() else None) or NAME
+        column = extensions.list_column(key.lstrip("-"))
+        if column is None or not column.sort:
+            return Sorting(key if key.lstrip("-") == NAME else NAME, NAME, key == f"-{NAME}", None)
+        return Sorting(key, column.sort, key.startswith("-"), column)
 
 
 class ManagerListFilter(django_filters.FilterSet):

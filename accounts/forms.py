@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import geography
+from accounts import extensions, geography
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
 from kam.users import roles
 
@@ -97,6 +97,20 @@ def possible_duplicates(name: str, inn: str) -> QuerySet[Client]:
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name or INN"), max_length=200, required=False)
+
+
+class ListColumnsForm(forms.Form):
+    """The client-list columns a user wants to see, out of every registered one."""
+
+    columns = forms.MultipleChoiceField(
+        label=_("Columns"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["columns"])
+        field.choices = [(column.name, column.header) for column in extensions.list_columns()]
 
 
 class AssignForm(CrispyMixin, forms.Form):

@@ -302,3 +302,22 @@ class Refusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.date}"
+
+
+class ClientListColumns(models.Model):
+    """The client-list columns a user picked, by name; until they pick, the defaults show."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="client_list_columns",
+    )
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("client list columns")
+        verbose_name_plural = _("client list columns")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.columns)}"

@@ -8,7 +8,17 @@ from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats
 
 from accounts import extensions
-from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale, TeamMember, Touch
+from accounts.extensions import ListColumn
+from accounts.models import (
+    Client,
+    ClientListColumns,
+    Contact,
+    PointOfPresence,
+    Refusal,
+    Sale,
+    TeamMember,
+    Touch,
+)
 from accounts.rules import sees_every_client
 from kam.users.models import AnyUser, User
 
@@ -24,18 +34,20 @@ def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
     return clients.filter(Q(responsible_manager=user) | Exists(on_team))
 
 
-def client_list(user: User) -> QuerySet[Client]:
-    """Every visible client with what the list's columns show, the registered ones included."""
-    head_offices = PointOfPresence.objects.filter(client=OuterRef("pk"), is_head_office=True).order_by("id")
-    related = [name for column in extensions.list_columns() for name in column.related]
-    return (
-        clients_visible_to(user)
-        .select_related("industry", "responsible_manager", *related)
-        .annotate(
-            head_city=head_offices.values("city")[:1],
-            head_region=head_offices.values("region")[:1],
-        )
-    )
+def client_list(user: User, columns: list[ListColumn]) -> QuerySet[Client]:
+    """Every visible client with what the given columns show and sort by, in one query a page."""
+    related = {name for column in columns for name in column.related}
+    annotations = {name: value for column in columns for name, value in column.annotations().items()}
+    return clients_visible_to(user).select_related(*sorted(related)).annotate(**annotations)
+
+
+def list_columns_of(user: User) -> list[ListColumn]:
+    """The columns the user picked, in the list's order, or the defaults until they pick."""
+    picked = ClientListColumns.objects.filter(user=user).values_list("columns", flat=True).first()
+    columns = extensions.list_columns()
+    if picked is None:
+        return [column for column in columns if column.shown]
+    return [column for column in columns if column.name in picked]
 
 
 def decision_group(client: Client) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from accounts.audit import FieldChange, client_changes_since
-from accounts.models import Client, TeamMember
+from accounts.models import Client, ClientListColumns, TeamMember
 from kam.users.models import User
 
 
@@ -88,3 +88,9 @@ def card_entry_save(*, entry: Model, client: Client, author: User, many_to_many:
 
 def card_entry_delete(*, entry: Model) -> None:
     entry.delete()
+
+
+def list_columns_save(*, user: User, names: list[str]) -> ClientListColumns:
+    """Remember the client-list columns the user picked (names already checked by the caller)."""
+    choice, _created = ClientListColumns.objects.update_or_create(user=user, defaults={"columns": names})
+    return choice

@@ -1,8 +1,12 @@
 """What segmentation adds to the client card and the client list (see `accounts.extensions`):
 the Potential tab, the segments panel on the overview, and the segment columns and filters."""
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import DecimalField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +17,8 @@ from kam.http import AuthenticatedHttpRequest
 from segmentation.keys import filters as key_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
+
+AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
 
 
 def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
@@ -28,18 +34,59 @@ def register() -> None:
         extensions.register_filter(list_filter)
 
 
+def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
+    """A segment figure to sort by; clients the nightly run has not seen yet come last."""
+
+    def annotate() -> dict[str, Any]:
+        return {f"{field}_sort": Coalesce(f"segment__{field}", Value(Decimal(-1)), output_field=AMOUNT)}
+
+    return annotate
+
+
 COLUMNS = [
     ListColumn(
         "category",
         _("Category"),
         "segmentation/cells/category.html",
-        10,
+        50,
         title=_("ABCD category"),
         related=("segment",),
     ),
-    ListColumn("tier", _("Tier"), "segmentation/cells/tier.html", 20, related=("segment", "tier_override")),
-    ListColumn("key", _("Key"), "segmentation/cells/key.html", 30, related=("key_status",)),
-    ListColumn("purchases", _("Purchases"), "segmentation/cells/purchases.html", 40, related=("segment",)),
+    ListColumn("tier", _("Tier"), "segmentation/cells/tier.html", 60, related=("segment", "tier_override")),
+    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, related=("key_status",)),
+    ListColumn(
+        "potential",
+        _("Potential"),
+        "segmentation/cells/potential.html",
+        80,
+        title=_("Estimated yearly purchases from all suppliers"),
+        related=("segment",),
+        annotate=_sorted_by("potential"),
+        sort="potential_sort",
+        descending_first=True,
+    ),
+    ListColumn(
+        "revenue",
+        _("Revenue"),
+        "segmentation/cells/revenue.html",
+        90,
+        title=_("Our sales over the last 12 months, as of the nightly run"),
+        related=("segment",),
+        annotate=_sorted_by("revenue"),
+        sort="revenue_sort",
+        descending_first=True,
+    ),
+    ListColumn(
+        "wallet",
+        _("Share of wallet"),
+        "segmentation/cells/wallet.html",
+        100,
+        title=_("Our share of the client's estimated purchases"),
+        related=("segment",),
+        annotate=_sorted_by("wallet_share"),
+        sort="wallet_share_sort",
+    ),
+    ListColumn("purchases", _("Purchases"), "segmentation/cells/purchases.html", 110, related=("segment",)),
 ]
 
 FILTERS = [

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from accounts import geography
 
@@ -18,6 +19,16 @@ def region_name(code: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_link(context: Any, key: str) -> str:
-    """The sort key for a column header: ascending first, then descending."""
-    return f"-{key}" if context.get("sort") == key else key
+def sort_header(context: Any, key: str, label: str, descending_first: bool = False) -> str:
+    """A column header that sorts the list by `key`: the first click ascending (descending for
+    `descending_first`), the next one the other way; an arrow marks the current order."""
+    current = context.get("sort")
+    if current in (key, f"-{key}"):
+        following = key if current.startswith("-") else f"-{key}"
+    else:
+        following = f"-{key}" if descending_first else key
+    arrow = " ↑" if current == key else " ↓" if current == f"-{key}" else ""
+    query = context.get("query", "")
+    return format_html(
+        '<a href="?{}{}sort={}">{}{}</a>', query, "&" if query else "", following, label, arrow
+    )

@@ -4,14 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit, selectors, services
 from accounts.access import EDIT, REASSIGN, get_client_for_user
-from accounts.extensions import list_columns
 from accounts.filters import ClientFilter
-from accounts.forms import AssignForm, ClientForm, SearchForm, TeamMemberForm
+from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm
 from accounts.models import Client
 from accounts.rules import sees_every_client
 from kam.access import permission_or_403
@@ -24,29 +25,52 @@ SEARCH_LIMIT = 25
 @login_required
 @require_GET
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = ClientFilter(
-        request.GET or None, queryset=selectors.client_list(request.user), user=request.user
-    )
-    field, descending = filters.ordering()
+    columns = selectors.list_columns_of(request.user)
+    queryset = selectors.client_list(request.user, columns)
+    filters = ClientFilter(request.GET or None, queryset=queryset, user=request.user)
+    sorting = filters.ordering()
+    rows = filters.qs
+    if sorting.column is not None and sorting.column not in columns:
+        rows = rows.annotate(**sorting.column.annotations())  # sorted by a column not shown
     data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
     page = keyset_page(
-        filters.qs,
-        order=[f"-{field}", "-pk"] if descending else [field, "pk"],
+        rows,
+        order=[f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"],
         after=data.get("after") or "",
         before=data.get("before") or "",
     )
     context = {
         "filters": filters,
         "page": page,
-        "sort": data.get("sort") or "name",
+        "sort": sorting.key,
         "query": query_without(request.GET, "after", "before", "sort"),
         "page_query": query_without(request.GET, "after", "before"),
         "sees_all": sees_every_client(request.user),
-        "columns": list_columns(),
+        "columns": columns,
+        "columns_form": ListColumnsForm(
+            initial={"columns": [c.name for c in columns], "next": request.get_full_path()}
+        ),
+        "today": timezone.localdate(),
         "nav": "clients",
     }
     template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def client_list_columns(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Remember the columns the user picked and go back to the list as it was."""
+    form = ListColumnsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Those columns are not in the list; nothing was changed."))
+        return redirect("accounts:client_list")
+    services.list_columns_save(user=request.user, names=form.cleaned_data["columns"])
+    messages.success(request, _("The list shows the columns you picked."))
+    back = form.cleaned_data["next"]
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("accounts:client_list")
 
 
 @login_required

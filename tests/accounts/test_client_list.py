@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import Client
 from kam import pagination
@@ -78,8 +79,8 @@ def test_list_row_shows_head_office_industry_and_manager(base, as_manager):
         "Steel",
         "Anna Smirnova",
     )
-    assert f'<a href="/clients/{row.pk}/">Alpha Mills</a>' in html
-    assert "Moskva" in html
+    assert f'<a href="/clients/{row.pk}/" title="{escape(row.legal_name)}">Alpha Mills</a>' in html
+    assert '<span title="Moskva">Moscow</span>' in html
 
 
 @pytest.mark.parametrize(
@@ -296,9 +297,9 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, user, its permissions (2), regions, capped count, the page, role names, unread badge,
-    # and the industry and manager filter choices
-    queries = 11
+    # session, user, its permissions (2), the user's columns, regions, capped count, the page,
+    # role names, unread badge, and the industry and manager filter choices
+    queries = 12
     browser = browser_for(director)
 
     def fill(count):
@@ -317,7 +318,7 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 
 
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
-    queries = 10  # as for the director, but a manager gets no manager filter to fill
+    queries = 11  # as for the director, but a manager gets no manager filter to fill
     browser = browser_for(manager)
     ClientFactory(responsible_manager=manager)
     response = assert_queries(queries, lambda: browser.get(LIST_URL))

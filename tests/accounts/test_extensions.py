@@ -36,7 +36,23 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "history",
     ]
     assert [panel.name for panel in extensions.card_panels()] == ["segments"]
-    assert [column.name for column in extensions.list_columns()] == ["category", "tier", "key", "purchases"]
+    assert [column.name for column in extensions.list_columns()] == [
+        "inn",
+        "industry",
+        "head_office",
+        "manager",
+        "category",
+        "tier",
+        "key",
+        "potential",
+        "revenue",
+        "wallet",
+        "purchases",
+        "last_touch",
+        "next_step",
+        "status",
+        "updated",
+    ]
     assert [f.name for f in extensions.list_filters()] == [
         "category",
         "tier",

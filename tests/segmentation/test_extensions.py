@@ -53,6 +53,15 @@ class Cells(HTMLParser):
             self.cell.append(data)
 
 
+# The default columns: client, head office, manager, then segmentation's seven, then the
+# last touch and the next step.
+SEGMENT_COLUMNS = slice(3, 10)
+
+
+def segment_cells(row):
+    return row[SEGMENT_COLUMNS]
+
+
 def cells(response):
     parser = Cells()
     parser.feed(response.content.decode())
@@ -151,7 +160,7 @@ def test_override_counts_for_a_client_the_nightly_run_has_not_seen(segmented, ma
 
     assert names(gold) == ["Alpha", "Echo"]
     assert names(unseen) == ["Echo", "Foxtrot"]
-    assert cells(gold)["Echo"][5:9] == ["—", "Gold *", "", "—"]
+    assert segment_cells(cells(gold)["Echo"]) == ["—", "Gold *", "", "—", "—", "—", "—"]
 
 
 def test_director_combines_segment_and_manager_filters(segmented, as_director, manager, outsider):
@@ -197,13 +206,13 @@ def test_unknown_segment_filter_values_are_reported_and_ignored(query, segmented
 def test_segment_columns_show_badges_and_dashes_without_a_segment(segmented, as_manager):
     rows = cells(as_manager.get(LIST_URL))
 
-    # client, INN, industry, head office, manager, category, tier, key, purchases, status, updated
-    assert rows["Alpha"][5:10] == ["A", "Gold", "key", "At risk", "Active"]
-    assert rows["Bravo"][5:10] == ["B", "Silver", "", "Lost", "Active"]
-    assert rows["Charlie"][5:10] == ["C", "Silver *", "", "Won back", "Active"]
-    assert rows["Delta"][5:10] == ["D", "Bronze *", "", "", "Active"]
-    assert rows["Echo"][5:10] == ["—", "—", "", "—", "Active"]
-    assert rows["Foxtrot"][5:10] == ["—", "Bronze", "", "", "Active"]
+    # category, tier, key, potential, revenue, share of wallet, purchases
+    assert segment_cells(rows["Alpha"]) == ["A", "Gold", "key", "—", "0", "—", "At risk"]
+    assert segment_cells(rows["Bravo"]) == ["B", "Silver", "", "—", "0", "—", "Lost"]
+    assert segment_cells(rows["Charlie"]) == ["C", "Silver *", "", "—", "0", "—", "Won back"]
+    assert segment_cells(rows["Delta"]) == ["D", "Bronze *", "", "—", "0", "—", ""]
+    assert segment_cells(rows["Echo"]) == ["—", "—", "", "—", "—", "—", "—"]
+    assert segment_cells(rows["Foxtrot"]) == ["—", "Bronze", "", "—", "0", "—", ""]
 
 
 def test_segment_filters_render_in_the_form(segmented, as_manager):
@@ -220,9 +229,9 @@ def test_htmx_fragment_keeps_the_segment_columns(segmented, as_manager):
 
     html = response.content.decode()
     assert html.strip().startswith('<div id="results">')
-    assert [[row[0], *row[4:9]] for row in cells(response).values()] == [
-        ["Bravo", "Anna Smirnova", "B", "Silver", "", "Lost"],
-        ["Charlie", "Anna Smirnova", "C", "Silver *", "", "Won back"],
+    assert [[row[0], row[2], *segment_cells(row)] for row in cells(response).values()] == [
+        ["Bravo", "Anna Smirnova", "B", "Silver", "", "—", "0", "—", "Lost"],
+        ["Charlie", "Anna Smirnova", "C", "Silver *", "", "—", "0", "—", "Won back"],
     ]
 
 
@@ -282,8 +291,8 @@ def _segmented_rows(count, manager=None):
 
 @pytest.mark.parametrize(
     ("query", "queries"),
-    # the segment columns and filters ride on the list query: the same 11 as the plain list
-    [({}, 11), ({"category": "A", "tier": "silver", "key": "yes", "purchases": "lost"}, 11)],
+    # the segment columns and filters ride on the list query: the same 12 as the plain list
+    [({}, 12), ({"category": "A", "tier": "silver", "key": "yes", "purchases": "lost"}, 12)],
 )
 def test_list_with_segment_columns_query_count_does_not_grow(
     query, queries, director, browser_for, assert_queries
@@ -301,7 +310,7 @@ def test_list_with_segment_columns_query_count_does_not_grow(
 
 
 def test_manager_list_with_segment_columns_query_count_does_not_grow(manager, browser_for, assert_queries):
-    queries = 10  # the director's 11 less the manager filter choices
+    queries = 11  # the director's 12 less the manager filter choices
     browser = browser_for(manager)
     _segmented_rows(1, manager)
     response = assert_queries(queries, lambda: browser.get(LIST_URL, {"key": "yes"}))
@@ -312,3 +321,42 @@ def test_manager_list_with_segment_columns_query_count_does_not_grow(manager, br
 
     assert len(names(response)) == 50
     assert Client.objects.count() == 50
+
+
+@pytest.fixture
+def figures(manager):
+    """Three clients with the nightly run's figures, and one it has not seen yet."""
+    rows = [("Big", 900, 500, 40), ("Mid", 300, 700, 90), ("Small", 100, 0, None)]
+    for name, potential, revenue, wallet in rows:
+        segment(
+            ClientFactory(name=name, responsible_manager=manager),
+            potential=potential,
+            revenue=revenue,
+            wallet_share=wallet,
+        )
+    ClientFactory(name="Unseen", responsible_manager=manager)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-potential", ["Big", "Mid", "Small", "Unseen"]),
+        ("potential", ["Unseen", "Small", "Mid", "Big"]),
+        ("-revenue", ["Mid", "Big", "Small", "Unseen"]),
+        ("wallet", ["Small", "Unseen", "Big", "Mid"]),  # no share yet, then the smallest share
+        ("-wallet", ["Mid", "Big", "Unseen", "Small"]),
+    ],
+)
+def test_the_list_sorts_by_the_segment_figures(figures, as_manager, sort, expected):
+    assert names(as_manager.get(LIST_URL, {"sort": sort})) == expected
+
+
+def test_the_figures_show_in_their_columns(figures, as_manager):
+    rows = cells(as_manager.get(LIST_URL, {"sort": "-potential"}))
+
+    assert [rows[name][6:9] for name in ["Big", "Mid", "Small", "Unseen"]] == [
+        ["900", "500", "40%"],
+        ["300", "700", "90%"],
+        ["100", "0", "—"],
+        ["—", "—", "—"],
+    ]

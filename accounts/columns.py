@@ -1,0 +1,92 @@
+"""The client list's own columns: the card's facts, the last touch and the next step.
+
+The apps above add theirs (segments, potential, revenue) through `accounts.extensions`.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import DateField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts import extensions
+from accounts.extensions import ListColumn
+from accounts.models import PointOfPresence, Touch
+
+NEVER = date(1900, 1, 1)  # sorts clients never touched before all others
+NO_STEP = date(9999, 12, 31)  # sorts clients without a dated next step after all others
+
+
+def _head_office() -> dict[str, Any]:
+    offices = PointOfPresence.objects.filter(client=OuterRef("pk"), is_head_office=True).order_by("id")
+    return {"head_city": offices.values("city")[:1], "head_region": offices.values("region")[:1]}
+
+
+def _latest_touch() -> Any:
+    return Touch.objects.filter(client=OuterRef("pk")).order_by("-date", "-id")
+
+
+def _last_touch() -> dict[str, Any]:
+    last = Subquery(_latest_touch().values("date")[:1], output_field=DateField())
+    return {"last_touch_on": last, "last_touch_sort": Coalesce(last, Value(NEVER))}
+
+
+def _next_step() -> dict[str, Any]:
+    """The next step recorded on the client's latest touch that has one, and its date."""
+    with_step = _latest_touch().exclude(next_step="")
+    due = Subquery(with_step.values("next_step_date")[:1], output_field=DateField())
+    return {
+        "next_step": with_step.values("next_step")[:1],
+        "next_step_due": due,
+        "next_step_sort": Coalesce(due, Value(NO_STEP)),
+    }
+
+
+CORE_COLUMNS = [
+    ListColumn("inn", _("INN"), "accounts/cells/inn.html", 10, sort="inn", shown=False),
+    ListColumn(
+        "industry", _("Industry"), "accounts/cells/industry.html", 20, related=("industry",), shown=False
+    ),
+    ListColumn("head_office", _("Head office"), "accounts/cells/head_office.html", 30, annotate=_head_office),
+    ListColumn(
+        "manager",
+        _("Responsible manager"),
+        "accounts/cells/manager.html",
+        40,
+        related=("responsible_manager",),
+    ),
+    ListColumn(
+        "last_touch",
+        _("Last touch"),
+        "accounts/cells/last_touch.html",
+        120,
+        title=_("The latest call, meeting, letter or event"),
+        annotate=_last_touch,
+        sort="last_touch_sort",
+    ),
+    ListColumn(
+        "next_step",
+        _("Next step"),
+        "accounts/cells/next_step.html",
+        130,
+        title=_("The next step of the latest touch that set one; overdue ones first"),
+        annotate=_next_step,
+        sort="next_step_sort",
+    ),
+    ListColumn("status", _("Status"), "accounts/cells/status.html", 140, sort="status", shown=False),
+    ListColumn(
+        "updated",
+        _("Updated"),
+        "accounts/cells/updated.html",
+        150,
+        sort="updated_at",
+        descending_first=True,
+        shown=False,
+    ),
+]
+
+
+def register() -> None:
+    for column in CORE_COLUMNS:
+        extensions.register_column(column)
