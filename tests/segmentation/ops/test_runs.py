@@ -100,6 +100,16 @@ def test_run_list_shows_runs_newest_first_with_changes_in_words(as_admin):
     assert "OperationalError(&#x27;disk full&#x27;)" in content
 
 
+def test_run_list_rows_carry_the_run_and_its_status_for_the_smoke_test(as_admin):
+    finished = make_run(at(1, 2), finished_at=at(1, 2, 1))
+    running = make_run(at(2, 2), NightlyRun.Status.RUNNING)
+
+    content = as_admin.get(LIST_URL).content.decode()
+
+    assert f'<tr data-run="{running.pk}" data-status="running">' in content
+    assert f'<tr data-run="{finished.pk}" data-status="success">' in content
+
+
 def test_run_list_shows_the_latest_hundred(as_admin):
     NightlyRun.objects.bulk_create(NightlyRun(run_on=datetime.date(2025, 6, 1)) for _ in range(101))
 
