@@ -110,6 +110,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Brute-force protection: lock a username from one IP after repeated failures.
+# The IP is the client's, read through TRUSTED_PROXY_COUNT proxies in front (kam/client_ip.py);
+# with 0, X-Forwarded-For is ignored and REMOTE_ADDR counts.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "kam.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
