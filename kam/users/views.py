@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,9 +17,6 @@ from kam.users import roles, selectors, services
 from kam.users.forms import UserCreateForm, UserFilter, UserForm
 from kam.users.models import User
 
-LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
-
-
 MANAGE_USERS = "users.manage_users"
 
 
@@ -30,6 +27,14 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if roles.is_admin(request.user) and not roles.is_sales_director(request.user):
         return redirect("users:user_list")
     return redirect("accounts:client_list")
+
+
+SameSite = Literal["Lax", "Strict", "None", False] | None
+
+
+def _language_cookie_samesite() -> SameSite:
+    """LANGUAGE_COOKIE_SAMESITE, which Django documents as one of these values."""
+    return cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE)
 
 
 @require_POST
@@ -46,10 +51,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
         services.user_set_language(user=request.user, language=language)
     if language:
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax"
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=_language_cookie_samesite(),
         )
     else:
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=_language_cookie_samesite(),
+        )
     return response
 
 

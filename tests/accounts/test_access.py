@@ -1,7 +1,9 @@
 """Every accounts URL x every persona x someone else's object (QUALITY: reliability and security).
 
 The cases are built from `accounts.urls.urlpatterns`, so a new URL shows up here
-as a failing, unclassified case until its access rules are written down.
+as a failing, unclassified case until its access rules are written down. The outsider's side
+of every URL of the project (every app, the admin site), with the whole database compared
+before and after, is tests/test_access_matrix.py, which reuses the submissions below.
 """
 
 from typing import Any

@@ -6,8 +6,10 @@ import pytest
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
+from kam.client_ip import client_ip
 from tests.users.conftest import PASSWORD, login
 
 BAD_LOGIN = "Please enter a correct username and password. Note that both fields may be case-sensitive."
@@ -197,3 +199,76 @@ def test_successful_login_clears_earlier_failures(client, manager):
 
     assert AccessAttempt.objects.count() == 0
     assert fail_five_times(client)[-1] == 429
+
+
+# Behind a proxy: the address is read from X-Forwarded-For only through trusted proxies.
+
+PROXY = "10.0.0.254"
+
+
+def login_via(client, forwarded_for, password="wrong-password", remote_addr=PROXY):
+    data = {"username": "manager", "password": password}
+    return client.post("/login/", data, REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_no_proxy_is_trusted_by_default():
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    assert settings.AXES_CLIENT_IP_CALLABLE == "kam.client_ip.client_ip"
+
+
+def test_without_trusted_proxies_a_spoofed_forwarded_for_changes_nothing(client, manager):
+    statuses = [
+        login_via(client, f"203.0.113.{attempt}", remote_addr="10.0.0.1").status_code for attempt in range(5)
+    ]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert list(AccessAttempt.objects.values_list("ip_address", "failures_since_start")) == [("10.0.0.1", 5)]
+    assert login_via(client, "198.51.100.7", PASSWORD, remote_addr="10.0.0.1").status_code == 429
+    assert login_via(client, "10.0.0.1", PASSWORD, remote_addr="10.0.0.9").status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_one_trusted_proxy_clients_are_counted_apart(client, manager):
+    statuses = [login_via(client, "203.0.113.5").status_code for _attempt in range(5)]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    attempts = AccessAttempt.objects.values_list("ip_address", "failures_since_start")
+    assert list(attempts) == [("203.0.113.5", 5)]
+    assert not AccessAttempt.objects.filter(ip_address=PROXY).exists()
+    assert login_via(client, "203.0.113.5", PASSWORD).status_code == 429
+    assert login_via(Client(), "198.51.100.7", PASSWORD).status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_a_locked_out_client_cannot_escape_by_prepending_an_address(client, manager):
+    for _attempt in range(5):
+        login_via(client, "203.0.113.5")
+
+    response = login_via(client, "198.51.100.7, 203.0.113.5", PASSWORD)
+
+    assert response.status_code == 429
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "address"),
+    [
+        (0, "203.0.113.5", "10.0.0.254"),
+        (0, None, "10.0.0.254"),
+        (1, "203.0.113.5", "203.0.113.5"),
+        (1, "198.51.100.7, 203.0.113.5", "203.0.113.5"),
+        (1, " 203.0.113.5 ", "203.0.113.5"),
+        (1, "2001:db8::1", "2001:db8::1"),
+        (1, None, "10.0.0.254"),
+        (1, "", "10.0.0.254"),
+        (1, "not-an-address", "10.0.0.254"),
+        (2, "198.51.100.7, 203.0.113.5, 10.0.0.253", "203.0.113.5"),
+        (2, "203.0.113.5", "10.0.0.254"),
+    ],
+)
+def test_client_ip_reads_through_the_trusted_proxies_only(proxies, forwarded_for, address, rf):
+    headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
+    request = rf.get("/login/", REMOTE_ADDR=PROXY, **headers)
+
+    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+        assert client_ip(request) == address

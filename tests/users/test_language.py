@@ -1,7 +1,10 @@
 """The interface language: the profile's choice, then the cookie, then the browser's Accept-Language."""
 
+import importlib
+import sys
+
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 
 from kam.users.models import User
 
@@ -107,3 +110,49 @@ def test_language_switch_with_csrf_token_works(db):
 
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
+
+
+def test_language_cookie_lasts_a_year_is_lax_and_readable_by_default(client):
+    response = client.post("/language/", {"language": "ru"})
+
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["max-age"] == 365 * 24 * 3600
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert (cookie["secure"], cookie["httponly"]) == ("", "")
+
+
+@override_settings(
+    LANGUAGE_COOKIE_SECURE=True,
+    LANGUAGE_COOKIE_HTTPONLY=True,
+    LANGUAGE_COOKIE_SAMESITE="Strict",
+    LANGUAGE_COOKIE_PATH="/app/",
+    LANGUAGE_COOKIE_DOMAIN="kam.example.com",
+)
+def test_language_cookie_follows_the_cookie_settings(client):
+    response = client.post("/language/", {"language": "ru"})
+
+    header = response.cookies[settings.LANGUAGE_COOKIE_NAME].output(header="Set-Cookie:")
+    assert header.startswith(f"Set-Cookie: {settings.LANGUAGE_COOKIE_NAME}=ru; ")
+    attributes = set(header.split("; ")[1:])
+    assert {"Secure", "HttpOnly", "SameSite=Strict", "Path=/app/", "Domain=kam.example.com"} <= attributes
+
+
+@override_settings(LANGUAGE_COOKIE_PATH="/app/", LANGUAGE_COOKIE_DOMAIN="kam.example.com")
+def test_clearing_the_language_removes_the_cookie_that_was_set(client):
+    response = client.post("/language/", {"language": ""})
+
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert (cookie.value, cookie["max-age"]) == ("", 0)
+    assert (cookie["path"], cookie["domain"]) == ("/app/", "kam.example.com")
+
+
+def test_production_makes_the_language_cookie_secure(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("ALLOWED_HOSTS", "kam.example.com")
+    monkeypatch.setenv("DATABASE_URL", "postgres://kam@db:5432/kam")
+    monkeypatch.delitem(sys.modules, "kam.settings.production", raising=False)
+
+    production = importlib.import_module("kam.settings.production")
+
+    assert (production.LANGUAGE_COOKIE_SECURE, production.LANGUAGE_COOKIE_SAMESITE) == (True, "Lax")
