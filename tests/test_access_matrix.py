@@ -377,6 +377,7 @@ NOT_OBJECT_URLS = {
     "password_change_done",
     "set_language",
     "accounts:client_list",
+    "accounts:client_list_columns",  # the user's own column choice: no one else's object
     "accounts:client_search",
     "accounts:client_create",
     "accounts:region_options",
