@@ -320,8 +320,14 @@ def test_sales_tab_trailing_twelve_months_by_group(client_card, frozen_today, as
         {"group": "Pipes", "last": Decimal("1500.40"), "previous": 0},
     ]
     html = response.content.decode()
-    assert '<tr><td>Cables</td><td class="text-end">30</td><td class="text-end">120</td></tr>' in html
-    assert '<tr><td>Pipes</td><td class="text-end">1,500</td><td class="text-end">0</td></tr>' in html
+    assert (
+        '<tr><td>Cables</td><td class="text-end text-nowrap">30\xa0RUB</td>'
+        '<td class="text-end text-nowrap">120\xa0RUB</td></tr>'
+    ) in html
+    assert (
+        '<tr><td>Pipes</td><td class="text-end text-nowrap">1,500\xa0RUB</td>'
+        '<td class="text-end text-nowrap">0\xa0RUB</td></tr>'
+    ) in html
 
 
 def test_sales_tab_without_sales_has_no_chart(client_card, frozen_today, as_manager):

@@ -61,12 +61,13 @@ def test_panel_reads_what_the_nightly_run_computed(as_manager, client_card):
 
     assert words(response.context["segments"]) == {
         "category": (
-            "A — in the top 80% of revenue (rank 1 of 2); share of wallet 7% is below 70%, headroom 56,000"
+            "A — in the top 80% of revenue (rank 1 of 2);"
+            " share of wallet 7% is below 70%, headroom 56,000\xa0RUB"
         ),
         "strategy": "Develop — grow our share of the client's purchases",
         "tier": "Gold — among the clients holding the first 50% of all potential (rank 1)",
         "league": "Second league — 2 regions of one country",
-        "size": "Small — potential 60,000",
+        "size": "Small — potential 60,000\xa0RUB",
         "purchases": "At risk — no purchase for 97 days; usual interval 40 days",
         "key_reason": "Not a key client",
     }
