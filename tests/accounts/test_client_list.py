@@ -79,7 +79,7 @@ def test_list_row_shows_head_office_industry_and_manager(base, as_manager):
         "Anna Smirnova",
     )
     assert f'<a href="/clients/{row.pk}/">Alpha Mills</a>' in html
-    assert "Moskva" in html
+    assert '<td>Moscow<div class="small text-muted">Moscow</div></td>' in html
 
 
 @pytest.mark.parametrize(
