@@ -110,7 +110,7 @@ def test_personal_notes_and_birthday_shown_to_people_with_access(persona, confid
 
     html = response.content.decode()
     assert "Loves ice fishing; two daughters" in html
-    assert '<td class="small">03/14/1975</td>' in html
+    assert '<td class="small">14 Mar 1975</td>' in html
 
 
 def test_personal_notes_never_reach_the_outsider(confidant, as_outsider):
@@ -208,7 +208,7 @@ def test_overview_lists_points_team_touches_and_last_meeting(client_card, teamma
     assert [t.summary for t in response.context["touches"]] == ["Called about prices", "Met the buyer"]
     assert response.context["last_meeting"].date == datetime.date(2024, 4, 2)
     assert "<li>Tanya Orlova — Logistics</li>" in html
-    assert '<span class="badge text-bg-info">planned 03/01/2025</span>' in html
+    assert '<span class="badge text-bg-info">planned 1 Mar 2025</span>' in html
 
 
 def test_overview_says_never_met_without_a_meeting(client_card, as_manager):

@@ -365,7 +365,8 @@ def test_a_stale_form_is_refused_and_writes_nothing(as_manager, client_card, cab
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "Dmitry Volkov saved this estimate after you opened the form: 3,000\xa0RUB, estimated on 06/15/2026. "
+        "Dmitry Volkov saved this estimate after you opened the form: 3,000\xa0RUB, "
+        "estimated on 15 Jun 2026. "
         "Nothing was saved; check the values and save again."
     ]
     assert state(client_card) == before
