@@ -61,10 +61,13 @@ def region_choices(country: str) -> list[tuple[str, str]]:
     )
 
 
+# Russia's regions in the languages pycountry names them poorly (see regions_ru).
+OWN_REGION_NAMES = {"ru": regions_ru.NAMES, "en": regions_ru.NAMES_EN}
+
+
 def _region_label(code: str, name: str) -> str:
-    if _language() == "ru" and code in regions_ru.NAMES:
-        return regions_ru.NAMES[code]
-    return _translator("iso3166-2")(name)
+    own = OWN_REGION_NAMES.get(_language(), {})
+    return own[code] if code in own else _translator("iso3166-2")(name)
 
 
 def _language() -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
-from django.utils import formats
+from django.utils import formats, translation
 
 from accounts import extensions
 from accounts.extensions import ListColumn
@@ -20,6 +20,7 @@ from accounts.models import (
     Touch,
 )
 from accounts.rules import sees_every_client
+from kam.money import currency
 from kam.users.models import AnyUser, User
 
 
@@ -139,7 +140,10 @@ PALETTE = [
 
 
 def sales_chart_config(chart: dict[str, Any]) -> dict[str, Any]:
-    """A Chart.js stacked bar config, passed to the page through json_script."""
+    """A Chart.js stacked bar config, passed to the page through json_script.
+
+    Chart.js groups the figures as the page's language does; the amount axis names the currency.
+    """
     datasets = [
         {"label": name, "data": values, "backgroundColor": PALETTE[i % len(PALETTE)], "stack": "sales"}
         for i, (name, values) in enumerate(sorted(chart["series"].items()))
@@ -151,7 +155,11 @@ def sales_chart_config(chart: dict[str, Any]) -> dict[str, Any]:
             "responsive": True,
             "maintainAspectRatio": False,
             "animation": False,
-            "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
+            "locale": translation.get_language(),
+            "scales": {
+                "x": {"stacked": True},
+                "y": {"stacked": True, "beginAtZero": True, "title": {"display": True, "text": currency()}},
+            },
         },
     }
 

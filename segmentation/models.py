@@ -41,6 +41,10 @@ def money(verbose: Any, default: int, help_text: Any) -> models.DecimalField:
     )
 
 
+# The policy's amounts, in the company currency (settings.KAM_CURRENCY).
+AMOUNT_FIELDS = ["min_headroom", "medium_from", "large_from", "largest_from"]
+
+
 class Policy(models.Model):
     """Every threshold of the segment rules (DOMAIN §3-6, §9-10); one row, kept with its history."""
 

@@ -131,6 +131,8 @@ TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# One date format per language, for pages, messages and form input alike.
+FORMAT_MODULE_PATH = ["kam.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 import pycountry
+from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
@@ -11,10 +12,10 @@ from django.core.validators import MaxLengthValidator
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from segmentation.models import Policy
+from kam.money import currency, money
+from segmentation.models import AMOUNT_FIELDS, Policy
 
 SHARE_FIELDS = ["pareto_share", "wallet_share_limit", "gold_share", "silver_share", "key_cap_share"]
-AMOUNT_FIELDS = ["min_headroom", "medium_from", "large_from", "largest_from"]
 FACTOR_FIELDS = ["at_risk_factor", "lost_factor"]
 COUNT_FIELDS = [
     "at_risk_min_days",
@@ -184,7 +185,12 @@ class PolicyForm(forms.ModelForm):
             return
         if high < low or (strict and high == low):
             self.add_error(
-                higher, forms.ValidationError(message, code="order", params={"value": _number(low)})
+                higher,
+                forms.ValidationError(
+                    message,
+                    code="order",
+                    params={"value": money(low) if lower in AMOUNT_FIELDS else _number(low)},
+                ),
             )
 
 
@@ -196,7 +202,12 @@ def _number(value: Decimal | int) -> str:
 
 
 def _row(*names: str) -> Row:
-    return Row(*(Column(name, css_class="col-md-6 col-xl-3") for name in names))
+    return Row(*(Column(_field(name), css_class="col-md-6 col-xl-3") for name in names))
+
+
+def _field(name: str) -> str | AppendedText:
+    """An amount's input carries the currency as its suffix."""
+    return AppendedText(name, currency()) if name in AMOUNT_FIELDS else name
 
 
 class _RangeValidator:

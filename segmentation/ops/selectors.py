@@ -9,8 +9,9 @@ from typing import Any
 from django.utils import formats
 from django.utils.text import capfirst
 
+from kam.money import money
 from kam.users.models import User
-from segmentation.models import NightlyRun, Policy, SegmentChange
+from segmentation.models import AMOUNT_FIELDS, NightlyRun, Policy, SegmentChange
 from segmentation.segments.engine import TRACKED_KINDS
 
 POLICY_HISTORY_LIMIT = 20
@@ -60,6 +61,8 @@ def _show(field: Any, value: Any) -> str:
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field.name in AMOUNT_FIELDS:
+        return money(value)
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, Decimal):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DATE_INPUT, CrispyMixin
+from kam.money import currency
 from segmentation.models import PotentialEstimate
 
 
@@ -13,7 +14,6 @@ class EstimateForm(CrispyMixin, forms.Form):
     """One row of the potential table; `seen` is the estimate as the form showed it."""
 
     amount = forms.DecimalField(
-        label=_("Yearly purchases, all suppliers"),
         min_value=Decimal(0),
         max_value=Decimal("100000000000"),
         decimal_places=2,
@@ -22,6 +22,12 @@ class EstimateForm(CrispyMixin, forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *PotentialEstimate.Source.choices])
     estimated_on = forms.DateField(label=_("Estimated on"), widget=DATE_INPUT)
     seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = _("Yearly purchases, all suppliers, %(currency)s") % {
+            "currency": currency()
+        }
 
     def clean_estimated_on(self) -> Any:
         day = self.cleaned_data["estimated_on"]

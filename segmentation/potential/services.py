@@ -9,9 +9,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client, ProductGroup
+from kam.money import money
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
-from segmentation.segments.words import money
 
 
 @dataclass

@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from kam.money import money
 from segmentation.models import Category, ClientSegment, Policy
 from segmentation.segments import wallet
 from segmentation.segments.sql import Dialect, Fragment, policy_params
-from segmentation.segments.words import Reason, money, number, share_against
+from segmentation.segments.words import Reason, number, share_against
 
 KIND = "category"
 NO_CATEGORY = "none"

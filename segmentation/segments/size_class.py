@@ -5,9 +5,10 @@ per manager (the policy's `capacity_*`, read by the workload selectors).
 
 from django.utils.translation import gettext as _
 
+from kam.money import money
 from segmentation.models import ClientSegment, Policy
 from segmentation.segments.sql import Fragment, policy_params
-from segmentation.segments.words import Reason, money
+from segmentation.segments.words import Reason
 
 KIND = "size_class"
 

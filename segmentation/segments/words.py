@@ -3,7 +3,8 @@
 Each rule module (`abcd`, `tiers`, `leagues`, `size_class`, `rhythm`) writes its own
 sentence from the figures the nightly run stored on `ClientSegment`, taking the branch
 from the stored verdict (`buys_a_lot`, `can_buy_more`, `tier`...) so a reason never
-disagrees with its segment. Numbers follow the active language's format.
+disagrees with its segment. Numbers follow the active language's format; amounts
+go through `kam.money.money`, which names the currency.
 """
 
 from dataclasses import dataclass
@@ -30,12 +31,6 @@ def number(value: Decimal | int, places: int = 2) -> str:
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     decimals = next(d for d in range(places + 1) if rounded == rounded.quantize(Decimal(1).scaleb(-d)))
     return formats.number_format(rounded, decimals)
-
-
-def money(value: Decimal | int) -> str:
-    """A whole amount in the company currency, grouped as the active language groups digits."""
-    whole = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return formats.number_format(whole, 0, force_grouping=True)
 
 
 def share_against(share: Decimal, limit: Decimal) -> str:

@@ -110,7 +110,7 @@ def test_personal_notes_and_birthday_shown_to_people_with_access(persona, confid
 
     html = response.content.decode()
     assert "Loves ice fishing; two daughters" in html
-    assert '<td class="small">03/14/1975</td>' in html
+    assert '<td class="small">14 Mar 1975</td>' in html
 
 
 def test_personal_notes_never_reach_the_outsider(confidant, as_outsider):
@@ -208,7 +208,7 @@ def test_overview_lists_points_team_touches_and_last_meeting(client_card, teamma
     assert [t.summary for t in response.context["touches"]] == ["Called about prices", "Met the buyer"]
     assert response.context["last_meeting"].date == datetime.date(2024, 4, 2)
     assert "<li>Tanya Orlova — Logistics</li>" in html
-    assert '<span class="badge text-bg-info">planned 03/01/2025</span>' in html
+    assert '<span class="badge text-bg-info">planned 1 Mar 2025</span>' in html
 
 
 def test_overview_says_never_met_without_a_meeting(client_card, as_manager):
@@ -320,8 +320,14 @@ def test_sales_tab_trailing_twelve_months_by_group(client_card, frozen_today, as
         {"group": "Pipes", "last": Decimal("1500.40"), "previous": 0},
     ]
     html = response.content.decode()
-    assert '<tr><td>Cables</td><td class="text-end">30</td><td class="text-end">120</td></tr>' in html
-    assert '<tr><td>Pipes</td><td class="text-end">1,500</td><td class="text-end">0</td></tr>' in html
+    assert (
+        '<tr><td>Cables</td><td class="text-end text-nowrap">30\xa0RUB</td>'
+        '<td class="text-end text-nowrap">120\xa0RUB</td></tr>'
+    ) in html
+    assert (
+        '<tr><td>Pipes</td><td class="text-end text-nowrap">1,500\xa0RUB</td>'
+        '<td class="text-end text-nowrap">0\xa0RUB</td></tr>'
+    ) in html
 
 
 def test_sales_tab_without_sales_has_no_chart(client_card, frozen_today, as_manager):

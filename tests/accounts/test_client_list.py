@@ -80,7 +80,7 @@ def test_list_row_shows_head_office_industry_and_manager(base, as_manager):
         "Anna Smirnova",
     )
     assert f'<a href="/clients/{row.pk}/" title="{escape(row.legal_name)}">Alpha Mills</a>' in html
-    assert '<span title="Moskva">Moscow</span>' in html
+    assert '<span title="Moscow">Moscow</span>' in html
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,7 @@ class Cells(HTMLParser):
 # The default columns: client, head office, manager, then segmentation's seven, then the
 # last touch and the next step.
 SEGMENT_COLUMNS = slice(3, 10)
+ZERO = "0 RUB"  # no revenue yet, in the company currency (cells fold the no-break space)
 
 
 def segment_cells(row):
@@ -207,12 +208,12 @@ def test_segment_columns_show_badges_and_dashes_without_a_segment(segmented, as_
     rows = cells(as_manager.get(LIST_URL))
 
     # category, tier, key, potential, revenue, share of wallet, purchases
-    assert segment_cells(rows["Alpha"]) == ["A", "Gold", "key", "—", "0", "—", "At risk"]
-    assert segment_cells(rows["Bravo"]) == ["B", "Silver", "", "—", "0", "—", "Lost"]
-    assert segment_cells(rows["Charlie"]) == ["C", "Silver *", "", "—", "0", "—", "Won back"]
-    assert segment_cells(rows["Delta"]) == ["D", "Bronze *", "", "—", "0", "—", ""]
+    assert segment_cells(rows["Alpha"]) == ["A", "Gold", "key", "—", ZERO, "—", "At risk"]
+    assert segment_cells(rows["Bravo"]) == ["B", "Silver", "", "—", ZERO, "—", "Lost"]
+    assert segment_cells(rows["Charlie"]) == ["C", "Silver *", "", "—", ZERO, "—", "Won back"]
+    assert segment_cells(rows["Delta"]) == ["D", "Bronze *", "", "—", ZERO, "—", ""]
     assert segment_cells(rows["Echo"]) == ["—", "—", "", "—", "—", "—", "—"]
-    assert segment_cells(rows["Foxtrot"]) == ["—", "Bronze", "", "—", "0", "—", ""]
+    assert segment_cells(rows["Foxtrot"]) == ["—", "Bronze", "", "—", ZERO, "—", ""]
 
 
 def test_segment_filters_render_in_the_form(segmented, as_manager):
@@ -230,8 +231,8 @@ def test_htmx_fragment_keeps_the_segment_columns(segmented, as_manager):
     html = response.content.decode()
     assert html.strip().startswith('<div id="results">')
     assert [[row[0], row[2], *segment_cells(row)] for row in cells(response).values()] == [
-        ["Bravo", "Anna Smirnova", "B", "Silver", "", "—", "0", "—", "Lost"],
-        ["Charlie", "Anna Smirnova", "C", "Silver *", "", "—", "0", "—", "Won back"],
+        ["Bravo", "Anna Smirnova", "B", "Silver", "", "—", ZERO, "—", "Lost"],
+        ["Charlie", "Anna Smirnova", "C", "Silver *", "", "—", ZERO, "—", "Won back"],
     ]
 
 
@@ -355,8 +356,8 @@ def test_the_figures_show_in_their_columns(figures, as_manager):
     rows = cells(as_manager.get(LIST_URL, {"sort": "-potential"}))
 
     assert [rows[name][6:9] for name in ["Big", "Mid", "Small", "Unseen"]] == [
-        ["900", "500", "40%"],
-        ["300", "700", "90%"],
-        ["100", "0", "—"],
+        ["900 RUB", "500 RUB", "40%"],
+        ["300 RUB", "700 RUB", "90%"],
+        ["100 RUB", "0 RUB", "—"],
         ["—", "—", "—"],
     ]

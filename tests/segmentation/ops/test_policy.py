@@ -1,6 +1,7 @@
 """The policy page: admins only, every field explained, validated, kept in history, used by the next run."""
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -133,12 +134,12 @@ COUNT = "Enter a whole number of at least 1."
         (
             {"large_from": "1000000"},
             "large_from",
-            "Size classes must grow: a large client must start above a medium one (1,000,000).",
+            "Size classes must grow: a large client must start above a medium one (1,000,000\xa0RUB).",
         ),
         (
             {"largest_from": "5000000"},
             "largest_from",
-            "Size classes must grow: a very large client must start above a large one (10,000,000).",
+            "Size classes must grow: a very large client must start above a large one (10,000,000\xa0RUB).",
         ),
         (
             {"own_regions": "RU-MOW, xx-yy, Moscow, RU"},
@@ -202,12 +203,13 @@ def test_policy_valid_change_is_saved_and_recorded_in_history(as_admin, admin_us
 
 def test_policy_page_lists_the_last_changes_with_old_and_new_values(as_admin):
     as_admin.post(URL, policy_data(pareto_share="75"))
-    as_admin.post(URL, policy_data(capacity_medium="45", kam_small_clients="forbid"))
+    as_admin.post(URL, policy_data(medium_from="1500000", capacity_medium="45", kam_small_clients="forbid"))
 
     response = as_admin.get(URL)
 
     changes = [(c.user.username, c.field, c.old, c.new) for c in response.context["changes"]]
     assert changes == [
+        ("admin", "Medium client from", "1,000,000\xa0RUB", "1,500,000\xa0RUB"),
         ("admin", "Medium clients per manager", "40", "45"),
         ("admin", "A KAM with small clients", "Warn", "Forbid"),
         ("admin", "“buys a lot” share, %", "80", "75"),
@@ -215,6 +217,17 @@ def test_policy_page_lists_the_last_changes_with_old_and_new_values(as_admin):
     content = response.content.decode()
     assert "Alla Kuznetsova" in content
     assert "Medium clients per manager" in content
+
+
+def test_policy_amount_inputs_carry_the_currency(as_admin):
+    response = as_admin.get(URL)
+
+    html = response.content.decode()
+    for name in ["min_headroom", "medium_from", "large_from", "largest_from"]:
+        suffix = r'>\s*<span class="input-group-text">([^<]*)</span>'
+        field = re.search(rf'<div class="input-group">\s*<input[^>]*name="{name}"[^>]*{suffix}', html)
+        assert field is not None, name
+        assert field.group(1) == "RUB"
 
 
 def test_policy_unchanged_form_writes_no_history(as_admin):

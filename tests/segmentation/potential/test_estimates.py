@@ -225,7 +225,8 @@ def test_analysed_client_shows_the_nightly_category_with_its_reason(as_manager, 
     response = as_manager.get(potential_url(client_card))
 
     assert str(response.context["page"].category) == (
-        "C — outside the top 80% of revenue (rank 2 of 2); share of wallet 10% is below 70%, headroom 900"
+        "C — outside the top 80% of revenue (rank 2 of 2);"
+        " share of wallet 10% is below 70%, headroom 900\xa0RUB"
     )
     assert "Not analysed yet." not in response.content.decode()
 
@@ -238,6 +239,24 @@ def test_page_marks_whitespace_and_stale_rows(as_manager, client_card, cables):
     assert 'class="table-warning"' in html
     assert "whitespace: room to grow" in html
     assert ">stale</span>" in html
+
+
+def test_amounts_in_the_table_and_the_form_name_the_currency(as_manager, client_card, cables):
+    estimate(client_card, cables, 1_234_567)
+
+    table = as_manager.get(potential_url(client_card)).content.decode()
+    form = as_manager.get(new_url(client_card, cables)).content.decode()
+
+    cells = re.findall(r'<td class="text-end text-nowrap">([^<]*)</td>', table)
+    assert cells == [
+        "1,234,567\xa0RUB",  # the row: estimate, our sales, headroom
+        "0\xa0RUB",
+        "1,234,567\xa0RUB",
+        "1,234,567\xa0RUB",  # the totals
+        "0\xa0RUB",
+        "1,234,567\xa0RUB",
+    ]
+    assert "Yearly purchases, all suppliers, RUB" in form
 
 
 def test_director_sees_the_table_read_only(as_director, client_card, cables):
@@ -346,7 +365,8 @@ def test_a_stale_form_is_refused_and_writes_nothing(as_manager, client_card, cab
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "Dmitry Volkov saved this estimate after you opened the form: 3,000, estimated on 06/15/2026. "
+        "Dmitry Volkov saved this estimate after you opened the form: 3,000\xa0RUB, "
+        "estimated on 15 Jun 2026. "
         "Nothing was saved; check the values and save again."
     ]
     assert state(client_card) == before

@@ -95,8 +95,8 @@ def test_todo_row_text_and_link_to_the_potential_tab(estimates, as_manager, toda
     never = estimates["Never"].pk
     assert f'href="{reverse("segmentation:potential", args=[never])}"' in html
     assert '<span class="badge text-bg-secondary">not analysed</span>' in html
-    assert '<span class="badge text-bg-warning">stale since 03/31/2025</span>' in html
-    assert "newest estimate 02/28/2023" in html
+    assert '<span class="badge text-bg-warning">stale since 31 Mar 2025</span>' in html
+    assert "newest estimate 28 Feb 2023" in html
     assert "4 clients" in html
 
 

@@ -36,7 +36,8 @@ def test_category_a_reason():
     )
 
     assert text == (
-        "A — in the top 80% of revenue (rank 3 of 300); share of wallet 12% is below 70%, headroom 8,800,000"
+        "A — in the top 80% of revenue (rank 3 of 300);"
+        " share of wallet 12% is below 70%, headroom 8,800,000\xa0RUB"
     )
 
 
@@ -55,7 +56,7 @@ def test_category_c_reason():
 
     assert text == (
         "C — outside the top 80% of revenue (rank 212 of 300); "
-        "share of wallet 20% is below 70%, headroom 1,200,000"
+        "share of wallet 20% is below 70%, headroom 1,200,000\xa0RUB"
     )
 
 
@@ -76,7 +77,7 @@ def test_category_d_reason_at_exactly_the_wallet_limit():
 def test_a_share_just_below_the_limit_never_reads_as_the_limit():
     text = abcd(category="C", revenue=6996, rank=9, buys=False, potential=10_000, covered=6996, more=True)
 
-    assert text.endswith("share of wallet 69.96% is below 70%, headroom 3,004")
+    assert text.endswith("share of wallet 69.96% is below 70%, headroom 3,004\xa0RUB")
 
 
 def test_category_reason_names_the_minimum_headroom_when_it_decides():
@@ -93,7 +94,7 @@ def test_category_reason_names_the_minimum_headroom_when_it_decides():
 
     assert str(abcd_rule.category_reason(row, policy, 300)) == (
         "D — outside the top 80% of revenue (rank 120 of 300); "
-        "share of wallet 10% is below 70%, but headroom 900 is under the minimum 1,000,000"
+        "share of wallet 10% is below 70%, but headroom 900\xa0RUB is under the minimum 1,000,000\xa0RUB"
     )
 
 
@@ -151,10 +152,12 @@ def test_reasons_of_what_the_engine_computed():
     assert words == {
         "Top": "B — in the top 80% of revenue (rank 1 of 4); share of wallet 88% is above 70%",
         "Second": (
-            "A — in the top 80% of revenue (rank 2 of 4); share of wallet 20% is below 70%, headroom 800"
+            "A — in the top 80% of revenue (rank 2 of 4);"
+            " share of wallet 20% is below 70%, headroom 800\xa0RUB"
         ),
         "Small": (
-            "C — outside the top 80% of revenue (rank 3 of 4); share of wallet 10% is below 70%, headroom 900"
+            "C — outside the top 80% of revenue (rank 3 of 4);"
+            " share of wallet 10% is below 70%, headroom 900\xa0RUB"
         ),
         "Unknown": "No category: the potential table is not filled in",
     }

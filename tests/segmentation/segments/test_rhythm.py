@@ -41,7 +41,7 @@ pytestmark = pytest.mark.usefixtures("english")
                 "last_purchase": date(2026, 10, 12),
                 "won_back_on": date(2026, 10, 12),
             },
-            "Won back on 10/12/2026",
+            "Won back on 12 Oct 2026",
         ),
         ({"lost_status": "", "last_purchase": None}, "No purchases yet"),
     ],

@@ -14,5 +14,7 @@ def test_size_reason_names_its_basis():
     by_potential = segment(size_class="large", potential=Decimal(25_000_000), revenue=Decimal(10))
     by_revenue = segment(size_class="small", potential=None, revenue=Decimal("300000.40"))
 
-    assert str(size_class.size_reason(by_potential)) == "Large — potential 25,000,000"
-    assert str(size_class.size_reason(by_revenue)) == "Small — by revenue 300,000: no potential estimate"
+    assert str(size_class.size_reason(by_potential)) == "Large — potential 25,000,000\xa0RUB"
+    assert (
+        str(size_class.size_reason(by_revenue)) == "Small — by revenue 300,000\xa0RUB: no potential estimate"
+    )
