@@ -2,9 +2,13 @@
 what the other person did, the user's input is kept, and saving again works. The same
 guard for contacts, points of presence, touches, refusals and the account team."""
 
+import threading
 from typing import Any
 
+import psycopg2
 import pytest
+from django.db import connection
+from django.db import connections as db_connections
 from django.urls import reverse
 
 from accounts import services
@@ -348,3 +352,52 @@ def test_adding_a_colleague_someone_added_meanwhile_is_refused_then_changes_the_
     assert again.status_code == 302
     member.refresh_from_db()
     assert (member.role, member.version) == ("logistics", 2)
+
+
+# Two saves at the same moment, on PostgreSQL
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second session's row lock needs PostgreSQL")
+def test_a_save_waiting_on_a_concurrent_one_is_refused_once_it_commits(card, manager):
+    """The other save holds the row (not committed yet); ours waits, then finds the version moved on."""
+    contact = card.entries["contacts"]
+    other = psycopg2.connect(
+        dbname=connection.settings_dict["NAME"],
+        user=connection.settings_dict["USER"],
+        host=connection.settings_dict["HOST"] or None,
+        port=connection.settings_dict["PORT"] or None,
+    )
+    outcome: list[str] = []
+
+    def ours() -> None:
+        try:
+            entry = Contact.objects.get(pk=contact.pk)
+            entry.phone = "+7 391 000-00-01"
+            services.card_entry_save(
+                entry=entry, client=card.client, author=manager, many_to_many={}, expected_version=1
+            )
+            outcome.append("saved")
+        except services.StaleVersionError:
+            outcome.append("refused")
+        finally:
+            db_connections.close_all()
+
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "UPDATE accounts_contact SET version = version + 1, position = 'Chief buyer' WHERE id = %s",
+                [contact.pk],
+            )
+        thread = threading.Thread(target=ours)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive(), "our save did not wait for the other one's row lock"
+        other.commit()
+        thread.join(timeout=10)
+    finally:
+        other.close()
+
+    contact.refresh_from_db()
+    assert outcome == ["refused"]
+    assert (contact.position, contact.phone, contact.version) == ("Chief buyer", "", 2)
