@@ -94,7 +94,10 @@ def entry_form(
             return _saved(request, client, kind, spec.saved)
     elif conflict is not None and form.is_bound:
         form.is_valid()  # the entry is gone: the input stays, to be saved as a new one
-    return _form_page(request, client, kind, entry=entry, form=form, conflict=conflict)
+    shown = (
+        form if form.is_bound or conflict is None else None
+    )  # opened after it was deleted: nothing to edit
+    return _form_page(request, client, kind, entry=entry, form=shown, conflict=conflict)
 
 
 def _after_conflict(

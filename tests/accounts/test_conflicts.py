@@ -401,3 +401,17 @@ def test_a_save_waiting_on_a_concurrent_one_is_refused_once_it_commits(card, man
     contact.refresh_from_db()
     assert outcome == ["refused"]
     assert (contact.position, contact.phone, contact.version) == ("Chief buyer", "", 2)
+
+
+@pytest.mark.parametrize("variant", list(HTMX))
+def test_opening_an_entry_someone_deleted_says_who_instead_of_404(variant, card, manager, first, second):
+    touch = card.entries["touches"]
+    first.post(delete_url(card, "touches", touch), {"version": 1})
+
+    response = second.get(edit_url(card, "touches", touch), **HTMX[variant])
+
+    assert response.status_code == 409
+    assert (response.context["conflict"].changed_by, response.context["form"]) == (manager, None)
+    html = response.content.decode()
+    assert "Anna Smirnova deleted it at" in html
+    assert "Back to the list" in html
