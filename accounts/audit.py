@@ -27,6 +27,7 @@ TRACKED: list[tuple[type[models.Model], str, Any]] = [
     (Touch, "client_id", gettext_lazy("Touch")),
     (Refusal, "client_id", gettext_lazy("Refusal")),
 ]
+TRACKED_KEYS = {model: key for model, key, _label in TRACKED}
 
 
 @dataclass
@@ -68,22 +69,43 @@ def client_history(client: Client) -> list[AuditEntry]:
     return entries
 
 
-def client_changes_since(pk: int, version: int) -> tuple[list[FieldChange], Any, datetime | None]:
-    """What changed on the card after `version`, who saved last and when."""
-    history = Client.history.filter(id=pk).select_related("history_user")
-    base = history.filter(version=version).order_by("-history_date").first()
+@dataclass
+class Conflict:
+    """What someone else did to a record after a form read it: who, when, and the fields."""
+
+    changes: list[FieldChange]
+    changed_by: User | None
+    changed_at: datetime | None
+    deleted: bool = False
+
+
+def conflict_since(model: type[models.Model], pk: int, version: int) -> Conflict:
+    """What changed on the record after `version` (every filled field if that version is
+    unknown), who saved it last and when; `deleted` if the last change removed it."""
+    history = model.history.filter(id=pk).select_related("history_user")  # type: ignore[attr-defined]
+    base = history.filter(version=version).order_by("-history_date", "-history_id").first()
     latest = history.order_by("-history_date", "-history_id").first()
     if latest is None:
-        return [], None, None
+        return Conflict([], None, None)
+    if latest.history_type == "-":
+        return Conflict([], latest.history_user, latest.history_date, deleted=True)
     names = _Names()
-    names.collect(Client, [r for r in (base, latest) if r is not None])
-    changes = _diff(Client, base, latest, names) if base is not None else []
-    return changes, latest.history_user, latest.history_date
+    names.collect(model, [r for r in (base, latest) if r is not None])
+    return Conflict(_diff(model, base, latest, names), latest.history_user, latest.history_date)
 
 
-def client_at_version(pk: int, version: int) -> Client | None:
-    """The card as it was saved at `version`, from its history."""
-    history = Client.history.filter(id=pk, version=version)
+def deletion(model: type[models.Model], pk: int, client_id: int) -> Conflict | None:
+    """Who deleted the client's record `pk` and when, if it was deleted; None if it never was one."""
+    history = model.history.filter(id=pk, **{TRACKED_KEYS[model]: client_id})  # type: ignore[attr-defined]
+    latest = history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    if latest is None or latest.history_type != "-":
+        return None
+    return Conflict([], latest.history_user, latest.history_date, deleted=True)
+
+
+def record_at_version(model: type[models.Model], pk: int, version: int) -> Any:
+    """The record as it was saved at `version`, from its history."""
+    history = model.history.filter(id=pk, version=version)  # type: ignore[attr-defined]
     record = history.order_by("-history_date", "-history_id").first()
     return record.instance if record is not None else None
 

@@ -129,21 +129,46 @@ class AssignForm(CrispyMixin, forms.Form):
         return manager
 
 
-class TeamMemberForm(CrispyMixin, forms.Form):
+class VersionForm(forms.Form):
+    """The version of a record a page showed, sent back to refuse acting on a stale view of it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def value(self) -> int | None:
+        return self.cleaned_data["version"] if self.is_valid() else None
+
+
+class TeamMemberForm(CrispyMixin, forms.ModelForm):
+    """Adds a colleague; a member's version is set only when a refused save showed the member."""
+
     user = forms.ModelChoiceField(label=_("Employee"), queryset=colleagues())
     role = forms.ChoiceField(label=_("Role"), choices=TeamMember.Role.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = TeamMember
+        fields = ["user", "role"]
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _field(self, "user").queryset = colleagues().exclude(pk=client.responsible_manager_id)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
 
 class EntryForm(CrispyMixin, forms.ModelForm):
-    """A form for one part of a card: it knows the client it belongs to."""
+    """A form for one part of a card: it knows the client it belongs to and, when editing,
+    the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.client = client
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
 
     def many_to_many(self) -> dict[str, Any]:
         """The validated many-to-many values (people on a touch, say), which an unsaved entry cannot hold."""

@@ -109,6 +109,7 @@ class TeamMember(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="teams"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES_SUPPORT)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -135,6 +136,7 @@ class PointOfPresence(models.Model):
     is_head_office = models.BooleanField(_("head office"), default=False)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     planned_date = models.DateField(_("planned opening"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -199,6 +201,7 @@ class Contact(models.Model):
         related_name="known_contacts",
         help_text=_("Which of our employees know this person."),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -242,6 +245,7 @@ class Touch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -293,6 +297,7 @@ class Refusal(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

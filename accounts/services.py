@@ -1,25 +1,38 @@
 """Every write to a client card. Each function is atomic and keeps the audit history."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from accounts.audit import FieldChange, client_changes_since
+from accounts.audit import Conflict, conflict_since
 from accounts.models import Client, ClientListColumns, TeamMember
 from kam.users.models import User
 
 
 @dataclass
 class StaleVersionError(Exception):
-    """The card was saved by someone else after this form was opened."""
+    """The card or one of its parts was saved or deleted by someone else after the form read it."""
 
-    changes: list[FieldChange]
-    changed_by: User | None
-    changed_at: datetime | None
+    conflict: Conflict
+
+
+def _claim(model: type[Model], pk: int, expected_version: int | None) -> int:
+    """Move the record's version on if it is still `expected_version`, and return the new one.
+
+    The one guard against lost updates for the card and every part of it. The
+    conditional UPDATE is the check and the write at once: it locks the row until the
+    caller's transaction ends, so a concurrent writer waits and then finds the version
+    moved on. Otherwise (changed, deleted, or no version sent) StaleVersionError says
+    what the other person did.
+    """
+    version = expected_version or 0
+    bumped = model._default_manager.filter(pk=pk, version=version).update(version=F("version") + 1)
+    if not bumped:
+        raise StaleVersionError(conflict_since(model, pk, version))
+    return version + 1
 
 
 def client_create(*, client: Client, author: User) -> Client:
@@ -40,13 +53,7 @@ def client_update(*, client: Client, expected_version: int) -> Client:
     3. Save the fields, which writes the history row with the new version.
     """
     with transaction.atomic():
-        bumped = Client.objects.filter(pk=client.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            changes, by, at = client_changes_since(client.pk, expected_version)
-            raise StaleVersionError(changes=changes, changed_by=by, changed_at=at)
-        client.version = expected_version + 1
+        client.version = _claim(Client, client.pk, expected_version)
         client.save()
     return client
 
@@ -61,21 +68,45 @@ def client_assign(*, client: Client, manager: User | None) -> Client:
     return client
 
 
-def team_member_add(*, client: Client, user: User, role: str) -> TeamMember:
-    member, created = TeamMember.objects.get_or_create(client=client, user=user, defaults={"role": role})
-    if not created and member.role != role:
+def team_member_add(
+    *, client: Client, user: User, role: str, expected_version: int | None = None
+) -> TeamMember:
+    """Add a colleague to the team, or change the role of one already in it.
+
+    Changing a role needs the member's version from the form: adding someone who
+    meanwhile joined the team (`expected_version` None) is refused with who added them.
+    """
+    with transaction.atomic():
+        member, created = TeamMember.objects.get_or_create(client=client, user=user, defaults={"role": role})
+        if created:
+            return member
+        member.version = _claim(TeamMember, member.pk, expected_version)
         member.role = role
-        member.save(update_fields=["role"])
+        member.save(update_fields=["role", "version"])
     return member
 
 
-def team_member_remove(*, member: TeamMember) -> None:
-    member.delete()
-
-
-def card_entry_save(*, entry: Model, client: Client, author: User, many_to_many: dict[str, Any]) -> Model:
-    """Save a validated contact, point, touch or refusal of the client, with its many-to-many values."""
+def team_member_remove(*, member: TeamMember, expected_version: int | None) -> None:
     with transaction.atomic():
+        member.version = _claim(TeamMember, member.pk, expected_version)
+        member.delete()
+
+
+def card_entry_save(
+    *,
+    entry: Model,
+    client: Client,
+    author: User,
+    many_to_many: dict[str, Any],
+    expected_version: int | None = None,
+) -> Model:
+    """Save a validated contact, point, touch or refusal of the client, with its many-to-many values.
+
+    An existing entry is saved only if it is still at `expected_version` (see _claim).
+    """
+    with transaction.atomic():
+        if entry.pk is not None:
+            entry.version = _claim(type(entry), entry.pk, expected_version)  # type: ignore[attr-defined]
         entry.client = client  # type: ignore[attr-defined]
         if hasattr(entry, "created_by_id") and entry.created_by_id is None:
             entry.created_by = author  # type: ignore[attr-defined]
@@ -86,8 +117,11 @@ def card_entry_save(*, entry: Model, client: Client, author: User, many_to_many:
     return entry
 
 
-def card_entry_delete(*, entry: Model) -> None:
-    entry.delete()
+def card_entry_delete(*, entry: Model, expected_version: int | None) -> None:
+    """Delete the entry only if nobody changed it since the user saw `expected_version`."""
+    with transaction.atomic():
+        entry.version = _claim(type(entry), entry.pk, expected_version)  # type: ignore[attr-defined]
+        entry.delete()
 
 
 def list_columns_save(*, user: User, names: list[str]) -> ClientListColumns:

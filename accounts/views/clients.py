@@ -2,19 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit, selectors, services
+from accounts import selectors, services
 from accounts.access import EDIT, REASSIGN, get_client_for_user
+from accounts.audit import Conflict
 from accounts.filters import ClientFilter
-from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm
+from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm, VersionForm
 from accounts.models import Client
 from accounts.rules import sees_every_client
+from accounts.views.conflicts import current_or_deleted, merged_form
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page, query_without
@@ -109,45 +111,14 @@ def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.client_update(client=form.instance, expected_version=form.cleaned_data["version"] or 0)
         except services.StaleVersionError as error:
-            conflict = error
-            form = _merged_form(request, pk, form.cleaned_data["version"] or 0)
+            conflict = error.conflict
+            current = Client.objects.get(pk=pk)
+            form = merged_form(ClientForm, request.POST, current, form.cleaned_data["version"])
         else:
             messages.success(request, _("The card was saved."))
             return redirect(client)
     context = {"form": form, "client": client, "conflict": conflict, "nav": "clients"}
     return render(request, "accounts/client_form.html", context, status=409 if conflict else 200)
-
-
-def _merged_form(request: AuthenticatedHttpRequest, pk: int, stale_version: int) -> ClientForm:
-    """The user's input merged onto the latest version, so saving again loses nothing.
-
-    A field the user did not touch (same as in the version they opened) takes the other
-    person's value; a field the user changed keeps the user's value. The version becomes
-    the latest one, so the next save is a deliberate choice.
-    """
-    current = Client.objects.get(pk=pk)
-    base = audit.client_at_version(pk, stale_version)
-    data = request.POST.copy()
-    latest = ClientForm(instance=current)
-    opened = ClientForm(instance=base) if base is not None else latest
-    for name, field in latest.fields.items():
-        if name != "version" and not field.has_changed(
-            opened[name].value(), field.widget.value_from_datadict(data, {}, name)
-        ):
-            _put(data, name, latest[name].value())
-    data["version"] = str(current.version)
-    form = ClientForm(data, instance=current)
-    form.is_valid()
-    return form
-
-
-def _put(data: QueryDict, name: str, value: object) -> None:
-    if value is True:
-        data[name] = "on"
-    elif value in (False, None):
-        data.pop(name, None)
-    else:
-        data[name] = str(value)
 
 
 @login_required
@@ -156,49 +127,71 @@ def client_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=REASSIGN)
     initial = {"responsible_manager": client.responsible_manager, "status": client.status}
     form = AssignForm(request.POST or None, initial=initial)
-    team_form = TeamMemberForm(client=client)
     if request.method == "POST" and form.is_valid():
         services.client_assign(client=client, manager=form.cleaned_data["responsible_manager"])
         messages.success(request, _("The responsible manager was changed."))
         return redirect(client)
-    context = {
-        "client": client,
-        "form": form,
-        "team_form": team_form,
-        "team": client.team.select_related("user"),
-        "nav": "clients",
-    }
-    return render(request, "accounts/client_assign.html", context)
+    return _assign_page(request, client, form=form)
 
 
 @login_required
 @require_POST
 def team_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Add a colleague, or change a member's role; a role changed meanwhile by someone else is refused."""
     client = get_client_for_user(request, pk, need=REASSIGN)
     form = TeamMemberForm(request.POST, client=client)
-    if form.is_valid():
+    if not form.is_valid():
+        return _assign_page(request, client, team_form=form, status=400)
+    user = form.cleaned_data["user"]
+    try:
         services.team_member_add(
-            client=client, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            client=client,
+            user=user,
+            role=form.cleaned_data["role"],
+            expected_version=form.cleaned_data["version"],
         )
-        messages.success(
-            request, _("%(user)s joined the account team.") % {"user": form.cleaned_data["user"]}
-        )
-        return redirect("accounts:client_assign", pk=client.pk)
-    context = {
-        "client": client,
-        "form": AssignForm(initial={"responsible_manager": client.responsible_manager}),
-        "team_form": form,
-        "team": client.team.select_related("user"),
-        "nav": "clients",
-    }
-    return render(request, "accounts/client_assign.html", context, status=400)
+    except services.StaleVersionError as error:
+        member = client.team.get(user=user)
+        form = merged_form(TeamMemberForm, request.POST, member, form.cleaned_data["version"], client=client)
+        return _assign_page(request, client, team_form=form, conflict=error.conflict, status=409)
+    messages.success(request, _("%(user)s joined the account team.") % {"user": user})
+    return redirect("accounts:client_assign", pk=client.pk)
 
 
 @login_required
 @require_POST
 def team_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=REASSIGN)
-    member = get_object_or_404(client.team.select_related("user"), pk=member_pk)
-    services.team_member_remove(member=member)
-    messages.success(request, _("%(user)s left the account team.") % {"user": member.user})
-    return redirect("accounts:client_assign", pk=client.pk)
+    member, conflict = current_or_deleted(client.team.select_related("user"), client, member_pk)
+    if member is not None:
+        version = VersionForm(request.POST)
+        try:
+            services.team_member_remove(member=member, expected_version=version.value())
+        except services.StaleVersionError as error:
+            conflict = error.conflict
+        else:
+            messages.success(request, _("%(user)s left the account team.") % {"user": member.user})
+            return redirect("accounts:client_assign", pk=client.pk)
+    return _assign_page(request, client, conflict=conflict, removing=True, status=409)
+
+
+def _assign_page(
+    request: AuthenticatedHttpRequest,
+    client: Client,
+    *,
+    form: AssignForm | None = None,
+    team_form: TeamMemberForm | None = None,
+    conflict: Conflict | None = None,
+    removing: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "client": client,
+        "form": form or AssignForm(initial={"responsible_manager": client.responsible_manager}),
+        "team_form": team_form or TeamMemberForm(client=client),
+        "team": client.team.select_related("user"),
+        "conflict": conflict,
+        "removing": removing,
+        "nav": "clients",
+    }
+    return render(request, "accounts/client_assign.html", context, status=status)

@@ -1,21 +1,27 @@
 """Reads for the policy page and the nightly runs log."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from django.utils import formats
+from django.db import connection
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from kam.money import money
 from kam.users.models import User
 from segmentation.models import AMOUNT_FIELDS, NightlyRun, Policy, SegmentChange
-from segmentation.segments.engine import TRACKED_KINDS
+from segmentation.segments.engine import TRACKED_KINDS, lock_held
 
 POLICY_HISTORY_LIMIT = 20
 RUN_LIST_LIMIT = 100
+# A run row is written just before the engine takes the lock: give it that long.
+LOCK_GRACE = timedelta(minutes=1)
+# SQLite cannot tell who holds its write lock, so there a run still "running" after
+# this long is taken for dead (the nightly run takes minutes even at 100,000 clients).
+SQLITE_RUN_LIMIT = timedelta(hours=6)
 
 
 @dataclass
@@ -32,6 +38,7 @@ class RunRow:
     run: NightlyRun
     seconds: float | None
     changes: list[tuple[str, int]]
+    abandoned: bool = False
 
 
 def policy_changes(limit: int = POLICY_HISTORY_LIMIT) -> list[PolicyChange]:
@@ -73,10 +80,32 @@ def _show(field: Any, value: Any) -> str:
 def run_rows(limit: int = RUN_LIST_LIMIT) -> list[RunRow]:
     """The latest runs, newest first, with their durations and changes by kind in words."""
     labels = dict(SegmentChange.Kind.choices)
+    runs = list(NightlyRun.objects.all()[:limit])
+    abandoned = abandoned_run_ids(runs)
     rows = []
-    for run in NightlyRun.objects.all()[:limit]:
+    for run in runs:
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = run.changes or {}
         changes = [(str(labels[kind]), int(counts[kind])) for kind in TRACKED_KINDS if counts.get(kind)]
-        rows.append(RunRow(run=run, seconds=seconds, changes=changes))
+        rows.append(RunRow(run=run, seconds=seconds, changes=changes, abandoned=run.pk in abandoned))
     return rows
+
+
+def abandoned_run_ids(runs: list[NightlyRun], *, now: datetime | None = None) -> set[int]:
+    """Which of `runs` (the newest ones, newest first) are marked running but dead.
+
+    A run killed half-way (SIGKILL, out of memory, a deploy) never records its end.
+    On PostgreSQL a live run holds the advisory lock for its whole transaction: while
+    the lock is held, the newest running row is that run, and every other running row
+    is abandoned; once nobody holds it, all are (after LOCK_GRACE, the moment between
+    writing the row and taking the lock). SQLite cannot say who holds its write lock,
+    so there a row running for longer than SQLITE_RUN_LIMIT is abandoned.
+    """
+    now = now or timezone.now()
+    running = [run for run in runs if run.status == NightlyRun.Status.RUNNING]
+    if not running:
+        return set()
+    if connection.vendor != "postgresql":
+        return {run.pk for run in running if now - run.started_at > SQLITE_RUN_LIMIT}
+    live = running[0].pk if lock_held() else None
+    return {run.pk for run in running if run.pk != live and now - run.started_at > LOCK_GRACE}

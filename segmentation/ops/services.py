@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kam.users.models import User
 from segmentation.models import NightlyRun, Policy
+from segmentation.ops.selectors import abandoned_run_ids
 
 
 class StalePolicyError(Exception):
@@ -45,7 +46,8 @@ def nightly_run_due(*, now: datetime | None = None) -> bool:
 
     It is due once the local time has passed today's Policy.nightly_run_at and no run
     has finished successfully, or is still running, since that moment. A run started by
-    hand earlier in the day does not count; a failed or skipped run is tried again.
+    hand earlier in the day does not count; a failed, skipped or abandoned run (marked
+    running but no longer holding the lock, see abandoned_run_ids) is tried again.
     """
     local = timezone.localtime(now)
     at = Policy.current().nightly_run_at
@@ -53,4 +55,5 @@ def nightly_run_due(*, now: datetime | None = None) -> bool:
     if local < scheduled:
         return False
     done = [NightlyRun.Status.SUCCESS, NightlyRun.Status.RUNNING]
-    return not NightlyRun.objects.filter(started_at__gte=scheduled, status__in=done).exists()
+    runs = list(NightlyRun.objects.filter(started_at__gte=scheduled, status__in=done))
+    return {run.pk for run in runs} <= abandoned_run_ids(runs, now=now)

@@ -1,6 +1,7 @@
 """The policy page and the nightly runs log (admins)."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -89,24 +90,42 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue a recomputation on the Celery worker, or run it in the request when there is no broker."""
     trigger = str(request.user)
-    if settings.CELERY_BROKER_URL:
-        _enqueue_after_commit(trigger)
+    if not settings.CELERY_BROKER_URL:
+        _run_now(request, trigger)
+    elif _enqueue_after_commit(trigger).failed:
+        messages.error(
+            request,
+            _("The recomputation could not be queued: the task queue is unreachable. Try again later."),
+        )
+    else:
         messages.success(
             request, _("The recomputation was queued. It shows in this log as soon as the worker starts it.")
         )
-    else:
-        _run_now(request, trigger)
     return redirect("segmentation:run_list")
 
 
-def _enqueue_after_commit(trigger: str) -> None:
+@dataclass
+class _Enqueued:
+    failed: bool = False
+
+
+def _enqueue_after_commit(trigger: str) -> _Enqueued:
+    """Queue the task once the request's writes are committed, and say whether the broker took it.
+
+    Requests run outside a transaction (ATOMIC_REQUESTS is off), so on_commit calls
+    `enqueue` at once and the outcome is known before the user is told anything.
+    """
+    outcome = _Enqueued()
+
     def enqueue() -> None:
         try:
             recompute_segments.delay(trigger=trigger)
         except BrokerError:
+            outcome.failed = True
             logger.exception("could not queue recompute_segments for %s: the broker is unreachable", trigger)
 
     transaction.on_commit(enqueue)
+    return outcome
 
 
 def _run_now(request: AuthenticatedHttpRequest, trigger: str) -> None:

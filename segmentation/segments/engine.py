@@ -89,6 +89,22 @@ def _lock() -> None:
             raise RunSkipped
 
 
+def lock_held() -> bool:
+    """Whether a session holds the run lock now (PostgreSQL only: it reads pg_locks, taking nothing).
+
+    A bigint advisory key shows in pg_locks split into classid (high half) and objid
+    (low half), with objsubid 1.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s AND objid = %s AND objsubid = 1)",
+            [ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF],
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     dialect = Dialect(postgres=connection.vendor == "postgresql")
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}

@@ -117,8 +117,10 @@ def post_data(name: str, kind: str | None, card: Any, other_manager: Any) -> dic
         return {"responsible_manager": other_manager.pk}
     if name == "team_add":
         return {"user": other_manager.pk, "role": TeamMember.Role.LOGISTICS}
+    if name in {"entry_delete", "team_remove"}:
+        return {"version": 1}  # the version the page showed (every card part starts at 1)
     if name in {"entry_new", "entry_edit"}:
-        return {
+        return {"version": 1} | {
             "contacts": {
                 "name": "Written",
                 "decision_role": "other",

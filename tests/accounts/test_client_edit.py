@@ -169,7 +169,9 @@ def test_team_member_removal_is_recorded(as_admin, client_card, admin_user):
         client=client_card, user=ManagerFactory(first_name="Ivan", last_name="Orlov")
     )
 
-    response = as_admin.post(reverse("accounts:team_remove", args=[client_card.pk, member.pk]))
+    response = as_admin.post(
+        reverse("accounts:team_remove", args=[client_card.pk, member.pk]), {"version": member.version}
+    )
 
     assert response.status_code == 302
     assert not TeamMember.objects.filter(pk=member.pk).exists()

@@ -194,7 +194,7 @@ def test_plain_post_edits_an_entry(kind, card, forms, teammate, browser_for):
     data, read, expected, _text = forms[kind]
     entry = card.entries[kind]
 
-    response = browser_for(teammate).post(edit_url(card, kind, entry), data)
+    response = browser_for(teammate).post(edit_url(card, kind, entry), {**data, "version": entry.version})
 
     entry.refresh_from_db()
     assert response.status_code == 302
@@ -208,7 +208,7 @@ def test_editing_a_touch_keeps_its_author(card, forms, manager, teammate, browse
     touch = card.entries["touches"]
     Touch.objects.filter(pk=touch.pk).update(created_by=manager)
 
-    browser_for(teammate).post(edit_url(card, "touches", touch), forms["touches"][0])
+    browser_for(teammate).post(edit_url(card, "touches", touch), {**forms["touches"][0], "version": 1})
 
     touch.refresh_from_db()
     assert (touch.summary, touch.created_by) == ("Visited the rolling mill", manager)
@@ -402,6 +402,7 @@ def test_editing_an_old_touch_keeps_people_who_have_left(who, card, forms, teamm
     data = {
         **forms["touches"][0],
         "summary": "Corrected summary",
+        "version": touch.version,
         "contacts": _selected_options(page, "contacts"),
         "participants": _selected_options(page, "participants"),
     }
@@ -424,6 +425,7 @@ def test_editing_a_contact_keeps_a_departed_colleague_who_knows_them(card, manag
         "influence": "60",
         "attitude": "supporter",
         "is_active": "on",
+        "version": contact.version,
         "known_by": _selected_options(page, "known_by"),
     }
 
@@ -450,7 +452,7 @@ def test_delete_removes_the_row_and_history_keeps_it(kind, card, manager, as_man
     entry = card.entries[kind]
     url = reverse("accounts:entry_delete", args=[card.client.pk, kind, entry.pk])
 
-    response = as_manager.post(url)
+    response = as_manager.post(url, {"version": entry.version})
 
     assert response.status_code == 302
     assert response.url == tab_url(card, kind)
@@ -466,7 +468,7 @@ def test_htmx_delete_refreshes_the_list_without_the_row(card, as_manager):
     touch = card.entries["touches"]
     url = reverse("accounts:entry_delete", args=[card.client.pk, "touches", touch.pk])
 
-    response = as_manager.post(url, HTTP_HX_REQUEST="true")
+    response = as_manager.post(url, {"version": touch.version}, HTTP_HX_REQUEST="true")
 
     html = response.content.decode()
     assert 'hx-swap-oob="true"' in html
@@ -480,7 +482,9 @@ def test_deleting_a_contact_keeps_the_touches_it_took_part_in(card, as_manager):
     touch = TouchFactory.create(client=card.client, summary="Tasting")
     touch.contacts.set([contact])
 
-    as_manager.post(reverse("accounts:entry_delete", args=[card.client.pk, "contacts", contact.pk]))
+    as_manager.post(
+        reverse("accounts:entry_delete", args=[card.client.pk, "contacts", contact.pk]), {"version": 1}
+    )
 
     touch.refresh_from_db()
     assert (touch.summary, list(touch.contacts.all())) == ("Tasting", [])

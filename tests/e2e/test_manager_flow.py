@@ -1,5 +1,6 @@
 """The account manager's main flows, in a real browser: the decision group, editing
-the card, what an outsider gets, two tabs saving the same card, and all of it in Russian."""
+the card, what an outsider gets, two tabs saving the same card or the same contact, and all
+of it in Russian."""
 
 from dataclasses import dataclass
 
@@ -221,6 +222,43 @@ def test_two_tabs_saving_one_card_lose_nothing(context, manager, account):
     )
     account.refresh_from_db()
     assert (account.website, account.notes, account.version) == ("https://new.example.com", notes, 3)
+
+
+def test_two_tabs_editing_one_contact_lose_nothing(context, manager, account):
+    contact = Contact.objects.create(client=account, name="Ivan Kuzmin", position="Buyer", influence=60)
+    contacts = f"/clients/{account.pk}/contacts/"
+    edit = f"/clients/{account.pk}/contacts/{contact.pk}/edit/"
+    tab_a, tab_b = context.new_page(), context.new_page()
+    log_in(tab_a, manager)
+    for tab in (tab_a, tab_b):
+        tab.goto(contacts)
+        tab.locator("#entries").get_by_role("link", name="Edit").click()
+        expect(tab.locator("#entry-form [name=position]")).to_have_value("Buyer")
+
+    tab_a.locator("#entry-form [name=position]").fill("Chief buyer")
+    tab_a.locator("#entry-form").get_by_role("button", name="Save", exact=True).click()
+    expect(tab_a.locator("#entries")).to_contain_text("Chief buyer")
+
+    tab_b.locator("#entry-form [name=phone]").fill("+7 391 000-00-01")
+    with tab_b.expect_response(lambda r: r.url.endswith(edit) and r.request.method == "POST") as refused:
+        tab_b.locator("#entry-form").get_by_role("button", name="Save", exact=True).click()
+    assert refused.value.status == 409
+    conflict = tab_b.locator("#entry-form #conflict")
+    expect(conflict.get_by_role("heading")).to_have_text(
+        "Not saved: someone else saved this entry while you were editing"
+    )
+    expect(conflict).to_contain_text("Anna Smirnova saved it at")
+    expect(conflict.locator("tbody td")).to_have_text(["Position", "Buyer", "Chief buyer"])
+    expect(tab_b.locator("#entry-form [name=phone]")).to_have_value("+7 391 000-00-01")
+    expect(tab_b.locator("#entry-form [name=position]")).to_have_value("Chief buyer")
+    contact.refresh_from_db()
+    assert (contact.position, contact.phone, contact.version) == ("Chief buyer", "", 2)
+
+    tab_b.locator("#entry-form").get_by_role("button", name="Save", exact=True).click()
+    expect(tab_b.locator("#entries")).to_contain_text("+7 391 000-00-01")
+    expect(tab_b.locator("#entry-form #conflict")).to_have_count(0)
+    contact.refresh_from_db()
+    assert (contact.position, contact.phone, contact.version) == ("Chief buyer", "+7 391 000-00-01", 3)
 
 
 def test_manager_flow_in_russian(page_in, manager, account):

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from celery.schedules import crontab
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from kam.celery import app
 from segmentation.models import ClientSegment, NightlyRun, Policy
+from segmentation.ops.selectors import abandoned_run_ids
 from segmentation.ops.services import nightly_run_due
 from segmentation.tasks import recompute_segments, run_nightly_if_due
 from tests.factories import ClientFactory, SaleFactory
@@ -185,6 +187,40 @@ def test_run_start_with_the_broker_down_logs_and_still_answers(
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
+def test_run_start_with_the_broker_down_says_it_could_not_be_queued(as_admin, caplog):
+    """Outside a test transaction, as in a real request, the enqueue runs before the answer."""
+    with (
+        mock.patch.object(recompute_segments, "delay", side_effect=BrokerError("refused")) as delay,
+        caplog.at_level(logging.ERROR, logger="segmentation.ops.views"),
+    ):
+        response = as_admin.post(START_URL)
+
+    delay.assert_called_once_with(trigger="Alla Kuznetsova")
+    assert response.status_code == 302
+    assert response.url == LIST_URL
+    assert messages_of(response) == [
+        "The recomputation could not be queued: the task queue is unreachable. Try again later."
+    ]
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not queue recompute_segments for Alla Kuznetsova: the broker is unreachable"
+    ]
+    assert NightlyRun.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
+def test_run_start_with_the_broker_up_says_queued_once_it_was(as_admin):
+    with mock.patch.object(recompute_segments, "delay") as delay:
+        response = as_admin.post(START_URL)
+
+    delay.assert_called_once_with(trigger="Alla Kuznetsova")
+    assert messages_of(response) == [
+        "The recomputation was queued. It shows in this log as soon as the worker starts it."
+    ]
+
+
 # The scheduled run
 
 
@@ -209,10 +245,65 @@ def test_nightly_run_is_due_once_the_policy_time_has_passed(now, expected):
         (at(9, 2, 15), NightlyRun.Status.SUCCESS, True),
     ],
 )
-def test_nightly_run_is_not_due_after_a_run_since_the_policy_time(started, status, expected):
+def test_nightly_run_is_not_due_after_a_run_since_the_policy_time(request, started, status, expected):
+    if status == NightlyRun.Status.RUNNING:
+        request.getfixturevalue("run_lock")  # a run that is still running holds the lock
     make_run(started, status)
 
     assert nightly_run_due(now=at(10, 3)) is expected
+
+
+# A run killed half-way
+
+
+def test_a_run_left_running_without_the_lock_is_shown_abandoned_and_the_schedule_runs_again(as_admin):
+    killed = make_run(at(10, 2, 15), NightlyRun.Status.RUNNING)
+
+    response = as_admin.get(LIST_URL)
+
+    content = response.content.decode()
+    assert [(row.run, row.abandoned) for row in response.context["rows"]] == [(killed, True)]
+    assert "Abandoned: stopped without finishing" in content
+    assert "text-bg-info" not in content
+    assert nightly_run_due(now=at(10, 9)) is True
+    assert NightlyRun.objects.get().status == NightlyRun.Status.RUNNING
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL shows who holds a lock")
+def test_a_run_left_running_without_the_lock_is_abandoned_at_once_on_postgresql(as_admin):
+    killed = make_run(at(10, 2, 15), NightlyRun.Status.RUNNING)
+
+    assert [row.abandoned for row in as_admin.get(LIST_URL).context["rows"]] == [True]
+    assert nightly_run_due(now=at(10, 3)) is True
+    assert killed.status == NightlyRun.Status.RUNNING
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL shows who holds a lock")
+def test_a_run_that_holds_the_lock_still_counts_as_running(as_admin, run_lock):
+    older = make_run(at(10, 2, 5), NightlyRun.Status.RUNNING)
+    live = make_run(at(10, 2, 15), NightlyRun.Status.RUNNING)
+
+    rows = as_admin.get(LIST_URL).context["rows"]
+
+    assert [(row.run, row.abandoned) for row in rows] == [(live, False), (older, True)]
+    assert nightly_run_due(now=at(10, 3)) is False
+
+
+@pytest.mark.django_db
+def test_a_run_just_started_counts_as_running_before_it_takes_the_lock():
+    make_run(timezone.now() - datetime.timedelta(seconds=20), NightlyRun.Status.RUNNING)
+
+    assert abandoned_run_ids(list(NightlyRun.objects.all())) == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the time bound is SQLite's rule")
+def test_on_sqlite_a_run_is_abandoned_only_after_the_generous_bound():
+    recent = make_run(timezone.now() - datetime.timedelta(hours=5), NightlyRun.Status.RUNNING)
+    old = make_run(timezone.now() - datetime.timedelta(hours=7), NightlyRun.Status.RUNNING)
+
+    assert abandoned_run_ids(list(NightlyRun.objects.all())) == {old.pk}
+    assert NightlyRun.objects.get(pk=recent.pk).status == NightlyRun.Status.RUNNING
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_labels'),
+        ('accounts', '0004_card_parts_version'),
         ('users', '0001_initial'),
     ]
 
