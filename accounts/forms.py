@@ -82,7 +82,9 @@ class ClientForm(CrispyMixin, forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         inn, kpp = data.get("inn", ""), data.get("kpp", "")
-        if kpp and not inn:
+        if kpp and "inn" in self.errors:
+            pass  # the INN's own error says what to fix first
+        elif kpp and not inn:
             self.add_error("kpp", _("A KPP goes with the company's INN: enter the INN too."))
         elif kpp and len(inn) == 12:
             self.add_error("kpp", _("A sole trader (12-digit INN) has no KPP: leave it blank."))

@@ -544,6 +544,15 @@ def test_a_bad_kpp_is_refused_and_writes_nothing(overrides, message, as_manager)
     assert Client.objects.count() == before
 
 
+def test_a_kpp_with_a_mistyped_inn_reports_only_the_inn(as_manager):
+    response = as_manager.post(CREATE_URL, create_data(inn="7707083894", kpp="770701001"))
+
+    assert response.context["form"].errors == {
+        "inn": ["This INN fails its checksum: check the digits for a typo."]
+    }
+    assert Client.objects.count() == 0
+
+
 def test_the_card_and_the_list_show_inn_and_kpp(ural_head_office, as_director):
     card = as_director.get(url("client_detail", ural_head_office)).content.decode()
     listing = as_director.get(reverse("accounts:client_list")).content.decode()
