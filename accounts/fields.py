@@ -19,9 +19,10 @@ class PhoneFormField(forms.CharField):
     widget = TelInput
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "help_text", _("A Russian number may start with 8 or +7; others need their country code.")
-        )
+        if not kwargs.get("help_text"):
+            kwargs["help_text"] = _(
+                "A Russian number may start with 8 or +7; others need their country code."
+            )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:

@@ -459,6 +459,13 @@ def test_a_phone_is_stored_in_e164(typed, card, forms, as_manager):
     assert only_new(card, "contacts").phone == "+79123456789"
 
 
+def test_the_contact_form_asks_for_a_phone_with_its_format(card, as_manager):
+    html = as_manager.get(new_url(card, "contacts")).content.decode()
+
+    assert '<input type="tel" name="phone" maxlength="40" class="telinput form-control"' in html
+    assert "A Russian number may start with 8 or +7; others need their country code." in html
+
+
 @pytest.mark.parametrize("typed", ["12345", "8 912 345", "call the office", "+7 000 000-00-00"])
 def test_an_invalid_phone_is_refused(typed, card, forms, as_manager):
     data = {**forms["contacts"][0], "phone": typed}
