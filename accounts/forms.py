@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import geography
-from accounts.models import Client, Contact, PointOfPresence, ProductGroup, Refusal, TeamMember, Touch
+from accounts.models import (
+    INN_KPP_TAKEN,
+    Client,
+    Contact,
+    PointOfPresence,
+    ProductGroup,
+    Refusal,
+    TeamMember,
+    Touch,
+)
 from kam.users import roles
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -93,7 +102,7 @@ class ClientForm(CrispyMixin, forms.ModelForm):
             if same.exists():
                 # A branch has its own KPP; the same INN and KPP is the same company, confirmed or not.
                 self.duplicates = list(same.select_related("responsible_manager")[:10])
-                self.add_error("kpp", _("A client with this INN and KPP already exists."))
+                self.add_error("kpp", INN_KPP_TAKEN)
                 return data
         if not self.instance.pk and not data.get("confirm_duplicate"):
             self.duplicates = list(possible_duplicates(data.get("name", ""), data.get("inn", "")))

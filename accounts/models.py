@@ -59,6 +59,9 @@ class ProductGroup(models.Model):
         return self.name
 
 
+INN_KPP_TAKEN = _("A client with this INN and KPP already exists.")
+
+
 class Client(models.Model):
     """A client company: the card of DOMAIN §2. `version` guards against lost updates."""
 
@@ -123,7 +126,7 @@ class Client(models.Model):
                 fields=["inn", "kpp"],
                 condition=~Q(kpp=""),
                 name="client_inn_kpp_unique",
-                violation_error_message=_("A client with this INN and KPP already exists."),
+                violation_error_message=INN_KPP_TAKEN,
             ),
         ]
 

@@ -12,7 +12,7 @@ from accounts.access import EDIT, REASSIGN, get_client_for_user
 from accounts.extensions import list_columns
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, SearchForm, TeamMemberForm
-from accounts.models import Client
+from accounts.models import INN_KPP_TAKEN, Client
 from accounts.rules import sees_every_client
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
@@ -69,9 +69,13 @@ def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = services.client_create(client=form.instance, author=request.user)
-        messages.success(request, _("The card of %(name)s was created.") % {"name": client.name})
-        return redirect(client)
+        try:
+            client = services.client_create(client=form.instance, author=request.user)
+        except services.DuplicateInnKppError:
+            form.add_error("kpp", INN_KPP_TAKEN)
+        else:
+            messages.success(request, _("The card of %(name)s was created.") % {"name": client.name})
+            return redirect(client)
     return render(request, "accounts/client_form.html", {"form": form, "nav": "clients"})
 
 
@@ -87,6 +91,8 @@ def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except services.StaleVersionError as error:
             conflict = error
             form = _merged_form(request, pk, form.cleaned_data["version"] or 0)
+        except services.DuplicateInnKppError:
+            form.add_error("kpp", INN_KPP_TAKEN)
         else:
             messages.success(request, _("The card was saved."))
             return redirect(client)

@@ -220,3 +220,20 @@ def test_edit_keeps_a_cards_own_inn_and_kpp(as_manager, client_card):
     assert response.status_code == 302
     client_card.refresh_from_db()
     assert (client_card.kpp, client_card.notes, client_card.version) == ("246601001", "Changed", 2)
+
+
+def test_a_card_with_the_same_inn_and_kpp_saved_meanwhile_is_refused_by_the_service(client_card, manager):
+    """The form checked before another save took the INN + KPP: the constraint's clash is reported."""
+    ClientFactory(name="Head office", inn=client_card.inn, kpp="246601001")
+    late = Client(name="Late twin", inn=client_card.inn, kpp="246601001", status=Client.Status.PROSPECT)
+    client_card.kpp = "246601001"
+    before = (Client.objects.count(), Client.history.count())
+
+    with pytest.raises(services.DuplicateInnKppError):
+        services.client_create(client=late, author=manager)
+    with pytest.raises(services.DuplicateInnKppError):
+        services.client_update(client=client_card, expected_version=1)
+
+    client_card.refresh_from_db()
+    assert (client_card.kpp, client_card.version) == ("", 1)
+    assert (Client.objects.count(), Client.history.count()) == before
