@@ -75,7 +75,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "inn", "industry", "status", "responsible_manager", "updated_at"]
+    list_display = ["name", "inn", "kpp", "industry", "status", "responsible_manager", "updated_at"]
     list_filter = ["status", "industry"]
     list_select_related = ["industry", "responsible_manager"]
     search_fields = ["name", "legal_name", "^inn"]
@@ -120,8 +120,19 @@ class TouchAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ActiveProductGroupAdmin(admin.ModelAdmin):
+    """Only active product groups may be chosen; a row keeps the one it already has."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        keep = obj.product_group if obj is not None else None
+        field: Any = form.base_fields["product_group"]
+        field.queryset = ProductGroup.objects.active(keep=keep)
+        return form
+
+
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(ActiveProductGroupAdmin):
     list_display = ["date", "client", "product_group", "amount"]
     list_filter = ["product_group"]
     list_select_related = ["client", "product_group"]
@@ -131,7 +142,7 @@ class SaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Refusal)
-class RefusalAdmin(SimpleHistoryAdmin):
+class RefusalAdmin(ActiveProductGroupAdmin, SimpleHistoryAdmin):
     list_display = ["date", "client", "product_group", "reason"]
     list_filter = ["reason", "product_group"]
     list_select_related = ["client", "product_group"]

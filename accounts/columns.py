@@ -44,7 +44,7 @@ def _next_step() -> dict[str, Any]:
 
 
 CORE_COLUMNS = [
-    ListColumn("inn", _("INN"), "accounts/cells/inn.html", 10, sort="inn", shown=False),
+    ListColumn("inn", _("INN/KPP"), "accounts/cells/inn.html", 10, sort="inn", shown=False),
     ListColumn(
         "industry", _("Industry"), "accounts/cells/industry.html", 20, related=("industry",), shown=False
     ),

@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
-from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
+from accounts.models import (
+    INN_KPP_TAKEN,
+    Client,
+    Contact,
+    PointOfPresence,
+    ProductGroup,
+    Refusal,
+    TeamMember,
+    Touch,
+)
 from kam.users import roles
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -54,6 +63,7 @@ class ClientForm(CrispyMixin, forms.ModelForm):
             "name",
             "legal_name",
             "inn",
+            "kpp",
             "industry",
             "website",
             "status",
@@ -74,9 +84,26 @@ class ClientForm(CrispyMixin, forms.ModelForm):
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
 
+    def clean_kpp(self) -> str:
+        return "".join(self.cleaned_data["kpp"].split()).upper()
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        inn, kpp = data.get("inn", ""), data.get("kpp", "")
+        if kpp and "inn" in self.errors:
+            pass  # the INN's own error says what to fix first
+        elif kpp and not inn:
+            self.add_error("kpp", _("A KPP goes with the company's INN: enter the INN too."))
+        elif kpp and len(inn) == 12:
+            self.add_error("kpp", _("A sole trader (12-digit INN) has no KPP: leave it blank."))
+        elif kpp and inn:
+            same = Client.objects.filter(inn=inn, kpp=kpp).exclude(pk=self.instance.pk)
+            if same.exists():
+                # A branch has its own KPP; the same INN and KPP is the same company, confirmed or not.
+                self.duplicates = list(same.select_related("responsible_manager")[:10])
+                self.add_error("kpp", INN_KPP_TAKEN)
+                return data
         if not self.instance.pk and not data.get("confirm_duplicate"):
             self.duplicates = list(possible_duplicates(data.get("name", ""), data.get("inn", "")))
             if self.duplicates:
@@ -277,3 +304,9 @@ class RefusalForm(EntryForm):
         model = Refusal
         fields = ["date", "product_group", "reason", "note"]
         widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, client=client, **kwargs)
+        _field(self, "product_group").queryset = ProductGroup.objects.active(
+            keep=self.instance.product_group if self.instance.pk else None
+        )

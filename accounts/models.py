@@ -6,7 +6,30 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.validators import validate_inn
+from accounts.fields import PhoneNumberField
+from accounts.validators import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    validate_birthday,
+    validate_date_range,
+    validate_inn,
+    validate_kpp,
+    validate_not_future,
+)
+
+
+def date_in_range(field: str) -> Q:
+    """The fixed bounds of validate_date_range, for a CHECK constraint (a blank date passes)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)})
+
+
+class ProductGroupQuerySet(models.QuerySet["ProductGroup"]):
+    def active(self, *, keep: "ProductGroup | None" = None) -> "ProductGroupQuerySet":
+        """The groups one may choose: active ones, plus `keep` (the one an entry already has)."""
+        condition = Q(is_active=True)
+        if keep is not None:
+            condition |= Q(pk=keep.pk)
+        return self.filter(condition)
 
 
 class Industry(models.Model):
@@ -25,6 +48,8 @@ class ProductGroup(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ProductGroupQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("product group")
@@ -32,6 +57,9 @@ class ProductGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+INN_KPP_TAKEN = _("A client with this INN and KPP already exists.")
 
 
 class Client(models.Model):
@@ -45,6 +73,13 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
     inn = models.CharField(_("INN"), max_length=12, blank=True, validators=[validate_inn])
+    kpp = models.CharField(
+        _("KPP"),
+        max_length=9,
+        blank=True,
+        validators=[validate_kpp],
+        help_text=_("A company's tax registration reason code: a branch shares the INN and has its own KPP."),
+    )
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -83,6 +118,16 @@ class Client(models.Model):
             models.Index(fields=["status", "name", "id"], name="client_status_idx"),
             models.Index(fields=["updated_at", "id"], name="client_updated_idx"),
             models.Index(fields=["responsible_manager", "name", "id"], name="client_manager_idx"),
+        ]
+        constraints = [
+            # INN + KPP identify a company or its branch. Cards without a KPP (sole traders, and
+            # cards made before the KPP was kept) are not covered: the duplicate warning guards them.
+            models.UniqueConstraint(
+                fields=["inn", "kpp"],
+                condition=~Q(kpp=""),
+                name="client_inn_kpp_unique",
+                violation_error_message=INN_KPP_TAKEN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +180,9 @@ class PointOfPresence(models.Model):
     city = models.CharField(_("city"), max_length=120, blank=True)
     is_head_office = models.BooleanField(_("head office"), default=False)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    planned_date = models.DateField(_("planned opening"), null=True, blank=True)
+    planned_date = models.DateField(
+        _("planned opening"), null=True, blank=True, validators=[validate_date_range]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -148,6 +195,7 @@ class PointOfPresence(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open") | Q(planned_date__isnull=False), name="point_planned_has_date"
             ),
+            models.CheckConstraint(condition=date_in_range("planned_date"), name="point_planned_date_range"),
         ]
 
     def __str__(self) -> str:
@@ -173,9 +221,9 @@ class Contact(models.Model):
     name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
-    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True, validators=[validate_birthday])
     personal_notes = models.TextField(
         _("personal notes"),
         blank=True,
@@ -210,6 +258,7 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         constraints = [
             models.CheckConstraint(condition=Q(influence__lte=100), name="contact_influence_max_100"),
+            models.CheckConstraint(condition=date_in_range("birthday"), name="contact_birthday_range"),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +278,7 @@ class Touch(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="touches")
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.CALL)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_not_future])
     duration_minutes = models.PositiveIntegerField(
         _("duration, minutes"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
     )
@@ -241,7 +290,9 @@ class Touch(models.Model):
     )
     summary = models.TextField(_("summary"))
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
-    next_step_date = models.DateField(_("next step by"), null=True, blank=True)
+    next_step_date = models.DateField(
+        _("next step by"), null=True, blank=True, validators=[validate_date_range]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
@@ -253,6 +304,12 @@ class Touch(models.Model):
         verbose_name = _("touch")
         verbose_name_plural = _("touches")
         indexes = [models.Index(fields=["client", "-date"], name="touch_client_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=date_in_range("date"), name="touch_date_range"),
+            models.CheckConstraint(
+                condition=date_in_range("next_step_date"), name="touch_next_step_date_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
@@ -263,7 +320,7 @@ class Sale(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sales")
     product_group = models.ForeignKey(ProductGroup, on_delete=models.PROTECT, related_name="sales")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_range])
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
 
     class Meta:
@@ -274,6 +331,7 @@ class Sale(models.Model):
             models.Index(fields=["client", "date"], name="sale_client_date_idx"),
             models.Index(fields=["date"], name="sale_date_idx"),
         ]
+        constraints = [models.CheckConstraint(condition=date_in_range("date"), name="sale_date_range")]
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.product_group_id} {self.date} {self.amount}"
@@ -291,7 +349,7 @@ class Refusal(models.Model):
         OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="refusals")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_not_future])
     product_group = models.ForeignKey(
         ProductGroup, verbose_name=_("product group"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -304,6 +362,7 @@ class Refusal(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("refusal")
         verbose_name_plural = _("refusals")
+        constraints = [models.CheckConstraint(condition=date_in_range("date"), name="refusal_date_range")]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.date}"

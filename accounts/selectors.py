@@ -93,11 +93,14 @@ def _month_start(today: date, back: int) -> date:
 
 
 def client_search(query: str, *, limit: int) -> list[Client]:
-    """Every client matching a name or INN, for the global search (not visibility-filtered:
+    """Every client matching a name, an INN or "INN/KPP", for the global search (not visibility-filtered:
     the caller shows non-visible ones without a link, so nobody opens a duplicate)."""
     match = Q(name__icontains=query)
+    inn, slash, kpp = query.partition("/")
     if query.isdigit():
         match |= Q(inn__startswith=query)
+    elif slash and inn.isdigit():
+        match |= Q(inn=inn, kpp__startswith=kpp.strip().upper())
     head_offices = PointOfPresence.objects.filter(client=OuterRef("pk")).order_by("-is_head_office", "id")
     return list(
         Client.objects.filter(match)

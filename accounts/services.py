@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -35,12 +35,30 @@ def _claim(model: type[Model], pk: int, expected_version: int | None) -> int:
     return version + 1
 
 
+class DuplicateInnKppError(Exception):
+    """Another card with the same INN and KPP was saved meanwhile; nothing was written."""
+
+
+def _save_card(client: Client) -> None:
+    """Save inside the caller's transaction; a clash on INN + KPP (a save made meanwhile,
+    after the form checked) becomes DuplicateInnKppError and rolls the transaction back."""
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        clash = Client.objects.filter(inn=client.inn, kpp=client.kpp).exclude(pk=client.pk)
+        if client.kpp and clash.exists():
+            raise DuplicateInnKppError from None
+        raise
+
+
 def client_create(*, client: Client, author: User) -> Client:
     """A new card; a manager who creates it becomes responsible unless one was chosen."""
     if client.responsible_manager_id is None and author.has_perm("accounts.add_client"):
         client.responsible_manager = author
     client.version = 1
-    client.save()
+    with transaction.atomic():
+        _save_card(client)
     return client
 
 
@@ -50,11 +68,12 @@ def client_update(*, client: Client, expected_version: int) -> Client:
     1. Bump the version with a conditional UPDATE; a concurrent writer waits on the
        row lock and then finds the version moved on.
     2. If nothing was bumped, raise StaleVersionError with what the other person changed.
-    3. Save the fields, which writes the history row with the new version.
+    3. Save the fields, which writes the history row with the new version; a clash on
+       INN + KPP raises DuplicateInnKppError and undoes the bump.
     """
     with transaction.atomic():
         client.version = _claim(Client, client.pk, expected_version)
-        client.save()
+        _save_card(client)
     return client
 
 

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from accounts import geography
+from accounts.validators import format_phone
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ def country_name(code: str) -> str:
 @register.filter
 def region_name(code: str) -> str:
     return geography.region_name(code)
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored E.164 number in the international format: +7 912 345-67-89."""
+    return format_phone(value)
 
 
 @register.simple_tag(takes_context=True)

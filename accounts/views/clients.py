@@ -14,7 +14,7 @@ from accounts.access import EDIT, REASSIGN, get_client_for_user
 from accounts.audit import Conflict
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm, VersionForm
-from accounts.models import Client
+from accounts.models import INN_KPP_TAKEN, Client
 from accounts.rules import sees_every_client
 from accounts.views.conflicts import current_or_deleted, merged_form
 from kam.access import permission_or_403
@@ -95,9 +95,13 @@ def client_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        client = services.client_create(client=form.instance, author=request.user)
-        messages.success(request, _("The card of %(name)s was created.") % {"name": client.name})
-        return redirect(client)
+        try:
+            client = services.client_create(client=form.instance, author=request.user)
+        except services.DuplicateInnKppError:
+            form.add_error("kpp", INN_KPP_TAKEN)
+        else:
+            messages.success(request, _("The card of %(name)s was created.") % {"name": client.name})
+            return redirect(client)
     return render(request, "accounts/client_form.html", {"form": form, "nav": "clients"})
 
 
@@ -114,6 +118,8 @@ def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             conflict = error.conflict
             current = Client.objects.get(pk=pk)
             form = merged_form(ClientForm, request.POST, current, form.cleaned_data["version"])
+        except services.DuplicateInnKppError:
+            form.add_error("kpp", INN_KPP_TAKEN)
         else:
             messages.success(request, _("The card was saved."))
             return redirect(client)

@@ -232,11 +232,11 @@ def _contact(ctx: Context, plan: Plan, position: str, department: str, role: str
 
 
 def _phone(rng: random.Random, area: str) -> str:
-    """A mobile number, or an office one in the head office's area code (+7 and ten digits)."""
+    """A mobile number, or an office one in the head office's area code: +7 and ten digits (E.164)."""
     if rng.random() < 0.6:
         area = f"9{rng.randrange(100):02d}"
     digits = "".join(str(rng.randrange(10)) for _ in range(10 - len(area)))
-    return f"+7 ({area}) {digits[:-4]}-{digits[-4:-2]}-{digits[-2:]}"
+    return f"+7{area}{digits}"
 
 
 def _birthday(rng: random.Random) -> datetime.date:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DATE_INPUT, CrispyMixin
+from accounts.validators import validate_date_range
 from kam.money import currency
 from segmentation.models import PotentialEstimate
 
@@ -33,4 +34,5 @@ class EstimateForm(CrispyMixin, forms.Form):
         day = self.cleaned_data["estimated_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("An estimate cannot be dated in the future."), code="future")
+        validate_date_range(day)
         return day

@@ -52,7 +52,7 @@ def _potential(request: AuthenticatedHttpRequest, client: Client) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def estimate_new(request: AuthenticatedHttpRequest, pk: int, group_pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=EDIT)
-    group = get_object_or_404(ProductGroup, pk=group_pk, is_active=True)
+    group = get_object_or_404(ProductGroup.objects.active(), pk=group_pk)
     return _estimate_form(
         request, client, group, PotentialEstimate.objects.filter(client=client, product_group=group).first()
     )

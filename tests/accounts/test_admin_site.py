@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.admin import ClientAdmin, PointOfPresenceForm
-from accounts.models import Client
+from accounts.admin import ClientAdmin, PointOfPresenceForm, RefusalAdmin, SaleAdmin
+from accounts.models import Client, Refusal, Sale
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -120,3 +120,19 @@ def test_admin_client_save_bumps_the_version(superuser, steel):
     ClientAdmin(Client, admin.site).save_model(request, steel, form=None, change=True)
     steel.refresh_from_db()
     assert (steel.name, steel.version) == ("Сибирская сталь (холдинг)", 2)
+
+
+@pytest.mark.parametrize(("model_admin", "model"), [(RefusalAdmin, Refusal), (SaleAdmin, Sale)])
+def test_admin_refusal_and_sale_forms_offer_only_active_product_groups(model_admin, model, superuser, steel):
+    cables = ProductGroupFactory(name="Cables")
+    retired = ProductGroupFactory(name="Retired", is_active=False)
+    request = RequestFactory().get("/")
+    request.user = superuser
+
+    form_class = model_admin(model, admin.site).get_form(request)
+
+    assert list(form_class.base_fields["product_group"].queryset) == [cables]
+    form = form_class(data={"client": steel.pk, "product_group": retired.pk, "date": "2026-01-05"})
+    assert form.errors["product_group"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Client, Contact
@@ -443,6 +444,137 @@ def test_confirmed_duplicate_is_created(manager, ural, as_manager):
         ("Baikal Timber", manager.pk),
         ("Ural Copper", ural.responsible_manager_id),
     ]
+
+
+# KPP: INN + KPP identify a client; a branch shares the INN and has its own KPP
+
+SAME_INN_KPP = "A client with this INN and KPP already exists."
+
+
+@pytest.fixture
+def ural_head_office(ural):
+    ural.kpp = "660101001"
+    ural.save()
+    return ural
+
+
+def test_a_branch_with_the_same_inn_is_warned_about_first(ural_head_office, as_manager):
+    before = Client.objects.count()
+
+    response = as_manager.post(CREATE_URL, create_data(inn=ural_head_office.inn, kpp="667101001"))
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [DUPLICATE]
+    assert f"<li>Ural Copper (INN {ural_head_office.inn}, KPP 660101001) — responsible: Oleg Petrov</li>" in (
+        response.content.decode()
+    )
+    assert Client.objects.count() == before
+
+
+def test_a_confirmed_branch_with_the_same_inn_and_its_own_kpp_is_created(
+    manager, ural_head_office, as_manager
+):
+    response = as_manager.post(
+        CREATE_URL, create_data(inn=ural_head_office.inn, kpp="667101001", confirm_duplicate="on")
+    )
+
+    assert response.status_code == 302
+    assert sorted(Client.objects.filter(inn=ural_head_office.inn).values_list("name", "kpp")) == [
+        ("Baikal Timber", "667101001"),
+        ("Ural Copper", "660101001"),
+    ]
+
+
+@pytest.mark.parametrize("confirm", [{}, {"confirm_duplicate": "on"}], ids=["unconfirmed", "confirmed"])
+def test_the_same_inn_and_kpp_is_refused_even_when_confirmed(confirm, ural_head_office, as_manager):
+    before = Client.objects.count()
+
+    response = as_manager.post(CREATE_URL, create_data(inn=ural_head_office.inn, kpp="660101001", **confirm))
+
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert form.errors == {"kpp": [SAME_INN_KPP]}
+    assert form.duplicates == [ural_head_office]
+    assert (Client.objects.count(), Client.history.count()) == (before, before + 1)
+
+
+def test_a_kpp_in_lower_case_is_kept_in_capitals(as_manager):
+    as_manager.post(CREATE_URL, create_data(kpp=" 3808ab001 "))
+
+    assert Client.objects.get(inn=valid_inn("380800000")).kpp == "3808AB001"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"kpp": "38080100"},
+            "A KPP has 9 characters: 4 digits, 2 digits or capital Latin letters, then 3 digits.",
+        ),
+        (
+            {"kpp": "3808Ж1001"},
+            "A KPP has 9 characters: 4 digits, 2 digits or capital Latin letters, then 3 digits.",
+        ),
+        (
+            {"kpp": "38A801001"},
+            "A KPP has 9 characters: 4 digits, 2 digits or capital Latin letters, then 3 digits.",
+        ),
+        (
+            {"kpp": "3808010AB"},
+            "A KPP has 9 characters: 4 digits, 2 digits or capital Latin letters, then 3 digits.",
+        ),
+        ({"kpp": "3808010011"}, "Ensure this value has at most 9 characters (it has 10)."),
+        ({"kpp": "380801001", "inn": ""}, "A KPP goes with the company's INN: enter the INN too."),
+        (
+            {"kpp": "380801001", "inn": "500100732259"},
+            "A sole trader (12-digit INN) has no KPP: leave it blank.",
+        ),
+    ],
+    ids=[
+        "8-chars",
+        "cyrillic",
+        "letter-in-office-code",
+        "letters-in-number",
+        "10-chars",
+        "no-inn",
+        "sole-trader",
+    ],
+)
+def test_a_bad_kpp_is_refused_and_writes_nothing(overrides, message, as_manager):
+    before = Client.objects.count()
+
+    response = as_manager.post(CREATE_URL, create_data(**overrides))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"kpp": [message]}
+    assert Client.objects.count() == before
+
+
+def test_a_kpp_with_a_mistyped_inn_reports_only_the_inn(as_manager):
+    response = as_manager.post(CREATE_URL, create_data(inn="7707083894", kpp="770701001"))
+
+    assert response.context["form"].errors == {
+        "inn": ["This INN fails its checksum: check the digits for a typo."]
+    }
+    assert Client.objects.count() == 0
+
+
+def test_the_card_and_the_list_show_inn_and_kpp(ural_head_office, as_director):
+    card = as_director.get(url("client_detail", ural_head_office)).content.decode()
+    listing = as_director.get(reverse("accounts:client_list")).content.decode()
+
+    assert f"INN {ural_head_office.inn} · KPP 660101001" in card
+    assert f'<td class="font-monospace small">{ural_head_office.inn}/660101001</td>' in listing
+
+
+def test_the_database_refuses_a_second_card_with_the_same_inn_and_kpp(ural_head_office):
+    ClientFactory(name="Ural Copper (no KPP yet)", inn=ural_head_office.inn, kpp="")
+    ClientFactory(name="Ural Copper, Perm branch", inn=ural_head_office.inn, kpp="590401001")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClientFactory(name="Ural Copper again", inn=ural_head_office.inn, kpp="660101001")
+
+    assert Client.objects.filter(inn=ural_head_office.inn).count() == 3
 
 
 @pytest.mark.parametrize(

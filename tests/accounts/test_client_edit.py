@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.audit import client_history
 from accounts.models import Client, TeamMember
-from tests.factories import ManagerFactory
+from tests.factories import ClientFactory, ManagerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def form_data(client: Client, **changes: object) -> dict[str, object]:
         "name": client.name,
         "legal_name": client.legal_name,
         "inn": client.inn,
+        "kpp": client.kpp,
         "industry": client.industry_id or "",
         "website": client.website,
         "status": client.status,
@@ -196,3 +197,45 @@ def test_a_field_both_people_changed_keeps_my_value_in_the_form(as_manager, clie
     assert response.context["form"]["name"].value() == "Mine"
     client_card.refresh_from_db()
     assert client_card.name == "Theirs"
+
+
+def test_edit_to_another_cards_inn_and_kpp_is_refused(as_manager, client_card):
+    ClientFactory(name="Head office", inn=client_card.inn, kpp="246601001")
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+
+    response = as_manager.post(url, form_data(client_card, kpp="246601001", notes="Changed"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"kpp": ["A client with this INN and KPP already exists."]}
+    client_card.refresh_from_db()
+    assert (client_card.kpp, client_card.notes, client_card.version) == ("", "", 1)
+
+
+def test_edit_keeps_a_cards_own_inn_and_kpp(as_manager, client_card):
+    Client.objects.filter(pk=client_card.pk).update(kpp="246601001")
+    client_card.refresh_from_db()
+    ClientFactory(name="Branch", inn=client_card.inn, kpp="246602001")
+    url = reverse("accounts:client_edit", args=[client_card.pk])
+
+    response = as_manager.post(url, form_data(client_card, notes="Changed"))
+
+    assert response.status_code == 302
+    client_card.refresh_from_db()
+    assert (client_card.kpp, client_card.notes, client_card.version) == ("246601001", "Changed", 2)
+
+
+def test_a_card_with_the_same_inn_and_kpp_saved_meanwhile_is_refused_by_the_service(client_card, manager):
+    """The form checked before another save took the INN + KPP: the constraint's clash is reported."""
+    ClientFactory(name="Head office", inn=client_card.inn, kpp="246601001")
+    late = Client(name="Late twin", inn=client_card.inn, kpp="246601001", status=Client.Status.PROSPECT)
+    client_card.kpp = "246601001"
+    before = (Client.objects.count(), Client.history.count())
+
+    with pytest.raises(services.DuplicateInnKppError):
+        services.client_create(client=late, author=manager)
+    with pytest.raises(services.DuplicateInnKppError):
+        services.client_update(client=client_card, expected_version=1)
+
+    client_card.refresh_from_db()
+    assert (client_card.kpp, client_card.version) == ("", 1)
+    assert (Client.objects.count(), Client.history.count()) == before

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Contact, PointOfPresence, Refusal, Touch
 from tests.accounts.conftest import card_state
-from tests.factories import ClientFactory, ContactFactory, ProductGroupFactory, TouchFactory
+from tests.factories import ClientFactory, ContactFactory, ProductGroupFactory, RefusalFactory, TouchFactory
 from tests.helpers import messages_of
 
 MODELS: dict[str, Any] = {
@@ -334,6 +335,217 @@ def test_open_point_drops_a_planned_date(card, forms, as_manager):
 
     point = only_new(card, "points")
     assert (point.status, point.planned_date) == ("open", None)
+
+
+# Dates in a sane range: today is allowed, tomorrow is not, for what has already happened
+
+FUTURE = "This date is in the future: enter the day it happened."
+OUT_OF_RANGE = "Enter a date between 1900-01-01 and 2099-12-31."
+NOT_BORN = "A birthday must be in the past."
+
+
+def _day(offset: int = 0) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=offset)).isoformat()
+
+
+@pytest.mark.parametrize("kind", ["touches", "refusals"])
+def test_a_touch_or_refusal_dated_today_is_saved(kind, card, forms, as_manager):
+    data = {**forms[kind][0], "date": _day(), "next_step_date": ""}
+
+    response = as_manager.post(new_url(card, kind), data)
+
+    assert response.status_code == 302
+    assert only_new(card, kind).date == timezone.localdate()
+
+
+@pytest.mark.parametrize("kind", ["touches", "refusals"])
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (_day(1), FUTURE),
+        ("9999-12-31", FUTURE),
+        ("2100-01-01", FUTURE),
+        ("1899-12-31", OUT_OF_RANGE),
+    ],
+    ids=["tomorrow", "9999-12-31", "past-the-upper-bound", "before-1900"],
+)
+def test_a_touch_or_refusal_outside_its_range_is_refused(kind, day, message, card, forms, as_manager):
+    data = {**forms[kind][0], "date": day, "next_step_date": ""}
+
+    assert _refused(as_manager, card, kind, data) == {"date": [message]}
+
+
+def test_editing_a_touch_into_the_future_keeps_the_old_date(card, forms, as_manager):
+    touch = card.entries["touches"]
+    old = touch.date
+    data = {**forms["touches"][0], "date": _day(1), "next_step_date": ""}
+
+    errors = _refused(as_manager, card, "touches", data, url=edit_url(card, "touches", touch))
+
+    touch.refresh_from_db()
+    assert errors == {"date": [FUTURE]}
+    assert touch.date == old
+
+
+@pytest.mark.parametrize(
+    ("day", "saved"), [("2099-12-31", True), ("2100-01-01", False), ("9999-12-31", False)]
+)
+def test_a_next_step_may_be_ahead_but_within_the_range(day, saved, card, forms, as_manager):
+    data = {**forms["touches"][0], "next_step_date": day}
+
+    if saved:
+        as_manager.post(new_url(card, "touches"), data)
+        assert only_new(card, "touches").next_step_date == datetime.date.fromisoformat(day)
+    else:
+        assert _refused(as_manager, card, "touches", data) == {"next_step_date": [OUT_OF_RANGE]}
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", _day(-1)], ids=["1900-01-01", "yesterday"])
+def test_a_birthday_from_1900_to_yesterday_is_saved(day, card, forms, as_manager):
+    as_manager.post(new_url(card, "contacts"), {**forms["contacts"][0], "birthday": day})
+
+    assert only_new(card, "contacts").birthday == datetime.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [(_day(), NOT_BORN), (_day(1), NOT_BORN), ("9999-12-31", NOT_BORN), ("1899-12-31", OUT_OF_RANGE)],
+    ids=["today", "tomorrow", "9999-12-31", "1899-12-31"],
+)
+def test_a_birthday_outside_its_range_is_refused(day, message, card, forms, as_manager):
+    data = {**forms["contacts"][0], "birthday": day}
+
+    assert _refused(as_manager, card, "contacts", data) == {"birthday": [message]}
+
+
+@pytest.mark.parametrize(
+    ("day", "errors"),
+    [
+        ("2099-12-31", None),
+        ("2020-01-01", None),  # a plan not yet carried out stays a plan
+        ("2100-01-01", {"planned_date": [OUT_OF_RANGE]}),
+        ("9999-12-31", {"planned_date": [OUT_OF_RANGE]}),
+        ("1899-12-31", {"planned_date": [OUT_OF_RANGE]}),
+    ],
+)
+def test_a_planned_point_date_is_within_the_range(day, errors, card, forms, as_manager):
+    data = {**forms["points"][0], "planned_date": day}
+
+    if errors is None:
+        as_manager.post(new_url(card, "points"), data)
+        assert only_new(card, "points").planned_date == datetime.date.fromisoformat(day)
+    else:
+        assert _refused(as_manager, card, "points", data) == errors
+
+
+def test_an_open_point_keeps_no_date_even_a_wild_one(card, forms, as_manager):
+    as_manager.post(
+        new_url(card, "points"), {**forms["points"][0], "status": "open", "planned_date": "9999-12-31"}
+    )
+
+    point = only_new(card, "points")
+    assert (point.status, point.planned_date) == ("open", None)
+
+
+# Phones: parsed, stored in E.164, shown in the international format
+
+
+@pytest.mark.parametrize(
+    "typed", ["8 912 345-67-89", "+7 912 345 67 89", "8(912)3456789", "9123456789", " +79123456789 "]
+)
+def test_a_phone_is_stored_in_e164(typed, card, forms, as_manager):
+    as_manager.post(new_url(card, "contacts"), {**forms["contacts"][0], "phone": typed})
+
+    assert only_new(card, "contacts").phone == "+79123456789"
+
+
+def test_the_contact_form_asks_for_a_phone_with_its_format(card, as_manager):
+    html = as_manager.get(new_url(card, "contacts")).content.decode()
+
+    assert '<input type="tel" name="phone" maxlength="40" class="telinput form-control"' in html
+    assert "A Russian number may start with 8 or +7; others need their country code." in html
+
+
+@pytest.mark.parametrize("typed", ["12345", "8 912 345", "call the office", "+7 000 000-00-00"])
+def test_an_invalid_phone_is_refused(typed, card, forms, as_manager):
+    data = {**forms["contacts"][0], "phone": typed}
+
+    assert _refused(as_manager, card, "contacts", data) == {
+        "phone": ["This is not a valid phone number. Type it with the country code, like +7 912 345-67-89."]
+    }
+
+
+def test_editing_a_contact_with_a_bad_phone_keeps_the_old_one(card, forms, as_manager):
+    contact = card.entries["contacts"]
+    Contact.objects.filter(pk=contact.pk).update(phone="+73912000000")
+    data = {**forms["contacts"][0], "phone": "8 912"}
+
+    _refused(as_manager, card, "contacts", data, url=edit_url(card, "contacts", contact))
+
+    contact.refresh_from_db()
+    assert (contact.name, contact.phone) == ("Ivan Kuzmin", "+73912000000")
+
+
+def test_the_contacts_tab_shows_phones_in_the_international_format(card, as_manager):
+    ContactFactory(client=card.client, name="Olga Belova", phone="+79123456789")
+    ContactFactory(client=card.client, name="John Smith", phone="+442079460958")
+    ContactFactory(client=card.client, name="Legacy Entry", phone="ext. 12")
+
+    html = as_manager.get(tab_url(card, "contacts")).content.decode()
+
+    assert '<a href="tel:+79123456789" class="text-nowrap">+7 912 345-67-89</a>' in html
+    assert '<a href="tel:+442079460958" class="text-nowrap">+44 20 7946 0958</a>' in html
+    assert ">ext. 12</a>" in html
+
+
+# Product groups: only active ones may be chosen
+
+
+def test_a_refusal_under_an_inactive_group_is_refused(card, forms, as_manager):
+    retired = ProductGroupFactory(name="Retired", is_active=False)
+    data = {**forms["refusals"][0], "product_group": retired.pk}
+
+    errors = _refused(as_manager, card, "refusals", data)
+
+    assert errors == {
+        "product_group": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+
+
+def test_the_refusal_form_offers_only_active_groups(card, cables, as_manager):
+    ProductGroupFactory(name="Retired", is_active=False)
+
+    page = as_manager.get(new_url(card, "refusals")).content.decode()
+
+    assert ">Cables</option>" in page
+    assert ">Retired</option>" not in page
+
+
+def test_editing_a_refusal_keeps_its_group_after_the_group_is_retired(card, forms, as_manager):
+    retired = ProductGroupFactory(name="Retired")
+    refusal = RefusalFactory(client=card.client, product_group=retired)
+    retired.is_active = False
+    retired.save()
+    other = ProductGroupFactory(name="Also retired", is_active=False)
+
+    kept = as_manager.post(
+        edit_url(card, "refusals", refusal),
+        {**forms["refusals"][0], "product_group": retired.pk, "note": "Kept"},
+    )
+    moved = _refused(
+        as_manager,
+        card,
+        "refusals",
+        {**forms["refusals"][0], "product_group": other.pk},
+        url=edit_url(card, "refusals", refusal),
+    )
+
+    refusal.refresh_from_db()
+    assert kept.status_code == 302
+    assert moved == {
+        "product_group": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+    assert (refusal.product_group, refusal.note) == (retired, "Kept")
 
 
 def test_touch_next_step_before_the_touch_is_refused(card, forms, as_manager):

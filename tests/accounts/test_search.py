@@ -45,6 +45,21 @@ def test_search_by_inn_prefix_finds_every_client(clients, as_manager):
     assert found(broader) == [("Siberian Steel", True), ("Steel Siberia Trade", False)]
 
 
+def test_search_by_inn_and_kpp_finds_the_branch(clients, as_manager, outsider):
+    mine = clients["mine"]
+    mine.kpp = "246601001"
+    mine.save()
+    ClientFactory(name="Siberian Steel, Achinsk", inn=mine.inn, kpp="244301001", responsible_manager=outsider)
+
+    exact = as_manager.get(SEARCH_URL, {"q": f"{mine.inn}/246601001"})
+    branches = as_manager.get(SEARCH_URL, {"q": f"{mine.inn}/24"})
+    html = as_manager.get(SEARCH_URL, {"q": "Siberian Steel"}).content.decode()
+
+    assert found(exact) == [("Siberian Steel", True)]
+    assert found(branches) == [("Siberian Steel", True), ("Siberian Steel, Achinsk", False)]
+    assert f'<td class="font-monospace small">{mine.inn}/246601001</td>' in html
+
+
 def test_visible_client_is_a_link_with_its_inn(clients, as_manager):
     mine = clients["mine"]
 

@@ -388,6 +388,8 @@ def test_a_stale_form_is_refused_and_writes_nothing(as_manager, client_card, cab
             "Select a valid choice. rumour is not one of the available choices.",
         ),
         ({"estimated_on": "2999-01-01"}, "estimated_on", "An estimate cannot be dated in the future."),
+        ({"estimated_on": "9999-12-31"}, "estimated_on", "An estimate cannot be dated in the future."),
+        ({"estimated_on": "1899-12-31"}, "estimated_on", "Enter a date between 1900-01-01 and 2099-12-31."),
         ({"estimated_on": "31.02.2026"}, "estimated_on", "Enter a valid date."),
     ],
 )
@@ -529,3 +531,26 @@ def test_wrong_method_is_405(as_manager, client_card, cables, name, method):
     url = urls(client_card, cables, estimate(client_card, cables, 1))[name]
 
     assert getattr(as_manager, method)(url).status_code == 405
+
+
+def test_an_estimate_dated_today_or_on_1900_01_01_is_saved(as_manager, client_card, cables):
+    today = timezone.localdate()
+
+    as_manager.post(new_url(client_card, cables), valid(estimated_on=today.isoformat()))
+    saved_today = state(client_card)
+    row = PotentialEstimate.objects.get(client=client_card)
+    as_manager.post(
+        edit_url(client_card, row), valid(estimated_on="1900-01-01", seen=estimates.fingerprint(row))
+    )
+
+    assert [row[3] for row in saved_today] == [today]
+    assert [row[3] for row in state(client_card)] == [date(1900, 1, 1)]
+
+
+def test_an_estimate_posted_for_an_inactive_group_is_404_and_writes_nothing(as_manager, client_card):
+    retired = ProductGroupFactory(name="Retired", is_active=False)
+
+    response = as_manager.post(new_url(client_card, retired), valid())
+
+    assert response.status_code == 404
+    assert state(client_card) == []
