@@ -295,10 +295,11 @@ OBJECT_URLS: dict[str, Case] = {
         WRITE,
         404,
         rightful="director",
+        data=card_post("team_remove"),
     ),
     "accounts:entry_new": Case(every_kind, READ_WRITE, 404, data=card_post("entry_new")),
     "accounts:entry_edit": Case(every_entry, READ_WRITE, 404, data=card_post("entry_edit")),
-    "accounts:entry_delete": Case(every_entry, WRITE, 404),
+    "accounts:entry_delete": Case(every_entry, WRITE, 404, data=card_post("entry_delete")),
     # Segmentation's pages about one client go through the same gate.
     "segmentation:potential": Case(client_only, READ, 404, rightful=""),
     "segmentation:estimate_new": Case(

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.models import Client, Contact
+from accounts.models import Client, ClientListColumns, Contact
 from accounts.views import card as card_views
 from tests.accounts.conftest import valid_inn
 from tests.factories import (
@@ -559,12 +559,13 @@ def test_a_kpp_with_a_mistyped_inn_reports_only_the_inn(as_manager):
     assert Client.objects.count() == 0
 
 
-def test_the_card_and_the_list_show_inn_and_kpp(ural_head_office, as_director):
+def test_the_card_and_the_list_show_inn_and_kpp(ural_head_office, director, as_director):
+    ClientListColumns.objects.create(user=director, columns=["inn"])  # the list hides it by default
     card = as_director.get(url("client_detail", ural_head_office)).content.decode()
     listing = as_director.get(reverse("accounts:client_list")).content.decode()
 
     assert f"INN {ural_head_office.inn} · KPP 660101001" in card
-    assert f'<td class="font-monospace small">{ural_head_office.inn}/660101001</td>' in listing
+    assert f'<td><span class="font-monospace small">{ural_head_office.inn}/660101001</span></td>' in listing
 
 
 def test_the_database_refuses_a_second_card_with_the_same_inn_and_kpp(ural_head_office):

@@ -36,7 +36,7 @@ FIRST: dict[str, tuple[str, str, tuple[str, str, str]]] = {
     "refusals": ("reason", "quality", ("Reason", "Price", "Quality")),
 }
 SECOND: dict[str, tuple[str, str, Any]] = {
-    "contacts": ("phone", "+7 391 000-00-01", "+7 391 000-00-01"),
+    "contacts": ("phone", "+73910000001", "+73910000001"),  # typed as stored (E.164)
     "points": ("is_head_office", "on", True),
     "touches": ("next_step", "Call back on Monday", "Call back on Monday"),
     "refusals": ("note", "Twice the price of the others", "Twice the price of the others"),

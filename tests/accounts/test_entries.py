@@ -530,13 +530,13 @@ def test_editing_a_refusal_keeps_its_group_after_the_group_is_retired(card, form
 
     kept = as_manager.post(
         edit_url(card, "refusals", refusal),
-        {**forms["refusals"][0], "product_group": retired.pk, "note": "Kept"},
+        {**forms["refusals"][0], "product_group": retired.pk, "note": "Kept", "version": refusal.version},
     )
     moved = _refused(
         as_manager,
         card,
         "refusals",
-        {**forms["refusals"][0], "product_group": other.pk},
+        {**forms["refusals"][0], "product_group": other.pk, "version": refusal.version + 1},
         url=edit_url(card, "refusals", refusal),
     )
 
