@@ -8,17 +8,25 @@ from typing import Any
 from django.db.models import DecimalField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListColumn, ListFilter
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
+from kam.money import currency
 from segmentation.keys import filters as key_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
+
+
+def in_currency(label: str | Promise) -> str | Promise:
+    """A column header that names the currency, so the figures below need not repeat it."""
+    return format_lazy("{}, {}", label, lazy(currency, str)())
 
 
 def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
@@ -56,7 +64,7 @@ COLUMNS = [
     ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, related=("key_status",)),
     ListColumn(
         "potential",
-        _("Potential"),
+        in_currency(_("Potential")),
         "segmentation/cells/potential.html",
         80,
         title=_("Estimated yearly purchases from all suppliers"),
@@ -67,7 +75,7 @@ COLUMNS = [
     ),
     ListColumn(
         "revenue",
-        _("Revenue"),
+        in_currency(_("Revenue")),
         "segmentation/cells/revenue.html",
         90,
         title=_("Our sales over the last 12 months, as of the nightly run"),

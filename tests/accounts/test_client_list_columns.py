@@ -99,8 +99,8 @@ def test_headers_sort_ascending_first_or_descending_first_and_then_the_other_way
     again = as_manager.get(LIST_URL, {"sort": "-potential"}).content.decode()
 
     assert '<a href="?sort=last_touch">Last touch</a>' in html
-    assert '<a href="?sort=-potential">Potential</a>' in html
-    assert '<a href="?sort=potential">Potential ↓</a>' in again
+    assert '<a href="?sort=-potential">Potential, RUB</a>' in html
+    assert '<a href="?sort=potential">Potential, RUB ↓</a>' in again
 
 
 def test_a_new_user_sees_the_default_columns(as_manager):
