@@ -52,6 +52,7 @@ class ClientFilter(django_filters.FilterSet):
         field_name="responsible_manager",
         queryset=managers(),
         empty_label=_("Anyone"),
+        null_label=_("Nobody"),
     )
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=[], method="keep", empty_label=None)
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)

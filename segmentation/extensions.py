@@ -18,6 +18,7 @@ from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from segmentation.keys import filters as key_filters
+from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
 
@@ -104,4 +105,5 @@ FILTERS = [
     ListFilter("size", filters.size, 40),
     ListFilter("purchases", filters.purchases, 50),
     ListFilter("key", key_filters.key_status, 60),
+    ListFilter("flag", radar_filters.flag, 70),
 ]

@@ -123,6 +123,11 @@ class Policy(models.Model):
     key_per_manager = days(
         _("key clients per KAM, at most"), 3, _("Warn when a key account manager holds more.")
     )
+    no_touch_days = days(
+        _("no touch flagged after days"),
+        90,
+        _("The radar flags a client nobody has touched (call, meeting, e-mail…) for this many days."),
+    )
     kam_small_clients = models.CharField(
         _("a KAM with small clients"),
         max_length=8,

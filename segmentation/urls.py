@@ -4,6 +4,7 @@ from segmentation.keys import views as keys
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
 from segmentation.potential import views as potential
+from segmentation.radar import views as radar
 
 app_name = "segmentation"
 
@@ -30,4 +31,6 @@ urlpatterns: list[URLPattern] = [
     path("clients/<int:pk>/key/", keys.key_decide, name="key_decide"),
     path("clients/<int:pk>/tier/", keys.tier_override, name="tier_override"),
     path("candidates/", keys.candidates, name="candidates"),
+    # The coverage radar (radar/)
+    path("radar/", radar.radar, name="radar"),
 ]

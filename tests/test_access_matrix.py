@@ -387,6 +387,7 @@ NOT_OBJECT_URLS = {
     "segmentation:policy",
     "segmentation:run_list",
     "segmentation:run_start",
+    "segmentation:radar",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",

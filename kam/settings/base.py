@@ -150,6 +150,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kam@localhost")
 
 # Amounts are kept in one company currency.
 KAM_CURRENCY = env("KAM_CURRENCY", default="RUB")
+# The company's own country (ISO 3166-1 alpha-2): a client with points elsewhere is abroad.
+KAM_COUNTRY = env("KAM_COUNTRY", default="RU")
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
 KAM_DEMO_LOGINS = False

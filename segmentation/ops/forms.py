@@ -28,6 +28,7 @@ COUNT_FIELDS = [
     "capacity_large",
     "capacity_largest",
     "key_per_manager",
+    "no_touch_days",
     "estimate_stale_months",
 ]
 OWN_REGIONS_MAX_LENGTH = 2000
@@ -133,7 +134,10 @@ class PolicyForm(forms.ModelForm):
             "version",
             Fieldset(_("ABCD analysis"), _row("pareto_share", "wallet_share_limit", "min_headroom")),
             Fieldset(_("Priority tiers"), _row("gold_share", "silver_share")),
-            Fieldset(_("Key clients"), _row("key_cap_share", "key_per_manager", "kam_small_clients")),
+            Fieldset(
+                _("Key clients"),
+                _row("key_cap_share", "key_per_manager", "kam_small_clients", "no_touch_days"),
+            ),
             Fieldset(
                 _("Lost clients"),
                 _row("at_risk_factor", "at_risk_min_days", "lost_factor", "lost_min_days"),

@@ -60,6 +60,7 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "size",
         "purchases",
         "key",
+        "flag",
     ]
 
 

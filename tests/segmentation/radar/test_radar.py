@@ -1,0 +1,186 @@
+"""The coverage radar: counts across the base and per manager, their links into the client
+list (which filters by each flag and by "nobody"), worst first, access and query counts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Client, Contact, PointOfPresence, Touch
+from segmentation.models import ClientSegment, KeyStatus, LostStatus, Policy, PotentialEstimate, Tier
+from segmentation.radar.flags import FLAGS
+from tests.factories import ClientFactory, ContactFactory, PointFactory, ProductGroupFactory, TouchFactory
+
+RADAR_URL = reverse("segmentation:radar")
+LIST_URL = reverse("accounts:client_list")
+FLAG_NAMES = [flag.name for flag in FLAGS]
+
+
+@pytest.fixture
+def base(manager, outsider):
+    """A gold client in France and a gold one at home nobody is responsible for, nor ever met;
+    a bronze key client of Anna's with almost every flag, a clean one of hers, one of Oleg's
+    only called, and an inactive one without a manager."""
+    today = timezone.localdate()
+    france = ClientFactory(name="France Gold", responsible_manager=None)
+    ClientSegment.objects.create(client=france, tier=Tier.GOLD)
+    PointFactory(client=france, country="FR", region="", city="Paris", status=PointOfPresence.Status.OPEN)
+    home = ClientFactory(name="Home Gold", responsible_manager=None)
+    ClientSegment.objects.create(client=home, tier=Tier.GOLD)
+    PointFactory(client=home, is_head_office=True)
+    mess = ClientFactory(name="Bronze Mess", responsible_manager=manager)
+    ClientSegment.objects.create(
+        client=mess, tier=Tier.BRONZE, expansion_points=1, lost_status=LostStatus.AT_RISK
+    )
+    KeyStatus.objects.create(client=mess, is_key=True)
+    ContactFactory(client=mess, influence=50)
+    TouchFactory(client=mess, date=today - datetime.timedelta(days=400))
+    clean = ClientFactory(name="Clean", responsible_manager=manager)
+    ClientSegment.objects.create(client=clean, tier=Tier.SILVER)
+    TouchFactory(client=clean, kind=Touch.Kind.MEETING, date=today)
+    ContactFactory(client=clean, decision_role=Contact.DecisionRole.DECISION_MAKER, influence=100)
+    PotentialEstimate.objects.create(
+        client=clean,
+        product_group=ProductGroupFactory(),
+        amount=Decimal(1),
+        source="other",
+        estimated_on=today,
+    )
+    olegs = ClientFactory(name="Oleg's", responsible_manager=outsider)
+    TouchFactory(client=olegs, date=today)
+    ClientFactory(name="Inactive", responsible_manager=None, status=Client.Status.INACTIVE)
+
+
+EXPECTED = {
+    "no_manager": ["France Gold", "Home Gold"],
+    "no_touch": ["Bronze Mess", "France Gold", "Home Gold"],
+    "never_met": ["Bronze Mess", "France Gold", "Home Gold", "Oleg's"],
+    "no_decision_maker": ["Bronze Mess", "France Gold", "Home Gold", "Oleg's"],
+    "influence": ["Bronze Mess"],
+    "potential_stale": ["Bronze Mess", "France Gold", "Home Gold", "Oleg's"],
+    "expansion": ["Bronze Mess"],
+    "at_risk": ["Bronze Mess"],
+    "key_bronze": ["Bronze Mess"],
+    "over_capacity": [],
+}
+
+
+def list_names(response):
+    return [client.name for client in response.context["page"].rows]
+
+
+def test_counts_across_the_base_link_into_the_list(base, as_director):
+    response = as_director.get(RADAR_URL)
+
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert [(c.flag.name, c.count) for c in counts] == [(name, len(EXPECTED[name])) for name in FLAG_NAMES]
+    assert [c.url for c in counts] == [f"{LIST_URL}?flag={name}" for name in FLAG_NAMES]
+    assert f'href="{LIST_URL}?flag=never_met"' in response.content.decode()
+
+
+def test_counts_per_manager_with_a_nobody_row_first(base, as_director, manager, outsider):
+    response = as_director.get(RADAR_URL)
+
+    rows = response.context["managers"]
+    assert [(r.manager_id, r.name, r.clients) for r in rows] == [
+        (None, "", 2),
+        (manager.pk, "Anna Smirnova", 2),
+        (outsider.pk, "Oleg Petrov", 1),
+    ]
+    owners = {
+        None: {"France Gold", "Home Gold"},
+        manager.pk: {"Bronze Mess", "Clean"},
+        outsider.pk: {"Oleg's"},
+    }
+    for row in rows:
+        assert [c.count for c in row.cells] == [
+            len(set(EXPECTED[n]) & owners[row.manager_id]) for n in FLAG_NAMES
+        ]
+    assert rows[0].cells[0].url == f"{LIST_URL}?flag=no_manager&manager=null"
+    assert rows[1].cells[2].url == f"{LIST_URL}?flag=never_met&manager={manager.pk}"
+    assert f'href="{LIST_URL}?flag=never_met&amp;manager={manager.pk}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("flag", FLAG_NAMES)
+def test_the_list_filtered_by_a_flag_shows_exactly_its_clients(flag, base, as_director):
+    response = as_director.get(LIST_URL, {"flag": flag})
+
+    assert response.status_code == 200
+    assert list_names(response) == EXPECTED[flag]
+
+
+def test_a_count_per_manager_opens_exactly_those_clients(base, as_director, manager):
+    response = as_director.get(LIST_URL, {"flag": "never_met", "manager": manager.pk})
+
+    assert list_names(response) == ["Bronze Mess"]
+
+
+def test_the_manager_filter_offers_nobody(base, as_director, outsider):
+    response = as_director.get(LIST_URL, {"manager": "null"})
+
+    assert list_names(response) == ["France Gold", "Home Gold", "Inactive"]
+    assert '<option value="null" selected>Nobody</option>' in response.content.decode()
+    assert list_names(as_director.get(LIST_URL, {"manager": outsider.pk})) == ["Oleg's"]
+
+
+def test_worst_first_the_gold_client_abroad_nobody_met(base, as_director):
+    response = as_director.get(RADAR_URL)
+
+    worst = response.context["worst"]
+    assert [(r.client.name, r.tier, r.abroad, r.score) for r in worst] == [
+        ("France Gold", "gold", True, (4 + 1 + 4 + 1 + 1) * 4 * 2),
+        ("Home Gold", "gold", False, (4 + 1 + 4 + 1 + 1) * 4),
+        ("Bronze Mess", "bronze", False, 1 + 4 + 1 + 1 + 1 + 1 + 1 + 1),
+        ("Oleg's", "bronze", False, 4 + 1 + 1),
+    ]
+    assert [f.name for f in worst[0].flags] == EXPECTED_FLAGS_OF_FRANCE
+    content = response.content.decode()
+    assert content.index("France Gold") < content.index("Home Gold") < content.index("Bronze Mess")
+
+
+EXPECTED_FLAGS_OF_FRANCE = [n for n in FLAG_NAMES if "France Gold" in EXPECTED[n]]
+
+
+def test_the_radar_shows_in_the_navigation_for_directors_only(base, as_director, browser_for, manager):
+    assert f'href="{RADAR_URL}"' in as_director.get(LIST_URL).content.decode()
+    assert f'href="{RADAR_URL}"' not in browser_for(manager).get(LIST_URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "status"),
+    [
+        (None, "get", 302),
+        ("manager", "get", 403),
+        ("manager", "post", 403),
+        ("director", "post", 405),
+        ("director", "get", 200),
+        ("admin_user", "get", 200),
+    ],
+)
+def test_access(who, method, status, request, browser_for):
+    user = request.getfixturevalue(who) if who else None
+    response = getattr(browser_for(user), method)(RADAR_URL)
+
+    assert response.status_code == status
+    if who is None:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
+    queries = 8  # session, user, groups, policy; counts, per manager, worst first; unread notifications
+    Policy.current()
+    browser = browser_for(director)
+    ClientFactory(responsible_manager=None)
+    response = assert_queries(queries, lambda: browser.get(RADAR_URL))
+    assert len(response.context["worst"]) == 1
+    for n, client in enumerate(ClientFactory.create_batch(49)):
+        ClientSegment.objects.create(client=client, tier=Tier.GOLD if n % 2 else Tier.BRONZE)
+        TouchFactory(client=client)
+
+    response = assert_queries(queries, lambda: browser.get(RADAR_URL))
+
+    assert len(response.context["worst"]) == 50
+    assert sum(row.clients for row in response.context["managers"]) == 50
