@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyMixin
-from segmentation.keys.services import NO_REASON
+from segmentation.keys.services import NO_REASON, STRATEGIC
 from segmentation.models import KeyReason, Tier
 
 
@@ -24,6 +24,21 @@ class KeyGrantForm(CrispyMixin, forms.Form):
         if not self.cleaned_data["reasons"]:
             raise forms.ValidationError(NO_REASON, code="required")
         return list(self.cleaned_data["reasons"])
+
+
+class StrategicMarksForm(CrispyMixin, forms.Form):
+    """A candidate's strategic marks, before any grant: none of them clears the marks."""
+
+    reasons = forms.MultipleChoiceField(
+        label=_("Marked as"),
+        choices=[(r.value, r.label) for r in STRATEGIC],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Marked candidates come first on the key candidates list."),
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
 
 class KeyRevokeForm(CrispyMixin, forms.Form):

@@ -63,6 +63,34 @@ def key_grant(*, client: Client, reasons: list[str], note: str, by: User) -> Key
         return _save(status, by, note)
 
 
+STRATEGIC = [KeyReason.STRATEGIC, KeyReason.IMAGE, KeyReason.COMPETENCE]
+
+
+def strategic_marks_set(*, client: Client, reasons: list[str], note: str, by: User) -> KeyStatus:
+    """Mark a silver or gold client that is not key yet as strategic, image or competence
+    (DOMAIN §4), with a note; no reasons clears the marks. The marks rank the key candidates
+    and start the grant form. Refused (KeyStatusRefused) for a key client (its reasons are
+    changed by a grant), for a bronze one, and for anything but the three strategic reasons.
+    """
+    unknown = [r for r in reasons if r not in STRATEGIC]
+    if unknown:
+        raise KeyStatusRefused(
+            _("Only strategic importance, image and competence mark a candidate: not %(reason)s.")
+            % {"reason": ", ".join(unknown)}
+        )
+    with transaction.atomic():
+        status = KeyStatus.objects.select_for_update().filter(client=client).first()
+        if status is not None and status.is_key:
+            raise KeyStatusRefused(
+                _("%(client)s is a key client already: change its reasons instead.") % {"client": client}
+            )
+        _check_tier(client)
+        status = status or KeyStatus(client=client)
+        status.reasons = [r for r in STRATEGIC if r in reasons]
+        status.note = note.strip()
+        return _save(status, by, note or str(_("Strategic marks changed")))
+
+
 def key_revoke(*, client: Client, note: str, by: User) -> KeyStatus:
     """End the client's key status; the note says why and the history keeps the old reasons."""
     if not note.strip():

@@ -18,10 +18,17 @@ from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from segmentation.keys import selectors, services
-from segmentation.keys.forms import KeyGrantForm, KeyRevokeForm, TierClearForm, TierOverrideForm
+from segmentation.keys.forms import (
+    KeyGrantForm,
+    KeyRevokeForm,
+    StrategicMarksForm,
+    TierClearForm,
+    TierOverrideForm,
+)
 from segmentation.models import KeyStatus, Policy, TierOverride
 
 DECIDE = "segmentation.decide_for_client"
+DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
 
 
 @permission_or_403("segmentation.review_keys")
@@ -56,7 +63,10 @@ def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST if action == "grant" else None, prefix="grant", initial=_key_initial(client)
     )
     revoke = KeyRevokeForm(request.POST if action == "revoke" else None, prefix="revoke")
-    forms: dict[str, KeyGrantForm | KeyRevokeForm] = {"grant": grant, "revoke": revoke}
+    mark = StrategicMarksForm(
+        request.POST if action == "mark" else None, prefix="mark", initial=_key_initial(client)
+    )
+    forms: dict[str, DecisionForm] = {"grant": grant, "revoke": revoke, "mark": mark}
     decided = _key_decision(request, client, forms.get(action or ""))
     if decided is not None:
         return decided
@@ -64,26 +74,30 @@ def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "page": selectors.decision_page(client, user=request.user, today=timezone.localdate()),
         "grant": grant,
         "revoke": revoke,
+        "mark": mark,
     }
     return render(request, "segmentation/card_key_status.html", context)
 
 
 def _key_initial(client: Client) -> dict[str, Any]:
-    """A key client's form starts from its current reasons and note."""
-    status = KeyStatus.objects.filter(client=client, is_key=True).first()
+    """The forms start from the client's current reasons (or a candidate's marks) and note."""
+    status = KeyStatus.objects.filter(client=client).first()
     return {"reasons": status.reasons, "note": status.note} if status else {}
 
 
 def _key_decision(
-    request: AuthenticatedHttpRequest, client: Client, form: KeyGrantForm | KeyRevokeForm | None
+    request: AuthenticatedHttpRequest, client: Client, form: DecisionForm | None
 ) -> HttpResponse | None:
-    """Grant or revoke from a valid form and redirect to the card; None to show the page again."""
+    """Grant, revoke or mark from a valid form and redirect to the card; None to show the page again."""
     if form is None or not form.is_valid():
         return None
     try:
         if isinstance(form, KeyGrantForm):
             services.key_grant(client=client, by=request.user, **form.cleaned_data)
             done = _("%(client)s is a key client.")
+        elif isinstance(form, StrategicMarksForm):
+            services.strategic_marks_set(client=client, by=request.user, **form.cleaned_data)
+            done = _("The strategic marks of %(client)s were saved.")
         else:
             services.key_revoke(client=client, by=request.user, **form.cleaned_data)
             done = _("%(client)s is no longer a key client.")
