@@ -5,7 +5,6 @@ guard for contacts, points of presence, touches, refusals and the account team."
 import threading
 from typing import Any
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.db import connections as db_connections
@@ -15,7 +14,7 @@ from accounts import services
 from accounts.models import Contact, PointOfPresence, Refusal, TeamMember, Touch
 from tests.accounts.conftest import card_state
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory
-from tests.helpers import messages_of
+from tests.helpers import messages_of, second_session
 
 MODELS: dict[str, Any] = {
     "contacts": Contact,
@@ -362,12 +361,7 @@ def test_adding_a_colleague_someone_added_meanwhile_is_refused_then_changes_the_
 def test_a_save_waiting_on_a_concurrent_one_is_refused_once_it_commits(card, manager):
     """The other save holds the row (not committed yet); ours waits, then finds the version moved on."""
     contact = card.entries["contacts"]
-    other = psycopg2.connect(
-        dbname=connection.settings_dict["NAME"],
-        user=connection.settings_dict["USER"],
-        host=connection.settings_dict["HOST"] or None,
-        port=connection.settings_dict["PORT"] or None,
-    )
+    other = second_session()
     outcome: list[str] = []
 
     def ours() -> None:

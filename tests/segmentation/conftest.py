@@ -1,7 +1,6 @@
 """Fixtures shared by the segmentation tests of several packages: the lists' URLs, a browser
 signed in as anyone, the current policy, and English for the sentences."""
 
-import psycopg2
 import pytest
 from django.db import connection
 from django.test import Client as Browser
@@ -10,6 +9,7 @@ from django.utils import translation
 
 from segmentation.models import Policy
 from segmentation.segments.engine import ADVISORY_LOCK_KEY
+from tests.helpers import second_session
 
 CANDIDATES_URL = reverse("segmentation:candidates")
 TODO_URL = reverse("segmentation:todo")
@@ -47,14 +47,7 @@ def run_lock(db):
     if connection.vendor != "postgresql":
         yield None
         return
-    settings_dict = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
-        password=settings_dict["PASSWORD"] or None,
-    )
+    other = second_session()
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-import psycopg2
 import pytest
 from django.db import connection
 
@@ -18,6 +17,7 @@ from segmentation.models import (
 )
 from segmentation.segments import engine
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
+from tests.helpers import second_session
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 15)
@@ -290,14 +290,7 @@ def test_a_failure_half_way_leaves_the_previous_segments(monkeypatch):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the advisory lock is PostgreSQL's")
 def test_a_run_is_skipped_while_another_holds_the_lock():
     with_revenue(100)
-    settings_dict = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
-        password=settings_dict["PASSWORD"] or None,
-    )
+    other = second_session()
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])
