@@ -750,3 +750,18 @@ def test_htmx_post_with_the_csrf_header_succeeds(source, card, forms, strict_bro
     assert response.status_code == 200
     assert 'hx-swap-oob="true"' in response.content.decode()
     assert only_new(card, "contacts").name == "Sergey Morozov"
+
+
+def test_the_full_page_form_posts_as_a_page_and_only_the_htmx_fragment_swaps(card, as_manager):
+    """Opened as a page (a link, a new tab), the form has no #entry-form to swap into: it must
+    post plainly; inside the tab (htmx) it swaps in place."""
+    entry = card.entries["contacts"]
+    url = reverse("accounts:entry_edit", args=[card.client.pk, "contacts", entry.pk])
+
+    page = as_manager.get(url).content.decode()
+    fragment = as_manager.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    assert "hx-post" not in page
+    assert page.count(f'action="{url}"') == 1
+    assert fragment.count(f'hx-post="{url}"') == 1
+    assert 'hx-target="#entry-form"' in fragment
