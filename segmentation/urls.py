@@ -5,6 +5,7 @@ from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
 from segmentation.potential import views as potential
 from segmentation.radar import views as radar
+from segmentation.reviews import views as reviews
 
 app_name = "segmentation"
 
@@ -33,4 +34,14 @@ urlpatterns: list[URLPattern] = [
     path("candidates/", keys.candidates, name="candidates"),
     # The coverage radar (radar/)
     path("radar/", radar.radar, name="radar"),
+    # The key-list review meeting and its action items (reviews/)
+    path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/open/", reviews.review_open, name="review_open"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/close/", reviews.review_close, name="review_close"),
+    path("reviews/<int:pk>/clients/<int:position>/", reviews.review_client, name="review_client"),
+    path("reviews/<int:pk>/clients/<int:position>/decide/", reviews.review_decide, name="review_decide"),
+    path("reviews/<int:pk>/clients/<int:position>/actions/", reviews.action_add, name="action_add"),
+    path("reviews/actions/", reviews.action_list, name="action_list"),
+    path("reviews/actions/<int:pk>/status/", reviews.action_status, name="action_status"),
 ]

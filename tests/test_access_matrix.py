@@ -36,6 +36,7 @@ from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import (
+    ActionItem,
     ClientSegment,
     KeyReason,
     KeyStatus,
@@ -43,6 +44,8 @@ from segmentation.models import (
     Notification,
     Policy,
     PotentialEstimate,
+    Review,
+    ReviewItem,
     SegmentChange,
     Tier,
     TierOverride,
@@ -132,6 +135,8 @@ class World:
     group: ProductGroup
     estimate: PotentialEstimate
     notification: Notification
+    review: Review
+    action: ActionItem
     objects: dict[type[Model], Model] = field(default_factory=dict)
 
     @property
@@ -170,6 +175,11 @@ def world(manager, outsider, client_card) -> World:
     segment = ClientSegment.objects.create(client=client_card, tier=Tier.GOLD)
     key_status = KeyStatus.objects.create(client=client_card, is_key=True, reasons=[KeyReason.STRATEGIC])
     override = TierOverride.objects.create(client=client_card, tier=Tier.SILVER, reason="Opens doors")
+    review = Review.objects.create(opened_by=teammate)
+    item = ReviewItem.objects.create(review=review, client=client_card, position=1, was_key=True)
+    action = ActionItem.objects.create(
+        item=item, what="Visit", owner=manager, due=datetime.date(2026, 12, 1), created_by=teammate
+    )
     login = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": "manager", "http_accept": "*/*"}
     objects: list[Model] = [
         manager,
@@ -199,6 +209,8 @@ def world(manager, outsider, client_card) -> World:
         group=group,
         estimate=estimate,
         notification=notification,
+        review=review,
+        action=action,
         objects={type(instance): instance for instance in objects},
     )
 
@@ -260,6 +272,10 @@ def estimate_post(world: World, arguments: Arguments) -> dict[str, Any]:
         "estimated_on": "2026-05-04",
         "seen": fingerprint(world.estimate),
     }
+
+
+def review_item(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": world.review.pk, "position": 1}]
 
 
 def admin_object(world: World, found: Found) -> list[Arguments]:
@@ -333,6 +349,35 @@ OBJECT_URLS: dict[str, Case] = {
     ),
     # Only the user's own notifications are looked up: another user's is not found.
     "segmentation:notification_open": Case(lambda world, found: [{"pk": world.notification.pk}], WRITE, 404),
+    # The key-list review: permission_or_403 answers 403 to a manager before any review is
+    # looked up; an action item is looked up among the user's own (or by a director).
+    "segmentation:review_detail": Case(
+        lambda world, found: [{"pk": world.review.pk}], None, 403, rightful=""
+    ),
+    "segmentation:review_close": Case(
+        lambda world, found: [{"pk": world.review.pk}],
+        None,
+        403,
+        rightful="director",
+        data=lambda world, arguments: {"attendees": [world.manager.pk], "summary": "Agreed"},
+    ),
+    "segmentation:review_client": Case(review_item, None, 403, rightful=""),
+    "segmentation:review_decide": Case(
+        review_item, None, 403, rightful="director", data=lambda world, arguments: {"decision": "watch"}
+    ),
+    "segmentation:action_add": Case(
+        review_item,
+        None,
+        403,
+        rightful="director",
+        data=lambda world, arguments: {"what": "Call", "owner": world.manager.pk, "due": "2099-01-01"},
+    ),
+    "segmentation:action_status": Case(
+        lambda world, found: [{"pk": world.action.pk}],
+        WRITE,
+        404,
+        data=lambda world, arguments: {"status": "done"},
+    ),
     # Users are managed by admins only: permission_or_403 answers 403 to everyone else before
     # any user is looked up, for every id, existing or not, so nothing is disclosed; the rule
     # there is the permission, not who the user is.
@@ -388,6 +433,9 @@ NOT_OBJECT_URLS = {
     "segmentation:run_list",
     "segmentation:run_start",
     "segmentation:radar",
+    "segmentation:review_list",
+    "segmentation:review_open",
+    "segmentation:action_list",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",

@@ -2,8 +2,8 @@
 client, defined once. Each flag is one ORM condition over `Client`; the same condition counts
 the radar, filters the client list and marks the rows, so they never disagree.
 
-Inactive clients carry no flags. "League changed since the last closed review" waits for the
-reviews (issue 8, part 3): there is no closed review to compare with yet.
+Inactive clients carry no flags. "League changed" compares with the last closed key-list review:
+a league change recorded by a nightly run after that review opened (none before the first review).
 """
 
 from collections.abc import Callable
@@ -16,7 +16,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contact, Touch
-from segmentation.models import ClientSegment, LostStatus, Policy, PotentialEstimate, Tier, TierOverride
+from segmentation.models import (
+    ClientSegment,
+    LostStatus,
+    Policy,
+    PotentialEstimate,
+    Review,
+    SegmentChange,
+    Tier,
+    TierOverride,
+)
 from segmentation.potential.selectors import stale_before
 from segmentation.workload.selectors import overloaded_managers
 
@@ -71,6 +80,16 @@ def _potential_stale(today: date, policy: Policy) -> Q:
     return ~Q(Exists(fresh))
 
 
+def _league_changed(today: date, policy: Policy) -> Q:
+    last_review = Review.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
+    changes = SegmentChange.objects.filter(
+        client=OuterRef("pk"),
+        kind=SegmentChange.Kind.LEAGUE,
+        run__started_at__gte=Subquery(last_review.values("opened_at")[:1]),
+    )
+    return Q(Exists(changes))
+
+
 def _expansion(today: date, policy: Policy) -> Q:
     return Q(segment__expansion_points__gt=0)
 
@@ -104,6 +123,7 @@ FLAGS = [
     Flag("no_decision_maker", _("No decision maker known"), _no_decision_maker),
     Flag("influence", _("Influence not 100%"), _influence_off),
     Flag("potential_stale", _("Potential not estimated or stale"), _potential_stale),
+    Flag("league_changed", _("League changed since the last review"), _league_changed),
     Flag("expansion", _("Expansion planned"), _expansion),
     Flag("at_risk", _("At risk or lost"), _at_risk),
     Flag("key_bronze", _("Key client now bronze"), _key_bronze),

@@ -12,3 +12,17 @@ function drawCharts(root) {
 
 document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
 document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+
+// Keyboard shortcuts: an element with data-key="n ArrowRight" is followed (a link) or focused
+// (anything else) on one of those keys, unless the user is typing in a field.
+document.addEventListener("keydown", function (event) {
+  if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+  var target = event.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  var found = Array.prototype.find.call(document.querySelectorAll("[data-key]"), function (element) {
+    return element.dataset.key.split(" ").indexOf(event.key) !== -1;
+  });
+  if (!found) return;
+  event.preventDefault();
+  if (found.tagName === "A") { window.location.href = found.href; } else { found.focus(); }
+});

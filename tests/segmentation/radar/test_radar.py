@@ -60,6 +60,7 @@ EXPECTED = {
     "no_decision_maker": ["Bronze Mess", "France Gold", "Home Gold", "Oleg's"],
     "influence": ["Bronze Mess"],
     "potential_stale": ["Bronze Mess", "France Gold", "Home Gold", "Oleg's"],
+    "league_changed": [],  # no closed review yet: see tests/segmentation/reviews
     "expansion": ["Bronze Mess"],
     "at_risk": ["Bronze Mess"],
     "key_bronze": ["Bronze Mess"],

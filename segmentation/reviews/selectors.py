@@ -1,0 +1,262 @@
+"""Reads for the key-list review: the reviews, one review's clients a page at a time, one
+client of the meeting with what it was and what it is now, the difference from the previous
+closed review, and the action items of their owners."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Client
+from kam.pagination import Page, keyset_page
+from kam.users.models import User
+from segmentation.keys.words import reason_labels
+from segmentation.models import (
+    ActionItem,
+    Category,
+    League,
+    LostStatus,
+    Policy,
+    Review,
+    ReviewItem,
+    SizeClass,
+    Tier,
+)
+from segmentation.radar.flags import BY_NAME, Flag
+from segmentation.radar.selectors import flags_of, with_flags
+from segmentation.segments.tiers import effective_tier
+
+ITEMS_PER_PAGE = 50
+REVIEWS_PER_PAGE = 50
+ACTIONS_PER_PAGE = 50
+DIFF_LIMIT = 100  # names listed per kind of change; the count says how many more
+
+
+def flag_objects(names: list[str]) -> list[Flag]:
+    """The snapshot's flag names as flags (a name no longer defined is left out)."""
+    return [BY_NAME[name] for name in names if name in BY_NAME]
+
+
+def reviews() -> QuerySet[Review]:
+    return (
+        Review.objects.select_related("opened_by", "closed_by")
+        .annotate(
+            clients=Count("items", distinct=True),
+            decided=Count("items", filter=~Q(items__decision=""), distinct=True),
+            actions=Count("items__actions", distinct=True),
+        )
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def open_review() -> Review | None:
+    return Review.objects.filter(closed_at__isnull=True).first()
+
+
+def review_items(review: Review, *, undecided: bool = False) -> QuerySet[ReviewItem]:
+    items = review.items.select_related("client", "manager").annotate(
+        action_count=Count("actions"),
+        open_actions=Count("actions", filter=Q(actions__status=ActionItem.Status.OPEN)),
+    )
+    return items.filter(decision="") if undecided else items
+
+
+def item_page(review: Review, *, after: str, before: str, undecided: bool = False) -> Page:
+    return keyset_page(
+        review_items(review, undecided=undecided),
+        order=["position", "pk"],
+        after=after,
+        before=before,
+        size=ITEMS_PER_PAGE,
+    )
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One client of the review: the snapshot, the client now, its neighbours and actions."""
+
+    item: ReviewItem
+    now: Any  # the client annotated with its flags and effective tier today
+    previous: int | None
+    next: int | None
+    count: int
+    actions: list[ActionItem]
+
+    @property
+    def flags_then(self) -> list[Flag]:
+        return flag_objects(self.item.flags)
+
+    @property
+    def flags_now(self) -> list[Flag]:
+        return flags_of(self.now)
+
+    @property
+    def reasons_then(self) -> list[str]:
+        return reason_labels(self.item.reasons)
+
+    @property
+    def is_key_now(self) -> bool:
+        return hasattr(self.now, "key_status") and self.now.key_status.is_key
+
+    @property
+    def reasons_now(self) -> list[str]:
+        return reason_labels(self.now.key_status.reasons) if hasattr(self.now, "key_status") else []
+
+    @property
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what, at the opening, now) for the segments and the responsible manager."""
+        item, now = self.item, self.now
+        segment = getattr(now, "segment", None)
+
+        def label(choices: Any, value: str) -> str:
+            return str(choices(value).label) if value in choices.values else "—"
+
+        return [
+            (_("Tier"), label(Tier, item.tier), label(Tier, now.tier_now or "")),
+            (
+                _("Category"),
+                label(Category, item.category),
+                label(Category, segment.category if segment else ""),
+            ),
+            (_("League"), label(League, item.league), label(League, segment.league if segment else "")),
+            (
+                _("Size class"),
+                label(SizeClass, item.size_class),
+                label(SizeClass, segment.size_class if segment else ""),
+            ),
+            (
+                _("Purchase status"),
+                label(LostStatus, item.lost_status) if item.lost_status else _("Active"),
+                label(LostStatus, segment.lost_status) if segment and segment.lost_status else _("Active"),
+            ),
+            (
+                _("Responsible manager"),
+                str(item.manager) if item.manager else _("Nobody"),
+                str(now.responsible_manager) if now.responsible_manager else _("Nobody"),
+            ),
+        ]
+
+
+def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
+    """The client at `position` of the review, or None when there is none."""
+    item = review.items.select_related("client", "manager", "decided_by").filter(position=position).first()
+    if item is None:
+        return None
+    now = (
+        with_flags(Client.objects.filter(pk=item.client_id), today, Policy.current())
+        .select_related("segment", "key_status", "responsible_manager")
+        .annotate(tier_now=effective_tier())
+        .get()
+    )
+    count = review.items.count()
+    return Meeting(
+        item=item,
+        now=now,
+        previous=position - 1 if position > 1 else None,
+        next=position + 1 if position < count else None,
+        count=count,
+        actions=list(item.actions.select_related("owner").order_by("due", "pk")),
+    )
+
+
+@dataclass
+class Change:
+    """The clients that changed one way since the previous review (the first DIFF_LIMIT named)."""
+
+    names: list[tuple[int, str]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, client_id: int, name: str) -> None:
+        self.count += 1
+        if len(self.names) < DIFF_LIMIT:
+            self.names.append((client_id, name))
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass
+class FlagChange:
+    flag: Flag
+    new: Change = field(default_factory=Change)
+    resolved: Change = field(default_factory=Change)
+
+
+@dataclass
+class Difference:
+    """What changed between the previous closed review's snapshot and this one's."""
+
+    previous: Review
+    entered: Change = field(default_factory=Change)
+    left: Change = field(default_factory=Change)
+    manager_changed: Change = field(default_factory=Change)
+    flags: list[FlagChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        changes = [self.entered, self.left, self.manager_changed]
+        changes += [c for f in self.flags for c in (f.new, f.resolved)]
+        return not any(change.count for change in changes)
+
+
+def _snapshot(review: Review) -> dict[int, dict[str, Any]]:
+    rows = review.items.values("client_id", "client__name", "was_key", "manager_id", "flags")
+    return {row["client_id"]: dict(row) for row in rows}
+
+
+def difference(review: Review) -> Difference | None:
+    """Who entered or left the key list, whose responsible manager changed, which flags are new
+    and which were resolved, from the previous closed review to this one (two queries)."""
+    if review.previous is None:
+        return None
+    before, after = _snapshot(review.previous), _snapshot(review)
+    diff = Difference(previous=review.previous)
+    by_flag = {name: FlagChange(flag) for name, flag in BY_NAME.items()}
+    for client_id in sorted(before.keys() | after.keys(), key=lambda pk: _name(pk, after, before)):
+        then, now = before.get(client_id), after.get(client_id)
+        name = _name(client_id, after, before)
+        was_key, is_key = bool(then and then["was_key"]), bool(now and now["was_key"])
+        if is_key and not was_key:
+            diff.entered.add(client_id, name)
+        if was_key and not is_key:
+            diff.left.add(client_id, name)
+        if then and now and then["manager_id"] != now["manager_id"]:
+            diff.manager_changed.add(client_id, name)
+        if then and now:
+            for flag in set(now["flags"]) - set(then["flags"]):
+                if flag in by_flag:
+                    by_flag[flag].new.add(client_id, name)
+            for flag in set(then["flags"]) - set(now["flags"]):
+                if flag in by_flag:
+                    by_flag[flag].resolved.add(client_id, name)
+    diff.flags = [f for f in by_flag.values() if f.new.count or f.resolved.count]
+    return diff
+
+
+def _name(client_id: int, *snapshots: dict[int, dict[str, Any]]) -> str:
+    for snapshot in snapshots:
+        if client_id in snapshot:
+            return str(snapshot[client_id]["client__name"])
+    return ""
+
+
+def actions_of(
+    user: User, *, everyone: bool, owner: User | None = None, status: str = ""
+) -> QuerySet[ActionItem]:
+    """Action items, soonest due first: the user's own, or everyone's for a director (optionally
+    one owner's)."""
+    found = ActionItem.objects.select_related("owner", "item__client", "item__review")
+    if not everyone:
+        found = found.filter(owner=user)
+    elif owner is not None:
+        found = found.filter(owner=owner)
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("due", "pk")
+
+
+def action_page(actions: QuerySet[ActionItem], *, after: str, before: str) -> Page:
+    return keyset_page(actions, order=["due", "pk"], after=after, before=before, size=ACTIONS_PER_PAGE)

@@ -1,0 +1,232 @@
+"""The key-list review meeting: the reviews, one review, its clients one by one, the minutes,
+and the action items of their owners. Directors decide; admins read; managers see only the
+action items they own."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kam.access import permission_or_403
+from kam.http import AuthenticatedHttpRequest
+from kam.pagination import keyset_page, query_without
+from segmentation.keys.services import DecisionRefused
+from segmentation.models import ActionItem, Review, ReviewItem
+from segmentation.reviews import selectors, services
+from segmentation.reviews.forms import ActionFilterForm, ActionItemForm, CloseForm, DecisionForm
+
+REVIEW = "segmentation.review_keys"
+DECIDE = "segmentation.decide_for_client"
+
+
+@permission_or_403(REVIEW)
+@require_GET
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = keyset_page(
+        selectors.reviews(),
+        order=["-opened_at", "-pk"],
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=selectors.REVIEWS_PER_PAGE,
+    )
+    context = {"page": page, "open_review": selectors.open_review(), "page_query": "", "nav": "reviews"}
+    return render(request, "segmentation/reviews/list.html", context)
+
+
+@permission_or_403(DECIDE)
+@require_POST
+def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        review = services.review_open(by=request.user, today=timezone.localdate())
+    except services.ReviewRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("segmentation:review_list")
+    messages.success(request, _("The review is open: %(count)s clients.") % {"count": review.items.count()})
+    return redirect(review)
+
+
+def _review(pk: int) -> Review:
+    return get_object_or_404(Review.objects.select_related("opened_by", "closed_by", "previous"), pk=pk)
+
+
+@permission_or_403(REVIEW)
+@require_GET
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review = _review(pk)
+    return _detail_page(request, review, CloseForm(initial={"attendees": [request.user]}))
+
+
+def _detail_page(
+    request: AuthenticatedHttpRequest, review: Review, close_form: CloseForm, status: int = 200
+) -> HttpResponse:
+    undecided = request.GET.get("undecided") == "1"
+    context = {
+        "review": review,
+        "page": selectors.item_page(
+            review,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+            undecided=undecided,
+        ),
+        "undecided": undecided,
+        "page_query": query_without(request.GET, "after", "before"),
+        "diff": selectors.difference(review),
+        "attendees": review.attendees.all() if not review.is_open else [],
+        "close_form": close_form,
+        "can_decide": request.user.has_perm(DECIDE),
+        "nav": "reviews",
+    }
+    return render(request, "segmentation/reviews/detail.html", context, status=status)
+
+
+@permission_or_403(DECIDE)
+@require_POST
+def review_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review = _review(pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_close(review=review, by=request.user, **form.cleaned_data)
+        except services.ReviewRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The review is closed and its minutes are kept."))
+            return redirect(review)
+    return _detail_page(request, review, form, status=400)
+
+
+def _meeting_page(
+    request: AuthenticatedHttpRequest,
+    review: Review,
+    position: int,
+    *,
+    decision: DecisionForm | None = None,
+    action: ActionItemForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    meeting = selectors.meeting(review, position, today=timezone.localdate())
+    if meeting is None:
+        raise Http404
+    item = meeting.item
+    initial: dict[str, Any] = {"decision": item.decision, "note": item.note}
+    if not item.decision:
+        initial["reasons"] = meeting.now.key_status.reasons if hasattr(meeting.now, "key_status") else []
+    context = {
+        "review": review,
+        "meeting": meeting,
+        "decision_form": decision or DecisionForm(initial=initial),
+        "action_form": action or ActionItemForm(initial={"owner": item.client.responsible_manager_id}),
+        "can_decide": review.is_open and request.user.has_perm(DECIDE),
+        "can_change_actions": request.user.has_perm(DECIDE),
+        "today": timezone.localdate(),
+        "nav": "reviews",
+    }
+    return render(request, "segmentation/reviews/meeting.html", context, status=status)
+
+
+@permission_or_403(REVIEW)
+@require_GET
+def review_client(request: AuthenticatedHttpRequest, pk: int, position: int) -> HttpResponse:
+    return _meeting_page(request, _review(pk), position)
+
+
+def _item(review: Review, position: int) -> ReviewItem:
+    return get_object_or_404(review.items.select_related("client"), position=position)
+
+
+@permission_or_403(DECIDE)
+@require_POST
+def review_decide(request: AuthenticatedHttpRequest, pk: int, position: int) -> HttpResponse:
+    review = _review(pk)
+    item = _item(review, position)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            warnings = services.review_decide(item=item, by=request.user, **form.cleaned_data)
+        except DecisionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            label = dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]  # type: ignore[attr-defined]
+            messages.success(
+                request, _("%(client)s: %(decision)s.") % {"client": item.client, "decision": label}
+            )
+            for warning in warnings:
+                messages.warning(request, warning)
+            return _next(review, position, request)
+    return _meeting_page(request, review, position, decision=form, status=400)
+
+
+def _next(review: Review, position: int, request: AuthenticatedHttpRequest) -> HttpResponse:
+    """After a decision the meeting moves on to the next client (or stays on the last one)."""
+    stay = request.POST.get("stay") == "1" or not review.items.filter(position=position + 1).exists()
+    return redirect("segmentation:review_client", pk=review.pk, position=position if stay else position + 1)
+
+
+@permission_or_403(DECIDE)
+@require_POST
+def action_add(request: AuthenticatedHttpRequest, pk: int, position: int) -> HttpResponse:
+    review = _review(pk)
+    item = _item(review, position)
+    form = ActionItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_add(item=item, by=request.user, **form.cleaned_data)
+        except services.ReviewRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request, _("Action item for %(owner)s added.") % {"owner": form.cleaned_data["owner"]}
+            )
+            return redirect("segmentation:review_client", pk=review.pk, position=position)
+    return _meeting_page(request, review, position, action=form, status=400)
+
+
+@login_required
+@require_GET
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The action items of the user; a director or an admin sees everyone's, by owner."""
+    everyone = request.user.has_perm(REVIEW)
+    filters = ActionFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    actions = selectors.actions_of(
+        request.user, everyone=everyone, owner=data.get("owner"), status=data.get("status", "")
+    )
+    context = {
+        "page": selectors.action_page(actions, after=data.get("after", ""), before=data.get("before", "")),
+        "filters": filters,
+        "everyone": everyone,
+        "can_change_actions": request.user.has_perm(DECIDE),
+        "today": timezone.localdate(),
+        "page_query": query_without(request.GET, "after", "before"),
+        "nav": "actions",
+    }
+    return render(request, "segmentation/reviews/actions.html", context)
+
+
+@login_required
+@require_POST
+def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Its owner or a director marks an action item done (or open again)."""
+    everyone = request.user.has_perm(DECIDE)
+    action = get_object_or_404(
+        ActionItem.objects.all() if everyone else request.user.action_items.all(), pk=pk
+    )
+    try:
+        services.action_set_status(action=action, status=request.POST.get("status", ""), by=request.user)
+    except services.ReviewRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        words = {"what": action.what, "status": action.get_status_display()}
+        messages.success(request, _("“%(what)s”: %(status)s.") % words)
+    target = request.POST.get("next", "")
+    return redirect(target if _safe(request, target) else "segmentation:action_list")
+
+
+def _safe(request: AuthenticatedHttpRequest, target: str) -> bool:
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
