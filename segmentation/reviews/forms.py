@@ -48,19 +48,18 @@ class DecisionForm(CrispyMixin, forms.Form):
 
 
 class ActionItemForm(CrispyMixin, forms.Form):
-    what = forms.CharField(label=_("What"), max_length=500, widget=forms.TextInput(attrs={"data-key": "a"}))
+    what = forms.CharField(
+        label=_("What"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"data-key": "a"}),
+        error_messages={"required": _("Say what is to be done.")},
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=colleagues())
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = colleagues()  # type: ignore[attr-defined]
-
-    def clean_what(self) -> str:
-        what = self.cleaned_data["what"].strip()
-        if not what:
-            raise forms.ValidationError(_("Say what is to be done."), code="required")
-        return str(what)
 
     def clean_due(self) -> date:
         due: date = self.cleaned_data["due"]
@@ -71,20 +70,22 @@ class ActionItemForm(CrispyMixin, forms.Form):
 
 class CloseForm(CrispyMixin, forms.Form):
     attendees = forms.ModelMultipleChoiceField(
-        label=_("Attendees"), queryset=colleagues(), widget=forms.CheckboxSelectMultiple
+        label=_("Attendees"),
+        queryset=colleagues(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Name at least one attendee.")},
     )
     guests = forms.CharField(label=_("Other attendees"), max_length=500, required=False)
-    summary = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    summary = forms.CharField(
+        label=_("Minutes"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        error_messages={"required": _("Write the minutes before closing the review.")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = colleagues()  # type: ignore[attr-defined]
-
-    def clean_summary(self) -> str:
-        summary = self.cleaned_data["summary"].strip()
-        if not summary:
-            raise forms.ValidationError(_("Write the minutes before closing the review."), code="required")
-        return str(summary)
 
 
 class ActionFilterForm(forms.Form):

@@ -1,0 +1,260 @@
+"""The review pages: who may open what, a meeting through the browser client, refusals shown
+with their rule, a manager's own action items, and constant query counts."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client as Browser
+from django.urls import reverse
+
+from segmentation.models import ActionItem, KeyStatus, Review, ReviewItem
+from tests.factories import ClientFactory, ManagerFactory
+from tests.helpers import messages_of
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("segmentation:review_list")
+OPEN_URL = reverse("segmentation:review_open")
+ACTIONS_URL = reverse("segmentation:action_list")
+SOON = (date.today() + timedelta(days=7)).isoformat()
+
+
+def client_url(review, position=1, what=""):
+    name = {"": "review_client", "decide": "review_decide", "actions": "action_add"}[what]
+    return reverse(f"segmentation:{name}", args=[review.pk, position])
+
+
+def review_pages(review):
+    return [
+        (LIST_URL, "get"),
+        (review.get_absolute_url(), "get"),
+        (client_url(review), "get"),
+        (OPEN_URL, "post"),
+        (reverse("segmentation:review_close", args=[review.pk]), "post"),
+        (client_url(review, what="decide"), "post"),
+        (client_url(review, what="actions"), "post"),
+    ]
+
+
+def test_anonymous_users_are_sent_to_log_in(review, client):
+    for url, method in review_pages(review):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login")), url
+
+
+def test_a_manager_sees_no_review_page(review, as_manager):
+    for url, method in review_pages(review):
+        assert getattr(as_manager, method)(url).status_code == 403, url
+
+
+def test_an_admin_reads_reviews_but_decides_nothing(review, as_admin):
+    for url, method in review_pages(review):
+        expected = 200 if method == "get" else 403
+        assert getattr(as_admin, method)(url).status_code == expected, url
+    page = as_admin.get(client_url(review)).content.decode()
+    assert 'id="decision-form"' not in page
+    assert 'id="action-form"' not in page
+
+
+def test_wrong_methods_are_refused(review, as_director):
+    for url, method in review_pages(review):
+        other = as_director.post if method == "get" else as_director.get
+        assert other(url).status_code == 405, url
+
+
+def test_a_director_opens_a_review_and_lands_on_it(base, as_director):
+    response = as_director.post(OPEN_URL)
+
+    review = Review.objects.get()
+    assert response.url == review.get_absolute_url()
+    assert messages_of(response) == ["The review is open: 4 clients."]
+    assert as_director.post(OPEN_URL).url == LIST_URL
+    assert Review.objects.count() == 1
+
+
+def test_the_meeting_page_shows_then_and_now_and_the_shortcuts(review, base, as_director):
+    page = as_director.get(client_url(review, 2)).content.decode()
+
+    assert "Beta Key" in page
+    assert "Client 2 of 4" in page
+    assert f'href="{client_url(review, 1)}"' in page
+    assert f'href="{client_url(review, 3)}"' in page
+    assert 'data-key="n ArrowRight"' in page
+    assert "<kbd>n</kbd>" in page
+    assert as_director.get(client_url(review, 5)).status_code == 404
+
+
+def test_a_decision_moves_on_to_the_next_client(review, base, as_director):
+    response = as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": "Fine"})
+
+    assert response.url == client_url(review, 2)
+    assert messages_of(response) == ["Alfa Key: Keep."]
+    assert ReviewItem.objects.get(review=review, position=1).decision == "keep"
+
+
+def test_a_refused_grant_says_why_and_records_nothing(review, base, as_director):
+    response = as_director.post(
+        client_url(review, 4, "decide"), {"decision": "grant", "reasons": ["potential"], "note": ""}
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Refused: a key client needs its responsible manager. Assign one first." in response.content.decode()
+    )
+    assert ReviewItem.objects.get(review=review, position=4).decision == ""
+    assert not KeyStatus.objects.filter(client=base["candidate_small"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"decision": "grant"}, "Give at least one reason for key status."),
+        ({"decision": "revoke", "note": "  "}, "Say why key status is revoked."),
+        ({"decision": "reassign"}, "Choose the new responsible manager."),
+        ({"decision": "fire"}, "Select a valid choice. fire is not one of the available choices."),
+        ({}, "This field is required."),
+        ({"decision": "keep", "note": "x" * 2001}, "Ensure this value has at most 2000 characters"),
+    ],
+)
+def test_bad_decisions_are_refused_with_a_message(review, base, as_director, data, message):
+    response = as_director.post(client_url(review, 1, "decide"), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ReviewItem.objects.exclude(decision="").exists()
+
+
+def test_an_action_item_is_added_for_its_owner(review, base, as_director, manager):
+    response = as_director.post(
+        client_url(review, 1, "actions"), {"what": "Visit Paris", "owner": manager.pk, "due": SOON}
+    )
+
+    assert response.url == client_url(review, 1)
+    assert list(ActionItem.objects.values_list("what", "owner", "item__position")) == [
+        ("Visit Paris", manager.pk, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"what": " ", "owner": "", "due": SOON}, "Say what is to be done."),
+        ({"what": "Call", "owner": "", "due": ""}, "This field is required."),
+        ({"what": "Call", "owner": "999999", "due": SOON}, "Select a valid choice."),
+        ({"what": "Call", "owner": "", "due": "2020-01-01"}, "The due date is in the past."),
+        ({"what": "Call", "owner": "", "due": "tomorrow"}, "Enter a valid date."),
+        ({"what": "x" * 501, "owner": "", "due": SOON}, "Ensure this value has at most 500 characters"),
+    ],
+)
+def test_bad_action_items_are_refused(review, as_director, data, message):
+    response = as_director.post(client_url(review, 1, "actions"), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ActionItem.objects.exists()
+
+
+def test_closing_needs_minutes_and_keeps_them(review, as_director, director):
+    close_url = reverse("segmentation:review_close", args=[review.pk])
+    refused = as_director.post(close_url, {"attendees": [director.pk], "summary": " "})
+    assert refused.status_code == 400
+    assert "Write the minutes before closing the review." in refused.content.decode()
+
+    response = as_director.post(
+        close_url, {"attendees": [director.pk], "guests": "CEO", "summary": "Agreed."}
+    )
+
+    assert response.url == review.get_absolute_url()
+    page = as_director.get(review.get_absolute_url()).content.decode()
+    assert "Agreed." in page
+    assert 'id="decision-form"' not in as_director.get(client_url(review)).content.decode()
+
+
+def add_action(review, director, owner, what="Call", due=None):
+    item = review.items.first()
+    due = due or date.today() + timedelta(days=3)
+    return ActionItem.objects.create(item=item, what=what, owner=owner, due=due, created_by=director)
+
+
+def test_a_manager_sees_and_closes_only_their_own_action_items(review, director, manager, as_manager):
+    mine = add_action(review, director, manager, "Mine")
+    theirs = add_action(review, director, ManagerFactory(), "Theirs")
+
+    response = as_manager.get(ACTIONS_URL)
+    assert [a.what for a in response.context["page"].rows] == ["Mine"]
+    assert response.context["everyone"] is False
+
+    status_url = reverse("segmentation:action_status", args=[theirs.pk])
+    assert as_manager.post(status_url, {"status": "done"}).status_code == 404
+    done = as_manager.post(reverse("segmentation:action_status", args=[mine.pk]), {"status": "done"})
+    assert done.url == ACTIONS_URL
+    assert list(ActionItem.objects.order_by("pk").values_list("status", flat=True)) == ["done", "open"]
+
+
+def test_a_director_sees_everyone_s_action_items_and_overdue_ones_stand_out(
+    review, director, manager, as_director
+):
+    add_action(review, director, manager, "Late", due=date.today() - timedelta(days=1))
+    add_action(review, director, director, "Later")
+
+    response = as_director.get(ACTIONS_URL)
+    assert [a.what for a in response.context["page"].rows] == ["Late", "Later"]
+    assert 'class="table-danger"' in response.content.decode()
+    mine = as_director.get(ACTIONS_URL, {"owner": director.pk})
+    assert [a.what for a in mine.context["page"].rows] == ["Later"]
+    bad = as_director.get(ACTIONS_URL, {"owner": "nobody", "status": "maybe"})
+    assert [a.what for a in bad.context["page"].rows] == ["Late", "Later"]
+
+
+def test_anonymous_and_wrong_methods_on_action_items(review, director, manager, as_manager):
+    action = add_action(review, director, manager)
+    status_url = reverse("segmentation:action_status", args=[action.pk])
+    anonymous = Browser()
+    assert anonymous.get(ACTIONS_URL).status_code == 302
+    assert anonymous.post(status_url).status_code == 302
+    assert as_manager.post(ACTIONS_URL).status_code == 405
+    assert as_manager.get(status_url).status_code == 405
+
+
+# Query counts: constant in the number of rows
+
+
+def many_items(review, count):
+    start = review.items.count()
+    clients = ClientFactory.create_batch(count)
+    ReviewItem.objects.bulk_create(
+        ReviewItem(review=review, client=c, position=start + n, flags=["never_met"])
+        for n, c in enumerate(clients, 1)
+    )
+
+
+@pytest.mark.parametrize("extra", [0, 50])
+def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
+    many_items(review, extra)
+    response = assert_queries(10, lambda: as_director.get(review.get_absolute_url()))
+    assert len(response.context["page"].rows) == min(4 + extra, 50)
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_action_list_runs_a_constant_number_of_queries(
+    review, director, manager, as_director, assert_queries, count
+):
+    for n in range(count):
+        add_action(review, director, manager, f"Action {n}")
+    response = assert_queries(9, lambda: as_director.get(ACTIONS_URL))
+    assert len(response.context["page"].rows) == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_review_list_runs_a_constant_number_of_queries(director, as_director, assert_queries, count):
+    Review.objects.bulk_create(Review(opened_by=director) for _ in range(count))
+    response = assert_queries(7, lambda: as_director.get(LIST_URL))
+    assert len(response.context["page"].rows) == count
+
+
+def test_the_meeting_page_runs_a_constant_number_of_queries(
+    review, base, director, manager, as_director, assert_queries
+):
+    for n in range(5):
+        add_action(review, director, manager, f"Action {n}")
+    assert_queries(14, lambda: as_director.get(client_url(review)))
