@@ -362,6 +362,10 @@ OBJECT_URLS: dict[str, Case] = {
         data=lambda world, arguments: {"attendees": [world.manager.pk], "summary": "Agreed"},
     ),
     "segmentation:review_client": Case(review_item, None, 403, rightful=""),
+    "segmentation:review_print": Case(lambda world, found: [{"pk": world.review.pk}], None, 403, rightful=""),
+    "segmentation:review_export": Case(
+        lambda world, found: [{"pk": world.review.pk}], None, 403, rightful=""
+    ),
     "segmentation:review_decide": Case(
         review_item, None, 403, rightful="director", data=lambda world, arguments: {"decision": "watch"}
     ),

@@ -19,10 +19,12 @@ from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
 from segmentation.models import ActionItem, Review, ReviewItem
 from segmentation.reviews import selectors, services
+from segmentation.reviews.export import review_workbook
 from segmentation.reviews.forms import ActionFilterForm, ActionItemForm, CloseForm, DecisionForm
 
 REVIEW = "segmentation.review_keys"
 DECIDE = "segmentation.decide_for_client"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_or_403(REVIEW)
@@ -230,3 +232,30 @@ def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _safe(request: AuthenticatedHttpRequest, target: str) -> bool:
     return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+
+
+@permission_or_403(REVIEW)
+@require_GET
+def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The review on A4 landscape: every client with its flags and decision, the action items, the minutes."""
+    review = _review(pk)
+    context = {
+        "review": review,
+        "items": review.items.select_related("client", "manager").order_by("position"),
+        "actions": ActionItem.objects.filter(item__review=review)
+        .select_related("item__client", "owner")
+        .order_by("due", "pk"),
+        "attendees": review.attendees.all(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "segmentation/reviews/print.html", context)
+
+
+@permission_or_403(REVIEW)
+@require_GET
+def review_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    review = _review(pk)
+    response = HttpResponse(review_workbook(review), content_type=XLSX)
+    name = f"review-{timezone.localtime(review.opened_at):%Y-%m-%d}-{review.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
