@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from segmentation.dashboard import views as dashboard
 from segmentation.keys import views as keys
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
@@ -33,4 +34,6 @@ urlpatterns: list[URLPattern] = [
     path("candidates/", keys.candidates, name="candidates"),
     # The coverage radar (radar/)
     path("radar/", radar.radar, name="radar"),
+    # The directors' dashboard (dashboard/)
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -388,6 +388,7 @@ NOT_OBJECT_URLS = {
     "segmentation:run_list",
     "segmentation:run_start",
     "segmentation:radar",
+    "segmentation:dashboard",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",
