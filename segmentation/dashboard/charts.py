@@ -12,7 +12,7 @@ from accounts.models import Refusal
 from accounts.selectors import PALETTE
 from segmentation.dashboard.selectors import MonthCount, Pareto, Slice
 
-CATEGORY_COLOURS = {"A": "#198754", "B": "#0d6efd", "C": "#fd7e14", "D": "#6c757d", "none": "#ced4da"}
+CLIENTS_COLOUR = "#adb5bd"
 TIER_COLOURS = {"gold": "#ffc107", "silver": "#adb5bd", "bronze": "#b87333"}
 AT_RISK_COLOUR = "#fd7e14"
 LOST_COLOUR = "#dc3545"
@@ -50,12 +50,12 @@ def abcd(matrix: dict[str, Slice]) -> dict[str, Any]:
                 {
                     "label": _("Share of clients, %"),
                     "data": [round(s.clients * 100 / clients, 1) for s in slices],
-                    "backgroundColor": "#adb5bd",
+                    "backgroundColor": CLIENTS_COLOUR,
                 },
                 {
                     "label": _("Share of revenue, %"),
                     "data": [round(float(s.revenue * 100 / revenue), 1) for s in slices],
-                    "backgroundColor": [CATEGORY_COLOURS[s.value] for s in slices],
+                    "backgroundColor": PALETTE[0],
                 },
             ],
         },

@@ -178,7 +178,7 @@ GROUP BY first_old, last_new
 
 MIGRATION_STATES: dict[str, list[tuple[str, str | Promise]]] = {
     SegmentChange.Kind.CATEGORY: [*Category.choices, ("", _("No category"))],
-    SegmentChange.Kind.TIER: [*Tier.choices, ("", _("Not computed before"))],
+    SegmentChange.Kind.TIER: [*Tier.choices, ("", _("Not yet computed"))],
 }
 
 
@@ -216,12 +216,16 @@ def month_start(day: date, back: int = 0) -> date:
 
 def at_risk_and_lost(today: date, months: int = TREND_MONTHS) -> list[MonthCount]:
     """Per month of the last `months` (this one included, oldest first): how many clients
-    became at risk and how many lost, by the runs that recorded it, in one GROUP BY query."""
+    became at risk and how many lost, by the runs that recorded it, in one GROUP BY query.
+
+    A client's first computation is not a change (its old status is ""): a fresh install would
+    otherwise show every long-lost client as lost in its first month, as notifications skip it."""
     since = month_start(today, months - 1)
     rows = (
         SegmentChange.objects.filter(
             kind=SegmentChange.Kind.LOST,
             new__in=[LostStatus.AT_RISK, LostStatus.LOST],
+            old__gt="",
             run__run_on__gte=since,
             run__run_on__lte=today,
         )

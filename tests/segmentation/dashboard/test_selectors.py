@@ -204,8 +204,9 @@ def test_at_risk_and_lost_by_month_over_the_last_twelve(db, assert_queries):
     change(run_on(datetime.date(2026, 5, 10)), a, "active", "at_risk", kind=lost)  # a again: once
     change(april, a, "at_risk", "lost", kind=lost)
     change(april, b, "lost", "won_back", kind=lost)
-    change(last_june, b, "", "lost", kind=lost)
-    change(last_may, b, "", "at_risk", kind=lost)  # 13 months ago
+    change(last_june, b, "at_risk", "lost", kind=lost)
+    change(last_june, a, "", "lost", kind=lost)  # its first computation: not a change
+    change(last_may, b, "active", "at_risk", kind=lost)  # 13 months ago
     change(may, b, "A", "B")
 
     months = assert_queries(1, lambda: selectors.at_risk_and_lost(TODAY))

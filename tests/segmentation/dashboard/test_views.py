@@ -181,7 +181,7 @@ def test_query_count_does_not_grow_with_clients(director, browser_for, assert_qu
         for n, client in enumerate(clients):
             ClientSegment.objects.create(client=client, category="ABCD"[n % 4], revenue=Decimal(n + 1))
             SegmentChange.objects.create(run=run, client=client, kind="category", old="D", new="C")
-            SegmentChange.objects.create(run=run, client=client, kind="lost_status", old="", new="lost")
+            SegmentChange.objects.create(run=run, client=client, kind="lost_status", old="active", new="lost")
             RefusalFactory(client=client, date=today)
 
     add([ClientFactory()])
