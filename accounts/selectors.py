@@ -186,10 +186,16 @@ def sales_by_group(client: Client, *, today: date) -> list[dict[str, Any]]:
 
 
 def refusals_by_quarter(client: Client) -> dict[str, Any]:
-    """Refusals counted by quarter and reason, newest quarter first (DOMAIN §10)."""
+    """A client's refusals counted by quarter and reason, newest quarter first (DOMAIN §10)."""
+    return refusal_quarters(Refusal.objects.filter(client=client))
+
+
+def refusal_quarters(refusals: QuerySet[Refusal]) -> dict[str, Any]:
+    """`refusals` counted by quarter and reason in one GROUP BY query, newest quarter first;
+    only the reasons that occur, in their fixed order. Any set of refusals: one client's or
+    the whole base's."""
     rows = (
-        Refusal.objects.filter(client=client)
-        .annotate(year=ExtractYear("date"), quarter=ExtractQuarter("date"))
+        refusals.annotate(year=ExtractYear("date"), quarter=ExtractQuarter("date"))
         .values("year", "quarter", "reason")
         .annotate(count=Count("id"))
         .order_by("-year", "-quarter")

@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from segmentation.dashboard import views as dashboard
 from segmentation.keys import views as keys
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
@@ -46,4 +47,6 @@ urlpatterns: list[URLPattern] = [
     path("reviews/<int:pk>/clients/<int:position>/actions/", reviews.action_add, name="action_add"),
     path("reviews/actions/", reviews.action_list, name="action_list"),
     path("reviews/actions/<int:pk>/status/", reviews.action_status, name="action_status"),
+    # The directors' dashboard (dashboard/)
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

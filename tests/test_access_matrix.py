@@ -440,6 +440,7 @@ NOT_OBJECT_URLS = {
     "segmentation:review_list",
     "segmentation:review_open",
     "segmentation:action_list",
+    "segmentation:dashboard",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",

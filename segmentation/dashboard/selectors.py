@@ -1,0 +1,255 @@
+"""Reads for the directors' dashboard: each figure is one aggregate query over the whole base,
+so the page costs the same number of queries at 10 clients and at 100,000.
+
+The snapshot figures (ABCD, tiers, leagues, Pareto) read what the last nightly run stored;
+the migrations and the at-risk and lost counts read the segment history it wrote.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client, Refusal
+from accounts.selectors import refusal_quarters
+from segmentation.models import (
+    Category,
+    ClientSegment,
+    League,
+    LostStatus,
+    NightlyRun,
+    SegmentChange,
+    Tier,
+)
+from segmentation.segments import abcd
+from segmentation.segments.tiers import effective_tier
+
+PARETO_BUCKETS = 100
+TREND_MONTHS = 12
+REFUSAL_QUARTERS = 8
+NO_LEAGUE = "none"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One group of clients in a figure: its value (as the client list filters by it, where it
+    can), its label, how many clients and their revenue over the last 12 months."""
+
+    value: str
+    label: str | Promise
+    clients: int
+    revenue: Decimal = Decimal(0)
+
+
+def abcd_matrix() -> dict[str, Slice]:
+    """Clients and their revenue per ABCD category, and those with no category yet (no
+    potential estimate, or not computed yet), keyed A-D and `abcd.NO_CATEGORY`."""
+    rows = Client.objects.values("segment__category").annotate(
+        clients=Count("pk"), revenue=Sum("segment__revenue")
+    )
+    found: dict[str, tuple[int, Decimal]] = {}
+    for row in rows.order_by():
+        key = row["segment__category"] or abcd.NO_CATEGORY
+        clients, revenue = found.get(key, (0, Decimal(0)))
+        found[key] = (clients + row["clients"], revenue + (row["revenue"] or 0))
+    labels: list[tuple[str, str | Promise]] = [*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))]
+    return {value: Slice(value, label, *found.get(value, (0, Decimal(0)))) for value, label in labels}
+
+
+def tiers() -> list[Slice]:
+    """Clients per effective tier (a director's override wins), gold first. A client the
+    nightly run has not seen yet counts as bronze, as on its card."""
+    rows = Client.objects.annotate(tier_now=effective_tier()).values("tier_now").annotate(clients=Count("pk"))
+    counts: dict[str, int] = {}
+    for row in rows.order_by():
+        key = row["tier_now"] or Tier.BRONZE
+        counts[key] = counts.get(key, 0) + row["clients"]
+    return [Slice(value, label, counts.get(value, 0)) for value, label in Tier.choices]
+
+
+def leagues() -> list[Slice]:
+    """The league pyramid: premier at the top down to third, then qualifying and no league
+    (no open point of presence, or not computed yet)."""
+    rows = Client.objects.values("segment__league").annotate(clients=Count("pk"))
+    counts: dict[str, int] = {}
+    for row in rows.order_by():
+        key = row["segment__league"] or NO_LEAGUE
+        counts[key] = counts.get(key, 0) + row["clients"]
+    labels: list[tuple[str, str | Promise]] = [*League.choices, (NO_LEAGUE, _("No league"))]
+    return [Slice(value, label, counts.get(value, 0)) for value, label in labels]
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    """The top `clients` clients by revenue (`clients_share` % of those with revenue) hold
+    `revenue_share` % of all revenue."""
+
+    clients: int
+    clients_share: float
+    revenue_share: float
+
+
+@dataclass(frozen=True)
+class Pareto:
+    clients: int
+    revenue: Decimal
+    points: list[ParetoPoint]
+
+    def top(self, share: int) -> ParetoPoint:
+        """The last point within the top `share` % of clients (the origin when none is)."""
+        within = [p for p in self.points if p.clients * 100 <= share * self.clients]
+        return within[-1] if within else ParetoPoint(0, 0.0, 0.0)
+
+
+PARETO_SQL = """
+SELECT (rn * {buckets} + n - 1) / n AS bucket, MAX(rn), SUM(revenue)
+FROM (
+    SELECT revenue, ROW_NUMBER() OVER (ORDER BY revenue DESC, client_id) AS rn, COUNT(*) OVER () AS n
+    FROM {table} WHERE revenue > 0
+) ranked
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def pareto(buckets: int = PARETO_BUCKETS) -> Pareto:
+    """The Pareto curve of the revenue the last run stored: clients with revenue ranked by it,
+    cut in SQL into `buckets` equal runs of rank, each ending at the cumulative share of
+    clients and of revenue. Never more than `buckets` points, whatever the base's size."""
+    sql = PARETO_SQL.format(buckets=int(buckets), table=ClientSegment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = [(int(top), Decimal(str(revenue))) for _bucket, top, revenue in cursor.fetchall()]
+    total = sum((revenue for _top, revenue in rows), Decimal(0))
+    clients = rows[-1][0] if rows else 0
+    points, running = [], Decimal(0)
+    for top, revenue in rows:
+        running += revenue
+        points.append(ParetoPoint(top, _share(top, clients), _share(running, total)))
+    return Pareto(clients, total, points)
+
+
+def _share(part: Decimal | int, whole: Decimal | int) -> float:
+    return round(float(Decimal(part) * 100 / Decimal(whole)), 1)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Clients whose segment of one kind moved between two dates: `cells[old][new]` clients
+    had `old` at the first change in the period and `new` after the last one. `returned`
+    changed and came back to where they started."""
+
+    kind: str
+    states: list[tuple[str, str | Promise]]
+    cells: dict[str, dict[str, int]]
+    returned: int
+
+    @property
+    def moved(self) -> int:
+        return sum(n for old, row in self.cells.items() for new, n in row.items() if old != new)
+
+    def rows(self) -> list[tuple[str | Promise, list[int | None], int]]:
+        """For the table: each starting state's label, its counts per state (None on the
+        diagonal) and its total."""
+        result = []
+        for old, label in self.states:
+            counts = [None if old == new else self.cells[old][new] for new, _label in self.states]
+            result.append((label, counts, sum(n or 0 for n in counts)))
+        return result
+
+
+MIGRATION_SQL = """
+SELECT first_old, last_new, COUNT(*)
+FROM (
+    SELECT DISTINCT ch.client_id,
+        FIRST_VALUE(ch.old) OVER (PARTITION BY ch.client_id ORDER BY r.run_on, ch.run_id) AS first_old,
+        FIRST_VALUE(ch.new) OVER (PARTITION BY ch.client_id ORDER BY r.run_on DESC, ch.run_id DESC)
+            AS last_new
+    FROM {changes} ch JOIN {runs} r ON r.id = ch.run_id
+    WHERE ch.kind = %s AND r.run_on >= %s AND r.run_on <= %s
+) moves
+GROUP BY first_old, last_new
+"""
+
+MIGRATION_STATES: dict[str, list[tuple[str, str | Promise]]] = {
+    SegmentChange.Kind.CATEGORY: [*Category.choices, ("", _("No category"))],
+    SegmentChange.Kind.TIER: [*Tier.choices, ("", _("Not yet computed"))],
+}
+
+
+def migration(kind: str, since: date, until: date) -> Migration:
+    """How many clients moved from each segment to each other between `since` and `until`
+    (both included, by the runs' dates), in one query: per client, the `old` of its first
+    change of `kind` in the period and the `new` of its last. A client that moved C→B→A
+    counts once, as C→A. Not-yet-categorised is the state "" (the first run's changes too)."""
+    sql = MIGRATION_SQL.format(changes=SegmentChange._meta.db_table, runs=NightlyRun._meta.db_table)
+    states = MIGRATION_STATES[kind]
+    cells = {old: {new: 0 for new, _label in states} for old, _label in states}
+    returned = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, since, until])
+        for old, new, count in cursor.fetchall():
+            if old == new:
+                returned += count
+            elif old in cells and new in cells:
+                cells[old][new] = count
+    return Migration(kind, states, cells, returned)
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date
+    at_risk: int
+    lost: int
+
+
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of the month `back` months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def at_risk_and_lost(today: date, months: int = TREND_MONTHS) -> list[MonthCount]:
+    """Per month of the last `months` (this one included, oldest first): how many clients
+    became at risk and how many lost, by the runs that recorded it, in one GROUP BY query.
+
+    A client's first computation is not a change (its old status is ""): a fresh install would
+    otherwise show every long-lost client as lost in its first month, as notifications skip it."""
+    since = month_start(today, months - 1)
+    rows = (
+        SegmentChange.objects.filter(
+            kind=SegmentChange.Kind.LOST,
+            new__in=[LostStatus.AT_RISK, LostStatus.LOST],
+            old__gt="",
+            run__run_on__gte=since,
+            run__run_on__lte=today,
+        )
+        .annotate(month=TruncMonth("run__run_on"))
+        .values("month", "new")
+        .annotate(clients=Count("client", distinct=True))
+        .order_by()
+    )
+    counts = {(row["month"], row["new"]): row["clients"] for row in rows}
+    starts = [month_start(today, back) for back in range(months - 1, -1, -1)]
+    return [
+        MonthCount(m, counts.get((m, LostStatus.AT_RISK), 0), counts.get((m, LostStatus.LOST), 0))
+        for m in starts
+    ]
+
+
+def refusals(today: date, quarters: int = REFUSAL_QUARTERS) -> dict[str, Any]:
+    """Refusals across the base by quarter and reason, over the last `quarters` quarters (this
+    one included), newest first: the card's grouping (`accounts.selectors.refusal_quarters`)."""
+    this_quarter = month_start(today, (today.month - 1) % 3)
+    since = month_start(this_quarter, 3 * (quarters - 1))
+    return refusal_quarters(Refusal.objects.filter(date__gte=since, date__lte=today))
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The migration period unless one is chosen: the last 90 days."""
+    return today - timedelta(days=90), today
