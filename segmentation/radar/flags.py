@@ -3,7 +3,8 @@ client, defined once. Each flag is one ORM condition over `Client`; the same con
 the radar, filters the client list and marks the rows, so they never disagree.
 
 Inactive clients carry no flags. "League changed" compares with the last closed key-list review:
-a league change recorded by a nightly run after that review opened (none before the first review).
+a league change recorded by a nightly run after that review opened (none before the first review;
+a client's first computation is no change).
 """
 
 from collections.abc import Callable
@@ -86,7 +87,7 @@ def _league_changed(today: date, policy: Policy) -> Q:
         client=OuterRef("pk"),
         kind=SegmentChange.Kind.LEAGUE,
         run__started_at__gte=Subquery(last_review.values("opened_at")[:1]),
-    )
+    ).exclude(old="")  # a first computation is no change
     return Q(Exists(changes))
 
 

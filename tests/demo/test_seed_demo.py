@@ -18,7 +18,7 @@ from accounts.validators import is_valid_inn
 from kam.demo import content
 from kam.demo.seed import seed_demo
 from kam.users.models import User
-from segmentation.models import ClientSegment, PotentialEstimate
+from segmentation.models import ClientSegment, KeyStatus, PotentialEstimate
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory
 
@@ -279,7 +279,10 @@ def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings
     call_command("seed_demo", "--clients", "5", "--seed", "2", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Demo data created: 5 users, 11 industries, 8 product groups, 5 clients, ")
-    assert lines[0].endswith(f" {PotentialEstimate.objects.count()} estimates.")
+    assert f" {PotentialEstimate.objects.count()} estimates, " in lines[0]
+    assert lines[0].endswith(
+        f" {KeyStatus.objects.filter(is_key=True).count()} key clients, 2 reviews, 2 review actions."
+    )
     assert lines[-5:] == LOGIN_LINES
     assert Client.objects.count() == 5
 

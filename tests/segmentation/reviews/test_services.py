@@ -224,10 +224,10 @@ def test_the_first_review_has_no_difference(review):
     assert difference(review) is None
 
 
-def league_change(client, started_at):
+def league_change(client, started_at, old="third"):
     run = NightlyRun.objects.create(run_on=started_at.date(), status=NightlyRun.Status.SUCCESS)
     NightlyRun.objects.filter(pk=run.pk).update(started_at=started_at)
-    SegmentChange.objects.create(run=run, client=client, kind="league", old="third", new="second")
+    SegmentChange.objects.create(run=run, client=client, kind="league", old=old, new="second")
 
 
 def league_flagged():
@@ -246,5 +246,6 @@ def test_league_changed_counts_changes_after_the_last_closed_review(review, base
     close(review, director)
     Review.objects.filter(pk=review.pk).update(opened_at=now - timedelta(days=1))
     league_change(base["key_silver"], now)
+    league_change(base["candidate_big"], now, old="")  # its first computation
 
     assert league_flagged() == ["Beta Key"]

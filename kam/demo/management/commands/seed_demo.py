@@ -4,10 +4,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from accounts.models import Client
 from kam.demo.content import DEMO_PASSWORD, DEMO_USERS
 from kam.demo.seed import demo_logins, seed_demo
+from kam.demo.story import tell_story
+from kam.users.models import User
 
 
 class Command(BaseCommand):
@@ -43,6 +46,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already has clients: no demo data added.")
         else:
             counts = seed_demo(clients=options["clients"], seed=options["seed"])
+            counts |= tell_story(users=_demo_users_by_name(), today=timezone.localdate())
             summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {summary}."))
         self._print_logins()
@@ -53,3 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):")
         for role, username in logins:
             self.stdout.write(f"  {role}: {username} / {DEMO_PASSWORD}")
+
+
+def _demo_users_by_name() -> dict[str, User]:
+    return {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}

@@ -1,0 +1,176 @@
+"""The demo's story for the sales directors (DOMAIN §4, §8), told after the clients are seeded
+and their segments computed: key clients granted with reasons within the cap, the France case,
+a closed key-list review with decisions and action items, and an open one.
+
+The France case is the texts' own: the company's biggest client in France had never been
+visited by anyone, because the country office and the head office each thought the other
+owned it. Here it is a gold client abroad, nobody responsible, nobody ever met.
+"""
+
+import datetime
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Client, PointOfPresence, Touch
+from kam.users.models import User
+from segmentation.keys import services as keys
+from segmentation.keys.selectors import key_cap
+from segmentation.models import Decision, KeyReason, Policy, Review
+from segmentation.reviews import services as reviews
+from segmentation.segments.engine import recompute
+
+FRANCE_NAME = "Maison Lefèvre SAS"
+KEY_CLIENTS = 8  # granted before last month's review, which grants two more: well within the cap
+REASONS: list[list[str]] = [
+    [KeyReason.POTENTIAL],
+    [KeyReason.POTENTIAL, KeyReason.STRATEGIC],
+    [KeyReason.STRATEGIC],
+    [KeyReason.POTENTIAL, KeyReason.IMAGE],
+    [KeyReason.COMPETENCE, KeyReason.POTENTIAL],
+]
+
+
+def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int]:
+    """Compute the segments, then write the directors' story; nothing if a review exists."""
+    if Review.objects.exists():
+        return {}
+    director = users["director"]
+    with transaction.atomic():
+        recompute(today=today, trigger="seed_demo")
+        france = _france_case(today)
+        recompute(today=today, trigger="seed_demo")
+        granted = _grant_key_clients(director, exclude=france)
+        closed = _closed_review(director, users, today, france)
+        reviews.review_open(by=director, today=today)
+    return {"key_clients": granted, "reviews": 2, "review_actions": closed}
+
+
+def _france_case(today: datetime.date) -> Client | None:
+    """The biggest-potential client that is not ours anywhere: moved to France, no one responsible,
+    never met. None when the base is too small to have a gold or silver client."""
+    client = (
+        Client.objects.filter(segment__tier__in=["gold", "silver"])
+        .order_by(F("segment__potential").desc(nulls_last=True), "pk")
+        .first()
+    )
+    if client is None:
+        return None
+    client.points.all().delete()
+    PointOfPresence.objects.create(
+        client=client, country="FR", region="FR-IDF", city="Paris", is_head_office=True
+    )
+    PointOfPresence.objects.create(client=client, country="FR", region="FR-ARA", city="Lyon")
+    client.touches.filter(kind=Touch.Kind.MEETING).delete()
+    Client.objects.filter(pk=client.pk).update(
+        name=FRANCE_NAME, legal_name=FRANCE_NAME, responsible_manager=None, version=F("version") + 1
+    )
+    client.refresh_from_db()
+    return client
+
+
+def _grant_key_clients(director: User, *, exclude: Client | None) -> int:
+    """The best candidates by potential, each with a manager, key with reasons; the cap holds."""
+    limit = min(KEY_CLIENTS, key_cap(Policy.current()).limit)
+    candidates = (
+        Client.objects.filter(
+            segment__tier__in=["gold", "silver"],
+            responsible_manager__isnull=False,
+            status=Client.Status.ACTIVE,
+        )
+        .exclude(pk__in=[exclude.pk] if exclude else [])
+        .order_by(F("segment__potential").desc(nulls_last=True), "pk")
+    )
+    granted = 0
+    for client in candidates[: limit * 2]:
+        if granted == limit:
+            break
+        try:
+            keys.key_grant(
+                client=client,
+                reasons=REASONS[granted % len(REASONS)],
+                note="Согласовано на обзоре ключевых клиентов",
+                by=director,
+            )
+        except keys.KeyStatusRefused:
+            continue
+        granted += 1
+    return granted
+
+
+def _closed_review(
+    director: User, users: dict[str, User], today: datetime.date, france: Client | None
+) -> int:
+    """Last month's review: decisions on the first clients, action items (one already overdue),
+    the minutes. Dated a month back, so today's open review is compared with it."""
+    review = reviews.review_open(by=director, today=today)
+    items = list(review.items.select_related("client").order_by("position"))
+    actions = 0
+    for item in (item for item in items if item.was_key):
+        reviews.review_decide(
+            item=item, decision=Decision.KEEP, note="Стратегия развития в силе", by=director
+        )
+    candidates = [item for item in items if not item.was_key and item.client != france]
+    granted = 0
+    for item in candidates:
+        if granted == 2:
+            break
+        try:
+            reviews.review_decide(
+                item=item,
+                decision=Decision.GRANT,
+                reasons=[KeyReason.POTENTIAL, KeyReason.STRATEGIC],
+                note="Большой потенциал, растёт вместе с нами",
+                by=director,
+            )
+        except keys.DecisionRefused:
+            continue
+        granted += 1
+    managers = [users[name] for name in ("manager1", "manager2", "manager3")]
+    for item in candidates[granted + 1 : granted + 2]:
+        manager = next(m for m in managers if m.pk != item.client.responsible_manager_id)
+        reviews.review_decide(
+            item=item, decision=Decision.REASSIGN, manager=manager, note="Разгрузить менеджера", by=director
+        )
+    france_item = review.items.filter(client=france).first() if france else None
+    if france_item is not None:
+        reviews.review_decide(
+            item=france_item,
+            decision=Decision.WATCH,
+            note="Кто отвечает: представительство во Франции или головной офис?",
+            by=director,
+        )
+        reviews.action_add(
+            item=france_item,
+            what="Назначить ответственного и договориться о первой встрече в Париже",
+            owner=director,
+            due=today - timedelta(days=23),  # a week after that meeting: overdue now
+            by=director,
+        )
+        actions += 1
+    for item in items[:3]:
+        owner = item.client.responsible_manager or users["manager1"]
+        reviews.action_add(
+            item=item,
+            what="Обновить таблицу потенциала и группу принятия решений",
+            owner=owner,
+            due=today + timedelta(days=14),
+            by=director,
+        )
+        actions += 1
+    reviews.review_close(
+        review=review,
+        attendees=[director, users["manager1"], users["manager2"], users["manager3"]],
+        guests="Коммерческий директор",
+        summary=(
+            "Список ключевых клиентов согласован.\n"
+            "Клиент во Франции: никто не отвечает и никто не встречался — назначить ответственного.\n"
+            "Менеджерам обновить потенциал ключевых клиентов к следующему обзору."
+        ),
+        by=director,
+    )
+    month_ago = timezone.now() - timedelta(days=30)
+    Review.objects.filter(pk=review.pk).update(opened_at=month_ago, closed_at=month_ago + timedelta(hours=2))
+    return actions

@@ -1,0 +1,67 @@
+"""The demo's story for the directors: key clients within the cap, the France case on top of the
+radar, a closed review with decisions, an overdue action item and the minutes, and an open one."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Client, Touch
+from kam.demo.seed import seed_demo
+from kam.demo.story import FRANCE_NAME, tell_story
+from kam.users.models import User
+from segmentation.keys.selectors import key_cap
+from segmentation.models import ActionItem, KeyStatus, Policy, Review
+from segmentation.radar.flags import flag_q
+from segmentation.reviews.selectors import difference
+
+TODAY = datetime.date(2026, 3, 18)
+
+
+@pytest.fixture
+def story(db):
+    seed_demo(clients=60, seed=3, today=TODAY)
+    users = {user.username: user for user in User.objects.all()}
+    return tell_story(users=users, today=TODAY)
+
+
+def flagged(name):
+    return set(Client.objects.filter(flag_q(name, TODAY, Policy.current())).values_list("name", flat=True))
+
+
+def test_key_clients_are_granted_with_reasons_within_the_cap(story):
+    cap = key_cap(Policy.current())
+    keys = KeyStatus.objects.filter(is_key=True)
+    assert story["key_clients"] + 2 == keys.count() == min(10, cap.limit)
+    assert cap.count <= cap.limit
+    assert all(status.reasons for status in keys)
+    assert {r for status in keys for r in status.reasons} == {"potential", "strategic", "image", "competence"}
+
+
+def test_the_france_case_is_gold_abroad_nobody_responsible_never_met(story):
+    france = Client.objects.select_related("segment").get(name=FRANCE_NAME)
+    assert france.responsible_manager is None
+    assert set(france.points.values_list("country", flat=True)) == {"FR"}
+    assert not france.touches.filter(kind=Touch.Kind.MEETING).exists()
+    assert france.segment.tier == "gold"
+    assert FRANCE_NAME in flagged("no_manager") & flagged("never_met")
+
+
+def test_one_closed_review_with_decisions_and_actions_and_one_open(story):
+    closed, opened = Review.objects.order_by("opened_at")
+    assert (closed.is_open, opened.is_open) == (False, True)
+    assert opened.previous == closed
+    assert "Франции" in closed.summary
+    assert closed.attendees.count() == 4
+    decisions = list(closed.items.exclude(decision="").values_list("decision", flat=True))
+    assert sorted(set(decisions)) == ["grant", "keep", "reassign", "watch"]
+    overdue = ActionItem.objects.filter(due__lt=TODAY, status="open")
+    assert [a.item.client.name for a in overdue] == [FRANCE_NAME]
+    assert opened.items.filter(was_key=True).count() == story["key_clients"] + 2
+    diff = difference(opened)
+    assert (diff.entered.count, diff.left.count, diff.manager_changed.count) == (2, 0, 1)
+
+
+def test_the_story_is_told_once(story):
+    users = {user.username: user for user in User.objects.all()}
+    assert tell_story(users=users, today=TODAY) == {}
+    assert Review.objects.count() == 2
