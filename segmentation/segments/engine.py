@@ -122,7 +122,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         cursor.execute(rhythm.prepare_sql(dialect), params)
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
-        cursor.execute(_stage_sql(dialect, policy), params)
+        cursor.execute(_stage_sql(dialect), params)
         if dialect.postgres:
             cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
@@ -155,12 +155,12 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
     return common | rules | rhythm.params(policy, today)
 
 
-def _stage_sql(d: Dialect, policy: Policy) -> str:
+def _stage_sql(d: Dialect) -> str:
     """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(d),
-        leagues.fragment(policy),
+        leagues.fragment(),
         size_class.fragment(),
         rhythm.fragment(d),
     ]
