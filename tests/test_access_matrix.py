@@ -35,12 +35,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
+from segmentation.locations.services import location_version
 from segmentation.models import (
     ClientSegment,
     KeyReason,
     KeyStatus,
     NightlyRun,
     Notification,
+    OwnLocation,
     Policy,
     PotentialEstimate,
     SegmentChange,
@@ -53,6 +55,7 @@ from tests.accounts.test_access import KINDS, post_data
 from tests.factories import (
     ContactFactory,
     ManagerFactory,
+    OwnLocationFactory,
     PointFactory,
     ProductGroupFactory,
     RefusalFactory,
@@ -183,6 +186,7 @@ def world(manager, outsider, client_card) -> World:
         *entries.values(),
         sale,
         Policy.current(),
+        OwnLocationFactory(name="Krasnoyarsk branch"),
         run,
         change,
         notification,
@@ -351,6 +355,24 @@ OBJECT_URLS: dict[str, Case] = {
             "language": "",
         },
     ),
+    # Our own locations are the admins' (the policy's permission): 403 before any lookup.
+    "segmentation:location_edit": Case(
+        lambda world, found: [{"pk": world.objects[OwnLocation].pk}],
+        None,
+        403,
+        rightful="admin",
+        data=lambda world, arguments: {
+            "name": "Irkutsk branch",
+            "kind": "branch",
+            "country": "RU",
+            "region": "RU-IRK",
+            "is_active": "on",
+            "version": location_version(world.objects[OwnLocation]),
+        },
+    ),
+    "segmentation:location_retire": Case(
+        lambda world, found: [{"pk": world.objects[OwnLocation].pk}], None, 403, rightful="admin"
+    ),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -387,6 +409,8 @@ NOT_OBJECT_URLS = {
     "segmentation:policy",
     "segmentation:run_list",
     "segmentation:run_start",
+    "segmentation:location_list",
+    "segmentation:location_create",
     "segmentation:radar",
     "segmentation:notification_list",
     "segmentation:notification_read_all",

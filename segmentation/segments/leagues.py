@@ -31,7 +31,8 @@ AREA_SQL = "CASE WHEN p.region = '' THEN p.country ELSE p.region END"
 
 # Our active locations that cover the planned point `p` (see the module docstring).
 COVERING_SQL = """SELECT 1 FROM segmentation_ownlocation o
-        WHERE o.is_active AND o.country = p.country AND (o.region = '' OR p.region = '' OR o.region = p.region)"""
+        WHERE o.is_active AND o.country = p.country
+            AND (o.region = '' OR p.region = '' OR o.region = p.region)"""
 
 
 def fragment() -> Fragment:
