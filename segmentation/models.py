@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Client, ProductGroup
@@ -180,7 +181,7 @@ class OwnLocation(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BRANCH)
     country = models.CharField(_("country"), max_length=2)
     region = models.CharField(_("region"), max_length=6, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("location", "active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])

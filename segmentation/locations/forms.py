@@ -52,7 +52,7 @@ class LocationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             "version",
-            Row(Column("name", css_class="col-md-8"), Column("kind", css_class="col-md-4")),
+            Row(Column("name", css_class="col-md-6"), Column("kind", css_class="col-md-6")),
             Row(Column("country", css_class="col-md-6"), Column("region", css_class="col-md-6")),
             *(["is_active"] if "is_active" in self.fields else []),
         )
