@@ -5,7 +5,8 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
 2. computes every client's new segments into a temporary table: the purchase rhythm first,
-   then one statement over the sales, the potential estimates and the points of presence;
+   then one statement over the sales, the potential estimates, the points of presence and
+   our own locations;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. updates only the segment rows that differ and inserts those of new clients.
