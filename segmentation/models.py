@@ -5,9 +5,11 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Client, ProductGroup
@@ -142,11 +144,6 @@ class Policy(models.Model):
     nightly_run_at = models.TimeField(
         _("nightly run at"), default=time(2, 0), help_text=_("Local time of the nightly recomputation.")
     )
-    own_regions = models.TextField(
-        _("our own branches' regions"),
-        blank=True,
-        help_text=_("ISO 3166-2 codes, comma-separated: where we are present besides our clients' points."),
-    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -162,6 +159,50 @@ class Policy(models.Model):
     def current(cls) -> "Policy":
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class OwnLocationQuerySet(models.QuerySet["OwnLocation"]):
+    def active(self) -> "OwnLocationQuerySet":
+        return self.filter(is_active=True)
+
+
+class OwnLocation(models.Model):
+    """One of our own company's places: "our presence" for the expansion alert (DOMAIN §6).
+
+    A location with a region covers that region; one with only a country (abroad) covers
+    the whole country. A location is retired rather than deleted, so its history stays.
+    """
+
+    class Kind(models.TextChoices):
+        BRANCH = "branch", _("Branch")
+        WAREHOUSE = "warehouse", _("Warehouse")
+        REPRESENTATIVE = "representative", _("Representative office")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.BRANCH)
+    country = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    is_active = models.BooleanField(pgettext_lazy("location", "active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    objects = OwnLocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_active", "name"]
+        verbose_name = _("our location")
+        verbose_name_plural = _("our locations")
+        indexes = [models.Index(fields=["country", "region"], name="ownlocation_place_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region="") | Q(region__startswith=Concat(F("country"), Value("-"))),
+                name="ownlocation_region_in_country",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PotentialEstimate(models.Model):

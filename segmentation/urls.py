@@ -2,6 +2,7 @@ from django.urls import URLPattern, path
 
 from segmentation.dashboard import views as dashboard
 from segmentation.keys import views as keys
+from segmentation.locations import views as locations
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
 from segmentation.potential import views as potential
@@ -15,6 +16,11 @@ urlpatterns: list[URLPattern] = [
     path("policy/", ops.policy, name="policy"),
     path("runs/", ops.run_list, name="run_list"),
     path("runs/start/", ops.run_start, name="run_start"),
+    # Our own locations, "our presence" for the expansion alert (locations/)
+    path("locations/", locations.location_list, name="location_list"),
+    path("locations/new/", locations.location_create, name="location_create"),
+    path("locations/<int:pk>/", locations.location_edit, name="location_edit"),
+    path("locations/<int:pk>/retire/", locations.location_retire, name="location_retire"),
     # Notifications (notifications/)
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read_all, name="notification_read_all"),

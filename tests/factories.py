@@ -18,6 +18,7 @@ from accounts.models import (
 from accounts.validators import WEIGHTS_10, inn_check_digit
 from kam.users import roles
 from kam.users.models import User
+from segmentation.models import OwnLocation
 
 
 def make_inn(seed: int) -> str:
@@ -144,3 +145,13 @@ class RefusalFactory(factory.django.DjangoModelFactory[Refusal]):
     client = factory.SubFactory(ClientFactory)
     date = factory.LazyFunction(datetime.date.today)
     reason = Refusal.Reason.PRICE
+
+
+class OwnLocationFactory(factory.django.DjangoModelFactory[OwnLocation]):
+    class Meta:
+        model = OwnLocation
+
+    name = factory.Sequence(lambda n: f"Branch {n}")
+    kind = OwnLocation.Kind.BRANCH
+    country = "RU"
+    region = "RU-KYA"

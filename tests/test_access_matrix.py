@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
+from segmentation.locations.services import location_version
 from segmentation.models import (
     ActionItem,
     ClientSegment,
@@ -42,6 +43,7 @@ from segmentation.models import (
     KeyStatus,
     NightlyRun,
     Notification,
+    OwnLocation,
     Policy,
     PotentialEstimate,
     Review,
@@ -56,6 +58,7 @@ from tests.accounts.test_access import KINDS, post_data
 from tests.factories import (
     ContactFactory,
     ManagerFactory,
+    OwnLocationFactory,
     PointFactory,
     ProductGroupFactory,
     RefusalFactory,
@@ -193,6 +196,7 @@ def world(manager, outsider, client_card) -> World:
         *entries.values(),
         sale,
         Policy.current(),
+        OwnLocationFactory(name="Krasnoyarsk branch"),
         run,
         change,
         notification,
@@ -400,6 +404,24 @@ OBJECT_URLS: dict[str, Case] = {
             "language": "",
         },
     ),
+    # Our own locations are the admins' (the policy's permission): 403 before any lookup.
+    "segmentation:location_edit": Case(
+        lambda world, found: [{"pk": world.objects[OwnLocation].pk}],
+        None,
+        403,
+        rightful="admin",
+        data=lambda world, arguments: {
+            "name": "Irkutsk branch",
+            "kind": "branch",
+            "country": "RU",
+            "region": "RU-IRK",
+            "is_active": "on",
+            "version": location_version(world.objects[OwnLocation]),
+        },
+    ),
+    "segmentation:location_retire": Case(
+        lambda world, found: [{"pk": world.objects[OwnLocation].pk}], None, 403, rightful="admin"
+    ),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -436,6 +458,8 @@ NOT_OBJECT_URLS = {
     "segmentation:policy",
     "segmentation:run_list",
     "segmentation:run_start",
+    "segmentation:location_list",
+    "segmentation:location_create",
     "segmentation:radar",
     "segmentation:review_list",
     "segmentation:review_open",

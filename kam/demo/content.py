@@ -146,6 +146,23 @@ LATIN = (  # Russian letters in order, as on a passport; "" for the hard and sof
 )
 # fmt: on
 TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", LATIN, strict=True))
+# Our own company's locations (DOMAIN §6, "our presence"): (name, kind, country, region, active).
+# Krasnoyarsk but not Irkutsk, so the showcase's planned point raises the expansion alert.
+OWN_LOCATIONS = (
+    ("Головной офис, Москва", "branch", "RU", "RU-MOW", True),
+    ("Склад, Подольск", "warehouse", "RU", "RU-MOS", True),
+    ("Филиал, Санкт-Петербург", "branch", "RU", "RU-SPE", True),
+    ("Склад, Санкт-Петербург", "warehouse", "RU", "RU-SPE", True),
+    ("Филиал, Красноярск", "branch", "RU", "RU-KYA", True),
+    ("Филиал, Новосибирск", "branch", "RU", "RU-NVS", True),
+    ("Филиал, Екатеринбург", "branch", "RU", "RU-SVE", True),
+    ("Филиал, Казань", "branch", "RU", "RU-TA", True),
+    ("Филиал, Хабаровск", "branch", "RU", "RU-KHA", True),
+    ("Склад, Краснодар", "warehouse", "RU", "RU-KDA", True),
+    ("Представительство в Казахстане", "representative", "KZ", "", True),
+    ("Представительство в Беларуси", "representative", "BY", "", True),
+    ("Склад, Самара", "warehouse", "RU", "RU-SAM", False),
+)
 SHOWCASE_NAME = "Сибирская сталь"  # DOMAIN §6: we are in Krasnoyarsk, the client opens in Irkutsk
 
 DM = Contact.DecisionRole.DECISION_MAKER

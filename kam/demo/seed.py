@@ -23,12 +23,12 @@ from accounts.models import (
 )
 from kam.demo.activity import refusals_for, sales_for, touches_for
 from kam.demo.cards import client_for, contacts_for, known_by_for, points_for, team_for
-from kam.demo.content import DEMO_PASSWORD, DEMO_USERS, INDUSTRIES, PRODUCT_GROUPS
+from kam.demo.content import DEMO_PASSWORD, DEMO_USERS, INDUSTRIES, OWN_LOCATIONS, PRODUCT_GROUPS
 from kam.demo.estimates import potential_estimates
 from kam.demo.plans import Context, Plan, make_plans
 from kam.users import roles
 from kam.users.models import User
-from segmentation.models import PotentialEstimate
+from segmentation.models import OwnLocation, PotentialEstimate
 
 BATCH = 2000
 
@@ -38,7 +38,7 @@ def seed_demo(*, clients: int, seed: int, today: datetime.date | None = None) ->
 
     1. users for every role, industries and product groups (reused if present);
     2. a plan per client: every random choice, made in a fixed order;
-    3. the rows, model by model, in bulk, the potential estimates last.
+    3. the rows, model by model, in bulk, the potential estimates and our own locations last.
     """
     ctx = Context(random.Random(seed), today or timezone.localdate(), {}, {}, {})
     with transaction.atomic():
@@ -91,6 +91,7 @@ def _create_rows(ctx: Context, plans: list[Plan]) -> dict[str, int]:
     counts["sales"] = _bulk(Sale, sales)
     counts["refusals"] = _bulk(Refusal, [r for plan in plans for r in refusals_for(ctx, plan)], author)
     counts["estimates"] = _bulk(PotentialEstimate, potential_estimates(ctx, plans, sales), author)
+    counts["own_locations"] = _create_own_locations(author)
     return counts
 
 
@@ -122,3 +123,14 @@ def _create_touches(ctx: Context, plans: list[Plan], history_user: User) -> int:
     contact_link.objects.bulk_create(contact_rows, batch_size=BATCH)
     participant_link.objects.bulk_create(participant_rows, batch_size=BATCH)
     return len(touches)
+
+
+def _create_own_locations(history_user: User) -> int:
+    """Our own branches, warehouses and representatives; those already present (by name) are kept."""
+    present = set(OwnLocation.objects.values_list("name", flat=True))
+    rows = [
+        OwnLocation(name=name, kind=kind, country=country, region=region, is_active=active)
+        for name, kind, country, region, active in OWN_LOCATIONS
+        if name not in present
+    ]
+    return _bulk(OwnLocation, rows, history_user)

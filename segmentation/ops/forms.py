@@ -3,12 +3,10 @@
 from decimal import Decimal
 from typing import Any
 
-import pycountry
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +29,6 @@ COUNT_FIELDS = [
     "no_touch_days",
     "estimate_stale_months",
 ]
-OWN_REGIONS_MAX_LENGTH = 2000
 
 # (lower field, higher field, the message when the higher one is below the lower one)
 NOT_BELOW = [
@@ -87,10 +84,9 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
         fields = [*SHARE_FIELDS, *AMOUNT_FIELDS, *FACTOR_FIELDS, *COUNT_FIELDS]
-        fields += ["kam_small_clients", "nightly_run_at", "own_regions"]
+        fields += ["kam_small_clients", "nightly_run_at"]
         widgets = {
             "nightly_run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "own_regions": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "nightly_run_at": _(
@@ -110,7 +106,6 @@ class PolicyForm(forms.ModelForm):
             value = self.initial.get(name)
             if isinstance(value, Decimal) and value == value.to_integral():
                 self.initial[name] = value.to_integral()  # 80, not 80.00
-        self.fields["own_regions"].validators.append(MaxLengthValidator(OWN_REGIONS_MAX_LENGTH))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = self._layout()
@@ -149,21 +144,7 @@ class PolicyForm(forms.ModelForm):
                 _row("capacity_small", "capacity_medium", "capacity_large", "capacity_largest"),
             ),
             Fieldset(_("Estimates and the nightly run"), _row("estimate_stale_months", "nightly_run_at")),
-            Fieldset(_("Our own branches"), "own_regions"),
         )
-
-    def clean_own_regions(self) -> str:
-        """Upper-cased, de-duplicated ISO 3166-2 codes; any unknown code is named in the error."""
-        codes = list(dict.fromkeys(c.strip().upper() for c in self.cleaned_data["own_regions"].split(",")))
-        codes = [code for code in codes if code]
-        unknown = [code for code in codes if pycountry.subdivisions.get(code=code) is None]
-        if unknown:
-            raise forms.ValidationError(
-                _("Not ISO 3166-2 region codes: %(codes)s. Use codes such as RU-MOW or RU-KYA."),
-                code="unknown_region",
-                params={"codes": ", ".join(unknown)},
-            )
-        return ", ".join(codes)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
+from segmentation.locations.selectors import active_location_rows
 from segmentation.models import NightlyRun, Policy
 from segmentation.ops import selectors
 from segmentation.ops.forms import PolicyForm
@@ -44,7 +45,12 @@ def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             _report_saved(request, len(changed))
             return redirect("segmentation:policy")
-    context = {"form": form, "changes": selectors.policy_changes(), "nav": "policy"}
+    context = {
+        "form": form,
+        "changes": selectors.policy_changes(),
+        "locations": active_location_rows(),
+        "nav": "policy",
+    }
     return render(request, "segmentation/policy.html", context, status=status)
 
 

@@ -5,7 +5,8 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
 2. computes every client's new segments into a temporary table: the purchase rhythm first,
-   then one statement over the sales, the potential estimates and the points of presence;
+   then one statement over the sales, the potential estimates, the points of presence and
+   our own locations;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. updates only the segment rows that differ and inserts those of new clients.
@@ -122,7 +123,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         cursor.execute(rhythm.prepare_sql(dialect), params)
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
-        cursor.execute(_stage_sql(dialect, policy), params)
+        cursor.execute(_stage_sql(dialect), params)
         if dialect.postgres:
             cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
@@ -155,12 +156,12 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
     return common | rules | rhythm.params(policy, today)
 
 
-def _stage_sql(d: Dialect, policy: Policy) -> str:
+def _stage_sql(d: Dialect) -> str:
     """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(d),
-        leagues.fragment(policy),
+        leagues.fragment(),
         size_class.fragment(),
         rhythm.fragment(d),
     ]

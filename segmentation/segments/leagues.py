@@ -5,21 +5,23 @@ more countries), second (two or more regions of one country), third (one region)
 whose points each buy for themselves (no central purchasing, two or more points) is
 qualifying first: it is won point by point.
 
-An expansion alert is a planned point in an area (a region, or a country without regions)
-where no client has an open point and we have no branch of our own (`own_regions`).
-The nightly run (SQL) and the card (ORM) apply the same test; both are here.
+An expansion alert is a planned point where we have no active location of our own
+(`OwnLocation`): a location covers its region, a country-only location (abroad) its whole
+country, and a planned point without a region is covered by any location in its country.
+Where other clients are is not our presence. The nightly run (SQL) and the card (ORM) apply
+the same test; both are here.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, F, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import geography
 from accounts.models import Client, PointOfPresence
-from segmentation.models import ClientSegment, League, Policy
+from segmentation.models import ClientSegment, League, OwnLocation
 from segmentation.segments.sql import Fragment, values
 from segmentation.segments.words import Reason
 
@@ -27,34 +29,29 @@ KIND = "league"
 AREA_SQL = "CASE WHEN p.region = '' THEN p.country ELSE p.region END"
 
 
-def own_areas(policy: Policy) -> list[str]:
-    """The ISO 3166-2 codes of our own branches (the policy's `own_regions`)."""
-    return [code.strip().upper() for code in policy.own_regions.split(",") if code.strip()]
+# Our active locations that cover the planned point `p` (see the module docstring).
+COVERING_SQL = """SELECT 1 FROM segmentation_ownlocation o
+        WHERE o.is_active AND o.country = p.country
+            AND (o.region = '' OR p.region = '' OR o.region = p.region)"""
 
 
-def fragment(policy: Policy) -> Fragment:
-    """The footprint of each client's open points, and its planned points in new areas."""
+def fragment() -> Fragment:
+    """The footprint of each client's open points, and its planned points where we are not."""
     continents = [(code, geography.continent_of(code)) for code in geography.country_codes()]
     known = [(code, continent) for code, continent in continents if continent]
     cont = values(known, "SELECT '', '' WHERE 1 = 0")
-    own = values([(code,) for code in own_areas(policy)], "SELECT '' WHERE 1 = 0")
     return Fragment(
         ctes=(
             f"cont(country, continent) AS ({cont})",
-            f"own(area) AS ({own})",
             f"""pts AS (
     SELECT p.client_id, COUNT(*) AS open_points, COUNT(DISTINCT p.country) AS countries,
         COUNT(DISTINCT {AREA_SQL}) AS regions, COUNT(DISTINCT k.continent) AS continents
     FROM accounts_pointofpresence p LEFT JOIN cont k ON k.country = p.country
     WHERE p.status = 'open' GROUP BY p.client_id
 )""",
-            f"""presence AS (
-    SELECT DISTINCT {AREA_SQL} AS area FROM accounts_pointofpresence p WHERE p.status = 'open'
-    UNION SELECT area FROM own
-)""",
             f"""expansion AS (
     SELECT p.client_id, COUNT(*) AS expansion_points FROM accounts_pointofpresence p
-    WHERE p.status = 'planned' AND {AREA_SQL} NOT IN (SELECT area FROM presence) GROUP BY p.client_id
+    WHERE p.status = 'planned' AND NOT EXISTS ({COVERING_SQL}) GROUP BY p.client_id
 )""",
         ),
         joins="""LEFT JOIN pts ON pts.client_id = b.client_id
@@ -79,17 +76,16 @@ class ExpansionArea:
     planned_date: date | None
 
 
-def expansion_areas(client: Client, policy: Policy) -> list[ExpansionArea]:
-    """The client's planned points in new areas: the nightly run's test, for one client."""
+def expansion_areas(client: Client) -> list[ExpansionArea]:
+    """The client's planned points where we have no location: the nightly run's test, for one client."""
     area = Case(When(region="", then=F("country")), default=F("region"))
-    present = (
-        PointOfPresence.objects.filter(status=PointOfPresence.Status.OPEN).annotate(area=area).values("area")
-    )
+    in_country = OwnLocation.objects.active().filter(country=OuterRef("country"))
+    covering = in_country.filter(Q(region="") | Q(region=OuterRef("region")))
     planned = (
         client.points.filter(status=PointOfPresence.Status.PLANNED)
+        .exclude(Exists(covering))
+        .exclude(Q(region="") & Exists(in_country))
         .annotate(area=area)
-        .exclude(area__in=own_areas(policy))
-        .exclude(area__in=present)
         .order_by("planned_date", "id")
     )
     return [ExpansionArea(name=_area_name(p.area), planned_date=p.planned_date) for p in planned]
@@ -136,7 +132,7 @@ def _league_detail(segment: ClientSegment) -> str:
 
 
 def expansion_reason(segment: ClientSegment) -> Reason | None:
-    """Planned points where neither our clients nor our branches are, or None."""
+    """Planned points where we have no location of our own, or None."""
     count = segment.expansion_points
     if not count:
         return None

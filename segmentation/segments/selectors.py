@@ -73,7 +73,7 @@ def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: da
     panel.league = leagues.league_reason(segment)
     panel.expansion = leagues.expansion_reason(segment)
     if panel.expansion is not None:
-        panel.expansion_areas = leagues.expansion_areas(client, policy)
+        panel.expansion_areas = leagues.expansion_areas(client)
     panel.size = size_class.size_reason(segment)
     panel.purchases = rhythm.lost_reason(segment, today)
     panel.revenue_share, panel.potential_share = _shares(segment)

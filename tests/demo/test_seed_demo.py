@@ -18,7 +18,8 @@ from accounts.validators import is_valid_inn
 from kam.demo import content
 from kam.demo.seed import seed_demo
 from kam.users.models import User
-from segmentation.models import ClientSegment, KeyStatus, PotentialEstimate
+from segmentation.models import ClientSegment, KeyStatus, OwnLocation, Policy, PotentialEstimate
+from segmentation.radar.flags import flag_q
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory
 
@@ -94,6 +95,7 @@ def test_seed_demo_reports_the_rows_it_created(seeded):
         "sales": Sale.objects.count(),
         "refusals": Refusal.objects.count(),
         "estimates": PotentialEstimate.objects.count(),
+        "own_locations": len(content.OWN_LOCATIONS),
     }
     assert seeded["clients"] == 40
 
@@ -183,6 +185,31 @@ def test_seed_demo_has_planned_points_and_the_irkutsk_case(seeded):
         ("RU-KYA", "Красноярск", True, "open"),
         ("RU-IRK", "Иркутск", False, "planned"),
     ]
+
+
+def test_seed_demo_irkutsk_case_raises_the_expansion_alert_on_the_radar(seeded):
+    recompute(today=TODAY)
+
+    showcase = Client.objects.get(name=content.SHOWCASE_NAME)
+    flagged = Client.objects.filter(flag_q("expansion", TODAY, Policy.current()))
+    assert showcase.segment.expansion_points == 1
+    assert showcase in flagged
+    assert OwnLocation.objects.active().filter(region="RU-KYA").exists()
+    assert not OwnLocation.objects.filter(region="RU-IRK").exists()
+    planned = PointOfPresence.objects.filter(status=PointOfPresence.Status.PLANNED)
+    assert 1 <= flagged.count() < planned.values("client").distinct().count()
+
+
+def test_seed_demo_own_locations_are_valid_places_kept_once_with_history(seeded):
+    seed_demo(clients=2, seed=5, today=TODAY)
+
+    places = list(OwnLocation.objects.values_list("country", "region"))
+    assert len(places) == len(content.OWN_LOCATIONS)
+    assert all(not region or is_region_of(region, country) for country, region in places)
+    assert {"", "RU-MOW", "RU-KYA"} <= {region for _country, region in places}
+    assert OwnLocation.objects.filter(is_active=False).exists()
+    history = OwnLocation.history.filter(history_type="+")
+    assert set(history.values_list("history_user__username", flat=True)) == {"admin"}
 
 
 def test_seed_demo_influence_adds_up_for_most_clients_but_not_all(seeded):
@@ -279,7 +306,10 @@ def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings
     call_command("seed_demo", "--clients", "5", "--seed", "2", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Demo data created: 5 users, 11 industries, 8 product groups, 5 clients, ")
-    assert f" {PotentialEstimate.objects.count()} estimates, " in lines[0]
+    assert (
+        f" {PotentialEstimate.objects.count()} estimates, {len(content.OWN_LOCATIONS)} own locations, "
+        in lines[0]
+    )
     assert lines[0].endswith(
         f" {KeyStatus.objects.filter(is_key=True).count()} key clients, 2 reviews, 2 review actions."
     )

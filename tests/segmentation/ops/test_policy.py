@@ -67,7 +67,7 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
     assert response.status_code == 200
     editable = {f.name for f in Policy._meta.fields if f.editable and f.name != "id"}
     assert set(form.fields) == {*editable, "version"}
-    assert len(editable) == 26
+    assert len(editable) == 25
     for name, field in form.fields.items():
         if name != "version":
             assert f">{field.help_text}<" in content, name
@@ -78,7 +78,6 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
         "Lost clients",
         "Size classes and capacities",
         "Estimates and the nightly run",
-        "Our own branches",
     ]:
         assert f"<legend>{legend}</legend>" in content, legend
     assert 'name="pareto_share" value="80"' in content
@@ -141,16 +140,6 @@ COUNT = "Enter a whole number of at least 1."
             "largest_from",
             "Size classes must grow: a very large client must start above a large one (10,000,000\xa0RUB).",
         ),
-        (
-            {"own_regions": "RU-MOW, xx-yy, Moscow, RU"},
-            "own_regions",
-            "Not ISO 3166-2 region codes: XX-YY, MOSCOW, RU. Use codes such as RU-MOW or RU-KYA.",
-        ),
-        (
-            {"own_regions": "RU-MOW," * 286},
-            "own_regions",
-            "Ensure this value has at most 2000 characters (it has 2002).",
-        ),
         ({"nightly_run_at": "25:00"}, "nightly_run_at", "Enter a valid time."),
         (
             {"kam_small_clients": "maybe"},
@@ -183,7 +172,7 @@ def test_policy_lost_thresholds_may_equal_the_at_risk_ones(as_admin):
 
 def test_policy_valid_change_is_saved_and_recorded_in_history(as_admin, admin_user):
     response = as_admin.post(
-        URL, policy_data(pareto_share="75", own_regions=" ru-kya, RU-IRK ,ru-kya", nightly_run_at="03:30")
+        URL, policy_data(pareto_share="75", capacity_small="120", nightly_run_at="03:30")
     )
 
     policy = Policy.current()
@@ -191,12 +180,12 @@ def test_policy_valid_change_is_saved_and_recorded_in_history(as_admin, admin_us
     assert response.status_code == 302
     assert response.url == URL
     assert messages_of(response) == ["3 values were changed. They take effect at the next recomputation."]
-    assert (policy.pareto_share, policy.own_regions) == (Decimal(75), "RU-KYA, RU-IRK")
+    assert (policy.pareto_share, policy.capacity_small) == (Decimal(75), 120)
     assert policy.nightly_run_at == datetime.time(3, 30)
     assert latest.history_user == admin_user
     assert sorted(latest.diff_against(latest.prev_record).changed_fields) == [
+        "capacity_small",
         "nightly_run_at",
-        "own_regions",
         "pareto_share",
     ]
 

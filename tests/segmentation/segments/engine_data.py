@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import Client, PointOfPresence, ProductGroup, Sale
-from segmentation.models import ClientSegment, Policy, PotentialEstimate
+from segmentation.models import ClientSegment, OwnLocation, Policy, PotentialEstimate
 from tests.segmentation.segments.reference import ClientData, Rules
 
 
@@ -18,8 +18,11 @@ def store(clients: dict[int, ClientData], rules: Rules, today: date) -> dict[int
             "min_headroom": rules.min_headroom,
             "gold_share": rules.gold_share,
             "silver_share": rules.silver_share,
-            "own_regions": ",".join(rules.own_regions),
         },
+    )
+    OwnLocation.objects.bulk_create(
+        OwnLocation(name=f"Location {n}", country=place.country, region=place.region, is_active=place.active)
+        for n, place in enumerate(rules.own_locations)
     )
     groups = {g: ProductGroup.objects.get_or_create(name=f"Group {g}")[0] for g in range(4)}
     ids = {}

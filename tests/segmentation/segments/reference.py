@@ -17,6 +17,15 @@ CONTINENTS = {
 }
 
 
+@dataclass(frozen=True)
+class Location:
+    """One of our own locations: a region, or (region "") a whole country."""
+
+    country: str
+    region: str = ""
+    active: bool = True
+
+
 @dataclass
 class Rules:
     pareto_share: Decimal = Decimal(80)
@@ -34,7 +43,7 @@ class Rules:
     medium_from: Decimal = Decimal(1_000_000)
     large_from: Decimal = Decimal(10_000_000)
     largest_from: Decimal = Decimal(50_000_000)
-    own_regions: tuple[str, ...] = ()
+    own_locations: tuple[Location, ...] = ()
 
 
 @dataclass
@@ -150,13 +159,20 @@ def league(client: ClientData) -> str:
     return "third"
 
 
-def presence(clients: dict[int, ClientData], rules: Rules) -> set[str]:
-    """Where we are present: the regions of our clients' open points and our own branches."""
-    return {p.area for c in clients.values() for p in c.points if not p.planned} | set(rules.own_regions)
+def covered(point: Point, locations: tuple[Location, ...]) -> bool:
+    """We are present where the point is: an active location in its region or over its whole
+    country; a point without a region is covered by any active location in its country."""
+    return any(
+        place.active
+        and place.country == point.country
+        and (not place.region or not point.region or place.region == point.region)
+        for place in locations
+    )
 
 
-def expansion_points(client: ClientData, present: set[str]) -> int:
-    return sum(1 for p in client.points if p.planned and p.area not in present)
+def expansion_points(client: ClientData, rules: Rules) -> int:
+    """Planned points where we have no location; other clients' points are not our presence."""
+    return sum(1 for p in client.points if p.planned and not covered(p, rules.own_locations))
 
 
 def size_class(client: ClientData, today: date, rules: Rules) -> str:
@@ -215,7 +231,6 @@ def lost_status(client: ClientData, today: date, rules: Rules) -> tuple[str, dat
 def segments(clients: dict[int, ClientData], today: date, rules: Rules) -> dict[int, dict[str, object]]:
     big = buys_a_lot(clients, today, rules)
     tier = tiers(clients, rules)
-    present = presence(clients, rules)
     result = {}
     for key, client in clients.items():
         status, won_back_on = lost_status(client, today, rules)
@@ -225,7 +240,7 @@ def segments(clients: dict[int, ClientData], today: date, rules: Rules) -> dict[
             "can_buy_more": can_buy_more(client, today, rules),
             "tier": tier[key],
             "league": league(client),
-            "expansion_points": expansion_points(client, present),
+            "expansion_points": expansion_points(client, rules),
             "size_class": size_class(client, today, rules),
             "usual_interval": usual_interval(client, today),
             "lost_status": status,

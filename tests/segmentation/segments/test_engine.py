@@ -16,7 +16,7 @@ from segmentation.models import (
     SegmentChange,
 )
 from segmentation.segments import engine
-from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
+from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
 from tests.helpers import second_session
 
 pytestmark = pytest.mark.django_db
@@ -162,16 +162,74 @@ def test_a_planned_point_does_not_change_the_league():
     assert (seg(client).league, seg(client).expansion_points) == ("third", 1)
 
 
-def test_expansion_alert_only_where_nobody_is_present():
-    Policy.objects.update_or_create(pk=1, defaults={"own_regions": "RU-NVS"})
+def planned(client: Client, country: str, region: str) -> None:
+    PointFactory(client=client, country=country, region=region, status="planned", planned_date=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("locations", "point", "alert"),
+    [
+        ([], ("RU", "RU-IRK"), 1),
+        ([("RU", "RU-IRK", True)], ("RU", "RU-IRK"), 0),
+        ([("RU", "RU-KYA", True)], ("RU", "RU-IRK"), 1),
+        ([("RU", "RU-IRK", False)], ("RU", "RU-IRK"), 1),
+        ([("KZ", "", True)], ("KZ", "KZ-75"), 0),
+        ([("KZ", "", False)], ("KZ", "KZ-75"), 1),
+        ([("KZ", "KZ-71", True)], ("KZ", "KZ-75"), 1),
+        ([("KZ", "KZ-71", True)], ("KZ", ""), 0),
+        ([("DE", "", True)], ("KZ", ""), 1),
+        ([("RU", "RU-IRK", True)], ("KZ", "KZ-IRK"), 1),
+    ],
+    ids=[
+        "no-location",
+        "location-in-the-region",
+        "location-in-another-region",
+        "retired-location",
+        "country-location-covers-its-regions",
+        "retired-country-location",
+        "another-region-of-the-country",
+        "a-point-without-region-is-covered-by-the-country",
+        "another-country",
+        "same-region-letters-in-another-country",
+    ],
+)
+def test_expansion_alert_only_where_we_have_no_active_location(locations, point, alert):
+    for country, region, active in locations:
+        OwnLocationFactory(country=country, region=region, is_active=active)
+    client = ClientFactory()
+    PointFactory(client=client, country="RU", region="RU-KYA")
+    planned(client, *point)
+
+    engine.recompute(today=TODAY)
+
+    assert seg(client).expansion_points == alert
+
+
+def test_other_clients_open_points_are_not_our_presence():
+    OwnLocationFactory(country="RU", region="RU-KYA")
     krasnoyarsk = ClientFactory()
     PointFactory(client=krasnoyarsk, country="RU", region="RU-KYA")
-    for region in ("RU-IRK", "RU-NVS", "RU-KYA"):
-        PointFactory(client=krasnoyarsk, country="RU", region=region, status="planned", planned_date=TODAY)
+    PointFactory(client=ClientFactory(), country="RU", region="RU-IRK")
+    for region in ("RU-IRK", "RU-KYA"):
+        planned(krasnoyarsk, "RU", region)
 
     engine.recompute(today=TODAY)
 
     assert seg(krasnoyarsk).expansion_points == 1
+
+
+def test_retiring_a_location_raises_the_alert_at_the_next_run():
+    branch = OwnLocationFactory(country="RU", region="RU-IRK")
+    client = ClientFactory()
+    planned(client, "RU", "RU-IRK")
+    engine.recompute(today=TODAY)
+    assert seg(client).expansion_points == 0
+
+    branch.is_active = False
+    branch.save()
+    engine.recompute(today=TODAY)
+
+    assert seg(client).expansion_points == 1
 
 
 def purchases(client: Client, *days_back: int) -> None:

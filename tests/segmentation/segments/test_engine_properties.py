@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from segmentation.segments.engine import recompute
 from tests.segmentation.segments.engine_data import computed, store
-from tests.segmentation.segments.reference import ClientData, Point, Rules, segments
+from tests.segmentation.segments.reference import ClientData, Location, Point, Rules, segments
 
 TODAY = date(2026, 6, 15)
 PLACES = [
@@ -22,6 +22,13 @@ PLACES = [
     ("DE", "DE-BE"),
     ("CN", ""),
 ]
+# Where our own locations may be: regions, and whole countries (abroad, and Russia without one).
+LOCATIONS = [("RU", "RU-KYA"), ("RU", "RU-MOW"), ("RU", ""), ("DE", "DE-BE"), ("CN", ""), ("KZ", "")]
+
+
+def own_location(place: tuple[str, str], active: bool) -> Location:
+    return Location(*place, active=active)
+
 
 sales = st.lists(
     st.tuples(
@@ -62,7 +69,9 @@ rules = st.builds(
     min_headroom=st.sampled_from([Decimal(0), Decimal(500)]),
     gold_share=st.sampled_from([Decimal(50), Decimal(30)]),
     silver_share=st.sampled_from([Decimal(30), Decimal(20)]),
-    own_regions=st.sampled_from([(), ("RU-KYA",), ("DE-BE", "CN")]),
+    own_locations=st.lists(
+        st.builds(own_location, st.sampled_from(LOCATIONS), st.booleans()), max_size=3
+    ).map(tuple),
 )
 
 

@@ -51,7 +51,7 @@ def test_a_rule_reads_its_policy_fields_in_its_own_sql_under_their_names(rule):
 
 def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run():
     dialect = Dialect(postgres=True)
-    sql = engine._stage_sql(dialect, Policy()) + rhythm.prepare_sql(dialect)
+    sql = engine._stage_sql(dialect) + rhythm.prepare_sql(dialect)
 
     assert set(PLACEHOLDER.findall(sql)) - POLICY_FIELDS == {
         "today",
@@ -67,10 +67,9 @@ def test_won_back_since_counts_the_policys_won_back_days():
     assert rhythm.params(policy, TODAY)["won_back_since"] == date(2026, 7, 22)
 
 
-def test_our_own_regions_reach_the_league_sql_as_checked_codes():
-    policy = Policy(own_regions="RU-MOW, ru-spe, x'); DROP TABLE accounts_client; --")
+def test_our_own_locations_are_read_from_their_table_not_passed_as_parameters():
+    sql = sql_of(leagues.fragment())
 
-    sql = sql_of(leagues.fragment(policy))
-
-    assert "own(area) AS (VALUES ('RU-MOW'), ('RU-SPE'))" in sql
-    assert "DROP TABLE" not in sql
+    assert "FROM segmentation_ownlocation o" in sql
+    assert "o.is_active" in sql
+    assert PLACEHOLDER.findall(sql) == []

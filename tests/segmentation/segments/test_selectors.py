@@ -11,7 +11,7 @@ from accounts.models import PointOfPresence
 from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
 from segmentation.segments import engine
 from segmentation.segments.selectors import segment_panel
-from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
+from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +77,11 @@ def test_panel_reads_what_the_nightly_run_computed(as_manager, client_card):
     assert reverse("segmentation:key_decide", args=[client_card.pk]) not in html
 
 
-def test_expansion_alert_names_the_regions_without_presence(as_director, client_card):
+def test_expansion_alert_names_the_regions_without_our_location(as_director, client_card):
     soon = timezone.localdate() + timedelta(days=40)
-    Policy.objects.update_or_create(pk=1, defaults={"own_regions": "RU-NVS"})
+    OwnLocationFactory(name="Novosibirsk branch", country="RU", region="RU-NVS")
+    OwnLocationFactory(name="Moscow office", country="RU", region="RU-MOW", is_active=False)
+    OwnLocationFactory(name="Minsk office", country="BY", region="")
     PointFactory(client=client_card, country="RU", region="RU-KYA")
     PointFactory(client=ClientFactory(), country="RU", region="RU-MOW")
     for country, region in [
@@ -88,6 +90,7 @@ def test_expansion_alert_names_the_regions_without_presence(as_director, client_
         ("RU", "RU-NVS"),
         ("RU", "RU-MOW"),
         ("RU", "RU-KYA"),
+        ("BY", "BY-HM"),
     ]:
         PointFactory(
             client=client_card,
@@ -101,10 +104,12 @@ def test_expansion_alert_names_the_regions_without_presence(as_director, client_
     response = overview(as_director, client_card)
 
     panel = response.context["segments"]
-    assert str(panel.expansion) == "Expansion alert: 2 planned points in regions where we have no presence"
+    assert str(panel.expansion) == "Expansion alert: 4 planned points in regions where we have no presence"
     assert [(a.name, a.planned_date) for a in panel.expansion_areas] == [
         ("Irkutsk Oblast", soon),
         ("Mongolia", soon),
+        ("Moscow", soon),
+        ("Krasnoyarsk Krai", soon),
     ]
     assert "Irkutsk Oblast (planned " in response.content.decode()
 

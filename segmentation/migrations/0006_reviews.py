@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_kpp_phones_e164_date_ranges'),
-        ('segmentation', '0004_policy_no_touch_days'),
+        ('segmentation', '0005_own_locations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
