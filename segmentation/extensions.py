@@ -106,4 +106,6 @@ FILTERS = [
     ListFilter("purchases", filters.purchases, 50),
     ListFilter("key", key_filters.key_status, 60),
     ListFilter("flag", radar_filters.flag, 70),
+    ListFilter("run", filters.moved_in_run, 80),
+    ListFilter("moved", filters.moved_kind, 90),
 ]
