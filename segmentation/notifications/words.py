@@ -94,7 +94,7 @@ def _cap_overrun_text(notification: Notification) -> str:
 
 
 def _share(value: str) -> str:
-    """"20.00" as "20", "12.50" as "12.5": a policy share as people write it."""
+    """ "20.00" as "20", "12.50" as "12.5": a policy share as people write it."""
     return value.rstrip("0").rstrip(".") if "." in value else value
 
 

@@ -110,12 +110,16 @@ def run_rows(limit: int = RUN_LIST_LIMIT) -> list[RunRow]:
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = run.changes or {}
         changes = [
-            RunChange(str(labels[kind]), int(counts[kind]), f"{clients}?{urlencode({'run': run.pk, 'moved': kind})}")
+            RunChange(str(labels[kind]), int(counts[kind]), _moved(clients, run, kind))
             for kind in TRACKED_KINDS
             if counts.get(kind)
         ]
         rows.append(RunRow(run=run, seconds=seconds, changes=changes, abandoned=run.pk in abandoned))
     return rows
+
+
+def _moved(clients: str, run: NightlyRun, kind: str) -> str:
+    return f"{clients}?{urlencode({'run': run.pk, 'moved': kind})}"
 
 
 def abandoned_run_ids(runs: list[NightlyRun], *, now: datetime | None = None) -> set[int]:

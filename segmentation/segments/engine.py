@@ -262,13 +262,13 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     """The key cap over the base as it is after the run; the directors are told of an overrun
     that the last finished run did not have. Returns the cap's figures and `new_overrun`."""
     cap = key_cap(policy)
-    last = (
+    last: dict[str, Any] = (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS, started_at__lte=run.started_at)
         .exclude(pk=run.pk)
         .order_by("-started_at", "-pk")
         .values_list("key_cap", flat=True)
         .first()
-    )
+    ) or {}
     was_over = bool(last) and int(last["count"]) > int(last["limit"])
     new_overrun = cap.over and not was_over
     if new_overrun:
