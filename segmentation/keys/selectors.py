@@ -167,7 +167,8 @@ class KeyCap:
 
     def as_details(self) -> dict[str, Any]:
         """The figures as JSON values, for a notification's words and the run's record."""
-        return {"count": self.count, "limit": self.limit, "share": str(self.cap_share), "base": self.active}
+        share = format(Decimal(self.cap_share).normalize(), "f")  # 20.00 and 20 alike: "20"
+        return {"count": self.count, "limit": self.limit, "share": share, "base": self.active}
 
 
 def key_cap(policy: Policy, *, excluding: Client | None = None) -> KeyCap:

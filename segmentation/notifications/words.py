@@ -6,6 +6,7 @@ open view and the daily digest read nothing else.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import TextChoices
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from segmentation.models import Category, League, LostStatus, Notification, SegmentChange, SizeClass, Tier
+from segmentation.segments.words import number
 
 Change = SegmentChange.Kind
 
@@ -94,8 +96,11 @@ def _cap_overrun_text(notification: Notification) -> str:
 
 
 def _share(value: str) -> str:
-    """ "20.00" as "20", "12.50" as "12.5": a policy share as people write it."""
-    return value.rstrip("0").rstrip(".") if "." in value else value
+    """The policy share as the run recorded it ("12.5"), in the reader's number format."""
+    try:
+        return number(Decimal(value))
+    except (ArithmeticError, ValueError):
+        return "—"
 
 
 def _client_card(notification: Notification) -> str:

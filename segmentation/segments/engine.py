@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from segmentation.keys.selectors import key_cap
@@ -248,10 +249,11 @@ def _notify_key_bronze(cursor: Any, now: Any) -> int:
     cursor.execute(f"SELECT COUNT(*) {stage} WHERE {NEWLY_KEY_BRONZE}")
     count = int(cursor.fetchone()[0])
     if count:
-        users, user_params = directors().values("pk").query.sql_with_params()
+        told = directors().annotate(director_id=F("pk")).values("director_id")
+        users, user_params = told.query.sql_with_params()
         cursor.execute(
             f"""INSERT INTO segmentation_notification (user_id, kind, client_id, details, created_at)
-SELECT d.id, '{Notification.Kind.KEY_BRONZE}', st.client_id, '{{}}', %s
+SELECT d.director_id, '{Notification.Kind.KEY_BRONZE}', st.client_id, '{{}}', %s
 {stage} CROSS JOIN ({users}) d WHERE {NEWLY_KEY_BRONZE}""",
             [now, *user_params],
         )
