@@ -68,7 +68,7 @@ class MovedInRun(django_filters.NumberFilter):
 
 
 def moved_in_run() -> django_filters.Filter:
-    return MovedInRun(label=_("Moved in run"), widget=forms.HiddenInput, min_value=1)
+    return MovedInRun(label=_("Moved in run"), widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 def moved_kind() -> django_filters.Filter:
