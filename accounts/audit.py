@@ -1,11 +1,13 @@
 """Reads of the audit history: who changed what on a card, with old and new values."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Max, Subquery
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import geography
 from accounts.models import Client, Contact, PointOfPresence, Refusal, TeamMember, Touch
+from kam.pagination import decode_cursor, encode_cursor
 from kam.users.models import User
 
 HIDDEN_FIELDS = {"id", "client", "version", "created_at", "updated_at"}
@@ -28,6 +31,7 @@ TRACKED: list[tuple[type[models.Model], str, Any]] = [
     (Refusal, "client_id", gettext_lazy("Refusal")),
 ]
 TRACKED_KEYS = {model: key for model, key, _label in TRACKED}
+HISTORY_PAGE_SIZE = 50
 
 
 @dataclass
@@ -39,34 +43,122 @@ class FieldChange:
 
 @dataclass
 class AuditEntry:
+    """One line of the card's history; `link` (if any) opens what the entry is about."""
+
     at: datetime
     user: User | None
     subject: str
     action: str
     changes: list[FieldChange] = field(default_factory=list)
+    link: str = ""
 
 
-def client_history(client: Client) -> list[AuditEntry]:
-    """Every recorded change to the card and its parts, newest first: one query per part."""
-    names = _Names()
-    fetched = []
-    for model, key, label in TRACKED:
-        rows = list(
-            model.history.filter(**{key: client.pk})  # type: ignore[attr-defined]
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
-        )
+@dataclass(frozen=True)
+class TrackedModel:
+    """A model whose history rows (django-simple-history) are entries of a client's history.
+
+    - `key`: the history field holding the client's id;
+    - `describe(row, names)`: the record an entry is about, after the label ("Touch: call 1 Mar");
+      None for a record that is the client's own (the card, its key status);
+    - `action(row, before)`: the entry's verb, when "created / changed / deleted" does not say it;
+    - `values`: how a field's value reads, when neither its choices nor its type say it;
+    - `hidden`: fields not shown (say, who decided: the entry's "who" already says it).
+    """
+
+    model: type[models.Model]
+    key: str
+    label: Any
+    describe: Callable[[Any, "_Names"], str] | None = None
+    action: Callable[[Any, Any], str | None] | None = None
+    values: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    hidden: tuple[str, ...] = ()
+
+    def entries(self, client: Client, before: datetime | None, limit: int) -> list[AuditEntry]:
+        """Up to `limit` entries older than `before`, newest first, in at most three queries: the
+        rows, the version before the oldest row of each record (for its changes), and names."""
+        history = self.model.history.filter(**{self.key: client.pk})  # type: ignore[attr-defined]
+        rows = history.filter(history_date__lt=before) if before else history
+        rows = list(rows.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+        if not rows:
+            return []
         rows.reverse()
-        names.collect(model, rows)
-        fetched.append((model, label, rows))
-    entries: list[AuditEntry] = []
-    for model, label, rows in fetched:
-        previous: dict[int, Any] = {}
+        pk = self.model._meta.pk.attname
+        names = _Names(self.values)
+        earlier = list(self._versions_before(history, pk, {getattr(r, pk) for r in rows}, rows[0]))
+        names.collect(self.model, earlier + rows)
+        previous: dict[Any, Any] = {getattr(r, pk): r for r in earlier}
+        entries = []
         for row in rows:
-            entries.append(_entry(model, label, row, previous.get(row.id), names))
-            previous[row.id] = row
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries
+            entries.append(self._entry(row, previous.get(getattr(row, pk)), names))
+            previous[getattr(row, pk)] = row
+        entries.reverse()
+        return entries
+
+    def _versions_before(self, history: Any, pk: str, ids: set[Any], oldest: Any) -> Any:
+        """Each record's last version before the oldest row read: what its first change changed."""
+        latest = (
+            history.filter(**{f"{pk}__in": ids}, history_date__lt=oldest.history_date)
+            .values(pk)
+            .annotate(last=Max("history_id"))
+            .values("last")
+        )
+        return history.filter(history_id__in=Subquery(latest))
+
+    def _entry(self, row: Any, before: Any, names: "_Names") -> AuditEntry:
+        action = self.action(row, before) if self.action else None
+        action = action or {"+": _("created"), "~": _("changed"), "-": _("deleted")}[row.history_type]
+        subject = f"{self.label}: {self.describe(row, names)}" if self.describe else str(self.label)
+        changes = _diff(self.model, before if row.history_type == "~" else None, row, names, self.hidden)
+        why = row.history_change_reason
+        if row.history_type == "-":
+            changes = [FieldChange(_("Why"), "—", why)] if why else []
+        return AuditEntry(
+            at=row.history_date, user=row.history_user, subject=subject, action=action, changes=changes
+        )
+
+
+def _describe_core(row: Any, names: "_Names") -> str:
+    return names.describe(row.instance_type, row)
+
+
+CORE = [
+    TrackedModel(model, key, label, describe=None if model is Client else _describe_core)
+    for model, key, label in TRACKED
+]
+
+
+@dataclass
+class HistoryPage:
+    entries: list[AuditEntry]
+    next_cursor: str
+
+
+HistorySource = Callable[[Client, datetime | None, int], list[AuditEntry]]
+
+
+def client_history(
+    client: Client, *, sources: Iterable[HistorySource] = (), before: str = "", size: int = HISTORY_PAGE_SIZE
+) -> HistoryPage:
+    """One page of every recorded change to the card, its parts and whatever `sources` add (the
+    apps above register theirs in `accounts.extensions`), newest first.
+
+    Each source reads at most `size` entries older than the cursor, a constant number of queries
+    whatever the history's length; the merged page is the newest `size` of them and the next
+    cursor is its last entry's time. Entries of one instant stay on one page: a page that would
+    end inside an instant ends before it (unless the instant fills the whole page).
+    """
+    decoded = decode_cursor(before, [datetime]) if before else None
+    until = decoded[0] if decoded else None
+    found: list[AuditEntry] = []
+    for source in [*(tracked.entries for tracked in CORE), *sources]:
+        found.extend(source(client, until, size + 1))
+    found.sort(key=lambda e: e.at, reverse=True)
+    if len(found) <= size:
+        return HistoryPage(found, "")
+    page = found[:size]
+    if found[size].at == page[-1].at and page[0].at != page[-1].at:
+        page = [e for e in page if e.at != page[-1].at]
+    return HistoryPage(page, encode_cursor([page[-1].at]))
 
 
 @dataclass
@@ -110,20 +202,13 @@ def record_at_version(model: type[models.Model], pk: int, version: int) -> Any:
     return record.instance if record is not None else None
 
 
-def _entry(model: type[models.Model], label: Any, row: Any, before: Any, names: "_Names") -> AuditEntry:
-    action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[row.history_type]
-    subject = str(label) if model is Client else f"{label}: {names.describe(model, row)}"
-    changes = _diff(model, before, row, names) if row.history_type == "~" else []
-    if row.history_type == "+":
-        changes = _diff(model, None, row, names)
-    return AuditEntry(
-        at=row.history_date, user=row.history_user, subject=subject, action=action, changes=changes
-    )
-
-
-def _diff(model: type[models.Model], before: Any, after: Any, names: "_Names") -> list[FieldChange]:
+def _diff(
+    model: type[models.Model], before: Any, after: Any, names: "_Names", hidden: tuple[str, ...] = ()
+) -> list[FieldChange]:
     changes = []
     for f in _fields(model):
+        if f.name in hidden:
+            continue
         old = getattr(before, f.attname) if before is not None else None
         new = getattr(after, f.attname)
         if old != new and not (before is None and new in (None, "", False)):
@@ -136,9 +221,11 @@ def _fields(model: type[models.Model]) -> list[Any]:
 
 
 class _Names:
-    """Looks up the names behind foreign keys in history rows, one query per model."""
+    """Looks up the names behind foreign keys in history rows, one query per model; `values`
+    reads the fields whose value neither choices nor type say."""
 
-    def __init__(self) -> None:
+    def __init__(self, values: dict[str, Callable[[Any], str]] | None = None) -> None:
+        self.values = values or {}
         self.ids: dict[type[models.Model], set[Any]] = {}
         self.loaded: dict[type[models.Model], dict[Any, str]] = {}
 
@@ -166,6 +253,8 @@ class _Names:
         return str(row.name)
 
     def show(self, f: Any, value: Any) -> str:
+        if f.name in self.values:
+            return self.values[f.name](value)
         if value is None or value == "":
             return "—"
         if f.choices:

@@ -8,6 +8,7 @@ Registering the same name again replaces the entry, so a second `ready()` adds n
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import django_filters
@@ -78,6 +79,19 @@ class ListFilter:
     order: int
 
 
+@dataclass(frozen=True)
+class HistorySource:
+    """A part of the card's history kept by an app above (key status, segment changes...).
+
+    `entries(request, client, before, limit)` returns up to `limit` `accounts.audit.AuditEntry`s
+    older than `before` (all when None), newest first, in a constant number of queries; the
+    history tab merges them with the card's own (`accounts.audit.client_history`).
+    """
+
+    name: str
+    entries: Callable[[AuthenticatedHttpRequest, Client, datetime | None, int], list[Any]]
+
+
 CORE_TABS = [
     CardTab("overview", _("Overview"), "accounts:client_detail", 10),
     CardTab("contacts", _("Decision group"), "accounts:client_contacts", 20),
@@ -92,6 +106,7 @@ _tabs: dict[str, CardTab] = {tab.name: tab for tab in CORE_TABS}
 _panels: dict[str, CardPanel] = {}
 _columns: dict[str, ListColumn] = {}  # the base columns are registered by accounts.columns
 _filters: dict[str, ListFilter] = {}
+_history: dict[str, HistorySource] = {}
 
 
 def register_tab(tab: CardTab) -> None:
@@ -108,6 +123,14 @@ def register_column(column: ListColumn) -> None:
 
 def register_filter(list_filter: ListFilter) -> None:
     _filters[list_filter.name] = list_filter
+
+
+def register_history_source(source: HistorySource) -> None:
+    _history[source.name] = source
+
+
+def history_sources() -> list[HistorySource]:
+    return list(_history.values())
 
 
 def card_tabs() -> list[CardTab]:

@@ -99,6 +99,17 @@ class ClientFilter(django_filters.FilterSet):
         """The bound form fields of the registered filters, for the list's second row."""
         return [self.form[name] for name in self.extension_names]
 
+    def hidden_filters(self) -> list[tuple[Any, str]]:
+        """The registered filters that links set rather than the form (hidden inputs, such as
+        segmentation's "moved in run"), with the value each is set to, to show above the list."""
+        shown = []
+        for field in self.extension_fields():
+            value = field.value()
+            if field.is_hidden and value not in (None, ""):
+                choices = dict(getattr(field.field, "choices", ()))
+                shown.append((field.label, str(choices.get(value, value))))
+        return shown
+
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset
 
@@ -135,6 +146,17 @@ class ManagerListFilter(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             if not field.widget.is_hidden:
                 field.widget.attrs.update({"class": "form-select", "id": f"id_{name}"})
+
+    def hidden_filters(self) -> list[tuple[Any, str]]:
+        """The registered filters that links set rather than the form (hidden inputs, such as
+        segmentation's "moved in run"), with the value each is set to, to show above the list."""
+        shown = []
+        for field in self.extension_fields():
+            value = field.value()
+            if field.is_hidden and value not in (None, ""):
+                choices = dict(getattr(field.field, "choices", ()))
+                shown.append((field.label, str(choices.get(value, value))))
+        return shown
 
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset

@@ -17,6 +17,7 @@ from accounts.extensions import CardPanel, CardTab, ListColumn, ListFilter
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
+from segmentation import history
 from segmentation.keys import filters as key_filters
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
@@ -41,6 +42,8 @@ def register() -> None:
         extensions.register_column(column)
     for list_filter in FILTERS:
         extensions.register_filter(list_filter)
+    for source in history.SOURCES:
+        extensions.register_history_source(source)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
@@ -106,4 +109,6 @@ FILTERS = [
     ListFilter("purchases", filters.purchases, 50),
     ListFilter("key", key_filters.key_status, 60),
     ListFilter("flag", radar_filters.flag, 70),
+    ListFilter("run", filters.moved_in_run, 80),
+    ListFilter("moved", filters.moved_kind, 90),
 ]

@@ -314,6 +314,9 @@ class ClientSegment(models.Model):
     last_purchase = models.DateField(null=True)
     lost_status = models.CharField(max_length=8, choices=LostStatus.choices, blank=True)
     won_back_on = models.DateField(null=True)
+    # A key client whose effective tier was bronze at the run: flagged to the directors once,
+    # when it becomes so (DOMAIN §4), and again only after it has been out of bronze or key.
+    key_bronze = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("client segment")
@@ -344,6 +347,9 @@ class NightlyRun(models.Model):
     trigger = models.CharField(_("started by"), max_length=120, blank=True)
     clients = models.PositiveIntegerField(_("clients"), default=0)
     changes = models.JSONField(_("changes"), default=dict)
+    # The key cap after the run ({count, limit, share, base}), so the next run knows whether
+    # an overrun is new (DOMAIN §4).
+    key_cap = models.JSONField(_("key cap"), default=dict)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -383,10 +389,28 @@ class SegmentChange(models.Model):
 
 
 class Notification(models.Model):
-    """A segment change told to the client's responsible manager."""
+    """Something a user is told about: a segment change of a client they are responsible for, or
+    what the directors are flagged about (a key client now bronze, the key cap overrun).
+
+    `kind` says which; `client` is the client it is about (if any), `change` the segment change
+    (segment notifications only) and `details` the figures its words quote. Each kind's words
+    and where opening it leads live in `segmentation.notifications.kinds`.
+    """
+
+    class Kind(models.TextChoices):
+        SEGMENT = "segment", _("Segment change")
+        KEY_BRONZE = "key_bronze", _("Key client now bronze")
+        CAP_OVERRUN = "cap_overrun", _("Key clients over the cap")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    change = models.ForeignKey(SegmentChange, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SEGMENT)
+    change = models.ForeignKey(
+        SegmentChange, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -397,9 +421,14 @@ class Notification(models.Model):
             models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["user", "-created_at", "-id"], name="notification_list_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="segment") | Q(change__isnull=False), name="notification_segment_has_change"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.change}"
+        return f"{self.user_id}: {self.kind} {self.client_id or ''}"
 
 
 class KeyReason(models.TextChoices):

@@ -1,5 +1,6 @@
 """The client card: one page per tab, all behind the same access gate."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,8 @@ from django.views.decorators.http import require_GET
 
 from accounts import audit, geography, selectors
 from accounts.access import get_client_for_user
-from accounts.extensions import card_context, card_panels
+from accounts.extensions import card_context, card_panels, history_sources
+from accounts.forms import HistoryPageForm
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 
@@ -99,8 +101,18 @@ def client_sales(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def client_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The card's history and what the apps above keep about the client, newest first, a page at
+    a time (`?before=` the cursor of the page's last entry)."""
     client = get_client_for_user(request, pk)
-    context = card_context(request, client, "history") | {"entries": audit.client_history(client)}
+    sources = [partial(source.entries, request) for source in history_sources()]
+    before = HistoryPageForm(request.GET)
+    cursor = before.cleaned_data["before"] if before.is_valid() else ""
+    page = audit.client_history(client, sources=sources, before=cursor)
+    context = card_context(request, client, "history") | {
+        "entries": page.entries,
+        "next_cursor": page.next_cursor,
+        "first_page": not cursor,
+    }
     return render(request, "accounts/tabs/history.html", context)
 
 

@@ -147,7 +147,11 @@ def _row(client: Any, total: Decimal, *, warnings: list[str] | None = None) -> R
 
 @dataclass(frozen=True)
 class KeyCap:
-    """How many key clients the policy allows (DOMAIN §4) and how many there are."""
+    """How many key clients the policy allows (DOMAIN §4) and how many there are.
+
+    `active` is the base and `count` the key clients in it: both count the same clients, those
+    whose card is active (prospects and inactive cards are out of both).
+    """
 
     cap_share: Decimal
     active: int
@@ -157,14 +161,23 @@ class KeyCap:
     def limit(self) -> int:
         return int(self.cap_share * self.active // 100)
 
+    @property
+    def over(self) -> bool:
+        return self.count > self.limit
+
+    def as_details(self) -> dict[str, Any]:
+        """The figures as JSON values, for a notification's words and the run's record."""
+        share = format(Decimal(self.cap_share).normalize(), "f")  # 20.00 and 20 alike: "20"
+        return {"count": self.count, "limit": self.limit, "share": share, "base": self.active}
+
 
 def key_cap(policy: Policy, *, excluding: Client | None = None) -> KeyCap:
     """The cap over the active clients; `excluding` leaves one client out of the key count."""
-    keys = KeyStatus.objects.filter(is_key=True)
+    base = Client.objects.filter(status=Client.Status.ACTIVE)
+    keys = KeyStatus.objects.filter(is_key=True, client__status=Client.Status.ACTIVE)
     if excluding is not None:
         keys = keys.exclude(client=excluding)
-    active = Client.objects.filter(status=Client.Status.ACTIVE).count()
-    return KeyCap(cap_share=policy.key_cap_share, active=active, count=keys.count())
+    return KeyCap(cap_share=policy.key_cap_share, active=base.count(), count=keys.count())
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""Notifications of segment changes: their text, marking them read, and the daily e-mail digest.
+"""Notifications: telling users, marking them read, and the daily e-mail digest.
 
-The nightly engine inserts the notification rows itself (set-based); this module only
-reads and updates them.
+`notify` writes one notification per user in one statement. The nightly engine inserts the
+segment notifications of its many clients itself, set-based, in its own SQL.
 """
 
 import logging
@@ -10,65 +10,36 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import TextChoices
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
+from accounts.models import Client
 from kam.users.models import User
-from segmentation.models import Category, League, LostStatus, Notification, SegmentChange, SizeClass, Tier
+from segmentation.models import Notification, SegmentChange
+from segmentation.notifications.words import notification_text
 
 logger = logging.getLogger(__name__)
 
-Kind = SegmentChange.Kind
 
-# (the change, a first value that has no "was")
-SENTENCES = {
-    Kind.CATEGORY: (
-        gettext_lazy("%(client)s: category %(new)s (was %(old)s)"),
-        gettext_lazy("%(client)s: category %(new)s"),
-    ),
-    Kind.TIER: (
-        gettext_lazy("%(client)s: tier %(new)s (was %(old)s)"),
-        gettext_lazy("%(client)s: tier %(new)s"),
-    ),
-    Kind.LEAGUE: (
-        gettext_lazy("%(client)s: league %(new)s (was %(old)s)"),
-        gettext_lazy("%(client)s: league %(new)s"),
-    ),
-    Kind.SIZE: (
-        gettext_lazy("%(client)s: size class %(new)s (was %(old)s)"),
-        gettext_lazy("%(client)s: size class %(new)s"),
-    ),
-    Kind.LOST: (
-        gettext_lazy("%(client)s: purchase status %(new)s (was %(old)s)"),
-        gettext_lazy("%(client)s: purchase status %(new)s"),
-    ),
-}
-VALUES: dict[str, type[TextChoices]] = {
-    Kind.CATEGORY: Category,
-    Kind.TIER: Tier,
-    Kind.LEAGUE: League,
-    Kind.SIZE: SizeClass,
-    Kind.LOST: LostStatus,
-}
-
-
-def change_text(change: SegmentChange) -> str:
-    """The change in words in the active language, e.g. "Siberian Steel: category B (was C)"."""
-    changed, first = SENTENCES[Kind(change.kind)]
-    return str(changed if change.old else first) % {
-        "client": change.client.name,
-        "new": _value(change.kind, change.new),
-        "old": _value(change.kind, change.old),
-    }
-
-
-def _value(kind: str, value: str) -> str:
-    if not value:
-        return "—"
-    labels = dict(VALUES[kind].choices)
-    return str(labels.get(value, value))
+def notify(
+    users: QuerySet[User],
+    kind: str,
+    *,
+    client: Client | None = None,
+    details: dict[str, object] | None = None,
+    change: SegmentChange | None = None,
+) -> int:
+    """Tell each of `users` about one thing of `kind` (see `Notification.Kind`), with the client
+    it is about, the figures its words quote and, for a segment change, the change itself.
+    One read of the users, one insert; returns how many were told."""
+    rows = [
+        Notification(user_id=user_id, kind=kind, client=client, details=details or {}, change=change)
+        for user_id in users.values_list("pk", flat=True)
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
 
 
 def notification_mark_read(*, notification: Notification, now: datetime | None = None) -> None:
@@ -96,34 +67,34 @@ def send_digests(*, now: datetime | None = None) -> int:
     pending = (
         Notification.objects.filter(emailed_at__isnull=True, user__is_active=True)
         .exclude(user__email="")
-        .select_related("user", "change__client")
+        .select_related("user", "change__client", "client")
         .order_by("user_id", "created_at", "id")
     )
     sent = 0
     for _user_id, group in groupby(pending.iterator(chunk_size=2000), key=lambda n: n.user_id):
         notifications = list(group)
         user = notifications[0].user
-        _send_digest(user, [n.change for n in notifications])
+        _send_digest(user, notifications)
         Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
         sent += 1
     logger.info("sent %s notification digests", sent)
     return sent
 
 
-def _send_digest(user: User, changes: list[SegmentChange]) -> None:
+def _send_digest(user: User, notifications: list[Notification]) -> None:
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        count = len(changes)
+        count = len(notifications)
         subject = ngettext(
-            "KAM: %(count)d change in your clients' segments",
-            "KAM: %(count)d changes in your clients' segments",
+            "KAM: %(count)d new notification",
+            "KAM: %(count)d new notifications",
             count,
         ) % {"count": count}
         lines = [
             _("Hello, %(name)s.") % {"name": user.get_full_name() or user.username},
             "",
-            _("The nightly recomputation changed the segments of your clients:"),
+            _("New since the last e-mail:"),
             "",
-            *(f"- {change_text(change)}" for change in changes),
+            *(f"- {notification_text(n)}" for n in notifications),
             "",
             _("The client cards and all notifications are in the app."),
         ]

@@ -11,6 +11,7 @@ from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page
 from segmentation.notifications import selectors, services
 from segmentation.notifications.forms import NotificationPageForm
+from segmentation.notifications.words import notification_target, notification_text
 
 NOTIFICATIONS_PER_PAGE = 50
 
@@ -28,7 +29,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         before=cursor.get("before", ""),
         size=NOTIFICATIONS_PER_PAGE,
     )
-    rows = [(n, services.change_text(n.change)) for n in page.rows]
+    rows = [(n, notification_text(n)) for n in page.rows]
     return render(
         request, "segmentation/notification_list.html", {"page": page, "rows": rows, "nav": "notifications"}
     )
@@ -37,10 +38,11 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Mark one of the user's notifications read and open the client's card (a POST: it writes)."""
+    """Mark one of the user's notifications read and open what it is about (a POST: it writes):
+    the client's card, or the key list for the key cap."""
     notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
     services.notification_mark_read(notification=notification)
-    return redirect("accounts:client_detail", notification.change.client_id)
+    return redirect(notification_target(notification))
 
 
 @login_required

@@ -5,8 +5,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
@@ -34,11 +36,30 @@ class PolicyChange:
 
 
 @dataclass
+class RunChange:
+    """One kind of segment change in a run: how many clients moved, and their list."""
+
+    label: str
+    count: int
+    url: str
+
+
+@dataclass
 class RunRow:
     run: NightlyRun
     seconds: float | None
-    changes: list[tuple[str, int]]
+    changes: list[RunChange]
     abandoned: bool = False
+
+    @property
+    def key_bronze(self) -> int:
+        """Key clients that became bronze in the run (the directors were told)."""
+        return int((self.run.changes or {}).get("key_bronze", 0))
+
+    @property
+    def cap_overrun(self) -> bool:
+        """Whether the run found the key cap newly overrun (the directors were told)."""
+        return bool((self.run.changes or {}).get("cap_overrun"))
 
 
 def policy_changes(limit: int = POLICY_HISTORY_LIMIT) -> list[PolicyChange]:
@@ -78,17 +99,27 @@ def _show(field: Any, value: Any) -> str:
 
 
 def run_rows(limit: int = RUN_LIST_LIMIT) -> list[RunRow]:
-    """The latest runs, newest first, with their durations and changes by kind in words."""
+    """The latest runs, newest first, with their durations and changes by kind in words, each
+    kind linking to the clients that moved (the client list's "moved in run" filter)."""
     labels = dict(SegmentChange.Kind.choices)
+    clients = reverse("accounts:client_list")
     runs = list(NightlyRun.objects.all()[:limit])
     abandoned = abandoned_run_ids(runs)
     rows = []
     for run in runs:
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = run.changes or {}
-        changes = [(str(labels[kind]), int(counts[kind])) for kind in TRACKED_KINDS if counts.get(kind)]
+        changes = [
+            RunChange(str(labels[kind]), int(counts[kind]), _moved(clients, run, kind))
+            for kind in TRACKED_KINDS
+            if counts.get(kind)
+        ]
         rows.append(RunRow(run=run, seconds=seconds, changes=changes, abandoned=run.pk in abandoned))
     return rows
+
+
+def _moved(clients: str, run: NightlyRun, kind: str) -> str:
+    return f"{clients}?{urlencode({'run': run.pk, 'moved': kind})}"
 
 
 def abandoned_run_ids(runs: list[NightlyRun], *, now: datetime | None = None) -> set[int]:

@@ -20,7 +20,7 @@ from segmentation.models import NightlyRun, Policy
 from segmentation.ops import selectors
 from segmentation.ops.forms import PolicyForm
 from segmentation.ops.services import StalePolicyError, policy_update, policy_version
-from segmentation.segments.engine import recompute
+from segmentation.segments.engine import TRACKED_KINDS, recompute
 from segmentation.tasks import recompute_segments
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def _run_now(request: AuthenticatedHttpRequest, trigger: str) -> None:
     if run.status == NightlyRun.Status.SKIPPED:
         messages.warning(request, _("Another recomputation was running, so this one was skipped."))
         return
-    count = sum(run.changes.values())
+    count = sum(int(run.changes.get(kind, 0)) for kind in TRACKED_KINDS)
     text = ngettext(
         "Recomputation finished: %(count)d segment change.",
         "Recomputation finished: %(count)d segment changes.",

@@ -9,7 +9,10 @@ statement. This module owns what they share. One run:
    our own locations;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
-4. updates only the segment rows that differ and inserts those of new clients.
+4. tells the directors of every key client that has become bronze (DOMAIN §4);
+5. updates only the segment rows that differ and inserts those of new clients;
+6. checks the key cap over the base as it is now, and tells the directors when it is
+   newly overrun (the previous run's `key_cap` was within it).
 
 All of it is one transaction: a failure half-way leaves the previous segments.
 """
@@ -19,9 +22,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from segmentation.models import ClientSegment, NightlyRun, Policy
+from segmentation.keys.selectors import key_cap
+from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
+from segmentation.notifications.selectors import directors
+from segmentation.notifications.services import notify
 from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 
@@ -57,7 +64,10 @@ def recompute(*, today: date | None = None, trigger: str = "") -> NightlyRun:
     try:
         with transaction.atomic():
             _lock()
-            counts = _recompute(run, today, Policy.current())
+            policy = Policy.current()
+            counts = _recompute(run, today, policy)
+            cap = _check_cap(run, policy)
+            counts |= {"cap_overrun": 1} if cap.pop("new_overrun") else {}
     except RunSkipped:
         _finish(run, NightlyRun.Status.SKIPPED)
         logger.info("nightly run %s skipped: another run holds the lock", run.pk)
@@ -66,19 +76,27 @@ def recompute(*, today: date | None = None, trigger: str = "") -> NightlyRun:
         logger.exception("nightly run %s failed", run.pk)
         raise
     else:
-        _finish(run, NightlyRun.Status.SUCCESS, counts=counts)
+        _finish(run, NightlyRun.Status.SUCCESS, counts=counts, cap=cap)
         logger.info("nightly run %s changed %s", run.pk, counts)
     return run
 
 
-def _finish(run: NightlyRun, status: str, *, counts: dict[str, int] | None = None, error: str = "") -> None:
+def _finish(
+    run: NightlyRun,
+    status: str,
+    *,
+    counts: dict[str, int] | None = None,
+    cap: dict[str, Any] | None = None,
+    error: str = "",
+) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.error = error
     if counts is not None:
         run.clients = counts.pop("clients", 0)
         run.changes = counts
-    run.save(update_fields=["status", "finished_at", "error", "clients", "changes"])
+    run.key_cap = cap or {}
+    run.save(update_fields=["status", "finished_at", "error", "clients", "changes", "key_cap"])
 
 
 def _lock() -> None:
@@ -131,6 +149,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
+        key_bronze = _notify_key_bronze(cursor, params["now"])
         cursor.execute(_update_sql(dialect))
         cursor.execute(_insert_sql())
         cursor.execute("DROP TABLE seg_stage")
@@ -140,7 +159,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             params,
         )
         counts = dict(cursor.fetchall())
-    return {"clients": clients, **counts}
+    return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
 
 
 def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
@@ -206,15 +225,58 @@ WHERE {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
 
 def _notify_sql() -> str:
     """Tell the responsible manager of a real change (not a client's first segments)."""
-    return """
-INSERT INTO segmentation_notification (user_id, change_id, created_at)
-SELECT c.responsible_manager_id, ch.id, %(now)s
+    return f"""
+INSERT INTO segmentation_notification (user_id, kind, change_id, client_id, details, created_at)
+SELECT c.responsible_manager_id, '{Notification.Kind.SEGMENT}', ch.id, ch.client_id, '{{}}', %(now)s
 FROM segmentation_segmentchange ch JOIN accounts_client c ON c.id = ch.client_id
 WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <> '' AND (
     (ch.kind = 'lost_status' AND ch.new IN ('at_risk', 'lost'))
     OR ch.kind IN ('category', 'tier', 'league')
 )
 """
+
+
+# Key clients bronze now (the staged flag) and not at the last run (the stored one).
+NEWLY_KEY_BRONZE = "st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
+
+
+def _notify_key_bronze(cursor: Any, now: Any) -> int:
+    """Tell every director of each key client that has become bronze; returns how many became so.
+
+    Before the segments are updated, the stored flag is still the last run's: a client already
+    flagged then is not told again (see `tiers.fragment`).
+    """
+    stage = "FROM seg_stage st LEFT JOIN segmentation_clientsegment s ON s.client_id = st.client_id"
+    cursor.execute(f"SELECT COUNT(*) {stage} WHERE {NEWLY_KEY_BRONZE}")
+    count = int(cursor.fetchone()[0])
+    if count:
+        told = directors().annotate(director_id=F("pk")).values("director_id")
+        users, user_params = told.query.sql_with_params()
+        cursor.execute(
+            f"""INSERT INTO segmentation_notification (user_id, kind, client_id, details, created_at)
+SELECT d.director_id, '{Notification.Kind.KEY_BRONZE}', st.client_id, '{{}}', %s
+{stage} CROSS JOIN ({users}) d WHERE {NEWLY_KEY_BRONZE}""",
+            [now, *user_params],
+        )
+    return count
+
+
+def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
+    """The key cap over the base as it is after the run; the directors are told of an overrun
+    that the last finished run did not have. Returns the cap's figures and `new_overrun`."""
+    cap = key_cap(policy)
+    last: dict[str, Any] = (
+        NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS, started_at__lte=run.started_at)
+        .exclude(pk=run.pk)
+        .order_by("-started_at", "-pk")
+        .values_list("key_cap", flat=True)
+        .first()
+    ) or {}
+    was_over = bool(last) and int(last["count"]) > int(last["limit"])
+    new_overrun = cap.over and not was_over
+    if new_overrun:
+        notify(directors(), Notification.Kind.CAP_OVERRUN, details=cap.as_details())
+    return cap.as_details() | {"new_overrun": new_overrun}
 
 
 def _update_sql(d: Dialect) -> str:

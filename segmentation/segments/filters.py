@@ -1,14 +1,16 @@
 """The client list's filters by segment; registered into the list by `segmentation.extensions`."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
-from segmentation.models import Category, League, LostStatus, SizeClass, Tier
+from segmentation.models import Category, League, LostStatus, SegmentChange, SizeClass, Tier
 from segmentation.segments import abcd, tiers
 
 
@@ -50,4 +52,30 @@ def _stored(
     """A filter on a segment column as the nightly run stored it."""
     return django_filters.ChoiceFilter(
         label=label, choices=choices, field_name=f"segment__{column}", empty_label=_("Any")
+    )
+
+
+class MovedInRun(django_filters.NumberFilter):
+    """Clients with a segment change in one nightly run (`run=<id>`), of one kind when the
+    list also asks `moved=<kind>`: the runs log links each run's counts here."""
+
+    def filter(self, queryset: QuerySet[Client], value: Any) -> QuerySet[Client]:
+        if value is None:
+            return queryset
+        changes = SegmentChange.objects.filter(client=OuterRef("pk"), run_id=value)
+        kind = self.parent.form.cleaned_data.get("moved") if self.parent else ""
+        return queryset.filter(Exists(changes.filter(kind=kind) if kind else changes))
+
+
+def moved_in_run() -> django_filters.Filter:
+    return MovedInRun(label=_("Moved in run"), widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+def moved_kind() -> django_filters.Filter:
+    """The kind of change `moved_in_run` looks for; on its own it filters nothing."""
+    return django_filters.ChoiceFilter(
+        label=_("Moved"),
+        choices=SegmentChange.Kind.choices,
+        widget=forms.HiddenInput,
+        method=lambda queryset, name, value: queryset,
     )

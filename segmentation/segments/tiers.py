@@ -2,7 +2,9 @@
 potential are gold, the next `silver_share` silver, the rest bronze. Never by current revenue.
 
 A director may override a client's tier with a reason; the override wins wherever a tier is
-read (the effective tier), and the computed one stays visible beside it.
+read (the effective tier), and the computed one stays visible beside it. A key client whose
+effective tier is bronze is marked on its segment (`key_bronze`), so the engine tells the
+directors once, when it becomes so (DOMAIN §4).
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -37,15 +39,22 @@ def fragment(d: Dialect) -> Fragment:
 )"""
     return Fragment(
         ctes=(ranks,),
-        joins="LEFT JOIN pot po ON po.client_id = b.client_id",
-        facts="po.potential_rank, po.potential_total, po.potential_above",
+        joins="""LEFT JOIN pot po ON po.client_id = b.client_id
+    LEFT JOIN segmentation_keystatus ks ON ks.client_id = b.client_id
+    LEFT JOIN segmentation_tieroverride tov ON tov.client_id = b.client_id""",
+        facts="po.potential_rank, po.potential_total, po.potential_above, "
+        "COALESCE(ks.is_key, FALSE) AS is_key, tov.tier AS override_tier",
+        judged="""CASE WHEN f.potential > 0 AND f.potential_above * 100 < %(gold_share)s * f.potential_total
+            THEN 'gold'
+        WHEN f.potential > 0 AND f.potential_above * 100
+            < (%(gold_share)s + %(silver_share)s) * f.potential_total THEN 'silver'
+        ELSE 'bronze' END AS computed_tier""",
         columns=f"""j.potential_rank,
     CASE WHEN j.potential_total > 0 THEN {d.decimal("j.potential_above * 100.0 / j.potential_total")} END
         AS potential_above_share,
-    CASE WHEN j.potential > 0 AND j.potential_above * 100 < %(gold_share)s * j.potential_total THEN 'gold'
-        WHEN j.potential > 0 AND j.potential_above * 100
-            < (%(gold_share)s + %(silver_share)s) * j.potential_total THEN 'silver'
-        ELSE 'bronze' END AS tier""",
+    j.computed_tier AS tier,
+    CASE WHEN j.is_key AND COALESCE(j.override_tier, j.computed_tier) = 'bronze' THEN TRUE ELSE FALSE END
+        AS key_bronze""",
     )
 
 

@@ -160,7 +160,6 @@ TAB_SIZE = {
     "client_touches": lambda context: len(context["touches"]),
     "client_points": lambda context: len(context["points"]),
     "client_refusals": lambda context: len(context["refusals"]),
-    "client_history": lambda context: len([e for e in context["entries"] if e.subject.startswith("Touch")]),
     "client_sales": lambda context: int(context["by_group"][0]["last"]) // 100,
 }
 
@@ -175,7 +174,6 @@ TAB_QUERIES = {
     "client_points": 8,
     "client_refusals": 9,  # refusals, refusals with their product group
     "client_sales": 9,  # sales, product groups
-    "client_history": 16,  # one per historical model (6), industries, users, product groups
 }
 
 

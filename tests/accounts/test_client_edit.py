@@ -113,7 +113,7 @@ def test_history_records_team_and_responsible_manager_changes(as_director, clien
         reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": colleague.pk}
     )
 
-    entries = client_history(client_card)
+    entries = client_history(client_card).entries
 
     assert [(e.subject, e.action, e.user) for e in entries[:2]] == [
         ("Card", "changed", director),
@@ -176,7 +176,7 @@ def test_team_member_removal_is_recorded(as_admin, client_card, admin_user):
 
     assert response.status_code == 302
     assert not TeamMember.objects.filter(pk=member.pk).exists()
-    removal = client_history(client_card)[0]
+    removal = client_history(client_card).entries[0]
     assert (removal.subject, removal.action, removal.user) == (
         "Account team: Ivan Orlov",
         "deleted",

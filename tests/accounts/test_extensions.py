@@ -61,6 +61,14 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "purchases",
         "key",
         "flag",
+        "run",
+        "moved",
+    ]
+    assert [source.name for source in extensions.history_sources()] == [
+        "key_status",
+        "tier_override",
+        "estimates",
+        "segment_changes",
     ]
 
 

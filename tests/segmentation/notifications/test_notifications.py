@@ -271,14 +271,14 @@ def test_send_digests_sends_each_user_one_email_with_their_changes(digest_people
 
     assert sent == 2
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["manager@example.com"], "KAM: 3 changes in your clients' segments"),
-        (["outsider@example.com"], "KAM: 1 change in your clients' segments"),
+        (["manager@example.com"], "KAM: 3 new notifications"),
+        (["outsider@example.com"], "KAM: 1 new notification"),
     ]
     assert mail.outbox[0].from_email == "kam@localhost"
     assert mail.outbox[0].body == (
         "Hello, Anna Smirnova.\n"
         "\n"
-        "The nightly recomputation changed the segments of your clients:\n"
+        "New since the last e-mail:\n"
         "\n"
         "- Siberian Steel: category B (was C)\n"
         "- Siberian Steel: league Second league (was Third league)\n"
@@ -323,4 +323,4 @@ def test_send_digests_command_and_task_report_the_emails_sent(manager, mine, out
     assert out.getvalue() == "Sent 2 digest e-mail(s).\n"
     notify(manager, ClientFactory(name="Angara Timber"), "tier", "bronze", "gold")
     assert send_notification_digests() == 1
-    assert mail.outbox[-1].subject == "KAM: 1 change in your clients' segments"
+    assert mail.outbox[-1].subject == "KAM: 1 new notification"

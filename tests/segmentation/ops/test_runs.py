@@ -91,12 +91,13 @@ def test_run_list_shows_runs_newest_first_with_changes_in_words(as_admin):
     rows = response.context["rows"]
     content = response.content.decode()
     assert [row.run for row in rows] == [failed, old]
-    assert [(row.seconds, row.changes) for row in rows] == [
+    assert [(row.seconds, [(c.label, c.count) for c in row.changes]) for row in rows] == [
         (None, []),
         (60.0, [("Category", 2), ("Purchase status", 1)]),
     ]
-    assert "Category: 2" in content
-    assert "Purchase status: 1" in content
+    assert f'href="/clients/?run={old.pk}&amp;moved=category"' in content
+    assert "Category: 2</a>" in content
+    assert "Purchase status: 1</a>" in content
     assert "60.0 s" in content
     assert "Finished" in content
     assert "OperationalError(&#x27;disk full&#x27;)" in content

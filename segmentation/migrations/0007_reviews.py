@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_kpp_phones_e164_date_ranges'),
-        ('segmentation', '0005_own_locations'),
+        ('segmentation', '0006_notification_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
