@@ -390,7 +390,8 @@ class SegmentChange(models.Model):
 
 class Notification(models.Model):
     """Something a user is told about: a segment change of a client they are responsible for, or
-    what the directors are flagged about (a key client now bronze, the key cap overrun).
+    what the directors are flagged about (a key client now bronze, the key cap overrun), or an
+    action item a key-list review gave the user.
 
     `kind` says which; `client` is the client it is about (if any), `change` the segment change
     (segment notifications only) and `details` the figures its words quote. Each kind's words
@@ -401,6 +402,7 @@ class Notification(models.Model):
         SEGMENT = "segment", _("Segment change")
         KEY_BRONZE = "key_bronze", _("Key client now bronze")
         CAP_OVERRUN = "cap_overrun", _("Key clients over the cap")
+        ACTION_ITEM = "action_item", _("Action item")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SEGMENT)

@@ -6,10 +6,12 @@ open view and the daily digest read nothing else.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import TextChoices
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -103,6 +105,24 @@ def _share(value: str) -> str:
         return "—"
 
 
+def _action_item_text(notification: Notification) -> str:
+    details = notification.details
+    try:
+        due = date_format(date.fromisoformat(str(details.get("due"))), "SHORT_DATE_FORMAT")
+    except ValueError:
+        due = "—"
+    return _("%(by)s gave you an action item on %(client)s: %(what)s (due %(due)s).") % {
+        "by": details.get("by", "—"),
+        "client": notification.client.name if notification.client else "—",
+        "what": details.get("what", "—"),
+        "due": due,
+    }
+
+
+def _action_list(notification: Notification) -> str:
+    return reverse("segmentation:action_list")
+
+
 def _client_card(notification: Notification) -> str:
     client_id = notification.client_id or (notification.change.client_id if notification.change else None)
     return reverse("accounts:client_detail", args=[client_id])
@@ -124,6 +144,7 @@ KINDS: dict[str, KindView] = {
     Notification.Kind.SEGMENT: KindView(_segment_text, _client_card),
     Notification.Kind.KEY_BRONZE: KindView(_key_bronze_text, _client_card),
     Notification.Kind.CAP_OVERRUN: KindView(_cap_overrun_text, _key_list),
+    Notification.Kind.ACTION_ITEM: KindView(_action_item_text, _action_list),
 }
 
 

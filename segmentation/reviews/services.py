@@ -20,7 +20,8 @@ from accounts.services import client_assign
 from kam.users.models import User
 from segmentation.keys import services as keys
 from segmentation.keys.selectors import IS_KEY, candidate_page, candidates, total_potential
-from segmentation.models import ActionItem, Decision, Policy, Review, ReviewItem
+from segmentation.models import ActionItem, Decision, Notification, Policy, Review, ReviewItem
+from segmentation.notifications.services import notify
 from segmentation.radar.flags import FLAGS
 from segmentation.radar.selectors import flag_field, with_flags
 from segmentation.segments.tiers import effective_tier
@@ -152,12 +153,21 @@ def _reassign(client: Client, manager: User | None) -> list[str]:
 
 
 def action_add(*, item: ReviewItem, what: str, owner: User, due: date, by: User) -> ActionItem:
-    """An action item on a client of an open review, for its owner, by a date."""
+    """An action item on a client of an open review, for its owner, by a date; the owner is
+    notified (unless they gave it to themselves)."""
     with transaction.atomic():
         item = _open_review_item(item)
         action = ActionItem(item=item, what=what.strip(), owner=owner, due=due, created_by=by)
         action._history_user = by  # type: ignore[attr-defined]
         action.save()
+        if owner.pk != by.pk:
+            details = {"what": action.what, "due": due.isoformat(), "by": str(by), "action": action.pk}
+            notify(
+                User.objects.filter(pk=owner.pk),
+                Notification.Kind.ACTION_ITEM,
+                client=item.client,
+                details=details,
+            )
     return action
 
 

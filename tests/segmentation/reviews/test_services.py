@@ -249,3 +249,23 @@ def test_league_changed_counts_changes_after_the_last_closed_review(review, base
     league_change(base["candidate_big"], now, old="")  # its first computation
 
     assert league_flagged() == ["Beta Key"]
+
+
+def test_the_owner_of_an_action_item_is_notified(review, base, director, manager, as_manager):
+    from segmentation.models import Notification
+    from segmentation.notifications.words import notification_target, notification_text
+
+    item = review.items.get(client=base["key_gold"])
+    due = date(2030, 1, 15)
+    services.action_add(item=item, what="Visit Paris", owner=manager, due=due, by=director)
+    services.action_add(item=item, what="My own", owner=director, due=due, by=director)
+
+    told = Notification.objects.get()
+    assert (told.user, told.kind, told.client) == (manager, "action_item", base["key_gold"])
+    assert (
+        notification_text(told)
+        == "Dmitry Volkov gave you an action item on Alfa Key: Visit Paris (due 15 Jan 2030)."
+    )
+    assert notification_target(told) == "/segments/reviews/actions/"
+    page = as_manager.get("/segments/notifications/").content.decode()
+    assert "Dmitry Volkov gave you an action item on Alfa Key: Visit Paris (due 15 Jan 2030)." in page
