@@ -595,8 +595,8 @@ class ActionItem(models.Model):
     """Something a review asked someone to do for a client, by a date (DOMAIN §8)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("action item", "Open")
+        DONE = "done", pgettext_lazy("action item", "Done")
 
     item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="actions")
     what = models.CharField(_("what"), max_length=500)
