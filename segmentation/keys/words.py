@@ -13,7 +13,11 @@ def reason_labels(reasons: list[str]) -> list[str]:
 
 
 def key_reason(status: KeyStatus | None) -> Reason:
-    """Key or not, and the director's reasons."""
-    if status is None or not status.is_key:
-        return Reason(_("Not a key client"))
-    return Reason(_("Key client"), ", ".join(reason_labels(status.reasons)))
+    """Key or not, and the director's reasons; a candidate's strategic marks, if it has any."""
+    if status is not None and status.is_key:
+        return Reason(_("Key client"), ", ".join(reason_labels(status.reasons)))
+    if status is not None and status.reasons:
+        return Reason(
+            _("Not a key client yet: a candidate marked as"), ", ".join(reason_labels(status.reasons))
+        )
+    return Reason(_("Not a key client"))

@@ -16,3 +16,12 @@ def test_key_reason_lists_the_reasons_in_words():
     )
     assert str(key_reason(KeyStatus(is_key=False))) == "Not a key client"
     assert str(key_reason(None)) == "Not a key client"
+
+
+def test_a_candidate_s_strategic_marks_are_named():
+    status = KeyStatus(is_key=False, reasons=["strategic", "competence"])
+
+    assert str(key_reason(status)) == (
+        "Not a key client yet: a candidate marked as — Strategic importance, "
+        "Competence client: keeps our standards high"
+    )
