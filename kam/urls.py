@@ -23,5 +23,6 @@ urlpatterns = [
     path("clients/", include("accounts.urls")),
     path("users/", include("kam.users.urls")),
     path("segments/", include("segmentation.urls")),
+    path("plans/", include("plans.urls")),
     path("django-admin/", admin.site.urls),
 ]
