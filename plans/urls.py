@@ -1,5 +1,13 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from plans.day import views as day
 
 app_name = "plans"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    # The manager's day (day/)
+    path("day/", day.day, name="day"),
+    path(
+        "day/clients/<int:pk>/contacts/<int:contact_pk>/congratulate/", day.congratulate, name="congratulate"
+    ),
+]

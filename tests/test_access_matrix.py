@@ -386,6 +386,12 @@ OBJECT_URLS: dict[str, Case] = {
         404,
         data=lambda world, arguments: {"status": "done"},
     ),
+    # The manager's day: a congratulation goes through the card's gate (EDIT).
+    "plans:congratulate": Case(
+        lambda world, found: [{"pk": world.client.pk, "contact_pk": world.card.entries["contacts"].pk}],
+        WRITE,
+        404,
+    ),
     # Users are managed by admins only: permission_or_403 answers 403 to everyone else before
     # any user is looked up, for every id, existing or not, so nothing is disclosed; the rule
     # there is the permission, not who the user is.
@@ -462,6 +468,7 @@ NOT_OBJECT_URLS = {
     "segmentation:location_create",
     "segmentation:radar",
     "segmentation:review_list",
+    "plans:day",
     "segmentation:review_open",
     "segmentation:action_list",
     "segmentation:dashboard",

@@ -23,9 +23,12 @@ MANAGE_USERS = "users.manage_users"
 @login_required
 @require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role lands on its own work: managers on their clients, admins on users."""
+    """Each role lands on its own work: managers on their day, directors on the client base,
+    admins on users."""
     if roles.is_admin(request.user) and not roles.is_sales_director(request.user):
         return redirect("users:user_list")
+    if roles.is_account_manager(request.user) and not roles.is_sales_director(request.user):
+        return redirect("plans:day")
     return redirect("accounts:client_list")
 
 

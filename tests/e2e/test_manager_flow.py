@@ -95,6 +95,8 @@ def manager_flow(page: Page, manager, account, texts: Texts) -> None:
     """Log in, open the card, add a contact inline, rename the card, read the history."""
     card = f"/clients/{account.pk}/"
     log_in(page, manager)
+    expect(page).to_have_url("/plans/day/")
+    page.locator("#main-nav").get_by_role("link", name=texts.my_clients, exact=True).click()
     expect(page).to_have_url("/clients/")
     expect(page.get_by_role("heading", level=1)).to_have_text(texts.my_clients)
     expect(page.locator("#results tbody td:first-child a")).to_have_text(["Siberian Steel"])

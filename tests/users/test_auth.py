@@ -67,7 +67,7 @@ def test_signed_in_user_visiting_login_goes_home(as_manager):
 
 def test_logout_is_post_only(as_manager):
     assert as_manager.get("/logout/").status_code == 405
-    assert as_manager.get("/").url == "/clients/"
+    assert as_manager.get("/").url == "/plans/day/"
 
 
 def test_logout_ends_the_session(as_manager):
@@ -95,7 +95,7 @@ def test_password_change_keeps_the_user_signed_in(as_manager, manager):
     assert response.url == "/password/done/"
     manager.refresh_from_db()
     assert manager.check_password("Quartz-Heron-71")
-    assert as_manager.get("/").url == "/clients/"
+    assert as_manager.get("/").url == "/plans/day/"
 
 
 def test_password_change_with_a_wrong_old_password_changes_nothing(as_manager, manager):
@@ -120,7 +120,7 @@ def test_home_sends_anonymous_users_to_login(client):
 
 @pytest.mark.parametrize(
     ("persona", "landing"),
-    [("manager", "/clients/"), ("director", "/clients/"), ("admin_user", "/users/")],
+    [("manager", "/plans/day/"), ("director", "/clients/"), ("admin_user", "/users/")],
 )
 def test_home_sends_each_role_to_its_work(client, request, persona, landing):
     client.force_login(request.getfixturevalue(persona))
@@ -129,9 +129,8 @@ def test_home_sends_each_role_to_its_work(client, request, persona, landing):
 
     assert response.status_code == 302
     assert response.url == landing
-    assert landing == (
-        reverse("users:user_list") if persona == "admin_user" else reverse("accounts:client_list")
-    )
+    expected = {"manager": "plans:day", "director": "accounts:client_list", "admin_user": "users:user_list"}
+    assert landing == reverse(expected[persona])
 
 
 def test_home_refuses_post(as_manager):

@@ -403,7 +403,7 @@ def test_editing_own_username_keeps_it_unique_case_insensitively(as_admin, admin
 
 def test_deactivating_a_user_ends_their_session(as_admin, manager, browser):
     assert login(browser, "manager", ip="10.0.0.2").status_code == 302
-    assert browser.get("/").url == "/clients/"
+    assert browser.get("/").url == "/plans/day/"
 
     response = as_admin.post(
         reverse("users:user_edit", args=[manager.pk]), edit_data(manager, is_active=None)

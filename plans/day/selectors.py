@@ -1,0 +1,149 @@
+"""The manager's day (DOMAIN §2, §7, §8): what is due, whose birthday is coming, which of
+their clients are flagged, and which next steps are due, in a constant number of queries.
+
+"Their clients" are the ones the user is responsible for or on the account team of, whatever
+the role: a director's day is about the clients they work on, not the whole base.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Client, Contact, TeamMember, Touch
+from kam.users.models import User
+from segmentation.models import ActionItem, Policy
+from segmentation.radar.flags import BY_NAME, Flag
+from segmentation.radar.selectors import list_url
+
+BIRTHDAY_DAYS = 14
+ACTIONS_AHEAD = 7
+LIMIT = 50
+DAY_FLAGS = ["at_risk", "no_touch", "no_decision_maker", "influence", "potential_stale"]
+BIRTHDAY_ROLES = [Contact.DecisionRole.DECISION_MAKER, Contact.DecisionRole.INFLUENCER]
+
+
+def my_clients(user: User) -> QuerySet[Client]:
+    on_team = TeamMember.objects.filter(client=OuterRef("pk"), user=user)
+    return Client.objects.filter(Q(responsible_manager=user) | Exists(on_team))
+
+
+@dataclass(frozen=True)
+class Birthday:
+    contact: Contact
+    on: date
+    congratulated: bool
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    flag: Flag
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """Up to LIMIT rows of one kind, and how many there are in all."""
+
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _section(queryset: QuerySet, limit: int = LIMIT) -> Section:
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Section(rows, len(rows))
+    return Section(rows[:limit], queryset.count())
+
+
+def action_items(user: User, today: date) -> Section:
+    """The user's open action items due within a week, overdue ones first."""
+    due = ActionItem.objects.filter(
+        owner=user, status=ActionItem.Status.OPEN, due__lte=today + timedelta(days=ACTIONS_AHEAD)
+    )
+    return _section(due.select_related("item__client").order_by("due", "pk"))
+
+
+def birthday_days(today: date, days: int = BIRTHDAY_DAYS) -> list[date]:
+    return [today + timedelta(days=n) for n in range(days + 1)]
+
+
+def _birthday_q(days: list[date]) -> Q:
+    """Birthdays on any of `days`, whatever the year; 29 February counts on 28 February in a
+    year without it."""
+    q = Q()
+    for day in days:
+        q |= Q(birthday__month=day.month, birthday__day=day.day)
+        if (day.month, day.day) == (2, 28) and not _leap(day.year):
+            q |= Q(birthday__month=2, birthday__day=29)
+    return q
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def birthdays(user: User, today: date) -> Section:
+    """Decision makers and influencers of the user's clients with a birthday in the next two
+    weeks, soonest first, each marked when a congratulation was logged for them this season."""
+    days = birthday_days(today)
+    season = today - timedelta(days=BIRTHDAY_DAYS)
+    congratulated = Touch.objects.filter(
+        contacts=OuterRef("pk"), kind=Touch.Kind.CONGRATULATION, date__gte=season
+    )
+    contacts = (
+        Contact.objects.filter(
+            _birthday_q(days), client__in=my_clients(user), is_active=True, decision_role__in=BIRTHDAY_ROLES
+        )
+        .select_related("client")
+        .annotate(congratulated=Exists(congratulated))
+    )
+    order = {(day.month, day.day): n for n, day in enumerate(days)}
+    found = sorted(contacts[: LIMIT + 1], key=lambda c: (_position(c.birthday, order), c.name, c.pk))
+    rows = [Birthday(c, _next_birthday(c.birthday, days), c.congratulated) for c in found[:LIMIT]]
+    return Section(rows, len(found) if len(found) <= LIMIT else contacts.count())
+
+
+def _position(birthday: date | None, order: dict[tuple[int, int], int]) -> int:
+    if birthday is None:
+        return len(order)
+    return order.get((birthday.month, birthday.day), order.get((2, 28), len(order)))
+
+
+def _next_birthday(birthday: date | None, days: list[date]) -> date:
+    assert birthday is not None
+    for day in days:
+        if (day.month, day.day) == (birthday.month, birthday.day):
+            return day
+    return next(day for day in days if (day.month, day.day) == (2, 28))
+
+
+def flag_counts(user: User, today: date, policy: Policy) -> list[FlagCount]:
+    """How many of the clients the user is responsible for carry each of the day's flags, in one
+    aggregate query; each count opens the client list filtered by the flag and by the user."""
+    flags = [BY_NAME[name] for name in DAY_FLAGS]
+    counts = Client.objects.filter(responsible_manager=user).aggregate(
+        **{f.name: Count("pk", filter=f.q(today, policy)) for f in flags}
+    )
+    return [FlagCount(f, counts[f.name], list_url(f, str(user.pk))) for f in flags]
+
+
+def next_steps_due(user: User, today: date) -> Section:
+    """The next steps due today or overdue: each client's latest touch that set a next step."""
+    later = Touch.objects.filter(
+        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")),
+        client=OuterRef("client"),
+    ).exclude(next_step="")
+    steps = (
+        Touch.objects.filter(client__in=my_clients(user), next_step_date__lte=today)
+        .exclude(next_step="")
+        .exclude(Exists(later))
+        .select_related("client")
+        .order_by("next_step_date", "pk")
+    )
+    return _section(steps)

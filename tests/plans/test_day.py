@@ -1,0 +1,185 @@
+"""The manager's day: due action items, birthdays in the next two weeks (a congratulation in
+one click), the flagged clients and the next steps due, in a constant number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Contact, Touch
+from plans.day import selectors
+from segmentation.models import ActionItem, Policy, Review, ReviewItem
+from tests.factories import ClientFactory, ContactFactory, TeamMemberFactory, TouchFactory
+from tests.helpers import messages_of
+
+pytestmark = pytest.mark.django_db
+DAY_URL = reverse("plans:day")
+TODAY = date(2026, 12, 20)
+
+
+def contact(client, name, birthday, role=Contact.DecisionRole.DECISION_MAKER, **extra):
+    return ContactFactory(client=client, name=name, birthday=birthday, decision_role=role, **extra)
+
+
+def names(section):
+    return [row.contact.name for row in section.rows]
+
+
+def test_birthdays_in_the_next_two_weeks_soonest_first_across_the_new_year(manager, client_card):
+    contact(client_card, "Today", date(1980, 12, 20))
+    contact(client_card, "New Year", date(1975, 1, 1))
+    contact(client_card, "Last day", date(1990, 1, 3))
+    contact(client_card, "Too late", date(1990, 1, 4))
+    contact(client_card, "Yesterday", date(1990, 12, 19))
+    contact(client_card, "A user", date(1990, 12, 21), role=Contact.DecisionRole.USER)
+    contact(client_card, "Left", date(1990, 12, 22), is_active=False)
+    contact(ClientFactory(), "Not mine", date(1990, 12, 22))
+    teamed = ClientFactory()
+    TeamMemberFactory(client=teamed, user=manager)
+    contact(teamed, "On my team", date(1985, 12, 25), role=Contact.DecisionRole.INFLUENCER)
+
+    found = selectors.birthdays(manager, TODAY)
+
+    assert names(found) == ["Today", "On my team", "New Year", "Last day"]
+    assert [row.on for row in found.rows] == [TODAY, date(2026, 12, 25), date(2027, 1, 1), date(2027, 1, 3)]
+
+
+def test_29_february_counts_on_28_february_without_a_leap_day(manager, client_card):
+    contact(client_card, "Leap", date(1988, 2, 29))
+
+    assert [r.on for r in selectors.birthdays(manager, date(2027, 2, 20)).rows] == [date(2027, 2, 28)]
+    assert [r.on for r in selectors.birthdays(manager, date(2028, 2, 20)).rows] == [date(2028, 2, 29)]
+
+
+def test_a_congratulation_is_logged_as_a_touch_in_one_click(manager, client_card, as_manager):
+    person = contact(client_card, "Ivan Kuzmin", date.today() + timedelta(days=2))
+
+    response = as_manager.post(reverse("plans:congratulate", args=[client_card.pk, person.pk]))
+
+    assert response.url == DAY_URL
+    assert messages_of(response) == ["Your congratulation of Ivan Kuzmin is logged as a touch."]
+    touch = Touch.objects.get()
+    assert (touch.kind, touch.date, touch.summary, touch.created_by) == (
+        "congratulation",
+        date.today(),
+        "Birthday congratulations",
+        manager,
+    )
+    assert list(touch.contacts.all()) == [person]
+    assert list(touch.participants.all()) == [manager]
+    assert selectors.birthdays(manager, date.today()).rows[0].congratulated is True
+
+
+def test_congratulating_another_manager_s_contact_is_not_found(client_card, as_outsider):
+    person = contact(client_card, "Ivan Kuzmin", date.today())
+    assert (
+        as_outsider.post(reverse("plans:congratulate", args=[client_card.pk, person.pk])).status_code == 404
+    )
+    assert not Touch.objects.exists()
+
+
+def test_a_contact_of_another_client_is_not_found(manager, client_card, as_manager):
+    other = contact(ClientFactory(responsible_manager=manager), "Elsewhere", date.today())
+    url = reverse("plans:congratulate", args=[client_card.pk, other.pk])
+    assert as_manager.post(url).status_code == 404
+    assert as_manager.get(url).status_code == 405
+    assert not Touch.objects.exists()
+
+
+def test_next_steps_due_are_each_client_s_latest_step(manager, client_card):
+    TouchFactory(
+        client=client_card,
+        date=TODAY - timedelta(days=30),
+        next_step="Old",
+        next_step_date=TODAY - timedelta(days=20),
+    )
+    TouchFactory(
+        client=client_card, date=TODAY - timedelta(days=3), next_step="Send the offer", next_step_date=TODAY
+    )
+    other = ClientFactory(responsible_manager=manager, name="Later Co")
+    TouchFactory(
+        client=other,
+        date=TODAY - timedelta(days=3),
+        next_step="Not yet",
+        next_step_date=TODAY + timedelta(days=1),
+    )
+    late = ClientFactory(responsible_manager=manager, name="Late Co")
+    TouchFactory(
+        client=late,
+        date=TODAY - timedelta(days=9),
+        next_step="Call back",
+        next_step_date=TODAY - timedelta(days=2),
+    )
+
+    found = selectors.next_steps_due(manager, TODAY)
+
+    assert [(t.client.name, t.next_step) for t in found.rows] == [
+        ("Late Co", "Call back"),
+        ("Siberian Steel", "Send the offer"),
+    ]
+
+
+def test_action_items_due_this_week_overdue_first(manager, director, client_card):
+    review = Review.objects.create(opened_by=director)
+    item = ReviewItem.objects.create(review=review, client=client_card, position=1)
+    for what, days, status in [
+        ("Late", -2, "open"),
+        ("Soon", 7, "open"),
+        ("Later", 8, "open"),
+        ("Done", 0, "done"),
+    ]:
+        ActionItem.objects.create(
+            item=item,
+            what=what,
+            owner=manager,
+            due=TODAY + timedelta(days=days),
+            status=status,
+            created_by=director,
+        )
+
+    assert [a.what for a in selectors.action_items(manager, TODAY).rows] == ["Late", "Soon"]
+
+
+def test_flag_counts_link_into_the_user_s_filtered_client_list(manager, client_card):
+    counts = selectors.flag_counts(manager, TODAY, Policy.current())
+
+    assert [(c.flag.name, c.count) for c in counts] == [
+        ("at_risk", 0),
+        ("no_touch", 1),
+        ("no_decision_maker", 1),
+        ("influence", 0),
+        ("potential_stale", 1),
+    ]
+    assert counts[1].url == f"{reverse('accounts:client_list')}?flag=no_touch&manager={manager.pk}"
+
+
+def test_the_day_page_for_anyone_signed_in_and_no_one_else(client, manager, as_manager):
+    assert as_manager.get(DAY_URL).status_code == 200
+    assert as_manager.post(DAY_URL).status_code == 405
+    as_manager.logout()
+    assert client.get(DAY_URL).url == f"/login/?next={DAY_URL}"
+
+
+def test_a_manager_sees_only_their_own_day(client_card, as_outsider):
+    contact(client_card, "Ivan Kuzmin", date.today())
+    page = as_outsider.get(DAY_URL).content.decode()
+    assert "Ivan Kuzmin" not in page
+    assert "Siberian Steel" not in page
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_day_runs_a_constant_number_of_queries(manager, director, as_manager, assert_queries, count):
+    today = date.today()
+    review = Review.objects.create(opened_by=director)
+    for n in range(count):
+        card = ClientFactory(responsible_manager=manager)
+        contact(card, f"Person {n}", today + timedelta(days=n % 14))
+        TouchFactory(client=card, date=today - timedelta(days=1), next_step="Call", next_step_date=today)
+        item = ReviewItem.objects.create(review=review, client=card, position=n + 1)
+        ActionItem.objects.create(item=item, what="Do", owner=manager, due=today, created_by=director)
+
+    response = assert_queries(13, lambda: as_manager.get(DAY_URL))
+
+    assert len(response.context["birthdays"].rows) == count
+    assert len(response.context["next_steps"].rows) == count
+    assert len(response.context["actions"].rows) == count
