@@ -8,7 +8,7 @@ the role: a director's day is about the clients they work on, not the whole base
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
 from accounts.models import Client, Contact, TeamMember, Touch
 from kam.users.models import User
@@ -19,6 +19,7 @@ from segmentation.radar.selectors import list_url
 BIRTHDAY_DAYS = 14
 ACTIONS_AHEAD = 7
 LIMIT = 50
+STEPS_LIMIT = 10  # the most recent; the client list sorted by next step has them all
 DAY_FLAGS = ["at_risk", "no_touch", "no_decision_maker", "influence", "potential_stale"]
 BIRTHDAY_ROLES = [Contact.DecisionRole.DECISION_MAKER, Contact.DecisionRole.INFLUENCER]
 
@@ -55,10 +56,9 @@ class Section:
 
 
 def _section(queryset: QuerySet, limit: int = LIMIT) -> Section:
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return Section(rows, len(rows))
-    return Section(rows[:limit], queryset.count())
+    """The first `limit` rows and the total, in one query (the total as a window count)."""
+    rows = list(queryset.annotate(section_total=Window(Count("pk")))[:limit])
+    return Section(rows, rows[0].section_total if rows else 0)
 
 
 def action_items(user: User, today: date) -> Section:
@@ -103,16 +103,13 @@ def birthdays(user: User, today: date) -> Section:
         .select_related("client")
         .annotate(congratulated=Exists(congratulated))
     )
-    order = {(day.month, day.day): n for n, day in enumerate(days)}
-    found = sorted(contacts[: LIMIT + 1], key=lambda c: (_position(c.birthday, order), c.name, c.pk))
-    rows = [Birthday(c, _next_birthday(c.birthday, days), c.congratulated) for c in found[:LIMIT]]
-    return Section(rows, len(found) if len(found) <= LIMIT else contacts.count())
-
-
-def _position(birthday: date | None, order: dict[tuple[int, int], int]) -> int:
-    if birthday is None:
-        return len(order)
-    return order.get((birthday.month, birthday.day), order.get((2, 28), len(order)))
+    soonest = Case(
+        *[When(_birthday_q(days[: n + 1]), then=Value(n)) for n in range(len(days))],
+        output_field=IntegerField(),
+    )
+    found = _section(contacts.annotate(soonest=soonest).order_by("soonest", "name", "pk"))
+    rows = [Birthday(c, _next_birthday(c.birthday, days), c.congratulated) for c in found.rows]
+    return Section(rows, found.total)
 
 
 def _next_birthday(birthday: date | None, days: list[date]) -> date:
@@ -134,7 +131,8 @@ def flag_counts(user: User, today: date, policy: Policy) -> list[FlagCount]:
 
 
 def next_steps_due(user: User, today: date) -> Section:
-    """The next steps due today or overdue: each client's latest touch that set a next step."""
+    """The next steps due today or overdue, the most recent first: each client's latest touch
+    that set a next step."""
     later = Touch.objects.filter(
         Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")),
         client=OuterRef("client"),
@@ -144,6 +142,6 @@ def next_steps_due(user: User, today: date) -> Section:
         .exclude(next_step="")
         .exclude(Exists(later))
         .select_related("client")
-        .order_by("next_step_date", "pk")
+        .order_by("-next_step_date", "-pk")
     )
-    return _section(steps)
+    return _section(steps, STEPS_LIMIT)
