@@ -104,7 +104,7 @@ def birthdays(user: User, today: date) -> Section:
         .annotate(congratulated=Exists(congratulated))
     )
     soonest = Case(
-        *[When(_birthday_q(days[: n + 1]), then=Value(n)) for n in range(len(days))],
+        *[When(_birthday_q([day]), then=Value(n)) for n, day in enumerate(days)],
         output_field=IntegerField(),
     )
     found = _section(contacts.annotate(soonest=soonest).order_by("soonest", "name", "pk"))
