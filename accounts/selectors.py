@@ -3,9 +3,9 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from accounts import extensions
 from accounts.extensions import ListColumn
@@ -51,9 +51,21 @@ def list_columns_of(user: User) -> list[ListColumn]:
     return [column for column in columns if column.name in picked]
 
 
-def decision_group(client: Client) -> dict[str, Any]:
-    """The active contacts with their influence sum and the warnings DOMAIN §2 asks for."""
-    contacts = list(client.contacts.filter(is_active=True).prefetch_related("known_by"))
+STALE_CONTACT_DAYS = 90  # the texts' "no touch in 90 days", for one person
+
+
+def decision_group(client: Client, *, today: date | None = None) -> dict[str, Any]:
+    """The active contacts with their influence sum and the warnings DOMAIN §2 asks for; each
+    contact with its last touch (`last_touch`) and whether that is over 90 days ago or never
+    (`stale`)."""
+    today = today or timezone.localdate()
+    contacts = list(
+        client.contacts.filter(is_active=True)
+        .prefetch_related("known_by")
+        .annotate(last_touch=Max("touches__date"))
+    )
+    for contact in contacts:
+        contact.stale = contact.last_touch is None or (today - contact.last_touch).days > STALE_CONTACT_DAYS  # type: ignore[attr-defined]
     total = sum(c.influence for c in contacts)
     return {
         "contacts": contacts,

@@ -633,3 +633,30 @@ def test_refusals_are_counted_by_quarter_and_reason(as_manager, client_card):
         (2026, 1, [2, 1], 3),
     ]
     assert "Q1 2026" in response.content.decode()
+
+
+def test_the_decision_group_shows_each_contact_s_last_touch_and_marks_stale_ones(client_card, as_manager):
+    from datetime import date, timedelta
+
+    from accounts.selectors import decision_group
+    from tests.factories import ContactFactory, TouchFactory
+
+    today = date(2026, 11, 30)
+    recent = ContactFactory(client=client_card, name="Recent")
+    old = ContactFactory(client=client_card, name="Old")
+    never = ContactFactory(client=client_card, name="Never")
+    TouchFactory(client=client_card, date=today - timedelta(days=5)).contacts.add(recent, old)
+    TouchFactory(client=client_card, date=today - timedelta(days=200)).contacts.add(old)
+    TouchFactory(client=client_card, date=today - timedelta(days=95)).contacts.add(never)
+    never.touches.clear()
+
+    rows = {c.name: (c.last_touch, c.stale) for c in decision_group(client_card, today=today)["contacts"]}
+
+    assert rows == {
+        "Recent": (today - timedelta(days=5), False),
+        "Old": (today - timedelta(days=5), False),
+        "Never": (None, True),
+    }
+    stale = ContactFactory(client=client_card, name="Stale")
+    TouchFactory(client=client_card, date=today - timedelta(days=91)).contacts.add(stale)
+    assert {c.name: c.stale for c in decision_group(client_card, today=today)["contacts"]}["Stale"] is True
