@@ -73,7 +73,7 @@ def birthday_days(today: date, days: int = BIRTHDAY_DAYS) -> list[date]:
     return [today + timedelta(days=n) for n in range(days + 1)]
 
 
-def _birthday_q(days: list[date]) -> Q:
+def birthday_q(days: list[date]) -> Q:
     """Birthdays on any of `days`, whatever the year; 29 February counts on 28 February in a
     year without it."""
     q = Q()
@@ -98,13 +98,13 @@ def birthdays(user: User, today: date) -> Section:
     )
     contacts = (
         Contact.objects.filter(
-            _birthday_q(days), client__in=my_clients(user), is_active=True, decision_role__in=BIRTHDAY_ROLES
+            birthday_q(days), client__in=my_clients(user), is_active=True, decision_role__in=BIRTHDAY_ROLES
         )
         .select_related("client")
         .annotate(congratulated=Exists(congratulated))
     )
     soonest = Case(
-        *[When(_birthday_q([day]), then=Value(n)) for n, day in enumerate(days)],
+        *[When(birthday_q([day]), then=Value(n)) for n, day in enumerate(days)],
         output_field=IntegerField(),
     )
     found = _section(contacts.annotate(soonest=soonest).order_by("soonest", "name", "pk"))
