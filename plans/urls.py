@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from plans.day import views as day
+from plans.winback import views as winback
 
 app_name = "plans"
 
@@ -10,4 +11,6 @@ urlpatterns: list[URLPattern] = [
     path(
         "day/clients/<int:pk>/contacts/<int:contact_pk>/congratulate/", day.congratulate, name="congratulate"
     ),
+    # The win-back list (winback/)
+    path("win-back/", winback.win_back, name="win_back"),
 ]

@@ -469,6 +469,7 @@ NOT_OBJECT_URLS = {
     "segmentation:radar",
     "segmentation:review_list",
     "plans:day",
+    "plans:win_back",
     "segmentation:review_open",
     "segmentation:action_list",
     "segmentation:dashboard",

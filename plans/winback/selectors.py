@@ -1,0 +1,97 @@
+"""The win-back list (DOMAIN §10): lost silver, gold and key clients, worst first, each with
+why it counts as lost, its last purchase and its refusals of the last year.
+
+"Worst first": key clients, then gold, then silver, and within each the biggest potential.
+Pages by keyset; the refusals are counted for the page's rows only.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import Client, Refusal
+from accounts.selectors import clients_visible_to
+from kam.pagination import Page, keyset_page
+from kam.users.models import User
+from segmentation.models import LostStatus, Tier
+from segmentation.segments.rhythm import lost_reason
+from segmentation.segments.tiers import effective_tier, tier_is
+from segmentation.segments.words import Reason
+
+PAGE_SIZE = 50
+ORDER = ["-key_rank", "-tier_rank", "-potential_rank", "pk"]
+
+
+def win_back_clients(user: User) -> QuerySet[Client]:
+    """Lost clients the user sees that are key, gold or silver (effective tier), worst first."""
+    lost = Q(segment__lost_status=LostStatus.LOST)
+    counted = Q(key_status__is_key=True) | tier_is(Tier.GOLD) | tier_is(Tier.SILVER)
+    return (
+        clients_visible_to(user)
+        .filter(lost & counted)
+        .select_related("segment", "key_status", "responsible_manager")
+        .annotate(tier_now=effective_tier())
+        .annotate(
+            key_rank=Case(
+                When(key_status__is_key=True, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            tier_rank=Case(
+                When(tier_now=Tier.GOLD, then=Value(2)),
+                When(tier_now=Tier.SILVER, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            potential_rank=Coalesce(
+                "segment__potential",
+                Value(Decimal(-1)),
+                output_field=DecimalField(max_digits=18, decimal_places=2),
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    client: Client
+    lost: Reason
+    refusals: int
+    is_key: bool
+
+
+def win_back_page(
+    queryset: QuerySet[Client], *, after: str, before: str, today: date
+) -> tuple[Page, list[Row]]:
+    year_ago = today - timedelta(days=365)
+    refusals = (
+        Refusal.objects.filter(client=OuterRef("pk"), date__gte=year_ago)
+        .order_by()
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    queryset = queryset.annotate(refusals_year=Coalesce(Subquery(refusals, output_field=IntegerField()), 0))
+    page = keyset_page(queryset, order=ORDER, after=after, before=before, size=PAGE_SIZE)
+    rows = [
+        Row(
+            client=client,
+            lost=lost_reason(client.segment, today),
+            refusals=client.refusals_year,
+            is_key=bool(client.key_rank),
+        )
+        for client in page.rows
+    ]
+    return page, rows
