@@ -105,7 +105,7 @@ COLUMNS = [
         "d_route",
         _("D route"),
         "segmentation/cells/d_route.html",
-        120,
+        115,
         title=_("How a D client is served, as the last D-group routing set it"),
         related=("d_route",),
         shown=False,
