@@ -1,8 +1,8 @@
 """Where the apps above `accounts` plug into the client card and the client list.
 
 `accounts` is the base layer and imports no app above it. Segmentation and plans register
-their card tabs, overview panels, list columns and list filters here from their
-`AppConfig.ready()`; the card and the list show whatever is registered, by `order`.
+their card tabs, overview panels, list columns, list filters and actions on picked clients here
+from their `AppConfig.ready()`; the card and the list show whatever is registered, by `order`.
 Registering the same name again replaces the entry, so a second `ready()` adds nothing.
 """
 
@@ -92,6 +92,24 @@ class HistorySource:
     entries: Callable[[AuthenticatedHttpRequest, Client, datetime | None, int], list[Any]]
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """Something done to clients picked in the list: the ticked rows, or all the clients its
+    filters match. Where an action applies (the user has `permission` and `applies(filters)`
+    holds for the list's cleaned filter values), the list shows a tick box per row and the
+    action's buttons; they open `url_name` (a GET page that previews, then confirms) with the
+    ticked ids as `client` and the list's query string as `back`, or with the list's own query
+    string and `all=1`.
+    """
+
+    name: str
+    label: Label
+    url_name: str
+    permission: str
+    order: int
+    applies: Callable[[dict[str, Any]], bool] = lambda filters: True
+
+
 CORE_TABS = [
     CardTab("overview", _("Overview"), "accounts:client_detail", 10),
     CardTab("contacts", _("Decision group"), "accounts:client_contacts", 20),
@@ -107,6 +125,7 @@ _panels: dict[str, CardPanel] = {}
 _columns: dict[str, ListColumn] = {}  # the base columns are registered by accounts.columns
 _filters: dict[str, ListFilter] = {}
 _history: dict[str, HistorySource] = {}
+_actions: dict[str, ListAction] = {}
 
 
 def register_tab(tab: CardTab) -> None:
@@ -127,6 +146,16 @@ def register_filter(list_filter: ListFilter) -> None:
 
 def register_history_source(source: HistorySource) -> None:
     _history[source.name] = source
+
+
+def register_action(action: ListAction) -> None:
+    _actions[action.name] = action
+
+
+def list_actions(user: Any, filters: dict[str, Any]) -> list[ListAction]:
+    """The actions `user` may take on the list filtered by `filters` (cleaned values), in order."""
+    found = [a for a in _actions.values() if user.has_perm(a.permission) and a.applies(filters)]
+    return sorted(found, key=lambda action: action.order)
 
 
 def history_sources() -> list[HistorySource]:

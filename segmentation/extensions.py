@@ -13,12 +13,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions
-from accounts.extensions import CardPanel, CardTab, ListColumn, ListFilter
+from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from segmentation import history
 from segmentation.keys import filters as key_filters
+from segmentation.models import Category
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
@@ -44,6 +45,7 @@ def register() -> None:
         extensions.register_filter(list_filter)
     for source in history.SOURCES:
         extensions.register_history_source(source)
+    extensions.register_action(ROUTE_D)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
@@ -99,6 +101,15 @@ COLUMNS = [
         sort="wallet_share_sort",
     ),
     ListColumn("purchases", _("Purchases"), "segmentation/cells/purchases.html", 110, related=("segment",)),
+    ListColumn(
+        "d_route",
+        _("D route"),
+        "segmentation/cells/d_route.html",
+        115,
+        title=_("How a D client is served, as the last D-group routing set it"),
+        related=("d_route",),
+        shown=False,
+    ),
 ]
 
 FILTERS = [
@@ -112,3 +123,13 @@ FILTERS = [
     ListFilter("run", filters.moved_in_run, 80),
     ListFilter("moved", filters.moved_kind, 90),
 ]
+
+# D-group routing (DOMAIN §5): offered on the list filtered to category D.
+ROUTE_D = ListAction(
+    "d_route",
+    _("Route D clients"),
+    "segmentation:d_route_preview",
+    "accounts.assign_client",
+    10,
+    applies=lambda filters: filters.get("category") == Category.D,
+)

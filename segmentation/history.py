@@ -16,7 +16,7 @@ from accounts.models import Client, ProductGroup
 from kam.http import AuthenticatedHttpRequest
 from kam.money import money
 from segmentation.keys.words import reason_labels
-from segmentation.models import KeyStatus, NightlyRun, PotentialEstimate, SegmentChange, TierOverride
+from segmentation.models import DRoute, KeyStatus, NightlyRun, PotentialEstimate, SegmentChange, TierOverride
 from segmentation.notifications.words import value_label
 
 SEES_RUNS = "segmentation.manage_policy"
@@ -69,6 +69,11 @@ ESTIMATE = TrackedModel(
 )
 
 
+D_ROUTE = TrackedModel(
+    DRoute, "client_id", gettext_lazy("D route"), action=_override_action, hidden=("batch",)
+)
+
+
 def _tracked(tracked: TrackedModel) -> Any:
     def entries(
         request: AuthenticatedHttpRequest, client: Client, before: datetime | None, limit: int
@@ -115,4 +120,5 @@ SOURCES = [
     HistorySource("tier_override", _tracked(TIER_OVERRIDE)),
     HistorySource("estimates", _tracked(ESTIMATE)),
     HistorySource("segment_changes", segment_changes),
+    HistorySource("d_route", _tracked(D_ROUTE)),
 ]

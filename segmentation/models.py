@@ -44,6 +44,15 @@ def money(verbose: Any, default: int, help_text: Any) -> models.DecimalField:
     )
 
 
+class DRouteKind(models.TextChoices):
+    """The company's ways of serving D clients with the least time and effort (DOMAIN §5)."""
+
+    EMPLOYEE = "employee", _("All to one employee")
+    PARTNER = "partner", _("Handed to a partner")
+    WEB = "web", _("Ordering through the website")
+    TRAINING = "training", _("Grown through training")
+
+
 # The policy's amounts, in the company currency (settings.KAM_CURRENCY).
 AMOUNT_FIELDS = ["min_headroom", "medium_from", "large_from", "largest_from"]
 
@@ -143,6 +152,30 @@ class Policy(models.Model):
     )
     nightly_run_at = models.TimeField(
         _("nightly run at"), default=time(2, 0), help_text=_("Local time of the nightly recomputation.")
+    )
+    d_route = models.CharField(
+        _("route for D clients"),
+        max_length=8,
+        choices=DRouteKind.choices,
+        blank=True,
+        help_text=_(
+            "How D clients are served with the least time and effort; applied in bulk from the client list."
+        ),
+    )
+    d_route_employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee for D clients"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The one employee who becomes responsible for every routed D client."),
+    )
+    d_route_partner = models.CharField(
+        _("partner for D clients"),
+        max_length=200,
+        blank=True,
+        help_text=_("The partner the routed D clients are handed to."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -621,3 +654,98 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+
+class DRouteBatch(models.Model):
+    """One bulk routing of D clients (DOMAIN §5): who applied which route to how many clients.
+
+    Its items keep each client's state before the batch, so the batch can be reversed exactly.
+    """
+
+    route = models.CharField(_("route"), max_length=8, choices=DRouteKind.choices)
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    partner = models.CharField(_("partner"), max_length=200, blank=True)
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied"))
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reversed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+    restored_count = models.PositiveIntegerField(_("restored"), default=0)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        verbose_name = _("D-client routing")
+        verbose_name_plural = _("D-client routings")
+        indexes = [models.Index(fields=["-applied_at", "-id"], name="droutebatch_applied_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(route=DRouteKind.EMPLOYEE) | Q(employee__isnull=False),
+                name="droutebatch_employee_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_route_display()} ({self.clients})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("segmentation:d_route_batch", args=[self.pk])
+
+
+class DRoute(models.Model):
+    """The route a D client is on, and the batch that put it there; kept with its history."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="d_route")
+    route = models.CharField(_("D route"), max_length=8, choices=DRouteKind.choices)
+    partner = models.CharField(_("partner"), max_length=200, blank=True)
+    batch = models.ForeignKey(
+        DRouteBatch, verbose_name=_("routing"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("D route")
+        verbose_name_plural = _("D routes")
+
+    def __str__(self) -> str:
+        return self.get_route_display()
+
+
+class DRouteBatchItem(models.Model):
+    """A client of a batch with what it was before: its responsible manager and its route mark
+    (`previous_route` empty when it had none); `restored` once the batch's reversal restored it."""
+
+    batch = models.ForeignKey(DRouteBatch, on_delete=models.CASCADE, related_name="items")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    previous_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_route = models.CharField(max_length=8, choices=DRouteKind.choices, blank=True)
+    previous_partner = models.CharField(max_length=200, blank=True)
+    previous_batch = models.ForeignKey(
+        DRouteBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    restored = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "client"], name="droutebatchitem_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.client_id}"

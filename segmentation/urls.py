@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from segmentation.dashboard import views as dashboard
+from segmentation.droute import views as droute
 from segmentation.keys import views as keys
 from segmentation.locations import views as locations
 from segmentation.notifications import views as notifications
@@ -53,6 +54,12 @@ urlpatterns: list[URLPattern] = [
     path("reviews/<int:pk>/clients/<int:position>/actions/", reviews.action_add, name="action_add"),
     path("reviews/actions/", reviews.action_list, name="action_list"),
     path("reviews/actions/<int:pk>/status/", reviews.action_status, name="action_status"),
+    # D-group routing: the policy's route applied to D clients picked in the list (droute/)
+    path("d-route/", droute.d_route_batches, name="d_route_batches"),
+    path("d-route/preview/", droute.d_route_preview, name="d_route_preview"),
+    path("d-route/apply/", droute.d_route_apply, name="d_route_apply"),
+    path("d-route/<int:pk>/", droute.d_route_batch, name="d_route_batch"),
+    path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

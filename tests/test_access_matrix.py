@@ -39,6 +39,8 @@ from segmentation.locations.services import location_version
 from segmentation.models import (
     ActionItem,
     ClientSegment,
+    DRouteBatch,
+    DRouteKind,
     KeyReason,
     KeyStatus,
     NightlyRun,
@@ -183,6 +185,12 @@ def world(manager, outsider, client_card) -> World:
     action = ActionItem.objects.create(
         item=item, what="Visit", owner=manager, due=datetime.date(2026, 12, 1), created_by=teammate
     )
+    routing = DRouteBatch.objects.create(
+        route=DRouteKind.WEB,
+        clients=0,
+        applied_by=teammate,
+        applied_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
+    )
     login = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": "manager", "http_accept": "*/*"}
     objects: list[Model] = [
         manager,
@@ -197,6 +205,7 @@ def world(manager, outsider, client_card) -> World:
         sale,
         Policy.current(),
         OwnLocationFactory(name="Krasnoyarsk branch"),
+        routing,
         run,
         change,
         notification,
@@ -428,6 +437,14 @@ OBJECT_URLS: dict[str, Case] = {
     "segmentation:location_retire": Case(
         lambda world, found: [{"pk": world.objects[OwnLocation].pk}], None, 403, rightful="admin"
     ),
+    # D-group routing is for those who assign clients: permission_or_403 answers 403 to a
+    # manager before any routing is looked up.
+    "segmentation:d_route_batch": Case(
+        lambda world, found: [{"pk": world.objects[DRouteBatch].pk}], None, 403, rightful=""
+    ),
+    "segmentation:d_route_reverse": Case(
+        lambda world, found: [{"pk": world.objects[DRouteBatch].pk}], None, 403, rightful="director"
+    ),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -477,6 +494,9 @@ NOT_OBJECT_URLS = {
     "segmentation:notification_read_all",
     "segmentation:todo",
     "segmentation:candidates",
+    "segmentation:d_route_batches",
+    "segmentation:d_route_preview",
+    "segmentation:d_route_apply",
     "admin:index",
     "admin:login",
     "admin:logout",

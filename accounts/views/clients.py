@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import extensions, selectors, services
 from accounts.access import EDIT, REASSIGN, get_client_for_user
 from accounts.audit import Conflict
 from accounts.filters import ClientFilter
@@ -52,6 +52,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "columns_form": ListColumnsForm(
             initial={"columns": [c.name for c in columns], "next": request.get_full_path()}
         ),
+        "actions": extensions.list_actions(request.user, data),
         "today": timezone.localdate(),
         "nav": "clients",
     }

@@ -10,8 +10,9 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import managers
 from kam.money import currency, money
-from segmentation.models import AMOUNT_FIELDS, Policy
+from segmentation.models import AMOUNT_FIELDS, DRouteKind, Policy
 
 SHARE_FIELDS = ["pareto_share", "wallet_share_limit", "gold_share", "silver_share", "key_cap_share"]
 FACTOR_FIELDS = ["at_risk_factor", "lost_factor"]
@@ -72,6 +73,9 @@ ABOVE = [
 ]
 
 
+D_ROUTE_FIELDS = ["d_route", "d_route_employee", "d_route_partner"]
+
+
 class PolicyForm(forms.ModelForm):
     """Every threshold of the policy, grouped as the domain groups them, each with its explanation.
 
@@ -84,7 +88,7 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
         fields = [*SHARE_FIELDS, *AMOUNT_FIELDS, *FACTOR_FIELDS, *COUNT_FIELDS]
-        fields += ["kam_small_clients", "nightly_run_at"]
+        fields += ["kam_small_clients", "nightly_run_at", *D_ROUTE_FIELDS]
         widgets = {
             "nightly_run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
@@ -102,6 +106,11 @@ class PolicyForm(forms.ModelForm):
         self._limit(AMOUNT_FIELDS, 0, None, _("Enter an amount of zero or more."))
         self._limit(FACTOR_FIELDS, 1, None, _("Enter a factor of at least 1."))
         self._limit(COUNT_FIELDS, 1, None, _("Enter a whole number of at least 1."))
+        employee: Any = self.fields["d_route_employee"]
+        employee.queryset = managers()
+        employee.empty_label = _("Nobody")
+        route: Any = self.fields["d_route"]
+        route.choices = [("", _("Not chosen")), *DRouteKind.choices]
         for name in [*SHARE_FIELDS, *AMOUNT_FIELDS, *FACTOR_FIELDS]:
             value = self.initial.get(name)
             if isinstance(value, Decimal) and value == value.to_integral():
@@ -144,6 +153,7 @@ class PolicyForm(forms.ModelForm):
                 _row("capacity_small", "capacity_medium", "capacity_large", "capacity_largest"),
             ),
             Fieldset(_("Estimates and the nightly run"), _row("estimate_stale_months", "nightly_run_at")),
+            Fieldset(_("D clients"), _row(*D_ROUTE_FIELDS)),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -160,9 +170,34 @@ class PolicyForm(forms.ModelForm):
             )
         for lower, higher, message in NOT_BELOW:
             self._compare(data, lower, higher, message, strict=False)
+        self._clean_d_route(data)
         for lower, higher, message in ABOVE:
             self._compare(data, lower, higher, message, strict=True)
         return data
+
+    def _clean_d_route(self, data: dict[str, Any]) -> None:
+        """The employee route names the employee, the partner route the partner; a route keeps
+        only what it names, so the policy never holds a stale employee or partner."""
+        route = data.get("d_route")
+        data["d_route_partner"] = (data.get("d_route_partner") or "").strip()
+        if (
+            route == DRouteKind.EMPLOYEE
+            and not data.get("d_route_employee")
+            and "d_route_employee" not in self.errors
+        ):
+            self.add_error(
+                "d_route_employee",
+                forms.ValidationError(_("Choose the employee who takes every D client."), code="required"),
+            )
+        if route == DRouteKind.PARTNER and not data["d_route_partner"]:
+            self.add_error(
+                "d_route_partner",
+                forms.ValidationError(_("Name the partner the D clients are handed to."), code="required"),
+            )
+        if route != DRouteKind.EMPLOYEE:
+            data["d_route_employee"] = None
+        if route != DRouteKind.PARTNER:
+            data["d_route_partner"] = ""
 
     def _compare(self, data: dict[str, Any], lower: str, higher: str, message: Any, *, strict: bool) -> None:
         low, high = data.get(lower), data.get(higher)

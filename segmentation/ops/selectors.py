@@ -89,6 +89,8 @@ def _show(field: Any, value: Any) -> str:
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return str(User.objects.filter(pk=value).first() or f"#{value}")
     if field.name in AMOUNT_FIELDS:
         return money(value)
     if isinstance(value, time):

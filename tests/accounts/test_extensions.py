@@ -48,6 +48,7 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "revenue",
         "wallet",
         "purchases",
+        "d_route",
         "last_touch",
         "next_step",
         "status",
@@ -69,6 +70,7 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "tier_override",
         "estimates",
         "segment_changes",
+        "d_route",
     ]
 
 

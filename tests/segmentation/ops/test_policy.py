@@ -67,7 +67,7 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
     assert response.status_code == 200
     editable = {f.name for f in Policy._meta.fields if f.editable and f.name != "id"}
     assert set(form.fields) == {*editable, "version"}
-    assert len(editable) == 25
+    assert len(editable) == 28
     for name, field in form.fields.items():
         if name != "version":
             assert f">{field.help_text}<" in content, name
@@ -78,6 +78,7 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
         "Lost clients",
         "Size classes and capacities",
         "Estimates and the nightly run",
+        "D clients",
     ]:
         assert f"<legend>{legend}</legend>" in content, legend
     assert 'name="pareto_share" value="80"' in content
