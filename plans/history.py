@@ -5,8 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.audit import AuditEntry, TrackedModel
 from accounts.extensions import HistorySource
@@ -18,9 +17,9 @@ from plans.models import Plan, PlanKind, PlanStep
 def _plan_action(row: Any, before: Any) -> str | None:
     """Started and closed say what happened; anything else is a change."""
     if row.history_type == "+":
-        return _("started")
+        return pgettext("plan", "started")
     if row.status == Plan.Status.CLOSED and (before is None or before.status != Plan.Status.CLOSED):
-        return _("closed")
+        return pgettext("plan", "closed")
     return None
 
 

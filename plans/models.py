@@ -60,7 +60,7 @@ class TemplateStep(Bilingual):
     history) but new plans leave them out."""
 
     template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
     offset_days = models.PositiveSmallIntegerField(
         _("due after, days"),
         default=0,
@@ -112,11 +112,14 @@ class Plan(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
     kind = models.CharField(_("kind"), max_length=12, choices=PlanKind.choices)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="plans"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("plan", "owner"),
+        on_delete=models.PROTECT,
+        related_name="plans",
     )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
-    started_on = models.DateField(_("started"))
-    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    started_on = models.DateField(_("started on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome in words"), blank=True)
     lost_criteria = models.JSONField(_("lost criteria met"), default=dict, blank=True, editable=False)
@@ -158,7 +161,7 @@ class PlanStep(Bilingual):
     was done, a note, and optionally the touch that did it."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),

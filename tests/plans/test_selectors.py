@@ -87,8 +87,12 @@ def test_a_closed_plan_flags_nothing_and_comes_after_the_active_ones(plan, manag
 
 
 def test_the_panel_summarises_active_plans_in_one_query(plan, manager, assert_queries):
-    services.plan_step_save(step=plan.steps.first(), values={"done_on": TODAY}, expected_version=1, by=manager)
+    services.plan_step_save(
+        step=plan.steps.first(), values={"done_on": TODAY}, expected_version=1, by=manager
+    )
 
-    rows = assert_queries(1, lambda: selectors.plan_summaries(plan.client, today=TODAY + datetime.timedelta(days=31)))
+    rows = assert_queries(
+        1, lambda: selectors.plan_summaries(plan.client, today=TODAY + datetime.timedelta(days=31))
+    )
 
     assert [(r["plan"].pk, r["progress"], r["overdue"]) for r in rows] == [(plan.pk, 17, 1)]

@@ -93,7 +93,9 @@ def test_template_changes_do_not_change_running_plans(plan, admin_user):
     services.template_step_retire(
         step=dev.steps.order_by("position").last(), retire=True, expected_version=1, by=admin_user
     )
-    services.template_step_add(template=dev, values={"text_en": "New", "text_ru": "", "offset_days": 5}, by=admin_user)
+    services.template_step_add(
+        template=dev, values={"text_en": "New", "text_ru": "", "offset_days": 5}, by=admin_user
+    )
 
     running = list(plan.steps.order_by("position").values_list("text_en", flat=True))
     assert len(running) == 6
@@ -123,7 +125,10 @@ def test_a_stale_template_step_save_is_refused(admin_user, director):
 
     with pytest.raises(services.StaleVersionError) as refused:
         services.template_step_update(
-            step=TemplateStep.objects.get(pk=step.pk), values={"offset_days": 9}, expected_version=1, by=director
+            step=TemplateStep.objects.get(pk=step.pk),
+            values={"offset_days": 9},
+            expected_version=1,
+            by=director,
         )
     assert refused.value.conflict.changed_by == admin_user
     assert TemplateStep.objects.get(pk=step.pk).offset_days == 3
@@ -166,7 +171,9 @@ def test_a_step_records_the_touch_that_did_it(plan, manager, client_card):
     touch = TouchFactory(client=client_card, date=TODAY)
     step = plan.steps.first()
 
-    services.plan_step_save(step=step, values={"touch": touch, "done_on": TODAY}, expected_version=1, by=manager)
+    services.plan_step_save(
+        step=step, values={"touch": touch, "done_on": TODAY}, expected_version=1, by=manager
+    )
 
     step.refresh_from_db()
     assert (step.touch, step.done_on, step.version) == (touch, TODAY, 2)
@@ -242,7 +249,9 @@ def test_a_client_won_back_closes_its_win_back_plan_as_won_on_that_day(manager):
 
 
 def test_a_win_back_started_after_the_win_back_day_stays_open(manager):
-    client = lost_client(manager, lost_status=LostStatus.WON_BACK, won_back_on=TODAY - datetime.timedelta(days=1))
+    client = lost_client(
+        manager, lost_status=LostStatus.WON_BACK, won_back_on=TODAY - datetime.timedelta(days=1)
+    )
     started = services.plan_create(client=client, kind=PlanKind.WIN_BACK, by=manager, today=TODAY)
 
     assert services.close_won_back_plans() == 0
