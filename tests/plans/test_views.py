@@ -454,3 +454,22 @@ def test_the_template_pages_show_in_the_users_language(as_admin):
     page = as_admin.get(reverse("plans:template_list"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     assert "План удержания" in page
+
+
+@pytest.mark.parametrize("steps", [1, 50])
+def test_the_history_costs_the_same_at_1_and_50_step_changes(
+    as_manager, plan, manager, steps, assert_queries
+):
+    step = plan.steps.first()
+    for number in range(steps):
+        services.plan_step_save(
+            step=step, values={"note": f"Note {number}"}, expected_version=step.version, by=manager
+        )
+
+    # the history page without plans (27, see tests/segmentation/test_history.py) and, for each of
+    # the plans' two sources, the version before the oldest row read and the names behind its keys
+    response = assert_queries(
+        31, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
+    )
+
+    assert len([e for e in response.context["entries"] if e.subject.startswith("Plan step")]) >= min(steps, 6)
