@@ -262,7 +262,7 @@ def _plan_form(
 @permission_or_403(MANAGE_TEMPLATES)
 @require_safe
 def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = {"templates": selectors.templates(), "nav": "plan_templates"}
+    context = {"templates": selectors.templates(), "nav": "policy"}
     return render(request, "plans/template_list.html", context)
 
 
@@ -282,7 +282,7 @@ def template_detail(request: AuthenticatedHttpRequest, kind: str) -> HttpRespons
         "template": template,
         "steps": selectors.template_steps(template),
         "form": form,
-        "nav": "plan_templates",
+        "nav": "policy",
     }
     return render(request, "plans/template_detail.html", context)
 
@@ -308,7 +308,7 @@ def template_step_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 request, _("The step was saved. New plans use the new wording; running plans do not change.")
             )
             return redirect("plans:template_detail", kind=step.template.kind)
-    context = {"step": step, "form": form, "conflict": conflict, "nav": "plan_templates"}
+    context = {"step": step, "form": form, "conflict": conflict, "nav": "policy"}
     return render(request, "plans/template_step_form.html", context, status=409 if conflict else 200)
 
 
