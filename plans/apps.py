@@ -7,7 +7,12 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans")
 
     def ready(self) -> None:
+        # The card's parts need the models loaded; the nightly run's end closes won-back plans;
+        # the daily e-mail lists the day's birthdays.
+        from plans import extensions, receivers
         from plans.day.digest import BIRTHDAYS_TODAY
         from segmentation.notifications.services import register_digest_section
 
+        extensions.register()
+        receivers.connect()
         register_digest_section(BIRTHDAYS_TODAY)

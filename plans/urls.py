@@ -1,11 +1,25 @@
 from django.urls import URLPattern, path
 
+from plans import views
 from plans.day import views as day
 from plans.winback import views as winback
 
 app_name = "plans"
 
 urlpatterns: list[URLPattern] = [
+    # The card's Plans tab: start a plan, its steps, its offer, closing it
+    path("clients/<int:pk>/", views.client_plans, name="client_plans"),
+    path("clients/<int:pk>/start/<str:kind>/", views.plan_start, name="plan_start"),
+    path("clients/<int:pk>/steps/<int:step_pk>/", views.step_edit, name="step_edit"),
+    path("clients/<int:pk>/steps/<int:step_pk>/tick/", views.step_tick, name="step_tick"),
+    path("clients/<int:pk>/plans/<int:plan_pk>/close/", views.plan_close, name="plan_close"),
+    path("clients/<int:pk>/plans/<int:plan_pk>/offer/", views.plan_offer, name="plan_offer"),
+    # The plan templates (admins)
+    path("templates/", views.template_list, name="template_list"),
+    path("templates/<str:kind>/", views.template_detail, name="template_detail"),
+    path("templates/steps/<int:pk>/", views.template_step_edit, name="template_step_edit"),
+    path("templates/steps/<int:pk>/move/", views.template_step_move, name="template_step_move"),
+    path("templates/steps/<int:pk>/retire/", views.template_step_retire, name="template_step_retire"),
     # The manager's day (day/)
     path("day/", day.day, name="day"),
     path(

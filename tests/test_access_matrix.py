@@ -35,6 +35,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
+from plans import services as plans
+from plans.models import Plan, PlanKind, TemplateStep
 from segmentation.locations.services import location_version
 from segmentation.models import (
     ActionItem,
@@ -214,6 +216,7 @@ def world(manager, outsider, client_card) -> World:
         override,
         segment,
     ]
+    plans.plan_create(client=client_card, kind=PlanKind.WIN_BACK, by=manager)
     card = Card(client=client_card, entries=entries, member=member)
     return World(
         manager=manager,
@@ -291,6 +294,19 @@ def review_item(world: World, found: Found) -> list[Arguments]:
     return [{"pk": world.review.pk, "position": 1}]
 
 
+def plan_of_world(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": world.client.pk, "plan_pk": Plan.objects.get(client=world.client).pk}]
+
+
+def plan_step(world: World, found: Found) -> list[Arguments]:
+    step = Plan.objects.get(client=world.client).steps.order_by("position").first()
+    return [{"pk": world.client.pk, "step_pk": step.pk}]
+
+
+def template_step(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": TemplateStep.objects.order_by("pk").first().pk}]
+
+
 def admin_object(world: World, found: Found) -> list[Arguments]:
     return [{"object_id": world.object_of(found.model).pk}]
 
@@ -359,6 +375,44 @@ OBJECT_URLS: dict[str, Case] = {
         404,
         rightful="director",
         data=lambda world, arguments: {"action": "set", "set-tier": Tier.GOLD, "set-reason": "Written"},
+    ),
+    # Plans on the card: the card's gate again.
+    "plans:client_plans": Case(client_only, READ, 404, rightful=""),
+    "plans:plan_start": Case(
+        lambda world, found: [{"pk": world.client.pk, "kind": PlanKind.RETENTION}], WRITE, 404
+    ),
+    "plans:step_edit": Case(
+        plan_step, READ_WRITE, 404, data=lambda world, arguments: {"note": "Written", "version": 1}
+    ),
+    "plans:step_tick": Case(
+        plan_step, WRITE, 404, data=lambda world, arguments: {"done": "on", "version": 1}
+    ),
+    "plans:plan_close": Case(
+        plan_of_world, READ_WRITE, 404, data=lambda world, arguments: {"outcome": "abandoned", "version": 1}
+    ),
+    "plans:plan_offer": Case(
+        plan_of_world,
+        READ_WRITE,
+        404,
+        data=lambda world, arguments: {"offer_kind": "gift", "offer_text": "A calendar", "version": 1},
+    ),
+    # Plan templates are the admins' (the policy's permission): 403 before any lookup.
+    "plans:template_step_edit": Case(
+        template_step,
+        None,
+        403,
+        rightful="admin",
+        data=lambda world, arguments: {"text_en": "Written", "offset_days": 3, "version": 1},
+    ),
+    "plans:template_step_move": Case(
+        template_step, None, 403, rightful="admin", data=lambda world, arguments: {"direction": "down"}
+    ),
+    "plans:template_step_retire": Case(
+        template_step,
+        None,
+        403,
+        rightful="admin",
+        data=lambda world, arguments: {"retire": "on", "version": 1},
     ),
     # Only the user's own notifications are looked up: another user's is not found.
     "segmentation:notification_open": Case(lambda world, found: [{"pk": world.notification.pk}], WRITE, 404),
@@ -497,6 +551,8 @@ NOT_OBJECT_URLS = {
     "segmentation:d_route_batches",
     "segmentation:d_route_preview",
     "segmentation:d_route_apply",
+    "plans:template_list",
+    "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "admin:index",
     "admin:login",
     "admin:logout",

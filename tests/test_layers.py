@@ -1,4 +1,5 @@
-"""The import arrows point down: the base app `accounts` knows no app above it."""
+"""The import arrows point down: the base app `accounts` knows no app above it, and `segmentation`
+knows nothing of `plans`, which sits above both (it hears of the nightly run through a signal)."""
 
 import ast
 from pathlib import Path
@@ -32,6 +33,15 @@ def test_accounts_has_sources_to_check():
 def test_accounts_imports_no_app_above_it(path):
     upward = sorted(m for m in imported_modules(path) if m.split(".")[0] in ABOVE_ACCOUNTS)
     assert upward == []
+
+
+def segmentation_sources() -> list[Path]:
+    return sorted(p for p in (ROOT / "segmentation").rglob("*.py") if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", segmentation_sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_segmentation_imports_nothing_of_plans(path):
+    assert sorted(m for m in imported_modules(path) if m.split(".")[0] == "plans") == []
 
 
 def test_the_check_sees_an_upward_import(tmp_path):

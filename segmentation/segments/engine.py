@@ -31,6 +31,7 @@ from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
+from segmentation.signals import run_finished
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,16 @@ def recompute(*, today: date | None = None, trigger: str = "") -> NightlyRun:
     else:
         _finish(run, NightlyRun.Status.SUCCESS, counts=counts, cap=cap)
         logger.info("nightly run %s changed %s", run.pk, counts)
+        _announce(run, today)
     return run
+
+
+def _announce(run: NightlyRun, today: date) -> None:
+    """Tell the apps above that the run's segments are in (see `segmentation.signals`); a receiver's
+    failure is logged and leaves the run as it is."""
+    for receiver, outcome in run_finished.send_robust(sender=NightlyRun, run=run, today=today):
+        if isinstance(outcome, Exception):
+            logger.error("after nightly run %s, %s failed: %r", run.pk, receiver, outcome, exc_info=outcome)
 
 
 def _finish(

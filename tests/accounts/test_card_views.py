@@ -167,8 +167,9 @@ TAB_SIZE = {
 # Each tab costs 7 queries for the session, user, its permissions (2), the client, role names and
 # the unread badge, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
-    # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team
-    "client_detail": 16,
+    # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team,
+    # the plans panel (the suggestion's segments, the active plans with their progress)
+    "client_detail": 18,
     "client_contacts": 10,  # contacts + known-by, the contacts again for the form
     "client_touches": 10,  # touches + contacts + participants
     "client_points": 8,

@@ -24,7 +24,7 @@ def templates(settings, tmp_path):
     return tmp_path
 
 
-def test_segmentation_registers_its_tab_panel_columns_and_filters():
+def test_segmentation_and_plans_register_their_tabs_panels_columns_and_filters():
     assert [tab.name for tab in extensions.card_tabs()] == [
         "overview",
         "contacts",
@@ -33,9 +33,10 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "sales",
         "refusals",
         "potential",
+        "plans",
         "history",
     ]
-    assert [panel.name for panel in extensions.card_panels()] == ["segments"]
+    assert [panel.name for panel in extensions.card_panels()] == ["segments", "plans"]
     assert [column.name for column in extensions.list_columns()] == [
         "inn",
         "industry",
@@ -71,6 +72,8 @@ def test_segmentation_registers_its_tab_panel_columns_and_filters():
         "estimates",
         "segment_changes",
         "d_route",
+        "plans",
+        "plan_steps",
     ]
 
 

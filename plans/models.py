@@ -1,0 +1,198 @@
+"""Retention, development and win-back plans (DOMAIN §7, §10) and the templates they are made from.
+
+A plan copies its template's steps when it is created, so a later change to the template never
+alters a plan already running. Plans and their steps carry a `version` that every save moves on
+(see `accounts.services._claim`): a stale save is refused, never silently applied.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Client, Touch, date_in_range
+
+MAX_OFFSET_DAYS = 3650
+
+
+class PlanKind(models.TextChoices):
+    RETENTION = "retention", _("Retention plan")
+    DEVELOPMENT = "development", _("Development plan")
+    WIN_BACK = "win_back", _("Win-back plan")
+
+
+class Bilingual(models.Model):
+    """A step's wording in English and Russian; the page shows the active language's, or the other."""
+
+    text_en = models.CharField(_("wording in English"), max_length=300, blank=True)
+    text_ru = models.CharField(_("wording in Russian"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def text(self) -> str:
+        if translation.get_language() == "ru":
+            return self.text_ru or self.text_en
+        return self.text_en or self.text_ru
+
+
+class PlanTemplate(models.Model):
+    """The steps a new plan of one kind starts with; admins edit them in the app."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=PlanKind.choices, unique=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("plan template")
+        verbose_name_plural = _("plan templates")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class TemplateStep(Bilingual):
+    """One step of a template, due `offset_days` after a plan starts. Retired steps stay (with their
+    history) but new plans leave them out."""
+
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
+    offset_days = models.PositiveSmallIntegerField(
+        _("due after, days"),
+        default=0,
+        validators=[MaxValueValidator(MAX_OFFSET_DAYS)],
+        help_text=_("Days from the plan's start to the step's due date."),
+    )
+    is_active = models.BooleanField(pgettext_lazy("template step", "in use"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["template", "position", "id"]
+        verbose_name = _("template step")
+        verbose_name_plural = _("template steps")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text_en="", text_ru=""), name="templatestep_has_text"),
+            models.CheckConstraint(
+                condition=Q(offset_days__lte=MAX_OFFSET_DAYS), name="templatestep_offset_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Plan(models.Model):
+    """A client's plan of one kind, owned by its responsible manager; at most one active per kind.
+
+    A win-back plan also holds what made the client lost (`lost_criteria`, copied from the nightly
+    run's figures when it starts) and the offer made to win it back.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("plan", "Active")
+        CLOSED = "closed", pgettext_lazy("plan", "Closed")
+
+    class Outcome(models.TextChoices):
+        ACHIEVED = "achieved", _("Achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
+        WON_BACK = "won_back", pgettext_lazy("plan outcome", "Won back")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    class Offer(models.TextChoices):
+        SPECIAL = "special", _("Special offer")
+        GIFT = "gift", _("Gift")
+        DISCOUNT = "discount", _("Discount")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(_("kind"), max_length=12, choices=PlanKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("plan", "owner"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField(_("started on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome in words"), blank=True)
+    lost_criteria = models.JSONField(_("lost criteria met"), default=dict, blank=True, editable=False)
+    offer_kind = models.CharField(_("offer"), max_length=8, choices=Offer.choices, blank=True)
+    offer_text = models.TextField(_("the offer in words"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "-started_on", "-id"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        indexes = [models.Index(fields=["client", "status"], name="plan_client_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "kind"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_kind",
+                violation_error_message=_("The client already has an active plan of this kind."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", closed_on__isnull=True, outcome="")
+                | (Q(status="closed", closed_on__isnull=False) & ~Q(outcome="")),
+                name="plan_closed_has_outcome",
+            ),
+            models.CheckConstraint(condition=date_in_range("closed_on"), name="plan_closed_on_range"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class PlanStep(Bilingual):
+    """One step of a plan: its wording (copied from the template), who does it and by when, when it
+    was done, a note, and optionally the touch that did it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_steps",
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    touch = models.ForeignKey(
+        Touch,
+        verbose_name=_("the touch that did it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_steps",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = _("plan step")
+        verbose_name_plural = _("plan steps")
+        indexes = [models.Index(fields=["assignee", "done_on", "due"], name="planstep_assignee_idx")]
+        constraints = [
+            models.CheckConstraint(condition=date_in_range("due"), name="planstep_due_range"),
+            models.CheckConstraint(condition=date_in_range("done_on"), name="planstep_done_on_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
