@@ -10,9 +10,10 @@ class PlansConfig(AppConfig):
         # The card's parts need the models loaded; the nightly run's end closes won-back plans;
         # the daily e-mail lists the day's birthdays.
         from plans import extensions, receivers
-        from plans.day.digest import BIRTHDAYS_TODAY
+        from plans.day.digest import BIRTHDAYS_TODAY, OVERDUE_STEPS
         from segmentation.notifications.services import register_digest_section
 
         extensions.register()
         receivers.connect()
         register_digest_section(BIRTHDAYS_TODAY)
+        register_digest_section(OVERDUE_STEPS)

@@ -12,6 +12,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 
 from accounts.models import Client, Contact, TeamMember, Touch
 from kam.users.models import User
+from plans.models import Plan, PlanStep
 from segmentation.models import ActionItem, Policy
 from segmentation.radar.flags import BY_NAME, Flag
 from segmentation.radar.selectors import list_url
@@ -67,6 +68,17 @@ def action_items(user: User, today: date) -> Section:
         owner=user, status=ActionItem.Status.OPEN, due__lte=today + timedelta(days=ACTIONS_AHEAD)
     )
     return _section(due.select_related("item__client").order_by("due", "pk"))
+
+
+def plan_steps(user: User, today: date) -> Section:
+    """The user's undone steps of active plans, due within a week, overdue ones first."""
+    steps = PlanStep.objects.filter(
+        assignee=user,
+        done_on__isnull=True,
+        plan__status=Plan.Status.ACTIVE,
+        due__lte=today + timedelta(days=ACTIONS_AHEAD),
+    )
+    return _section(steps.select_related("plan__client").order_by("due", "pk"))
 
 
 def birthday_days(today: date, days: int = BIRTHDAY_DAYS) -> list[date]:

@@ -24,6 +24,7 @@ def day(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "today": today,
+        "steps": selectors.plan_steps(user, today),
         "actions": selectors.action_items(user, today),
         "birthdays": selectors.birthdays(user, today),
         "flags": selectors.flag_counts(user, today, Policy.current()),

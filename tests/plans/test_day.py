@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Contact, Touch
 from plans.day import selectors
+from plans.services import plan_create
 from segmentation.models import ActionItem, Policy, Review, ReviewItem
 from tests.factories import ClientFactory, ContactFactory, TeamMemberFactory, TouchFactory
 from tests.helpers import messages_of
@@ -177,10 +178,29 @@ def test_the_day_runs_a_constant_number_of_queries(manager, director, as_manager
         TouchFactory(client=card, date=today - timedelta(days=1), next_step="Call", next_step_date=today)
         item = ReviewItem.objects.create(review=review, client=card, position=n + 1)
         ActionItem.objects.create(item=item, what="Do", owner=manager, due=today, created_by=director)
+        plan_create(client=card, kind="development", by=manager, today=today - timedelta(days=400))
 
-    response = assert_queries(13, lambda: as_manager.get(DAY_URL))
+    response = assert_queries(14, lambda: as_manager.get(DAY_URL))
 
     assert len(response.context["birthdays"].rows) == count
     assert len(response.context["next_steps"].rows) == min(count, selectors.STEPS_LIMIT)
     assert response.context["next_steps"].total == count
     assert len(response.context["actions"].rows) == count
+    assert len(response.context["steps"].rows) == min(6 * count, 50)
+
+
+def test_plan_steps_due_this_week_overdue_first(manager, client_card):
+    from plans.models import PlanStep
+    from plans.services import plan_create
+
+    plan = plan_create(client=client_card, kind="development", by=manager, today=TODAY - timedelta(days=30))
+    steps = list(plan.steps.order_by("position"))
+    PlanStep.objects.filter(pk=steps[0].pk).update(due=TODAY - timedelta(days=2))
+    PlanStep.objects.filter(pk=steps[1].pk).update(due=TODAY + timedelta(days=7))
+    PlanStep.objects.filter(pk=steps[2].pk).update(due=TODAY + timedelta(days=8))
+    PlanStep.objects.filter(pk=steps[3].pk).update(due=TODAY, done_on=TODAY)
+    PlanStep.objects.filter(pk__in=[s.pk for s in steps[4:]]).update(due=TODAY + timedelta(days=60))
+
+    found = selectors.plan_steps(manager, TODAY)
+
+    assert [s.pk for s in found.rows] == [steps[0].pk, steps[1].pk]

@@ -49,3 +49,19 @@ def test_a_manager_gets_the_day_s_birthdays(manager, client_card, outsider):
 def test_nobody_is_written_to_without_anything_to_say(manager, client_card):
     assert send_digests(now=NOW) == 0
     assert mail.outbox == []
+
+
+def test_overdue_plan_steps_are_in_the_e_mail(manager, client_card):
+    from plans.models import PlanStep
+    from plans.services import plan_create
+
+    plan = plan_create(client=client_card, kind="development", by=manager, today=NOW.date())
+    first, second, *_rest = plan.steps.order_by("position")
+    PlanStep.objects.filter(pk=first.pk).update(due=NOW.date() - timedelta(days=3))
+    PlanStep.objects.filter(pk=second.pk).update(due=NOW.date() - timedelta(days=1), done_on=NOW.date())
+
+    assert send_digests(now=NOW) == 1
+    body = mail.outbox[0].body
+    assert "Overdue plan steps:\n\n- Siberian Steel: " in body
+    assert body.count("- Siberian Steel: ") == 1
+    assert "(due 17 Dec 2026)" in body
