@@ -1,5 +1,6 @@
 """The win-back list (DOMAIN §10): lost silver, gold and key clients, worst first, each with
-why it counts as lost, its last purchase and its refusals of the last year.
+why it counts as lost, its last purchase, its refusals of the last year and its latest
+win-back plan.
 
 "Worst first": key clients, then gold, then silver, and within each the biggest potential.
 Pages by keyset; the refusals are counted for the page's rows only.
@@ -15,6 +16,7 @@ from django.db.models import (
     DecimalField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,6 +29,8 @@ from accounts.models import Client, Refusal
 from accounts.selectors import clients_visible_to
 from kam.pagination import Page, keyset_page
 from kam.users.models import User
+from plans.models import Plan, PlanKind
+from plans.selectors import progress
 from segmentation.models import LostStatus, Tier
 from segmentation.segments.rhythm import lost_reason
 from segmentation.segments.tiers import effective_tier, tier_is
@@ -70,6 +74,11 @@ class Row:
     lost: Reason
     refusals: int
     is_key: bool
+    plan: Plan | None  # the latest win-back plan, annotated with its steps `total` and `done`
+
+    @property
+    def progress(self) -> int:
+        return progress(self.plan.done, self.plan.total) if self.plan else 0  # type: ignore[attr-defined]
 
 
 def win_back_page(
@@ -84,6 +93,12 @@ def win_back_page(
         .values("n")
     )
     queryset = queryset.annotate(refusals_year=Coalesce(Subquery(refusals, output_field=IntegerField()), 0))
+    plans = (
+        Plan.objects.filter(kind=PlanKind.WIN_BACK)
+        .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
+        .order_by("-started_on", "-pk")
+    )
+    queryset = queryset.prefetch_related(Prefetch("plans", queryset=plans, to_attr="win_back_plans"))
     page = keyset_page(queryset, order=ORDER, after=after, before=before, size=PAGE_SIZE)
     rows = [
         Row(
@@ -91,6 +106,7 @@ def win_back_page(
             lost=lost_reason(client.segment, today),
             refusals=client.refusals_year,
             is_key=bool(client.key_rank),
+            plan=next(iter(client.win_back_plans), None),
         )
         for client in page.rows
     ]

@@ -74,5 +74,22 @@ def test_constant_queries(director, as_director, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold", n, director)
         RefusalFactory(client=client, date=date.today())
-    response = assert_queries(8, lambda: as_director.get(URL))
+    response = assert_queries(9, lambda: as_director.get(URL))
     assert len(response.context["rows"]) == count
+
+
+def test_each_row_shows_the_state_of_its_win_back_plan(base, director, manager, as_director):
+    from plans.models import PlanStep
+    from plans.services import plan_create
+
+    plan = plan_create(client=base["gold"], kind="win_back", by=director)
+    first = plan.steps.order_by("position").first()
+    PlanStep.objects.filter(pk=first.pk).update(done_on=date.today())
+
+    response = as_director.get(URL)
+
+    rows = {row.client.name: row for row in response.context["rows"]}
+    assert rows["Gold Small"].plan == plan
+    assert rows["Gold Small"].progress == 20
+    assert rows["Silver Big"].plan is None
+    assert "Active, 20% done" in response.content.decode()
