@@ -15,7 +15,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Client, PointOfPresence, Touch
+from kam.demo.content import MANAGERS
 from kam.users.models import User
+from plans.models import Plan, PlanKind
+from plans.selectors import suggestion
+from plans.services import plan_create, plan_offer_save, plan_step_save
 from segmentation.keys import services as keys
 from segmentation.keys.selectors import key_cap
 from segmentation.models import Decision, KeyReason, KeyStatus, Policy, Review
@@ -45,8 +49,9 @@ def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int
         _grant_key_clients(director, exclude=france)
         actions = _closed_review(director, users, today, france)
         reviews.review_open(by=director, today=today)
+        plans = _plans(users, today)
     key_clients = KeyStatus.objects.filter(is_key=True).count()
-    return {"key_clients": key_clients, "reviews": 2, "review_actions": actions}
+    return {"key_clients": key_clients, "reviews": 2, "review_actions": actions, "plans": plans}
 
 
 def _france_case(today: datetime.date) -> Client | None:
@@ -174,3 +179,39 @@ def _closed_review(
     month_ago = timezone.now() - timedelta(days=30)
     Review.objects.filter(pk=review.pk).update(opened_at=month_ago, closed_at=month_ago + timedelta(hours=2))
     return actions
+
+
+PLANS_PER_MANAGER = 4
+
+
+def _plans(users: dict[str, User], today: datetime.date) -> int:
+    """Each manager started the plans the strategy suggests for their biggest clients six weeks
+    ago and ticked the first steps, so some steps are done, some due this week, some overdue;
+    a win-back plan carries its offer."""
+    started = 0
+    for name in MANAGERS:
+        manager, mine = users[name], 0
+        clients = Client.objects.filter(responsible_manager=manager, segment__isnull=False).order_by(
+            F("segment__potential").desc(nulls_last=True), "pk"
+        )
+        for client in clients[: PLANS_PER_MANAGER * 3]:
+            found = suggestion(client)
+            if found is None:
+                continue
+            plan = plan_create(client=client, kind=found.kind, by=manager, today=today - timedelta(days=42))
+            for step in plan.steps.order_by("position")[:2]:
+                done = {"done_on": today - timedelta(days=40 - step.position * 5)}
+                plan_step_save(step=step, values=done, expected_version=step.version, by=manager)
+            if plan.kind == PlanKind.WIN_BACK:
+                plan_offer_save(
+                    plan=plan,
+                    kind=Plan.Offer.DISCOUNT,
+                    text="Скидка 7% на первую отгрузку после перерыва",
+                    expected_version=plan.version,
+                    by=manager,
+                )
+            mine += 1
+            if mine == PLANS_PER_MANAGER:
+                break
+        started += mine
+    return started

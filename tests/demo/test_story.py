@@ -65,3 +65,13 @@ def test_the_story_is_told_once(story):
     users = {user.username: user for user in User.objects.all()}
     assert tell_story(users=users, today=TODAY) == {}
     assert Review.objects.count() == 2
+
+
+def test_managers_have_plans_with_steps_done_due_and_overdue(story):
+    from plans.models import Plan, PlanStep
+
+    assert story["plans"] == Plan.objects.count() > 0
+    assert set(Plan.objects.values_list("owner__username", flat=True)) <= {"manager1", "manager2", "manager3"}
+    steps = PlanStep.objects.filter(plan__status="active")
+    assert steps.filter(done_on__isnull=False).count() == 2 * story["plans"]
+    assert steps.filter(done_on__isnull=True, due__lt=TODAY).exists()
