@@ -311,9 +311,8 @@ def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings
         f" {PotentialEstimate.objects.count()} estimates, {len(content.OWN_LOCATIONS)} own locations, "
         in lines[0]
     )
-    assert lines[0].endswith(
-        f" {KeyStatus.objects.filter(is_key=True).count()} key clients, 2 reviews, 2 review actions, {Plan.objects.count()} plans."
-    )
+    keys, plans = KeyStatus.objects.filter(is_key=True).count(), Plan.objects.count()
+    assert lines[0].endswith(f" {keys} key clients, 2 reviews, 2 review actions, {plans} plans.")
     assert lines[-5:] == LOGIN_LINES
     assert Client.objects.count() == 5
 
