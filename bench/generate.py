@@ -59,10 +59,10 @@ def generate(*, clients: int, seed: int) -> tuple[int, date]:
 
 
 CLIENT_COLUMNS = (
-    "id, name, legal_name, inn, website, status, notes, purchasing_centralised, "
+    "id, name, legal_name, inn, kpp, website, status, notes, purchasing_centralised, "
     "responsible_manager_id, version, created_at, updated_at"
 )
-POINT_COLUMNS = "client_id, country, region, city, is_head_office, status, planned_date"
+POINT_COLUMNS = "client_id, country, region, city, is_head_office, status, planned_date, version"
 ESTIMATE_COLUMNS = "client_id, product_group_id, amount, source, estimated_on"
 
 
@@ -92,7 +92,7 @@ def _clients(rng: random.Random, clients: int, managers: list[int]) -> Iterator[
     for pk in range(1, clients + 1):
         centralised = "t" if rng.random() < 0.6 else "f"
         manager = rng.choice(managers)
-        yield f"{pk}\tClient {pk}\t\t\t\tactive\t\t{centralised}\t{manager}\t1\t{stamp}\t{stamp}\n"
+        yield f"{pk}\tClient {pk}\t\t\t\t\tactive\t\t{centralised}\t{manager}\t1\t{stamp}\t{stamp}\n"
 
 
 def _sales(rng: random.Random, clients: int, groups: list[int]) -> Iterator[str]:
@@ -113,10 +113,10 @@ def _points(rng: random.Random, clients: int) -> Iterator[str]:
     for pk in range(1, clients + 1):
         for i in range(rng.choice((1, 1, 1, 2, 3))):
             country, region = rng.choice(PLACES[:10] if rng.random() < 0.9 else PLACES)
-            yield f"{pk}\t{country}\t{region}\tCity\t{'t' if i == 0 else 'f'}\topen\t\\N\n"
+            yield f"{pk}\t{country}\t{region}\tCity\t{'t' if i == 0 else 'f'}\topen\t\\N\t1\n"
         if rng.random() < 0.05:
             country, region = rng.choice(PLACES)
-            yield f"{pk}\t{country}\t{region}\tCity\tf\tplanned\t{TODAY + timedelta(days=90)}\n"
+            yield f"{pk}\t{country}\t{region}\tCity\tf\tplanned\t{TODAY + timedelta(days=90)}\t1\n"
 
 
 def _estimates(rng: random.Random, clients: int, groups: list[int]) -> Iterator[str]:
