@@ -49,7 +49,9 @@ def generate(*, clients: int, seed: int) -> tuple[int, date]:
     groups = [ProductGroup.objects.create(name=f"Group {i}").pk for i in range(GROUPS)]
     managers = [User.objects.create(username=f"bench{i}").pk for i in range(MANAGERS)]
     copy_rows("accounts_client", CLIENT_COLUMNS, _clients(rng, clients, managers))
-    sales = copy_rows("accounts_sale", "client_id, product_group_id, date, amount", _sales(rng, clients, groups))
+    sales = copy_rows(
+        "accounts_sale", "client_id, product_group_id, date, amount", _sales(rng, clients, groups)
+    )
     copy_rows("accounts_pointofpresence", POINT_COLUMNS, _points(rng, clients))
     copy_rows("segmentation_potentialestimate", ESTIMATE_COLUMNS, _estimates(rng, clients, groups))
     with connection.cursor() as cursor:

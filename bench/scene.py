@@ -58,7 +58,9 @@ def people() -> tuple[User, User]:
     User.objects.filter(username__startswith="bench").update(password=password)
     roles = {name: Group.objects.get(name=name) for name in (ACCOUNT_MANAGER, SALES_DIRECTOR, ADMIN)}
     roles[ACCOUNT_MANAGER].user_set.add(*User.objects.filter(username__startswith="bench"))
-    director = User.objects.create(username="director", first_name="Sales", last_name="Director", password=password)
+    director = User.objects.create(
+        username="director", first_name="Sales", last_name="Director", password=password
+    )
     admin = User.objects.create(username="admin", first_name="The", last_name="Admin", password=password)
     director.groups.add(roles[SALES_DIRECTOR])
     admin.groups.add(roles[ADMIN])
@@ -96,7 +98,11 @@ def _touches(rng: random.Random, clients: int, today: date) -> Iterator[str]:
         for _ in range(rng.randint(0, 12)):
             kind = rng.choice(("call", "call", "email", "meeting"))
             day = today - timedelta(days=rng.randint(0, 730))
-            step, by = ("Call back", today + timedelta(days=rng.randint(-30, 60))) if rng.random() < 0.2 else ("", r"\N")
+            step, by = (
+                ("Call back", today + timedelta(days=rng.randint(-30, 60)))
+                if rng.random() < 0.2
+                else ("", r"\N")
+            )
             yield f"{pk}\t{kind}\t{day}\t30\tTouch\t{step}\t{by}\t1\n"
 
 
@@ -106,7 +112,8 @@ def grant_keys(director: User) -> int:
     limit = min(KEY_CLIENTS, active // 5)
     with connection.cursor() as cursor:
         cursor.execute(
-            """INSERT INTO segmentation_keystatus (client_id, is_key, reasons, note, decided_by_id, decided_at)
+            """INSERT INTO segmentation_keystatus
+                (client_id, is_key, reasons, note, decided_by_id, decided_at)
             SELECT s.client_id, TRUE, %s, '', %s, NOW()
             FROM segmentation_clientsegment s JOIN accounts_client c ON c.id = s.client_id
             WHERE s.tier IN ('silver', 'gold') AND c.status = 'active'
@@ -171,4 +178,3 @@ def hold_reviews(director: User, admin: User, today: date) -> None:
         manager = item.client.responsible_manager
         if manager is not None:
             reviews.action_add(item=item, what="Visit the head office", owner=manager, due=today, by=director)
-
