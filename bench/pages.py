@@ -215,7 +215,7 @@ def collectstatic(env: dict[str, str], workdir: str) -> None:
 
 def gunicorn(app: str, env: dict[str, str], log: IO[str]) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    command = [BIN / "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+    command = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
     process = subprocess.Popen([*command, "--access-logfile", "-"], env=env, cwd=ROOT, stdout=log, stderr=log)
     for _ in range(120):
         try:
