@@ -48,10 +48,12 @@ def generate(*, clients: int, seed: int) -> tuple[int, date]:
     rng = random.Random(seed)
     groups = [ProductGroup.objects.create(name=f"Group {i}").pk for i in range(GROUPS)]
     managers = [User.objects.create(username=f"bench{i}").pk for i in range(MANAGERS)]
-    _copy("accounts_client", CLIENT_COLUMNS, _clients(rng, clients, managers))
-    sales = _copy("accounts_sale", "client_id, product_group_id, date, amount", _sales(rng, clients, groups))
-    _copy("accounts_pointofpresence", POINT_COLUMNS, _points(rng, clients))
-    _copy("segmentation_potentialestimate", ESTIMATE_COLUMNS, _estimates(rng, clients, groups))
+    copy_rows("accounts_client", CLIENT_COLUMNS, _clients(rng, clients, managers))
+    sales = copy_rows(
+        "accounts_sale", "client_id, product_group_id, date, amount", _sales(rng, clients, groups)
+    )
+    copy_rows("accounts_pointofpresence", POINT_COLUMNS, _points(rng, clients))
+    copy_rows("segmentation_potentialestimate", ESTIMATE_COLUMNS, _estimates(rng, clients, groups))
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_client', 'id'), %s)", [clients])
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would have done by night-time
@@ -59,14 +61,15 @@ def generate(*, clients: int, seed: int) -> tuple[int, date]:
 
 
 CLIENT_COLUMNS = (
-    "id, name, legal_name, inn, website, status, notes, purchasing_centralised, "
+    "id, name, legal_name, inn, kpp, website, status, notes, purchasing_centralised, "
     "responsible_manager_id, version, created_at, updated_at"
 )
-POINT_COLUMNS = "client_id, country, region, city, is_head_office, status, planned_date"
+POINT_COLUMNS = "client_id, country, region, city, is_head_office, status, planned_date, version"
 ESTIMATE_COLUMNS = "client_id, product_group_id, amount, source, estimated_on"
 
 
-def _copy(table: str, columns: str, rows: Iterator[str]) -> int:
+def copy_rows(table: str, columns: str, rows: Iterator[str]) -> int:
+    """COPY tab-separated lines into `table`, 200,000 at a time; returns how many."""
     count = 0
     raw = connection.connection
     buffer = io.StringIO()
@@ -92,7 +95,7 @@ def _clients(rng: random.Random, clients: int, managers: list[int]) -> Iterator[
     for pk in range(1, clients + 1):
         centralised = "t" if rng.random() < 0.6 else "f"
         manager = rng.choice(managers)
-        yield f"{pk}\tClient {pk}\t\t\t\tactive\t\t{centralised}\t{manager}\t1\t{stamp}\t{stamp}\n"
+        yield f"{pk}\tClient {pk}\t\t\t\t\tactive\t\t{centralised}\t{manager}\t1\t{stamp}\t{stamp}\n"
 
 
 def _sales(rng: random.Random, clients: int, groups: list[int]) -> Iterator[str]:
@@ -113,10 +116,10 @@ def _points(rng: random.Random, clients: int) -> Iterator[str]:
     for pk in range(1, clients + 1):
         for i in range(rng.choice((1, 1, 1, 2, 3))):
             country, region = rng.choice(PLACES[:10] if rng.random() < 0.9 else PLACES)
-            yield f"{pk}\t{country}\t{region}\tCity\t{'t' if i == 0 else 'f'}\topen\t\\N\n"
+            yield f"{pk}\t{country}\t{region}\tCity\t{'t' if i == 0 else 'f'}\topen\t\\N\t1\n"
         if rng.random() < 0.05:
             country, region = rng.choice(PLACES)
-            yield f"{pk}\t{country}\t{region}\tCity\tf\tplanned\t{TODAY + timedelta(days=90)}\n"
+            yield f"{pk}\t{country}\t{region}\tCity\tf\tplanned\t{TODAY + timedelta(days=90)}\t1\n"
 
 
 def _estimates(rng: random.Random, clients: int, groups: list[int]) -> Iterator[str]:

@@ -1,0 +1,180 @@
+"""What the pages benchmark shows, on top of `bench/generate.py`'s clients and sales: people
+with their roles, contacts and touches for every client, key clients, a card full of contacts
+and touches for each manager, a second nightly run (so there are notifications and a runs
+log), and two key-list reviews (one closed, one open) with decisions and action items.
+
+Key statuses are bulk-inserted: the grant service checks the cap one client at a time, which
+is right for a person and far too slow for 2,000 clients.
+"""
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from accounts.models import Client, Contact, Touch
+from bench.generate import copy_rows
+from kam.users.models import User
+from kam.users.roles import ACCOUNT_MANAGER, ADMIN, SALES_DIRECTOR
+from segmentation.models import Decision, KeyReason, Review
+from segmentation.reviews import services as reviews
+from segmentation.segments.engine import recompute
+
+PASSWORD = "bench-pages"
+KEY_CLIENTS = 2_000
+CONTACTS_PER_CARD = 12
+TOUCHES_PER_CARD = 80
+
+
+@dataclass
+class Scene:
+    """The ids the pages are built from."""
+
+    managers: list[str]  # usernames, each with a card of its own
+    cards: dict[str, int]  # manager username -> one of their key clients
+    key_client: int
+    open_review: int
+    closed_review: int
+
+
+def build(today: date, seed: int) -> None:
+    """Everything but the clients and sales, in order: people, contacts and touches, keys, a
+    second night, cards, reviews."""
+    director, admin = people()
+    fill_base(today, seed)
+    grant_keys(director)
+    recompute(today=today + timedelta(days=30), trigger="bench")  # notifications for the managers
+    fill_cards(today)
+    hold_reviews(director, admin, today + timedelta(days=30))
+
+
+def people() -> tuple[User, User]:
+    """The generator's managers get a password and the role; a director and an admin join them."""
+    password = make_password(PASSWORD)
+    User.objects.filter(username__startswith="bench").update(password=password)
+    roles = {name: Group.objects.get(name=name) for name in (ACCOUNT_MANAGER, SALES_DIRECTOR, ADMIN)}
+    roles[ACCOUNT_MANAGER].user_set.add(*User.objects.filter(username__startswith="bench"))
+    director = User.objects.create(
+        username="director", first_name="Sales", last_name="Director", password=password
+    )
+    admin = User.objects.create(username="admin", first_name="The", last_name="Admin", password=password)
+    director.groups.add(roles[SALES_DIRECTOR])
+    admin.groups.add(roles[ADMIN])
+    return director, admin
+
+
+CONTACT_COLUMNS = (
+    "client_id, name, position, department, phone, email, birthday, personal_notes, decision_role, "
+    "influence, attitude, is_active, version"
+)
+TOUCH_COLUMNS = "client_id, kind, date, duration_minutes, summary, next_step, next_step_date, version"
+ROLES = [choice.value for choice in Contact.DecisionRole]
+
+
+def fill_base(today: date, seed: int) -> None:
+    """Up to four contacts and twelve touches (calls, e-mails, meetings over two years) for every
+    client, with COPY: the radar and the client list read these tables at their real size."""
+    rng = random.Random(seed)
+    clients = Client.objects.count()  # the generator numbers them 1..n
+    copy_rows("accounts_contact", CONTACT_COLUMNS, _contacts(rng, clients))
+    copy_rows("accounts_touch", TOUCH_COLUMNS, _touches(rng, clients, today))
+
+
+def _contacts(rng: random.Random, clients: int) -> Iterator[str]:
+    for pk in range(1, clients + 1):
+        people = rng.randint(0, 4)
+        for i in range(people):
+            role = ROLES[0] if i == 0 and rng.random() < 0.7 else rng.choice(ROLES[1:])
+            influence = 100 // people if rng.random() < 0.6 else rng.randint(0, 60)
+            yield f"{pk}\tContact {i}\tBuyer\t\t\t\t\\N\t\t{role}\t{influence}\tneutral\tt\t1\n"
+
+
+def _touches(rng: random.Random, clients: int, today: date) -> Iterator[str]:
+    for pk in range(1, clients + 1):
+        for _ in range(rng.randint(0, 12)):
+            kind = rng.choice(("call", "call", "email", "meeting"))
+            day = today - timedelta(days=rng.randint(0, 730))
+            step, by = (
+                ("Call back", today + timedelta(days=rng.randint(-30, 60)))
+                if rng.random() < 0.2
+                else ("", r"\N")
+            )
+            yield f"{pk}\t{kind}\t{day}\t30\tTouch\t{step}\t{by}\t1\n"
+
+
+def grant_keys(director: User) -> int:
+    """Key status for the silver and gold clients of largest potential, within 20% of the active."""
+    active = Client.objects.filter(status=Client.Status.ACTIVE).count()
+    limit = min(KEY_CLIENTS, active // 5)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO segmentation_keystatus
+                (client_id, is_key, reasons, note, decided_by_id, decided_at)
+            SELECT s.client_id, TRUE, %s, '', %s, NOW()
+            FROM segmentation_clientsegment s JOIN accounts_client c ON c.id = s.client_id
+            WHERE s.tier IN ('silver', 'gold') AND c.status = 'active'
+            ORDER BY s.potential DESC, s.client_id LIMIT %s""",
+            [f'["{KeyReason.POTENTIAL}"]', director.pk, limit],
+        )
+        return cursor.rowcount
+
+
+def scene() -> Scene:
+    """The managers who have a key client, each with one of them (their card), and the reviews."""
+    cards = manager_cards()
+    reviews_ = Review.objects.order_by("opened_at")
+    return Scene(
+        managers=sorted(cards),
+        cards=cards,
+        key_client=min(cards.values()),
+        open_review=reviews_.get(closed_at__isnull=True).pk,
+        closed_review=reviews_.filter(closed_at__isnull=False).first().pk,  # type: ignore[union-attr]
+    )
+
+
+def fill_cards(today: date) -> None:
+    """Contacts and touches (each with one of the contacts) on every manager's card."""
+    for username, pk in manager_cards().items():
+        manager = User.objects.get(username=username)
+        contacts = Contact.objects.bulk_create(
+            Contact(client_id=pk, name=f"Contact {i}", position="Buyer", influence=100 // CONTACTS_PER_CARD)
+            for i in range(CONTACTS_PER_CARD)
+        )
+        touches = Touch.objects.bulk_create(
+            Touch(client_id=pk, date=today - timedelta(days=3 * i), summary=f"Call {i}", created_by=manager)
+            for i in range(TOUCHES_PER_CARD)
+        )
+        Touch.contacts.through.objects.bulk_create(
+            Touch.contacts.through(touch_id=t.pk, contact_id=contacts[i % len(contacts)].pk)
+            for i, t in enumerate(touches)
+        )
+
+
+def manager_cards() -> dict[str, int]:
+    """Each manager who has a key client, with the first of them."""
+    cards: dict[str, int] = {}
+    keys = Client.objects.filter(key_status__is_key=True).order_by("responsible_manager__username", "pk")
+    for username, pk in keys.values_list("responsible_manager__username", "pk"):
+        cards.setdefault(username, pk)
+    return cards
+
+
+def hold_reviews(director: User, admin: User, today: date) -> None:
+    """A first review that revokes a key client and is closed, then an open one with decisions
+    and action items for the clients' managers, so the open review shows a difference."""
+    first = reviews.review_open(by=director, today=today)
+    items = list(first.items.select_related("client__responsible_manager").order_by("position")[:6])
+    reviews.review_decide(item=items[0], decision=Decision.REVOKE, note="No longer key", by=director)
+    for item in items[1:4]:
+        reviews.review_decide(item=item, decision=Decision.KEEP, note="", by=director)
+    reviews.review_close(review=first, attendees=[director, admin], guests="", summary="Agreed.", by=director)
+    second = reviews.review_open(by=director, today=today)
+    for item in second.items.select_related("client__responsible_manager").order_by("position")[:10]:
+        reviews.review_decide(item=item, decision=Decision.WATCH, note="Watch the share", by=director)
+        manager = item.client.responsible_manager
+        if manager is not None:
+            reviews.action_add(item=item, what="Visit the head office", owner=manager, due=today, by=director)
