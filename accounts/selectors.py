@@ -63,6 +63,7 @@ def decision_group(client: Client, *, today: date | None = None) -> dict[str, An
         client.contacts.filter(is_active=True)
         .prefetch_related("known_by")
         .annotate(last_touch=Max("touches__date"))
+        .order_by("pk")
     )
     for contact in contacts:
         contact.stale = contact.last_touch is None or (today - contact.last_touch).days > STALE_CONTACT_DAYS  # type: ignore[attr-defined]
