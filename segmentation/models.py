@@ -749,3 +749,47 @@ class DRouteBatchItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.client_id}"
+
+
+class ClientFlags(models.Model):
+    """The coverage radar's flags of one client as the last nightly run found them (the
+    conditions are `segmentation.radar.flags.FLAGS`, one boolean column each, named alike), with
+    the worst-first score and what it weighed: the radar, the client list's flag filter and the
+    manager's day read these instead of evaluating every condition over the whole base."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="radar")
+    no_manager = models.BooleanField(default=False)
+    no_touch = models.BooleanField(default=False)
+    never_met = models.BooleanField(default=False)
+    no_decision_maker = models.BooleanField(default=False)
+    influence = models.BooleanField(default=False)
+    potential_stale = models.BooleanField(default=False)
+    league_changed = models.BooleanField(default=False)
+    expansion = models.BooleanField(default=False)
+    at_risk = models.BooleanField(default=False)
+    key_bronze = models.BooleanField(default=False)
+    over_capacity = models.BooleanField(default=False)
+    tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.BRONZE)
+    abroad = models.BooleanField(default=False)
+    score = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-score"], name="radar_score_idx", condition=Q(score__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.score}"
+
+
+class RadarTally(models.Model):
+    """How many active clients of one responsible manager (none: nobody's) carried each radar
+    flag when the last nightly run looked (`counts`: flag name → count), so the radar reads a
+    few rows instead of counting the whole base on every request."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    clients = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.manager_id}: {self.clients}"

@@ -15,7 +15,7 @@ from kam.users.models import User
 from plans.models import Plan, PlanStep
 from segmentation.models import ActionItem, Policy
 from segmentation.radar.flags import BY_NAME, Flag
-from segmentation.radar.selectors import list_url
+from segmentation.radar.selectors import flagged, list_url
 
 BIRTHDAY_DAYS = 14
 ACTIONS_AHEAD = 7
@@ -137,7 +137,7 @@ def flag_counts(user: User, today: date, policy: Policy) -> list[FlagCount]:
     aggregate query; each count opens the client list filtered by the flag and by the user."""
     flags = [BY_NAME[name] for name in DAY_FLAGS]
     counts = Client.objects.filter(responsible_manager=user).aggregate(
-        **{f.name: Count("pk", filter=f.q(today, policy)) for f in flags}
+        **{f.name: Count("pk", filter=flagged(f.name)) for f in flags}
     )
     return [FlagCount(f, counts[f.name], list_url(f, str(user.pk))) for f in flags]
 

@@ -20,10 +20,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Client, PointOfPresence
-from segmentation.models import Policy, Tier
+from segmentation.models import ClientFlags, NightlyRun, Policy, RadarTally, Tier
 from segmentation.radar.flags import ACTIVE, FLAGS, Flag
 from segmentation.segments.tiers import effective_tier
 
@@ -67,14 +68,13 @@ class Cell:
     url: str
 
 
-def _counts(today: date, policy: Policy) -> dict[str, Count]:
-    return {flag.name: Count("pk", filter=flag.q(today, policy)) for flag in FLAGS}
+def flagged(name: str) -> Q:
+    """The clients the last nightly run found carrying the flag `name` (a key of `flags.BY_NAME`)."""
+    return Q(**{f"radar__{name}": True})
 
 
-def base_counts(today: date, policy: Policy) -> list[Cell]:
-    """Each flag's count across the whole base, in one aggregate query."""
-    counts = Client.objects.aggregate(**_counts(today, policy))
-    return [Cell(flag, counts[flag.name], list_url(flag)) for flag in FLAGS]
+def _counts() -> dict[str, Count]:
+    return {flag.name: Count("pk", filter=flagged(flag.name)) for flag in FLAGS}
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,32 @@ class ManagerRow:
     cells: list[Cell]
 
 
-def manager_counts(today: date, policy: Policy) -> list[ManagerRow]:
-    """Each flag's count per responsible manager over active clients, in one GROUP BY query;
-    the "nobody" row first, then the managers by name."""
+def manager_counts() -> list[ManagerRow]:
+    """Each flag's count per responsible manager over active clients as the last nightly run
+    tallied them (`RadarTally`, a row per manager); the "nobody" row first, then the managers by
+    name."""
+    tallies = RadarTally.objects.select_related("manager")
+    rows = []
+    for tally in tallies:
+        key = str(tally.manager_id) if tally.manager_id is not None else NOBODY
+        cells = [Cell(flag, int(tally.counts.get(flag.name, 0)), list_url(flag, key)) for flag in FLAGS]
+        name = (tally.manager.get_full_name() or tally.manager.username) if tally.manager else ""
+        rows.append(ManagerRow(tally.manager_id, name, tally.clients, cells))
+    return sorted(rows, key=lambda r: (r.manager_id is not None, r.name.casefold(), r.manager_id or 0))
+
+
+def base_counts(managers: list[ManagerRow]) -> list[Cell]:
+    """Each flag's count across the whole base: the sum of the managers' rows, which split
+    the active clients between them (and nobody)."""
+    return [
+        Cell(flag, sum(row.cells[n].count for row in managers), list_url(flag))
+        for n, flag in enumerate(FLAGS)
+    ]
+
+
+def count_by_manager() -> list[ManagerRow]:
+    """Each flag's count per responsible manager over active clients, from the flags the last
+    run wrote, in one GROUP BY query (what `RadarTally` keeps)."""
     rows = (
         Client.objects.filter(ACTIVE)
         .values(
@@ -98,7 +121,7 @@ def manager_counts(today: date, policy: Policy) -> list[ManagerRow]:
             "responsible_manager__last_name",
             "responsible_manager__username",
         )
-        .annotate(clients_total=Count("pk"), **_counts(today, policy))
+        .annotate(clients_total=Count("pk"), **_counts())
         .order_by()
     )
     result = []
@@ -136,8 +159,9 @@ def abroad() -> Exists:
     return Exists(points.exclude(country=settings.KAM_COUNTRY))
 
 
-def worst_clients(today: date, policy: Policy, limit: int = WORST_LIMIT) -> list[WorstRow]:
-    """The flagged active clients, worst first, in one query.
+def scored(queryset: QuerySet[Client], today: date, policy: Policy) -> QuerySet[Client]:
+    """The clients with each flag (`flag_<name>`), their effective tier (`tier_or_bronze`),
+    whether they are abroad (`is_abroad`) and their worst-first `score`, in one query.
 
     Score = (sum of the client's flag weights) × tier factor × abroad factor, where
     "nobody responsible" and "never met" weigh 4 and every other flag 1; gold ×4, silver ×2,
@@ -145,7 +169,7 @@ def worst_clients(today: date, policy: Policy, limit: int = WORST_LIMIT) -> list
     met scores at least (4 + 4) × 4 × 2 = 64, while a client at home scores at most 56 (gold:
     4 + 4 + six other flags that can go with nobody responsible, × 4; "over capacity" needs a
     manager and "key client now bronze" is never gold) and a silver one abroad also 56: such a
-    client always comes first. Ties: by name.
+    client always comes first.
     """
     weights = sum(
         (Case(When(flag.q(today, policy), then=Value(flag.weight)), default=Value(0)) for flag in FLAGS),
@@ -157,25 +181,37 @@ def worst_clients(today: date, policy: Policy, limit: int = WORST_LIMIT) -> list
         output_field=IntegerField(),
     )
     abroad_factor = Case(When(is_abroad=True, then=Value(ABROAD_FACTOR)), default=Value(1))
-    queryset = (
-        with_flags(Client.objects.filter(ACTIVE), today, policy)
-        .select_related("responsible_manager")
+    return (
+        with_flags(queryset, today, policy)
         .annotate(tier_now=effective_tier(), is_abroad=abroad(), weight=weights)
         .annotate(
-            score=ExpressionWrapper(tier_factor * abroad_factor * F("weight"), output_field=IntegerField())
+            tier_or_bronze=Coalesce("tier_now", Value(Tier.BRONZE)),
+            score=ExpressionWrapper(tier_factor * abroad_factor * F("weight"), output_field=IntegerField()),
         )
-        .filter(weight__gt=0)
-        .order_by("-score", "name", "pk")[:limit]
+    )
+
+
+def worst_clients(limit: int = WORST_LIMIT) -> list[WorstRow]:
+    """The flagged active clients as the last nightly run found them, worst first (see
+    `scored`); ties by name."""
+    rows = (
+        ClientFlags.objects.filter(score__gt=0)
+        .select_related("client__responsible_manager")
+        .order_by("-score", "client__name", "pk")[:limit]
     )
     return [
-        WorstRow(client, flags_of(client), client.tier_now or Tier.BRONZE, client.is_abroad, client.score)
-        for client in queryset
+        WorstRow(
+            row.client, [flag for flag in FLAGS if getattr(row, flag.name)], row.tier, row.abroad, row.score
+        )
+        for row in rows
     ]
 
 
-def radar(today: date, policy: Policy) -> dict[str, Any]:
+def radar() -> dict[str, Any]:
+    managers = manager_counts()
     return {
-        "counts": base_counts(today, policy),
-        "managers": manager_counts(today, policy),
-        "worst": worst_clients(today, policy),
+        "counts": base_counts(managers),
+        "managers": managers,
+        "worst": worst_clients(),
+        "as_of": NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).order_by("-pk").first(),
     }

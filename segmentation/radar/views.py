@@ -2,7 +2,6 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kam.access import permission_or_403
@@ -16,7 +15,7 @@ from segmentation.radar.flags import FLAGS
 @require_GET
 def radar(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy = Policy.current()
-    context = selectors.radar(timezone.localdate(), policy) | {
+    context = selectors.radar() | {
         "flags": FLAGS,
         "policy": policy,
         "worst_limit": selectors.WORST_LIMIT,

@@ -29,6 +29,7 @@ from segmentation.keys.selectors import key_cap
 from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
+from segmentation.radar import services as radar
 from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 from segmentation.signals import run_finished
@@ -68,6 +69,7 @@ def recompute(*, today: date | None = None, trigger: str = "") -> NightlyRun:
             policy = Policy.current()
             counts = _recompute(run, today, policy)
             cap = _check_cap(run, policy)
+            radar.refresh(today, policy)
             counts |= {"cap_overrun": 1} if cap.pop("new_overrun") else {}
     except RunSkipped:
         _finish(run, NightlyRun.Status.SKIPPED)

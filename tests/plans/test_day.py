@@ -142,6 +142,9 @@ def test_action_items_due_this_week_overdue_first(manager, director, client_card
 
 
 def test_flag_counts_link_into_the_user_s_filtered_client_list(manager, client_card):
+    from segmentation.radar.services import refresh
+
+    refresh(TODAY, Policy.current())  # as the nightly run does
     counts = selectors.flag_counts(manager, TODAY, Policy.current())
 
     assert [(c.flag.name, c.count) for c in counts] == [

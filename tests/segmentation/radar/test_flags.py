@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Client, Contact, PointOfPresence, Touch
 from segmentation.models import (
@@ -187,3 +188,37 @@ def test_the_annotations_agree_with_the_conditions_and_keep_clients_without_a_se
         "potential_stale",
     ]
     assert [f.name for f in flags_of(rows["Met"])] == ["potential_stale", "expansion"]
+
+
+def test_refresh_writes_only_what_changed_and_the_nightly_run_refreshes(db, manager):
+    from segmentation.models import ClientFlags, RadarTally
+    from segmentation.radar.services import refresh
+    from segmentation.segments import engine
+
+    today = timezone.localdate()
+    lonely = ClientFactory(name="Lonely", responsible_manager=None)
+    ClientFactory(name="Looked after", responsible_manager=manager)
+
+    assert refresh(today, Policy.current()) == 2
+    assert refresh(today, Policy.current()) == 0
+    assert ClientFlags.objects.get(client=lonely).no_manager is True
+
+    Client.objects.filter(pk=lonely.pk).update(responsible_manager=manager)
+    assert refresh(today, Policy.current()) == 1
+    assert ClientFlags.objects.get(client=lonely).no_manager is False
+
+    Client.objects.filter(pk=lonely.pk).update(responsible_manager=None)
+    engine.recompute(today=today)
+    assert ClientFlags.objects.get(client=lonely).no_manager is True
+    tallies = {t.manager_id: (t.clients, t.counts["no_manager"]) for t in RadarTally.objects.all()}
+    assert tallies == {None: (1, 1), manager.pk: (1, 0)}
+    unchanged = list(RadarTally.objects.values_list("pk", "clients", "counts"))
+    refresh(today, Policy.current())
+    assert list(RadarTally.objects.values_list("pk", "clients", "counts")) == unchanged
+
+
+def test_the_radar_table_has_a_column_per_flag():
+    from segmentation.models import ClientFlags
+
+    columns = {field.name for field in ClientFlags._meta.fields}
+    assert {flag.name for flag in FLAGS} <= columns
