@@ -139,7 +139,8 @@ def fix_target(client: Client) -> FixTarget:
     """The active plan of the kind the strategy calls for, else any active plan (development,
     retention, then win-back). Two queries."""
     found = strategy(client)
-    running = {p.kind: p for p in Plan.objects.filter(client=client, status=Plan.Status.ACTIVE)}
+    active = Plan.objects.filter(client=client, status=Plan.Status.ACTIVE).select_related("owner")
+    running = {plan.kind: plan for plan in active}
     order = ([found.kind] if found else []) + FIX_ORDER
     plan = next((running[kind] for kind in order if kind in running), None)
     return FixTarget(plan, found)

@@ -268,7 +268,7 @@ def test_the_tab_is_in_russian_for_a_russian_reader(as_manager, survey):
     page = as_manager.get(tab(survey.client), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     assert "Наши цены справедливы за то, что вы получаете" in page
-    assert "Запустить анкету «Идеальный поставщик»" in page
+    assert "Провести анкету «Идеальный поставщик»" in page
 
 
 # session, user, the user's permissions (2), the client, the surveys with their questionnaire,
