@@ -248,7 +248,7 @@ def _surveys(manager: User, today: datetime.date) -> int:
     biggest = list(clients.order_by(F("segment__potential").desc(nulls_last=True), "pk")[:2])
     taken = 0
     for client, surveys in zip(biggest, [SURVEYS, SURVEYS[:1]], strict=False):
-        respondent = client.contacts.filter(is_active=True).order_by("-influence", "pk").first()
+        respondent = client.contacts.filter(is_active=True).order_by("-influence", "pk")[0]
         for kind, days, scores, comments in surveys:
             found = Questionnaire.objects.get(kind=kind)
             asked = questionnaires.active_questions(found)
