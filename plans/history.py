@@ -52,7 +52,9 @@ STEP = TrackedModel(
 )
 
 
-def _tracked(tracked: TrackedModel) -> Any:
+def tracked_entries(tracked: TrackedModel) -> Any:
+    """A history source reading `tracked`'s entries of the client."""
+
     def entries(
         request: AuthenticatedHttpRequest, client: Client, before: datetime | None, limit: int
     ) -> list[AuditEntry]:
@@ -61,4 +63,4 @@ def _tracked(tracked: TrackedModel) -> Any:
     return entries
 
 
-SOURCES = [HistorySource("plans", _tracked(PLAN)), HistorySource("plan_steps", _tracked(STEP))]
+SOURCES = [HistorySource("plans", tracked_entries(PLAN)), HistorySource("plan_steps", tracked_entries(STEP))]

@@ -6,7 +6,7 @@ alters a plan already running. Plans and their steps carry a `version` that ever
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Client, Touch, date_in_range
+from accounts.models import Client, Contact, Touch, date_in_range
 
 MAX_OFFSET_DAYS = 3650
 
@@ -196,3 +196,131 @@ class PlanStep(Bilingual):
 
     def __str__(self) -> str:
         return self.text
+
+
+# The "Ideal supplier" and "Ideal service" questionnaires (DOMAIN §7: step 6 of the retention plan,
+# steps 1-2 of the development plan). The texts name them but list no questions and no scale; the
+# seeded questions are starters an admin rewords. Scores run 1-5, the Russian school grade everyone
+# reads without a legend (5 excellent, 2 unsatisfactory), so a score of LOW_SCORE or less is a
+# shortcoming to fix.
+
+MIN_SCORE = 1
+MAX_SCORE = 5
+LOW_SCORE = 2
+
+
+class QuestionnaireKind(models.TextChoices):
+    IDEAL_SUPPLIER = "ideal_supplier", _("“Ideal supplier”")
+    IDEAL_SERVICE = "ideal_service", _("“Ideal service”")
+
+
+class Questionnaire(models.Model):
+    """One of the two questionnaires; its questions are edited by admins in the app."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionnaireKind.choices, unique=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class Question(Bilingual):
+    """One question, answered with a score and a comment. Retired questions stay (with their
+    answers and history) but new surveys leave them out."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
+    is_active = models.BooleanField(pgettext_lazy("template step", "in use"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["questionnaire", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text_en="", text_ru=""), name="question_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Survey(models.Model):
+    """A questionnaire answered by one of the client's contacts on a date (not in the future)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="surveys")
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="surveys"
+    )
+    taken_on = models.DateField(_("date"))
+    respondent = models.ForeignKey(
+        Contact,
+        verbose_name=_("respondent"),
+        on_delete=models.SET_NULL,  # deleting a contact keeps the answers
+        null=True,
+        related_name="surveys",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        indexes = [models.Index(fields=["client", "questionnaire", "taken_on"], name="survey_client_idx")]
+        constraints = [
+            models.CheckConstraint(condition=date_in_range("taken_on"), name="survey_taken_on_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} {self.taken_on:%Y-%m-%d}"
+
+
+class Answer(models.Model):
+    """The score and comment given to one question, and the plan step made of it, if any."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(MIN_SCORE), MaxValueValidator(MAX_SCORE)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    plan_step = models.OneToOneField(
+        PlanStep,
+        verbose_name=_("plan step made of it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answer",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "question"], name="answer_one_per_question"),
+            models.CheckConstraint(
+                condition=Q(score__gte=MIN_SCORE, score__lte=MAX_SCORE), name="answer_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.score}"
+
+    @property
+    def is_low(self) -> bool:
+        return self.score <= LOW_SCORE

@@ -61,9 +61,9 @@ def strategy_kind(category: str, tier: str | None, is_key: bool, lost_status: st
     return None
 
 
-def suggestion(client: Client) -> Suggestion | None:
-    """What the card suggests starting: none when the strategy asks for no plan or its kind already
-    has an active plan. Two queries: the client's segments and decisions, its active plans' kinds."""
+def strategy(client: Client) -> Suggestion | None:
+    """The plan the client's segments call for, whether or not one runs (one query: the client's
+    segments and decisions)."""
     loaded = (
         Client.objects.select_related("segment", "tier_override", "key_status").filter(pk=client.pk).first()
     )
@@ -74,9 +74,16 @@ def suggestion(client: Client) -> Suggestion | None:
     key: KeyStatus | None = getattr(loaded, "key_status", None)
     tier = override.tier if override is not None else segment.tier
     found = strategy_kind(segment.category, tier, bool(key and key.is_key), segment.lost_status)
-    if found is None or _active_kinds(client) & {found[0]}:
+    return Suggestion(*found) if found is not None else None
+
+
+def suggestion(client: Client) -> Suggestion | None:
+    """What the card suggests starting: none when the strategy asks for no plan or its kind already
+    has an active plan. Two queries: the client's segments and decisions, its active plans' kinds."""
+    found = strategy(client)
+    if found is None or found.kind in _active_kinds(client):
         return None
-    return Suggestion(*found)
+    return found
 
 
 def _active_kinds(client: Client) -> set[str]:

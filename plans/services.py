@@ -78,21 +78,28 @@ def template_step_move(*, step: TemplateStep, up: bool, by: User) -> bool:
     ones); False when it is already first or last. Positions are renumbered 1..n, so gaps or ties
     left by earlier edits never block a move."""
     with transaction.atomic():
-        steps = list(TemplateStep.objects.select_for_update().filter(template_id=step.template_id))
-        steps.sort(key=lambda s: (s.position, s.pk))
-        index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
-        peers = [i for i, s in enumerate(steps) if s.is_active == steps[index].is_active]
-        at = peers.index(index) + (-1 if up else 1)
-        if not 0 <= at < len(peers):
-            return False
-        other = peers[at]
-        steps[index], steps[other] = steps[other], steps[index]
-        for number, each in enumerate(steps, start=1):
-            if each.position != number:
-                each.position = number
-                each.version += 1
-                each._history_user = by  # type: ignore[attr-defined]
-                each.save(update_fields=["position", "version"])
+        steps = TemplateStep.objects.select_for_update().filter(template_id=step.template_id)
+        return move_among(list(steps), step.pk, up=up, by=by)
+
+
+def move_among(items: list[Any], pk: int, *, up: bool, by: User) -> bool:
+    """Swap item `pk` with its neighbour above or below among the `items` of the same `is_active`,
+    renumber the positions 1..n and save those that moved (with their version and history); False
+    when it is already first or last. The caller holds the rows locked."""
+    items.sort(key=lambda item: (item.position, item.pk))
+    index = next(i for i, item in enumerate(items) if item.pk == pk)
+    peers = [i for i, item in enumerate(items) if item.is_active == items[index].is_active]
+    at = peers.index(index) + (-1 if up else 1)
+    if not 0 <= at < len(peers):
+        return False
+    other = peers[at]
+    items[index], items[other] = items[other], items[index]
+    for number, each in enumerate(items, start=1):
+        if each.position != number:
+            each.position = number
+            each.version += 1
+            each._history_user = by
+            each.save(update_fields=["position", "version"])
     return True
 
 
@@ -178,6 +185,23 @@ def plan_step_save(
                 setattr(step, name, values[name])
         step._history_user = by  # type: ignore[attr-defined]
         step.save(update_fields=[name for name in STEP_FIELDS if name in values] + ["version"])
+    return step
+
+
+def plan_step_add(
+    *, plan: Plan, text_en: str, text_ru: str, assignee: User | None, due: date | None, by: User
+) -> PlanStep:
+    """A new step at the end of a running plan (PlanClosedError if it was closed meanwhile)."""
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if not locked.is_active:
+            raise PlanClosedError(locked)
+        last = locked.steps.aggregate(last=Max("position"))["last"] or 0
+        step = PlanStep(
+            plan=locked, position=last + 1, text_en=text_en, text_ru=text_ru, assignee=assignee, due=due
+        )
+        step._history_user = by  # type: ignore[attr-defined]
+        step.save()
     return step
 
 

@@ -2,6 +2,7 @@ from django.urls import URLPattern, path
 
 from plans import views
 from plans.day import views as day
+from plans.questionnaires import views as questionnaires
 from plans.winback import views as winback
 
 app_name = "plans"
@@ -20,6 +21,17 @@ urlpatterns: list[URLPattern] = [
     path("templates/steps/<int:pk>/", views.template_step_edit, name="template_step_edit"),
     path("templates/steps/<int:pk>/move/", views.template_step_move, name="template_step_move"),
     path("templates/steps/<int:pk>/retire/", views.template_step_retire, name="template_step_retire"),
+    # The card's Questionnaires tab: run one, correct a survey, a low score to a plan step
+    path("clients/<int:pk>/questionnaires/", questionnaires.client_surveys, name="client_surveys"),
+    path("clients/<int:pk>/questionnaires/<str:kind>/new/", questionnaires.survey_new, name="survey_new"),
+    path("clients/<int:pk>/surveys/<int:survey_pk>/", questionnaires.survey_edit, name="survey_edit"),
+    path("clients/<int:pk>/answers/<int:answer_pk>/step/", questionnaires.answer_step, name="answer_step"),
+    # The questions of the questionnaires (admins)
+    path("questionnaires/", questionnaires.questionnaire_list, name="questionnaire_list"),
+    path("questionnaires/<str:kind>/", questionnaires.questionnaire_detail, name="questionnaire_detail"),
+    path("questionnaires/questions/<int:pk>/", questionnaires.question_edit, name="question_edit"),
+    path("questionnaires/questions/<int:pk>/move/", questionnaires.question_move, name="question_move"),
+    path("questionnaires/questions/<int:pk>/retire/", questionnaires.question_retire, name="question_retire"),
     # The manager's day (day/)
     path("day/", day.day, name="day"),
     path(

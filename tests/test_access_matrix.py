@@ -36,7 +36,9 @@ from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
 from plans import services as plans
-from plans.models import Plan, PlanKind, TemplateStep
+from plans.models import Answer, Plan, PlanKind, Question, Questionnaire, Survey, TemplateStep
+from plans.questionnaires import selectors as questionnaires
+from plans.questionnaires import services as surveys
 from segmentation.locations.services import location_version
 from segmentation.models import (
     ActionItem,
@@ -217,6 +219,7 @@ def world(manager, outsider, client_card) -> World:
         segment,
     ]
     plans.plan_create(client=client_card, kind=PlanKind.WIN_BACK, by=manager)
+    take_survey(client_card, entries["contacts"], manager)
     card = Card(client=client_card, entries=entries, member=member)
     return World(
         manager=manager,
@@ -229,6 +232,14 @@ def world(manager, outsider, client_card) -> World:
         action=action,
         objects={type(instance): instance for instance in objects},
     )
+
+
+def take_survey(client: Client, respondent: Any, by: User) -> None:
+    """An "Ideal supplier" survey of the client, every question scored 2 (a shortcoming)."""
+    found = Questionnaire.objects.get(kind="ideal_supplier")
+    scores = {question.pk: (2, "") for question in questionnaires.active_questions(found)}
+    values = surveys.SurveyValues(datetime.date(2026, 6, 1), respondent, scores)
+    surveys.survey_create(client=client, questionnaire=found, values=values, by=by)
 
 
 def database() -> dict[str, list[dict[str, Any]]]:
@@ -305,6 +316,34 @@ def plan_step(world: World, found: Found) -> list[Arguments]:
 
 def template_step(world: World, found: Found) -> list[Arguments]:
     return [{"pk": TemplateStep.objects.order_by("pk").first().pk}]
+
+
+def survey_of_world(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": world.client.pk, "survey_pk": Survey.objects.get(client=world.client).pk}]
+
+
+def answer_of_world(world: World, found: Found) -> list[Arguments]:
+    return [
+        {"pk": world.client.pk, "answer_pk": Answer.objects.filter(survey__client=world.client).first().pk}
+    ]
+
+
+def question(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": Question.objects.order_by("pk").first().pk}]
+
+
+def survey_post(world: World, arguments: Arguments) -> dict[str, Any]:
+    """A complete survey: every question in use scored 4, as the form posts it (a new one says which
+    questions it asked, a correction the version it corrects)."""
+    found = Questionnaire.objects.get(kind="ideal_supplier")
+    asked = questionnaires.active_questions(found)
+    data = {
+        "taken_on": "2026-06-02",
+        "respondent": world.card.entries["contacts"].pk,
+        "asked": ",".join(str(q.pk) for q in asked),
+        "version": 1,
+    }
+    return data | {f"score_{q.pk}": 4 for q in asked}
 
 
 def admin_object(world: World, found: Found) -> list[Arguments]:
@@ -395,6 +434,30 @@ OBJECT_URLS: dict[str, Case] = {
         READ_WRITE,
         404,
         data=lambda world, arguments: {"offer_kind": "gift", "offer_text": "A calendar", "version": 1},
+    ),
+    # The card's Questionnaires tab: the card's gate again.
+    "plans:client_surveys": Case(client_only, READ, 404, rightful=""),
+    "plans:survey_new": Case(
+        lambda world, found: [{"pk": world.client.pk, "kind": "ideal_supplier"}],
+        READ_WRITE,
+        404,
+        data=survey_post,
+    ),
+    "plans:survey_edit": Case(survey_of_world, READ_WRITE, 404, data=survey_post),
+    "plans:answer_step": Case(answer_of_world, WRITE, 404),
+    # The questions are the admins' (the policy's permission): 403 before any lookup.
+    "plans:question_edit": Case(
+        question,
+        None,
+        403,
+        rightful="admin",
+        data=lambda world, arguments: {"text_en": "Written", "version": 1},
+    ),
+    "plans:question_move": Case(
+        question, None, 403, rightful="admin", data=lambda world, arguments: {"direction": "down"}
+    ),
+    "plans:question_retire": Case(
+        question, None, 403, rightful="admin", data=lambda world, arguments: {"retire": "on", "version": 1}
     ),
     # Plan templates are the admins' (the policy's permission): 403 before any lookup.
     "plans:template_step_edit": Case(
@@ -553,6 +616,8 @@ NOT_OBJECT_URLS = {
     "segmentation:d_route_apply",
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
+    "plans:questionnaire_list",
+    "plans:questionnaire_detail",  # its argument is a questionnaire's kind, and the page is the admins'
     "admin:index",
     "admin:login",
     "admin:logout",

@@ -17,7 +17,9 @@ from django.utils import timezone
 from accounts.models import Client, PointOfPresence, Touch
 from kam.demo.content import MANAGERS
 from kam.users.models import User
-from plans.models import Plan, PlanKind
+from plans.models import Plan, PlanKind, Questionnaire
+from plans.questionnaires import selectors as questionnaires
+from plans.questionnaires.services import SurveyValues, survey_create
 from plans.selectors import suggestion
 from plans.services import plan_create, plan_offer_save, plan_step_save
 from segmentation.keys import services as keys
@@ -50,8 +52,15 @@ def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int
         actions = _closed_review(director, users, today, france)
         reviews.review_open(by=director, today=today)
         plans = _plans(users, today)
+        surveys = _surveys(users["manager1"], today)
     key_clients = KeyStatus.objects.filter(is_key=True).count()
-    return {"key_clients": key_clients, "reviews": 2, "review_actions": actions, "plans": plans}
+    return {
+        "key_clients": key_clients,
+        "reviews": 2,
+        "review_actions": actions,
+        "plans": plans,
+        "surveys": surveys,
+    }
 
 
 def _france_case(today: datetime.date) -> Client | None:
@@ -215,3 +224,39 @@ def _plans(users: dict[str, User], today: datetime.date) -> int:
                 break
         started += mine
     return started
+
+
+# (questionnaire, days ago, a score per seeded question, comments by question number)
+SURVEYS = [
+    ("ideal_supplier", 120, [4, 4, 3, 4, 3, 4, 3, 3], {}),
+    ("ideal_service", 35, [5, 4, 4, 3, 4, 3, 4, 4], {4: "Акты сверки приходят с опозданием"}),
+    (
+        "ideal_supplier",
+        10,
+        [5, 4, 2, 4, 4, 5, 3, 4],
+        {3: "Кабель ВВГ у конкурента дешевле примерно на 8%", 5: "Стало лучше после смены перевозчика"},
+    ),
+]
+
+
+def _surveys(manager: User, today: datetime.date) -> int:
+    """The manager's biggest client answered "Ideal supplier" twice (better overall, but one low
+    score on prices) and "Ideal service" once; the next biggest answered "Ideal supplier" once."""
+    clients = Client.objects.filter(
+        responsible_manager=manager, segment__isnull=False, contacts__is_active=True
+    ).distinct()
+    biggest = list(clients.order_by(F("segment__potential").desc(nulls_last=True), "pk")[:2])
+    taken = 0
+    for client, surveys in zip(biggest, [SURVEYS, SURVEYS[:1]], strict=False):
+        respondent = client.contacts.filter(is_active=True).order_by("-influence", "pk")[0]
+        for kind, days, scores, comments in surveys:
+            found = Questionnaire.objects.get(kind=kind)
+            asked = questionnaires.active_questions(found)
+            answers = {
+                q.pk: (score, comments.get(n, ""))
+                for n, (q, score) in enumerate(zip(asked, scores, strict=True), 1)
+            }
+            values = SurveyValues(today - timedelta(days=days), respondent, answers)
+            survey_create(client=client, questionnaire=found, values=values, by=manager)
+            taken += 1
+    return taken

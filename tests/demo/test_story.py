@@ -75,3 +75,14 @@ def test_managers_have_plans_with_steps_done_due_and_overdue(story):
     steps = PlanStep.objects.filter(plan__status="active")
     assert steps.filter(done_on__isnull=False).count() == 2 * story["plans"]
     assert steps.filter(done_on__isnull=True, due__lt=TODAY).exists()
+
+
+def test_the_biggest_client_of_manager1_answered_the_questionnaires_with_one_low_score(story):
+    from plans.models import Answer, Survey
+
+    surveys = Survey.objects.filter(client__responsible_manager__username="manager1")
+    assert story["surveys"] == surveys.count() == 4
+    assert surveys.values("client").distinct().count() == 2
+    low = Answer.objects.filter(score__lte=2)
+    assert [a.question.text_en for a in low] == ["Our prices are fair for what you get"]
+    assert all(s.respondent.client_id == s.client_id for s in surveys)
