@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Client, PointOfPresence, Touch
 from kam.demo.content import MANAGERS
 from kam.users.models import User
-from plans.models import Plan, PlanKind
+from plans.activities.services import activity_save
+from plans.models import Activity, ActivityKind, Plan, PlanKind, Rung
 from plans.selectors import suggestion
 from plans.services import plan_create, plan_offer_save, plan_step_save
 from segmentation.keys import services as keys
@@ -50,8 +51,15 @@ def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int
         actions = _closed_review(director, users, today, france)
         reviews.review_open(by=director, today=today)
         plans = _plans(users, today)
+        activities = _activities(users, today)
     key_clients = KeyStatus.objects.filter(is_key=True).count()
-    return {"key_clients": key_clients, "reviews": 2, "review_actions": actions, "plans": plans}
+    return {
+        "key_clients": key_clients,
+        "reviews": 2,
+        "review_actions": actions,
+        "plans": plans,
+        "activities": activities,
+    }
 
 
 def _france_case(today: datetime.date) -> Client | None:
@@ -215,3 +223,59 @@ def _plans(users: dict[str, User], today: datetime.date) -> int:
                 break
         started += mine
     return started
+
+
+# The loyalty ladder, lowest rung first: (kind, rung, days ago, title)
+LADDER_STEPS = [
+    (ActivityKind.TRAINING, Rung.PRODUCT_USE, 150, "Вебинар для инженеров: как применять нашу продукцию"),
+    (ActivityKind.TRAINING, Rung.STAFF, 95, "Курс для мастеров смен по бережливому производству"),
+    (
+        ActivityKind.PROJECT_GROUP,
+        Rung.PROCESSES,
+        60,
+        "Совместная проектная группа: сократить складские запасы",
+    ),
+    (ActivityKind.CONSULTING, Rung.BUSINESS, 33, "Стратегическая сессия с коммерческим директором"),
+    (ActivityKind.CONSULTING, Rung.TOP_MANAGERS, 12, "Семинар для топ-менеджеров по управлению изменениями"),
+    (ActivityKind.VIP_EVENT, Rung.THEIR_CLIENTS, 4, "VIP-клуб: встреча с ключевыми покупателями клиента"),
+]
+PLANNED = (
+    ActivityKind.VIP_EVENT,
+    Rung.THEIR_CLIENTS,
+    -21,
+    "VIP-вечер для руководства клиента и его партнёров",
+)
+ACTIVITY_CLIENTS = 5
+
+
+def _activities(users: dict[str, User], today: datetime.date) -> int:
+    """Each manager has worked up the loyalty ladder with their biggest clients, each client to a
+    different height (one of them to the top), with the client's decision makers and the
+    development plan where one runs; the biggest client also has a VIP event planned."""
+    written = 0
+    for offset, name in enumerate(MANAGERS):
+        manager = users[name]
+        clients = Client.objects.filter(responsible_manager=manager, segment__isnull=False).order_by(
+            F("segment__potential").desc(nulls_last=True), "pk"
+        )
+        for number, client in enumerate(clients[:ACTIVITY_CLIENTS]):
+            steps = LADDER_STEPS[: len(LADDER_STEPS) - (number + offset * 2) % len(LADDER_STEPS)]
+            for step in [*steps, PLANNED] if number == 0 else steps:
+                _activity(client, manager, today, *step)
+                written += 1
+    return written
+
+
+def _activity(
+    client: Client, manager: User, today: datetime.date, kind: str, rung: int, days_ago: int, title: str
+) -> None:
+    plan = client.plans.filter(kind=PlanKind.DEVELOPMENT, status=Plan.Status.ACTIVE).first()
+    their = client.contacts.filter(is_active=True).order_by("-influence", "pk")[:2]
+    activity = Activity(kind=kind, rung=rung, date=today - timedelta(days=days_ago), title=title, plan=plan)
+    activity_save(
+        activity=activity,
+        client=client,
+        many_to_many={"our_people": [manager], "their_people": list(their)},
+        expected_version=None,
+        by=manager,
+    )

@@ -75,3 +75,22 @@ def test_managers_have_plans_with_steps_done_due_and_overdue(story):
     steps = PlanStep.objects.filter(plan__status="active")
     assert steps.filter(done_on__isnull=False).count() == 2 * story["plans"]
     assert steps.filter(done_on__isnull=True, due__lt=TODAY).exists()
+
+
+def test_managers_climbed_the_loyalty_ladder_to_different_heights(story):
+    from plans.activities.selectors import ladder_summary
+    from plans.models import Activity
+
+    assert story["activities"] == Activity.objects.count() > 0
+    tops = {
+        ladder_summary(client, today=TODAY).top
+        for client in Client.objects.filter(activities__isnull=False).distinct()
+    }
+    assert len(tops) >= 4
+    assert Activity.objects.filter(date__gt=TODAY).exists()
+    assert Activity.objects.filter(plan__isnull=False).exists()
+    assert set(Activity.objects.values_list("created_by__username", flat=True)) <= {
+        "manager1",
+        "manager2",
+        "manager3",
+    }
