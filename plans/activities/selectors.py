@@ -60,16 +60,20 @@ class LadderSummary:
 
 
 def ladder_summary(client: Client, *, today: date) -> LadderSummary:
-    """Two queries: the activities held (highest rung, then the latest) and the next planned one."""
-    done = list(
-        Activity.objects.filter(held(today), client=client)
-        .annotate(top=reached_rung(today, OuterRef("client")))
-        .order_by("-date", "-pk")[:1]
+    """One query: the latest activity held and the next one planned, each carrying the highest rung
+    reached (the same for both)."""
+    mine = Activity.objects.filter(client=client)
+    latest = mine.filter(held(today)).order_by("-date", "-pk").values("pk")[:1]
+    upcoming = mine.filter(date__gt=today).order_by("date", "pk").values("pk")[:1]
+    found = list(
+        mine.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(upcoming))).annotate(
+            top=reached_rung(today, OuterRef("client"))
+        )
     )
-    upcoming = Activity.objects.filter(client=client, date__gt=today).order_by("date", "pk").first()
-    last = done[0] if done else None
-    top = Rung(last.top) if last is not None else None
-    return LadderSummary(top, last, upcoming)
+    last = next((a for a in found if a.date <= today), None)
+    planned = next((a for a in found if a.date > today), None)
+    top = found[0].top if found else None
+    return LadderSummary(Rung(top) if top is not None else None, last, planned)
 
 
 def client_activities(client: Client) -> list[Activity]:

@@ -69,12 +69,15 @@ def test_the_highest_rung_held_is_reached_and_planned_ones_do_not_count(client_c
     assert (tomorrow.top, tomorrow.last, tomorrow.next) == (Rung.THEIR_CLIENTS, planned, None)
 
 
-def test_a_client_without_activities_has_reached_nothing(client_card):
+def test_a_client_without_activities_held_has_reached_nothing(client_card):
     activity(ClientFactory(), rung=Rung.BUSINESS)
 
     summary = selectors.ladder_summary(client_card, today=today())
 
     assert (summary.top, summary.last, summary.next) == (None, None, None)
+    planned = activity(client_card, days_ago=-7)
+    summary = selectors.ladder_summary(client_card, today=today())
+    assert (summary.top, summary.last, summary.next) == (None, None, planned)
 
 
 def test_the_rung_filter_finds_clients_by_their_highest_rung_reached(client_card):
@@ -411,7 +414,7 @@ def test_the_tab_query_count_does_not_grow_with_activities(as_manager, client_ca
             found.our_people.set([manager])
 
     add(1)
-    queries = 13  # session, user, the card and its gate; activities and their people (3); the ladder (3)
+    queries = 12  # session, user, the card and its gate; activities and their people (3); the ladder (2)
     response = assert_queries(queries, lambda: as_manager.get(tab(client_card)))
     assert len(response.context["activities"]) == 1
     add(49)
