@@ -142,6 +142,27 @@ def test_activities_appear_in_the_cards_history(as_manager, client_card, english
     assert "Plant tour for the board" in page
 
 
+@pytest.mark.parametrize("changes", [1, 50])
+def test_the_history_costs_the_same_at_1_and_50_activity_changes(
+    as_manager, client_card, manager, assert_queries, changes
+):
+    found = activity(client_card)
+    for number in range(changes):
+        found.title = f"Course {number}"
+        services.activity_save(
+            activity=found, client=client_card, many_to_many={}, expected_version=found.version, by=manager
+        )
+
+    # every source of the card's history, the activities' with their rows, earlier versions and names
+    response = assert_queries(
+        25, lambda: as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
+    )
+
+    assert len([e for e in response.context["entries"] if e.subject.startswith("Development")]) == min(
+        changes + 1, 50
+    )
+
+
 # Adding, editing, deleting
 
 

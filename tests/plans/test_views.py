@@ -466,10 +466,10 @@ def test_the_history_costs_the_same_at_1_and_50_step_changes(
             step=step, values={"note": f"Note {number}"}, expected_version=step.version, by=manager
         )
 
-    # the card's history with segmentation's (D route marks included) and the plans' sources,
-    # each a constant number
+    # the card's history with segmentation's (D route marks included) and the plans' sources
+    # (activities included), each a constant number
     response = assert_queries(
-        28, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
+        29, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Plan step")]) >= min(steps, 6)
