@@ -1,4 +1,5 @@
-"""Retention, development and win-back plans (DOMAIN §7, §10) and the templates they are made from.
+"""Retention, development and win-back plans (DOMAIN §7, §10), the templates they are made from, and
+the development activities that climb the loyalty ladder (DOMAIN §7).
 
 A plan copies its template's steps when it is created, so a later change to the template never
 alters a plan already running. Plans and their steps carry a `version` that every save moves on
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Client, Contact, Touch, date_in_range
+from accounts.validators import validate_date_range
 
 MAX_OFFSET_DAYS = 3650
 
@@ -324,3 +326,71 @@ class Answer(models.Model):
     @property
     def is_low(self) -> bool:
         return self.score <= LOW_SCORE
+
+
+class ActivityKind(models.TextChoices):
+    """The development activities the texts name for A, B and C clients."""
+
+    PROJECT_GROUP = "project_group", _("Joint project group")
+    TRAINING = "training", _("Training for the client's staff")
+    CONSULTING = "consulting", _("Consulting for top management")
+    VIP_EVENT = "vip_event", _("VIP event")
+
+
+class Rung(models.IntegerChoices):
+    """The loyalty ladder: what an activity's content works on, by its effect on loyalty, lowest first."""
+
+    PRODUCT_USE = 1, _("Product-use efficiency")
+    STAFF = 2, _("Developing all the client's staff")
+    PROCESSES = 3, _("Business-process efficiency")
+    BUSINESS = 4, _("The client's business efficiency")
+    TOP_MANAGERS = 5, _("Top managers' competence")
+    THEIR_CLIENTS = 6, _("Satisfying the client's own clients")
+
+
+class Activity(models.Model):
+    """A development activity with a client: its kind, date, people on both sides and the rung of
+    the loyalty ladder it works on, optionally as part of one of the client's plans.
+
+    An activity may be planned ahead (a future date); a rung counts as reached only once an
+    activity on it has taken place, that is, its date is today or earlier.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    date = models.DateField(_("date"), validators=[validate_date_range])
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    rung = models.PositiveSmallIntegerField(_("rung of the loyalty ladder"), choices=Rung.choices)
+    our_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True, related_name="activities"
+    )
+    their_people = models.ManyToManyField(
+        Contact, verbose_name=_("their people"), blank=True, related_name="activities"
+    )
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("development activity")
+        verbose_name_plural = _("development activities")
+        indexes = [models.Index(fields=["client", "date", "rung"], name="activity_client_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=date_in_range("date"), name="activity_date_range"),
+            models.CheckConstraint(condition=Q(rung__gte=1, rung__lte=6), name="activity_rung_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"

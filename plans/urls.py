@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from plans import views
+from plans.activities import views as activities
 from plans.day import views as day
 from plans.questionnaires import views as questionnaires
 from plans.winback import views as winback
@@ -15,6 +16,15 @@ urlpatterns: list[URLPattern] = [
     path("clients/<int:pk>/steps/<int:step_pk>/tick/", views.step_tick, name="step_tick"),
     path("clients/<int:pk>/plans/<int:plan_pk>/close/", views.plan_close, name="plan_close"),
     path("clients/<int:pk>/plans/<int:plan_pk>/offer/", views.plan_offer, name="plan_offer"),
+    # The card's Activities tab: development activities and the loyalty ladder (activities/)
+    path("clients/<int:pk>/activities/", activities.client_activities, name="client_activities"),
+    path("clients/<int:pk>/activities/new/", activities.activity_form, name="activity_new"),
+    path("clients/<int:pk>/activities/<int:activity_pk>/", activities.activity_form, name="activity_edit"),
+    path(
+        "clients/<int:pk>/activities/<int:activity_pk>/delete/",
+        activities.activity_delete,
+        name="activity_delete",
+    ),
     # The plan templates (admins)
     path("templates/", views.template_list, name="template_list"),
     path("templates/<str:kind>/", views.template_detail, name="template_detail"),
@@ -37,6 +47,8 @@ urlpatterns: list[URLPattern] = [
     path(
         "day/clients/<int:pk>/contacts/<int:contact_pk>/congratulate/", day.congratulate, name="congratulate"
     ),
+    # The directors' loyalty ladder across the base (activities/)
+    path("ladder/", activities.ladder, name="ladder"),
     # The win-back list (winback/)
     path("win-back/", winback.win_back, name="win_back"),
 ]

@@ -36,7 +36,18 @@ from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
 from plans import services as plans
-from plans.models import Answer, Plan, PlanKind, Question, Questionnaire, Survey, TemplateStep
+from plans.models import (
+    Activity,
+    ActivityKind,
+    Answer,
+    Plan,
+    PlanKind,
+    Question,
+    Questionnaire,
+    Rung,
+    Survey,
+    TemplateStep,
+)
 from plans.questionnaires import selectors as questionnaires
 from plans.questionnaires import services as surveys
 from segmentation.locations.services import location_version
@@ -220,6 +231,14 @@ def world(manager, outsider, client_card) -> World:
     ]
     plans.plan_create(client=client_card, kind=PlanKind.WIN_BACK, by=manager)
     take_survey(client_card, entries["contacts"], manager)
+    Activity.objects.create(
+        client=client_card,
+        kind=ActivityKind.TRAINING,
+        date=datetime.date(2026, 5, 20),
+        title="Cable laying course",
+        rung=Rung.STAFF,
+        created_by=manager,
+    )
     card = Card(client=client_card, entries=entries, member=member)
     return World(
         manager=manager,
@@ -312,6 +331,21 @@ def plan_of_world(world: World, found: Found) -> list[Arguments]:
 def plan_step(world: World, found: Found) -> list[Arguments]:
     step = Plan.objects.get(client=world.client).steps.order_by("position").first()
     return [{"pk": world.client.pk, "step_pk": step.pk}]
+
+
+def activity_of_world(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": world.client.pk, "activity_pk": Activity.objects.get(client=world.client).pk}]
+
+
+def activity_post(world: World, arguments: Arguments) -> dict[str, Any]:
+    """A valid activity, on the version the form showed when it edits one."""
+    return {
+        "kind": ActivityKind.VIP_EVENT,
+        "date": "2026-05-04",
+        "rung": Rung.TOP_MANAGERS,
+        "title": "Plant tour for the board",
+        "version": 1,
+    }
 
 
 def template_step(world: World, found: Found) -> list[Arguments]:
@@ -459,6 +493,13 @@ OBJECT_URLS: dict[str, Case] = {
     "plans:question_retire": Case(
         question, None, 403, rightful="admin", data=lambda world, arguments: {"retire": "on", "version": 1}
     ),
+    # Development activities on the card: the card's gate.
+    "plans:client_activities": Case(client_only, READ, 404, rightful=""),
+    "plans:activity_new": Case(client_only, READ_WRITE, 404, data=activity_post),
+    "plans:activity_edit": Case(activity_of_world, READ_WRITE, 404, data=activity_post),
+    "plans:activity_delete": Case(
+        activity_of_world, WRITE, 404, data=lambda world, arguments: {"version": 1}
+    ),
     # Plan templates are the admins' (the policy's permission): 403 before any lookup.
     "plans:template_step_edit": Case(
         template_step,
@@ -604,6 +645,7 @@ NOT_OBJECT_URLS = {
     "segmentation:review_list",
     "plans:day",
     "plans:win_back",
+    "plans:ladder",
     "segmentation:review_open",
     "segmentation:action_list",
     "segmentation:dashboard",

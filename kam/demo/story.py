@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Client, PointOfPresence, Touch
 from kam.demo.content import MANAGERS
 from kam.users.models import User
-from plans.models import Plan, PlanKind, Questionnaire
+from plans.activities.services import activity_save
+from plans.models import Activity, ActivityKind, Plan, PlanKind, Questionnaire, Rung
 from plans.questionnaires import selectors as questionnaires
 from plans.questionnaires.services import SurveyValues, survey_create
 from plans.selectors import suggestion
@@ -53,6 +54,7 @@ def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int
         reviews.review_open(by=director, today=today)
         plans = _plans(users, today)
         surveys = _surveys(users["manager1"], today)
+        activities = _activities(users, today)
     key_clients = KeyStatus.objects.filter(is_key=True).count()
     return {
         "key_clients": key_clients,
@@ -60,6 +62,7 @@ def tell_story(*, users: dict[str, User], today: datetime.date) -> dict[str, int
         "review_actions": actions,
         "plans": plans,
         "surveys": surveys,
+        "activities": activities,
     }
 
 
@@ -260,3 +263,59 @@ def _surveys(manager: User, today: datetime.date) -> int:
             survey_create(client=client, questionnaire=found, values=values, by=manager)
             taken += 1
     return taken
+
+
+# The loyalty ladder, lowest rung first: (kind, rung, days ago, title)
+LADDER_STEPS = [
+    (ActivityKind.TRAINING, Rung.PRODUCT_USE, 150, "Вебинар для инженеров: как применять нашу продукцию"),
+    (ActivityKind.TRAINING, Rung.STAFF, 95, "Курс для мастеров смен по бережливому производству"),
+    (
+        ActivityKind.PROJECT_GROUP,
+        Rung.PROCESSES,
+        60,
+        "Совместная проектная группа: сократить складские запасы",
+    ),
+    (ActivityKind.CONSULTING, Rung.BUSINESS, 33, "Стратегическая сессия с коммерческим директором"),
+    (ActivityKind.CONSULTING, Rung.TOP_MANAGERS, 12, "Семинар для топ-менеджеров по управлению изменениями"),
+    (ActivityKind.VIP_EVENT, Rung.THEIR_CLIENTS, 4, "VIP-клуб: встреча с ключевыми покупателями клиента"),
+]
+PLANNED = (
+    ActivityKind.VIP_EVENT,
+    Rung.THEIR_CLIENTS,
+    -21,
+    "VIP-вечер для руководства клиента и его партнёров",
+)
+ACTIVITY_CLIENTS = 5
+
+
+def _activities(users: dict[str, User], today: datetime.date) -> int:
+    """Each manager has worked up the loyalty ladder with their biggest clients, each client to a
+    different height (one of them to the top), with the client's decision makers and the
+    development plan where one runs; the biggest client also has a VIP event planned."""
+    written = 0
+    for offset, name in enumerate(MANAGERS):
+        manager = users[name]
+        clients = Client.objects.filter(responsible_manager=manager, segment__isnull=False).order_by(
+            F("segment__potential").desc(nulls_last=True), "pk"
+        )
+        for number, client in enumerate(clients[:ACTIVITY_CLIENTS]):
+            steps = LADDER_STEPS[: len(LADDER_STEPS) - (number + offset * 2) % len(LADDER_STEPS)]
+            for step in [*steps, PLANNED] if number == 0 else steps:
+                _activity(client, manager, today, *step)
+                written += 1
+    return written
+
+
+def _activity(
+    client: Client, manager: User, today: datetime.date, kind: str, rung: int, days_ago: int, title: str
+) -> None:
+    plan = Plan.objects.filter(client=client, kind=PlanKind.DEVELOPMENT, status=Plan.Status.ACTIVE).first()
+    their = client.contacts.filter(is_active=True).order_by("-influence", "pk")[:2]
+    activity = Activity(kind=kind, rung=rung, date=today - timedelta(days=days_ago), title=title, plan=plan)
+    activity_save(
+        activity=activity,
+        client=client,
+        many_to_many={"our_people": [manager], "their_people": list(their)},
+        expected_version=None,
+        by=manager,
+    )

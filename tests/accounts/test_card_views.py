@@ -168,8 +168,9 @@ TAB_SIZE = {
 # the unread badge, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
     # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team,
-    # the plans panel (the suggestion's segments, the active plans with their progress)
-    "client_detail": 18,
+    # the plans panel (the suggestion's segments, the active plans with their progress), the
+    # loyalty ladder's line (the last activity and the next, with the highest rung reached)
+    "client_detail": 19,
     "client_contacts": 10,  # contacts + known-by, the contacts again for the form
     "client_touches": 10,  # touches + contacts + participants
     "client_points": 8,

@@ -35,9 +35,10 @@ def test_segmentation_and_plans_register_their_tabs_panels_columns_and_filters()
         "potential",
         "plans",
         "questionnaires",
+        "activities",
         "history",
     ]
-    assert [panel.name for panel in extensions.card_panels()] == ["segments", "plans"]
+    assert [panel.name for panel in extensions.card_panels()] == ["segments", "plans", "ladder"]
     assert [column.name for column in extensions.list_columns()] == [
         "inn",
         "industry",
@@ -66,6 +67,7 @@ def test_segmentation_and_plans_register_their_tabs_panels_columns_and_filters()
         "flag",
         "run",
         "moved",
+        "rung",
     ]
     assert [source.name for source in extensions.history_sources()] == [
         "key_status",
@@ -77,6 +79,7 @@ def test_segmentation_and_plans_register_their_tabs_panels_columns_and_filters()
         "plan_steps",
         "surveys",
         "answers",
+        "activities",
     ]
 
 
@@ -86,7 +89,7 @@ def test_a_registered_tab_shows_on_every_card_page_in_its_place(registry, as_man
     response = as_manager.get(reverse("accounts:client_points", args=[client_card.pk]))
 
     names = [tab.name for tab in response.context["card_tabs"]]
-    assert names[-4:] == ["potential", "questionnaires", "plans", "history"]
+    assert names[-4:] == ["questionnaires", "activities", "plans", "history"]
     history = reverse("accounts:client_history", args=[client_card.pk])
     assert f'<a class="nav-link" href="{history}">Plans</a>' in response.content.decode()
 

@@ -18,7 +18,7 @@ from accounts.validators import is_valid_inn
 from kam.demo import content
 from kam.demo.seed import seed_demo
 from kam.users.models import User
-from plans.models import Plan, Survey
+from plans.models import Activity, Plan, Survey
 from segmentation.models import ClientSegment, KeyStatus, OwnLocation, Policy, PotentialEstimate
 from segmentation.radar.flags import flag_q
 from segmentation.segments.engine import recompute
@@ -313,8 +313,10 @@ def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings
     )
     keys, plans = KeyStatus.objects.filter(is_key=True).count(), Plan.objects.count()
     surveys = Survey.objects.count()
+    activities = Activity.objects.count()
     assert lines[0].endswith(
-        f" {keys} key clients, 2 reviews, 2 review actions, {plans} plans, {surveys} surveys."
+        f" {keys} key clients, 2 reviews, 2 review actions, {plans} plans, {surveys} surveys,"
+        f" {activities} activities."
     )
     assert lines[-5:] == LOGIN_LINES
     assert Client.objects.count() == 5

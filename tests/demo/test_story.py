@@ -86,3 +86,22 @@ def test_the_biggest_client_of_manager1_answered_the_questionnaires_with_one_low
     low = Answer.objects.filter(score__lte=2)
     assert [a.question.text_en for a in low] == ["Our prices are fair for what you get"]
     assert all(s.respondent.client_id == s.client_id for s in surveys)
+
+
+def test_managers_climbed_the_loyalty_ladder_to_different_heights(story):
+    from plans.activities.selectors import ladder_summary
+    from plans.models import Activity
+
+    assert story["activities"] == Activity.objects.count() > 0
+    tops = {
+        ladder_summary(client, today=TODAY).top
+        for client in Client.objects.filter(activities__isnull=False).distinct()
+    }
+    assert len(tops) >= 4
+    assert Activity.objects.filter(date__gt=TODAY).exists()
+    assert Activity.objects.filter(plan__isnull=False).exists()
+    assert set(Activity.objects.values_list("created_by__username", flat=True)) <= {
+        "manager1",
+        "manager2",
+        "manager3",
+    }

@@ -85,3 +85,17 @@ def account(manager):
     return ClientFactory(
         name="Siberian Steel", website="https://old.example.com", notes="", responsible_manager=manager
     )
+
+
+@pytest.fixture
+def plan_templates(db):
+    """The plan templates the migration seeds: a browser test's database is flushed after each test,
+    seeded rows included, so a test that starts plans seeds them again if they are gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from plans.models import PlanTemplate
+
+    if not PlanTemplate.objects.exists():
+        importlib.import_module("plans.migrations.0002_plans_and_templates").seed_templates(apps, None)

@@ -17,7 +17,7 @@ from tests.factories import ClientFactory, ContactFactory, ManagerFactory
 pytestmark = pytest.mark.browser
 
 
-def test_a_manager_s_plan_and_day_in_russian(page_in):
+def test_a_manager_s_plan_and_day_in_russian(page_in, plan_templates):
     manager = ManagerFactory(first_name="Анна", last_name="Смирнова")
     card = ClientFactory(name="Сибирская сталь", responsible_manager=manager)
     ClientSegment.objects.create(client=card, category="C", tier="silver")

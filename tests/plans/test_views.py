@@ -467,9 +467,9 @@ def test_the_history_costs_the_same_at_1_and_50_step_changes(
         )
 
     # the card's history with segmentation's (D route marks included), the plans' and the
-    # questionnaires' sources, each a constant number
+    # questionnaires' and activities' sources, each a constant number
     response = assert_queries(
-        30, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
+        31, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Plan step")]) >= min(steps, 6)

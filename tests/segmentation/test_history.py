@@ -152,8 +152,8 @@ def test_history_query_count_does_not_grow(as_director, client_card, director, a
 
     # session, user, role names, the client, 2 permissions, badge; the card's 6 models x 2;
     # key status, override and estimates x 2 (+ users, product groups); runs and their changes;
-    # D route marks; plans and their steps, surveys and their answers (none here)
-    response = assert_queries(30, lambda: as_director.get(history_url(client_card)))
+    # D route marks; plans and their steps, surveys and their answers, activities (none here)
+    response = assert_queries(31, lambda: as_director.get(history_url(client_card)))
 
     assert len(response.context["entries"]) == min(2 * rows + 2, 50)  # + the card and the estimate
 

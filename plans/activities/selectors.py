@@ -1,0 +1,148 @@
+"""Reads of development activities and the loyalty ladder (DOMAIN §7).
+
+A rung is reached once an activity on it has taken place: its date is today or earlier. Planned
+activities (a later date) are shown but reach nothing yet. `today` is passed in so the rule is
+testable.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Client, Contact
+from plans.models import Activity, Rung
+from segmentation.models import Category
+from segmentation.segments import abcd
+
+NO_RUNG = "none"  # the client list's rung filter value for "no rung reached yet"
+
+
+def held(today: date) -> Q:
+    """Activities that have taken place by `today`: only these reach a rung."""
+    return Q(date__lte=today)
+
+
+def reached_rung(today: date, client: OuterRef | None = None) -> Subquery:
+    """The highest rung the client (`client`, by default the outer query's "pk") has reached by
+    `today`, NULL when none."""
+    top = (
+        Activity.objects.filter(held(today), client=client if client is not None else OuterRef("pk"))
+        .order_by()
+        .values("client")
+        .annotate(top=Max("rung"))
+        .values("top")
+    )
+    return Subquery(top)
+
+
+def rung_is(value: str, today: date) -> Q:
+    """Clients whose highest rung reached by `today` is `value` (1..6), or none (NO_RUNG)."""
+    mine = Activity.objects.filter(held(today), client=OuterRef("pk"))
+    if value == NO_RUNG:
+        return ~Q(Exists(mine))
+    rung = int(value)
+    return Q(Exists(mine.filter(rung=rung))) & ~Q(Exists(mine.filter(rung__gt=rung)))
+
+
+@dataclass(frozen=True)
+class LadderSummary:
+    """What the card's overview says: the highest rung reached, the last activity held and the
+    next one planned."""
+
+    top: Rung | None
+    last: Activity | None
+    next: Activity | None
+
+
+def ladder_summary(client: Client, *, today: date) -> LadderSummary:
+    """One query: the latest activity held and the next one planned, each carrying the highest rung
+    reached (the same for both)."""
+    mine = Activity.objects.filter(client=client)
+    latest = mine.filter(held(today)).order_by("-date", "-pk").values("pk")[:1]
+    upcoming = mine.filter(date__gt=today).order_by("date", "pk").values("pk")[:1]
+    found = list(
+        mine.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(upcoming))).annotate(
+            top=reached_rung(today, OuterRef("client"))
+        )
+    )
+    last = next((a for a in found if a.date <= today), None)
+    planned = next((a for a in found if a.date > today), None)
+    top = found[0].top if found else None
+    return LadderSummary(Rung(top) if top is not None else None, last, planned)
+
+
+def client_activities(client: Client) -> list[Activity]:
+    """The client's activities, newest first, with their plan and people: three queries whatever
+    their number."""
+    return list(
+        Activity.objects.filter(client=client)
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch("our_people"), Prefetch("their_people", queryset=Contact.objects.order_by("name"))
+        )
+        .order_by("-date", "-pk")
+    )
+
+
+def rungs_reached(client: Client, *, today: date) -> set[int]:
+    """Every rung the client has an activity held on, for the tab's ladder."""
+    rows = Activity.objects.filter(held(today), client=client).values_list("rung", flat=True).distinct()
+    return set(rows.order_by())
+
+
+# The directors' ladder: ABCD category x highest rung reached
+
+
+@dataclass(frozen=True)
+class LadderCell:
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class LadderRow:
+    value: str
+    label: str | Promise
+    cells: list[LadderCell]
+    total: LadderCell
+
+
+COLUMNS = [NO_RUNG, *(str(rung.value) for rung in Rung)]
+
+
+def list_url(category: str = "", rung: str = "") -> str:
+    """The client list filtered by category (or none yet) and by the highest rung reached."""
+    query = {name: value for name, value in (("category", category), ("rung", rung)) if value}
+    return f"{reverse('accounts:client_list')}?{urlencode(query)}"
+
+
+def ladder_table(today: date) -> list[LadderRow]:
+    """Clients by ABCD category (rows A-D, then no category yet) and highest rung reached by
+    `today` (columns: none, then 1-6), with a totals row: one aggregate query over the whole base,
+    every client counted as the dashboard's ABCD matrix counts them."""
+    rows = (
+        Client.objects.annotate(top=reached_rung(today))
+        .values("segment__category", "top")
+        .annotate(clients=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["segment__category"] or abcd.NO_CATEGORY, str(row["top"] or NO_RUNG))
+        counts[key] = counts.get(key, 0) + row["clients"]
+    labels: list[tuple[str, str | Promise]] = [*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))]
+    table = [_row(value, label, counts) for value, label in labels]
+    totals = [sum(row.cells[i].count for row in table) for i in range(len(COLUMNS))]
+    cells = [LadderCell(n, list_url(rung=rung)) for n, rung in zip(totals, COLUMNS, strict=True)]
+    table.append(LadderRow("", _("All clients"), cells, LadderCell(sum(totals), list_url())))
+    return table
+
+
+def _row(value: str, label: str | Promise, counts: dict[tuple[str, str], int]) -> LadderRow:
+    cells = [LadderCell(counts.get((value, rung), 0), list_url(value, rung)) for rung in COLUMNS]
+    return LadderRow(value, label, cells, LadderCell(sum(c.count for c in cells), list_url(value)))
