@@ -5,7 +5,9 @@
 1. Unless --reuse, it recreates the PostgreSQL database (BENCH_DATABASE_URL, default
    postgres://postgres@127.0.0.1:5432/kam_bench_pages), generates the clients with
    bench/generate.py, runs the nightly job and adds what bench/scene.py adds: the roles, 2,000
-   key clients, full cards, a second night, one closed and one open key-list review.
+   key clients, full cards, a second night, one closed and one open key-list review, and a
+   manager of plans (1,000 clients, 5,000 plan steps). With --reuse it migrates the database
+   and adds what a database built by an earlier version lacks (bench/scene.py catch_up).
 2. It counts each page's SQL queries in-process (django.test.Client), as each role.
 3. It collects the static files and starts gunicorn as docker-compose.yml's web service does
    (kam.wsgi, production settings, 3 workers), and a second gunicorn with the same settings
@@ -42,6 +44,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -60,8 +63,8 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @dataclass(frozen=True)
 class Page:
-    role: str  # "manager", "director", "admin" or "" (anonymous)
-    path: str  # may name {card} (the manager's own key client), {key}, {open}, {closed}
+    role: str  # "manager", "planner" (the manager of plans), "director", "admin" or "" (anonymous)
+    path: str  # may name {card} (the manager's own key client), {key}, {open}, {closed}, {plans}
 
 
 PAGES = [
@@ -85,6 +88,17 @@ PAGES = [
         )
     ),
     *(
+        Page("planner", path)
+        for path in (
+            "/plans/day/",
+            "/plans/win-back/",
+            "/clients/{plans}/",
+            "/plans/clients/{plans}/",
+            "/plans/clients/{plans}/activities/",
+            "/plans/clients/{plans}/questionnaires/",
+        )
+    ),
+    *(
         Page("director", path)
         for path in (
             "/clients/",
@@ -98,6 +112,8 @@ PAGES = [
             "/segments/reviews/{closed}/",
             "/segments/reviews/{open}/clients/1/",
             "/segments/reviews/{open}/print/",
+            "/plans/win-back/",
+            "/plans/ladder/",
         )
     ),
     *(
@@ -152,12 +168,18 @@ def usernames(role: str, the: scene.Scene, concurrency: int) -> list[str]:
     """The user of each thread: managers each their own, otherwise one user in many sessions."""
     if role == "manager":
         return [the.managers[i % len(the.managers)] for i in range(concurrency)]
+    if role == "planner":
+        return [scene.PLANNER] * concurrency
     return [role or ""] * concurrency
 
 
 def path_for(page: Page, the: scene.Scene, username: str) -> str:
     return page.path.format(
-        card=the.cards.get(username, 0), key=the.key_client, open=the.open_review, closed=the.closed_review
+        card=the.cards.get(username, 0),
+        key=the.key_client,
+        open=the.open_review,
+        closed=the.closed_review,
+        plans=the.plan_card,
     )
 
 
@@ -348,7 +370,8 @@ def run(
     first = trivial()
     print(f"  trivial view: {first.rate:.0f} req/s, p95 {first.ms(0.95):.1f} ms", flush=True)
     sessions = {
-        name: log_in(port, name) for name in {"", "director", "admin", *the.managers[: args.concurrency]}
+        name: log_in(port, name)
+        for name in {"", "director", "admin", scene.PLANNER, *the.managers[: args.concurrency]}
     }
     loads = {}
     for page in PAGES:
@@ -394,6 +417,9 @@ def main() -> None:
     if not args.reuse:
         print(f"Building {args.clients} clients into {BENCH_URL}...", flush=True)
         prepare(args.clients, args.seed)
+    else:
+        call_command("migrate", verbosity=0)
+        scene.catch_up()
     the = scene.scene()
     counts = {page: count_queries(page, the) for page in PAGES}
     print("| role | page | status | queries | SQL ms | slowest ms |\n|---|---|---:|---:|---:|---:|")

@@ -1,10 +1,14 @@
 """What the pages benchmark shows, on top of `bench/generate.py`'s clients and sales: people
 with their roles, contacts and touches for every client, key clients, a card full of contacts
 and touches for each manager, a second nightly run (so there are notifications and a runs
-log), and two key-list reviews (one closed, one open) with decisions and action items.
+log), two key-list reviews (one closed, one open) with decisions and action items, and a
+manager of plans: 1,000 clients, each with a plan of five steps (5,000 steps, most due around
+the day the pages are measured), development activities, and 100 of them lost silver or gold
+clients, so the manager's day and the win-back list have their full pages of rows.
 
 Key statuses are bulk-inserted: the grant service checks the cap one client at a time, which
-is right for a person and far too slow for 2,000 clients.
+is right for a person and far too slow for 2,000 clients; plans, steps and activities are
+inserted with one INSERT ... SELECT each for the same reason.
 """
 
 import random
@@ -14,13 +18,15 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Client, Contact, Touch
 from bench.generate import copy_rows
 from kam.users.models import User
 from kam.users.roles import ACCOUNT_MANAGER, ADMIN, SALES_DIRECTOR
-from segmentation.models import Decision, KeyReason, Review
+from plans.models import Activity, Plan
+from segmentation.models import ClientFlags, Decision, KeyReason, NightlyRun, Review
 from segmentation.reviews import services as reviews
 from segmentation.segments.engine import recompute
 
@@ -28,6 +34,10 @@ PASSWORD = "bench-pages"
 KEY_CLIENTS = 2_000
 CONTACTS_PER_CARD = 12
 TOUCHES_PER_CARD = 80
+PLANNER = "bench_plans"  # the manager of plans
+PLANNER_CLIENTS = 1_000
+PLANNER_LOST = 100  # of them lost silver or gold clients (the win-back list)
+STEPS_PER_PLAN = 5
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Scene:
     key_client: int
     open_review: int
     closed_review: int
+    plan_card: int  # a client of the manager of plans, with plans and activities
 
 
 def build(today: date, seed: int) -> None:
@@ -50,6 +61,19 @@ def build(today: date, seed: int) -> None:
     recompute(today=today + timedelta(days=30), trigger="bench")  # notifications for the managers
     fill_cards(today)
     hold_reviews(director, admin, today + timedelta(days=30))
+    catch_up()
+
+
+def catch_up() -> None:
+    """What a database built before the plans lacks: the manager of plans, then a nightly run on
+    the last run's day (nothing in the segments changes) so the radar's flags and per-manager
+    tallies are written and count the clients the manager of plans now holds."""
+    if not Plan.objects.exists():
+        plan_manager(timezone.localdate())
+    elif ClientFlags.objects.exists():
+        return
+    last = NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).latest("run_on")
+    recompute(today=last.run_on, trigger="bench")
 
 
 def people() -> tuple[User, User]:
@@ -127,12 +151,14 @@ def scene() -> Scene:
     """The managers who have a key client, each with one of them (their card), and the reviews."""
     cards = manager_cards()
     reviews_ = Review.objects.order_by("opened_at")
+    planned = Activity.objects.filter(created_by__username=PLANNER)
     return Scene(
         managers=sorted(cards),
         cards=cards,
         key_client=min(cards.values()),
         open_review=reviews_.get(closed_at__isnull=True).pk,
         closed_review=reviews_.filter(closed_at__isnull=False).first().pk,  # type: ignore[union-attr]
+        plan_card=planned.order_by("client").values_list("client", flat=True)[0],
     )
 
 
@@ -178,3 +204,61 @@ def hold_reviews(director: User, admin: User, today: date) -> None:
         manager = item.client.responsible_manager
         if manager is not None:
             reviews.action_add(item=item, what="Visit the head office", owner=manager, due=today, by=director)
+
+
+@transaction.atomic
+def plan_manager(today: date) -> None:
+    """A manager with PLANNER_CLIENTS clients taken from the others (PLANNER_LOST of them lost
+    silver or gold clients, the rest every hundredth client), a plan of STEPS_PER_PLAN steps
+    on each (win-back for the lost ones, retention or development for the others) and one or
+    two development activities on each. The steps of a plan fall a week apart around `today`
+    (the day the pages are measured), the first two done: each step is overdue, due this
+    week or later. The flags and tallies are stale until the next nightly run."""
+    planner = User.objects.create(
+        username=PLANNER, first_name="Plan", last_name="Manager", password=make_password(PASSWORD)
+    )
+    planner.groups.add(Group.objects.get(name=ACCOUNT_MANAGER))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE accounts_client SET responsible_manager_id = %(planner)s WHERE id IN (
+                (SELECT s.client_id FROM segmentation_clientsegment s
+                 WHERE s.lost_status = 'lost' AND s.tier IN ('silver', 'gold')
+                 ORDER BY s.client_id LIMIT %(lost)s)
+                UNION ALL
+                (SELECT c.id FROM accounts_client c JOIN segmentation_clientsegment s ON s.client_id = c.id
+                 WHERE NOT (s.lost_status = 'lost' AND s.tier IN ('silver', 'gold')) AND c.id %% 100 = 7
+                 ORDER BY c.id LIMIT %(rest)s))""",
+            {"planner": planner.pk, "lost": PLANNER_LOST, "rest": PLANNER_CLIENTS - PLANNER_LOST},
+        )
+        cursor.execute(
+            """INSERT INTO plans_plan (client_id, kind, owner_id, status, started_on, outcome,
+                outcome_note, lost_criteria, offer_kind, offer_text, version)
+            SELECT c.id, CASE WHEN s.lost_status = 'lost' THEN 'win_back'
+                    WHEN c.id %% 2 = 0 THEN 'retention' ELSE 'development' END,
+                c.responsible_manager_id, 'active', %(today)s::date - 14 - (c.id %% 28)::int,
+                '', '', '{}', '', '', 1
+            FROM accounts_client c JOIN segmentation_clientsegment s ON s.client_id = c.id
+            WHERE c.responsible_manager_id = %(planner)s""",
+            {"planner": planner.pk, "today": today},
+        )
+        cursor.execute(
+            """INSERT INTO plans_planstep (plan_id, position, text_en, text_ru, assignee_id, due,
+                done_on, note, version)
+            SELECT p.id, n, 'Step ' || n, 'Шаг ' || n, p.owner_id, p.started_on + 7 * n,
+                CASE WHEN n <= 2 THEN p.started_on + 7 * n END, '', 1
+            FROM plans_plan p CROSS JOIN generate_series(1, %(steps)s) AS n
+            WHERE p.owner_id = %(planner)s""",
+            {"planner": planner.pk, "steps": STEPS_PER_PLAN},
+        )
+        cursor.execute(
+            """INSERT INTO plans_activity (client_id, kind, date, title, summary, rung, plan_id,
+                created_by_id, version)
+            SELECT p.client_id,
+                (ARRAY['project_group', 'training', 'consulting', 'vip_event'])
+                    [1 + ((p.client_id + n) %% 4)::int],
+                p.started_on + 10 * n, 'Activity ' || n, '', 1 + (p.client_id + n) %% 6, p.id, p.owner_id, 1
+            FROM plans_plan p CROSS JOIN generate_series(1, 2) AS n
+            WHERE p.owner_id = %(planner)s AND (n = 1 OR p.client_id %% 3 = 0)""",
+            {"planner": planner.pk},
+        )
+        cursor.execute("ANALYZE accounts_client, plans_plan, plans_planstep, plans_activity")
