@@ -7,6 +7,7 @@ the role: a director's day is about the clients they work on, not the whole base
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
@@ -25,9 +26,12 @@ DAY_FLAGS = ["at_risk", "no_touch", "no_decision_maker", "influence", "potential
 BIRTHDAY_ROLES = [Contact.DecisionRole.DECISION_MAKER, Contact.DecisionRole.INFLUENCER]
 
 
-def my_clients(user: User) -> QuerySet[Client]:
-    on_team = TeamMember.objects.filter(client=OuterRef("pk"), user=user)
-    return Client.objects.filter(Q(responsible_manager=user) | Exists(on_team))
+def my_clients(user: User) -> QuerySet[Any]:
+    """The ids of the clients the user is responsible for or on the team of, for `client__in`:
+    a UNION of two index lookups (an OR across the two made PostgreSQL read every touch of the
+    base with a due next step, 0.3 s at 100,000 clients, instead of 0.02 s)."""
+    responsible = Client.objects.filter(responsible_manager=user).order_by().values("pk")
+    return responsible.union(TeamMember.objects.filter(user=user).order_by().values("client"))
 
 
 @dataclass(frozen=True)
