@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from kam.users.models import User
@@ -10,3 +11,11 @@ class AuthenticatedHttpRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+def safe_next(request: HttpRequest, target: str, fallback: str) -> str:
+    """`target` (a form's "go back to" address) when it stays on this site, else `fallback`
+    (a URL or a URL name, as `redirect` takes them)."""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback

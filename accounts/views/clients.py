@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +17,7 @@ from accounts.models import INN_KPP_TAKEN, Client
 from accounts.rules import sees_every_client
 from accounts.views.conflicts import current_or_deleted, merged_form
 from kam.access import permission_or_403
-from kam.http import AuthenticatedHttpRequest
+from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 
 SEARCH_LIMIT = 25
@@ -70,10 +69,7 @@ def client_list_columns(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:client_list")
     services.list_columns_save(user=request.user, names=form.cleaned_data["columns"])
     messages.success(request, _("The list shows the columns you picked."))
-    back = form.cleaned_data["next"]
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return redirect(back)
-    return redirect("accounts:client_list")
+    return redirect(safe_next(request, form.cleaned_data["next"], "accounts:client_list"))
 
 
 @login_required

@@ -6,13 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kam.access import permission_or_403
-from kam.http import AuthenticatedHttpRequest
+from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.users import roles, selectors, services
 from kam.users.forms import UserCreateForm, UserFilter, UserForm
 from kam.users.models import User
@@ -46,9 +45,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         language = ""
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
+    next_url = safe_next(request, request.POST.get("next", "/"), "/")
     response = HttpResponseRedirect(next_url)
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)

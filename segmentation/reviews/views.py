@@ -9,12 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.access import permission_or_403
-from kam.http import AuthenticatedHttpRequest
+from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
 from segmentation.models import ActionItem, Review, ReviewItem
@@ -226,12 +225,7 @@ def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         words = {"what": action.what, "status": action.get_status_display()}
         messages.success(request, _("“%(what)s”: %(status)s.") % words)
-    target = request.POST.get("next", "")
-    return redirect(target if _safe(request, target) else "segmentation:action_list")
-
-
-def _safe(request: AuthenticatedHttpRequest, target: str) -> bool:
-    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return redirect(safe_next(request, request.POST.get("next", ""), "segmentation:action_list"))
 
 
 @permission_or_403(REVIEW)

@@ -258,3 +258,13 @@ def test_the_meeting_page_runs_a_constant_number_of_queries(
     for n in range(5):
         add_action(review, director, manager, f"Action {n}")
     assert_queries(14, lambda: as_director.get(client_url(review)))
+
+
+def test_marking_done_goes_back_only_to_a_page_of_this_site(review, director, manager, as_manager):
+    action = add_action(review, director, manager)
+    url = reverse("segmentation:action_status", args=[action.pk])
+
+    back = as_manager.post(url, {"status": "done", "next": "/plans/day/"})
+    away = as_manager.post(url, {"status": "open", "next": "https://evil.example/"})
+
+    assert (back.url, away.url) == ("/plans/day/", ACTIONS_URL)
