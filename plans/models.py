@@ -362,6 +362,9 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     rung = models.PositiveSmallIntegerField(_("rung of the loyalty ladder"), choices=Rung.choices)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration, minutes"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
+    )
     our_people = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True, related_name="activities"
     )

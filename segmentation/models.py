@@ -150,6 +150,38 @@ class Policy(models.Model):
     estimate_stale_months = days(
         _("estimate is stale after months"), 12, _("Older potential estimates are re-done.")
     )
+    split_ab_share = percent(
+        _("time with A and B clients, %"),
+        30,
+        _("Target share of a manager's time: communication with A and B clients."),
+    )
+    split_c_share = percent(
+        _("time servicing C clients, %"), 10, _("Target share of a manager's time: servicing C clients.")
+    )
+    split_development_share = percent(
+        _("time on development activities, %"),
+        40,
+        _("Target share of a manager's time: activities that move C clients to B and B to A."),
+    )
+    touches_a = days(_("touches a year, A client"), 24, _("Standard touches a year an A client needs."))
+    touches_b = days(_("touches a year, B client"), 12, _("Standard touches a year a B client needs."))
+    touches_c = days(_("touches a year, C client"), 4, _("Standard touches a year a C client needs."))
+    touches_d = days(_("touches a year, D client"), 1, _("Standard touches a year a D client needs."))
+    touch_minutes_a = days(
+        _("minutes a touch, A client"), 60, _("How long a standard touch with an A client takes.")
+    )
+    touch_minutes_b = days(
+        _("minutes a touch, B client"), 45, _("How long a standard touch with a B client takes.")
+    )
+    touch_minutes_c = days(
+        _("minutes a touch, C client"), 30, _("How long a standard touch with a C client takes.")
+    )
+    touch_minutes_d = days(
+        _("minutes a touch, D client"), 15, _("How long a standard touch with a D client takes.")
+    )
+    working_hours = days(
+        _("working hours a year"), 1970, _("A manager's working hours in a year, for sizing the department.")
+    )
     nightly_run_at = models.TimeField(
         _("nightly run at"), default=time(2, 0), help_text=_("Local time of the nightly recomputation.")
     )
@@ -436,6 +468,7 @@ class Notification(models.Model):
         KEY_BRONZE = "key_bronze", _("Key client now bronze")
         CAP_OVERRUN = "cap_overrun", _("Key clients over the cap")
         ACTION_ITEM = "action_item", _("Action item")
+        REASSIGNED = "reassigned", _("Clients handed to you")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SEGMENT)
@@ -793,3 +826,57 @@ class RadarTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager_id}: {self.clients}"
+
+
+class Reassignment(models.Model):
+    """One move of clients between managers (DOMAIN §9), one client or many at once, by an admin
+    or a director, with the reason they gave. Its items keep who each client had before.
+
+    `clients` is how many clients moved; a manager leaving is one reassignment whose items may
+    go to several new managers (split by size class).
+    """
+
+    reason = models.CharField(_("reason"), max_length=500)
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+    departing = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager who left"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Set when the move handed over all the active clients of a manager who leaves."),
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied"))
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+        verbose_name = _("reassignment")
+        verbose_name_plural = _("reassignments")
+        indexes = [models.Index(fields=["-applied_at", "-id"], name="reassignment_applied_idx")]
+
+    def __str__(self) -> str:
+        return str(_("Reassignment of %(date)s") % {"date": self.applied_at.date()})
+
+
+class ReassignmentItem(models.Model):
+    """One client of a reassignment: the manager it had and the one it got."""
+
+    reassignment = models.ForeignKey(Reassignment, on_delete=models.CASCADE, related_name="items")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="reassignments")
+    previous_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reassignment", "client"], name="reassignmentitem_unique_client"),
+        ]
+        indexes = [models.Index(fields=["client", "-reassignment"], name="reassignmentitem_client_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.previous_manager_id} → {self.new_manager_id}"

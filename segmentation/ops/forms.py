@@ -14,7 +14,16 @@ from accounts.forms import managers
 from kam.money import currency, money
 from segmentation.models import AMOUNT_FIELDS, DRouteKind, Policy
 
-SHARE_FIELDS = ["pareto_share", "wallet_share_limit", "gold_share", "silver_share", "key_cap_share"]
+SPLIT_FIELDS = ["split_ab_share", "split_c_share", "split_development_share"]
+SHARE_FIELDS = [
+    "pareto_share",
+    "wallet_share_limit",
+    "gold_share",
+    "silver_share",
+    "key_cap_share",
+    *SPLIT_FIELDS,
+]
+NORM_FIELDS = [f"{kind}_{category}" for kind in ("touches", "touch_minutes") for category in "abcd"]
 FACTOR_FIELDS = ["at_risk_factor", "lost_factor"]
 COUNT_FIELDS = [
     "at_risk_min_days",
@@ -29,6 +38,8 @@ COUNT_FIELDS = [
     "key_per_manager",
     "no_touch_days",
     "estimate_stale_months",
+    *NORM_FIELDS,
+    "working_hours",
 ]
 
 # (lower field, higher field, the message when the higher one is below the lower one)
@@ -152,6 +163,12 @@ class PolicyForm(forms.ModelForm):
                 _row("medium_from", "large_from", "largest_from"),
                 _row("capacity_small", "capacity_medium", "capacity_large", "capacity_largest"),
             ),
+            Fieldset(
+                _("Time split and touch norms"),
+                _row(*SPLIT_FIELDS, "working_hours"),
+                _row(*NORM_FIELDS[:4]),
+                _row(*NORM_FIELDS[4:]),
+            ),
             Fieldset(_("Estimates and the nightly run"), _row("estimate_stale_months", "nightly_run_at")),
             Fieldset(_("D clients"), _row(*D_ROUTE_FIELDS)),
         )
@@ -166,6 +183,16 @@ class PolicyForm(forms.ModelForm):
                     _("Gold and silver together cannot exceed 100%% of potential (now %(total)s%%)."),
                     code="tiers_over_100",
                     params={"total": _number(gold + silver)},
+                ),
+            )
+        split = [data.get(name) for name in SPLIT_FIELDS]
+        if None not in split and sum(split) > 100:
+            self.add_error(
+                "split_development_share",
+                forms.ValidationError(
+                    _("The time split cannot exceed 100%% of a manager's time (now %(total)s%%)."),
+                    code="split_over_100",
+                    params={"total": _number(sum(split))},
                 ),
             )
         for lower, higher, message in NOT_BELOW:

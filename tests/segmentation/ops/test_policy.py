@@ -67,7 +67,7 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
     assert response.status_code == 200
     editable = {f.name for f in Policy._meta.fields if f.editable and f.name != "id"}
     assert set(form.fields) == {*editable, "version"}
-    assert len(editable) == 28
+    assert len(editable) == 40
     for name, field in form.fields.items():
         if name != "version":
             assert f">{field.help_text}<" in content, name
@@ -77,6 +77,7 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
         "Key clients",
         "Lost clients",
         "Size classes and capacities",
+        "Time split and touch norms",
         "Estimates and the nightly run",
         "D clients",
     ]:
@@ -85,6 +86,9 @@ def test_policy_page_shows_every_field_with_its_explanation_and_default(as_admin
     assert 'name="at_risk_factor" value="2"' in content
     assert 'name="capacity_medium" value="40"' in content
     assert 'name="nightly_run_at" value="02:00"' in content
+    assert 'name="split_development_share" value="40"' in content
+    assert 'name="touches_a" value="24"' in content
+    assert 'name="working_hours" value="1970"' in content
     assert "Changes take effect at the next recomputation" in content
     assert f'action="{reverse("segmentation:run_start")}"' in content
 
@@ -268,3 +272,17 @@ def test_policy_change_takes_effect_at_the_next_recompute(as_admin):
     assert buys_a_lot() == {"Big": True, "Middle": True, "Small": False}
     recompute(today=TODAY)
     assert buys_a_lot() == {"Big": True, "Middle": False, "Small": False}
+
+
+def test_time_split_over_100_percent_is_refused_and_nothing_saved(as_admin):
+    before = policy_state()
+
+    response = as_admin.post(
+        URL, policy_data(split_ab_share="50", split_c_share="20", split_development_share="40")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["split_development_share"] == [
+        "The time split cannot exceed 100% of a manager's time (now 110%)."
+    ]
+    assert policy_state() == before
