@@ -185,8 +185,8 @@ class PolicyForm(forms.ModelForm):
                     params={"total": _number(gold + silver)},
                 ),
             )
-        split = [data.get(name) for name in SPLIT_FIELDS]
-        if None not in split and sum(split) > 100:
+        split = [data[name] for name in SPLIT_FIELDS if data.get(name) is not None]
+        if len(split) == len(SPLIT_FIELDS) and sum(split) > 100:
             self.add_error(
                 "split_development_share",
                 forms.ValidationError(
