@@ -9,9 +9,11 @@ that refuses a grant; the workload board will read the same loads. The load by c
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from accounts.models import Client
@@ -136,3 +138,109 @@ def overloaded_managers(policy: Policy) -> "QuerySet[Client, dict[str, Any]]":
         .values("responsible_manager")
         .order_by()
     )
+
+
+SIZES = [SizeClass.SMALL, SizeClass.MEDIUM, SizeClass.LARGE, SizeClass.LARGEST]
+
+
+def capacities(policy: Policy) -> dict[str, int]:
+    """How many clients of each size class make a full (100%) load (DOMAIN §9)."""
+    return {
+        SizeClass.SMALL: policy.capacity_small,
+        SizeClass.MEDIUM: policy.capacity_medium,
+        SizeClass.LARGE: policy.capacity_large,
+        SizeClass.LARGEST: policy.capacity_largest,
+    }
+
+
+@dataclass(frozen=True)
+class Load:
+    """A portfolio of active clients by size class, with its key and small clients: a manager's
+    load (DOMAIN §9), or the part of it a move takes away or brings."""
+
+    small: int = 0
+    medium: int = 0
+    large: int = 0
+    largest: int = 0
+    keys: int = 0
+
+    @property
+    def clients(self) -> int:
+        return self.small + self.medium + self.large + self.largest
+
+    def by_size(self) -> dict[str, int]:
+        return {size: getattr(self, size) for size in SIZES}
+
+    def share(self, policy: Policy) -> Fraction:
+        """The load as a fraction of a full load: the sum of 1 / capacity over the clients."""
+        return sum(
+            (Fraction(count, capacities(policy)[size]) for size, count in self.by_size().items()),
+            Fraction(0),
+        )
+
+    def percent(self, policy: Policy) -> int:
+        """The load in whole per cent, rounded half up (99.5% shows as 100%, but only a load of
+        at least 100% is over capacity: see `is_over`)."""
+        return math.floor(self.share(policy) * 100 + Fraction(1, 2))
+
+    def is_over(self, policy: Policy) -> bool:
+        return self.share(policy) >= 1
+
+    def kam(self) -> KamLoad:
+        return KamLoad(keys=self.keys, small=self.small)
+
+    def __add__(self, other: "Load") -> "Load":
+        return Load(*(a + b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def __sub__(self, other: "Load") -> "Load":
+        return Load(*(a - b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def _values(self) -> tuple[int, ...]:
+        return (self.small, self.medium, self.large, self.largest, self.keys)
+
+
+ACTIVE = ~Q(status=Client.Status.INACTIVE)
+# A client the nightly run has not sized yet counts as small, as the size class defaults to.
+SIZE_OF = {
+    SizeClass.SMALL: Q(segment__size_class=SizeClass.SMALL) | Q(segment__isnull=True),
+    SizeClass.MEDIUM: Q(segment__size_class=SizeClass.MEDIUM),
+    SizeClass.LARGE: Q(segment__size_class=SizeClass.LARGE),
+    SizeClass.LARGEST: Q(segment__size_class=SizeClass.LARGEST),
+}
+
+
+def loads(clients: "QuerySet[Client] | None" = None, *, by: str = "responsible_manager") -> dict[Any, Load]:
+    """The active clients of `clients` (all clients by default) grouped by `by` (the responsible
+    manager's id, None for nobody), each group's load: one GROUP BY, whatever the number of
+    managers. The board reads every manager's load from it; a move previews the load it takes
+    from each previous manager by grouping the moving clients the same way."""
+    queryset = Client.objects.all() if clients is None else clients
+    rows = (
+        queryset.filter(ACTIVE)
+        .values(by)
+        .annotate(
+            **{size: Count("pk", filter=SIZE_OF[size]) for size in SIZES},
+            keys=Count("pk", filter=Q(key_status__is_key=True)),
+        )
+        .order_by()
+    )
+    return {row[by]: Load(**{name: row[name] for name in [*SIZES, "keys"]}) for row in rows}
+
+
+OVER = (
+    _("Over capacity: %(percent)s%% of a full load."),
+    _("%(manager)s would be over capacity: %(percent)s%% of a full load."),
+)
+
+
+def load_warnings(load: Load, policy: Policy, *, manager: object = None) -> list[str]:
+    """What a load breaks (DOMAIN §4, §9), in words: over capacity, and for a key account
+    manager (one with a key client) too many key clients or small clients besides; naming
+    `manager` gives the long form."""
+    warnings = []
+    if load.is_over(policy):
+        over = OVER[1] if manager is not None else OVER[0]
+        warnings.append(str(over % {"manager": manager, "percent": load.percent(policy)}))
+    if load.keys:
+        warnings += kam_warnings(load.kam(), policy, manager=manager)
+    return warnings
