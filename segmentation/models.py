@@ -597,6 +597,9 @@ class Review(models.Model):
         blank=True,
         related_name="+",
     )
+    # The difference from `previous`, worked out once when the review opens: both snapshots are
+    # fixed from then on (see segmentation.reviews.selectors.changes for its shape).
+    difference = models.JSONField(null=True, blank=True, editable=False)
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True)
     guests = models.CharField(_("other attendees"), max_length=500, blank=True)
     summary = models.TextField(_("minutes"), blank=True)

@@ -2,11 +2,13 @@
 client of the meeting with what it was and what it is now, the difference from the previous
 closed review, and the action items of their owners."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
@@ -31,7 +33,7 @@ from segmentation.segments.tiers import effective_tier
 ITEMS_PER_PAGE = 50
 REVIEWS_PER_PAGE = 50
 ACTIONS_PER_PAGE = 50
-DIFF_LIMIT = 100  # names listed per kind of change; the count says how many more
+DIFF_LIMIT = 20  # names listed per kind of change; the count says how many more
 
 
 def flag_objects(names: list[str]) -> list[Flag]:
@@ -161,17 +163,21 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     )
 
 
+def card_url() -> Callable[[int], str]:
+    """The card's address of a client id: reversed once, then filled in for each name listed
+    (a page naming hundreds of clients would otherwise spend most of its time reversing)."""
+    marker = "2147483647"
+    address = reverse("accounts:client_detail", args=[marker])
+    return lambda client_id: address.replace(marker, str(client_id))
+
+
 @dataclass
 class Change:
-    """The clients that changed one way since the previous review (the first DIFF_LIMIT named)."""
+    """The clients that changed one way since the previous review: how many, and the first
+    DIFF_LIMIT as their card's address and name."""
 
-    names: list[tuple[int, str]] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)
     count: int = 0
-
-    def add(self, client_id: int, name: str) -> None:
-        self.count += 1
-        if len(self.names) < DIFF_LIMIT:
-            self.names.append((client_id, name))
 
     @property
     def more(self) -> int:
@@ -181,8 +187,8 @@ class Change:
 @dataclass
 class FlagChange:
     flag: Flag
-    new: Change = field(default_factory=Change)
-    resolved: Change = field(default_factory=Change)
+    new: Change
+    resolved: Change
 
 
 @dataclass
@@ -190,9 +196,9 @@ class Difference:
     """What changed between the previous closed review's snapshot and this one's."""
 
     previous: Review
-    entered: Change = field(default_factory=Change)
-    left: Change = field(default_factory=Change)
-    manager_changed: Change = field(default_factory=Change)
+    entered: Change
+    left: Change
+    manager_changed: Change
     flags: list[FlagChange] = field(default_factory=list)
 
     @property
@@ -207,33 +213,70 @@ def _snapshot(review: Review) -> dict[int, dict[str, Any]]:
     return {row["client_id"]: dict(row) for row in rows}
 
 
-def difference(review: Review) -> Difference | None:
-    """Who entered or left the key list, whose responsible manager changed, which flags are new
-    and which were resolved, from the previous closed review to this one (two queries)."""
-    if review.previous is None:
-        return None
+Listed = list[Any]  # [count, [[client id, name], ...]]: how many changed, the first DIFF_LIMIT named
+
+
+def changes(review: Review) -> dict[str, Any]:
+    """The difference between the previous review's snapshot and this one's, by name, as kept on
+    the review (two queries): {"entered": Listed, "left": Listed, "manager": Listed, "flags":
+    {flag name: {"new": Listed, "resolved": Listed}}}, names in alphabetical order."""
+    assert review.previous is not None
     before, after = _snapshot(review.previous), _snapshot(review)
-    diff = Difference(previous=review.previous)
-    by_flag = {name: FlagChange(flag) for name, flag in BY_NAME.items()}
+    found: dict[str, Any] = {"entered": [0, []], "left": [0, []], "manager": [0, []], "flags": {}}
+
+    def add(listed: Listed, client_id: int, name: str) -> None:
+        listed[0] += 1
+        if len(listed[1]) < DIFF_LIMIT:
+            listed[1].append([client_id, name])
+
+    def flag(name: str, way: str) -> Listed:
+        ways = found["flags"].setdefault(name, {"new": [0, []], "resolved": [0, []]})
+        listed: Listed = ways[way]
+        return listed
+
     for client_id in sorted(before.keys() | after.keys(), key=lambda pk: _name(pk, after, before)):
         then, now = before.get(client_id), after.get(client_id)
         name = _name(client_id, after, before)
         was_key, is_key = bool(then and then["was_key"]), bool(now and now["was_key"])
         if is_key and not was_key:
-            diff.entered.add(client_id, name)
+            add(found["entered"], client_id, name)
         if was_key and not is_key:
-            diff.left.add(client_id, name)
+            add(found["left"], client_id, name)
         if then and now and then["manager_id"] != now["manager_id"]:
-            diff.manager_changed.add(client_id, name)
+            add(found["manager"], client_id, name)
         if then and now:
-            for flag in set(now["flags"]) - set(then["flags"]):
-                if flag in by_flag:
-                    by_flag[flag].new.add(client_id, name)
-            for flag in set(then["flags"]) - set(now["flags"]):
-                if flag in by_flag:
-                    by_flag[flag].resolved.add(client_id, name)
-    diff.flags = [f for f in by_flag.values() if f.new.count or f.resolved.count]
-    return diff
+            for new in sorted(set(now["flags"]) - set(then["flags"])):
+                add(flag(new, "new"), client_id, name)
+            for resolved in sorted(set(then["flags"]) - set(now["flags"])):
+                add(flag(resolved, "resolved"), client_id, name)
+    return found
+
+
+def difference(review: Review) -> Difference | None:
+    """Who entered or left the key list, whose responsible manager changed, which flags are new
+    and which were resolved, from the previous closed review to this one: as kept when the
+    review opened (no query), or worked out from the two snapshots for a review without it."""
+    if review.previous is None:
+        return None
+    found = review.difference if review.difference is not None else changes(review)
+    url = card_url()
+
+    def change(listed: Listed) -> Change:
+        count, names = listed
+        return Change(names=[(url(client_id), name) for client_id, name in names], count=count)
+
+    ways = found["flags"]
+    return Difference(
+        previous=review.previous,
+        entered=change(found["entered"]),
+        left=change(found["left"]),
+        manager_changed=change(found["manager"]),
+        flags=[
+            FlagChange(flag, change(ways[name]["new"]), change(ways[name]["resolved"]))
+            for name, flag in BY_NAME.items()
+            if name in ways
+        ],
+    )
 
 
 def _name(client_id: int, *snapshots: dict[int, dict[str, Any]]) -> str:

@@ -24,6 +24,7 @@ from segmentation.models import ActionItem, Decision, Notification, Policy, Revi
 from segmentation.notifications.services import notify
 from segmentation.radar.flags import FLAGS
 from segmentation.radar.selectors import flag_field, with_flags
+from segmentation.reviews import selectors
 from segmentation.segments.tiers import effective_tier
 
 CANDIDATES_IN_REVIEW = 50
@@ -44,6 +45,9 @@ def review_open(*, by: User, today: date) -> Review:
         previous = Review.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id").first()
         review = Review.objects.create(opened_by=by, previous=previous)
         ReviewItem.objects.bulk_create(_snapshot(review, by, today, policy), batch_size=1000)
+        if previous is not None:
+            review.difference = selectors.changes(review)
+            review.save(update_fields=["difference"])
     return review
 
 

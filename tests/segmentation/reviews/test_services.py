@@ -216,6 +216,28 @@ def test_the_difference_from_the_previous_closed_review(review, base, director):
     assert [n for _pk, n in diff.manager_changed.names] == ["Delta Candidate"]
     resolved = {f.flag.name: [n for _pk, n in f.resolved.names] for f in diff.flags}
     assert resolved["no_manager"] == ["Delta Candidate"]
+    assert diff.entered.names == [(base["candidate_big"].get_absolute_url(), "Gamma Candidate")]
+
+
+def test_the_difference_is_kept_when_the_review_opens_and_read_without_a_query(
+    base, director, django_assert_num_queries
+):
+    from segmentation.reviews.selectors import changes, difference
+
+    first = services.review_open(by=director, today=TODAY)
+    services.review_decide(
+        item=first.items.get(client=base["key_silver"]), decision="revoke", note="Gone", by=director
+    )
+    close(first, director)
+    second = services.review_open(by=director, today=TODAY)
+    second.refresh_from_db()
+    second.previous  # noqa: B018 (loaded, as the page's view loads it)
+
+    assert second.difference == changes(second)
+    assert second.difference["left"] == [1, [[base["key_silver"].pk, "Beta Key"]]]
+    with django_assert_num_queries(0):
+        diff = difference(second)
+    assert [name for _url, name in diff.left.names] == ["Beta Key"]
 
 
 def test_the_first_review_has_no_difference(review):
