@@ -55,10 +55,11 @@ def flags_of(client: Client) -> list[Flag]:
     return [flag for flag in FLAGS if getattr(client, flag_field(flag))]
 
 
-def list_url(flag: Flag, manager: str = "") -> str:
-    """The client list filtered by the flag (and by the responsible manager, or NOBODY)."""
+def list_url(flag: Flag, manager: str = "", *, base: str = "") -> str:
+    """The client list filtered by the flag (and by the responsible manager, or NOBODY); a
+    page with many cells passes the list's address as `base`, reversed once."""
     query = {"flag": flag.name} | ({"manager": manager} if manager else {})
-    return f"{reverse('accounts:client_list')}?{urlencode(query)}"
+    return f"{base or reverse('accounts:client_list')}?{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,12 @@ def manager_counts() -> list[ManagerRow]:
     tallied them (`RadarTally`, a row per manager); the "nobody" row first, then the managers by
     name."""
     tallies = RadarTally.objects.select_related("manager")
-    rows = []
+    rows, base = [], reverse("accounts:client_list")
     for tally in tallies:
         key = str(tally.manager_id) if tally.manager_id is not None else NOBODY
-        cells = [Cell(flag, int(tally.counts.get(flag.name, 0)), list_url(flag, key)) for flag in FLAGS]
+        cells = [
+            Cell(flag, int(tally.counts.get(flag.name, 0)), list_url(flag, key, base=base)) for flag in FLAGS
+        ]
         name = (tally.manager.get_full_name() or tally.manager.username) if tally.manager else ""
         rows.append(ManagerRow(tally.manager_id, name, tally.clients, cells))
     return sorted(rows, key=lambda r: (r.manager_id is not None, r.name.casefold(), r.manager_id or 0))
