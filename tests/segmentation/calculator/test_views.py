@@ -239,4 +239,6 @@ def test_the_page_in_russian(base, as_director):
 
     content = response.content.decode()
     assert "<title>Калькулятор нагрузки" in content
+    assert ">Доля времени менеджера, %</th>" in content  # a {% translate %} with "%"
+    assert ">Загрузка, %</th>" in content
     assert text(response, "difference") == "В отделе на 1 менеджера больше, чем нужно для касаний."
