@@ -8,7 +8,7 @@ The arithmetic is exact: minutes are whole numbers, hours are `Decimal` (minutes
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -172,7 +172,7 @@ class Workload:
     uncategorised: int
     managers: list[ManagerRow]
     nobody: ManagerRow
-    buckets: list[Bucket] = field(default_factory=list)
+    buckets: list[Bucket]
 
     @property
     def clients(self) -> int:
@@ -264,14 +264,17 @@ def workload(norms: Norms) -> Workload:
 def calculate(
     norms: Norms, counts: Iterable[tuple[int | None, str, int]], users: Mapping[int, User]
 ) -> Workload:
-    """The figures from the client counts: plain arithmetic, no queries."""
+    """The figures from the client counts: plain arithmetic, no queries. A manager not in
+    `users` counts as nobody."""
     per_manager: dict[int | None, dict[str, int]] = {None: {}}
     for manager, category, clients in counts:
-        tally = per_manager.setdefault(manager, {})
+        tally = per_manager.setdefault(manager if manager in users else None, {})
         tally[category] = tally.get(category, 0) + clients
-    rows = [_manager_row(norms, users.get(pk) if pk else None, tally) for pk, tally in per_manager.items()]
-    nobody = next(row for row in rows if row.manager is None)
-    managers = sorted((row for row in rows if row.manager is not None), key=_worst_first)
+    nobody = _manager_row(norms, None, per_manager[None])
+    managers = sorted(
+        (_manager_row(norms, users[pk], tally) for pk, tally in per_manager.items() if pk is not None),
+        key=_worst_first,
+    )
     total = {c: sum(tally.get(c, 0) for tally in per_manager.values()) for c in [*CATEGORIES, ""]}
     return Workload(
         norms=norms,

@@ -156,7 +156,10 @@ def test_the_figures_take_two_queries_whatever_the_number_of_managers(managers, 
 
 
 def test_calculate_is_plain_arithmetic_on_counts(policy):
-    workload = calculate(norms(policy), [(None, "A", 1), (None, "", 4), (None, "D", 4)], {})
+    """A manager the user query did not return (gone between the two queries) is nobody."""
+    counts = [(None, "A", 1), (None, "", 4), (None, "D", 4), (99, "A", 1)]
+    workload = calculate(norms(policy), counts, {})
 
-    assert (workload.clients, workload.uncategorised, workload.hours) == (5, 4, Decimal(25))
-    assert workload.nobody.by_category == [1, 0, 0, 4]
+    assert (workload.clients, workload.uncategorised, workload.hours) == (6, 4, Decimal(49))
+    assert workload.nobody.by_category == [2, 0, 0, 4]
+    assert workload.managers == []
