@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from segmentation.calculator import views as calculator
 from segmentation.dashboard import views as dashboard
 from segmentation.droute import views as droute
 from segmentation.keys import views as keys
@@ -62,4 +63,6 @@ urlpatterns: list[URLPattern] = [
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # The workload calculator: touch norms into hours and managers needed (calculator/)
+    path("workload/calculator/", calculator.calculator, name="calculator"),
 ]
