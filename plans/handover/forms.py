@@ -13,7 +13,7 @@ MAX_TEXT = 20000
 
 class HandoverNoteForm(CrispyMixin, forms.ModelForm):
     text = forms.CharField(
-        label=_("handover note"),
+        label=_("Handover note"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 24}),
         error_messages={"required": _("The note cannot be empty: write what the new manager needs.")},

@@ -6,6 +6,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Contact, Touch
 from kam.money import money
@@ -14,6 +15,7 @@ from plans.models import PlanStep
 from segmentation.models import ActionItem
 
 SUMMARY_CHARS = 200
+WHITESPACE_ROWS = 5  # the biggest headrooms; the Potential tab has the rest
 
 
 def note_text(facts: Facts) -> str:
@@ -26,7 +28,7 @@ def note_text(facts: Facts) -> str:
         (_("Open action items"), [_action(action) for action in facts.actions]),
         (_("Last touches"), [_touch(touch) for touch in facts.touches]),
         (_("Next steps"), [_next_step(touch) for touch in next_steps]),
-        (_("Whitespace"), [_whitespace(row) for row in facts.whitespace]),
+        (_("Whitespace"), _whitespace_lines(facts.whitespace)),
     ]
     return "\n\n".join(_section(heading, lines) for heading, lines in sections)
 
@@ -76,6 +78,21 @@ def _next_step(touch: Touch) -> str:
     if touch.next_step_date is None:
         return touch.next_step
     return _("%(step)s, by %(date)s") % {"step": touch.next_step, "date": _day(touch.next_step_date)}
+
+
+def _whitespace_lines(rows: list[Whitespace]) -> list[str]:
+    lines = [_whitespace(row) for row in rows[:WHITESPACE_ROWS]]
+    more = len(rows) - WHITESPACE_ROWS
+    if more > 0:
+        lines.append(
+            ngettext(
+                "%(count)s more product group: see the Potential tab",
+                "%(count)s more product groups: see the Potential tab",
+                more,
+            )
+            % {"count": more}
+        )
+    return lines
 
 
 def _whitespace(row: Whitespace) -> str:

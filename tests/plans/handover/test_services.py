@@ -1,13 +1,15 @@
 """Handover notes (issue 10): made when key or gold clients move, one per client for its new
 manager, in their language, in a constant number of queries; edited with a version."""
 
+from decimal import Decimal
+
 import pytest
 
 from plans.handover import services
 from plans.models import HandoverNote
-from segmentation.models import Policy, Tier, TierOverride
+from segmentation.models import Policy, PotentialEstimate, Tier, TierOverride
 from segmentation.signals import clients_reassigned
-from tests.factories import ClientFactory, ContactFactory, TouchFactory
+from tests.factories import ClientFactory, ContactFactory, ProductGroupFactory, TouchFactory
 from tests.plans.handover.conftest import TODAY, fill_card, make_key, make_tier, move
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +213,25 @@ def test_an_empty_text_is_refused(note, successor):
 
     note.refresh_from_db()
     assert (note.text, note.version) == (before, 1)
+
+
+def test_the_whitespace_shows_the_five_biggest_headrooms_and_counts_the_rest(
+    client_card, director, successor
+):
+    make_key(client_card)
+    for number in range(1, 8):
+        PotentialEstimate.objects.create(
+            client=client_card,
+            product_group=ProductGroupFactory(name=f"Group {number}"),
+            amount=Decimal(number * 1000),
+            source=PotentialEstimate.Source.SURVEY,
+            estimated_on=TODAY,
+        )
+
+    services.handover_notes_generate(reassignment=move([client_card], successor, by=director), today=TODAY)
+
+    whitespace = HandoverNote.objects.get().text.split("Whitespace\n")[1].splitlines()
+    assert whitespace == [
+        f"- Group {number}: estimate {number},000{NBSP}RUB, bought 0{NBSP}RUB, headroom {number},000{NBSP}RUB"
+        for number in range(7, 2, -1)
+    ] + ["- 2 more product groups: see the Potential tab"]
