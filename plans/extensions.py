@@ -1,5 +1,5 @@
 """What plans add to the client card and the client list (see `accounts.extensions`): the Plans,
-Questionnaires and Activities tabs, the plans panel on the overview (with the plan the strategy
+Questionnaires, Activities and Handover tabs, the plans panel on the overview (with the plan the strategy
 suggests) and the loyalty ladder's line, the plans', surveys' and activities' part of the card's
 history, and the list's filter by the rung reached."""
 
@@ -37,6 +37,7 @@ def register() -> None:
     extensions.register_panel(CardPanel("plans", "plans/_plans_panel.html", plans_panel, 20))
     extensions.register_tab(CardTab("questionnaires", _("Questionnaires"), "plans:client_surveys", 76))
     extensions.register_tab(CardTab("activities", _("Activities"), "plans:client_activities", 77))
+    extensions.register_tab(CardTab("handover", _("Handover"), "plans:client_handover", 90))
     extensions.register_panel(CardPanel("ladder", "plans/_ladder_panel.html", ladder_panel, 25))
     for source in [*history.SOURCES, *questionnaire_history.SOURCES, activity_history.SOURCE]:
         extensions.register_history_source(source)

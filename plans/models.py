@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -397,3 +397,59 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class HandoverNote(models.Model):
+    """What the new manager of a key or gold client needs to know, written when the client moved
+    (DOMAIN §9): generated from the card (see `plans.handover.services`), then edited by hand.
+
+    The text carries a `version` that every save moves on (see `accounts.services._claim`).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="handover_notes")
+    reassignment = models.ForeignKey(
+        "segmentation.Reassignment",
+        verbose_name=_("reassignment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handover_notes",
+    )
+    from_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("previous manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("new manager"),
+        on_delete=models.PROTECT,
+        related_name="handover_notes",
+    )
+    text = models.TextField(_("handover note"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("handover note")
+        verbose_name_plural = _("handover notes")
+        indexes = [models.Index(fields=["client", "-created_at"], name="handover_client_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="handover_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.from_manager_id} → {self.to_manager_id}"

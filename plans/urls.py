@@ -3,6 +3,7 @@ from django.urls import URLPattern, path
 from plans import views
 from plans.activities import views as activities
 from plans.day import views as day
+from plans.handover import views as handover
 from plans.questionnaires import views as questionnaires
 from plans.winback import views as winback
 
@@ -25,6 +26,9 @@ urlpatterns: list[URLPattern] = [
         activities.activity_delete,
         name="activity_delete",
     ),
+    # The card's Handover tab: the notes for a moved client's new manager (handover/)
+    path("clients/<int:pk>/handover/", handover.client_handover, name="client_handover"),
+    path("clients/<int:pk>/handover/<int:note_pk>/", handover.handover_edit, name="handover_edit"),
     # The plan templates (admins)
     path("templates/", views.template_list, name="template_list"),
     path("templates/<str:kind>/", views.template_detail, name="template_detail"),

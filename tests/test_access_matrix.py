@@ -36,10 +36,12 @@ from accounts.models import Client, Industry, ProductGroup, TeamMember
 from kam.users import roles
 from kam.users.models import User
 from plans import services as plans
+from plans.handover.services import handover_notes_generate
 from plans.models import (
     Activity,
     ActivityKind,
     Answer,
+    HandoverNote,
     Plan,
     PlanKind,
     Question,
@@ -63,6 +65,8 @@ from segmentation.models import (
     OwnLocation,
     Policy,
     PotentialEstimate,
+    Reassignment,
+    ReassignmentItem,
     Review,
     ReviewItem,
     SegmentChange,
@@ -239,6 +243,16 @@ def world(manager, outsider, client_card) -> World:
         rung=Rung.STAFF,
         created_by=manager,
     )
+    moved = Reassignment.objects.create(
+        reason="Teammate leaves",
+        clients=1,
+        applied_by=teammate,
+        applied_at=datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC),
+    )
+    ReassignmentItem.objects.create(
+        reassignment=moved, client=client_card, previous_manager=teammate, new_manager=manager
+    )
+    handover_notes_generate(reassignment=moved)
     card = Card(client=client_card, entries=entries, member=member)
     return World(
         manager=manager,
@@ -322,6 +336,10 @@ def estimate_post(world: World, arguments: Arguments) -> dict[str, Any]:
 
 def review_item(world: World, found: Found) -> list[Arguments]:
     return [{"pk": world.review.pk, "position": 1}]
+
+
+def note_of_world(world: World, found: Found) -> list[Arguments]:
+    return [{"pk": world.client.pk, "note_pk": HandoverNote.objects.get(client=world.client).pk}]
 
 
 def plan_of_world(world: World, found: Found) -> list[Arguments]:
@@ -499,6 +517,11 @@ OBJECT_URLS: dict[str, Case] = {
     "plans:activity_edit": Case(activity_of_world, READ_WRITE, 404, data=activity_post),
     "plans:activity_delete": Case(
         activity_of_world, WRITE, 404, data=lambda world, arguments: {"version": 1}
+    ),
+    # Handover notes on the card: the card's gate, then the note among the client's.
+    "plans:client_handover": Case(client_only, READ, 404, rightful=""),
+    "plans:handover_edit": Case(
+        note_of_world, READ_WRITE, 404, data=lambda world, arguments: {"text": "Written", "version": 1}
     ),
     # Plan templates are the admins' (the policy's permission): 403 before any lookup.
     "plans:template_step_edit": Case(

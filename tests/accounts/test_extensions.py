@@ -36,6 +36,7 @@ def test_segmentation_and_plans_register_their_tabs_panels_columns_and_filters()
         "plans",
         "questionnaires",
         "activities",
+        "handover",
         "history",
     ]
     assert [panel.name for panel in extensions.card_panels()] == ["segments", "plans", "ladder"]
@@ -89,7 +90,7 @@ def test_a_registered_tab_shows_on_every_card_page_in_its_place(registry, as_man
     response = as_manager.get(reverse("accounts:client_points", args=[client_card.pk]))
 
     names = [tab.name for tab in response.context["card_tabs"]]
-    assert names[-4:] == ["questionnaires", "activities", "plans", "history"]
+    assert names[-5:] == ["questionnaires", "activities", "plans", "handover", "history"]
     history = reverse("accounts:client_history", args=[client_card.pk])
     assert f'<a class="nav-link" href="{history}">Plans</a>' in response.content.decode()
 
