@@ -9,6 +9,7 @@ from segmentation.ops import views as ops
 from segmentation.potential import views as potential
 from segmentation.radar import views as radar
 from segmentation.reviews import views as reviews
+from segmentation.workload import views as workload
 
 app_name = "segmentation"
 
@@ -62,4 +63,6 @@ urlpatterns: list[URLPattern] = [
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # The assignment board: every manager's load, the clients nobody is responsible for (workload/)
+    path("workload/", workload.workload, name="workload"),
 ]

@@ -649,6 +649,7 @@ NOT_OBJECT_URLS = {
     "segmentation:review_open",
     "segmentation:action_list",
     "segmentation:dashboard",
+    "segmentation:workload",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",
