@@ -1,8 +1,10 @@
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,56 @@ def region_choices() -> list[tuple[str, str]]:
     return sorted(((code, geography.region_name(code)) for code in used if code), key=lambda r: r[1])
 
 
+NOBODY = "null"  # the manager filter's value for "nobody responsible" (django-filter's null value)
+
+
+def responsible_people() -> QuerySet[Any]:
+    """Whom the lists filter by: the active account managers, and anyone else responsible for a
+    client (a director who took one on, a manager who has left), the active ones first."""
+    holds = Exists(Client.objects.filter(responsible_manager=OuterRef("pk")))
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=managers().values("pk")) | holds)
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+class ResponsibleChoices(django_filters.fields.ModelChoiceIterator):
+    """The choices with the people who are no longer active listed apart, in a group of their own."""
+
+    def __iter__(self) -> Iterator[Any]:
+        gone = []
+        for value, label in super().__iter__():
+            person = getattr(value, "instance", None)  # None for "anyone" and "nobody"
+            if person is not None and not person.is_active:
+                gone.append((value, label))
+            else:
+                yield value, label
+        if gone:
+            yield _("No longer active"), gone
+
+
+class ResponsibleField(django_filters.fields.ModelChoiceField):
+    iterator = ResponsibleChoices
+
+
+class ResponsibleFilter(django_filters.ModelChoiceFilter):
+    """Clients by responsible manager, or those nobody is responsible for (`NOBODY`)."""
+
+    field_class = ResponsibleField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("Responsible manager"),
+            field_name="responsible_manager",
+            queryset=responsible_people(),
+            empty_label=_("Anyone"),
+            null_label=_("Nobody responsible"),
+            null_value=NOBODY,
+            **kwargs,
+        )
+
+
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(
@@ -47,13 +99,7 @@ class ClientFilter(django_filters.FilterSet):
     industry = django_filters.ModelChoiceFilter(
         label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any")
     )
-    manager = django_filters.ModelChoiceFilter(
-        label=_("Responsible manager"),
-        field_name="responsible_manager",
-        queryset=managers(),
-        empty_label=_("Anyone"),
-        null_label=_("Nobody"),
-    )
+    manager = ResponsibleFilter()
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=[], method="keep", empty_label=None)
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
     before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
@@ -67,7 +113,7 @@ class ClientFilter(django_filters.FilterSet):
         self.extension_names = self._add_extension_filters()
         self.filters["region"].extra["choices"] = region_choices()
         self.filters["sort"].extra["choices"] = sort_choices()
-        self.filters["manager"].queryset = managers()
+        self.filters["manager"].queryset = responsible_people()
         if not sees_every_client(user):
             del self.filters["manager"]
         for name, field in self.form.fields.items():
@@ -125,12 +171,7 @@ class ClientFilter(django_filters.FilterSet):
 class ManagerListFilter(django_filters.FilterSet):
     """A list of clients by responsible manager (for those who see them all), a page at a time."""
 
-    manager = django_filters.ModelChoiceFilter(
-        label=_("Responsible manager"),
-        field_name="responsible_manager",
-        queryset=managers(),
-        empty_label=_("Anyone"),
-    )
+    manager = ResponsibleFilter()
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
     before = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)
 
@@ -140,7 +181,7 @@ class ManagerListFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["manager"].queryset = managers()
+        self.filters["manager"].queryset = responsible_people()
         if not sees_every_client(user):
             del self.filters["manager"]
         for name, field in self.form.fields.items():

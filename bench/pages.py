@@ -107,6 +107,7 @@ PAGES = [
             "/segments/candidates/",
             "/segments/radar/",
             "/segments/dashboard/",
+            "/segments/workload/",
             "/segments/reviews/",
             "/segments/reviews/{open}/",
             "/segments/reviews/{closed}/",
@@ -118,7 +119,13 @@ PAGES = [
     ),
     *(
         Page("admin", path)
-        for path in ("/segments/policy/", "/segments/runs/", "/segments/locations/", "/users/")
+        for path in (
+            "/segments/policy/",
+            "/segments/runs/",
+            "/segments/locations/",
+            "/users/",
+            "/segments/workload/",
+        )
     ),
 ]
 

@@ -29,3 +29,5 @@ def reviews_key_list(user: AnyUser) -> bool:
 
 
 rules.add_perm("segmentation.review_keys", reviews_key_list)
+# The workload board (DOMAIN §9): the same people, who decide who is responsible for whom.
+rules.add_perm("segmentation.view_workload", reviews_key_list)

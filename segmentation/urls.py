@@ -10,6 +10,7 @@ from segmentation.ops import views as ops
 from segmentation.potential import views as potential
 from segmentation.radar import views as radar
 from segmentation.reviews import views as reviews
+from segmentation.workload import views as workload
 
 app_name = "segmentation"
 
@@ -65,4 +66,6 @@ urlpatterns: list[URLPattern] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # The workload calculator: touch norms into hours and managers needed (calculator/)
     path("workload/calculator/", calculator.calculator, name="calculator"),
+    # The assignment board: every manager's load, the clients nobody is responsible for (workload/)
+    path("workload/", workload.workload, name="workload"),
 ]

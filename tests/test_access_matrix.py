@@ -673,6 +673,7 @@ NOT_OBJECT_URLS = {
     "segmentation:action_list",
     "segmentation:dashboard",
     "segmentation:calculator",
+    "segmentation:workload",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",

@@ -125,7 +125,7 @@ def test_the_manager_filter_offers_nobody(base, as_director, outsider):
     response = as_director.get(LIST_URL, {"manager": "null"})
 
     assert list_names(response) == ["France Gold", "Home Gold", "Inactive"]
-    assert '<option value="null" selected>Nobody</option>' in response.content.decode()
+    assert '<option value="null" selected>Nobody responsible</option>' in response.content.decode()
     assert list_names(as_director.get(LIST_URL, {"manager": outsider.pk})) == ["Oleg's"]
 
 
