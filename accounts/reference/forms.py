@@ -5,6 +5,7 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms.models import modelform_factory
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import name_key
 from accounts.reference.kinds import ReferenceKind
@@ -23,6 +24,8 @@ class ReferenceForm(forms.ModelForm):
             del self.fields["version"]
         else:
             self.fields["version"].initial = self.instance.version
+            self.fields["is_active"].label = _("Offered for new records")
+            self.fields["is_active"].help_text = _("Records that already have it keep it either way.")
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -241,11 +241,17 @@ def test_admin_adds_an_industry(as_admin):
     assert list(Industry.objects.values_list("name", "is_active")) == [("Металлургия", True)]
 
 
-def test_the_new_item_form_has_no_active_box(as_admin):
-    html = as_admin.get(url("industry", "create")).content.decode()
+def test_the_new_item_form_has_no_active_box_and_the_edit_form_has(as_admin):
+    industry = IndustryFactory(name="Metals")
 
-    assert 'name="name"' in html
-    assert 'name="is_active"' not in html
+    new = as_admin.get(url("industry", "create")).content.decode()
+    edit = as_admin.get(url("industry", "edit", industry)).content.decode()
+
+    assert 'name="name"' in new
+    assert 'name="is_active"' not in new
+    assert 'name="is_active"' in edit
+    assert "Offered for new records" in edit
+    assert 'name="version" value="1"' in edit
 
 
 @pytest.mark.parametrize("prefix", KINDS)
