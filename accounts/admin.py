@@ -27,6 +27,8 @@ from kam.users.models import User
 
 @admin.register(Industry)
 class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
     search_fields = ["name"]
 
 

@@ -12,6 +12,7 @@ from accounts.models import (
     INN_KPP_TAKEN,
     Client,
     Contact,
+    Industry,
     PointOfPresence,
     ProductGroup,
     Refusal,
@@ -75,6 +76,10 @@ class ClientForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.duplicates: list[Client] = []
+        # A deactivated industry is offered only to the cards that already have it.
+        _field(self, "industry").queryset = Industry.objects.active(
+            keep=self.instance.industry if self.instance.industry_id else None
+        )
         if self.instance.pk:
             del self.fields["confirm_duplicate"]
             self.fields["version"].initial = self.instance.version

@@ -1,4 +1,8 @@
+from collections.abc import Collection
+from typing import Any, Self, TypeVar
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -23,40 +27,84 @@ def date_in_range(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)})
 
 
-class ProductGroupQuerySet(models.QuerySet["ProductGroup"]):
-    def active(self, *, keep: "ProductGroup | None" = None) -> "ProductGroupQuerySet":
-        """The groups one may choose: active ones, plus `keep` (the one an entry already has)."""
+def name_key(name: str) -> str:
+    """What two spellings of a name share when they differ only in case or spacing.
+
+    Kept in a column of its own (not a UNIQUE on LOWER(name)): SQLite's LOWER() folds only
+    ASCII, so "Металлургия" and "металлургия" would both pass there.
+    """
+    return " ".join(name.split()).casefold()
+
+
+Item = TypeVar("Item", bound="ReferenceItem")
+
+
+class ReferenceQuerySet(models.QuerySet[Item]):
+    def active(self, *, keep: Item | None = None) -> Self:
+        """The items one may choose: active ones, plus `keep` (the one an entry already has)."""
         condition = Q(is_active=True)
         if keep is not None:
             condition |= Q(pk=keep.pk)
         return self.filter(condition)
 
 
-class Industry(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+class ReferenceItem(models.Model):
+    """A name admins keep in the app's reference data (accounts/reference/): unique whatever
+    its case, deactivated rather than deleted once anything uses it. `version` guards edits."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_key = models.CharField(max_length=360, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
+        """Django's checks, and the name's key (not a form field, so Django's skip it)."""
+        super().validate_unique(exclude)
+        if exclude and "name" in exclude:
+            return
+        others = type(self)._default_manager.exclude(pk=self.pk)
+        clash = others.filter(name_key=name_key(self.name)).first()
+        if clash is not None:
+            message = _("“%(name)s” is already taken: the names differ only in case or spaces.")
+            raise ValidationError(
+                {"name": ValidationError(message, code="unique", params={"name": clash.name})}
+            )
+
+
+class Industry(ReferenceItem):
+    history = HistoricalRecords(excluded_fields=["name_key"])
+
+    objects = ReferenceQuerySet["Industry"].as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("industry")
         verbose_name_plural = _("industries")
 
-    def __str__(self) -> str:
-        return self.name
 
+class ProductGroup(ReferenceItem):
+    history = HistoricalRecords(excluded_fields=["name_key"])
 
-class ProductGroup(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = ProductGroupQuerySet.as_manager()
+    objects = ReferenceQuerySet["ProductGroup"].as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("product group")
         verbose_name_plural = _("product groups")
-
-    def __str__(self) -> str:
-        return self.name
+        permissions = [("manage_reference_data", _("Can manage product groups and industries"))]
 
 
 INN_KPP_TAKEN = _("A client with this INN and KPP already exists.")

@@ -1,8 +1,36 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
+from accounts.reference import views as reference
+from accounts.reference.kinds import INDUSTRIES, PRODUCT_GROUPS, ReferenceKind
 from accounts.views import card, clients, entries
 
 app_name = "accounts"
+
+
+def reference_urls(route: str, kind: ReferenceKind) -> list[URLPattern]:
+    """The admins' pages of one kind of reference data (accounts/reference/)."""
+    prefix, given = kind.url_prefix, {"kind": kind}
+    return [
+        path(f"reference/{route}/", reference.reference_list, given, name=f"{prefix}_list"),
+        path(f"reference/{route}/new/", reference.reference_create, given, name=f"{prefix}_create"),
+        path(f"reference/{route}/<int:pk>/", reference.reference_edit, given, name=f"{prefix}_edit"),
+        path(
+            f"reference/{route}/<int:pk>/deactivate/",
+            reference.reference_deactivate,
+            given,
+            name=f"{prefix}_deactivate",
+        ),
+        path(
+            f"reference/{route}/<int:pk>/reactivate/",
+            reference.reference_reactivate,
+            given,
+            name=f"{prefix}_reactivate",
+        ),
+        path(
+            f"reference/{route}/<int:pk>/delete/", reference.reference_delete, given, name=f"{prefix}_delete"
+        ),
+    ]
+
 
 urlpatterns = [
     path("", clients.client_list, name="client_list"),
@@ -24,4 +52,6 @@ urlpatterns = [
     path("<int:pk>/<str:kind>/new/", entries.entry_form, name="entry_new"),
     path("<int:pk>/<str:kind>/<int:entry_pk>/edit/", entries.entry_form, name="entry_edit"),
     path("<int:pk>/<str:kind>/<int:entry_pk>/delete/", entries.entry_delete, name="entry_delete"),
+    *reference_urls("product-groups", PRODUCT_GROUPS),
+    *reference_urls("industries", INDUSTRIES),
 ]

@@ -618,6 +618,24 @@ OBJECT_URLS: dict[str, Case] = {
     "segmentation:location_retire": Case(
         lambda world, found: [{"pk": world.objects[OwnLocation].pk}], None, 403, rightful="admin"
     ),
+    # Product groups and industries are the admins' (accounts.manage_reference_data): 403 before
+    # any lookup. Reactivating an active one or deleting one in use writes nothing by design,
+    # so those have no rightful write here (tests/accounts/test_reference.py has their writes).
+    **{
+        f"accounts:{prefix}_{action}": Case(
+            lambda world, found, model=model: [{"pk": world.objects[model].pk}],
+            None,
+            403,
+            rightful="admin" if action in {"edit", "deactivate"} else "",
+            data=lambda world, arguments, model=model: {
+                "name": "Renamed by the request",
+                "is_active": "on",
+                "version": str(world.objects[model].version),
+            },
+        )
+        for prefix, model in [("product_group", ProductGroup), ("industry", Industry)]
+        for action in ["edit", "deactivate", "reactivate", "delete"]
+    },
     # D-group routing is for those who assign clients: permission_or_403 answers 403 to a
     # manager before any routing is looked up.
     "segmentation:d_route_batch": Case(
@@ -657,6 +675,10 @@ NOT_OBJECT_URLS = {
     "accounts:client_search",
     "accounts:client_create",
     "accounts:region_options",
+    "accounts:product_group_list",
+    "accounts:product_group_create",
+    "accounts:industry_list",
+    "accounts:industry_create",
     "users:user_list",
     "users:user_create",
     "segmentation:policy",

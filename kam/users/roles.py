@@ -29,6 +29,7 @@ ROLE_PERMISSIONS = {
         "accounts.assign_client",
         "users.manage_users",
         "segmentation.manage_policy",
+        "accounts.manage_reference_data",
     ],
 }
 

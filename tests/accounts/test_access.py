@@ -44,6 +44,13 @@ READ = {
 WRITE = {"client_edit", "entry_new", "entry_edit", "entry_delete"}
 ASSIGN = {"client_assign", "team_add", "team_remove"}
 NO_CLIENT = {"client_list", "client_list_columns", "client_search", "client_create", "region_options"}
+# The admins' product groups and industries: about no client; their access tests (every persona,
+# every method) are in tests/accounts/test_reference.py.
+REFERENCE = {
+    f"{prefix}_{action}"
+    for prefix in ["product_group", "industry"]
+    for action in ["list", "create", "edit", "deactivate", "reactivate", "delete"]
+}
 
 ALLOWED_METHODS = {
     **{name: ["GET"] for name in READ},
@@ -77,7 +84,7 @@ def _card_cases() -> list[Any]:
     cases = []
     for pattern in urlpatterns:
         converters = set(pattern.pattern.converters)
-        if "pk" not in converters:
+        if "pk" not in converters or pattern.name in REFERENCE:
             continue
         kinds: list[str | None] = list(KINDS) if "kind" in converters else [None]
         for kind in kinds:
@@ -173,7 +180,7 @@ def personas(manager, outsider, director, admin_user, teammate):
 
 
 def test_matrix_classifies_every_accounts_url():
-    assert {pattern.name for pattern in urlpatterns} == READ | WRITE | ASSIGN | NO_CLIENT
+    assert {pattern.name for pattern in urlpatterns} == READ | WRITE | ASSIGN | NO_CLIENT | REFERENCE
     assert set(ALLOWED_METHODS) == READ | WRITE | ASSIGN | NO_CLIENT
     for name in READ | WRITE | ASSIGN:
         assert "pk" in _converters(name), name
