@@ -9,6 +9,7 @@ from segmentation.ops import views as ops
 from segmentation.potential import views as potential
 from segmentation.radar import views as radar
 from segmentation.reviews import views as reviews
+from segmentation.timesplit import views as timesplit
 
 app_name = "segmentation"
 
@@ -60,6 +61,8 @@ urlpatterns: list[URLPattern] = [
     path("d-route/apply/", droute.d_route_apply, name="d_route_apply"),
     path("d-route/<int:pk>/", droute.d_route_batch, name="d_route_batch"),
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
+    # The managers' time split by client category against the policy's targets (timesplit/)
+    path("workload/time/", timesplit.time_split, name="time_split"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]
