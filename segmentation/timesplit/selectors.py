@@ -182,8 +182,8 @@ def targets(policy: Policy) -> dict[str, Decimal | None]:
     return {
         COMMUNICATION: policy.split_ab_share,
         SERVICE: policy.split_c_share,
-        OTHER: None,
         DEVELOPMENT: policy.split_development_share,
+        OTHER: None,
     }
 
 

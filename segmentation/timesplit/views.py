@@ -47,6 +47,6 @@ def _shown(split: selectors.TimeSplit, *, department: bool) -> dict[str, Any]:
         "department": [(label, row, row.cells(split.targets)) for label, row in whole],
         "chart": charts.time_split(split, whole + rows),
         "chart_rows": len(whole + rows) + 1,
-        "targets": [(selectors.LABELS[bucket], target) for bucket, target in split.targets.items()],
+        "targets": [(selectors.LABELS[bucket], split.targets[bucket]) for bucket in selectors.BUCKETS],
         "tolerance": selectors.TOLERANCE,
     }

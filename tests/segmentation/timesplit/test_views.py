@@ -3,6 +3,7 @@ hand-made month (see conftest), the default period, bad input, and a query count
 grow with the managers."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -130,7 +131,15 @@ def test_the_table_shows_hours_shares_targets_and_marks(month, browser_for):
     assert (
         'Other touches: D and uncategorised clients<div class="fw-normal text-muted">no target</div>' in table
     )
-    assert "1.5 h" in table
+    headers = re.findall(r'<th scope="col" class="text-end">([^<]+)<div', table)
+    assert headers == [
+        "Communication: A and B clients",
+        "Service: C clients",
+        "Development activities",
+        "Other touches: D and uncategorised clients",
+    ]
+    cells = re.findall(r"([\d.]+ h)\s*<div>([^<]*)", table)
+    assert cells == [("1.5 h", "36.0% "), ("0.3 h", "8.0%"), ("2.0 h", "48.0% "), ("0.3 h", "8.0%")]
     assert '36.0% <span class="badge text-bg-warning"' in table
     assert "8.0%</div>" in table  # service: 2 points under its 10%, no mark
     assert table.count(">off target</span>") == 2  # communication and development
