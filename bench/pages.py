@@ -85,6 +85,7 @@ PAGES = [
             "/segments/todo/",
             "/segments/reviews/actions/",
             "/segments/notifications/",
+            "/segments/workload/time/",
         )
     ),
     *(
@@ -107,6 +108,7 @@ PAGES = [
             "/segments/candidates/",
             "/segments/radar/",
             "/segments/dashboard/",
+            "/segments/workload/time/",
             "/segments/reviews/",
             "/segments/reviews/{open}/",
             "/segments/reviews/{closed}/",
