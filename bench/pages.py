@@ -85,6 +85,7 @@ PAGES = [
             "/segments/todo/",
             "/segments/reviews/actions/",
             "/segments/notifications/",
+            "/segments/workload/time/",
         )
     ),
     *(
@@ -108,6 +109,7 @@ PAGES = [
             "/segments/radar/",
             "/segments/dashboard/",
             "/segments/workload/",
+            "/segments/workload/time/",
             "/segments/reviews/",
             "/segments/reviews/{open}/",
             "/segments/reviews/{closed}/",

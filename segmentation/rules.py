@@ -31,3 +31,16 @@ def reviews_key_list(user: AnyUser) -> bool:
 rules.add_perm("segmentation.review_keys", reviews_key_list)
 # The workload board (DOMAIN §9): the same people, who decide who is responsible for whom.
 rules.add_perm("segmentation.view_workload", reviews_key_list)
+
+
+@rules.predicate
+def sees_time_split(user: AnyUser) -> bool:
+    """Directors and admins see every manager's time split (they see all clients); an account
+    manager sees their own."""
+    return bool(
+        user.is_authenticated
+        and (user.has_perm("accounts.view_all_clients") or roles.is_account_manager(user))
+    )
+
+
+rules.add_perm("segmentation.view_time_split", sees_time_split)

@@ -11,6 +11,7 @@ from segmentation.potential import views as potential
 from segmentation.radar import views as radar
 from segmentation.reviews import views as reviews
 from segmentation.workload import views as workload
+from segmentation.timesplit import views as timesplit
 
 app_name = "segmentation"
 
@@ -62,6 +63,8 @@ urlpatterns: list[URLPattern] = [
     path("d-route/apply/", droute.d_route_apply, name="d_route_apply"),
     path("d-route/<int:pk>/", droute.d_route_batch, name="d_route_batch"),
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
+    # The managers' time split by client category against the policy's targets (timesplit/)
+    path("workload/time/", timesplit.time_split, name="time_split"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # The workload calculator: touch norms into hours and managers needed (calculator/)

@@ -703,6 +703,7 @@ NOT_OBJECT_URLS = {
     "segmentation:d_route_batches",
     "segmentation:d_route_preview",
     "segmentation:d_route_apply",
+    "segmentation:time_split",  # a manager's id is a choice in the query string: another's is refused
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "plans:questionnaire_list",

@@ -312,6 +312,7 @@ def _activity(
     plan = Plan.objects.filter(client=client, kind=PlanKind.DEVELOPMENT, status=Plan.Status.ACTIVE).first()
     their = client.contacts.filter(is_active=True).order_by("-influence", "pk")[:2]
     activity = Activity(kind=kind, rung=rung, date=today - timedelta(days=days_ago), title=title, plan=plan)
+    activity.duration_minutes = 240 if kind == ActivityKind.VIP_EVENT else 120
     activity_save(
         activity=activity,
         client=client,

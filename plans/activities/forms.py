@@ -12,7 +12,17 @@ from accounts.forms import DATE_INPUT, CrispyMixin, colleagues
 from accounts.models import Client, Contact
 from plans.models import Activity, Plan
 
-FIELDS = ["kind", "date", "rung", "title", "summary", "our_people", "their_people", "plan"]
+FIELDS = [
+    "kind",
+    "date",
+    "duration_minutes",
+    "rung",
+    "title",
+    "summary",
+    "our_people",
+    "their_people",
+    "plan",
+]
 
 
 def plan_label(plan: Plan) -> str:
@@ -34,6 +44,7 @@ class ActivityForm(CrispyMixin, forms.ModelForm):
         widgets = {"date": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "date": _("A later date plans the activity: its rung counts as reached from that day."),
+            "duration_minutes": _("Our time on it, for the managers' time split; leave empty if unknown."),
         }
         error_messages = {
             "our_people": {"invalid_choice": _("Choose our people from the active staff.")},
@@ -56,6 +67,7 @@ class ActivityForm(CrispyMixin, forms.ModelForm):
         self._field("plan").label_from_instance = plan_label
         for name in ("our_people", "their_people"):
             self.fields[name].widget.attrs["size"] = 5
+        self.fields["duration_minutes"].widget.attrs["max"] = 24 * 60
         if linked:
             self.fields["version"].initial = self.instance.version
         else:

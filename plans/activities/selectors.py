@@ -7,17 +7,20 @@ testable.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contact
+from kam.users.models import User
 from plans.models import Activity, Rung
 from segmentation.models import Category
 from segmentation.segments import abcd
+from segmentation.timesplit.selectors import logged_time
 
 NO_RUNG = "none"  # the client list's rung filter value for "no rung reached yet"
 
@@ -146,3 +149,11 @@ def ladder_table(today: date) -> list[LadderRow]:
 def _row(value: str, label: str | Promise, counts: dict[tuple[str, str], int]) -> LadderRow:
     cells = [LadderCell(counts.get((value, rung), 0), list_url(value, rung)) for rung in COLUMNS]
     return LadderRow(value, label, cells, LadderCell(sum(c.count for c in cells), list_url(value)))
+
+
+def development_time(
+    since: date, until: date, owners: QuerySet[User]
+) -> "QuerySet[Activity, dict[str, Any]]":
+    """The managers' time on development activities in the period, for segmentation's time split
+    (registered from `PlansConfig.ready`): per owner, our people on the activity or else its author."""
+    return logged_time(Activity.objects.all(), people="our_people", since=since, until=until, owners=owners)

@@ -1,4 +1,5 @@
-// Charts: every <canvas data-chart="id-of-json-script"> is drawn from the JSON it names.
+// Charts: every <canvas data-chart="id-of-json-script"> is drawn from the JSON it names; one with
+// data-chart-rows="n" (horizontal bars) gets a box tall enough for n bars.
 function drawCharts(root) {
   if (typeof Chart === "undefined") return;
   root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -6,6 +7,8 @@ function drawCharts(root) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) return;
     canvas.dataset.drawn = "1";
+    var rows = parseInt(canvas.dataset.chartRows, 10);
+    if (rows > 0) canvas.parentElement.style.height = Math.max(240, 90 + 30 * rows) + "px";
     new Chart(canvas, JSON.parse(source.textContent));
   });
 }

@@ -100,6 +100,7 @@ def test_managers_climbed_the_loyalty_ladder_to_different_heights(story):
     assert len(tops) >= 4
     assert Activity.objects.filter(date__gt=TODAY).exists()
     assert Activity.objects.filter(plan__isnull=False).exists()
+    assert set(Activity.objects.values_list("duration_minutes", flat=True)) == {120, 240}
     assert set(Activity.objects.values_list("created_by__username", flat=True)) <= {
         "manager1",
         "manager2",

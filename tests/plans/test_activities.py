@@ -191,6 +191,23 @@ def test_a_manager_adds_an_activity_with_people_on_both_sides_and_a_plan(as_mana
     assert saved.history.get().history_user == manager
 
 
+def test_an_activity_keeps_its_duration_and_the_tab_shows_it(as_manager, client_card, english):
+    form = as_manager.get(new_url(client_card))
+    assert 'name="duration_minutes"' in form.content.decode()
+
+    as_manager.post(new_url(client_card), posted(duration_minutes="90", title="Plant tour"))
+    activity(client_card, days_ago=20, title="Unknown length")
+
+    saved = Activity.objects.get(title="Plant tour")
+    assert saved.duration_minutes == 90
+    page = as_manager.get(tab(client_card)).content.decode()
+    yesterday = formats.date_format(saved.date, "DATE_FORMAT")
+    assert f"<strong>{yesterday} · VIP event · 90 min</strong>" in page
+    assert page.count(" min</strong>") == 1
+    edit = as_manager.get(edit_url(saved)).content.decode()
+    assert 'value="90"' in edit
+
+
 def test_htmx_gets_the_form_then_the_refreshed_list_out_of_band(as_manager, client_card):
     form = as_manager.get(new_url(client_card), HTTP_HX_REQUEST="true")
     assert 'id="activity-form-card"' in form.content.decode()
@@ -252,6 +269,13 @@ def test_deleting_an_activity_keeps_it_in_the_history(as_manager, client_card, m
         ({"date": ""}, "date", "This field is required."),
         ({"date": "15.13.2026"}, "date", "Enter a valid date."),
         ({"date": "2100-01-01"}, "date", "Enter a date between 1900-01-01 and 2099-12-31."),
+        ({"duration_minutes": "-5"}, "duration_minutes", "Ensure this value is greater than or equal to 0."),
+        (
+            {"duration_minutes": "1441"},
+            "duration_minutes",
+            "Ensure this value is less than or equal to 1440.",
+        ),
+        ({"duration_minutes": "an hour"}, "duration_minutes", "Enter a whole number."),
     ],
 )
 def test_bad_input_is_refused_with_a_message(as_manager, client_card, english, values, field, message):

@@ -1,0 +1,52 @@
+"""The managers' time split (DOMAIN §9): per manager and period, the time logged by client
+category against the policy's targets, as a chart and a table. Directors and admins see every
+manager and the department; an account manager sees their own split only."""
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kam.access import permission_or_403
+from kam.http import AuthenticatedHttpRequest
+from segmentation.models import Policy
+from segmentation.timesplit import charts, selectors
+from segmentation.timesplit.forms import TimeSplitForm
+
+
+@permission_or_403("segmentation.view_time_split")
+@require_GET
+def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    sees_all = request.user.has_perm("accounts.view_all_clients")
+    managers = selectors.visible_managers(request.user)
+    form = TimeSplitForm(
+        request.GET or None, managers=managers, own=None if sees_all else request.user, today=today
+    )
+    context: dict[str, Any] = {"nav": "workload", "form": form, "sees_all": sees_all, "split": None}
+    choice = form.choice()
+    if choice is not None:
+        manager, since, until = choice
+        chosen = managers.filter(pk=manager.pk) if manager is not None else managers
+        policy = Policy.current()
+        split = selectors.time_split(managers=chosen, since=since, until=until, today=today, policy=policy)
+        context |= _shown(split, department=manager is None)
+    return render(request, "segmentation/time_split.html", context)
+
+
+def _shown(split: selectors.TimeSplit, *, department: bool) -> dict[str, Any]:
+    """The table's rows with their cells (the department's below them when all managers are
+    shown), and the chart: the targets, the department, then each manager."""
+    rows = [(str(row.manager), row) for row in split.rows]
+    whole = [(str(selectors.DEPARTMENT_LABEL), split.department)] if department else []
+    return {
+        "split": split,
+        "rows": [(label, row, row.cells(split.targets)) for label, row in rows],
+        "department": [(label, row, row.cells(split.targets)) for label, row in whole],
+        "chart": charts.time_split(split, whole + rows),
+        "chart_rows": len(whole + rows) + 1,
+        "targets": [(selectors.LABELS[bucket], split.targets[bucket]) for bucket in selectors.BUCKETS],
+        "tolerance": selectors.TOLERANCE,
+    }
