@@ -4,6 +4,7 @@ from segmentation.dashboard import views as dashboard
 from segmentation.droute import views as droute
 from segmentation.keys import views as keys
 from segmentation.locations import views as locations
+from segmentation.moves import views as moves
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
 from segmentation.potential import views as potential
@@ -60,6 +61,11 @@ urlpatterns: list[URLPattern] = [
     path("d-route/apply/", droute.d_route_apply, name="d_route_apply"),
     path("d-route/<int:pk>/", droute.d_route_batch, name="d_route_batch"),
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
+    # Moving clients between managers, and a manager who leaves (moves/)
+    path("workload/move/", moves.reassign, name="reassign"),
+    path("workload/moves/", moves.reassignments, name="reassignments"),
+    path("workload/moves/<int:pk>/", moves.reassignment, name="reassignment"),
+    path("workload/managers/<int:pk>/leave/", moves.manager_leave, name="manager_leave"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]
