@@ -86,7 +86,7 @@ class LeaveForm(forms.Form):
         others: QuerySet[User] = managers().exclude(pk=departing.pk).order_by("last_name", "first_name", "pk")
         for name in ("to", *SIZES):
             self.fields[name].queryset = others  # type: ignore[attr-defined]
-            self.fields[name].widget.attrs["data-size"] = name
+            self.fields[name].widget.attrs["class"] = "form-select"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,7 +19,7 @@ from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page
 from kam.users.models import User
 from kam.users.services import user_deactivate
-from segmentation.models import Policy, Reassignment
+from segmentation.models import Policy, Reassignment, SizeClass
 from segmentation.moves import selectors, services
 from segmentation.moves.forms import LeaveForm, MoveForm, MoveSelectionForm, ReasonForm
 from segmentation.moves.selectors import Preview
@@ -230,7 +230,7 @@ def _leave_page(
 ) -> HttpResponse:
     context = {
         **context,
-        "sizes": [(size, target[size], context["counts"][size]) for size in SIZES],
+        "sizes": [(size, SizeClass(size).label, target[size], context["counts"][size]) for size in SIZES],
         "target": target,
         "plan_fields": [(name, target.data[name]) for name in ("to", *SIZES) if target.data.get(name)],
         "reason": reason,

@@ -11,7 +11,9 @@ from segmentation.models import ClientSegment, KeyStatus, Policy
 from tests.factories import ClientFactory, ManagerFactory
 
 
-def sized(manager: User | None, name: str, size: str = "", *, key: bool = False, inactive: bool = False) -> Client:
+def sized(
+    manager: User | None, name: str, size: str = "", *, key: bool = False, inactive: bool = False
+) -> Client:
     client = ClientFactory(name=name, responsible_manager=manager)
     if inactive:
         Client.objects.filter(pk=client.pk).update(status=Client.Status.INACTIVE)

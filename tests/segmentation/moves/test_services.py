@@ -37,9 +37,7 @@ def nothing_written(base, before) -> None:
     assert not Notification.objects.exists()
 
 
-def test_a_move_records_items_changes_the_clients_and_their_history_and_tells_the_new_manager(
-    base, director
-):
+def test_a_move_records_items_changes_the_clients_and_their_history_and_tells_the_new_manager(base, director):
     alfa, gamma = base.anna_clients[0], base.anna_clients[2]
     versions = dict(of(alfa, gamma).values_list("pk", "version"))
 
@@ -62,7 +60,10 @@ def test_a_move_records_items_changes_the_clients_and_their_history_and_tells_th
     }
     assert dict(of(alfa, gamma).values_list("pk", "version")) == {pk: v + 1 for pk, v in versions.items()}
     rows = Client.history.filter(id__in=[alfa.pk, gamma.pk], history_type="~").order_by("id")
-    assert [(r.id, r.history_type, r.history_user, r.history_change_reason, r.responsible_manager_id) for r in rows] == [
+    assert [
+        (r.id, r.history_type, r.history_user, r.history_change_reason, r.responsible_manager_id)
+        for r in rows
+    ] == [
         (alfa.pk, "~", director, "Anna is overloaded", base.vera.pk),
         (gamma.pk, "~", director, "Anna is overloaded", base.vera.pk),
     ]
@@ -171,7 +172,10 @@ def test_a_manager_leaving_splits_their_active_clients_by_size_class(base, direc
     found = selectors.preview(clients, selectors.targets(plan), policy=Policy.current())
     moved = move(clients, plan, director, reason="Anna leaves", departing=base.anna)
 
-    sides = {str(s.manager): (s.gives, s.receives, s.percent_before, s.percent_after, s.before.keys, s.after.keys) for s in found.sides}
+    sides = {
+        str(s.manager): (s.gives, s.receives, s.percent_before, s.percent_after, s.before.keys, s.after.keys)
+        for s in found.sides
+    }
     assert sides == {
         "Anna Smirnova": (5, 0, 48, 0, 1, 0),
         "Vera Lis": (0, 3, 0, 5, 0, 0),
