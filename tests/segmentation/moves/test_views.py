@@ -432,3 +432,15 @@ def test_the_notification_says_who_handed_how_many_clients_and_why(base, directo
 
     assert notification_text(notice) == "Dmitry Volkov handed 3 clients over to you: Anna leaves"
     assert notification_target(notice) == reverse("accounts:client_list")
+
+
+def test_the_apply_form_repeats_the_manager_id_unlocalized_in_russian(as_director, base):
+    big = ManagerFactory(id=12_345, first_name="Большой", last_name="Номер")
+
+    response = as_director.get(
+        MOVE, {"client": [base.anna_clients[0].pk], "to": big.pk}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    content = response.content.decode()
+    assert '<input type="hidden" name="to" value="12345">' in content
+    assert 'data-manager="12345"' in content
