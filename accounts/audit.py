@@ -112,6 +112,8 @@ class TrackedModel:
         why = row.history_change_reason
         if row.history_type == "-":
             changes = [FieldChange(_("Why"), "—", why)] if why else []
+        elif why and self.model is Client:  # the card changed with a reason (a move between managers)
+            changes = [*changes, FieldChange(_("Why"), "—", why)]
         return AuditEntry(
             at=row.history_date, user=row.history_user, subject=subject, action=action, changes=changes
         )

@@ -126,6 +126,9 @@ _columns: dict[str, ListColumn] = {}  # the base columns are registered by accou
 _filters: dict[str, ListFilter] = {}
 _history: dict[str, HistorySource] = {}
 _actions: dict[str, ListAction] = {}
+# The page that moves one client to another manager with the rules an app above checks (the
+# reason, the KAM rules, the new manager told): `(client_pk, manager_pk or None) -> url`.
+_client_move: list[Callable[[int, int | None], str]] = []
 
 
 def register_tab(tab: CardTab) -> None:
@@ -150,6 +153,16 @@ def register_history_source(source: HistorySource) -> None:
 
 def register_action(action: ListAction) -> None:
     _actions[action.name] = action
+
+
+def register_client_move(url: Callable[[int, int | None], str]) -> None:
+    """Send the card's change of the responsible manager through an app's move page."""
+    _client_move[:] = [url]
+
+
+def client_move_url(client: Client, manager_pk: int | None = None) -> str | None:
+    """The page that moves `client` (to `manager_pk`, if chosen), or None if no app offers one."""
+    return _client_move[0](client.pk, manager_pk) if _client_move else None
 
 
 def list_actions(user: Any, filters: dict[str, Any]) -> list[ListAction]:

@@ -16,11 +16,18 @@ HISTORY_TYPES = {"+", "~", "-"}
 
 
 def insert_history(
-    model: type[Model], *, pks: QuerySet[Any], kind: str, user_id: int | None, at: datetime
+    model: type[Model],
+    *,
+    pks: QuerySet[Any],
+    kind: str,
+    user_id: int | None,
+    at: datetime,
+    reason: str | None = None,
 ) -> int:
     """Copy the rows of `model` whose pk `pks` (a one-column values queryset) holds into the
     model's history table: one entry each of `kind` ("+" created, "~" changed, "-" deleted,
-    written before the delete), by `user_id` at `at`. Returns how many rows were copied."""
+    written before the delete), by `user_id` at `at`, with the `reason` the user gave (the
+    card's history shows it). Returns how many rows were copied."""
     if kind not in HISTORY_TYPES:
         raise ValueError(kind)
     history: Any = model.history.model  # type: ignore[attr-defined]
@@ -29,7 +36,7 @@ def insert_history(
         "history_date": connection.ops.adapt_datetimefield_value(at),
         "history_type": kind,
         "history_user_id": user_id,
-        "history_change_reason": None,
+        "history_change_reason": reason,
     }
     quote = connection.ops.quote_name
     columns, values, params = [], [], []

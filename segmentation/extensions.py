@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import DecimalField, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
@@ -17,6 +18,9 @@ from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, List
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
+from kam.users import extensions as users_extensions
+from kam.users.extensions import Handover
+from kam.users.models import User
 from segmentation import history
 from segmentation.keys import filters as key_filters
 from segmentation.models import Category
@@ -46,6 +50,9 @@ def register() -> None:
     for source in history.SOURCES:
         extensions.register_history_source(source)
     extensions.register_action(ROUTE_D)
+    extensions.register_action(MOVE)
+    extensions.register_client_move(move_url)
+    users_extensions.register_handover(handover)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
@@ -133,3 +140,18 @@ ROUTE_D = ListAction(
     10,
     applies=lambda filters: filters.get("category") == Category.D,
 )
+
+# Moving clients to another manager (DOMAIN §9): offered on every list, to those who may.
+MOVE = ListAction("move", _("Move to another manager"), "segmentation:reassign", "accounts.assign_client", 20)
+
+
+def move_url(client_pk: int, manager_pk: int | None) -> str:
+    """The move page for one client from its card, with the new manager chosen there, if any."""
+    query = f"client={client_pk}" + (f"&to={manager_pk}" if manager_pk else "")
+    return f"{reverse('segmentation:reassign')}?{query}"
+
+
+def handover(user: User) -> Handover:
+    """A user's active clients and the page that hands them over when they leave."""
+    count = Client.objects.filter(responsible_manager=user).exclude(status=Client.Status.INACTIVE).count()
+    return Handover(clients=count, url=reverse("segmentation:manager_leave", args=[user.pk]))

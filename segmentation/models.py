@@ -864,6 +864,9 @@ class Reassignment(models.Model):
     def __str__(self) -> str:
         return str(_("Reassignment of %(date)s") % {"date": self.applied_at.date()})
 
+    def get_absolute_url(self) -> str:
+        return reverse("segmentation:reassignment", args=[self.pk])
+
 
 class ReassignmentItem(models.Model):
     """One client of a reassignment: the manager it had and the one it got."""

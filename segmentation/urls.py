@@ -5,6 +5,7 @@ from segmentation.dashboard import views as dashboard
 from segmentation.droute import views as droute
 from segmentation.keys import views as keys
 from segmentation.locations import views as locations
+from segmentation.moves import views as moves
 from segmentation.notifications import views as notifications
 from segmentation.ops import views as ops
 from segmentation.potential import views as potential
@@ -65,6 +66,11 @@ urlpatterns: list[URLPattern] = [
     path("d-route/<int:pk>/reverse/", droute.d_route_reverse, name="d_route_reverse"),
     # The managers' time split by client category against the policy's targets (timesplit/)
     path("workload/time/", timesplit.time_split, name="time_split"),
+    # Moving clients between managers, and a manager who leaves (moves/)
+    path("workload/move/", moves.reassign, name="reassign"),
+    path("workload/moves/", moves.reassignments, name="reassignments"),
+    path("workload/moves/<int:pk>/", moves.reassignment, name="reassignment"),
+    path("workload/managers/<int:pk>/leave/", moves.manager_leave, name="manager_leave"),
     # The directors' dashboard (dashboard/)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # The workload calculator: touch norms into hours and managers needed (calculator/)

@@ -73,6 +73,7 @@ from segmentation.models import (
     Tier,
     TierOverride,
 )
+from segmentation.moves import selectors as moves
 from segmentation.potential.services import fingerprint
 from tests.accounts.conftest import Card
 from tests.accounts.test_access import KINDS, post_data
@@ -204,6 +205,12 @@ def world(manager, outsider, client_card) -> World:
     action = ActionItem.objects.create(
         item=item, what="Visit", owner=manager, due=datetime.date(2026, 12, 1), created_by=teammate
     )
+    moved = Reassignment.objects.create(
+        reason="Balance",
+        clients=0,
+        applied_by=teammate,
+        applied_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
+    )
     routing = DRouteBatch.objects.create(
         route=DRouteKind.WEB,
         clients=0,
@@ -225,6 +232,7 @@ def world(manager, outsider, client_card) -> World:
         Policy.current(),
         OwnLocationFactory(name="Krasnoyarsk branch"),
         routing,
+        moved,
         run,
         change,
         notification,
@@ -332,6 +340,13 @@ def estimate_post(world: World, arguments: Arguments) -> dict[str, Any]:
         "estimated_on": "2026-05-04",
         "seen": fingerprint(world.estimate),
     }
+
+
+def handover_post(world: World, arguments: Arguments) -> dict[str, Any]:
+    """The world's manager leaves: all their active clients to the outsider, on the current preview."""
+    clients = moves.leaving_clients(world.manager)
+    token = moves.preview(clients, moves.targets(world.outsider), policy=Policy.current()).token
+    return {"to": world.outsider.pk, "reason": "Anna leaves", "token": token}
 
 
 def review_item(world: World, found: Found) -> list[Arguments]:
@@ -644,6 +659,14 @@ OBJECT_URLS: dict[str, Case] = {
     "segmentation:d_route_reverse": Case(
         lambda world, found: [{"pk": world.objects[DRouteBatch].pk}], None, 403, rightful="director"
     ),
+    # Moves between managers are for those who assign clients: permission_or_403 answers 403 to
+    # a manager before any move or user is looked up.
+    "segmentation:reassignment": Case(
+        lambda world, found: [{"pk": world.objects[Reassignment].pk}], None, 403, rightful=""
+    ),
+    "segmentation:manager_leave": Case(
+        lambda world, found: [{"pk": world.manager.pk}], None, 403, rightful="director", data=handover_post
+    ),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -704,6 +727,8 @@ NOT_OBJECT_URLS = {
     "segmentation:d_route_preview",
     "segmentation:d_route_apply",
     "segmentation:time_split",  # a manager's id is a choice in the query string: another's is refused
+    "segmentation:reassign",
+    "segmentation:reassignments",
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "plans:questionnaire_list",

@@ -131,7 +131,11 @@ def client_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial = {"responsible_manager": client.responsible_manager, "status": client.status}
     form = AssignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.client_assign(client=client, manager=form.cleaned_data["responsible_manager"])
+        manager = form.cleaned_data["responsible_manager"]
+        move = extensions.client_move_url(client, manager.pk) if manager is not None else None
+        if move is not None and manager != client.responsible_manager:
+            return redirect(move)  # the move page previews the loads, checks the rules, asks why
+        services.client_assign(client=client, manager=manager)
         messages.success(request, _("The responsible manager was changed."))
         return redirect(client)
     return _assign_page(request, client, form=form)
@@ -193,6 +197,7 @@ def _assign_page(
         "form": form or AssignForm(initial={"responsible_manager": client.responsible_manager}),
         "team_form": team_form or TeamMemberForm(client=client),
         "team": client.team.select_related("user"),
+        "move_url": extensions.client_move_url(client),
         "conflict": conflict,
         "removing": removing,
         "nav": "clients",

@@ -84,6 +84,18 @@ def user_update(
     return user
 
 
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate a user (say, a manager whose clients were just handed over); the actor cannot
+    deactivate themselves."""
+    if actor.pk == user.pk:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    logger.info("user %s deactivated by %s", user.username, actor.username)
+    return user
+
+
 def user_set_language(*, user: User, language: str) -> None:
     """Keep the interface language on the profile; "" means "as in the browser"."""
     user.language = User._meta.get_field("language").clean(language, user)

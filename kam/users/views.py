@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest, safe_next
-from kam.users import roles, selectors, services
+from kam.users import extensions, roles, selectors, services
 from kam.users.forms import UserCreateForm, UserFilter, UserForm
 from kam.users.models import User
 
@@ -97,8 +97,13 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = selectors.get_user_for_edit(request.user, pk)
     context = {"edited_user": str(user), "nav": "users"}
+    was_active = user.is_active
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
+        leaving = was_active and not form.cleaned_data["is_active"]
+        found = extensions.handover(user) if leaving and not request.POST.get("deactivate_anyway") else None
+        if found is not None:
+            return render(request, "users/user_form.html", {**context, "form": form, "handover": found})
         try:
             services.user_update(actor=request.user, user=user, **_profile(form))
         except ValidationError as error:

@@ -119,6 +119,20 @@ def _action_item_text(notification: Notification) -> str:
     }
 
 
+def _reassigned_text(notification: Notification) -> str:
+    details = notification.details
+    count = int(details.get("count", 0))
+    return ngettext(
+        "%(by)s handed %(count)s client over to you: %(reason)s",
+        "%(by)s handed %(count)s clients over to you: %(reason)s",
+        count,
+    ) % {"by": details.get("by", "—"), "count": count, "reason": details.get("reason", "—")}
+
+
+def _my_clients(notification: Notification) -> str:
+    return reverse("accounts:client_list")
+
+
 def _action_list(notification: Notification) -> str:
     return reverse("segmentation:action_list")
 
@@ -145,6 +159,7 @@ KINDS: dict[str, KindView] = {
     Notification.Kind.KEY_BRONZE: KindView(_key_bronze_text, _client_card),
     Notification.Kind.CAP_OVERRUN: KindView(_cap_overrun_text, _key_list),
     Notification.Kind.ACTION_ITEM: KindView(_action_item_text, _action_list),
+    Notification.Kind.REASSIGNED: KindView(_reassigned_text, _my_clients),
 }
 
 

@@ -104,14 +104,27 @@ def test_card_edit_is_in_the_history_with_old_and_new_values(as_manager, client_
     assert "Siberian Steel Group" in response.content.decode()
 
 
+def move_on_the_move_page(browser, client: Client, manager, *, reason: str) -> None:
+    """Change the responsible manager as the card does: through the move page, with a reason."""
+    chosen = browser.post(
+        reverse("accounts:client_assign", args=[client.pk]), {"responsible_manager": manager.pk}
+    )
+    preview = browser.get(chosen.url)
+    data = {
+        "client": client.pk,
+        "to": manager.pk,
+        "token": preview.context["preview"].token,
+        "reason": reason,
+    }
+    assert browser.post(reverse("segmentation:reassign"), data).status_code == 302
+
+
 def test_history_records_team_and_responsible_manager_changes(as_director, client_card, manager, director):
     colleague = ManagerFactory(username="colleague", first_name="Ivan", last_name="Orlov")
     as_director.post(
         reverse("accounts:team_add", args=[client_card.pk]), {"user": colleague.pk, "role": "technical"}
     )
-    as_director.post(
-        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": colleague.pk}
-    )
+    move_on_the_move_page(as_director, client_card, colleague, reason="Anna is overloaded")
 
     entries = client_history(client_card).entries
 
@@ -121,6 +134,7 @@ def test_history_records_team_and_responsible_manager_changes(as_director, clien
     ]
     assert [(c.field, c.old, c.new) for c in entries[0].changes] == [
         ("Responsible manager", "Anna Smirnova", "Ivan Orlov"),
+        ("Why", "—", "Anna is overloaded"),
     ]
     assert TeamMember.objects.get(client=client_card).role == "technical"
 
@@ -128,9 +142,7 @@ def test_history_records_team_and_responsible_manager_changes(as_director, clien
 def test_reassignment_makes_an_open_edit_form_stale(as_director, client_card, manager, client):
     colleague = ManagerFactory(username="colleague")
     stale = form_data(client_card, notes="My note")
-    as_director.post(
-        reverse("accounts:client_assign", args=[client_card.pk]), {"responsible_manager": colleague.pk}
-    )
+    services.client_assign(client=client_card, manager=colleague)  # as a key-list review reassigns
     TeamMember.objects.create(client=client_card, user=manager)
     client.force_login(manager)
 

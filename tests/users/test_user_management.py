@@ -418,9 +418,12 @@ def test_deactivating_a_user_ends_their_session(as_admin, manager, browser):
     assert login(browser, "manager", ip="10.0.0.2").status_code == 200
 
 
-def test_deactivating_a_manager_with_clients_warns_to_hand_them_over(as_admin, manager, client_card):
+def test_deactivating_a_manager_with_clients_anyway_warns_to_hand_them_over(as_admin, manager, client_card):
+    """The save is held first with the handover offered (tests/segmentation/moves); deactivating
+    anyway saves and warns."""
     response = as_admin.post(
-        reverse("users:user_edit", args=[manager.pk]), edit_data(manager, is_active=None)
+        reverse("users:user_edit", args=[manager.pk]),
+        edit_data(manager, is_active=None) | {"deactivate_anyway": "1"},
     )
 
     assert messages_of(response) == [

@@ -87,7 +87,7 @@ def test_the_list_filtered_to_d_offers_the_routing_to_directors(as_director, bas
     response = as_director.get(LIST, {"category": "D"})
 
     content = response.content.decode()
-    assert [a.name for a in response.context["actions"]] == ["d_route"]
+    assert [a.name for a in response.context["actions"]] == ["d_route", "move"]
     assert "Route D clients:" in content
     assert f'formaction="{PREVIEW}"' in content
     assert f'href="{PREVIEW}?category=D&amp;all=1"' in content
@@ -96,11 +96,18 @@ def test_the_list_filtered_to_d_offers_the_routing_to_directors(as_director, bas
         assert f'name="client" value="{client.pk}" form="list-action"' in content
 
 
-def test_the_list_offers_no_routing_unfiltered_or_to_managers(as_director, as_manager, base, client_card):
-    assert as_director.get(LIST).context["actions"] == []
-    assert as_director.get(LIST, {"category": "C"}).context["actions"] == []
+def test_the_list_offers_no_routing_unfiltered_or_to_managers(
+    browser_for, director, manager, base, client_card
+):
+    as_director, as_manager = browser_for(director), browser_for(manager)  # two browsers: two sessions
+
+    def offered(response):
+        return [action.name for action in response.context["actions"]]
+
+    assert offered(as_director.get(LIST)) == ["move"]  # moving to another manager applies everywhere
+    assert offered(as_director.get(LIST, {"category": "C"})) == ["move"]
     manager_page = as_manager.get(LIST, {"category": "D"})
-    assert manager_page.context["actions"] == []
+    assert offered(manager_page) == []
     assert 'form="list-action"' not in manager_page.content.decode()
 
 
