@@ -11,8 +11,8 @@ from segmentation.ops import views as ops
 from segmentation.potential import views as potential
 from segmentation.radar import views as radar
 from segmentation.reviews import views as reviews
-from segmentation.workload import views as workload
 from segmentation.timesplit import views as timesplit
+from segmentation.workload import views as workload
 
 app_name = "segmentation"
 

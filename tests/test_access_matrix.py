@@ -251,16 +251,16 @@ def world(manager, outsider, client_card) -> World:
         rung=Rung.STAFF,
         created_by=manager,
     )
-    moved = Reassignment.objects.create(
+    handed = Reassignment.objects.create(
         reason="Teammate leaves",
         clients=1,
         applied_by=teammate,
         applied_at=datetime.datetime(2026, 6, 2, tzinfo=datetime.UTC),
     )
     ReassignmentItem.objects.create(
-        reassignment=moved, client=client_card, previous_manager=teammate, new_manager=manager
+        reassignment=handed, client=client_card, previous_manager=teammate, new_manager=manager
     )
-    handover_notes_generate(reassignment=moved)
+    handover_notes_generate(reassignment=handed)
     card = Card(client=client_card, entries=entries, member=member)
     return World(
         manager=manager,
