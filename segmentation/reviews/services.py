@@ -2,7 +2,7 @@
 client through the same services as the card, give action items, close it with the minutes.
 
 A closed review is read-only. Decisions go through `keys.services` and
-`accounts.services.client_assign`, so the cap, the reasons, the bronze rule and the KAM
+`segmentation.moves` (a reassignment), so the cap, the reasons, the bronze rule and the KAM
 warnings hold here exactly as on the card; a refused decision is not recorded.
 """
 
@@ -12,15 +12,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from accounts.services import client_assign
 from kam.users.models import User
 from segmentation.keys import services as keys
 from segmentation.keys.selectors import IS_KEY, candidate_page, candidates, total_potential
 from segmentation.models import ActionItem, Decision, Notification, Policy, Review, ReviewItem
+from segmentation.moves import selectors as moves_selectors
+from segmentation.moves import services as moves
 from segmentation.notifications.services import notify
 from segmentation.radar.flags import FLAGS
 from segmentation.radar.selectors import flag_field, with_flags
@@ -122,7 +123,7 @@ def review_decide(
     with transaction.atomic():
         item = _open_review_item(item)
         client = item.client
-        warnings = _apply(client, decision, note, by, reasons or [], manager)
+        warnings = _apply(item.review, client, decision, note, by, reasons or [], manager)
         item.decision = decision
         item.note = note.strip()
         item.decided_by = by
@@ -132,7 +133,13 @@ def review_decide(
 
 
 def _apply(
-    client: Client, decision: str, note: str, by: User, reasons: list[str], manager: User | None
+    review: Review,
+    client: Client,
+    decision: str,
+    note: str,
+    by: User,
+    reasons: list[str],
+    manager: User | None,
 ) -> list[str]:
     if decision == Decision.GRANT:
         keys.key_grant(client=client, reasons=reasons, note=note, by=by)
@@ -141,19 +148,40 @@ def _apply(
         keys.key_revoke(client=client, note=note, by=by)
         return []
     if decision == Decision.REASSIGN:
-        return _reassign(client, manager)
+        return _reassign(client, manager, note, by, review)
     return []
 
 
-def _reassign(client: Client, manager: User | None) -> list[str]:
+def _reassign(client: Client, manager: User | None, note: str, by: User, review: Review) -> list[str]:
+    """Move the client to `manager` as every move is made (`segmentation.moves`): the KAM rules
+    checked ("forbid" refuses with the rule), the reason in the card's history, the new manager
+    told and a handover note written; returns the move's warnings."""
     if manager is None:
         raise ReviewRefused(_("Choose the new responsible manager."))
     if manager.pk == client.responsible_manager_id:
         raise ReviewRefused(
             _("%(manager)s is already responsible for %(client)s.") % {"manager": manager, "client": client}
         )
-    client_assign(client=client, manager=manager)
-    return keys.key_warnings(client=client) if _is_key(client) else []
+    selection = Client.objects.filter(pk=client.pk)
+    found = moves_selectors.preview(
+        selection, moves_selectors.targets(manager), policy=Policy.current(), details=False
+    )
+    opened = formats.date_format(timezone.localtime(review.opened_at).date(), "SHORT_DATE_FORMAT")
+    reason = _("Key-list review of %(date)s") % {"date": opened}
+    reason = f"{reason}: {note.strip()}" if note.strip() else reason
+    try:
+        moves.clients_reassign(
+            selection=selection, to=manager, reason=reason[: moves.REASON_MAX], by=by, token=found.token
+        )
+    except moves.KamRuleError as refused:
+        raise ReviewRefused(" ".join(refused.rules)) from refused
+    except moves.MoveRefused as refused:
+        raise ReviewRefused(refused.message) from refused
+    except moves.StalePreviewError as stale:
+        raise ReviewRefused(
+            _("The client or the managers' loads changed meanwhile: decide again.")
+        ) from stale
+    return found.warnings
 
 
 def action_add(*, item: ReviewItem, what: str, owner: User, due: date, by: User) -> ActionItem:

@@ -4,15 +4,26 @@ items, closing with the minutes, and the difference from the previous closed rev
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.models import Client
 from segmentation.keys.services import DecisionRefused
-from segmentation.models import ActionItem, KeyStatus, NightlyRun, Policy, Review, ReviewItem, SegmentChange
+from segmentation.models import (
+    ActionItem,
+    ClientSegment,
+    KeyStatus,
+    NightlyRun,
+    Notification,
+    Policy,
+    Reassignment,
+    Review,
+    ReviewItem,
+    SegmentChange,
+)
 from segmentation.radar.flags import flag_q
 from segmentation.reviews import services
-from tests.factories import ManagerFactory
-from tests.segmentation.reviews.conftest import make_key
+from tests.factories import ClientFactory, ManagerFactory
+from tests.segmentation.reviews.conftest import make_key, tiered
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -103,6 +114,27 @@ def test_reassign_changes_the_responsible_manager(review, base, director):
 
     assert Client.objects.get(pk=base["candidate_small"].pk).responsible_manager == newcomer
     assert ReviewItem.objects.get(pk=item.pk).decision == "reassign"
+    move = Reassignment.objects.get()
+    opened = formats.date_format(timezone.localtime(review.opened_at).date(), "SHORT_DATE_FORMAT")
+    assert (move.reason, move.clients, move.applied_by) == (f"Key-list review of {opened}", 1, director)
+    assert Notification.objects.filter(user=newcomer, kind=Notification.Kind.REASSIGNED).count() == 1
+    assert Client.history.filter(id=base["candidate_small"].pk).latest().history_change_reason == move.reason
+
+
+def test_reassign_under_forbid_is_refused_with_the_rule_and_not_recorded(review, base, director):
+    Policy.objects.filter(pk=Policy.current().pk).update(kam_small_clients="forbid")
+    kam = ManagerFactory(first_name="Ivan", last_name="Orlov")
+    make_key(
+        tiered(ClientFactory(name="Kam's key", responsible_manager=kam), "gold", 100, size_class="largest")
+    )
+    item = review.items.get(client=base["candidate_small"])
+    ClientSegment.objects.filter(client=base["candidate_small"]).update(size_class="small")
+
+    with pytest.raises(services.ReviewRefused, match="Ivan Orlov also carries 1 small client"):
+        services.review_decide(item=item, decision="reassign", note="", manager=kam, by=director)
+
+    assert Client.objects.get(pk=base["candidate_small"].pk).responsible_manager != kam
+    assert (ReviewItem.objects.get(pk=item.pk).decision, Reassignment.objects.count()) == ("", 0)
 
 
 def test_reassign_to_the_same_manager_or_nobody_is_refused(review, base, director, manager):

@@ -135,6 +135,8 @@ def test_every_manager_heaviest_load_first_with_sizes_keys_and_warnings(departme
     assert '<td class="text-end text-nowrap" data-size="small">25 / 100</td>' in anna
     assert "⚠ Over capacity: 103% of a full load." in anna
     assert f'href="{LIST_URL}?manager={department["anna"].pk}">Anna Antonova</a>' in anna
+    leave = reverse("segmentation:manager_leave", args=[department["anna"].pk])
+    assert f'href="{leave}">Hand over all clients</a>' in anna
     vera = row_html(html, department["vera"])
     assert 'class="load-bar load-high align-middle" max="100" value="88"' in vera
     assert '<span class="badge text-bg-danger">4</span>' in vera
@@ -185,6 +187,8 @@ def test_a_manager_who_left_is_listed_apart_with_a_warning(department, as_direct
     oleg = row_html(html, department["oleg"])
     assert f'href="{LIST_URL}?manager={department["oleg"].pk}">Oleg Olegov</a>' in oleg
     assert '<td class="text-end text-danger fw-semibold">3</td>' in oleg
+    leave = reverse("segmentation:manager_leave", args=[department["oleg"].pk])
+    assert f'href="{leave}">Hand over all clients</a>' in oleg
     assert "Lev" not in html  # left holding no active client
 
 
@@ -216,7 +220,8 @@ def test_clients_nobody_is_responsible_for_by_potential(department, as_director)
     assert f'type="checkbox" name="client" value="{pk}" form="unassigned-move"' in big
     assert "60,000,000" in big
     assert "Yekaterinburg" in big
-    assert '<form method="get" id="unassigned-move"' in html
+    move = reverse("segmentation:reassign")
+    assert f'<form method="get" action="{move}" id="unassigned-move"' in html
     assert f'href="{LIST_URL}?manager=null">Open them in the client list</a>' in html
 
 
