@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.access import permission_or_403
+from kam.excel import workbook_response
 from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
@@ -23,7 +24,6 @@ from segmentation.reviews.forms import ActionFilterForm, ActionItemForm, CloseFo
 
 REVIEW = "segmentation.review_keys"
 DECIDE = "segmentation.decide_for_client"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_or_403(REVIEW)
@@ -249,7 +249,5 @@ def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
-    response = HttpResponse(review_workbook(review), content_type=XLSX)
     name = f"review-{timezone.localtime(review.opened_at):%Y-%m-%d}-{review.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return workbook_response(review_workbook(review), name)
