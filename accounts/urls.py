@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", clients.client_list, name="client_list"),
+    path("export/", clients.client_export, name="client_export"),
     path("columns/", clients.client_list_columns, name="client_list_columns"),
     path("search/", clients.client_search, name="client_search"),
     path("new/", clients.client_create, name="client_create"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -247,7 +247,7 @@ def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_or_403(REVIEW)
 @require_GET
-def review_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def review_export(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     review = _review(pk)
     name = f"review-{timezone.localtime(review.opened_at):%Y-%m-%d}-{review.pk}.xlsx"
     return workbook_response(review_workbook(review), name)
