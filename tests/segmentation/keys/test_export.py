@@ -3,6 +3,7 @@ a page), the page's manager filter on the candidates, directors and admins only.
 
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -38,7 +39,7 @@ def rows_of(sheet):
 def keys_and_candidates(manager, outsider):
     """A key client of Anna's, three candidates (one promoted by an override), a bronze client
     and an inactive gold one that are not candidates."""
-    made = {}
+    made: dict[str, Any] = {}
 
     def add(name, owner, status="active", **segment):
         made[name] = ClientFactory(
