@@ -21,7 +21,6 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -128,7 +127,7 @@ def new_workbook() -> Workbook:
 def filename(name: Label, day: date | None = None) -> str:
     """The file's name: the list's (localised) name and the day, "Key clients 2026-11-30.xlsx"."""
     words = " ".join(str(name).replace("/", " ").replace("\\", " ").split())
-    return f"{words or slugify(str(name)) or 'export'} {(day or timezone.localdate()).isoformat()}.xlsx"
+    return f"{words or 'export'} {(day or timezone.localdate()).isoformat()}.xlsx"
 
 
 def workbook_response(book: Workbook, name: str) -> FileResponse:
