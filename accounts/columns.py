@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db.models import DateField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import extensions
+from accounts import extensions, geography
 from accounts.extensions import ListColumn
 from accounts.models import PointOfPresence, Touch
 
@@ -43,18 +45,53 @@ def _next_step() -> dict[str, Any]:
     }
 
 
+def _inn(client: Any) -> str:
+    return f"{client.inn}/{client.kpp}" if client.kpp else client.inn
+
+
+def _head_office_value(client: Any) -> str:
+    return client.head_city or geography.region_name(client.head_region or "")
+
+
+def _manager(client: Any) -> str:
+    return str(client.responsible_manager) if client.responsible_manager else gettext("nobody")
+
+
+def _next_step_value(client: Any) -> str:
+    """The step, after its date when it has one (as the list shows it)."""
+    if not client.next_step:
+        return ""
+    if client.next_step_due is None:
+        return str(client.next_step)
+    return f"{formats.date_format(client.next_step_due, 'SHORT_DATE_FORMAT')} {client.next_step}"
+
+
 CORE_COLUMNS = [
-    ListColumn("inn", _("INN/KPP"), "accounts/cells/inn.html", 10, sort="inn", shown=False),
+    ListColumn("inn", _("INN/KPP"), "accounts/cells/inn.html", 10, sort="inn", shown=False, value=_inn),
     ListColumn(
-        "industry", _("Industry"), "accounts/cells/industry.html", 20, related=("industry",), shown=False
+        "industry",
+        _("Industry"),
+        "accounts/cells/industry.html",
+        20,
+        related=("industry",),
+        shown=False,
+        value=lambda client: client.industry,
     ),
-    ListColumn("head_office", _("Head office"), "accounts/cells/head_office.html", 30, annotate=_head_office),
+    ListColumn(
+        "head_office",
+        _("Head office"),
+        "accounts/cells/head_office.html",
+        30,
+        annotate=_head_office,
+        value=_head_office_value,
+    ),
     ListColumn(
         "manager",
         _("Responsible manager"),
         "accounts/cells/manager.html",
         40,
         related=("responsible_manager",),
+        value=_manager,
     ),
     ListColumn(
         "last_touch",
@@ -64,6 +101,7 @@ CORE_COLUMNS = [
         title=_("The latest call, meeting, letter or event"),
         annotate=_last_touch,
         sort="last_touch_sort",
+        value=lambda client: client.last_touch_on,
     ),
     ListColumn(
         "next_step",
@@ -73,8 +111,17 @@ CORE_COLUMNS = [
         title=_("The next step of the latest touch that set one; overdue ones first"),
         annotate=_next_step,
         sort="next_step_sort",
+        value=_next_step_value,
     ),
-    ListColumn("status", _("Status"), "accounts/cells/status.html", 140, sort="status", shown=False),
+    ListColumn(
+        "status",
+        _("Status"),
+        "accounts/cells/status.html",
+        140,
+        sort="status",
+        shown=False,
+        value=lambda client: client.get_status_display(),
+    ),
     ListColumn(
         "updated",
         _("Updated"),
@@ -83,6 +130,7 @@ CORE_COLUMNS = [
         sort="updated_at",
         descending_first=True,
         shown=False,
+        value=lambda client: client.updated_at,
     ),
 ]
 

@@ -52,7 +52,9 @@ class ListColumn:
     - `annotate()`: the values the cell or the sort needs, computed in the page's one query;
     - `sort`: the field or annotation the column sorts by (NOT NULL: the keyset pager needs it),
       `descending_first` for columns where the biggest comes first;
-    - `shown`: whether a user who has not picked their columns sees it.
+    - `shown`: whether a user who has not picked their columns sees it;
+    - `value(client)`: the cell as a plain value for the Excel export (text, a number, a date or
+      None), read from what `related` and `annotate()` fetched: no query of its own.
     """
 
     name: str
@@ -65,6 +67,7 @@ class ListColumn:
     sort: str = ""
     descending_first: bool = False
     shown: bool = True
+    value: Callable[[Any], Any] = lambda client: None
 
     def annotations(self) -> dict[str, Any]:
         return self.annotate() if self.annotate else {}

@@ -34,6 +34,7 @@ def reference_urls(route: str, kind: ReferenceKind) -> list[URLPattern]:
 
 urlpatterns = [
     path("", clients.client_list, name="client_list"),
+    path("export/", clients.client_export, name="client_export"),
     path("columns/", clients.client_list_columns, name="client_list_columns"),
     path("search/", clients.client_search, name="client_search"),
     path("new/", clients.client_create, name="client_create"),

@@ -55,4 +55,5 @@ urlpatterns: list[URLPattern] = [
     path("ladder/", activities.ladder, name="ladder"),
     # The win-back list (winback/)
     path("win-back/", winback.win_back, name="win_back"),
+    path("win-back/export/", winback.win_back_export, name="win_back_export"),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions
@@ -64,6 +65,45 @@ def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
     return annotate
 
 
+def _segment(client: Any) -> Any:
+    """The client's segment as the list fetched it, None before the first nightly run."""
+    return getattr(client, "segment", None)
+
+
+def _segment_value(field: str) -> Callable[[Any], Any]:
+    def value(client: Any) -> Any:
+        segment = _segment(client)
+        return getattr(segment, field) if segment is not None else None
+
+    return value
+
+
+def _tier(client: Any) -> str:
+    override, segment = getattr(client, "tier_override", None), _segment(client)
+    if override is not None:
+        return str(override.get_tier_display())
+    return str(segment.get_tier_display()) if segment is not None else ""
+
+
+def _key(client: Any) -> str:
+    status = getattr(client, "key_status", None)
+    return gettext("key") if status is not None and status.is_key else ""
+
+
+def _purchases(client: Any) -> str:
+    segment = _segment(client)
+    return str(segment.get_lost_status_display()) if segment is not None else ""
+
+
+def _d_route(client: Any) -> str:
+    route = getattr(client, "d_route", None)
+    if route is None:
+        return ""
+    return (
+        f"{route.get_route_display()}: {route.partner}" if route.partner else str(route.get_route_display())
+    )
+
+
 COLUMNS = [
     ListColumn(
         "category",
@@ -72,9 +112,17 @@ COLUMNS = [
         50,
         title=_("ABCD category"),
         related=("segment",),
+        value=_segment_value("category"),
     ),
-    ListColumn("tier", _("Tier"), "segmentation/cells/tier.html", 60, related=("segment", "tier_override")),
-    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, related=("key_status",)),
+    ListColumn(
+        "tier",
+        _("Tier"),
+        "segmentation/cells/tier.html",
+        60,
+        related=("segment", "tier_override"),
+        value=_tier,
+    ),
+    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, related=("key_status",), value=_key),
     ListColumn(
         "potential",
         in_currency(_("Potential")),
@@ -84,6 +132,7 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("potential"),
         sort="potential_sort",
+        value=_segment_value("potential"),
         descending_first=True,
     ),
     ListColumn(
@@ -95,6 +144,7 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("revenue"),
         sort="revenue_sort",
+        value=_segment_value("revenue"),
         descending_first=True,
     ),
     ListColumn(
@@ -106,8 +156,16 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("wallet_share"),
         sort="wallet_share_sort",
+        value=_segment_value("wallet_share"),
     ),
-    ListColumn("purchases", _("Purchases"), "segmentation/cells/purchases.html", 110, related=("segment",)),
+    ListColumn(
+        "purchases",
+        _("Purchases"),
+        "segmentation/cells/purchases.html",
+        110,
+        related=("segment",),
+        value=_purchases,
+    ),
     ListColumn(
         "d_route",
         _("D route"),
@@ -116,6 +174,7 @@ COLUMNS = [
         title=_("How a D client is served, as the last D-group routing set it"),
         related=("d_route",),
         shown=False,
+        value=_d_route,
     ),
 ]
 

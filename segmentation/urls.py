@@ -44,8 +44,10 @@ urlpatterns: list[URLPattern] = [
     path("clients/<int:pk>/key/", keys.key_decide, name="key_decide"),
     path("clients/<int:pk>/tier/", keys.tier_override, name="tier_override"),
     path("candidates/", keys.candidates, name="candidates"),
+    path("candidates/export/", keys.candidates_export, name="candidates_export"),
     # The coverage radar (radar/)
     path("radar/", radar.radar, name="radar"),
+    path("radar/export/", radar.radar_export, name="radar_export"),
     # The key-list review meeting and its action items (reviews/)
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/open/", reviews.review_open, name="review_open"),

@@ -694,6 +694,7 @@ NOT_OBJECT_URLS = {
     "password_change_done",
     "set_language",
     "accounts:client_list",
+    "accounts:client_export",  # the list's own rows: only the clients the user sees
     "accounts:client_list_columns",  # the user's own column choice: no one else's object
     "accounts:client_search",
     "accounts:client_create",
@@ -710,9 +711,11 @@ NOT_OBJECT_URLS = {
     "segmentation:location_list",
     "segmentation:location_create",
     "segmentation:radar",
+    "segmentation:radar_export",
     "segmentation:review_list",
     "plans:day",
     "plans:win_back",
+    "plans:win_back_export",
     "plans:ladder",
     "segmentation:review_open",
     "segmentation:action_list",
@@ -723,6 +726,7 @@ NOT_OBJECT_URLS = {
     "segmentation:notification_read_all",
     "segmentation:todo",
     "segmentation:candidates",
+    "segmentation:candidates_export",
     "segmentation:d_route_batches",
     "segmentation:d_route_preview",
     "segmentation:d_route_apply",

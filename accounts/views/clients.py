@@ -1,8 +1,13 @@
 """The client list, global search, and creating, editing and assigning cards."""
 
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,21 +16,35 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import extensions, selectors, services
 from accounts.access import EDIT, REASSIGN, get_client_for_user
 from accounts.audit import Conflict
+from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm, VersionForm
 from accounts.models import INN_KPP_TAKEN, Client
 from accounts.rules import sees_every_client
 from accounts.views.conflicts import current_or_deleted, merged_form
+from kam import excel
 from kam.access import permission_or_403
+from kam.excel import Column
 from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 
 SEARCH_LIMIT = 25
 
 
-@login_required
-@require_GET
-def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class Listed:
+    """The client list as the query string asks for it: the filters, the user's columns, the
+    rows (filtered, not yet ordered) and their order."""
+
+    filters: ClientFilter
+    columns: list[ListColumn]
+    rows: QuerySet[Client]
+    sort: str
+    order: list[str]
+    data: dict[str, Any]
+
+
+def _listed(request: AuthenticatedHttpRequest) -> Listed:
     columns = selectors.list_columns_of(request.user)
     queryset = selectors.client_list(request.user, columns)
     filters = ClientFilter(request.GET or None, queryset=queryset, user=request.user)
@@ -34,16 +53,25 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if sorting.column is not None and sorting.column not in columns:
         rows = rows.annotate(**sorting.column.annotations())  # sorted by a column not shown
     data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
+    order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
+    return Listed(filters, columns, rows, sorting.key, order, data)
+
+
+@login_required
+@require_GET
+def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    listed = _listed(request)
+    filters, columns, data = listed.filters, listed.columns, listed.data
     page = keyset_page(
-        rows,
-        order=[f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"],
+        listed.rows,
+        order=listed.order,
         after=data.get("after") or "",
         before=data.get("before") or "",
     )
     context = {
         "filters": filters,
         "page": page,
-        "sort": sorting.key,
+        "sort": listed.sort,
         "query": query_without(request.GET, "after", "before", "sort"),
         "page_query": query_without(request.GET, "after", "before"),
         "sees_all": sees_every_client(request.user),
@@ -57,6 +85,21 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def client_export(request: AuthenticatedHttpRequest) -> FileResponse:
+    """Every row the list shows with these filters, in its order, with the user's columns (all
+    pages, not one)."""
+    listed = _listed(request)
+    columns = [
+        Column(_("Client"), attrgetter("name"), width=40),
+        *(Column(column.header, column.value) for column in listed.columns),
+    ]
+    rows = listed.rows.order_by(*listed.order).iterator(chunk_size=excel.CHUNK)
+    name = _("Client base") if sees_every_client(request.user) else _("My clients")
+    return excel.export(name, [(name, columns, rows)])
 
 
 @login_required

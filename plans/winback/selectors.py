@@ -6,6 +6,7 @@ win-back plan.
 Pages by keyset; the refusals are counted for the page's rows only.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Client, Refusal
 from accounts.selectors import clients_visible_to
+from kam.excel import CHUNK
 from kam.pagination import Page, keyset_page
 from kam.users.models import User
 from plans.models import Plan, PlanKind
@@ -81,9 +83,8 @@ class Row:
         return progress(self.plan.done, self.plan.total) if self.plan else 0  # type: ignore[attr-defined]
 
 
-def win_back_page(
-    queryset: QuerySet[Client], *, after: str, before: str, today: date
-) -> tuple[Page, list[Row]]:
+def _with_details(queryset: QuerySet[Client], today: date) -> QuerySet[Client]:
+    """The refusals of the last year counted and the win-back plans fetched with the rows."""
     year_ago = today - timedelta(days=365)
     refusals = (
         Refusal.objects.filter(client=OuterRef("pk"), date__gte=year_ago)
@@ -98,16 +99,30 @@ def win_back_page(
         .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
         .order_by("-started_on", "-pk")
     )
-    queryset = queryset.prefetch_related(Prefetch("plans", queryset=plans, to_attr="win_back_plans"))
-    page = keyset_page(queryset, order=ORDER, after=after, before=before, size=PAGE_SIZE)
-    rows = [
-        Row(
-            client=client,
-            lost=lost_reason(client.segment, today),
-            refusals=client.refusals_year,
-            is_key=bool(client.key_rank),
-            plan=next(iter(client.win_back_plans), None),
-        )
-        for client in page.rows
-    ]
-    return page, rows
+    return queryset.prefetch_related(Prefetch("plans", queryset=plans, to_attr="win_back_plans"))
+
+
+def _row(client: Client, today: date) -> Row:
+    return Row(
+        client=client,
+        lost=lost_reason(client.segment, today),
+        refusals=client.refusals_year,  # type: ignore[attr-defined]
+        is_key=bool(client.key_rank),  # type: ignore[attr-defined]
+        plan=next(iter(client.win_back_plans), None),  # type: ignore[attr-defined]
+    )
+
+
+def win_back_page(
+    queryset: QuerySet[Client], *, after: str, before: str, today: date
+) -> tuple[Page, list[Row]]:
+    page = keyset_page(
+        _with_details(queryset, today), order=ORDER, after=after, before=before, size=PAGE_SIZE
+    )
+    return page, [_row(client, today) for client in page.rows]
+
+
+def every_win_back(queryset: QuerySet[Client], *, today: date) -> Iterator[Row]:
+    """Every row of the list in its order, for the export: read in chunks, the plans fetched
+    once a chunk."""
+    for client in _with_details(queryset, today).order_by(*ORDER).iterator(chunk_size=CHUNK):
+        yield _row(client, today)

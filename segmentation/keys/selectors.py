@@ -4,6 +4,7 @@ Every list starts from `accounts.selectors.clients_visible_to`, is pre-joined, p
 OFFSET) and runs a constant number of queries whatever the number of rows.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from accounts.selectors import clients_visible_to
+from kam.excel import CHUNK
 from kam.pagination import keyset_page
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
@@ -113,8 +115,21 @@ def candidate_page(
     return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
 
-def key_clients(user: User, *, total: Decimal, policy: Policy, limit: int = KEY_LIST_LIMIT) -> list[Row]:
-    """The current key clients, biggest potential first, each with its manager's warnings."""
+def every_candidate(queryset: QuerySet[Client], *, total: Decimal) -> Iterator[Row]:
+    """Every row of `candidates()` that `candidate_page` pages through, in its order, for the
+    export: one query read in chunks (it reads every client once, as an export may)."""
+    silver_or_gold = Q(segment__tier__in=CANDIDATE_TIERS, tier_override__isnull=True) | Q(
+        tier_override__tier__in=CANDIDATE_TIERS
+    )
+    for client in queryset.filter(silver_or_gold).iterator(chunk_size=CHUNK):
+        yield _row(client, total)
+
+
+def key_clients(
+    user: User, *, total: Decimal, policy: Policy, limit: int | None = KEY_LIST_LIMIT
+) -> list[Row]:
+    """The current key clients, biggest potential first, each with its manager's warnings
+    (`limit` None: all of them)."""
     found = list(
         clients_visible_to(user)
         .filter(IS_KEY)

@@ -4,17 +4,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import get_client_for_user
 from accounts.extensions import card_context
 from accounts.filters import ManagerListFilter
 from accounts.models import Client
+from kam import excel
 from kam.access import permission_or_403
+from kam.excel import Column
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from segmentation.keys import selectors, services
@@ -52,6 +55,55 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     template = "segmentation/candidates.html#rows" if request.htmx else "segmentation/candidates.html"
     return render(request, template, context)
+
+
+@permission_or_403("segmentation.review_keys")
+@require_GET
+def candidates_export(request: AuthenticatedHttpRequest) -> FileResponse:
+    """The page's two lists as two sheets: every key client (not only the first
+    `KEY_LIST_LIMIT`), and every candidate the page's filters keep."""
+    total = selectors.total_potential()
+    filters = ManagerListFilter(
+        request.GET or None, queryset=selectors.candidates(request.user), user=request.user
+    )
+    keys = selectors.key_clients(request.user, total=total, policy=Policy.current(), limit=None)
+    return excel.export(
+        _("Key clients and candidates"),
+        [
+            (_("Key clients"), [*_row_columns(_("Reasons")), _WARNINGS], keys),
+            (
+                _("Candidates"),
+                _row_columns(_("Marked as")),
+                selectors.every_candidate(filters.qs, total=total),
+            ),
+        ],
+    )
+
+
+def _segment(row: selectors.Row, field: str) -> Any:
+    segment = getattr(row.client, "segment", None)
+    return getattr(segment, field) if segment is not None else None
+
+
+def _row_columns(flags: str) -> list[Column]:
+    """The columns both lists show, with `flags` as the header of the director's marks."""
+    return [
+        Column(_("Client"), lambda row: row.client.name, width=40),
+        Column(_("INN"), lambda row: row.client.inn),
+        Column(_("Tier"), lambda row: row.tier_label),
+        Column(_("Category"), lambda row: _segment(row, "category")),
+        Column(_("Potential"), lambda row: _segment(row, "potential"), width=16),
+        Column(_("Share of potential"), lambda row: row.potential_share, number_format="0.0"),
+        Column(
+            _("League"),
+            lambda row: row.client.segment.get_league_display() if _segment(row, "league") else "",
+        ),
+        Column(_("Responsible manager"), lambda row: row.client.responsible_manager or _("nobody"), width=24),
+        Column(flags, lambda row: "; ".join(row.flags), width=40),
+    ]
+
+
+_WARNINGS = Column(_lazy("Warnings"), lambda row: "; ".join(row.warnings), width=40)
 
 
 @login_required

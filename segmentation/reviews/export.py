@@ -1,73 +1,35 @@
 """A review as an Excel workbook (DOMAIN §8): the clients with their flags as columns and the
-decisions, the action items, and the minutes. Headers follow the active language; every sheet
-has a frozen header row and an autofilter. A text that a spreadsheet would run as a formula
-(starting with =, +, -, @, or a tab or carriage return) is written with a leading apostrophe.
-"""
+decisions, the action items, and the minutes, written by `kam.excel` (localised headers, a
+frozen header row, an autofilter, formulas escaped)."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from kam.excel import by_index, new_workbook, write_sheet
 from segmentation.keys.words import reason_labels
 from segmentation.models import ActionItem, Review
 from segmentation.radar.flags import FLAGS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-WIDTH_LIMIT = 60
+
+def _sheet(
+    book: Workbook, title: str, headers: Sequence[str | Promise], rows: Iterable[Sequence[Any]]
+) -> None:
+    write_sheet(book, title, [by_index(header, n) for n, header in enumerate(headers)], rows)
 
 
-def escaped(value: Any) -> Any:
-    """A cell's value as data, never as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sheet.append([escaped(header) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(header) for header in headers]
-    for row in rows:
-        values = [escaped(_plain(value)) for value in row]
-        sheet.append(values)
-        widths = [max(width, len(str(value or ""))) for width, value in zip(widths, values, strict=True)]
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, WIDTH_LIMIT)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
-
-
-def _plain(value: Any) -> Any:
-    """Values a spreadsheet takes: local naive datetimes, floats for amounts, text otherwise."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, (int, float, date)):
-        return value
-    return str(value)
-
-
-def review_workbook(review: Review) -> bytes:
+def review_workbook(review: Review) -> Workbook:
     """The review's workbook: three sheets, a constant number of queries."""
-    book = Workbook()
-    clients = book.active
-    assert clients is not None
-    clients.title = str(_("Clients"))[:31]
+    book = new_workbook()
     yes = _("yes")
     items = review.items.select_related("client", "manager", "decided_by").order_by("position")
     _sheet(
-        clients,
+        book,
+        _("Clients"),
         [
             "#",
             _("Client"),
@@ -117,7 +79,8 @@ def review_workbook(review: Review) -> bytes:
         .order_by("due", "pk")
     )
     _sheet(
-        book.create_sheet(str(_("Action items"))[:31]),
+        book,
+        _("Action items"),
         [_("Client"), _("What"), _("Owner"), _("Due"), _("Status"), _("Overdue")],
         (
             [
@@ -133,7 +96,8 @@ def review_workbook(review: Review) -> bytes:
     )
     attendees = ", ".join(str(user) for user in review.attendees.all())
     _sheet(
-        book.create_sheet(str(_("Minutes"))[:31]),
+        book,
+        _("Minutes"),
         [
             _("Opened"),
             _("Opened by"),
@@ -155,13 +119,4 @@ def review_workbook(review: Review) -> bytes:
             ]
         ],
     )
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book

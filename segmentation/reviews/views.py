@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.access import permission_or_403
+from kam.excel import workbook_response
 from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
@@ -23,7 +24,6 @@ from segmentation.reviews.forms import ActionFilterForm, ActionItemForm, CloseFo
 
 REVIEW = "segmentation.review_keys"
 DECIDE = "segmentation.decide_for_client"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_or_403(REVIEW)
@@ -247,9 +247,7 @@ def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_or_403(REVIEW)
 @require_GET
-def review_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def review_export(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     review = _review(pk)
-    response = HttpResponse(review_workbook(review), content_type=XLSX)
     name = f"review-{timezone.localtime(review.opened_at):%Y-%m-%d}-{review.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return workbook_response(review_workbook(review), name)

@@ -43,7 +43,14 @@ READ = {
 }
 WRITE = {"client_edit", "entry_new", "entry_edit", "entry_delete"}
 ASSIGN = {"client_assign", "team_add", "team_remove"}
-NO_CLIENT = {"client_list", "client_list_columns", "client_search", "client_create", "region_options"}
+NO_CLIENT = {
+    "client_list",
+    "client_export",
+    "client_list_columns",
+    "client_search",
+    "client_create",
+    "region_options",
+}
 # The admins' product groups and industries: about no client; their access tests (every persona,
 # every method) are in tests/accounts/test_reference.py.
 REFERENCE = {
@@ -62,6 +69,7 @@ ALLOWED_METHODS = {
     "team_add": ["POST"],
     "team_remove": ["POST"],
     "client_list": ["GET"],
+    "client_export": ["GET"],
     "client_list_columns": ["POST"],
     "client_search": ["GET"],
     "region_options": ["GET"],

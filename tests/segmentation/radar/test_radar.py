@@ -3,10 +3,12 @@ list (which filters by each flag and by "nobody"), worst first, access and query
 
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.models import Client, Contact, PointOfPresence, Touch
 from segmentation.models import ClientSegment, KeyStatus, LostStatus, Policy, PotentialEstimate, Tier
@@ -189,3 +191,112 @@ def test_query_count_does_not_grow_with_clients(director, browser_for, assert_qu
 
     assert len(response.context["worst"]) == 50
     assert sum(row.clients for row in response.context["managers"]) == 50
+
+
+# The radar to Excel --------------------------------------------------------------------------
+
+EXPORT_URL = reverse("segmentation:radar_export")
+
+
+def export_sheets(response):
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.getvalue()))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_the_export_has_the_per_manager_counts_as_shown_and_the_worst_clients(base, as_director):
+    response = as_director.get(EXPORT_URL)
+
+    assert response["Content-Disposition"].startswith('attachment; filename="Coverage radar ')
+    sheets = export_sheets(response)
+    assert list(sheets) == ["By responsible manager", "Worst first"]
+    by_manager = sheets["By responsible manager"]
+    assert by_manager[0] == ("Responsible manager", "Active clients", *(str(flag.label) for flag in FLAGS))
+    owners = {
+        "Nobody": {"France Gold", "Home Gold"},
+        "Anna Smirnova": {"Bronze Mess", "Clean"},
+        "Oleg Petrov": {"Oleg's"},
+    }
+    assert by_manager[1:] == [
+        (name, len(clients), *(len(set(EXPECTED[n]) & clients) for n in FLAG_NAMES))
+        for name, clients in owners.items()
+    ]
+    shown = [
+        (row.name or "Nobody", row.clients, *(c.count for c in row.cells))
+        for row in as_director.get(RADAR_URL).context["managers"]
+    ]
+    assert by_manager[1:] == shown
+    france = "; ".join(str(flag.label) for flag in FLAGS if flag.name in EXPECTED_FLAGS_OF_FRANCE)
+    assert sheets["Worst first"][:3] == [
+        ("Client", "Tier", "Abroad", "Responsible manager", "Flags"),
+        ("France Gold", "Gold", "yes", "Nobody", france),
+        ("Home Gold", "Gold", None, "Nobody", france),
+    ]
+    assert [row[0] for row in sheets["Worst first"][1:]] == [
+        "France Gold",
+        "Home Gold",
+        "Bronze Mess",
+        "Oleg's",
+    ]
+
+
+def test_the_radar_export_headers_follow_the_language(base, as_director):
+    as_director.cookies["django_language"] = "ru"
+
+    sheets = export_sheets(as_director.get(EXPORT_URL, HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert list(sheets) == ["По ответственным менеджерам", "Сначала худшие"]
+    assert sheets["По ответственным менеджерам"][0][:3] == (
+        "Ответственный менеджер",
+        "Активных клиентов",
+        "Нет ответственного",
+    )
+    assert sheets["По ответственным менеджерам"][1][0] == "Никто"
+    assert sheets["Сначала худшие"][0] == (
+        "Клиент",
+        "Уровень",
+        "За рубежом",
+        "Ответственный менеджер",
+        "Отметки",
+    )
+
+
+def test_the_radar_page_has_the_excel_button(base, as_director):
+    assert f'href="{EXPORT_URL}"' in as_director.get(RADAR_URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "status"),
+    [
+        (None, "get", 302),
+        ("manager", "get", 403),
+        ("outsider", "get", 403),
+        ("director", "post", 405),
+        ("admin_user", "get", 200),
+    ],
+)
+def test_export_access(who, method, status, request, browser_for):
+    user = request.getfixturevalue(who) if who else None
+    response = getattr(browser_for(user), method)(EXPORT_URL)
+
+    assert response.status_code == status
+    if who is None:
+        assert response["Location"] == f"{reverse('login')}?next={EXPORT_URL}"
+
+
+def test_the_export_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
+    queries = 5  # session, user, role names; the tallies, worst first
+    Policy.current()
+    browser = browser_for(director)
+    ClientFactory(responsible_manager=None)
+    refresh(timezone.localdate(), Policy.current())
+    sheets = export_sheets(assert_queries(queries, lambda: browser.get(EXPORT_URL)))
+    assert len(sheets["Worst first"]) == 2
+    for client in ClientFactory.create_batch(49):
+        ClientSegment.objects.create(client=client, tier=Tier.GOLD)
+    refresh(timezone.localdate(), Policy.current())
+
+    sheets = export_sheets(assert_queries(queries, lambda: browser.get(EXPORT_URL)))
+
+    assert len(sheets["Worst first"]) == 51
+    assert len(sheets["By responsible manager"]) == 51  # the 49 managers the factory made, and nobody

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from kam.excel import escaped
 from segmentation.models import ActionItem
 from segmentation.radar.flags import FLAGS
 from segmentation.reviews import services
-from segmentation.reviews.export import escaped
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def print_url(review):
 
 
 def workbook(response):
-    return load_workbook(BytesIO(response.content))
+    return load_workbook(BytesIO(response.getvalue()))
 
 
 @pytest.mark.parametrize(
