@@ -200,10 +200,15 @@ def _xlsx_rows(name: str) -> Iterator[RawRow]:
     import openpyxl
 
     unreadable = _("This file is not a readable Excel workbook (.xlsx): save it again from Excel or as CSV.")
-    try:
-        workbook = openpyxl.load_workbook(path_of(name), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises zip, XML and key errors alike for a broken file
-        raise FileError(unreadable) from error
+    with open(path_of(name), "rb") as handle:
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except Exception as error:  # openpyxl raises zip, XML and key errors alike for a broken file
+            raise FileError(unreadable) from error
+        yield from _sheet_rows(workbook, unreadable)
+
+
+def _sheet_rows(workbook: Any, unreadable: str) -> Iterator[RawRow]:
     try:
         sheet = workbook.worksheets[0]
         number = 0

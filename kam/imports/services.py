@@ -9,7 +9,7 @@ streams the stored file's rows (parsing.read_rows), checks them chunk by chunk
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -65,6 +65,8 @@ def import_upload(
 ) -> ImportRun:
     """Store the file, detect its format, read its header, map it and check it: the preview."""
     stored = parsing.store_upload(upload.chunks())
+    if file_name.lower().endswith(".xlsx"):
+        stored = replace(stored, xlsx=True)  # a workbook without its signature is a broken one
     run = ImportRun(
         kind=kind,
         monthly=monthly and kind == Kind.SALES,

@@ -72,24 +72,64 @@ SAME_CLIENT_GROUP = f"s.client_id = {STAGE}.client_id AND s.product_group_id = {
 IN_MONTH = f"{SAME_CLIENT_GROUP} AND s.date >= {STAGE}.date AND s.date < {STAGE}.until"
 
 
+STAGE_COLUMNS = (
+    "run_id",
+    "row",
+    "client_id",
+    "product_group_id",
+    "date",
+    "until",
+    "document",
+    "amount",
+    "outcome",
+)
+
+
 def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
-    """Put checked sales rows into the stage (one INSERT a chunk; a COPY can take its place).
-    Each row: number, client, product_group, date (the 1st for monthly totals), document, amount."""
-    SaleStage.objects.bulk_create(
-        [
-            SaleStage(
-                run=run,
-                row=row["number"],
-                client_id=row["client"],
-                product_group_id=row["product_group"],
-                date=row["date"],
-                until=_next_month(row["date"]) if run.monthly else None,
-                document=row["document"],
-                amount=row["amount"],
+    """Put checked sales rows into the stage in one statement (a multi-row INSERT on PostgreSQL,
+    a prepared INSERT run for each row on SQLite; part of a COPY's place). Each row: number,
+    client, product_group, date (the 1st for monthly totals), document, amount."""
+    values = [
+        (
+            run.pk,
+            row["number"],
+            row["client"],
+            row["product_group"],
+            row["date"],
+            _next_month(row["date"]) if run.monthly else None,
+            row["document"],
+            row["amount"],
+            "",
+        )
+        for row in rows
+    ]
+    if not values:
+        return
+    columns = ", ".join(_q(name) for name in STAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor, f"INSERT INTO {STAGE} ({columns}) VALUES %s", values, page_size=len(values)
             )
-            for row in rows
-        ]
-    )
+        else:
+            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+            adapt = connection.ops
+            cursor.executemany(
+                f"INSERT INTO {STAGE} ({columns}) VALUES ({marks})",
+                [
+                    (
+                        *value[:4],
+                        adapt.adapt_datefield_value(value[4]),
+                        adapt.adapt_datefield_value(value[5]),
+                        value[6],
+                        adapt.adapt_decimalfield_value(value[7]),
+                        value[8],
+                    )
+                    for value in values
+                ],
+            )
 
 
 def _next_month(day: date) -> date:
