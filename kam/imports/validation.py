@@ -137,7 +137,7 @@ def check_kpp(text: str) -> str:
     return text
 
 
-def choice(text: str, choices: list[tuple[str, Any]], column: str) -> str:
+def choice(text: str, choices: list[tuple[str, Any]]) -> str:
     """A choice by its code or its label in either language."""
     key = normalise(text)
     for code, label in choices:
@@ -148,8 +148,8 @@ def choice(text: str, choices: list[tuple[str, Any]], column: str) -> str:
         if key in names:
             return str(code)
     raise CellError(
-        _("Unknown %(column)s “%(value)s”: use one of %(choices)s.")
-        % {"column": column, "value": text[:50], "choices": ", ".join(code for code, _label in choices)}
+        _("Unknown value “%(value)s”: use one of %(choices)s.")
+        % {"value": text[:50], "choices": ", ".join(code for code, _label in choices)}
     )
 
 
@@ -339,7 +339,7 @@ class RefusalsValidator(Validator):
         self.field(
             result,
             "reason",
-            lambda text: choice(text, Refusal.Reason.choices, self.column("reason")),
+            lambda text: choice(text, Refusal.Reason.choices),
             required=True,
         )
         self.field(result, "note", lambda text: text_of(text, 2000))
@@ -365,7 +365,7 @@ class EstimatesValidator(Validator):
         self.field(
             result,
             "source",
-            lambda text: choice(text, PotentialEstimate.Source.choices, self.column("source")),
+            lambda text: choice(text, PotentialEstimate.Source.choices),
             required=True,
         )
         self.field(
@@ -412,7 +412,7 @@ class ClientsValidator(Validator):
         self.field(result, "legal_name", lambda text: text_of(text, 300))
         self.field(result, "industry", self.industry)
         self.field(result, "manager", self.manager)
-        self.field(result, "status", lambda text: choice(text, Client.Status.choices, self.column("status")))
+        self.field(result, "status", lambda text: choice(text, Client.Status.choices))
         self.field(result, "website", self.website)
 
     def industry(self, text: str) -> int:
