@@ -151,6 +151,45 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
     ),
 }
+COLUMNS[Kind.CONTACTS] = (
+    INN,
+    KPP,
+    CLIENT_NAME,
+    Column(
+        "name", _("Full name"), True, ("full name", "фио", "имя", "контакт", "contact", "name"), "Ivan Kuzmin"
+    ),
+    Column("position", _("Position"), False, ("position", "должность", "title"), ""),
+    Column("department", _("Department"), False, ("department", "отдел", "подразделение"), ""),
+    Column("phone", _("Phone"), False, ("phone", "телефон", "тел."), "+7 912 345-67-89"),
+    Column("email", _("Email"), False, ("email", "e-mail", "почта", "эл. почта", "электронная почта"), ""),
+    Column("birthday", _("Birthday"), False, ("birthday", "день рождения", "дата рождения"), ""),
+    Column(
+        "decision_role",
+        _("Role in the decision group"),
+        False,
+        ("decision role", "role", "роль", "роль в гпр", "роль в группе принятия решений"),
+        "decision_maker",
+    ),
+    Column("influence", _("Influence, %"), False, ("influence", "влияние", "влияние %", "влияние, %"), "60"),
+    Column("attitude", _("Attitude to us"), False, ("attitude", "отношение", "отношение к нам"), "neutral"),
+)
+COLUMNS[Kind.POINTS] = (
+    INN,
+    KPP,
+    CLIENT_NAME,
+    Column("country", _("Country"), True, ("country", "страна"), "RU"),
+    Column("region", _("Region"), False, ("region", "регион", "субъект"), "RU-KYA"),
+    Column("city", _("City"), False, ("city", "город", "населенный пункт"), "Krasnoyarsk"),
+    Column("head_office", _("Head office"), False, ("head office", "головной офис", "головной", "hq"), "no"),
+    Column("status", _("Status"), False, ("status", "статус"), "open"),
+    Column(
+        "planned_date",
+        _("Planned opening"),
+        False,
+        ("planned opening", "planned date", "дата открытия", "плановое открытие"),
+        "",
+    ),
+)
 
 SPACES = re.compile(r"\s+")
 

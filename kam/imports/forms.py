@@ -39,6 +39,8 @@ class UploadForm(CrispyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         kind_field: Any = self.fields["kind"]
         kind_field.choices = [(value, label) for value, label in Kind.choices if value in kinds]
+        if Kind.SALES in kinds:
+            kind_field.initial = Kind.SALES
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

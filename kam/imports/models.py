@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     SALES = "sales", _("Sales")
     REFUSALS = "refusals", _("Refusals")
     ESTIMATES = "estimates", _("Potential estimates")
+    CONTACTS = "contacts", _("Contacts")
+    POINTS = "points", _("Points of presence")
 
 
 class ImportRun(models.Model):

@@ -17,14 +17,21 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Client, Industry, ProductGroup, Refusal
+from accounts import geography
+from accounts.models import Client, Contact, Industry, PointOfPresence, ProductGroup, Refusal
 from accounts.rules import sees_every_client
 from accounts.selectors import clients_visible_to
-from accounts.validators import validate_date_range, validate_inn, validate_kpp
+from accounts.validators import (
+    normalise_phone,
+    validate_birthday,
+    validate_date_range,
+    validate_inn,
+    validate_kpp,
+)
 from kam.imports.columns import COLUMNS, normalise
 from kam.imports.models import Kind
 from kam.imports.parsing import RawRow
@@ -460,7 +467,150 @@ class ClientsValidator(Validator):
                 )
 
 
+# Names people write for a country that are not its ISO name in either language.
+COUNTRY_ALIASES = {"россия": "RU", "рф": "RU", "russia": "RU", "беларусь": "BY", "belarus": "BY"}
+YES = {"yes", "y", "true", "1", "да", "д", "x", "+"}
+NO = {"no", "n", "false", "0", "нет", "н", "-"}
+
+
+def parse_yes_no(text: str) -> bool:
+    key = normalise(text)
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise CellError(_("Write yes or no: “%(value)s”.") % {"value": text[:50]})
+
+
+class ContactsValidator(Validator):
+    """A contact is its client and full name: a new name adds a contact, a known one takes the
+    file's non-blank values. Personal notes are not imported (they stay on the card)."""
+
+    kind = Kind.CONTACTS
+    key = ("client", "name_key")
+
+    def parse(self, result: Checked) -> None:
+        self.client_cells(result)
+        self.field(result, "name", lambda text: text_of(text, 200), required=True)
+        result.values["name_key"] = normalise(result.values.get("name") or "")
+        self.field(result, "position", lambda text: text_of(text, 200))
+        self.field(result, "department", lambda text: text_of(text, 200))
+        self.field(result, "phone", self.phone)
+        self.field(result, "email", self.email)
+        self.field(result, "birthday", self.birthday)
+        self.field(result, "decision_role", lambda text: choice(text, Contact.DecisionRole.choices))
+        self.field(result, "influence", self.influence)
+        self.field(result, "attitude", lambda text: choice(text, Contact.Attitude.choices))
+
+    def phone(self, text: str) -> str:
+        try:
+            return normalise_phone(text)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from error
+
+    def email(self, text: str) -> str:
+        try:
+            validate_email(text)
+        except ValidationError as error:
+            raise CellError(_("Not an e-mail address: “%(value)s”.") % {"value": text[:50]}) from error
+        return text_of(text, 254)
+
+    def birthday(self, text: str) -> date:
+        day = parse_date(text)
+        try:
+            validate_birthday(day)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from error
+        return day
+
+    def influence(self, text: str) -> int:
+        value = text.strip().rstrip("%").strip()
+        if not value.isdigit() or int(value) > 100:
+            raise CellError(
+                _("Influence is a whole number from 0 to 100: “%(value)s”.") % {"value": text[:50]}
+            )
+        return int(value)
+
+    def resolve(self, results: list[Checked]) -> None:
+        self.resolve_clients(results)
+
+
+class PointsValidator(Validator):
+    """A point is its client, country, region and city: a new place adds a point, a known one
+    takes the file's head office, status and planned date."""
+
+    kind = Kind.POINTS
+    key = ("client", "country", "region", "city_key")
+
+    def prepare(self) -> None:
+        codes = set(geography.country_codes())
+        self.countries = {normalise(code): code for code in codes} | COUNTRY_ALIASES
+        for language in ("en", "ru"):
+            with translation.override(language):
+                for code, name in geography.country_choices():
+                    self.countries.setdefault(normalise(name), code)
+        self.regions: dict[str, dict[str, str]] = {}
+
+    def region_names(self, country: str) -> dict[str, str]:
+        if country not in self.regions:
+            names: dict[str, str] = {}
+            for language in ("en", "ru"):
+                with translation.override(language):
+                    for code, name in geography.region_choices(country):
+                        names.setdefault(normalise(code), code)
+                        names.setdefault(normalise(name), code)
+            self.regions[country] = names
+        return self.regions[country]
+
+    def parse(self, result: Checked) -> None:
+        self.client_cells(result)
+        self.field(result, "country", self.country, required=True)
+        country = result.values.get("country")
+        self.field(result, "region", lambda text: self.region(text, country))
+        result.values["region"] = result.values.get("region") or ""
+        self.field(result, "city", lambda text: text_of(text, 120))
+        result.values["city"] = result.values.get("city") or ""
+        result.values["city_key"] = normalise(result.values["city"])
+        self.field(result, "head_office", parse_yes_no)
+        self.field(result, "status", lambda text: choice(text, PointOfPresence.Status.choices))
+        self.field(result, "planned_date", parse_date)
+        if result.values.get("status") == PointOfPresence.Status.PLANNED and not result.values.get(
+            "planned_date"
+        ):
+            result.problems.append(
+                Problem(
+                    result.number,
+                    self.column("planned_date"),
+                    _("A planned point needs its planned opening date."),
+                )
+            )
+        if result.values.get("status") == PointOfPresence.Status.OPEN:
+            result.values["planned_date"] = None
+
+    def country(self, text: str) -> str:
+        if (found := self.countries.get(normalise(text))) is None:
+            raise CellError(
+                _("No country “%(value)s”: write its ISO code, such as RU.") % {"value": text[:50]}
+            )
+        return found
+
+    def region(self, text: str, country: str | None) -> str:
+        if not country:
+            return ""
+        if (found := self.region_names(country).get(normalise(text))) is None:
+            raise CellError(
+                _("No region “%(value)s” in this country: write its ISO code, such as RU-MOW.")
+                % {"value": text[:50]}
+            )
+        return found
+
+    def resolve(self, results: list[Checked]) -> None:
+        self.resolve_clients(results)
+
+
 VALIDATORS: dict[str, type[Validator]] = {
+    Kind.CONTACTS: ContactsValidator,
+    Kind.POINTS: PointsValidator,
     Kind.CLIENTS: ClientsValidator,
     Kind.SALES: SalesValidator,
     Kind.REFUSALS: RefusalsValidator,

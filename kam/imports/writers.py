@@ -15,8 +15,9 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from accounts.models import Client, Refusal, Sale
+from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale
 from kam.bulk_history import insert_history
+from kam.imports.columns import normalise
 from kam.imports.models import ImportRun, Kind, SaleReplaced, SaleStage
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
@@ -385,7 +386,102 @@ class ClientsWriter(Writer):
         self.counts += Counts(len(created), len(changed), unchanged)
 
 
+class ContactsWriter(Writer):
+    """A new contact per unknown name at the client; a known one takes the file's non-blank values."""
+
+    FIELDS = (
+        "position",
+        "department",
+        "phone",
+        "email",
+        "birthday",
+        "decision_role",
+        "influence",
+        "attitude",
+    )
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        existing: dict[tuple[int, str], Contact] = {}
+        for known in Contact.objects.filter(client_id__in={row["client"] for row in rows}).order_by("pk"):
+            existing.setdefault((known.client_id, normalise(known.name)), known)
+        new: list[Contact] = []
+        changed: list[Contact] = []
+        unchanged = 0
+        for row in rows:
+            values = {name: row[name] for name in self.FIELDS if row.get(name) not in (None, "")}
+            contact = existing.get((row["client"], row["name_key"]))
+            if contact is None:
+                new.append(Contact(client_id=row["client"], name=row["name"], **values))
+            elif any(getattr(contact, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(contact, name, value)
+                contact.version += 1
+                changed.append(contact)
+            else:
+                unchanged += 1
+        created = Contact.objects.bulk_create(new)
+        if changed:
+            Contact.objects.bulk_update(changed, [*self.FIELDS, "version"])
+        self.history(Contact, [contact.pk for contact in created], "+")
+        self.history(Contact, [contact.pk for contact in changed], "~")
+        self.touch({contact.client_id for contact in [*created, *changed]})
+        self.counts += Counts(len(created), len(changed), unchanged)
+
+    def touch(self, clients: set[int]) -> None:
+        if clients:
+            Client.objects.filter(pk__in=clients).update(updated_at=self.now)
+
+
+class PointsWriter(ContactsWriter):
+    """A new point per unknown place of the client; a known one takes the file's head office,
+    status and planned date when given."""
+
+    POINT_FIELDS = {"head_office": "is_head_office", "status": "status", "planned_date": "planned_date"}
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        existing: dict[tuple[int, str, str, str], PointOfPresence] = {}
+        found = PointOfPresence.objects.filter(client_id__in={row["client"] for row in rows}).order_by("pk")
+        for known in found:
+            existing.setdefault((known.client_id, known.country, known.region, normalise(known.city)), known)
+        new: list[PointOfPresence] = []
+        changed: list[PointOfPresence] = []
+        unchanged = 0
+        for row in rows:
+            values = {
+                field: row[name] for name, field in self.POINT_FIELDS.items() if row.get(name) is not None
+            }
+            if row.get("status") == PointOfPresence.Status.OPEN:
+                values["planned_date"] = None
+            point = existing.get((row["client"], row["country"], row["region"], row["city_key"]))
+            if point is None:
+                new.append(
+                    PointOfPresence(
+                        client_id=row["client"],
+                        country=row["country"],
+                        region=row["region"],
+                        city=row["city"],
+                        **values,
+                    )
+                )
+            elif any(getattr(point, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(point, name, value)
+                point.version += 1
+                changed.append(point)
+            else:
+                unchanged += 1
+        created = PointOfPresence.objects.bulk_create(new)
+        if changed:
+            PointOfPresence.objects.bulk_update(changed, [*self.POINT_FIELDS.values(), "version"])
+        self.history(PointOfPresence, [point.pk for point in created], "+")
+        self.history(PointOfPresence, [point.pk for point in changed], "~")
+        self.touch({point.client_id for point in [*created, *changed]})
+        self.counts += Counts(len(created), len(changed), unchanged)
+
+
 WRITERS: dict[str, type[Writer]] = {
+    Kind.CONTACTS: ContactsWriter,
+    Kind.POINTS: PointsWriter,
     Kind.CLIENTS: ClientsWriter,
     Kind.SALES: SalesWriter,
     Kind.REFUSALS: RefusalsWriter,

@@ -209,3 +209,116 @@ def test_a_manager_imports_estimates_for_their_clients_only(as_manager, base):
     assert list(PotentialEstimate.objects.values_list("client__name", "amount", "author__username")) == [
         ("Siberian Steel", Decimal("100.00"), "manager")
     ]
+
+
+# Contacts and points of presence
+
+
+def test_contacts_are_matched_by_client_and_name(as_admin, base):
+    from accounts.models import Contact
+    from tests.factories import ContactFactory
+
+    ContactFactory(client=base.steel, name="Ivan Kuzmin", position="Buyer", influence=10)
+    content = csv_bytes(
+        "ИНН;ФИО;Должность;Телефон;Эл. почта;День рождения;Роль в ГПР;Влияние, %;Отношение к нам",
+        f"{STEEL_INN};ivan  kuzmin;Head of purchasing;;;;Decision maker;60;supporter",
+        f"{ALFA_INN};Olga Lis;;8 912 345-67-89;olga@example.com;12.05.1980;;;",
+    )
+
+    upload(as_admin, "contacts", content)
+    commit(as_admin, last_run())
+    first = counts()
+    upload(as_admin, "contacts", content)
+    commit(as_admin, last_run())
+
+    assert first == ("committed", 1, 1, 0)
+    assert counts() == ("committed", 0, 0, 2)
+    ivan = Contact.objects.get(client=base.steel)
+    assert (ivan.name, ivan.position, ivan.decision_role, ivan.influence, ivan.attitude, ivan.version) == (
+        "Ivan Kuzmin",
+        "Head of purchasing",
+        "decision_maker",
+        60,
+        "supporter",
+        2,
+    )
+    olga = Contact.objects.get(client=base.alfa)
+    assert (olga.phone, olga.email, olga.birthday) == (
+        "+79123456789",
+        "olga@example.com",
+        datetime.date(1980, 5, 12),
+    )
+    assert [entry.history_type for entry in olga.history.all()] == ["+"]
+
+
+def test_contact_rows_with_problems_write_nothing(as_admin, base):
+    before = database()
+    content = csv_bytes(
+        "INN;Full name;Phone;Email;Birthday;Influence, %",
+        f"{STEEL_INN};;;;;",
+        f"{STEEL_INN};Anna;12;anna@;{TOMORROW};120",
+    )
+
+    upload(as_admin, "contacts", content)
+    commit(as_admin, last_run())
+
+    assert problems(last_run()) == [
+        (2, "Full name", "This cell is empty."),
+        (
+            3,
+            "Phone",
+            "This is not a valid phone number. Type it with the country code, like +7 912 345-67-89.",
+        ),
+        (3, "Email", "Not an e-mail address: “anna@”."),
+        (3, "Birthday", "A birthday must be in the past."),
+        (3, "Influence, %", "Influence is a whole number from 0 to 100: “120”."),
+    ]
+    assert database() == before
+
+
+def test_points_are_matched_by_client_country_region_and_city(as_admin, base):
+    from accounts.models import PointOfPresence
+    from tests.factories import PointFactory
+
+    PointFactory(client=base.steel, country="RU", region="RU-KYA", city="Krasnoyarsk", is_head_office=False)
+    content = csv_bytes(
+        "ИНН;Страна;Регион;Город;Головной офис;Статус;Дата открытия",
+        f"{STEEL_INN};Россия;RU-KYA;krasnoyarsk;да;;",
+        f"{ALFA_INN};RU;Moscow;Moscow;no;planned;01.09.2027",
+    )
+
+    upload(as_admin, "points", content)
+    commit(as_admin, last_run())
+    first = counts()
+    upload(as_admin, "points", content)
+    commit(as_admin, last_run())
+
+    assert first == ("committed", 1, 1, 0)
+    assert counts() == ("committed", 0, 0, 2)
+    found = PointOfPresence.objects.order_by("client__name").values_list(
+        "client__name", "country", "region", "city", "is_head_office", "status", "planned_date"
+    )
+    assert list(found) == [
+        ("Alfa Trade", "RU", "RU-MOW", "Moscow", False, "planned", datetime.date(2027, 9, 1)),
+        ("Siberian Steel", "RU", "RU-KYA", "Krasnoyarsk", True, "open", None),
+    ]
+
+
+def test_point_rows_with_problems_write_nothing(as_admin, base):
+    before = database()
+    content = csv_bytes(
+        "INN;Country;Region;Head office;Status",
+        f"{STEEL_INN};Narnia;;;",
+        f"{STEEL_INN};RU;Gotham;maybe;planned",
+    )
+
+    upload(as_admin, "points", content)
+    commit(as_admin, last_run())
+
+    assert problems(last_run()) == [
+        (2, "Country", "No country “Narnia”: write its ISO code, such as RU."),
+        (3, "Region", "No region “Gotham” in this country: write its ISO code, such as RU-MOW."),
+        (3, "Head office", "Write yes or no: “maybe”."),
+        (3, "Planned opening", "A planned point needs its planned opening date."),
+    ]
+    assert database() == before
