@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.imports import parsing
 from kam.imports.columns import missing, normalise, recognise
@@ -24,6 +25,10 @@ from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
 from kam.users.models import User
 
+NOT_WAITING = gettext_lazy(
+    "This upload is no longer waiting to be imported: it was imported, or a newer upload replaced it. "
+    "Upload the file again."
+)
 PREVIEW_ROWS = 20
 KEPT_PROBLEMS = 500
 
@@ -64,6 +69,7 @@ def import_upload(
     *, kind: str, upload: Any, file_name: str, source: str, monthly: bool, by: User
 ) -> ImportRun:
     """Store the file, detect its format, read its header, map it and check it: the preview."""
+    _forget_pending(kind=kind, by=by)
     stored = parsing.store_upload(upload.chunks())
     if file_name.lower().endswith(".xlsx"):
         stored = replace(stored, xlsx=True)  # a workbook without its signature is a broken one
@@ -105,6 +111,16 @@ def import_upload(
     return run
 
 
+def _forget_pending(*, kind: str, by: User) -> None:
+    """A new upload replaces the user's uploads of the kind still waiting: their files are deleted
+    (they stay in the log), so files do not pile up under KAM_IMPORTS_ROOT."""
+    pending = ImportRun.objects.filter(created_by=by, kind=kind).exclude(stored_name="")
+    pending = pending.filter(status__in=[ImportRun.Status.CHECKED, ImportRun.Status.INVALID])
+    for name in pending.values_list("stored_name", flat=True):
+        parsing.discard(name)
+    pending.update(stored_name="")
+
+
 def _header(run: ImportRun) -> list[str]:
     detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
     first = next(iter(parsing.read_rows(run.stored_name, detected)), None)
@@ -128,23 +144,25 @@ def import_check(*, run: ImportRun, by: User) -> Outcome:
 
 def import_commit(*, run: ImportRun, by: User) -> Outcome:
     """Check and write the file in one transaction: any problem writes nothing (ImportRefused
-    when the run is not ready; problems are kept on the run as the preview keeps them)."""
-    if run.status not in (ImportRun.Status.CHECKED, ImportRun.Status.INVALID) or not run.stored_name:
-        raise ImportRefused(_("This import was finished before: upload the file again to import it again."))
-    outcome = import_process(run, by=by, commit=True)
-    if outcome.problem_count:
-        _keep(run, outcome, ImportRun.Status.INVALID)
-        return outcome
-    run.created, run.updated, run.unchanged = (
-        outcome.counts.created,
-        outcome.counts.updated,
-        outcome.counts.unchanged,
-    )
-    run.committed_at = timezone.now()
-    _keep(run, outcome, ImportRun.Status.COMMITTED)
-    parsing.discard(run.stored_name)
-    ImportRun.objects.filter(pk=run.pk).update(stored_name="")
-    run.stored_name = ""
+    when the run is not waiting; problems are kept on the run as the preview keeps them). The
+    run's row is locked first, so a double click imports once."""
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if (
+            locked.status not in (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
+            or not locked.stored_name
+        ):
+            raise ImportRefused(str(NOT_WAITING))
+        outcome = import_process(locked, by=by, commit=True)
+        if outcome.problem_count:
+            _keep(locked, outcome, ImportRun.Status.INVALID)
+            return outcome
+        counts = outcome.counts
+        locked.created, locked.updated, locked.unchanged = counts.created, counts.updated, counts.unchanged
+        locked.committed_at = timezone.now()
+        stored, locked.stored_name = locked.stored_name, ""
+        _keep(locked, outcome, ImportRun.Status.COMMITTED)
+    parsing.discard(stored)
     return outcome
 
 

@@ -141,7 +141,8 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _own_pending(request, pk)
     if run.status not in (ImportRun.Status.CHECKED, ImportRun.Status.INVALID) or not run.stored_name:
         messages.error(
-            request, _("This import was finished before: upload the file again to import it again.")
+            request,
+            services.NOT_WAITING,
         )
         return redirect(run)
     form = MappingForm(request.POST, kind=run.kind, header=run.header, mapping=services.mapping_of(run))
@@ -170,7 +171,11 @@ def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % {"created": run.created, "updated": run.updated, "unchanged": run.unchanged},
+            % {
+                "created": outcome.counts.created,
+                "updated": outcome.counts.updated,
+                "unchanged": outcome.counts.unchanged,
+            },
         )
     return redirect(run)
 

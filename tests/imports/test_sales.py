@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Sale
 from kam.imports import parsing
 from kam.imports.models import HeaderMapping, ImportRun
-from kam.imports.services import import_commit, import_upload
+from kam.imports.services import NOT_WAITING, import_commit, import_upload
 from tests.factories import SaleFactory
 from tests.imports.conftest import (
     ALFA_INN,
@@ -358,10 +358,7 @@ def test_a_stale_or_finished_upload_is_refused_with_a_message(as_admin, base):
     assert response.status_code == 302
     assert Sale.objects.count() == 1
     follow = as_admin.get(response.url)
-    assert (
-        "This import was finished before: upload the file again to import it again."
-        in follow.content.decode()
-    )
+    assert str(NOT_WAITING) in follow.content.decode()
 
 
 def test_a_file_removed_from_the_disk_is_reported(admin_user, base):
@@ -432,3 +429,19 @@ def test_the_query_count_of_a_sales_import_is_the_same_for_10_and_1000_rows(
 
     assert counts[0] == counts[1]
     assert Sale.objects.count() == 1010
+
+
+def test_a_new_upload_replaces_the_users_waiting_one(as_admin, base):
+    content = csv_bytes(HEADER, f"{STEEL_INN};Cables;15.03.2026;1;100")
+    upload(as_admin, "sales", content)
+    first = last_run()
+    stored = parsing.path_of(first.stored_name)
+    upload(as_admin, "sales", content)
+
+    response = commit(as_admin, first)
+
+    assert not stored.exists()
+    assert "This upload is no longer waiting to be imported" in as_admin.get(response.url).content.decode()
+    assert not Sale.objects.exists()
+    commit(as_admin, last_run())
+    assert Sale.objects.count() == 1
