@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+
+from kam.imports.texts import Message, _
 
 MAX_LINE = 65536
 CHUNK = 1 << 16
@@ -33,8 +34,8 @@ TOO_LONG = "\x00too-long"  # stands for an over-long line in the csv reader's in
 class FileError(Exception):
     """The file as a whole cannot be read: nothing in it is imported."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.msgid)
         self.message = message
 
 
@@ -59,7 +60,7 @@ class Detected:
 class RawRow:
     number: int
     cells: list[str] = field(default_factory=list)
-    problem: str = ""
+    problem: Message | None = None
 
 
 def imports_root() -> Path:
@@ -181,7 +182,7 @@ def _csv_rows(name: str, detected: Detected) -> Iterator[RawRow]:
             except csv.Error as error:
                 raise FileError(
                     _("Row %(row)s cannot be read (%(error)s): nothing was read past it.")
-                    % {"row": number + 1, "error": error}
+                    % {"row": number + 1, "error": str(error)}
                 ) from error
             if not any(cell.strip() for cell in cells):
                 continue
@@ -208,7 +209,7 @@ def _xlsx_rows(name: str) -> Iterator[RawRow]:
         yield from _sheet_rows(workbook, unreadable)
 
 
-def _sheet_rows(workbook: Any, unreadable: str) -> Iterator[RawRow]:
+def _sheet_rows(workbook: Any, unreadable: Message) -> Iterator[RawRow]:
     try:
         sheet = workbook.worksheets[0]
         number = 0

@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.imports import parsing
 from kam.imports.columns import missing, normalise, recognise
 from kam.imports.models import HeaderMapping, ImportRun, Kind
+from kam.imports.texts import _
 from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
 from kam.users.models import User
@@ -184,7 +184,9 @@ def import_process(run: ImportRun, *, by: User, commit: bool) -> Outcome:
     if absent:
         for column in absent:
             outcome.note(
-                Problem(None, str(column.label), _("No column is mapped to this field: map a column below."))
+                Problem(
+                    None, "", _("No column is mapped to this field: map a column below."), field=column.field
+                )
             )
         return outcome
     try:
@@ -268,7 +270,7 @@ def sales_undo(*, run: ImportRun, by: User) -> Counts:
         or last is None
         or last.pk != locked.pk
     ):
-        raise ImportRefused(_("Only the last sales import can be undone, once."))
+        raise ImportRefused(str(_("Only the last sales import can be undone, once.")))
     counts = undo_sales(locked)
     locked.status = ImportRun.Status.UNDONE
     locked.undone_at = timezone.now()

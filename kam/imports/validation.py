@@ -19,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from accounts import geography
 from accounts.models import Client, Contact, Industry, PointOfPresence, ProductGroup, Refusal
@@ -35,6 +34,7 @@ from accounts.validators import (
 from kam.imports.columns import COLUMNS, normalise
 from kam.imports.models import Kind
 from kam.imports.parsing import RawRow
+from kam.imports.texts import Message, _, from_validation
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
 
@@ -50,11 +50,12 @@ RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: [\d:]+)?")
 @dataclass(frozen=True)
 class Problem:
     row: int | None
-    column: str
-    message: str
+    column: str  # the file's header, or blank (the field's label is shown for `field`)
+    message: Message
+    field: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, "field": self.field, **self.message.as_json()}
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Checked:
 
 
 class CellError(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Message) -> None:
         super().__init__(message)
         self.message = message
 
@@ -123,7 +124,7 @@ def parse_date(text: str, *, not_future: date | None = None) -> date:
     try:
         validate_date_range(day)
     except ValidationError as error:
-        raise CellError(" ".join(error.messages)) from error
+        raise CellError(from_validation(error)) from error
     return day
 
 
@@ -131,7 +132,7 @@ def check_inn(text: str) -> str:
     try:
         validate_inn(text)
     except ValidationError as error:
-        raise CellError(" ".join(error.messages)) from error
+        raise CellError(from_validation(error)) from error
     return text
 
 
@@ -140,7 +141,7 @@ def check_kpp(text: str) -> str:
         try:
             validate_kpp(text)
         except ValidationError as error:
-            raise CellError(" ".join(error.messages)) from error
+            raise CellError(from_validation(error)) from error
     return text
 
 
@@ -304,7 +305,7 @@ class Validator:
                 message = _("No client with this INN.")
             self.client_missing(result, message)
 
-    def client_missing(self, result: Checked, message: str) -> None:
+    def client_missing(self, result: Checked, message: Message) -> None:
         result.problems.append(Problem(result.number, self.column("inn"), message))
 
     def client_cells(self, result: Checked) -> None:
@@ -390,7 +391,7 @@ def _estimate_date(text: str, today: date) -> date:
     try:
         return parse_date(text, not_future=today)
     except CellError as error:
-        if error.message == _("This date is in the future: enter the day it happened."):
+        if error.message.msgid == _("This date is in the future: enter the day it happened.").msgid:
             raise CellError(_("An estimate cannot be dated in the future.")) from error
         raise
 
@@ -506,7 +507,7 @@ class ContactsValidator(Validator):
         try:
             return normalise_phone(text)
         except ValidationError as error:
-            raise CellError(" ".join(error.messages)) from error
+            raise CellError(from_validation(error)) from error
 
     def email(self, text: str) -> str:
         try:
@@ -520,7 +521,7 @@ class ContactsValidator(Validator):
         try:
             validate_birthday(day)
         except ValidationError as error:
-            raise CellError(" ".join(error.messages)) from error
+            raise CellError(from_validation(error)) from error
         return day
 
     def influence(self, text: str) -> int:

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from accounts.models import Client, ProductGroup, Refusal, Sale
 from kam.imports.models import ImportRun
+from kam.imports.views import shown_problems
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, make_inn
@@ -73,8 +74,9 @@ def commit(browser: Any, run: ImportRun) -> Any:
 
 
 def problems(run: ImportRun) -> list[tuple[Any, str, str]]:
+    """The run's problems as its page shows them (row, column, text), in the active language."""
     run.refresh_from_db()
-    return [(problem["row"], problem["column"], problem["message"]) for problem in run.errors]
+    return [(problem["row"], problem["column"], problem["message"]) for problem in shown_problems(run)]
 
 
 def database() -> dict[str, Any]:

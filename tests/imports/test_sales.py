@@ -376,7 +376,7 @@ def test_a_file_removed_from_the_disk_is_reported(admin_user, base):
 
     outcome = import_commit(run=run, by=admin_user)
 
-    assert [problem.message for problem in outcome.problems] == [
+    assert [str(problem.message) for problem in outcome.problems] == [
         "The uploaded file is gone: upload it again."
     ]
     assert not Sale.objects.exists()
