@@ -324,7 +324,7 @@ class Sale(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     # The shipment or invoice number from the ERP: with the client, group and date it identifies
     # an imported row, so importing the same file twice adds nothing. Blank for monthly totals.
-    document = models.CharField(_("document"), max_length=64, blank=True, default="")
+    document = models.CharField(_("document"), max_length=64, blank=True, default="", db_default="")
     # The import that created the row (an id of kam.imports' log, kept as a plain number so the
     # base app knows nothing above it): undoing that import deletes the rows it created.
     import_batch = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
