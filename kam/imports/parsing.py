@@ -25,7 +25,6 @@ from django.conf import settings
 from kam.imports.texts import Message, _
 
 MAX_LINE = 65536
-CHUNK = 1 << 16
 DELIMITERS = (",", ";", "\t")
 XLSX_SIGNATURE = b"PK\x03\x04"
 TOO_LONG = "\x00too-long"  # stands for an over-long line in the csv reader's input
