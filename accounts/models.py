@@ -370,6 +370,12 @@ class Sale(models.Model):
     product_group = models.ForeignKey(ProductGroup, on_delete=models.PROTECT, related_name="sales")
     date = models.DateField(_("date"), validators=[validate_date_range])
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    # The shipment or invoice number from the ERP: with the client, group and date it identifies
+    # an imported row, so importing the same file twice adds nothing. Blank for monthly totals.
+    document = models.CharField(_("document"), max_length=64, blank=True, default="", db_default="")
+    # The import that created the row (an id of kam.imports' log, kept as a plain number so the
+    # base app knows nothing above it): undoing that import deletes the rows it created.
+    import_batch = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-date", "id"]
@@ -378,6 +384,9 @@ class Sale(models.Model):
         indexes = [
             models.Index(fields=["client", "date"], name="sale_client_date_idx"),
             models.Index(fields=["date"], name="sale_date_idx"),
+            models.Index(
+                fields=["import_batch"], condition=Q(import_batch__isnull=False), name="sale_import_batch_idx"
+            ),
         ]
         constraints = [models.CheckConstraint(condition=date_in_range("date"), name="sale_date_range")]
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("users/", include("kam.users.urls")),
     path("segments/", include("segmentation.urls")),
     path("plans/", include("plans.urls")),
+    path("imports/", include("kam.imports.urls")),
     path("django-admin/", admin.site.urls),
 ]

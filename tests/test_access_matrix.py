@@ -28,11 +28,14 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import Client, Industry, ProductGroup, TeamMember
+from kam.imports.models import ImportRun
+from kam.imports.services import import_upload
 from kam.users import roles
 from kam.users.models import User
 from plans import services as plans
@@ -262,6 +265,7 @@ def world(manager, outsider, client_card) -> World:
     )
     handover_notes_generate(reassignment=handed)
     card = Card(client=client_card, entries=entries, member=member)
+    objects.append(estimates_import(client_card, group, manager))
     return World(
         manager=manager,
         outsider=outsider,
@@ -272,6 +276,20 @@ def world(manager, outsider, client_card) -> World:
         review=review,
         action=action,
         objects={type(instance): instance for instance in objects},
+    )
+
+
+def estimates_import(client: Client, group: ProductGroup, by: User) -> ImportRun:
+    """The manager's checked, not yet committed, import of an estimate for their client."""
+    header = "INN;Product group;Amount;Source;Estimated on"
+    content = f"{header}\r\n{client.inn};{group.name};700000;survey;01.03.2026\r\n"
+    return import_upload(
+        kind="estimates",
+        upload=SimpleUploadedFile("estimates.csv", content.encode()),
+        file_name="estimates.csv",
+        source="",
+        monthly=False,
+        by=by,
     )
 
 
@@ -667,6 +685,23 @@ OBJECT_URLS: dict[str, Case] = {
     "segmentation:manager_leave": Case(
         lambda world, found: [{"pk": world.manager.pk}], None, 403, rightful="director", data=handover_post
     ),
+    # Imports: a manager opens and posts to their own imports only (404 for another's); undoing
+    # is for those who import sales (permission_or_403: 403 before any import is looked up).
+    "imports:run": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], READ, 404),
+    "imports:mapping": Case(
+        lambda world, found: [{"pk": world.objects[ImportRun].pk}],
+        WRITE,
+        404,
+        data=lambda world, arguments: {
+            "column_0": "inn",
+            "column_1": "product_group",
+            "column_2": "amount",
+            "column_3": "source",
+            "column_4": "estimated_on",
+        },
+    ),
+    "imports:commit": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], WRITE, 404),
+    "imports:undo": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], None, 403, rightful=""),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -733,6 +768,9 @@ NOT_OBJECT_URLS = {
     "segmentation:time_split",  # a manager's id is a choice in the query string: another's is refused
     "segmentation:reassign",
     "segmentation:reassignments",
+    "imports:upload",
+    "imports:log",
+    "imports:template",  # its arguments are a kind, a language and a format: no one's object
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "plans:questionnaire_list",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "segmentation",
     "plans",
+    "kam.imports",
     "kam.demo",
 ]
 
@@ -157,6 +158,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kam@localhost")
 KAM_CURRENCY = env("KAM_CURRENCY", default="RUB")
 # The company's own country (ISO 3166-1 alpha-2): a client with points elsewhere is abroad.
 KAM_COUNTRY = env("KAM_COUNTRY", default="RU")
+
+# Imports: an uploaded file waits here (under a random name, never served) between its preview
+# and its commit; the web upload's size limit in bytes.
+KAM_IMPORTS_ROOT = env.path("KAM_IMPORTS_ROOT", default=BASE_DIR / "var" / "imports")
+KAM_IMPORT_MAX_BYTES = env.int("KAM_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
 KAM_DEMO_LOGINS = False

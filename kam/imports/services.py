@@ -1,0 +1,278 @@
+"""The import flow: upload (store and detect), check (the preview), commit (all or nothing),
+undo the last sales import, and remember a header mapping.
+
+`import_process(run, by, commit)` is the one pipeline the preview and the commit share: it
+streams the stored file's rows (parsing.read_rows), checks them chunk by chunk
+(validation.VALIDATORS) and, on commit, hands every chunk to the kind's writer
+(writers.WRITERS) inside one transaction that is rolled back if any row has a problem.
+"""
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from kam.imports import parsing
+from kam.imports.columns import missing, normalise, recognise
+from kam.imports.models import HeaderMapping, ImportRun, Kind
+from kam.imports.texts import _
+from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
+from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
+from kam.users.models import User
+
+NOT_WAITING = gettext_lazy(
+    "This upload is no longer waiting to be imported: it was imported, or a newer upload replaced it. "
+    "Upload the file again."
+)
+PREVIEW_ROWS = 20
+KEPT_PROBLEMS = 500
+
+
+class ImportRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    preview: list[Checked] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    def note(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(problem)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def source_key(source: str, header: list[str]) -> str:
+    """The key a header mapping is remembered by: the source's name, else the header row's hash."""
+    if source.strip():
+        return normalise(source)[:100]
+    digest = hashlib.sha256("\x1f".join(normalise(cell) for cell in header).encode()).hexdigest()
+    return f"header:{digest[:32]}"
+
+
+def import_upload(
+    *, kind: str, upload: Any, file_name: str, source: str, monthly: bool, by: User
+) -> ImportRun:
+    """Store the file, detect its format, read its header, map it and check it: the preview."""
+    _forget_pending(kind=kind, by=by)
+    stored = parsing.store_upload(upload.chunks())
+    if file_name.lower().endswith(".xlsx"):
+        stored = replace(stored, xlsx=True)  # a workbook without its signature is a broken one
+    run = ImportRun(
+        kind=kind,
+        monthly=monthly and kind == Kind.SALES,
+        source=source.strip()[:100],
+        created_by=by,
+        file_name=file_name[:255],
+        stored_name=stored.name,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    try:
+        detected = parsing.detect(stored)
+        run.file_format, run.encoding, run.delimiter = (
+            detected.file_format,
+            detected.encoding,
+            detected.delimiter,
+        )
+        run.header = _header(run)
+    except parsing.FileError as error:
+        run.file_format = run.file_format or ("xlsx" if stored.xlsx else "csv")
+        run.status = ImportRun.Status.INVALID
+        run.errors = [Problem(None, "", error.message).as_json()]
+        run.error_count = 1
+        run.stored_name = ""
+        run.save()
+        parsing.discard(stored.name)
+        return run
+    remembered = HeaderMapping.objects.filter(kind=kind, source=source_key(run.source, run.header)).first()
+    run.mapping = {
+        str(index): name
+        for index, name in recognise(kind, run.header, remembered.mapping if remembered else None).items()
+    }
+    run.status = ImportRun.Status.INVALID
+    run.save()
+    import_check(run=run, by=by)
+    return run
+
+
+def _forget_pending(*, kind: str, by: User) -> None:
+    """A new upload replaces the user's uploads of the kind still waiting: their files are deleted
+    (they stay in the log), so files do not pile up under KAM_IMPORTS_ROOT."""
+    pending = ImportRun.objects.filter(created_by=by, kind=kind).exclude(stored_name="")
+    pending = pending.filter(status__in=[ImportRun.Status.CHECKED, ImportRun.Status.INVALID])
+    for name in pending.values_list("stored_name", flat=True):
+        parsing.discard(name)
+    pending.update(stored_name="")
+
+
+def _header(run: ImportRun) -> list[str]:
+    detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
+    first = next(iter(parsing.read_rows(run.stored_name, detected)), None)
+    if first is None:
+        raise parsing.FileError(_("The file is empty."))
+    if first.problem:
+        raise parsing.FileError(first.problem)
+    return [cell.strip()[:200] for cell in first.cells]
+
+
+def mapping_of(run: ImportRun) -> dict[int, str]:
+    return {int(index): name for index, name in run.mapping.items()}
+
+
+def import_check(*, run: ImportRun, by: User) -> Outcome:
+    """Check the stored file again and keep the result on the run (the preview)."""
+    outcome = import_process(run, by=by, commit=False)
+    _keep(run, outcome, ImportRun.Status.INVALID if outcome.problem_count else ImportRun.Status.CHECKED)
+    return outcome
+
+
+def import_commit(*, run: ImportRun, by: User) -> Outcome:
+    """Check and write the file in one transaction: any problem writes nothing (ImportRefused
+    when the run is not waiting; problems are kept on the run as the preview keeps them). The
+    run's row is locked first, so a double click imports once."""
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if (
+            locked.status not in (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
+            or not locked.stored_name
+        ):
+            raise ImportRefused(str(NOT_WAITING))
+        outcome = import_process(locked, by=by, commit=True)
+        if outcome.problem_count:
+            _keep(locked, outcome, ImportRun.Status.INVALID)
+            return outcome
+        counts = outcome.counts
+        locked.created, locked.updated, locked.unchanged = counts.created, counts.updated, counts.unchanged
+        locked.committed_at = timezone.now()
+        stored, locked.stored_name = locked.stored_name, ""
+        _keep(locked, outcome, ImportRun.Status.COMMITTED)
+    parsing.discard(stored)
+    return outcome
+
+
+def _keep(run: ImportRun, outcome: Outcome, status: str) -> None:
+    run.rows = outcome.rows
+    run.errors = [problem.as_json() for problem in outcome.problems]
+    run.error_count = outcome.problem_count
+    run.status = status
+    run.save()
+
+
+def import_process(run: ImportRun, *, by: User, commit: bool) -> Outcome:
+    outcome = Outcome()
+    mapping = mapping_of(run)
+    absent = missing(run.kind, mapping)
+    if not run.stored_name or not parsing.path_of(run.stored_name).exists():
+        outcome.note(Problem(None, "", _("The uploaded file is gone: upload it again.")))
+        return outcome
+    if absent:
+        for column in absent:
+            outcome.note(
+                Problem(
+                    None, "", _("No column is mapped to this field: map a column below."), field=column.field
+                )
+            )
+        return outcome
+    try:
+        if commit:
+            with transaction.atomic():
+                writer = _process(run, by, mapping, outcome, commit=True)
+                if outcome.problem_count or writer is None:
+                    raise _Rollback
+                outcome.counts = writer.finish()
+        else:
+            _process(run, by, mapping, outcome, commit=False)
+    except _Rollback:
+        pass
+    except parsing.FileError as error:
+        outcome.note(Problem(None, "", error.message))
+        outcome.counts = Counts()
+    return outcome
+
+
+def _process(
+    run: ImportRun, by: User, mapping: dict[int, str], outcome: Outcome, *, commit: bool
+) -> Writer | None:
+    validator = VALIDATORS[run.kind](
+        user=by, header=run.header, mapping=mapping, monthly=run.monthly, today=timezone.localdate()
+    )
+    writer = WRITERS[run.kind](run=run, by=by) if commit else None
+    detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
+    rows = parsing.read_rows(run.stored_name, detected)
+    next(rows, None)  # the header
+    for chunk in _chunks(rows, CHUNK):
+        checked = validator.check(chunk)
+        outcome.rows += len(checked)
+        room = PREVIEW_ROWS - len(outcome.preview)
+        if room > 0:
+            outcome.preview.extend(checked[:room])
+        for result in checked:
+            for problem in result.problems:
+                outcome.note(problem)
+        if writer is not None and not outcome.problem_count:
+            writer.add([{"number": result.number, **result.values} for result in checked])
+    if outcome.rows == 0:
+        outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
+    return writer
+
+
+def _chunks(rows: Iterable[parsing.RawRow], size: int) -> Iterator[list[parsing.RawRow]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def mapping_save(*, run: ImportRun, chosen: dict[int, str], by: User) -> Outcome:
+    """Use the user's mapping of the file's columns, remember it for the source, check again."""
+    run.mapping = {str(index): name for index, name in chosen.items() if name}
+    run.save(update_fields=["mapping"])
+    remembered = {normalise(run.header[index]): name for index, name in chosen.items() if name}
+    HeaderMapping.objects.update_or_create(
+        kind=run.kind,
+        source=source_key(run.source, run.header),
+        defaults={"mapping": remembered, "updated_by": by},
+    )
+    return import_check(run=run, by=by)
+
+
+def last_sales_run() -> ImportRun | None:
+    return (
+        ImportRun.objects.filter(kind=Kind.SALES, status=ImportRun.Status.COMMITTED)
+        .order_by("-committed_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def sales_undo(*, run: ImportRun, by: User) -> Counts:
+    """Undo the last sales import (ImportRefused for any other)."""
+    locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+    last = last_sales_run()
+    if (
+        locked.kind != Kind.SALES
+        or locked.status != ImportRun.Status.COMMITTED
+        or last is None
+        or last.pk != locked.pk
+    ):
+        raise ImportRefused(str(_("Only the last sales import can be undone, once.")))
+    counts = undo_sales(locked)
+    locked.status = ImportRun.Status.UNDONE
+    locked.undone_at = timezone.now()
+    locked.save(update_fields=["status", "undone_at"])
+    return counts
