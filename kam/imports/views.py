@@ -49,7 +49,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             by=request.user,
         )
         return redirect(run)
-    context = {"form": form, "templates": _templates(kinds), "nav": "reference"}
+    context = {"form": form, "templates": _templates(kinds), "nav": "imports"}
     return render(request, "imports/upload.html", context, status=400 if form.errors else 200)
 
 
@@ -87,7 +87,7 @@ def _run_page(
         "ignored": [title for index, title in enumerate(run.header) if index not in mapping],
         "undoable": _undoable(request, run),
         "problems": shown_problems(run),
-        "nav": "reference",
+        "nav": "imports",
     }
     if pending:
         context["preview"] = _preview(run)
@@ -223,7 +223,7 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         after=request.GET.get("after", "")[:400],
         before=request.GET.get("before", "")[:400],
     )
-    return render(request, "imports/run_list.html", {"page": page, "page_query": "", "nav": "reference"})
+    return render(request, "imports/run_list.html", {"page": page, "page_query": "", "nav": "imports"})
 
 
 @permission_or_403(USE)
