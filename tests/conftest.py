@@ -2,16 +2,28 @@
 a sales director and an admin, around one client; browsers signed in as them; and the one way
 to pin a query count."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import pytest
+from django.conf import settings
 from django.test import Client as Browser
+from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
 T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request signed in as a Russian-speaking user
+    activates Russian for the thread (kam.users.middleware), and a test after it in the same
+    worker would otherwise read Russian where it expects the default."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class AssertQueries(Protocol):
