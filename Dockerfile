@@ -14,7 +14,9 @@ COPY . .
 RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home kam && chown -R kam /app
+# var/imports holds uploaded files between their check and their import: the compose file
+# mounts a volume there, which takes this directory's owner when first created.
+RUN mkdir -p /app/var/imports && useradd --create-home kam && chown -R kam /app
 USER kam
 EXPOSE 8000
 CMD ["gunicorn", "kam.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
