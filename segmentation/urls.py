@@ -79,4 +79,5 @@ urlpatterns: list[URLPattern] = [
     path("workload/calculator/", calculator.calculator, name="calculator"),
     # The assignment board: every manager's load, the clients nobody is responsible for (workload/)
     path("workload/", workload.workload, name="workload"),
+    path("workload/export/", workload.workload_export, name="workload_export"),
 ]

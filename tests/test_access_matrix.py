@@ -757,6 +757,7 @@ NOT_OBJECT_URLS = {
     "segmentation:dashboard",
     "segmentation:calculator",
     "segmentation:workload",
+    "segmentation:workload_export",
     "segmentation:notification_list",
     "segmentation:notification_read_all",
     "segmentation:todo",

@@ -4,9 +4,11 @@ clients nobody is responsible for by potential; the lists' "nobody" filter; acce
 
 import re
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Client
 from segmentation.models import ClientSegment, KeyStatus, Policy, SizeClass, Tier, TierOverride
@@ -360,3 +362,58 @@ def test_query_count_is_the_same_for_1_and_20_managers_and_1_and_50_unassigned_c
 def row_html(html, obj, *, attribute="data-manager"):
     start = html.index(f'<tr {attribute}="{obj.pk}">')
     return html[start : html.index("</tr>", start)]
+
+
+# Excel -------------------------------------------------------------------------------------------
+
+EXPORT_URL = reverse("segmentation:workload_export")
+
+
+def sheets_of(response):
+    """Every sheet's rows (the streamed file can be read once)."""
+    book = load_workbook(BytesIO(response.getvalue()))
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets
+    }
+
+
+def test_the_board_exports_its_three_tables_with_every_unassigned_client(department, as_director):
+    response = as_director.get(EXPORT_URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheets = sheets_of(response)
+    assert list(sheets) == ["Managers", "Managers who left", "Nobody responsible"]
+    managers = sheets["Managers"]
+    assert managers[0] == [
+        "Manager",
+        "Load, %",
+        "Small / 100",
+        "Medium / 40",
+        "Large / 10",
+        "Very large / 3",
+        "Key clients",
+        "Warnings",
+    ]
+    assert [row[:7] for row in managers[1:]] == [
+        [name, percent, *(count for count, _capacity in sizes), keys]
+        for name, percent, _level, sizes, keys, _over, _warnings in EXPECTED_ROWS
+    ]
+    assert managers[1][7] == "Over capacity: 103% of a full load."
+    assert sheets["Managers who left"][1:] == [["Oleg Olegov", 3, 1, 2, 0, 0, 1]]
+    assert [row[0] for row in sheets["Nobody responsible"][1:]] == [
+        "Big Fish",
+        "Prospect",
+        "Small Fry",
+        "Unknown",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "status"),
+    [(None, "get", 302), ("manager", "get", 403), ("director", "post", 405), ("admin_user", "get", 200)],
+)
+def test_export_access(who, method, status, request, browser_for):
+    user = request.getfixturevalue(who) if who else None
+
+    assert getattr(browser_for(user), method)(EXPORT_URL).status_code == status
