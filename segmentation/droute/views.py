@@ -26,7 +26,7 @@ def d_route_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What the policy's route would do to the picked clients: how many, from whom, to whom."""
     form = SelectionForm(request.GET, user=request.user)
     if not form.is_valid():
-        return _refused(request, form)
+        return selection_refused(request, form)
     route = selectors.policy_route(Policy.current())
     found = selectors.preview(form.selection(), route, asked=form.asked())
     return _preview_page(request, form, found)
@@ -38,7 +38,7 @@ def d_route_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply the route to the previewed clients, unless something changed since the preview."""
     form = SelectionForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _refused(request, form)
+        return selection_refused(request, form)
     try:
         batch = services.d_route_apply(
             selection=form.selection(), asked=form.asked(), token=form.cleaned_data["token"], by=request.user
@@ -136,8 +136,9 @@ def _preview_page(
     return render(request, "segmentation/droute/preview.html", context, status=status)
 
 
-def _refused(request: AuthenticatedHttpRequest, form: SelectionForm) -> HttpResponse:
-    """Back to the list as it was, saying why nothing could be selected."""
+def selection_refused(request: AuthenticatedHttpRequest, form: SelectionForm) -> HttpResponse:
+    """Back to the client list as it was, saying why no clients could be picked (for every
+    action on clients picked in the list)."""
     for error in [*form.non_field_errors(), *form.errors.get("client", [])]:
         messages.error(request, error)
     if not form.non_field_errors() and not form.errors.get("client"):

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,6 +18,7 @@ from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page
 from kam.users.models import User
 from kam.users.services import user_deactivate
+from segmentation.droute.views import selection_refused
 from segmentation.models import Policy, Reassignment, SizeClass
 from segmentation.moves import selectors, services
 from segmentation.moves.forms import LeaveForm, MoveForm, MoveSelectionForm, ReasonForm
@@ -38,7 +38,7 @@ def reassign(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     selection = MoveSelectionForm(data, user=request.user)
     if not selection.is_valid():
-        return _refused(request, selection)
+        return selection_refused(request, selection)
     target = MoveForm(data if "to" in data or request.method == "POST" else None)
     reason = ReasonForm(request.POST if request.method == "POST" else None)
     policy = Policy.current()
@@ -239,14 +239,3 @@ def _leave_page(
         "nav": "workload",
     }
     return render(request, "segmentation/moves/leave.html", context, status=status)
-
-
-def _refused(request: AuthenticatedHttpRequest, form: MoveSelectionForm) -> HttpResponse:
-    """Back to the list as it was, saying why no clients could be picked."""
-    for error in [*form.non_field_errors(), *form.errors.get("client", [])]:
-        messages.error(request, error)
-    if not form.non_field_errors() and not form.errors.get("client"):
-        messages.error(request, _("The selection was not understood; nothing was changed."))
-    url = reverse("accounts:client_list")
-    back = form.query if form.data.get("all") else QueryDict(form.data.get("back", "")[:2000])
-    return redirect(f"{url}?{back.urlencode()}" if back else url)
