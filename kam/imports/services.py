@@ -66,9 +66,18 @@ def source_key(source: str, header: list[str]) -> str:
 
 
 def import_upload(
-    *, kind: str, upload: Any, file_name: str, source: str, monthly: bool, by: User
+    *,
+    kind: str,
+    upload: Any,
+    file_name: str,
+    source: str,
+    monthly: bool,
+    by: User,
+    check: bool = True,
 ) -> ImportRun:
-    """Store the file, detect its format, read its header, map it and check it: the preview."""
+    """Store the file, detect its format, read its header, map it and check it: the preview.
+    Without `check` the run is left waiting unchecked (INVALID until checked), for a caller that
+    commits at once: the commit checks every row again anyway (manage.py import_sales)."""
     _forget_pending(kind=kind, by=by)
     stored = parsing.store_upload(upload.chunks())
     if file_name.lower().endswith(".xlsx"):
@@ -107,7 +116,8 @@ def import_upload(
     }
     run.status = ImportRun.Status.INVALID
     run.save()
-    import_check(run=run, by=by)
+    if check:
+        import_check(run=run, by=by)
     return run
 
 
