@@ -1,11 +1,13 @@
 """Writing checked rows: each kind's writer takes the rows chunk by chunk (`add`) inside the
 import's transaction and says what it did (`finish` -> Counts). Every chunk costs a fixed number
-of statements whatever its size: sales are staged (SaleStage, one INSERT a chunk) and merged
+of statements whatever its size: sales are staged (SaleStage, one COPY a chunk on PostgreSQL) and merged
 into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage; the other kinds
 read the existing rows of the chunk's clients in one query and write with bulk_create and
 bulk_update, their history rows copied in one INSERT ... SELECT (kam.bulk_history).
 """
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -87,9 +89,9 @@ STAGE_COLUMNS = (
 
 
 def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
-    """Put checked sales rows into the stage in one statement (a multi-row INSERT on PostgreSQL,
-    a prepared INSERT run for each row on SQLite; part of a COPY's place). Each row: number,
-    client, product_group, date (the 1st for monthly totals), document, amount."""
+    """Put checked sales rows into the stage: on PostgreSQL one `COPY ... FROM STDIN` of the
+    chunk written as CSV in memory; elsewhere a prepared INSERT run for each row. Each row:
+    number, client, product_group, date (the 1st for monthly totals), document, amount."""
     values = [
         (
             run.pk,
@@ -106,31 +108,41 @@ def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
     ]
     if not values:
         return
+    if connection.vendor == "postgresql":
+        _copy_stage(values)
+        return
     columns = ", ".join(_q(name) for name in STAGE_COLUMNS)
+    marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+    adapt = connection.ops
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+        cursor.executemany(
+            f"INSERT INTO {STAGE} ({columns}) VALUES ({marks})",
+            [
+                (
+                    *value[:4],
+                    adapt.adapt_datefield_value(value[4]),
+                    adapt.adapt_datefield_value(value[5]),
+                    value[6],
+                    adapt.adapt_decimalfield_value(value[7]),
+                    value[8],
+                )
+                for value in values
+            ],
+        )
 
-            execute_values(
-                cursor, f"INSERT INTO {STAGE} ({columns}) VALUES %s", values, page_size=len(values)
-            )
-        else:
-            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
-            adapt = connection.ops
-            cursor.executemany(
-                f"INSERT INTO {STAGE} ({columns}) VALUES ({marks})",
-                [
-                    (
-                        *value[:4],
-                        adapt.adapt_datefield_value(value[4]),
-                        adapt.adapt_datefield_value(value[5]),
-                        value[6],
-                        adapt.adapt_decimalfield_value(value[7]),
-                        value[8],
-                    )
-                    for value in values
-                ],
-            )
+
+def _copy_stage(values: list[tuple[Any, ...]]) -> None:
+    """COPY the rows in as CSV: an unquoted empty field is NULL (`until` of a dated sale); the
+    text columns are FORCE_NOT_NULL, so an empty document stays an empty string."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(values)
+    buffer.seek(0)
+    columns = ", ".join(_q(name) for name in STAGE_COLUMNS)
+    text = ", ".join(_q(name) for name in ("document", "outcome"))
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {STAGE} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))", buffer
+        )
 
 
 def _next_month(day: date) -> date:
