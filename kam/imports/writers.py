@@ -102,7 +102,7 @@ def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
             _next_month(row["date"]) if run.monthly else None,
             row["document"],
             row["amount"],
-            "",
+            "created",  # until the merge finds the sale it updates or leaves unchanged
         )
         for row in rows
     ]
@@ -167,16 +167,15 @@ def merge_sales(run: ImportRun) -> Counts:
 def _merge_by_document(cursor: Any, run_id: int) -> None:
     """A row is the sale with its client, group, date and document: the same amount leaves it
     unchanged, another amount updates it (the old one kept on the stage), none creates it."""
-    cursor.execute(
-        f"UPDATE {STAGE} SET sale_id = (SELECT MIN(s.id) FROM {SALE} s WHERE {SAME_CLIENT_GROUP} "
-        f"AND s.date = {STAGE}.date AND s.document = {STAGE}.document) WHERE run_id = %s",
-        [run_id],
+    same_sale = (
+        f"FROM {SALE} s WHERE {SAME_CLIENT_GROUP} AND s.date = {STAGE}.date AND s.document = {STAGE}.document"
     )
+    # Rows are staged as "created": only those matching a sale are written again (none on a
+    # file of new sales, whose rows cost one index probe each).
     cursor.execute(
-        f"UPDATE {STAGE} SET old_amount = (SELECT s.amount FROM {SALE} s WHERE s.id = {STAGE}.sale_id), "
-        f"outcome = CASE WHEN sale_id IS NULL THEN 'created' "
-        f"WHEN (SELECT s.amount FROM {SALE} s WHERE s.id = {STAGE}.sale_id) = amount THEN 'unchanged' "
-        f"ELSE 'updated' END WHERE run_id = %s",
+        f"UPDATE {STAGE} SET (sale_id, old_amount, outcome) = (SELECT s.id, s.amount, "
+        f"CASE WHEN s.amount = {STAGE}.amount THEN 'unchanged' ELSE 'updated' END {same_sale} "
+        f"ORDER BY s.id LIMIT 1) WHERE run_id = %s AND EXISTS (SELECT 1 {same_sale})",
         [run_id],
     )
     cursor.execute(

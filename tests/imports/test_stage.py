@@ -63,7 +63,16 @@ def test_rows_are_staged_with_their_nulls_blanks_and_awkward_documents(admin_use
         stage_rows(run, [])
 
     assert staged(run) == [
-        (2, base.steel.pk, base.cables.pk, datetime.date(2026, 3, 15), None, "", Decimal("100.00"), ""),
+        (
+            2,
+            base.steel.pk,
+            base.cables.pk,
+            datetime.date(2026, 3, 15),
+            None,
+            "",
+            Decimal("100.00"),
+            "created",
+        ),
         (
             3,
             base.alfa.pk,
@@ -72,9 +81,9 @@ def test_rows_are_staged_with_their_nulls_blanks_and_awkward_documents(admin_use
             None,
             'Счёт "7", №8;\tx',
             Decimal("1234567.89"),
-            "",
+            "created",
         ),
-        (4, base.alfa.pk, base.pipes.pk, datetime.date(2026, 3, 17), None, "\\N", Decimal("0.00"), ""),
+        (4, base.alfa.pk, base.pipes.pk, datetime.date(2026, 3, 17), None, "\\N", Decimal("0.00"), "created"),
     ]
     inserts = [query["sql"] for query in captured.captured_queries if "INSERT INTO" in query["sql"]]
     # PostgreSQL copies (the raw cursor's COPY is not a captured query); SQLite inserts once a chunk.
@@ -105,6 +114,6 @@ def test_monthly_rows_are_staged_with_the_end_of_their_month(admin_user, base):
             datetime.date(2027, 1, 1),
             "",
             Decimal("5.50"),
-            "",
+            "created",
         )
     ]
