@@ -184,6 +184,9 @@ class Validator:
         self.today = today
         self.headers = {field: header[index] for index, field in mapping.items()}
         self.seen: dict[tuple[Any, ...], int] = {}
+        # Off when the writer finds the duplicates itself (the sales stage): nothing then grows
+        # with the file's size.
+        self.track_duplicates = True
         self.memo: dict[tuple[str, str], tuple[Any, Message | None]] = {}
         self.groups = {normalise(group.name): group for group in self.group_choices()}
         self.prepare()
@@ -223,7 +226,7 @@ class Validator:
             self.parse(result)
         self.resolve([result for result in readable if not result.problems])
         for result in readable:
-            if not result.problems and self.key:
+            if not result.problems and self.key and self.track_duplicates:
                 identity = tuple(result.values[name] for name in self.key)
                 first = self.seen.setdefault(identity, result.number)
                 if first != result.number:

@@ -21,6 +21,8 @@ from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale
 from kam.bulk_history import insert_history
 from kam.imports.columns import normalise
 from kam.imports.models import ImportRun, Kind, SaleReplaced, SaleStage
+from kam.imports.texts import _
+from kam.imports.validation import Problem
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
 
@@ -38,6 +40,9 @@ class Counts:
 
 
 class Writer:
+    # Whether `duplicates` finds the file's repeated rows (else the validator remembers them).
+    finds_duplicates = False
+
     def __init__(self, *, run: ImportRun, by: User) -> None:
         self.run = run
         self.by = by
@@ -49,6 +54,10 @@ class Writer:
 
     def finish(self) -> Counts:
         return self.counts
+
+    def duplicates(self, limit: int) -> tuple[int, list[Problem]]:
+        """How many rows repeat an earlier one, and the first `limit` of them as problems."""
+        return 0, []
 
     def history(self, model: type[Model], pks: list[int], kind: str) -> None:
         if pks:
@@ -143,6 +152,29 @@ def _copy_stage(values: list[tuple[Any, ...]]) -> None:
         cursor.cursor.copy_expert(
             f"COPY {STAGE} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))", buffer
         )
+
+
+def staged_duplicates(run: ImportRun, limit: int) -> tuple[int, list[Problem]]:
+    """The staged rows that repeat an earlier row's client, group, date and document (one
+    GROUP BY ... HAVING over the stage): how many, and the first `limit` by row number."""
+    number = _q("row")
+    repeated = (
+        f"FROM {STAGE} st JOIN (SELECT client_id, product_group_id, date, document, MIN({number}) AS first "
+        f"FROM {STAGE} WHERE run_id = %s GROUP BY client_id, product_group_id, date, document "
+        "HAVING COUNT(*) > 1) d ON st.client_id = d.client_id AND st.product_group_id = d.product_group_id "
+        f"AND st.date = d.date AND st.document = d.document WHERE st.run_id = %s AND st.{number} <> d.first"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {repeated}", [run.pk, run.pk])
+        count = cursor.fetchone()[0]
+        if not count:
+            return 0, []
+        cursor.execute(
+            f"SELECT st.{number}, d.first {repeated} ORDER BY st.{number} LIMIT %s", [run.pk, run.pk, limit]
+        )
+        found = cursor.fetchall()
+    same = _("The same row as row %(row)s.")
+    return count, [Problem(row, "", same % {"row": first}) for row, first in found]
 
 
 def _next_month(day: date) -> date:
@@ -250,8 +282,13 @@ def undo_sales(run: ImportRun) -> Counts:
 
 
 class SalesWriter(Writer):
+    finds_duplicates = True
+
     def add(self, rows: list[dict[str, Any]]) -> None:
         stage_rows(self.run, rows)
+
+    def duplicates(self, limit: int) -> tuple[int, list[Problem]]:
+        return staged_duplicates(self.run, limit)
 
     def finish(self) -> Counts:
         return merge_sales(self.run)

@@ -1,13 +1,20 @@
-"""Staging sales rows: COPY on PostgreSQL, a prepared INSERT elsewhere; both put the same rows."""
+"""Staging sales rows: COPY on PostgreSQL, a prepared INSERT elsewhere; both put the same rows;
+the commit finds the file's repeated rows on the stage."""
 
 import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Sale
+from kam.imports import services
 from kam.imports.models import ImportRun, SaleStage
 from kam.imports.writers import stage_rows
+from tests.imports.conftest import ALFA_INN, STEEL_INN, csv_bytes, problems
+
+HEADER = "ИНН;Товарная группа;Дата;Документ;Сумма"
 
 
 def make_run(admin_user, *, monthly: bool) -> ImportRun:
@@ -117,3 +124,40 @@ def test_monthly_rows_are_staged_with_the_end_of_their_month(admin_user, base):
             "created",
         )
     ]
+
+
+def test_the_commit_finds_duplicates_on_the_stage_as_the_preview_finds_them_in_memory(
+    admin_user, base, monkeypatch
+):
+    """Across chunks, among other problems, ordered by row: the same problems either way."""
+    monkeypatch.setattr(services, "CHUNK", 2)
+    content = csv_bytes(
+        HEADER,
+        f"{STEEL_INN};Cables;15.03.2026;1;100",
+        f"{ALFA_INN};Cables;15.03.2026;1;100",
+        f"{STEEL_INN};Cables;15.03.2026;;7",
+        f"{STEEL_INN};Wires;15.03.2026;1;100",
+        f"{STEEL_INN};Cables;15.03.2026;1;300",
+        f"{STEEL_INN};Cables;15.03.2026;;8",
+        f"{ALFA_INN};Cables;2026-03-15;1;-1",
+        f"{STEEL_INN};Cables;2026-03-15;1;100",
+    )
+    run = services.import_upload(
+        kind="sales", upload=SimpleUploadedFile("s.csv", content), file_name="s.csv", source="",
+        monthly=False, by=admin_user,
+    )  # fmt: skip
+    preview = problems(run)
+
+    outcome = services.import_commit(run=run, by=admin_user)
+
+    assert preview == [
+        (5, "Товарная группа", "No product group “Wires”."),
+        (6, "", "The same row as row 2."),
+        (7, "", "The same row as row 4."),
+        (8, "Сумма", "The amount is negative: -1."),
+        (9, "", "The same row as row 2."),
+    ]
+    assert problems(run) == preview
+    assert outcome.problem_count == 5
+    assert not Sale.objects.exists()
+    assert not SaleStage.objects.exists()
