@@ -188,6 +188,7 @@ class Validator:
         # with the file's size.
         self.track_duplicates = True
         self.memo: dict[tuple[str, str], tuple[Any, Message | None]] = {}
+        self.known: dict[str, list[tuple[int, str, str]]] = {}  # INN -> its clients (pk, KPP, name)
         self.groups = {normalise(group.name): group for group in self.group_choices()}
         self.prepare()
 
@@ -305,12 +306,21 @@ class Validator:
         return Client.objects.all()
 
     def resolve_clients(self, results: list[Checked]) -> None:
-        """Each row's client by INN (+ KPP) among the clients this import may touch, in one query.
-        A client out of reach is reported exactly as a missing one."""
+        """Each row's client by INN (+ KPP) among the clients this import may touch, in one query
+        for the INNs not met in earlier chunks (up to MEMO_LIMIT INNs are remembered). A client out
+        of reach is reported exactly as a missing one."""
         inns = {result.values["inn"] for result in results}
-        found: dict[str, list[tuple[int, str, str]]] = {}
-        for pk, inn, kpp, name in self.clients().filter(inn__in=inns).values_list("pk", "inn", "kpp", "name"):
-            found.setdefault(inn, []).append((pk, kpp, name))
+        unknown = inns - self.known.keys()
+        if len(self.known) + len(unknown) > MEMO_LIMIT:
+            self.known.clear()
+            unknown = inns
+        if unknown:
+            clients = self.clients().filter(inn__in=unknown).values_list("pk", "inn", "kpp", "name")
+            fresh: dict[str, list[tuple[int, str, str]]] = {inn: [] for inn in unknown}
+            for pk, inn, kpp, name in clients:
+                fresh[inn].append((pk, kpp, name))
+            self.known.update(fresh)
+        found = self.known
         for result in results:
             candidates = found.get(result.values["inn"], [])
             kpp = result.values.get("kpp") or ""

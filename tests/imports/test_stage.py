@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Sale
-from kam.imports import services
+from kam.imports import parsing, services
 from kam.imports.models import ImportRun, SaleStage
 from kam.imports.writers import stage_rows
 from tests.imports.conftest import ALFA_INN, STEEL_INN, csv_bytes, problems
@@ -161,3 +161,26 @@ def test_the_commit_finds_duplicates_on_the_stage_as_the_preview_finds_them_in_m
     assert outcome.problem_count == 5
     assert not Sale.objects.exists()
     assert not SaleStage.objects.exists()
+
+
+def test_clients_met_in_earlier_chunks_are_not_read_again_and_the_memo_is_bounded(
+    admin_user, base, monkeypatch, django_assert_num_queries
+):
+    from kam.imports import validation
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    lines = [f"{inn};Cables;1{day}.03.2026;{day};100" for day, inn in enumerate([STEEL_INN, ALFA_INN] * 3)]
+    rows = [parsing.RawRow(number, line.split(";")) for number, line in enumerate(lines, start=2)]
+    header = HEADER.split(";")
+    mapping = dict(enumerate(["inn", "product_group", "date", "document", "amount"]))
+    for limit, queries in ((1000, 1), (1, 3)):
+        monkeypatch.setattr(validation, "MEMO_LIMIT", limit)
+        validator = validation.SalesValidator(
+            user=admin_user, header=header, mapping=mapping, monthly=False, today=datetime.date(2026, 11, 30)
+        )
+        with django_assert_num_queries(queries):
+            checked = [result for chunk in services._chunks(rows, 2) for result in validator.check(chunk)]
+        assert [(result.values["client"], result.problems) for result in checked] == [
+            (base.steel.pk, []),
+            (base.alfa.pk, []),
+        ] * 3
