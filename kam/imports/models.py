@@ -94,10 +94,12 @@ class SaleStage(models.Model):
     """One valid row of a sales file, before (and after) its merge into accounts.Sale.
 
     `outcome` is what the merge did with it ("created", "updated", "unchanged"); for an update by
-    document `sale` names the matched sale and `old_amount` its amount before.
+    document `sale` names the matched sale and `old_amount` its amount before. The run is not a
+    database constraint: a million staged rows would each queue a deferred check to the one run
+    (Django still deletes the stage with its run).
     """
 
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     row = models.PositiveIntegerField()
     client_id = models.BigIntegerField()
     product_group_id = models.BigIntegerField()

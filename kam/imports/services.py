@@ -66,9 +66,18 @@ def source_key(source: str, header: list[str]) -> str:
 
 
 def import_upload(
-    *, kind: str, upload: Any, file_name: str, source: str, monthly: bool, by: User
+    *,
+    kind: str,
+    upload: Any,
+    file_name: str,
+    source: str,
+    monthly: bool,
+    by: User,
+    check: bool = True,
 ) -> ImportRun:
-    """Store the file, detect its format, read its header, map it and check it: the preview."""
+    """Store the file, detect its format, read its header, map it and check it: the preview.
+    Without `check` the run is left waiting unchecked (INVALID until checked), for a caller that
+    commits at once: the commit checks every row again anyway (manage.py import_sales)."""
     _forget_pending(kind=kind, by=by)
     stored = parsing.store_upload(upload.chunks())
     if file_name.lower().endswith(".xlsx"):
@@ -107,7 +116,8 @@ def import_upload(
     }
     run.status = ImportRun.Status.INVALID
     run.save()
-    import_check(run=run, by=by)
+    if check:
+        import_check(run=run, by=by)
     return run
 
 
@@ -193,7 +203,16 @@ def import_process(run: ImportRun, *, by: User, commit: bool) -> Outcome:
         if commit:
             with transaction.atomic():
                 writer = _process(run, by, mapping, outcome, commit=True)
-                if outcome.problem_count or writer is None:
+                if writer is None:
+                    raise _Rollback
+                count, listed = writer.duplicates(KEPT_PROBLEMS)
+                if count:
+                    for problem in listed:
+                        outcome.note(problem)
+                    outcome.problem_count += count - len(listed)
+                    outcome.problems.sort(key=lambda problem: problem.row or 0)
+                    del outcome.problems[KEPT_PROBLEMS:]
+                if outcome.problem_count:
                     raise _Rollback
                 outcome.counts = writer.finish()
         else:
@@ -213,6 +232,8 @@ def _process(
         user=by, header=run.header, mapping=mapping, monthly=run.monthly, today=timezone.localdate()
     )
     writer = WRITERS[run.kind](run=run, by=by) if commit else None
+    if writer is not None and writer.finds_duplicates:
+        validator.track_duplicates = False
     detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
     rows = parsing.read_rows(run.stored_name, detected)
     next(rows, None)  # the header
@@ -225,8 +246,12 @@ def _process(
         for result in checked:
             for problem in result.problems:
                 outcome.note(problem)
-        if writer is not None and not outcome.problem_count:
-            writer.add([{"number": result.number, **result.values} for result in checked])
+        if writer is not None and (writer.finds_duplicates or not outcome.problem_count):
+            # A writer that finds the duplicates takes every good row, so that a file with
+            # problems has its duplicates named too (the transaction is rolled back).
+            writer.add(
+                [{"number": result.number, **result.values} for result in checked if not result.problems]
+            )
     if outcome.rows == 0:
         outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
     return writer

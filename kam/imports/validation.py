@@ -39,6 +39,7 @@ from kam.users.models import User
 from segmentation.models import PotentialEstimate
 
 CHUNK = 2000
+MEMO_LIMIT = 50_000  # cells remembered per import (a file repeats its INNs and dates)
 MAX_AMOUNT = Decimal("99999999999999.99")
 MAX_ESTIMATE = Decimal("100000000000")
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
@@ -183,6 +184,11 @@ class Validator:
         self.today = today
         self.headers = {field: header[index] for index, field in mapping.items()}
         self.seen: dict[tuple[Any, ...], int] = {}
+        # Off when the writer finds the duplicates itself (the sales stage): nothing then grows
+        # with the file's size.
+        self.track_duplicates = True
+        self.memo: dict[tuple[str, str], tuple[Any, Message | None]] = {}
+        self.known: dict[str, list[tuple[int, str, str]]] = {}  # INN -> its clients (pk, KPP, name)
         self.groups = {normalise(group.name): group for group in self.group_choices()}
         self.prepare()
 
@@ -221,7 +227,7 @@ class Validator:
             self.parse(result)
         self.resolve([result for result in readable if not result.problems])
         for result in readable:
-            if not result.problems and self.key:
+            if not result.problems and self.key and self.track_duplicates:
                 identity = tuple(result.values[name] for name in self.key)
                 first = self.seen.setdefault(identity, result.number)
                 if first != result.number:
@@ -231,19 +237,38 @@ class Validator:
         return checked
 
     def field(
-        self, result: Checked, name: str, parse: Callable[[str], Any], *, required: bool = False
+        self,
+        result: Checked,
+        name: str,
+        parse: Callable[[str], Any],
+        *,
+        required: bool = False,
+        memo: bool = False,
     ) -> None:
-        """Parse one cell into result.values[name], or note its problem."""
+        """Parse one cell into result.values[name], or note its problem. With `memo` (a parser
+        whose outcome depends on the text alone) the outcome of each text is remembered, up to
+        MEMO_LIMIT texts, so a file's repeated INNs and dates are checked once."""
         text = result.shown.get(name, "")
         if not text:
             if required:
                 result.problems.append(Problem(result.number, self.column(name), _("This cell is empty.")))
             result.values[name] = None
             return
-        try:
-            result.values[name] = parse(text)
-        except CellError as error:
-            result.problems.append(Problem(result.number, self.column(name), error.message))
+        outcome = self.memo.get((name, text)) if memo else None
+        if outcome is None:
+            try:
+                outcome = (parse(text), None)
+            except CellError as error:
+                outcome = (None, error.message)
+            if memo:
+                if len(self.memo) >= MEMO_LIMIT:
+                    self.memo.clear()
+                self.memo[(name, text)] = outcome
+        value, message = outcome
+        if message is None:
+            result.values[name] = value
+        else:
+            result.problems.append(Problem(result.number, self.column(name), message))
 
     def column(self, name: str) -> str:
         if name in self.headers:
@@ -281,20 +306,29 @@ class Validator:
         return Client.objects.all()
 
     def resolve_clients(self, results: list[Checked]) -> None:
-        """Each row's client by INN (+ KPP) among the clients this import may touch, in one query.
-        A client out of reach is reported exactly as a missing one."""
+        """Each row's client by INN (+ KPP) among the clients this import may touch, in one query
+        for the INNs not met in earlier chunks (up to MEMO_LIMIT INNs are remembered). A client out
+        of reach is reported exactly as a missing one."""
         inns = {result.values["inn"] for result in results}
-        found: dict[str, list[Client]] = {}
-        for client in self.clients().filter(inn__in=inns).only("pk", "inn", "kpp", "name"):
-            found.setdefault(client.inn, []).append(client)
+        unknown = inns - self.known.keys()
+        if len(self.known) + len(unknown) > MEMO_LIMIT:
+            self.known.clear()
+            unknown = inns
+        if unknown:
+            clients = self.clients().filter(inn__in=unknown).values_list("pk", "inn", "kpp", "name")
+            fresh: dict[str, list[tuple[int, str, str]]] = {inn: [] for inn in unknown}
+            for pk, inn, kpp, name in clients:
+                fresh[inn].append((pk, kpp, name))
+            self.known.update(fresh)
+        found = self.known
         for result in results:
             candidates = found.get(result.values["inn"], [])
             kpp = result.values.get("kpp") or ""
             if kpp:
-                candidates = [client for client in candidates if client.kpp == kpp]
+                candidates = [client for client in candidates if client[1] == kpp]
             if len(candidates) == 1:
-                result.values["client"] = candidates[0].pk
-                result.values["client_name"] = candidates[0].name
+                result.values["client"] = candidates[0][0]
+                result.values["client_name"] = candidates[0][2]
                 continue
             result.values["client"] = None
             if candidates:
@@ -309,8 +343,8 @@ class Validator:
         result.problems.append(Problem(result.number, self.column("inn"), message))
 
     def client_cells(self, result: Checked) -> None:
-        self.field(result, "inn", check_inn, required=True)
-        self.field(result, "kpp", check_kpp)
+        self.field(result, "inn", check_inn, required=True, memo=True)
+        self.field(result, "kpp", check_kpp, memo=True)
 
 
 class SalesValidator(Validator):
@@ -323,7 +357,7 @@ class SalesValidator(Validator):
     def parse(self, result: Checked) -> None:
         self.client_cells(result)
         self.group(result)
-        self.field(result, "date", parse_date, required=True)
+        self.field(result, "date", parse_date, required=True, memo=True)
         self.field(result, "document", lambda text: text_of(text, 64))
         self.field(result, "amount", parse_amount, required=True)
         result.values["document"] = result.values.get("document") or ""

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
-from kam.imports import parsing, samples, selectors, services, texts
+from kam.imports import parsing, samples, selectors, services
 from kam.imports.columns import COLUMNS
 from kam.imports.forms import MappingForm, UploadForm
 from kam.imports.models import ImportRun, Kind
+from kam.imports.selectors import shown_problems
 from kam.imports.validation import CHUNK, VALIDATORS, allowed_kinds
 from kam.pagination import keyset_page
 
@@ -95,19 +96,6 @@ def _run_page(
             kind=run.kind, header=run.header, mapping=mapping
         )
     return render(request, "imports/run.html", context, status=status)
-
-
-def shown_problems(run: ImportRun) -> list[dict[str, Any]]:
-    """The run's kept problems in the reader's language."""
-    labels = {column.field: str(column.label) for column in COLUMNS[run.kind]}
-    return [
-        {
-            "row": problem["row"],
-            "column": problem["column"] or labels.get(problem.get("field", ""), ""),
-            "message": texts.shown(problem),
-        }
-        for problem in run.errors
-    ]
 
 
 def _preview(run: ImportRun) -> list[Any]:

@@ -1,11 +1,13 @@
 """Writing checked rows: each kind's writer takes the rows chunk by chunk (`add`) inside the
 import's transaction and says what it did (`finish` -> Counts). Every chunk costs a fixed number
-of statements whatever its size: sales are staged (SaleStage, one INSERT a chunk) and merged
+of statements whatever its size: sales are staged (SaleStage, one COPY a chunk on PostgreSQL) and merged
 into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage; the other kinds
 read the existing rows of the chunk's clients in one query and write with bulk_create and
 bulk_update, their history rows copied in one INSERT ... SELECT (kam.bulk_history).
 """
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +21,8 @@ from accounts.models import Client, Contact, PointOfPresence, Refusal, Sale
 from kam.bulk_history import insert_history
 from kam.imports.columns import normalise
 from kam.imports.models import ImportRun, Kind, SaleReplaced, SaleStage
+from kam.imports.texts import _
+from kam.imports.validation import Problem
 from kam.users.models import User
 from segmentation.models import PotentialEstimate
 
@@ -36,6 +40,9 @@ class Counts:
 
 
 class Writer:
+    # Whether `duplicates` finds the file's repeated rows (else the validator remembers them).
+    finds_duplicates = False
+
     def __init__(self, *, run: ImportRun, by: User) -> None:
         self.run = run
         self.by = by
@@ -47,6 +54,10 @@ class Writer:
 
     def finish(self) -> Counts:
         return self.counts
+
+    def duplicates(self, limit: int) -> tuple[int, list[Problem]]:
+        """How many rows repeat an earlier one, and the first `limit` of them as problems."""
+        return 0, []
 
     def history(self, model: type[Model], pks: list[int], kind: str) -> None:
         if pks:
@@ -87,9 +98,9 @@ STAGE_COLUMNS = (
 
 
 def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
-    """Put checked sales rows into the stage in one statement (a multi-row INSERT on PostgreSQL,
-    a prepared INSERT run for each row on SQLite; part of a COPY's place). Each row: number,
-    client, product_group, date (the 1st for monthly totals), document, amount."""
+    """Put checked sales rows into the stage: on PostgreSQL one `COPY ... FROM STDIN` of the
+    chunk written as CSV in memory; elsewhere a prepared INSERT run for each row. Each row:
+    number, client, product_group, date (the 1st for monthly totals), document, amount."""
     values = [
         (
             run.pk,
@@ -100,37 +111,70 @@ def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
             _next_month(row["date"]) if run.monthly else None,
             row["document"],
             row["amount"],
-            "",
+            "created",  # until the merge finds the sale it updates or leaves unchanged
         )
         for row in rows
     ]
     if not values:
         return
+    if connection.vendor == "postgresql":
+        _copy_stage(values)
+        return
     columns = ", ".join(_q(name) for name in STAGE_COLUMNS)
+    marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+    adapt = connection.ops
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+        cursor.executemany(
+            f"INSERT INTO {STAGE} ({columns}) VALUES ({marks})",
+            [
+                (
+                    *value[:4],
+                    adapt.adapt_datefield_value(value[4]),
+                    adapt.adapt_datefield_value(value[5]),
+                    value[6],
+                    adapt.adapt_decimalfield_value(value[7]),
+                    value[8],
+                )
+                for value in values
+            ],
+        )
 
-            execute_values(
-                cursor, f"INSERT INTO {STAGE} ({columns}) VALUES %s", values, page_size=len(values)
-            )
-        else:
-            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
-            adapt = connection.ops
-            cursor.executemany(
-                f"INSERT INTO {STAGE} ({columns}) VALUES ({marks})",
-                [
-                    (
-                        *value[:4],
-                        adapt.adapt_datefield_value(value[4]),
-                        adapt.adapt_datefield_value(value[5]),
-                        value[6],
-                        adapt.adapt_decimalfield_value(value[7]),
-                        value[8],
-                    )
-                    for value in values
-                ],
-            )
+
+def _copy_stage(values: list[tuple[Any, ...]]) -> None:
+    """COPY the rows in as CSV: an unquoted empty field is NULL (`until` of a dated sale); the
+    text columns are FORCE_NOT_NULL, so an empty document stays an empty string."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(values)
+    buffer.seek(0)
+    columns = ", ".join(_q(name) for name in STAGE_COLUMNS)
+    text = ", ".join(_q(name) for name in ("document", "outcome"))
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {STAGE} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text}))", buffer
+        )
+
+
+def staged_duplicates(run: ImportRun, limit: int) -> tuple[int, list[Problem]]:
+    """The staged rows that repeat an earlier row's client, group, date and document (one
+    GROUP BY ... HAVING over the stage): how many, and the first `limit` by row number."""
+    number = _q("row")
+    repeated = (
+        f"FROM {STAGE} st JOIN (SELECT client_id, product_group_id, date, document, MIN({number}) AS first "
+        f"FROM {STAGE} WHERE run_id = %s GROUP BY client_id, product_group_id, date, document "
+        "HAVING COUNT(*) > 1) d ON st.client_id = d.client_id AND st.product_group_id = d.product_group_id "
+        f"AND st.date = d.date AND st.document = d.document WHERE st.run_id = %s AND st.{number} <> d.first"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) {repeated}", [run.pk, run.pk])
+        count = cursor.fetchone()[0]
+        if not count:
+            return 0, []
+        cursor.execute(
+            f"SELECT st.{number}, d.first {repeated} ORDER BY st.{number} LIMIT %s", [run.pk, run.pk, limit]
+        )
+        found = cursor.fetchall()
+    same = _("The same row as row %(row)s.")
+    return count, [Problem(row, "", same % {"row": first}) for row, first in found]
 
 
 def _next_month(day: date) -> date:
@@ -155,16 +199,15 @@ def merge_sales(run: ImportRun) -> Counts:
 def _merge_by_document(cursor: Any, run_id: int) -> None:
     """A row is the sale with its client, group, date and document: the same amount leaves it
     unchanged, another amount updates it (the old one kept on the stage), none creates it."""
-    cursor.execute(
-        f"UPDATE {STAGE} SET sale_id = (SELECT MIN(s.id) FROM {SALE} s WHERE {SAME_CLIENT_GROUP} "
-        f"AND s.date = {STAGE}.date AND s.document = {STAGE}.document) WHERE run_id = %s",
-        [run_id],
+    same_sale = (
+        f"FROM {SALE} s WHERE {SAME_CLIENT_GROUP} AND s.date = {STAGE}.date AND s.document = {STAGE}.document"
     )
+    # Rows are staged as "created": only those matching a sale are written again (none on a
+    # file of new sales, whose rows cost one index probe each).
     cursor.execute(
-        f"UPDATE {STAGE} SET old_amount = (SELECT s.amount FROM {SALE} s WHERE s.id = {STAGE}.sale_id), "
-        f"outcome = CASE WHEN sale_id IS NULL THEN 'created' "
-        f"WHEN (SELECT s.amount FROM {SALE} s WHERE s.id = {STAGE}.sale_id) = amount THEN 'unchanged' "
-        f"ELSE 'updated' END WHERE run_id = %s",
+        f"UPDATE {STAGE} SET (sale_id, old_amount, outcome) = (SELECT s.id, s.amount, "
+        f"CASE WHEN s.amount = {STAGE}.amount THEN 'unchanged' ELSE 'updated' END {same_sale} "
+        f"ORDER BY s.id LIMIT 1) WHERE run_id = %s AND EXISTS (SELECT 1 {same_sale})",
         [run_id],
     )
     cursor.execute(
@@ -239,8 +282,13 @@ def undo_sales(run: ImportRun) -> Counts:
 
 
 class SalesWriter(Writer):
+    finds_duplicates = True
+
     def add(self, rows: list[dict[str, Any]]) -> None:
         stage_rows(self.run, rows)
+
+    def duplicates(self, limit: int) -> tuple[int, list[Problem]]:
+        return staged_duplicates(self.run, limit)
 
     def finish(self) -> Counts:
         return merge_sales(self.run)
