@@ -1,0 +1,348 @@
+"""What the nightly run computes and keeps: estimates, segments, runs and their changes, key
+status, tier overrides, the radar's flags, and the notifications that follow."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Client, ProductGroup
+
+
+class PotentialEstimate(models.Model):
+    """A client's estimated yearly purchases of one product group from all suppliers."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Survey after a purchase")
+        SERVICE = "service", _("Questions “to improve our service”")
+        JOURNAL = "journal", _("Interview “for an industry journal”")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="estimates")
+    product_group = models.ForeignKey(ProductGroup, verbose_name=_("product group"), on_delete=models.PROTECT)
+    amount = models.DecimalField(
+        _("yearly purchases, all suppliers"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    estimated_on = models.DateField(_("estimated on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("estimated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product_group__name"]
+        indexes = [models.Index(fields=["client", "-estimated_on"], name="estimate_client_date_idx")]
+        verbose_name = _("potential estimate")
+        verbose_name_plural = _("potential estimates")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "product_group"], name="estimate_unique_group"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="estimate_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_group}: {self.amount}"
+
+
+class Category(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class Tier(models.TextChoices):
+    GOLD = "gold", _("Gold")
+    SILVER = "silver", _("Silver")
+    BRONZE = "bronze", _("Bronze")
+
+
+class League(models.TextChoices):
+    PREMIER = "premier", _("Premier league")
+    FIRST = "first", _("First league")
+    SECOND = "second", _("Second league")
+    THIRD = "third", _("Third league")
+    QUALIFYING = "qualifying", _("Qualifying league")
+
+
+class SizeClass(models.TextChoices):
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+    LARGEST = "largest", _("Very large")
+
+
+class LostStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    AT_RISK = "at_risk", _("At risk")
+    LOST = "lost", _("Lost")
+    WON_BACK = "won_back", _("Won back")
+
+
+class ClientSegment(models.Model):
+    """What the nightly job computed for a client, with the figures its reasons quote.
+
+    Written only by segmentation.segments.engine, set-based; never through a form.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="segment")
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    revenue_rank = models.PositiveIntegerField(null=True)
+    revenue_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    buys_a_lot = models.BooleanField(default=False)
+    potential = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    covered_sales = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    wallet_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    headroom = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    can_buy_more = models.BooleanField(null=True)
+    category = models.CharField(max_length=1, choices=Category.choices, blank=True)
+    potential_rank = models.PositiveIntegerField(null=True)
+    potential_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.BRONZE)
+    continents = models.PositiveSmallIntegerField(default=0)
+    countries = models.PositiveSmallIntegerField(default=0)
+    regions = models.PositiveSmallIntegerField(default=0)
+    open_points = models.PositiveSmallIntegerField(default=0)
+    league = models.CharField(max_length=12, choices=League.choices, blank=True)
+    expansion_points = models.PositiveSmallIntegerField(default=0)
+    size_class = models.CharField(max_length=8, choices=SizeClass.choices, default=SizeClass.SMALL)
+    purchase_dates = models.PositiveIntegerField(default=0)
+    usual_interval = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    last_purchase = models.DateField(null=True)
+    lost_status = models.CharField(max_length=8, choices=LostStatus.choices, blank=True)
+    won_back_on = models.DateField(null=True)
+    # A key client whose effective tier was bronze at the run: flagged to the directors once,
+    # when it becomes so (DOMAIN §4), and again only after it has been out of bronze or key.
+    key_bronze = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("client segment")
+        verbose_name_plural = _("client segments")
+        indexes = [
+            models.Index(fields=["category"], name="segment_category_idx"),
+            models.Index(fields=["tier", "-potential"], name="segment_tier_idx"),
+            models.Index(fields=["league"], name="segment_league_idx"),
+            models.Index(fields=["size_class"], name="segment_size_idx"),
+            models.Index(fields=["lost_status"], name="segment_lost_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.category or '-'} {self.tier} {self.league or '-'}"
+
+
+class NightlyRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCESS = "success", _("Finished")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped: another run was in progress")
+
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True)
+    run_on = models.DateField(_("computed for"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("started by"), max_length=120, blank=True)
+    clients = models.PositiveIntegerField(_("clients"), default=0)
+    changes = models.JSONField(_("changes"), default=dict)
+    # The key cap after the run ({count, limit, share, base}), so the next run knows whether
+    # an overrun is new (DOMAIN §4).
+    key_cap = models.JSONField(_("key cap"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("nightly run")
+        verbose_name_plural = _("nightly runs")
+
+    def __str__(self) -> str:
+        return f"{self.run_on} {self.status}"
+
+
+class SegmentChange(models.Model):
+    """One segment of one client changed in one run: the history a director reads."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        TIER = "tier", _("Tier")
+        LEAGUE = "league", _("League")
+        SIZE = "size_class", _("Size class")
+        LOST = "lost_status", _("Purchase status")
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="segment_changes")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="segment_changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    old = models.CharField(max_length=12, blank=True)
+    new = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["-run_id", "kind"]
+        indexes = [
+            models.Index(fields=["client", "run"], name="segchange_client_idx"),
+            models.Index(fields=["run", "kind"], name="segchange_run_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kind}: {self.old} → {self.new}"
+
+
+class Notification(models.Model):
+    """Something a user is told about: a segment change of a client they are responsible for, or
+    what the directors are flagged about (a key client now bronze, the key cap overrun), or an
+    action item a key-list review gave the user.
+
+    `kind` says which; `client` is the client it is about (if any), `change` the segment change
+    (segment notifications only) and `details` the figures its words quote. Each kind's words
+    and where opening it leads live in `segmentation.notifications.kinds`.
+    """
+
+    class Kind(models.TextChoices):
+        SEGMENT = "segment", _("Segment change")
+        KEY_BRONZE = "key_bronze", _("Key client now bronze")
+        CAP_OVERRUN = "cap_overrun", _("Key clients over the cap")
+        ACTION_ITEM = "action_item", _("Action item")
+        REASSIGNED = "reassigned", _("Clients handed to you")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SEGMENT)
+    change = models.ForeignKey(
+        SegmentChange, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_list_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="segment") | Q(change__isnull=False), name="notification_segment_has_change"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.client_id or ''}"
+
+
+class KeyReason(models.TextChoices):
+    POTENTIAL = "potential", _("Potential sales volume or profitability")
+    STRATEGIC = "strategic", _("Strategic importance")
+    IMAGE = "image", _("Image client: known, opens doors")
+    COMPETENCE = "competence", _("Competence client: keeps our standards high")
+
+
+class KeyStatus(models.Model):
+    """A director's decision that a client is key, and why (DOMAIN §4)."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="key_status"
+    )
+    is_key = models.BooleanField(_("key client"), default=False)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key status")
+        verbose_name_plural = _("key statuses")
+        permissions = [("decide_key_status", _("Can grant and revoke key status and override tiers"))]
+        indexes = [models.Index(fields=["is_key"], name="key_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {'key' if self.is_key else 'not key'}"
+
+
+class TierOverride(models.Model):
+    """A director's tier for a client instead of the computed one, with the reason."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="tier_override"
+    )
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tier override")
+        verbose_name_plural = _("tier overrides")
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.tier}"
+
+
+class ClientFlags(models.Model):
+    """The coverage radar's flags of one client as the last nightly run found them (the
+    conditions are `segmentation.radar.flags.FLAGS`, one boolean column each, named alike), with
+    the worst-first score and what it weighed: the radar, the client list's flag filter and the
+    manager's day read these instead of evaluating every condition over the whole base."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="radar")
+    no_manager = models.BooleanField(default=False)
+    no_touch = models.BooleanField(default=False)
+    never_met = models.BooleanField(default=False)
+    no_decision_maker = models.BooleanField(default=False)
+    influence = models.BooleanField(default=False)
+    potential_stale = models.BooleanField(default=False)
+    league_changed = models.BooleanField(default=False)
+    expansion = models.BooleanField(default=False)
+    at_risk = models.BooleanField(default=False)
+    key_bronze = models.BooleanField(default=False)
+    over_capacity = models.BooleanField(default=False)
+    tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.BRONZE)
+    abroad = models.BooleanField(default=False)
+    score = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-score"], name="radar_score_idx", condition=Q(score__gt=0))]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.score}"
+
+
+class RadarTally(models.Model):
+    """How many active clients of one responsible manager (none: nobody's) carried each radar
+    flag when the last nightly run looked (`counts`: flag name → count), so the radar reads a
+    few rows instead of counting the whole base on every request."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    clients = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.manager_id}: {self.clients}"
