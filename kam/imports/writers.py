@@ -59,6 +59,32 @@ class Writer:
         """How many rows repeat an earlier one, and the first `limit` of them as problems."""
         return 0, []
 
+    def save(
+        self,
+        model: type[Model],
+        new: list[Any],
+        changed: list[Any],
+        fields: list[str],
+        unchanged: int,
+        *,
+        touch: bool = True,
+    ) -> None:
+        """Write a chunk's new and changed rows of `model` (two statements), their history rows,
+        move their clients' cards on (`touch`), and count them."""
+        created = model._default_manager.bulk_create(new)
+        if changed:
+            model._default_manager.bulk_update(changed, fields)
+        self.history(model, [row.pk for row in created], "+")
+        self.history(model, [row.pk for row in changed], "~")
+        if touch:
+            self.touch({row.client_id for row in [*created, *changed]})
+        self.counts += Counts(len(created), len(changed), unchanged)
+
+    def touch(self, clients: set[int]) -> None:
+        """The cards' last update moves on, as a form's save moves it."""
+        if clients:
+            Client.objects.filter(pk__in=clients).update(updated_at=self.now)
+
     def history(self, model: type[Model], pks: list[int], kind: str) -> None:
         if pks:
             insert_history(
@@ -327,15 +353,7 @@ class EstimatesWriter(Writer):
                 changed.append(estimate)
             else:
                 unchanged += 1
-        created = PotentialEstimate.objects.bulk_create(new)
-        if changed:
-            PotentialEstimate.objects.bulk_update(changed, [*self.FIELDS, "author"])
-        self.history(PotentialEstimate, [estimate.pk for estimate in created], "+")
-        self.history(PotentialEstimate, [estimate.pk for estimate in changed], "~")
-        touched = {estimate.client_id for estimate in [*created, *changed]}
-        if touched:
-            Client.objects.filter(pk__in=touched).update(updated_at=self.now)
-        self.counts += Counts(len(created), len(changed), unchanged)
+        self.save(PotentialEstimate, new, changed, [*self.FIELDS, "author"], unchanged)
 
 
 class RefusalsWriter(Writer):
@@ -372,15 +390,7 @@ class RefusalsWriter(Writer):
                 changed.append(found_refusal)
             else:
                 unchanged += 1
-        created = Refusal.objects.bulk_create(new)
-        if changed:
-            Refusal.objects.bulk_update(changed, ["note", "version"])
-        self.history(Refusal, [refusal.pk for refusal in created], "+")
-        self.history(Refusal, [refusal.pk for refusal in changed], "~")
-        touched = {refusal.client_id for refusal in [*created, *changed]}
-        if touched:
-            Client.objects.filter(pk__in=touched).update(updated_at=self.now)
-        self.counts += Counts(len(created), len(changed), unchanged)
+        self.save(Refusal, new, changed, ["note", "version"], unchanged)
 
 
 class ClientsWriter(Writer):
@@ -426,12 +436,8 @@ class ClientsWriter(Writer):
                 changed.append(card)
             else:
                 unchanged += 1
-        created = Client.objects.bulk_create(new)
-        if changed:
-            Client.objects.bulk_update(changed, [*self.FIELDS.values(), "version", "updated_at"])
-        self.history(Client, [client.pk for client in created], "+")
-        self.history(Client, [client.pk for client in changed], "~")
-        self.counts += Counts(len(created), len(changed), unchanged)
+        fields = [*self.FIELDS.values(), "version", "updated_at"]
+        self.save(Client, new, changed, fields, unchanged, touch=False)
 
 
 class ContactsWriter(Writer):
@@ -467,17 +473,7 @@ class ContactsWriter(Writer):
                 changed.append(contact)
             else:
                 unchanged += 1
-        created = Contact.objects.bulk_create(new)
-        if changed:
-            Contact.objects.bulk_update(changed, [*self.FIELDS, "version"])
-        self.history(Contact, [contact.pk for contact in created], "+")
-        self.history(Contact, [contact.pk for contact in changed], "~")
-        self.touch({contact.client_id for contact in [*created, *changed]})
-        self.counts += Counts(len(created), len(changed), unchanged)
-
-    def touch(self, clients: set[int]) -> None:
-        if clients:
-            Client.objects.filter(pk__in=clients).update(updated_at=self.now)
+        self.save(Contact, new, changed, [*self.FIELDS, "version"], unchanged)
 
 
 class PointsWriter(ContactsWriter):
@@ -518,13 +514,7 @@ class PointsWriter(ContactsWriter):
                 changed.append(point)
             else:
                 unchanged += 1
-        created = PointOfPresence.objects.bulk_create(new)
-        if changed:
-            PointOfPresence.objects.bulk_update(changed, [*self.POINT_FIELDS.values(), "version"])
-        self.history(PointOfPresence, [point.pk for point in created], "+")
-        self.history(PointOfPresence, [point.pk for point in changed], "~")
-        self.touch({point.client_id for point in [*created, *changed]})
-        self.counts += Counts(len(created), len(changed), unchanged)
+        self.save(PointOfPresence, new, changed, [*self.POINT_FIELDS.values(), "version"], unchanged)
 
 
 WRITERS: dict[str, type[Writer]] = {
