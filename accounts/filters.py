@@ -188,17 +188,6 @@ class ManagerListFilter(django_filters.FilterSet):
             if not field.widget.is_hidden:
                 field.widget.attrs.update({"class": "form-select", "id": f"id_{name}"})
 
-    def hidden_filters(self) -> list[tuple[Any, str]]:
-        """The registered filters that links set rather than the form (hidden inputs, such as
-        segmentation's "moved in run"), with the value each is set to, to show above the list."""
-        shown = []
-        for field in self.extension_fields():
-            value = field.value()
-            if field.is_hidden and value not in (None, ""):
-                choices = dict(getattr(field.field, "choices", ()))
-                shown.append((field.label, str(choices.get(value, value))))
-        return shown
-
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset
 

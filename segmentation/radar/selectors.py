@@ -23,13 +23,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from accounts.filters import NOBODY
 from accounts.models import Client, PointOfPresence
 from segmentation.models import ClientFlags, NightlyRun, Policy, RadarTally, Tier
 from segmentation.radar.flags import ACTIVE, FLAGS, Flag
 from segmentation.segments.tiers import effective_tier
 
 WORST_LIMIT = 50
-NOBODY = "null"  # the client list's manager filter value for "nobody responsible"
 
 # The worst-first weighting (see `worst_clients`).
 TIER_FACTOR = {Tier.GOLD: 4, Tier.SILVER: 2}
