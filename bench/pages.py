@@ -97,6 +97,9 @@ PAGES = [
             "/plans/clients/{plans}/",
             "/plans/clients/{plans}/activities/",
             "/plans/clients/{plans}/questionnaires/",
+            "/plans/clients/{plans}/handover/",
+            "/imports/",
+            "/imports/log/",
         )
     ),
     *(
@@ -110,6 +113,8 @@ PAGES = [
             "/segments/dashboard/",
             "/segments/workload/",
             "/segments/workload/time/",
+            "/segments/workload/calculator/",
+            "/segments/workload/moves/",
             "/segments/reviews/",
             "/segments/reviews/{open}/",
             "/segments/reviews/{closed}/",
@@ -127,6 +132,9 @@ PAGES = [
             "/segments/locations/",
             "/users/",
             "/segments/workload/",
+            "/clients/reference/product-groups/",
+            "/clients/reference/industries/",
+            "/imports/",
         )
     ),
 ]
