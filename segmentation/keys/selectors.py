@@ -17,7 +17,6 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -29,9 +28,10 @@ from kam.excel import CHUNK
 from kam.pagination import keyset_page
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
-from segmentation.models import ClientSegment, KeyStatus, Policy, Tier
+from segmentation.models import KeyStatus, Policy, Tier
 from segmentation.segments.selectors import SegmentPanel, segment_panel
 from segmentation.segments.tiers import effective_tier, effective_tier_of
+from segmentation.segments.totals import run_totals
 from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
 CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
@@ -73,8 +73,9 @@ class CandidatePage:
 
 
 def total_potential() -> Decimal:
-    """All clients' potential, the base of each client's share (as the tiers use it)."""
-    return ClientSegment.objects.aggregate(total=Sum("potential"))["total"] or Decimal(0)
+    """All clients' potential, the base of each client's share (as the tiers use it), as the
+    last run left it."""
+    return run_totals().potential
 
 
 def candidates(user: User) -> QuerySet[Client]:

@@ -158,6 +158,10 @@ class NightlyRun(models.Model):
     # The key cap after the run ({count, limit, share, base}), so the next run knows whether
     # an overrun is new (DOMAIN §4).
     key_cap = models.JSONField(_("key cap"), default=dict)
+    # What the pages would otherwise sum over the whole base on every request, as the run left
+    # it: {clients, revenue, potential} over the segment rows (see `segments.selectors.run_totals`).
+    totals = models.JSONField(_("totals"), default=dict)
+    written = models.PositiveIntegerField(_("segment rows written"), default=0)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

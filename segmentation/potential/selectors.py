@@ -16,6 +16,7 @@ from accounts.selectors import clients_visible_to
 from kam.users.models import User
 from segmentation.models import ClientSegment, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
+from segmentation.segments.totals import run_totals
 from segmentation.segments.words import Reason, share_against
 
 ZERO = Decimal(0)
@@ -160,7 +161,7 @@ def potential_page(client: Client, *, today: date) -> PotentialPage:
     segment = ClientSegment.objects.filter(client=client).first()
     category = None
     if segment is not None and segment.category:
-        category = abcd.category_reason(segment, policy, ClientSegment.objects.count())
+        category = abcd.category_reason(segment, policy, run_totals().clients)
     return PotentialPage(table=table, category=category, computed=segment is not None)
 
 

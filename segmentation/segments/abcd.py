@@ -46,7 +46,7 @@ def fragment(d: Dialect) -> Fragment:
             AND est.potential - est.covered >= %(min_headroom)s) END AS can_buy_more""",
         columns=f"""j.revenue,
     j.revenue_rank,
-    CASE WHEN j.revenue_total > 0 THEN {d.decimal("j.revenue_above * 100.0 / j.revenue_total")} END
+    CASE WHEN j.revenue_total > 0 THEN {d.decimal("j.revenue_above * 100.0 / j.revenue_total", 2)} END
         AS revenue_above_share,
     j.buys_a_lot,
     j.potential,

@@ -19,6 +19,7 @@ All of it is one transaction: a failure half-way leaves the previous segments.
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -108,7 +109,9 @@ def _finish(
         run.clients = counts.pop("clients", 0)
         run.changes = counts
     run.key_cap = cap or {}
-    run.save(update_fields=["status", "finished_at", "error", "clients", "changes", "key_cap"])
+    run.save(
+        update_fields=["status", "finished_at", "error", "clients", "changes", "key_cap", "totals", "written"]
+    )
 
 
 def _lock() -> None:
@@ -163,7 +166,12 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
         cursor.execute(_update_sql(dialect))
+        written = cursor.rowcount
         cursor.execute(_insert_sql())
+        written += cursor.rowcount
+        if dialect.postgres and written:
+            # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
+            cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
         cursor.execute("DROP TABLE seg_stage")
         cursor.execute("DROP TABLE seg_rhythm")
         cursor.execute(
@@ -171,7 +179,20 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             params,
         )
         counts = dict(cursor.fetchall())
+        run.totals = _totals(cursor)
+    run.written = written
     return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
+
+
+def _totals(cursor: Any) -> dict[str, Any]:
+    cursor.execute(f"SELECT COUNT(*), SUM(revenue), SUM(potential) FROM {ClientSegment._meta.db_table}")
+    clients, revenue, potential = cursor.fetchone()
+    cents = Decimal("0.01")  # SQLite sums as floating point
+    return {
+        "clients": clients,
+        "revenue": str(Decimal(str(revenue or 0)).quantize(cents)),
+        "potential": str(Decimal(str(potential or 0)).quantize(cents)),
+    }
 
 
 def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from accounts.models import Client
 from kam.users.models import User
 from segmentation.keys.words import key_reason
 from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
 from segmentation.segments import abcd, leagues, rhythm, size_class, tiers
 from segmentation.segments.leagues import ExpansionArea
+from segmentation.segments.totals import Totals, run_totals
 from segmentation.segments.words import Reason
 
 
@@ -67,7 +66,8 @@ def _with_decisions(client: Client) -> Client:
 
 def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date) -> None:
     policy = Policy.current()
-    panel.category = abcd.category_reason(segment, policy, ClientSegment.objects.count())
+    totals = run_totals()
+    panel.category = abcd.category_reason(segment, policy, totals.clients)
     panel.strategy = abcd.strategy(segment.category)
     panel.tier = tiers.tier_reason(segment, policy)
     panel.league = leagues.league_reason(segment)
@@ -76,14 +76,13 @@ def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: da
         panel.expansion_areas = leagues.expansion_areas(client)
     panel.size = size_class.size_reason(segment)
     panel.purchases = rhythm.lost_reason(segment, today)
-    panel.revenue_share, panel.potential_share = _shares(segment)
+    panel.revenue_share, panel.potential_share = _shares(segment, totals)
 
 
-def _shares(segment: ClientSegment) -> tuple[Decimal | None, Decimal | None]:
-    """This client's share of all clients' revenue and of all potential, in one query."""
-    totals = ClientSegment.objects.aggregate(revenue=Sum("revenue"), potential=Sum("potential"))
-    revenue = segment.revenue * 100 / totals["revenue"] if totals["revenue"] else None
+def _shares(segment: ClientSegment, totals: Totals) -> tuple[Decimal | None, Decimal | None]:
+    """This client's share of all clients' revenue and of all potential."""
+    revenue = segment.revenue * 100 / totals.revenue if totals.revenue else None
     potential = None
-    if segment.potential is not None and totals["potential"]:
-        potential = segment.potential * 100 / totals["potential"]
+    if segment.potential is not None and totals.potential:
+        potential = segment.potential * 100 / totals.potential
     return revenue, potential

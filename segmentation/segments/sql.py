@@ -51,8 +51,12 @@ class Dialect:
         """SQLite binds a Decimal as text, and text never compares equal to or less than a number."""
         return float(value) if isinstance(value, Decimal) and not self.postgres else value
 
-    def decimal(self, expression: str) -> str:
-        return f"CAST({expression} AS NUMERIC)" if self.postgres else f"({expression})"
+    def decimal(self, expression: str, places: int) -> str:
+        """A value at its column's scale, so that an unchanged value compares equal to the stored
+        one (a full-precision stage would make every row look changed every night)."""
+        if self.postgres:
+            return f"ROUND(CAST({expression} AS NUMERIC), {places})"
+        return f"ROUND({expression}, {places})"
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def fragment(d: Dialect) -> Fragment:
             < (%(gold_share)s + %(silver_share)s) * f.potential_total THEN 'silver'
         ELSE 'bronze' END AS computed_tier""",
         columns=f"""j.potential_rank,
-    CASE WHEN j.potential_total > 0 THEN {d.decimal("j.potential_above * 100.0 / j.potential_total")} END
+    CASE WHEN j.potential_total > 0 THEN {d.decimal("j.potential_above * 100.0 / j.potential_total", 2)} END
         AS potential_above_share,
     j.computed_tier AS tier,
     CASE WHEN j.is_key AND COALESCE(j.override_tier, j.computed_tier) = 'bronze' THEN TRUE ELSE FALSE END

@@ -28,7 +28,7 @@ def covered_sql(ours: str, estimate: str) -> str:
 
 
 def share_sql(d: Dialect, covered_sales: str, potential: str) -> str:
-    return f"CASE WHEN {potential} > 0 THEN {d.decimal(f'{covered_sales} * 100.0 / {potential}')} END"
+    return f"CASE WHEN {potential} > 0 THEN {d.decimal(f'{covered_sales} * 100.0 / {potential}', 2)} END"
 
 
 # Every client with an estimate: its potential and covered sales (over `cg`, the sales of the

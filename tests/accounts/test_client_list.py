@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from accounts.filters import region_choices
 from accounts.models import Client
 from kam import pagination
 from kam.pagination import encode_cursor, keyset_page
@@ -337,3 +338,10 @@ def test_encode_decode_cursor_roundtrip():
 
     assert json.loads(base64.urlsafe_b64decode(cursor)) == ["Client 0001", 7]
     assert pagination.decode_cursor(cursor, [str, int]) == ("Client 0001", 7)
+
+
+def test_the_region_filter_offers_each_used_region_once_by_name(base):
+    PointFactory(client=base["alpha"], country="RU", region="RU-SPE", city="Saint Petersburg")
+    PointFactory(client=base["alpha"], country="KZ", region="", city="Astana")
+
+    assert region_choices() == [("RU-MOW", "Moscow"), ("RU-SPE", "Saint Petersburg")]

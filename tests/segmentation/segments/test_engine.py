@@ -358,3 +358,53 @@ def test_a_run_is_skipped_while_another_holds_the_lock():
 
     assert run.status == "skipped"
     assert not ClientSegment.objects.exists()
+
+
+def test_a_rerun_with_nothing_changed_writes_no_segment_row():
+    # Shares of 1/7, 2/7 and 4/7: the stage keeps them at the columns' two decimals, so the
+    # stored rows compare equal the next night.
+    group = ProductGroupFactory(name="Packaging")
+    for amount in (100, 200, 400):
+        client = with_revenue(amount)
+        estimate(client, amount * 3, group)
+    first = engine.recompute(today=TODAY)
+
+    second = engine.recompute(today=TODAY)
+
+    assert (first.written, second.written) == (3, 0)
+    assert sorted(ClientSegment.objects.values_list("revenue_above_share", flat=True)) == [
+        Decimal("0.00"),
+        Decimal("57.14"),
+        Decimal("85.71"),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ANALYZE are PostgreSQL's")
+def test_a_rerun_leaves_the_rows_untouched_and_the_run_analyses_what_it_wrote():
+    table = ClientSegment._meta.db_table
+    client = with_revenue(300)
+    estimate(client, 700)
+    with_revenue(400)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [table])
+        assert cursor.fetchone()[0] == 0
+        engine.recompute(today=TODAY)
+        cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [table])
+        assert cursor.fetchone()[0] > 0
+        cursor.execute(f"SELECT client_id, xmin::text FROM {table} ORDER BY client_id")
+        before = cursor.fetchall()
+
+        engine.recompute(today=TODAY)
+
+        cursor.execute(f"SELECT client_id, xmin::text FROM {table} ORDER BY client_id")
+        assert cursor.fetchall() == before
+
+
+def test_the_run_keeps_the_bases_totals():
+    client = with_revenue(300)
+    estimate(client, 700)
+    with_revenue(400)
+
+    run = engine.recompute(today=TODAY)
+
+    assert run.totals == {"clients": 2, "revenue": "700.00", "potential": "700.00"}
