@@ -96,7 +96,7 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # PostgreSQL's JIT compiles the plan of any query its cost estimate calls big: for the
     # app's short aggregate queries the compiling took most of the time (bench/README.md,
     # "Pages": the radar's SQL 21.7 s with JIT, 4.3 s without). An OLTP app turns it off.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.db.models import (
     DecimalField,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -31,14 +33,16 @@ from segmentation.keys.words import reason_labels
 from segmentation.models import KeyStatus, Policy, Tier
 from segmentation.segments.selectors import SegmentPanel, segment_panel
 from segmentation.segments.tiers import effective_tier, effective_tier_of
-from segmentation.segments.totals import run_totals
+from segmentation.segments.totals import Totals, run_totals
 from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
 CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
 KEY_LIST_LIMIT = 200
 PAGE_SIZE = 50
 IS_KEY = Q(key_status__is_key=True)
-NOT_KEY = Q(key_status__isnull=True) | Q(key_status__is_key=False)
+# An anti-join: as "no key status row or not key" over a LEFT JOIN, the planner estimated the
+# not-key clients at a handful of rows and probed the segments once per client.
+NOT_KEY = ~Exists(KeyStatus.objects.filter(client=OuterRef("pk"), is_key=True))
 
 
 class JSONArrayLength(Func):
@@ -105,14 +109,30 @@ def candidate_page(
 ) -> CandidatePage:
     """One page of `candidates()` after a cursor of the last row's (flags, potential, pk).
 
-    Two keyset queries merged: clients whose computed tier is silver or gold (driven by the
-    segment tier index) and the few a director overrode to silver or gold. One query on the
-    effective tier (a COALESCE across two tables) would have to read every client.
+    Keyset queries merged, each served by an index: the few clients a director marked with
+    strategic flags, the few a director overrode to silver or gold, and for each computed tier
+    the unmarked ones, walked down the segment (tier, potential) index until a page is found.
+    One query on the effective tier (a COALESCE across two tables) ordered by the flags would
+    read and sort every silver and gold client.
     """
-    computed = queryset.filter(segment__tier__in=CANDIDATE_TIERS, tier_override__isnull=True)
-    overridden = queryset.filter(tier_override__tier__in=CANDIDATE_TIERS)
+    computed = queryset.filter(tier_override__isnull=True)
+    marked = Q(flag_count__gt=0)
+    # Driven by the key statuses (a few thousand rows), not by every silver and gold segment.
+    marked_ids = KeyStatus.objects.filter(is_key=False).exclude(reasons=[]).values("client_id")
+    parts = [
+        computed.filter(marked, pk__in=marked_ids, segment__tier__in=CANDIDATE_TIERS),
+        queryset.filter(tier_override__tier__in=CANDIDATE_TIERS),
+        *(
+            # Potential is never NULL on a silver or gold client, and the flags are none: the
+            # order is the index's own.
+            computed.filter(~marked, segment__tier=tier).annotate(
+                flag_count=Value(0), rank_potential=F("segment__potential")
+            )
+            for tier in CANDIDATE_TIERS
+        ),
+    ]
     order = ["-flag_count", "-rank_potential", "pk"]
-    page = keyset_page([computed, overridden], order=order, after=after, size=size, count=False)
+    page = keyset_page(parts, order=order, after=after, size=size, count=False)
     return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
 
@@ -133,7 +153,7 @@ def key_clients(
     (`limit` None: all of them)."""
     found = list(
         clients_visible_to(user)
-        .filter(IS_KEY)
+        .filter(pk__in=KeyStatus.objects.filter(is_key=True).values("client_id"))
         .annotate(tier_now=effective_tier())
         .select_related("segment", "key_status", "responsible_manager")
         .order_by(F("segment__potential").desc(nulls_last=True), "name", "pk")[:limit]
@@ -187,13 +207,17 @@ class KeyCap:
         return {"count": self.count, "limit": self.limit, "share": share, "base": self.active}
 
 
-def key_cap(policy: Policy, *, excluding: Client | None = None) -> KeyCap:
-    """The cap over the active clients; `excluding` leaves one client out of the key count."""
-    base = Client.objects.filter(status=Client.Status.ACTIVE)
+def key_cap(policy: Policy, *, excluding: Client | None = None, totals: Totals | None = None) -> KeyCap:
+    """The cap over the active clients; `excluding` leaves one client out of the key count. A
+    page that shows the cap passes the last run's `totals` for the base (a grant counts it live);
+    the key clients are always counted."""
+    active = totals.active if totals is not None else None
+    if active is None:
+        active = Client.objects.filter(status=Client.Status.ACTIVE).count()
     keys = KeyStatus.objects.filter(is_key=True, client__status=Client.Status.ACTIVE)
     if excluding is not None:
         keys = keys.exclude(client=excluding)
-    return KeyCap(cap_share=policy.key_cap_share, active=base.count(), count=keys.count())
+    return KeyCap(cap_share=policy.key_cap_share, active=active, count=keys.count())
 
 
 @dataclass(frozen=True)
@@ -210,8 +234,9 @@ class DecisionPage:
 
 
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
+    totals = run_totals()
     return DecisionPage(
-        panel=segment_panel(client, user=user, today=today),
-        cap=key_cap(Policy.current()),
+        panel=segment_panel(client, user=user, today=today, totals=totals),
+        cap=key_cap(Policy.current(), totals=totals),
         tier=effective_tier_of(client),
     )

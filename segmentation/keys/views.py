@@ -29,6 +29,7 @@ from segmentation.keys.forms import (
     TierOverrideForm,
 )
 from segmentation.models import KeyStatus, Policy, TierOverride
+from segmentation.segments.totals import run_totals
 
 DECIDE = "segmentation.decide_for_client"
 DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
@@ -39,7 +40,8 @@ DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
 def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key candidates ranked by flags and potential, under the current key clients and the cap."""
     policy = Policy.current()
-    total = selectors.total_potential()
+    totals = run_totals()
+    total = totals.potential
     filters = ManagerListFilter(
         request.GET or None, queryset=selectors.candidates(request.user), user=request.user
     )
@@ -48,7 +50,7 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "page": selectors.candidate_page(filters.qs, after=after, total=total),
         "keys": selectors.key_clients(request.user, total=total, policy=policy),
-        "cap": selectors.key_cap(policy),
+        "cap": selectors.key_cap(policy, totals=totals),
         "key_list_limit": selectors.KEY_LIST_LIMIT,
         "page_query": query_without(request.GET, "after", "before"),
         "nav": "candidates",

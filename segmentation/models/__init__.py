@@ -4,6 +4,7 @@ from segmentation.models.assignments import (
     DRoute,
     DRouteBatch,
     DRouteBatchItem,
+    LoadTally,
     Reassignment,
     ReassignmentItem,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "KeyReason",
     "KeyStatus",
     "League",
+    "LoadTally",
     "LostStatus",
     "NightlyRun",
     "Notification",

@@ -161,3 +161,22 @@ class ReassignmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.previous_manager_id} → {self.new_manager_id}"
+
+
+class LoadTally(models.Model):
+    """Every manager's load (`workload.selectors.Load` per responsible manager) as last counted,
+    and whether it is still true: one row, so a page reads all the loads in one query instead of
+    grouping every client of the base.
+
+    Database triggers (migration 0014) add one to `version` in the same transaction as any change
+    that moves a load: a client inserted, deleted, given another responsible manager or status; a
+    size class written; a key status changed. Whoever finds `kept_version` behind counts the loads
+    again and keeps them, but only if nothing changed meanwhile (see `kept_loads`).
+    """
+
+    version = models.BigIntegerField(default=0)
+    kept_version = models.BigIntegerField(default=-1)
+    loads = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"loads v{self.version} (kept v{self.kept_version})"

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Client
 from segmentation.keys.selectors import key_cap
 from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
@@ -187,9 +188,11 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
 def _totals(cursor: Any) -> dict[str, Any]:
     cursor.execute(f"SELECT COUNT(*), SUM(revenue), SUM(potential) FROM {ClientSegment._meta.db_table}")
     clients, revenue, potential = cursor.fetchone()
+    cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table} WHERE status = %s", [Client.Status.ACTIVE])
     cents = Decimal("0.01")  # SQLite sums as floating point
     return {
         "clients": clients,
+        "active": cursor.fetchone()[0],
         "revenue": str(Decimal(str(revenue or 0)).quantize(cents)),
         "potential": str(Decimal(str(potential or 0)).quantize(cents)),
     }

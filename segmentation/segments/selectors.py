@@ -42,8 +42,9 @@ class SegmentPanel:
         return self.override.get_tier_display() if self.override else ""
 
 
-def segment_panel(client: Client, *, user: User, today: date) -> SegmentPanel:
-    """The segments of one client in words, for the card's overview."""
+def segment_panel(client: Client, *, user: User, today: date, totals: Totals | None = None) -> SegmentPanel:
+    """The segments of one client in words, for the card's overview (`totals`: the last run's,
+    when the caller has read them already)."""
     loaded = _with_decisions(client)
     segment = getattr(loaded, "segment", None)
     key = getattr(loaded, "key_status", None)
@@ -55,7 +56,7 @@ def segment_panel(client: Client, *, user: User, today: date) -> SegmentPanel:
         may_decide=user.has_perm("segmentation.decide_for_client", client),
     )
     if segment is not None:
-        _fill(panel, segment, client, today)
+        _fill(panel, segment, client, today, totals or run_totals())
     return panel
 
 
@@ -64,9 +65,8 @@ def _with_decisions(client: Client) -> Client:
     return Client.objects.select_related(*related).get(pk=client.pk)
 
 
-def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date) -> None:
+def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:
     policy = Policy.current()
-    totals = run_totals()
     panel.category = abcd.category_reason(segment, policy, totals.clients)
     panel.strategy = abcd.strategy(segment.category)
     panel.tier = tiers.tier_reason(segment, policy)

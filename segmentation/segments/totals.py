@@ -1,6 +1,7 @@
 """The base's totals as the last finished run left them: the number of segmented clients and
 their revenue and potential, which the card's shares and ranks and the candidates' shares are
-taken against. One row read instead of a sum over every client on every request; consistent
+taken against, and the active clients, the key cap's base on the pages that show it (a grant
+counts them live). One row read instead of a sum over every client on every request; consistent
 with the segments themselves, which are that run's too.
 """
 
@@ -17,6 +18,7 @@ class Totals:
     clients: int
     revenue: Decimal
     potential: Decimal
+    active: int | None = None  # the active clients, the key cap's base; None: count them live
 
 
 def run_totals() -> Totals:
@@ -30,7 +32,8 @@ def run_totals() -> Totals:
         .first()
     )
     if kept:
-        return Totals(int(kept["clients"]), Decimal(kept["revenue"]), Decimal(kept["potential"]))
+        active = int(kept["active"]) if "active" in kept else None
+        return Totals(int(kept["clients"]), Decimal(kept["revenue"]), Decimal(kept["potential"]), active)
     counted = ClientSegment.objects.aggregate(
         clients=Count("pk"), revenue=Sum("revenue"), potential=Sum("potential")
     )

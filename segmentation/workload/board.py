@@ -20,7 +20,7 @@ from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Policy, SizeClass
 from segmentation.segments.tiers import effective_tier
-from segmentation.workload.selectors import SIZES, Load, capacities, load_warnings, loads
+from segmentation.workload.selectors import SIZES, Load, capacities, kept_loads, load_warnings
 
 PAGE_SIZE = 50
 AMBER_FROM = Fraction(85, 100)  # a load from 85% shows amber, from 100% red (over capacity)
@@ -88,7 +88,7 @@ def round_percent(share: Fraction) -> int:
 
 def board(policy: Policy, *, sort: str = BY_LOAD) -> Board:
     """The board, the managers worst load first (or by name): two queries, the loads and the people."""
-    found = loads()
+    found = kept_loads()
     people = list(
         User.objects.filter(
             Q(is_active=True, groups__name=roles.ACCOUNT_MANAGER) | Q(pk__in=[pk for pk in found if pk])

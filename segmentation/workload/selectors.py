@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from accounts.models import Client
-from segmentation.models import ClientSegment, Policy, SizeClass
+from segmentation.models import ClientSegment, LoadTally, Policy, SizeClass
 
 SMALL = Q(segment__size_class=SizeClass.SMALL) & ~Q(status=Client.Status.INACTIVE)
 
@@ -60,14 +60,10 @@ class KamLoad:
 
 
 def kam_loads(manager_ids: Iterable[int]) -> dict[int, KamLoad]:
-    """Per manager, in one GROUP BY: their key clients and their small active clients."""
-    rows = (
-        Client.objects.filter(responsible_manager__in=list(manager_ids))
-        .values("responsible_manager")
-        .annotate(keys=Count("pk", filter=Q(key_status__is_key=True)), small=Count("pk", filter=SMALL))
-        .order_by()
-    )
-    return {r["responsible_manager"]: KamLoad(keys=r["keys"], small=r["small"]) for r in rows}
+    """Per manager: their active key clients and their small active clients, those not sized yet
+    included, as in every load (`kept_loads`)."""
+    found = kept_loads()
+    return {pk: found[pk].kam() for pk in manager_ids if pk in found}
 
 
 def kam_load_of(client: Client) -> KamLoad:
@@ -79,7 +75,7 @@ def kam_load_of(client: Client) -> KamLoad:
 
 
 def is_small(client: Client) -> bool:
-    """The Python twin of SMALL, for a client whose segment is loaded (or absent)."""
+    """Whether a client counts among the small ones, for a client whose segment is loaded (or absent)."""
     try:
         segment = client.segment
     except ClientSegment.DoesNotExist:
@@ -225,6 +221,25 @@ def loads(clients: "QuerySet[Client] | None" = None, *, by: str = "responsible_m
         .order_by()
     )
     return {row[by]: Load(**{name: row[name] for name in [*SIZES, "keys"]}) for row in rows}
+
+
+NOBODY = "none"  # the key of the clients nobody is responsible for, in the kept loads
+
+
+def kept_loads() -> dict[Any, Load]:
+    """Every manager's load as `loads()` counts it, read from the tally in one query while no
+    change has moved a load since it was counted (see `LoadTally`); otherwise counted again and
+    kept, unless another change came in meanwhile (then the next reader counts)."""
+    tally = LoadTally.objects.filter(pk=1).values("version", "kept_version", "loads").first()
+    if tally is None:  # a flushed database (tests): start the tally again
+        LoadTally.objects.get_or_create(pk=1)
+        tally = {"version": 0, "kept_version": -1, "loads": {}}
+    if tally["version"] == tally["kept_version"]:
+        return {None if key == NOBODY else int(key): Load(*values) for key, values in tally["loads"].items()}
+    found = loads()
+    kept = {NOBODY if key is None else str(key): list(load._values()) for key, load in found.items()}
+    LoadTally.objects.filter(pk=1, version=tally["version"]).update(kept_version=tally["version"], loads=kept)
+    return found
 
 
 OVER = (

@@ -407,4 +407,4 @@ def test_the_run_keeps_the_bases_totals():
 
     run = engine.recompute(today=TODAY)
 
-    assert run.totals == {"clients": 2, "revenue": "700.00", "potential": "700.00"}
+    assert run.totals == {"clients": 2, "active": 2, "revenue": "700.00", "potential": "700.00"}
