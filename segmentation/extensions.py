@@ -5,7 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Value
+from django.db.models import DecimalField, F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from kam.users.extensions import Handover
 from kam.users.models import User
 from segmentation import history
 from segmentation.keys import filters as key_filters
-from segmentation.models import Category
+from segmentation.models import Category, Tier
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
@@ -78,16 +78,25 @@ def _segment_value(field: str) -> Callable[[Any], Any]:
     return value
 
 
+# The list reads the override and the key flag as values of its one query: a client without
+# an override or a key status would otherwise fail a template lookup on every row.
+def _override_tier() -> dict[str, Any]:
+    return {"override_tier": F("tier_override__tier")}
+
+
+def _is_key() -> dict[str, Any]:
+    return {"is_key_now": Coalesce(F("key_status__is_key"), Value(False))}
+
+
 def _tier(client: Any) -> str:
-    override, segment = getattr(client, "tier_override", None), _segment(client)
-    if override is not None:
-        return str(override.get_tier_display())
+    segment = _segment(client)
+    if client.override_tier:
+        return str(Tier(client.override_tier).label)
     return str(segment.get_tier_display()) if segment is not None else ""
 
 
 def _key(client: Any) -> str:
-    status = getattr(client, "key_status", None)
-    return gettext("key") if status is not None and status.is_key else ""
+    return gettext("key") if client.is_key_now else ""
 
 
 def _purchases(client: Any) -> str:
@@ -119,10 +128,11 @@ COLUMNS = [
         _("Tier"),
         "segmentation/cells/tier.html",
         60,
-        related=("segment", "tier_override"),
+        related=("segment",),
+        annotate=_override_tier,
         value=_tier,
     ),
-    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, related=("key_status",), value=_key),
+    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, annotate=_is_key, value=_key),
     ListColumn(
         "potential",
         in_currency(_("Potential")),
