@@ -11,10 +11,11 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
 from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerError
 
-from kam.imports import parsing, progress
+from kam.imports import parsing, progress, services
 from kam.imports.models import ImportRun
 from kam.imports.tasks import process_import
 from kam.imports.writers import WRITERS
@@ -237,6 +238,20 @@ def test_a_task_that_fails_marks_the_run_failed_and_writes_nothing(
     ]
     assert database()["sales"] == []
     assert not stored.exists()
+
+
+def test_a_lost_database_is_retried_and_then_fails_the_run(as_admin, base, broker, delay):
+    run = queued_upload(as_admin, delay)
+
+    with mock.patch.object(
+        services, "import_background", side_effect=OperationalError("connection lost")
+    ) as background:
+        result = process_import.apply(kwargs={"run_id": run.pk, "commit": False})  # retries at once
+
+    run.refresh_from_db()
+    assert background.call_count == 4
+    assert isinstance(result.result, OperationalError)
+    assert run.status == ImportRun.Status.FAILED
 
 
 # The page and its progress bar
