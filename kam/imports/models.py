@@ -77,7 +77,11 @@ class ImportRun(models.Model):
     @property
     def in_background(self) -> bool:
         """Whether the worker has the run: queued, or being checked or imported."""
-        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+        return self.status in BACKGROUND
+
+
+# The statuses of a run in the worker's hands (services.import_queue, import_background).
+BACKGROUND = (ImportRun.Status.QUEUED, ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
 
 
 class HeaderMapping(models.Model):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from kam.imports import parsing, progress
 from kam.imports.columns import missing, normalise, recognise
-from kam.imports.models import HeaderMapping, ImportRun, Kind
+from kam.imports.models import BACKGROUND, HeaderMapping, ImportRun, Kind
 from kam.imports.texts import Message, _
 from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
@@ -42,7 +42,6 @@ QUEUE_DOWN = _(
     "Upload it again later."
 )
 WAITING = (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
-BACKGROUND = (ImportRun.Status.QUEUED, ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
 PREVIEW_ROWS = 20
 KEPT_PROBLEMS = 500
 
