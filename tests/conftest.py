@@ -1,16 +1,20 @@
 """Personas shared by every test: the responsible manager, a colleague on another team,
-a sales director and an admin, around one client; browsers signed in as them; and the one way
-to pin a query count."""
+a sales director and an admin, around one client; browsers signed in as them; the one way
+to pin a query count; and the Celery app pointed at a real Redis for the worker tests."""
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import pytest
+import redis
 from django.conf import settings
+from django.db import connection
 from django.test import Client as Browser
 from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
+from kam.celery import app
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
 T = TypeVar("T")
@@ -103,3 +107,39 @@ def browser_for(db) -> Callable[[Any], Browser]:
         return browser
 
     return make
+
+
+WORKER_BROKER = "redis://127.0.0.1:6379/15"
+# A queue per test process: parallel test runs must not take each other's tasks.
+WORKER_QUEUE = f"kam-test-worker-{os.getpid()}"
+WORKER_SETTINGS = ["broker_url", "result_backend", "task_default_queue"]
+
+
+def _forget_connections() -> None:
+    """Drop what the app built from its old settings: broker pool, queues, result backend."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    app._backend_cache = None
+    vars(app._local).pop("backend", None)
+
+
+@pytest.fixture
+def redis_app() -> Iterator[Any]:
+    """The Celery app pointed at Redis database 15 and a queue of its own for the test, and put
+    back afterwards (skipped without Redis). Start a worker in a thread of this process with
+    celery.contrib.testing.worker.start_worker; the test must be transactional."""
+    try:
+        redis.Redis.from_url(WORKER_BROKER, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {WORKER_BROKER}")
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Django's in-memory test database is a shared-cache SQLite database that other threads
+        # of this process open too; check that the worker thread will really see it.
+        assert "mode=memory&cache=shared" in connection.settings_dict["NAME"]
+    saved = {name: app.conf[name] for name in WORKER_SETTINGS}
+    app.conf.update(broker_url=WORKER_BROKER, result_backend=WORKER_BROKER, task_default_queue=WORKER_QUEUE)
+    _forget_connections()
+    app.control.purge()  # nothing left over from an interrupted run
+    yield app
+    app.conf.update(saved)
+    _forget_connections()

@@ -505,6 +505,7 @@ OBJECT_URLS: dict[str, Case] = {
     # Imports: a manager opens and posts to their own imports only (404 for another's); undoing
     # is for those who import sales (permission_or_403: 403 before any import is looked up).
     "imports:run": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], READ, 404),
+    "imports:progress": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], READ, 404),
     "imports:mapping": Case(
         lambda world, found: [{"pk": world.objects[ImportRun].pk}],
         WRITE,

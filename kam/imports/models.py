@@ -24,10 +24,14 @@ class Kind(models.TextChoices):
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked, ready to import")
+        IMPORTING = "importing", _("Being imported")
         INVALID = "invalid", _("Has problems")
         COMMITTED = "committed", _("Imported")
         UNDONE = "undone", _("Undone")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     monthly = models.BooleanField(_("monthly totals"), default=False)
@@ -69,6 +73,15 @@ class ImportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("imports:run", args=[self.pk])
+
+    @property
+    def in_background(self) -> bool:
+        """Whether the worker has the run: queued, or being checked or imported."""
+        return self.status in BACKGROUND
+
+
+# The statuses of a run in the worker's hands (services.import_queue, import_background).
+BACKGROUND = (ImportRun.Status.QUEUED, ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
 
 
 class HeaderMapping(models.Model):

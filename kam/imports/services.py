@@ -1,6 +1,9 @@
 """The import flow: upload (store and detect), check (the preview), commit (all or nothing),
 undo the last sales import, and remember a header mapping.
 
+With a Celery broker configured the check and the commit run on the worker (import_queue, then
+import_background from kam.imports.tasks); without one they run in the request.
+
 `import_process(run, by, commit)` is the one pipeline the preview and the commit share: it
 streams the stored file's rows (parsing.read_rows), checks them chunk by chunk
 (validation.VALIDATORS) and, on commit, hands every chunk to the kind's writer
@@ -13,14 +16,15 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from kam.imports import parsing
+from kam.imports import parsing, progress
 from kam.imports.columns import missing, normalise, recognise
-from kam.imports.models import HeaderMapping, ImportRun, Kind
-from kam.imports.texts import _
+from kam.imports.models import BACKGROUND, HeaderMapping, ImportRun, Kind
+from kam.imports.texts import Message, _
 from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
 from kam.users.models import User
@@ -29,6 +33,15 @@ NOT_WAITING = gettext_lazy(
     "This upload is no longer waiting to be imported: it was imported, or a newer upload replaced it. "
     "Upload the file again."
 )
+FAILED = _(
+    "The server failed while checking or importing this file, and nothing was written. Upload it "
+    "again; if it fails again, tell your administrator."
+)
+QUEUE_DOWN = _(
+    "The task queue is unreachable, so this file was not checked or imported and nothing was written. "
+    "Upload it again later."
+)
+WAITING = (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
 PREVIEW_ROWS = 20
 KEPT_PROBLEMS = 500
 
@@ -152,16 +165,15 @@ def import_check(*, run: ImportRun, by: User) -> Outcome:
     return outcome
 
 
-def import_commit(*, run: ImportRun, by: User) -> Outcome:
+def import_commit(*, run: ImportRun, by: User, claimed: bool = False) -> Outcome:
     """Check and write the file in one transaction: any problem writes nothing (ImportRefused
     when the run is not waiting; problems are kept on the run as the preview keeps them). The
-    run's row is locked first, so a double click imports once."""
+    run's row is locked first, so a double click imports once. `claimed`: the worker's commit of
+    a run it marked IMPORTING (import_background)."""
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if (
-            locked.status not in (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
-            or not locked.stored_name
-        ):
+        waiting = (ImportRun.Status.IMPORTING,) if claimed else WAITING
+        if locked.status not in waiting or not locked.stored_name:
             raise ImportRefused(str(NOT_WAITING))
         outcome = import_process(locked, by=by, commit=True)
         if outcome.problem_count:
@@ -174,6 +186,61 @@ def import_commit(*, run: ImportRun, by: User) -> Outcome:
         _keep(locked, outcome, ImportRun.Status.COMMITTED)
     parsing.discard(stored)
     return outcome
+
+
+def runs_in_background() -> bool:
+    """Whether checks and imports go to the Celery worker: always when a broker is configured
+    (one path per installation, whatever the file's size: a small file is done in a second and
+    its page reloads by itself); never without one (the embedded default), where they run in
+    the request and manage.py import_sales serves the big files."""
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def import_queue(*, run: ImportRun) -> None:
+    """Mark a waiting run QUEUED for the worker, before its task is queued (ImportRefused when it
+    is not waiting), so a double click queues it once."""
+    waiting = ImportRun.objects.filter(pk=run.pk, status__in=WAITING).exclude(stored_name="")
+    if not waiting.update(status=ImportRun.Status.QUEUED):
+        raise ImportRefused(str(NOT_WAITING))
+    run.status = ImportRun.Status.QUEUED
+
+
+def import_background(*, run_id: int, commit: bool) -> str:
+    """The worker's part: check or import a queued run as the request does without a broker;
+    returns the run's status after.
+
+    1. Claim the run: QUEUED becomes CHECKING or IMPORTING, committed at once so that its page
+       shows it (a run already in that state is a task delivered again after a lost worker).
+       Any other status means it was done already: nothing to do.
+    2. Check it (import_check), or import it (import_commit: one transaction, nothing written
+       on any problem), as its uploader.
+    """
+    phase = ImportRun.Status.IMPORTING if commit else ImportRun.Status.CHECKING
+    claimed = ImportRun.objects.filter(pk=run_id, status__in=[ImportRun.Status.QUEUED, phase])
+    if not claimed.update(status=phase):
+        return str(ImportRun.objects.values_list("status", flat=True).get(pk=run_id))
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    if commit:
+        progress.report(run.pk, progress.Progress(progress.IMPORTING, 0, run.rows))
+        import_commit(run=run, by=run.created_by, claimed=True)
+    else:
+        progress.report(run.pk, progress.Progress(progress.CHECKING, 0))
+        import_check(run=run, by=run.created_by)
+    run.refresh_from_db(fields=["status"])
+    return run.status
+
+
+def import_failed(*, run_id: int, message: Message = FAILED) -> None:
+    """Record that a run given to the worker was not checked or imported: FAILED with the message
+    as its problem and its file deleted (the user uploads it again). Nothing was written: the
+    commit is one transaction. A run no longer in the worker's hands is left as it is."""
+    run = ImportRun.objects.filter(pk=run_id, status__in=BACKGROUND).first()
+    if run is None:
+        return
+    parsing.discard(run.stored_name)
+    run.stored_name, run.status = "", ImportRun.Status.FAILED
+    run.errors, run.error_count = [Problem(None, "", message).as_json()], 1
+    run.save(update_fields=["stored_name", "status", "errors", "error_count"])
 
 
 def _keep(run: ImportRun, outcome: Outcome, status: str) -> None:
@@ -214,6 +281,7 @@ def import_process(run: ImportRun, *, by: User, commit: bool) -> Outcome:
                     del outcome.problems[KEPT_PROBLEMS:]
                 if outcome.problem_count:
                     raise _Rollback
+                progress.report(run.pk, progress.Progress(progress.SAVING, outcome.rows, outcome.rows))
                 outcome.counts = writer.finish()
         else:
             _process(run, by, mapping, outcome, commit=False)
@@ -237,9 +305,12 @@ def _process(
     detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
     rows = parsing.read_rows(run.stored_name, detected)
     next(rows, None)  # the header
+    # A commit knows the row count from the check before it; a check counts as it goes.
+    phase, total = (progress.IMPORTING, run.rows) if commit else (progress.CHECKING, 0)
     for chunk in _chunks(rows, CHUNK):
         checked = validator.check(chunk)
         outcome.rows += len(checked)
+        progress.report(run.pk, progress.Progress(phase, outcome.rows, total))
         room = PREVIEW_ROWS - len(outcome.preview)
         if room > 0:
             outcome.preview.extend(checked[:room])
@@ -263,8 +334,9 @@ def _chunks(rows: Iterable[parsing.RawRow], size: int) -> Iterator[list[parsing.
         yield chunk
 
 
-def mapping_save(*, run: ImportRun, chosen: dict[int, str], by: User) -> Outcome:
-    """Use the user's mapping of the file's columns, remember it for the source, check again."""
+def mapping_save(*, run: ImportRun, chosen: dict[int, str], by: User, check: bool = True) -> None:
+    """Use the user's mapping of the file's columns, remember it for the source, check again
+    (unless the caller hands the check to the worker)."""
     run.mapping = {str(index): name for index, name in chosen.items() if name}
     run.save(update_fields=["mapping"])
     remembered = {normalise(run.header[index]): name for index, name in chosen.items() if name}
@@ -273,7 +345,8 @@ def mapping_save(*, run: ImportRun, chosen: dict[int, str], by: User) -> Outcome
         source=source_key(run.source, run.header),
         defaults={"mapping": remembered, "updated_by": by},
     )
-    return import_check(run=run, by=by)
+    if check:
+        import_check(run=run, by=by)
 
 
 def last_sales_run() -> ImportRun | None:

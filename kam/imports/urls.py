@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.upload, name="upload"),
     path("log/", views.run_list, name="log"),
     path("<int:pk>/", views.run_detail, name="run"),
+    path("<int:pk>/progress/", views.run_progress, name="progress"),
     path("<int:pk>/mapping/", views.mapping, name="mapping"),
     path("<int:pk>/commit/", views.commit, name="commit"),
     path("<int:pk>/undo/", views.undo, name="undo"),

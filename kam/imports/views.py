@@ -1,25 +1,37 @@
 """Imports (issue 11): upload a file, see it checked, map its columns, import it all or
-nothing, read the report, undo the last sales import; the log; the template files."""
+nothing, read the report, undo the last sales import; the log; the template files.
 
+With a broker configured the check and the import run on the worker (services.runs_in_background):
+the run's page then shows a progress bar that polls imports:progress until the run is done.
+"""
+
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
+from kombu.exceptions import OperationalError as BrokerError
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
-from kam.imports import parsing, samples, selectors, services
+from kam.imports import parsing, progress, samples, selectors, services
 from kam.imports.columns import COLUMNS
 from kam.imports.forms import MappingForm, UploadForm
 from kam.imports.models import ImportRun, Kind
 from kam.imports.selectors import shown_problems
+from kam.imports.tasks import process_import
 from kam.imports.validation import CHUNK, VALIDATORS, allowed_kinds
 from kam.pagination import keyset_page
+
+logger = logging.getLogger(__name__)
 
 USE = "imports.use"
 FORMATS = {
@@ -41,6 +53,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        background = services.runs_in_background()
         run = services.import_upload(
             kind=data["kind"],
             upload=data["file"],
@@ -48,7 +61,10 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             source=data["source"],
             monthly=data["monthly"],
             by=request.user,
+            check=not background,
         )
+        if background and run.stored_name:
+            _queue(request, run, commit=False)
         return redirect(run)
     context = {"form": form, "templates": _templates(kinds), "nav": "imports"}
     return render(request, "imports/upload.html", context, status=400 if form.errors else 200)
@@ -71,6 +87,19 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _run_page(request, run)
 
 
+@permission_or_403(USE)
+@require_safe
+def run_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of a run on the worker, polled by its page; once the run is done, htmx
+    is told to reload the page, which then shows the preview or the report."""
+    run = _run_for(request, pk)
+    if not run.in_background and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(
+        request, "imports/run.html#progress", {"run": run, "progress": progress.read(run.pk), "oob": True}
+    )
+
+
 def _run_page(
     request: AuthenticatedHttpRequest,
     run: ImportRun,
@@ -88,6 +117,7 @@ def _run_page(
         "ignored": [title for index, title in enumerate(run.header) if index not in mapping],
         "undoable": _undoable(request, run),
         "problems": shown_problems(run),
+        "progress": progress.read(run.pk) if run.in_background else None,
         "nav": "imports",
     }
     if pending:
@@ -150,8 +180,12 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST, kind=run.kind, header=run.header, mapping=services.mapping_of(run))
     if not form.is_valid():
         return _run_page(request, run, mapping_form=form, status=400)
-    services.mapping_save(run=run, chosen=form.chosen(), by=request.user)
-    messages.success(request, _("The columns were mapped and the file checked again."))
+    background = services.runs_in_background()
+    services.mapping_save(run=run, chosen=form.chosen(), by=request.user, check=not background)
+    if background:
+        _queue(request, run, commit=False)
+    else:
+        messages.success(request, _("The columns were mapped and the file checked again."))
     return redirect(run)
 
 
@@ -159,6 +193,9 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _own_pending(request, pk)
+    if services.runs_in_background():
+        _queue(request, run, commit=True)
+        return redirect(run)
     try:
         outcome = services.import_commit(run=run, by=request.user)
     except services.ImportRefused as refused:
@@ -180,6 +217,40 @@ def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             },
         )
     return redirect(run)
+
+
+def _queue(request: AuthenticatedHttpRequest, run: ImportRun, *, commit: bool) -> None:
+    """Hand the run's check or import to the worker; when the broker cannot take it the run is
+    marked failed (its page says so) and the user is told."""
+    try:
+        services.import_queue(run=run)
+    except services.ImportRefused as refused:
+        messages.error(request, refused.message)
+        return
+    if _enqueue_after_commit(run.pk, commit=commit).failed:
+        services.import_failed(run_id=run.pk, message=services.QUEUE_DOWN)
+        messages.error(request, str(services.QUEUE_DOWN))
+
+
+@dataclass
+class _Enqueued:
+    failed: bool = False
+
+
+def _enqueue_after_commit(run_id: int, *, commit: bool) -> _Enqueued:
+    """Queue the task once the request's writes are committed, and say whether the broker took it
+    (requests run outside a transaction, so on_commit runs `enqueue` at once)."""
+    outcome = _Enqueued()
+
+    def enqueue() -> None:
+        try:
+            process_import.delay(run_id=run_id, commit=commit)
+        except BrokerError:
+            outcome.failed = True
+            logger.exception("could not queue import %s: the broker is unreachable", run_id)
+
+    transaction.on_commit(enqueue)
+    return outcome
 
 
 @permission_or_403("imports.import_all")

@@ -26,6 +26,12 @@ BAD_INN = STEEL_INN[:-1] + str((int(STEEL_INN[-1]) + 1) % 10)
 
 
 @pytest.fixture(autouse=True)
+def no_broker(settings):
+    """Imports run in the request unless a test configures a broker (whatever REDIS_URL says)."""
+    settings.CELERY_BROKER_URL = ""
+
+
+@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield

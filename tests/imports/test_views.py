@@ -24,6 +24,7 @@ def urls(run: ImportRun) -> dict[str, str]:
         "upload": UPLOAD,
         "log": LOG,
         "run": reverse("imports:run", args=[run.pk]),
+        "progress": reverse("imports:progress", args=[run.pk]),
         "mapping": reverse("imports:mapping", args=[run.pk]),
         "commit": reverse("imports:commit", args=[run.pk]),
         "undo": reverse("imports:undo", args=[run.pk]),
@@ -31,7 +32,7 @@ def urls(run: ImportRun) -> dict[str, str]:
     }
 
 
-GET_ONLY = {"log", "run", "template"}
+GET_ONLY = {"log", "run", "progress", "template"}
 POST_ONLY = {"mapping", "commit", "undo"}
 
 
@@ -90,11 +91,11 @@ def test_a_manager_cannot_import_sales_or_clients_nor_undo(as_manager, sales_run
     assert '<option value="sales"' not in form
 
 
-@pytest.mark.parametrize("name", ["run", "mapping", "commit"])
+@pytest.mark.parametrize("name", ["run", "progress", "mapping", "commit"])
 def test_a_manager_gets_404_for_someone_elses_import(as_outsider, manager_run, name):
     before = database()
 
-    response = (as_outsider.get if name == "run" else as_outsider.post)(urls(manager_run)[name])
+    response = (as_outsider.get if name in GET_ONLY else as_outsider.post)(urls(manager_run)[name])
 
     assert response.status_code == 404
     assert database() == before
