@@ -14,6 +14,7 @@ from accounts.extensions import ListColumn
 from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
 from accounts.rules import sees_every_client
+from accounts.selectors import client_match
 from kam.users.models import User
 
 NAME = "name"
@@ -143,10 +144,7 @@ class ClientFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("id", f"id_{name}")
 
     def search(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(Q(inn__startswith=value) | Q(name__icontains=value))
-        return queryset.filter(name__icontains=value)
+        return client_match(queryset, value.strip())
 
     def in_region(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset.filter(Exists(PointOfPresence.objects.filter(client=OuterRef("pk"), region=value)))
