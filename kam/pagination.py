@@ -186,7 +186,11 @@ def _read(
         for (name, descending), value in zip(keys, cursor, strict=True):
             terms.append(Q(**equal, **{f"{name}__{'lt' if descending else 'gt'}": value}))
             equal[name] = value
-        queryset = queryset.filter(reduce(operator.or_, terms))
+        # Every term bounds the first key alike; said alone, the bound lets an index on it
+        # start at the cursor instead of walking from the first row.
+        first, descending = keys[0]
+        bound = Q(**{f"{first}__{'lte' if descending else 'gte'}": cursor[0]})
+        queryset = queryset.filter(bound, reduce(operator.or_, terms))
     return list(queryset.order_by(*(f"-{n}" if d else n for n, d in keys))[:limit])
 
 
