@@ -8,6 +8,8 @@ then times in the same run:
   - the floor: one GROUP BY pass over the same sales and points;
   - the reference implementation (tests/segmentation/segments/reference.py) on the same data,
     already loaded into Python (loading is timed apart and not counted);
+  - an unchanged night (the same day again: nothing to write) and an ordinary one (the next
+    day: the windows slide by a day), each against the floor;
 and prints the ratios QUALITY.md asks for. Needs PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/kam_bench); the database is recreated.
 """
@@ -16,6 +18,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +63,20 @@ def measure(clients: int, seed: int) -> dict[str, float]:
     load_s, (data, _today) = timed(load_reference)
     reference_s, _ = timed(lambda: segments(data, today, Rules()))
     print(f"  nightly run {run.pk}: {run.status}, changes {run.changes}", flush=True)
-    return {"floor": floor_s, "nightly": nightly_s, "reference": reference_s, "load": load_s}
+    unchanged_s, again = timed(lambda: recompute(today=today, trigger="bench: the same day again"))
+    print(f"  unchanged night: {again.written} segment rows written, changes {again.changes}", flush=True)
+    next_s, following = timed(
+        lambda: recompute(today=today + timedelta(days=1), trigger="bench: the next day")
+    )
+    print(f"  next night: {following.written} segment rows written, changes {following.changes}", flush=True)
+    return {
+        "floor": floor_s,
+        "nightly": nightly_s,
+        "reference": reference_s,
+        "load": load_s,
+        "unchanged": unchanged_s,
+        "next": next_s,
+    }
 
 
 def main() -> None:
@@ -90,6 +106,16 @@ def main() -> None:
         print(
             f"{size:>9} {r['floor']:>9.2f} {r['nightly']:>10.2f} {r['reference']:>12.2f} {r['load']:>11.2f}"
             f" {r['nightly'] / r['floor']:>14.2f} {r['reference'] / r['nightly']:>18.1f}"
+        )
+    print(
+        "\n{:>9} {:>13} {:>17} {:>10} {:>14}".format(
+            "clients", "unchanged s", "unchanged/floor", "next s", "next/floor"
+        )
+    )
+    for size, r in results.items():
+        print(
+            f"{size:>9} {r['unchanged']:>13.2f} {r['unchanged'] / r['floor']:>17.2f}"
+            f" {r['next']:>10.2f} {r['next'] / r['floor']:>14.2f}"
         )
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
