@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' own templates, under the project's overrides (FORM_RENDERER)
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -103,6 +104,9 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
+# Widgets render through the project's template engine, so templates/django/forms/ overrides
+# Django's own (the select without an include per option).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",

@@ -3,7 +3,7 @@
 
 One count serves the key list's warnings, the warnings after a grant, and the "forbid" rule
 that refuses a grant; the workload board will read the same loads. The load by capacity
-(DOMAIN §9) is `load_units` / `overloaded_managers`.
+(DOMAIN §9) is `Load` / `overloaded_managers`.
 """
 
 import math
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -95,45 +95,10 @@ def kam_warnings(load: KamLoad, policy: Policy, *, manager: object = None) -> li
     return warnings
 
 
-def load_units(policy: Policy) -> tuple[Case, int]:
-    """A manager's load (DOMAIN §9) in whole units, and the units of a full (100%) load.
-
-    Load = the sum over the manager's active clients of 1 / capacity of the client's size
-    class. Each client weighs `full / capacity` units, `full` being the least common multiple
-    of the four capacities, so the sum is exact (no float rounding at 100%). A client the
-    nightly run has not sized yet counts as small, as the size class defaults to.
-    """
-    capacities = {
-        SizeClass.SMALL: policy.capacity_small,
-        SizeClass.MEDIUM: policy.capacity_medium,
-        SizeClass.LARGE: policy.capacity_large,
-        SizeClass.LARGEST: policy.capacity_largest,
-    }
-    full = math.lcm(*capacities.values())
-    weight = Case(
-        *(
-            When(segment__size_class=size, then=Value(full // capacity))
-            for size, capacity in capacities.items()
-        ),
-        default=Value(full // policy.capacity_small),
-        output_field=IntegerField(),
-    )
-    return weight, full
-
-
-def overloaded_managers(policy: Policy) -> "QuerySet[Client, dict[str, Any]]":
-    """The ids of the managers at or over 100% load, as one subquery (`responsible_manager`
-    values): the radar's "over capacity" flag and the workload board read the same loads."""
-    weight, full = load_units(policy)
-    return (
-        Client.objects.exclude(status=Client.Status.INACTIVE)
-        .filter(responsible_manager__isnull=False)
-        .values("responsible_manager")
-        .annotate(units=Sum(weight))
-        .filter(units__gte=full)
-        .values("responsible_manager")
-        .order_by()
-    )
+def overloaded_managers(policy: Policy) -> list[int]:
+    """The managers at or over 100% load (DOMAIN §9), from the kept loads: the radar's "over
+    capacity" flag and the workload board read the same loads."""
+    return sorted(pk for pk, load in kept_loads().items() if pk is not None and load.is_over(policy))
 
 
 SIZES = [SizeClass.SMALL, SizeClass.MEDIUM, SizeClass.LARGE, SizeClass.LARGEST]
