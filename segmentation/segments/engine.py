@@ -31,7 +31,7 @@ from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
-from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
+from segmentation.segments import abcd, figures, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 from segmentation.signals import run_finished
 
@@ -109,9 +109,8 @@ def _finish(
         run.clients = counts.pop("clients", 0)
         run.changes = counts
     run.key_cap = cap or {}
-    run.save(
-        update_fields=["status", "finished_at", "error", "clients", "changes", "key_cap", "totals", "written"]
-    )
+    kept = ["clients", "changes", "key_cap", "totals", "figures", "written"]
+    run.save(update_fields=["status", "finished_at", "error", *kept])
 
 
 def _lock() -> None:
@@ -180,6 +179,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         )
         counts = dict(cursor.fetchall())
         run.totals = _totals(cursor)
+        run.figures = figures.compute(cursor, run, today)
     run.written = written
     return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
 
