@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Refusal
-from accounts.selectors import refusal_quarters
+from accounts.selectors import refusal_counts, refusal_quarters, refusal_table
 from segmentation.models import (
     Category,
     League,
@@ -311,12 +311,20 @@ def _counted_by_month(since: date, until: date) -> dict[tuple[date, str], int]:
     return {(row["month"], row["new"]): row["clients"] for row in rows}
 
 
-def refusals(today: date, quarters: int = REFUSAL_QUARTERS) -> dict[str, Any]:
+def refusals(today: date, quarters: int = REFUSAL_QUARTERS, figures: Figures | None = None) -> dict[str, Any]:
     """Refusals across the base by quarter and reason, over the last `quarters` quarters (this
-    one included), newest first: the card's grouping (`accounts.selectors.refusal_quarters`)."""
+    one included), newest first: the card's grouping (`accounts.selectors.refusal_table`).
+
+    The quarters before the last run's are the run's `figures`; the refusals dated since are
+    counted live, through the index on their date (a quarter's, not two years'). Without the
+    run's figures, all are counted live."""
     this_quarter = month_start(today, (today.month - 1) % 3)
     since = month_start(this_quarter, 3 * (quarters - 1))
-    return refusal_quarters(Refusal.objects.filter(date__gte=since, date__lte=today))
+    if figures is None or figures.refusals is None or figures.refusals_until is None:
+        return refusal_quarters(Refusal.objects.filter(date__gte=since, date__lte=today))
+    kept = [row for row in figures.refusals if since <= date(row[0], 3 * row[1] - 2, 1) <= today]
+    live = Refusal.objects.filter(date__gte=max(since, figures.refusals_until), date__lte=today)
+    return refusal_table([*kept, *refusal_counts(live)])
 
 
 def default_period(today: date) -> tuple[date, date]:

@@ -29,7 +29,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     leagues = selectors.leagues(figures)
     pareto = selectors.pareto(figures=figures)
     months = selectors.at_risk_and_lost(today)
-    refusals = selectors.refusals(today)
+    refusals = selectors.refusals(today, figures=figures)
     context = {
         "nav": "dashboard",
         "policy": policy,

@@ -11,7 +11,9 @@ statement. This module owns what they share. One run:
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
 5. updates only the segment rows that differ and inserts those of new clients;
-6. checks the key cap over the base as it is now, and tells the directors when it is
+6. keeps on its row the base's totals and the figures the directors' pages draw
+   (`segments.figures`), so that no page aggregates the whole base per request;
+7. checks the key cap over the base as it is now, and tells the directors when it is
    newly overrun (the previous run's `key_cap` was within it).
 
 All of it is one transaction: a failure half-way leaves the previous segments.

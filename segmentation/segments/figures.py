@@ -1,9 +1,11 @@
 """What the directors' pages draw of the whole base, as the nightly run leaves it: how many
 clients (and how much revenue) per category, tier, league, size class and purchase status, the
-Pareto curve of revenue at a bounded number of points, and how many clients became at risk or
-lost in the run. The run computes them in its transaction, set-based, and keeps them on its
-row (`NightlyRun.figures`); the dashboard and the loyalty ladder read that one row instead of
-aggregating every client on every request (`run_figures`).
+Pareto curve of revenue at a bounded number of points, how many clients became at risk or lost
+in the run, and the refusals by quarter and reason before the run's quarter (the pages count
+the quarter under way live, through the index on the refusals' date). The run computes them in
+its transaction, set-based, and keeps them on its row (`NightlyRun.figures`); the dashboard and
+the loyalty ladder read that one row instead of aggregating every client on every request
+(`run_figures`).
 
 The figures are the run's: a client added since, or a segment history written by hand, is
 not in them until the next run. Pages fall back to counting live when no run has kept them.
@@ -14,9 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from accounts.models import Refusal
+from accounts.selectors import refusal_counts
 from segmentation.models import ClientSegment, LostStatus, NightlyRun, SegmentChange
 
 PARETO_BUCKETS = 100
+KEPT_QUARTERS = 8  # of refusals, before the run's quarter
 BECAME = [LostStatus.AT_RISK.value, LostStatus.LOST.value]
 CENTS = Decimal("0.01")
 
@@ -55,7 +60,9 @@ GROUP BY ch.new
 class Figures:
     """The figures one run kept. `categories` maps a category ("" for none yet) to its clients
     and revenue; the other distributions map a value ("" for none) to its clients; `pareto` is
-    the curve's buckets, each the rank it ends at and the revenue of its clients."""
+    the curve's buckets, each the rank it ends at and the revenue of its clients; `refusals`
+    the (year, quarter, reason, refusals) of the quarters before `refusals_until`, the first
+    day of the run's quarter (None in the figures of a run that kept no refusals)."""
 
     categories: dict[str, tuple[int, Decimal]]
     tiers: dict[str, int]
@@ -63,6 +70,8 @@ class Figures:
     sizes: dict[str, int]
     lost: dict[str, int]
     pareto: list[tuple[int, Decimal]]
+    refusals: list[tuple[int, int, str, int]] | None = None
+    refusals_until: date | None = None
 
     @classmethod
     def from_json(cls, kept: dict[str, Any]) -> "Figures":
@@ -73,11 +82,19 @@ class Figures:
             sizes=_counts(kept["sizes"]),
             lost=_counts(kept["lost"]),
             pareto=[(int(top), Decimal(revenue)) for top, revenue in kept["pareto"]],
+            **_refusals(kept.get("refusals")),
         )
 
 
 def _counts(kept: dict[str, Any]) -> dict[str, int]:
     return {key: int(n) for key, n in kept.items()}
+
+
+def _refusals(kept: dict[str, Any] | None) -> dict[str, Any]:
+    if not kept:
+        return {}
+    counts = [(int(year), int(quarter), reason, int(n)) for year, quarter, reason, n in kept["counts"]]
+    return {"refusals": counts, "refusals_until": date.fromisoformat(kept["until"])}
 
 
 def run_figures() -> Figures | None:
@@ -99,6 +116,7 @@ def compute(cursor: Any, run: NightlyRun, today: date) -> dict[str, Any]:
     return distribution(cursor) | {
         "pareto": [[top, str(revenue)] for top, revenue in pareto_rows(cursor)],
         "became": became(cursor, run.pk, today),
+        "refusals": refusals(today),
     }
 
 
@@ -130,6 +148,16 @@ def became(cursor: Any, run_id: int, today: date) -> dict[str, int]:
     cursor.execute(BECAME_SQL, {"run": run_id, "month": month, "next_month": next_month})
     found = dict(cursor.fetchall())
     return {status: int(found.get(status, 0)) for status in BECAME}
+
+
+def refusals(today: date) -> dict[str, Any]:
+    """The refusals of the `KEPT_QUARTERS` quarters before `today`'s, by quarter and reason, and
+    the first day they leave out (the quarter under way, which the pages count live)."""
+    until = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    back = until.year * 12 + until.month - 1 - 3 * KEPT_QUARTERS
+    since = date(back // 12, back % 12 + 1, 1)
+    counts = refusal_counts(Refusal.objects.filter(date__gte=since, date__lt=until))
+    return {"until": until.isoformat(), "counts": [list(row) for row in counts]}
 
 
 def _cents(value: Any) -> Decimal:

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from accounts.models import Client
+from accounts.models import Client, Refusal
 from segmentation.dashboard import selectors
 from segmentation.models import NightlyRun, PotentialEstimate, SegmentChange, Tier, TierOverride
 from segmentation.segments import engine, figures
-from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
+from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, RefusalFactory, SaleFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 15)
@@ -165,3 +165,42 @@ def test_the_pareto_curve_is_kept_at_a_bounded_number_of_points():
 
     assert len(run.figures["pareto"]) == figures.PARETO_BUCKETS
     assert run.figures["pareto"][-1][0] == 250
+
+
+def test_the_run_keeps_the_refusals_of_the_quarters_before_its_own():
+    client = ClientFactory()
+    RefusalFactory(client=client, date=date(2026, 6, 1), reason=Refusal.Reason.PRICE)  # this quarter: live
+    RefusalFactory(client=client, date=date(2026, 3, 31), reason=Refusal.Reason.PRICE)
+    RefusalFactory(client=client, date=date(2026, 1, 2), reason=Refusal.Reason.PRICE)
+    RefusalFactory(client=client, date=date(2026, 2, 2), reason=Refusal.Reason.SERVICE)
+    RefusalFactory(client=client, date=date(2024, 4, 1), reason=Refusal.Reason.QUALITY)
+    RefusalFactory(client=client, date=date(2024, 3, 31), reason=Refusal.Reason.QUALITY)  # 9 quarters back
+
+    run = engine.recompute(today=TODAY)
+
+    kept = run.figures["refusals"]
+    assert kept["until"] == "2026-04-01"
+    assert sorted(map(tuple, kept["counts"])) == [
+        (2024, 2, "quality", 1),
+        (2026, 1, "price", 2),
+        (2026, 1, "service", 1),
+    ]
+
+
+def test_the_dashboards_refusals_are_the_runs_and_this_quarters_live(assert_queries):
+    client = ClientFactory()
+    RefusalFactory(client=client, date=date(2026, 3, 31), reason=Refusal.Reason.PRICE)
+    RefusalFactory(client=client, date=date(2026, 4, 2), reason=Refusal.Reason.DELIVERY)
+    engine.recompute(today=TODAY)
+    kept = figures.run_figures()
+    assert selectors.refusals(TODAY, figures=kept) == selectors.refusals(TODAY)
+    RefusalFactory(client=client, date=TODAY, reason=Refusal.Reason.PRICE)  # since the run: counts
+    RefusalFactory(client=client, date=date(2026, 1, 5), reason=Refusal.Reason.PRICE)  # the next run's
+
+    result = assert_queries(1, lambda: selectors.refusals(TODAY, figures=kept))
+
+    assert result["reasons"] == [Refusal.Reason.PRICE, Refusal.Reason.DELIVERY]
+    assert [(q["year"], q["quarter"], q["counts"]) for q in result["quarters"]] == [
+        (2026, 2, [1, 1]),
+        (2026, 1, [1, 0]),
+    ]
