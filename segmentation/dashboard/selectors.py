@@ -70,9 +70,9 @@ def abcd_matrix(figures: Figures | None = None) -> dict[str, Slice]:
 
 
 def tiers(figures: Figures | None = None) -> list[Slice]:
-    """Clients per effective tier (a director's override wins), gold first. A client the
-    nightly run has not seen yet counts as bronze, as on its card. From the run's `figures`
-    (its computed tiers, each override moving its client, live) or counted live."""
+    """Clients per effective tier (a director's override wins), gold first: the tiers the run
+    computed (its `figures`), each override moving its client live; without figures, counted
+    live, a client the nightly run has not seen yet as bronze, as on its card."""
     counts: dict[str, int] = {}
     if figures is not None:
         counts = dict(figures.tiers)
