@@ -1,5 +1,6 @@
 """Every read of client data goes through here, filtered by what the user may see."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -236,15 +237,27 @@ def refusal_quarters(refusals: QuerySet[Refusal]) -> dict[str, Any]:
     """`refusals` counted by quarter and reason in one GROUP BY query, newest quarter first;
     only the reasons that occur, in their fixed order. Any set of refusals: one client's or
     the whole base's."""
+    return refusal_table(refusal_counts(refusals))
+
+
+def refusal_counts(refusals: QuerySet[Refusal]) -> list[tuple[int, int, str, int]]:
+    """(year, quarter, reason, refusals) of `refusals`, in one GROUP BY query."""
     rows = (
         refusals.annotate(year=ExtractYear("date"), quarter=ExtractQuarter("date"))
-        .values("year", "quarter", "reason")
+        .values_list("year", "quarter", "reason")
         .annotate(count=Count("id"))
-        .order_by("-year", "-quarter")
+        .order_by()
     )
+    return [(int(year), int(quarter), reason, count) for year, quarter, reason, count in rows]
+
+
+def refusal_table(counts: Iterable[tuple[int, int, str, int]]) -> dict[str, Any]:
+    """Counts of (year, quarter, reason) as the refusals' table: newest quarter first, each with
+    its count per reason (only the reasons that occur, in their fixed order) and its total."""
     quarters: dict[tuple[int, int], dict[str, int]] = {}
-    for row in rows:
-        quarters.setdefault((row["year"], row["quarter"]), {})[row["reason"]] = row["count"]
+    for year, quarter, reason, count in sorted(counts, key=lambda row: (-row[0], -row[1])):
+        found = quarters.setdefault((year, quarter), {})
+        found[reason] = found.get(reason, 0) + count
     reasons = [r for r in Refusal.Reason if any(r.value in counts for counts in quarters.values())]
     table = [
         {

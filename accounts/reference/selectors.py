@@ -2,18 +2,24 @@
 
 Who uses an item is read from Django's relations, not listed here: models of the apps above
 `accounts` (potential estimates, imports to come) count without the base layer importing them.
+
+Uses are counted up to `USE_CAP` and shown as "1,000+" beyond: a product group's sales run to
+hundreds of thousands of rows, and counting them all on every request is what made the list
+slow, while what an admin decides on (whether anything uses it, and roughly how much) stays
+exact. Each count walks the foreign key's index no further than the cap, live.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.utils import formats
 from django.utils.text import capfirst
 from simple_history.models import HistoricalChanges
 
 from accounts.models import ReferenceItem
+
+USE_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,11 @@ class ReferenceRow:
     @property
     def in_use(self) -> bool:
         return any(self.uses)
+
+    @property
+    def shown_uses(self) -> list[str]:
+        """Each count as the list shows it: "—" for none, "1,000+" beyond the cap."""
+        return [shown(n) if n else "—" for n in self.uses]
 
 
 def _pointing_at(model: type[ReferenceItem]) -> list[Any]:
@@ -62,10 +73,22 @@ def history_usages(model: type[ReferenceItem]) -> list[Usage]:
     ]
 
 
-def _count(usage: Usage) -> Coalesce:
+class CappedCount(Subquery):
+    """How many rows a sliced subquery returns: the count stops at its LIMIT."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+def _count(usage: Usage) -> CappedCount:
+    """The records using the outer item, up to `USE_CAP` + 1 (an index-only walk of the key)."""
     rows = usage.model._base_manager.filter(**{usage.field: OuterRef("pk")}).order_by()
-    counted = rows.values(usage.field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    return CappedCount(rows.values(usage.field)[: USE_CAP + 1])
+
+
+def shown(count: int) -> str:
+    """A capped count in the user's number format, "1,000+" when it reached the cap."""
+    return f"{formats.localize(USE_CAP)}+" if count > USE_CAP else formats.localize(count)
 
 
 def _with_uses(model: type[ReferenceItem], found: QuerySet[Any]) -> tuple[list[Usage], QuerySet[Any]]:
@@ -93,9 +116,7 @@ def reference_row(model: type[ReferenceItem], pk: int) -> ReferenceRow | None:
 def describe_uses(model: type[ReferenceItem], uses: list[int]) -> str:
     """ "sales: 1 200, refusals: 3": the uses that are not zero, in the user's number format."""
     pairs = zip(usages(model), uses, strict=True)
-    return ", ".join(
-        f"{usage.model._meta.verbose_name_plural}: {formats.localize(n)}" for usage, n in pairs if n
-    )
+    return ", ".join(f"{usage.model._meta.verbose_name_plural}: {shown(n)}" for usage, n in pairs if n)
 
 
 def named_in_history(item: ReferenceItem) -> bool:

@@ -20,6 +20,7 @@ from kam.users.models import User
 from plans.models import Activity, Rung
 from segmentation.models import Category
 from segmentation.segments import abcd
+from segmentation.segments.figures import Figures, run_figures
 from segmentation.timesplit.selectors import logged_time
 
 NO_RUNG = "none"  # the client list's rung filter value for "no rung reached yet"
@@ -126,8 +127,44 @@ def list_url(category: str = "", rung: str = "") -> str:
 
 def ladder_table(today: date) -> list[LadderRow]:
     """Clients by ABCD category (rows A-D, then no category yet) and highest rung reached by
-    `today` (columns: none, then 1-6), with a totals row: one aggregate query over the whole base,
-    every client counted as the dashboard's ABCD matrix counts them."""
+    `today` (columns: none, then 1-6), with a totals row, every client counted as the
+    dashboard's ABCD matrix counts them.
+
+    The clients per category are the last nightly run's (`segments.figures`, one row); only
+    the clients with an activity are read live, and those with none are the rest of their
+    category. Without the run's figures, one aggregate query over the whole base."""
+    kept = run_figures()
+    counts = _reached(today, kept) if kept is not None else _counted(today)
+    labels: list[tuple[str, str | Promise]] = [*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))]
+    table = [_row(value, label, counts) for value, label in labels]
+    totals = [sum(row.cells[i].count for row in table) for i in range(len(COLUMNS))]
+    cells = [LadderCell(n, list_url(rung=rung)) for n, rung in zip(totals, COLUMNS, strict=True)]
+    table.append(LadderRow("", _("All clients"), cells, LadderCell(sum(totals), list_url())))
+    return table
+
+
+def _reached(today: date, kept: Figures) -> dict[tuple[str, str], int]:
+    """Per (category, highest rung): the clients the run computed that have an activity held by
+    `today` (one query over the activities), and the rest of each category with no rung."""
+    tops = (
+        Activity.objects.filter(held(today), client__segment__isnull=False)
+        .values_list("client", "client__segment__category")
+        .annotate(top=Max("rung"))
+        .order_by()
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for _client, category, top in tops:
+        key = (category or abcd.NO_CATEGORY, str(top))
+        counts[key] = counts.get(key, 0) + 1
+    for category, (clients, _revenue) in kept.categories.items():
+        value = category or abcd.NO_CATEGORY
+        reached = sum(n for (row, _rung), n in counts.items() if row == value)
+        counts[(value, NO_RUNG)] = max(clients - reached, 0)
+    return counts
+
+
+def _counted(today: date) -> dict[tuple[str, str], int]:
+    """Per (category, highest rung), every client counted live: one query over the whole base."""
     rows = (
         Client.objects.annotate(top=reached_rung(today))
         .values("segment__category", "top")
@@ -138,12 +175,7 @@ def ladder_table(today: date) -> list[LadderRow]:
     for row in rows:
         key = (row["segment__category"] or abcd.NO_CATEGORY, str(row["top"] or NO_RUNG))
         counts[key] = counts.get(key, 0) + row["clients"]
-    labels: list[tuple[str, str | Promise]] = [*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))]
-    table = [_row(value, label, counts) for value, label in labels]
-    totals = [sum(row.cells[i].count for row in table) for i in range(len(COLUMNS))]
-    cells = [LadderCell(n, list_url(rung=rung)) for n, rung in zip(totals, COLUMNS, strict=True)]
-    table.append(LadderRow("", _("All clients"), cells, LadderCell(sum(totals), list_url())))
-    return table
+    return counts
 
 
 def _row(value: str, label: str | Promise, counts: dict[tuple[str, str], int]) -> LadderRow:

@@ -11,6 +11,9 @@ from kam.http import AuthenticatedHttpRequest
 from segmentation.dashboard import charts, selectors
 from segmentation.dashboard.forms import PeriodForm
 from segmentation.models import Policy, SegmentChange
+from segmentation.segments.figures import run_figures
+
+MIGRATION_KINDS = [SegmentChange.Kind.CATEGORY, SegmentChange.Kind.TIER]
 
 
 @permission_or_403("segmentation.review_keys")
@@ -20,12 +23,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, today=today)
     since, until = form.period()
     policy = Policy.current()
-    abcd = selectors.abcd_matrix()
-    tiers = selectors.tiers()
-    leagues = selectors.leagues()
-    pareto = selectors.pareto()
+    figures = run_figures()
+    abcd = selectors.abcd_matrix(figures)
+    tiers = selectors.tiers(figures)
+    leagues = selectors.leagues(figures)
+    pareto = selectors.pareto(figures=figures)
     months = selectors.at_risk_and_lost(today)
-    refusals = selectors.refusals(today)
+    refusals = selectors.refusals(today, figures=figures)
     context = {
         "nav": "dashboard",
         "policy": policy,
@@ -38,10 +42,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "leagues": leagues,
         "pareto": pareto,
         "pareto_top": [(share, pareto.top(share)) for share in range(10, 101, 10)] if pareto.clients else [],
-        "migrations": [
-            selectors.migration(SegmentChange.Kind.CATEGORY, since, until),
-            selectors.migration(SegmentChange.Kind.TIER, since, until),
-        ],
+        "migrations": selectors.migrations(
+            [SegmentChange.Kind.CATEGORY, SegmentChange.Kind.TIER], since, until
+        ),
         "months": months,
         "trend_total": sum(m.at_risk + m.lost for m in months),
         "refusals": refusals,

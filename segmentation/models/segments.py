@@ -161,6 +161,9 @@ class NightlyRun(models.Model):
     # What the pages would otherwise sum over the whole base on every request, as the run left
     # it: {clients, revenue, potential} over the segment rows (see `segments.selectors.run_totals`).
     totals = models.JSONField(_("totals"), default=dict)
+    # What the dashboard and the ladder draw of the whole base, as the run left it: the clients
+    # per segment, the Pareto curve, who became at risk or lost (see `segments.figures`).
+    figures = models.JSONField(_("figures"), default=dict)
     written = models.PositiveIntegerField(_("segment rows written"), default=0)
     error = models.TextField(_("error"), blank=True)
 
@@ -183,7 +186,11 @@ class SegmentChange(models.Model):
         SIZE = "size_class", _("Size class")
         LOST = "lost_status", _("Purchase status")
 
-    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="segment_changes")
+    # Indexed by `segchange_run_idx` (run, kind): a second index on the run alone made the
+    # planner read every kind of a run's changes for the dashboard's migrations of one kind.
+    run = models.ForeignKey(
+        NightlyRun, on_delete=models.CASCADE, related_name="segment_changes", db_index=False
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="segment_changes")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     old = models.CharField(max_length=12, blank=True)

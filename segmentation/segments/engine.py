@@ -11,7 +11,9 @@ statement. This module owns what they share. One run:
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
 5. updates only the segment rows that differ and inserts those of new clients;
-6. checks the key cap over the base as it is now, and tells the directors when it is
+6. keeps on its row the base's totals and the figures the directors' pages draw
+   (`segments.figures`), so that no page aggregates the whole base per request;
+7. checks the key cap over the base as it is now, and tells the directors when it is
    newly overrun (the previous run's `key_cap` was within it).
 
 All of it is one transaction: a failure half-way leaves the previous segments.
@@ -32,7 +34,7 @@ from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
-from segmentation.segments import abcd, leagues, rhythm, size_class, tiers, wallet
+from segmentation.segments import abcd, figures, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 from segmentation.signals import run_finished
 
@@ -110,9 +112,8 @@ def _finish(
         run.clients = counts.pop("clients", 0)
         run.changes = counts
     run.key_cap = cap or {}
-    run.save(
-        update_fields=["status", "finished_at", "error", "clients", "changes", "key_cap", "totals", "written"]
-    )
+    kept = ["clients", "changes", "key_cap", "totals", "figures", "written"]
+    run.save(update_fields=["status", "finished_at", "error", *kept])
 
 
 def _lock() -> None:
@@ -181,6 +182,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         )
         counts = dict(cursor.fetchall())
         run.totals = _totals(cursor)
+        run.figures = figures.compute(cursor, run, today)
     run.written = written
     return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
 

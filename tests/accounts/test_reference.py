@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.models import Client, Industry, ProductGroup
+from accounts.reference import selectors
 from kam.users import roles
 from segmentation.models import PotentialEstimate
 from tests.factories import (
@@ -185,6 +186,33 @@ def test_industry_list_counts_the_cards_of_each_industry(as_admin):
         ("Metals", [3]),
         ("Retail", [0]),
     ]
+
+
+def test_uses_are_counted_up_to_the_cap_and_shown_beyond_it(as_admin, used_group, client_card, monkeypatch):
+    monkeypatch.setattr(selectors, "USE_CAP", 2)
+    SaleFactory(client=client_card, product_group=used_group)  # three sales now
+    SaleFactory.create_batch(2, product_group=ProductGroupFactory(name="Abrasives"))
+
+    response = as_admin.get(url("product_group", "list"))
+
+    rows = [(row.item.name, row.uses, row.shown_uses) for row in response.context["rows"]]
+    assert rows == [
+        ("Abrasives", [2, 0, 0], ["2", "—", "—"]),
+        ("Fasteners", [3, 1, 1], ["2+", "1", "1"]),
+    ]
+    assert '<td class="text-end">2+</td>' in response.content.decode()
+    refused = as_admin.post(url("product_group", "delete", used_group))
+    assert "is in use (sales: 2+, refusals: 1, potential estimates: 1)" in messages_of(refused)[0]
+
+
+def test_one_use_is_enough_to_keep_an_item(as_admin, client_card):
+    group = ProductGroupFactory(name="Cables")
+    SaleFactory(client=client_card, product_group=group)
+
+    response = as_admin.post(url("product_group", "delete", group))
+
+    assert "is in use (sales: 1)" in messages_of(response)[0]
+    assert ProductGroup.objects.filter(pk=group.pk).exists()
 
 
 @pytest.mark.parametrize("prefix", KINDS)

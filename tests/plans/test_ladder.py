@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Client
 from plans.activities.selectors import ladder_table, list_url
 from plans.models import Activity, ActivityKind, Rung
+from segmentation.models import NightlyRun
+from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory
 from tests.plans.conftest import segment
 
@@ -100,8 +103,10 @@ def test_wrong_method_is_refused(as_director):
     assert as_director.post(LADDER).status_code == 405
 
 
-def test_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
-    queries = 5  # session, user, groups (the permission), the one aggregate, unread notifications
+def test_query_count_does_not_grow_with_clients_counted_live(director, browser_for, assert_queries):
+    # session, user, groups (the permission), the last run's figures (none: segments made by
+    # hand), the one aggregate over the base, unread notifications
+    queries = 6
     browser = browser_for(director)
     first = ClientFactory()
     held(first, Rung.STAFF)
@@ -114,3 +119,38 @@ def test_query_count_does_not_grow_with_clients(director, browser_for, assert_qu
     response = assert_queries(queries, lambda: browser.get(LADDER))
 
     assert response.context["rows"][-1].total.count == 50
+
+
+def test_with_the_runs_figures_only_the_clients_with_activities_are_read(
+    director, browser_for, assert_queries
+):
+    # session, user, groups (the permission), the last run's figures, the activities' clients,
+    # unread notifications
+    queries = 6
+    browser = browser_for(director)
+    today = timezone.localdate()
+    first = ClientFactory()
+    held(first, Rung.STAFF)
+    recompute(today=today)
+    response = assert_queries(queries, lambda: browser.get(LADDER))
+    assert counts(response.context["rows"])[""] == ([0, 0, 1, 0, 0, 0, 0], 1)
+    for n, client in enumerate(ClientFactory.create_batch(49)):
+        if n % 2:
+            held(client, Rung(n % 6 + 1))
+    recompute(today=today)
+    held(first, Rung.THEIR_CLIENTS)  # an activity since the run counts at once
+    held(ClientFactory(), Rung.BUSINESS)  # a client the run has not seen: not in its figures yet
+
+    response = assert_queries(queries, lambda: browser.get(LADDER))
+
+    table = counts(response.context["rows"])
+    assert table[""] == ([25, 0, 8, 0, 8, 0, 9], 50)
+    assert table == counts(_live(today))
+
+
+def _live(today):
+    """The table counted live over the base (no run's figures), without the new client the run
+    has not seen."""
+    NightlyRun.objects.all().delete()
+    Client.objects.filter(segment__isnull=True).delete()
+    return ladder_table(today)
