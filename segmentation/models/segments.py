@@ -1,6 +1,7 @@
 """What the nightly run computes and keeps: estimates, segments, runs and their changes, key
 status, tier overrides, the radar's flags, and the notifications that follow."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -350,3 +351,32 @@ class RadarTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager_id}: {self.clients}"
+
+
+class EstimateTally(models.Model):
+    """How many current (not inactive) clients of one responsible manager have their newest
+    potential estimate dated `last_estimated`, for the directors' estimates to do: the clients
+    not analysed are one row's count, the stale ones a sum over the days before the cutoff, so
+    the per-manager counts read a few rows instead of counting every client on every request.
+
+    Maintained by database triggers (migration 0014) on every write to clients (their manager
+    and status) and estimates, whatever makes it: forms, imports, the admin, bulk updates.
+    `manager` 0 is nobody; `last_estimated` NEVER is no estimate at all. Every current client
+    counts in exactly one row; rows left at 0 stay. The table holds at most one row per manager
+    and day on which an estimate was made, whatever the number of clients.
+    """
+
+    NOBODY = 0
+    NEVER = date(1, 1, 1)
+
+    manager = models.BigIntegerField()
+    last_estimated = models.DateField()
+    clients = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "last_estimated"], name="estimate_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} {self.last_estimated}: {self.clients}"
