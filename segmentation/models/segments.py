@@ -135,7 +135,8 @@ class ClientSegment(models.Model):
             models.Index(fields=["tier", "-potential"], name="segment_tier_idx"),
             models.Index(fields=["league"], name="segment_league_idx"),
             models.Index(fields=["size_class"], name="segment_size_idx"),
-            models.Index(fields=["lost_status"], name="segment_lost_idx"),
+            # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
+            models.Index(fields=["lost_status", "tier", "client"], name="segment_lost_idx"),
         ]
 
     def __str__(self) -> str:
