@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_touch_date_index'),
         ('segmentation', '0014_estimate_tally'),
     ]
 
