@@ -1,18 +1,18 @@
 """The estimates to do, tallied per manager and day of the newest estimate, kept by triggers.
 
 Every current (not inactive) client counts once, in the row of its responsible manager (0:
-nobody) and the date of its newest estimate (0001-01-01: none). A row trigger moves that count
-when a client is added, deleted, reassigned or changes status, and when one of its estimates
-is added, deleted or redated.
+nobody) and the date of its newest estimate (0001-01-01: none). Triggers move that count when
+a client is added, deleted, reassigned or changes status, and when one of its estimates is
+added, deleted or redated.
 
 A client's newest estimate before a change is the newest of its rows other than the changed
 ones, and of the changed rows' old dates that were this client's; after it, the newest of its
 rows. Both come from the (client, -estimated_on) index. SQLite fires a row trigger as each row
-changes, so a row trigger sees the table one row at a time. PostgreSQL fires them all at the end
-of the statement, when a row trigger of a multi-row delete would see every row gone: there the
-estimates' triggers are statement triggers over the statement's old and new rows (transition
-tables), and the clients' row triggers (which read only the estimates, unchanged by a client
-statement) run the same statements as SQLite's from a PL/pgSQL function.
+changes, so its row triggers see the table one row at a time. PostgreSQL fires row triggers at
+the end of the statement (a multi-row delete's would each see every row gone) and runs them one
+function call a row: there every trigger is a statement trigger over the statement's old and
+new rows (transition tables), one set-based INSERT however many rows an import or a bulk
+reassignment writes.
 """
 
 from django.db import migrations, models
@@ -69,7 +69,7 @@ CHANGED = (
 )
 REDATED = "OLD.client_id <> NEW.client_id OR OLD.estimated_on <> NEW.estimated_on"
 
-# (name, event, table, condition, statements): row triggers
+# (name, event, table, condition, statements): SQLite's row triggers
 CLIENT_TRIGGERS = [
     ("segmentation_tally_client_insert", "INSERT", CLIENTS, "", [_client_row("NEW", 1)]),
     ("segmentation_tally_client_delete", "DELETE", CLIENTS, "", [_client_row("OLD", -1)]),
@@ -146,23 +146,69 @@ def _statement_moves(old: str, new: str) -> str:
     )
 
 
-# (name, event, transition tables, statement): statement triggers
+def _client_statement(old: str, new: str) -> str:
+    """PostgreSQL: the moves of a whole client statement, from its transition tables `old` and
+    `new` (either may be ""); on an update only the rows whose manager or status changed."""
+    changed = "o.responsible_manager_id IS DISTINCT FROM n.responsible_manager_id OR o.status IS DISTINCT FROM n.status"
+    parts = []
+    for table, alias, other, other_alias, n in ((old, "o", new, "n", -1), (new, "n", old, "o", 1)):
+        if not table:
+            continue
+        join = (
+            f" JOIN {other} {other_alias} ON {other_alias}.id = {alias}.id AND ({changed})" if other else ""
+        )
+        parts.append(
+            f"SELECT COALESCE({alias}.responsible_manager_id, 0) AS manager, COALESCE({_newest(f'{alias}.id')}, {NEVER}) AS k, {n} AS n"
+            f" FROM {table} {alias}{join} WHERE {alias}.status <> {INACTIVE}"
+        )
+    return (
+        f"INSERT INTO {TALLY} (manager, last_estimated, clients) "
+        f"SELECT manager, k, SUM(n) FROM ({' UNION ALL '.join(parts)}) m GROUP BY manager, k HAVING SUM(n) <> 0 "
+        f"ON CONFLICT (manager, last_estimated) DO UPDATE SET clients = {TALLY}.clients + excluded.clients"
+    )
+
+
+# (name, event, table, transition tables, statement): PostgreSQL's statement triggers
 POSTGRES_ESTIMATE_TRIGGERS = [
+    (
+        "segmentation_tally_client_insert",
+        "INSERT",
+        CLIENTS,
+        "NEW TABLE AS new_rows",
+        _client_statement("", "new_rows"),
+    ),
+    (
+        "segmentation_tally_client_delete",
+        "DELETE",
+        CLIENTS,
+        "OLD TABLE AS old_rows",
+        _client_statement("old_rows", ""),
+    ),
+    (
+        "segmentation_tally_client_update",
+        "UPDATE",
+        CLIENTS,
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        _client_statement("old_rows", "new_rows"),
+    ),
     (
         "segmentation_tally_estimate_insert",
         "INSERT",
+        ESTIMATES,
         "NEW TABLE AS new_rows",
         _statement_moves("", "new_rows"),
     ),
     (
         "segmentation_tally_estimate_delete",
         "DELETE",
+        ESTIMATES,
         "OLD TABLE AS old_rows",
         _statement_moves("old_rows", ""),
     ),
     (
         "segmentation_tally_estimate_update",
         "UPDATE",
+        ESTIMATES,
         "OLD TABLE AS old_rows NEW TABLE AS new_rows",
         _statement_moves("old_rows", "new_rows"),
     ),
@@ -182,35 +228,26 @@ def _function(schema_editor, name: str, body: str) -> None:
 
 
 def create(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    row_triggers = CLIENT_TRIGGERS if postgres else CLIENT_TRIGGERS + SQLITE_ESTIMATE_TRIGGERS
-    for name, event, table, condition, statements in row_triggers:
-        when = f" WHEN ({condition})" if condition else ""
-        body = "".join(f"{statement};\n" for statement in statements)
-        if postgres:
-            _function(schema_editor, name, body)
-            schema_editor.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {name}()"
-            )
-        else:
-            schema_editor.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when}\nBEGIN\n{body}END"
-            )
-    if postgres:
-        for name, event, tables, statement in POSTGRES_ESTIMATE_TRIGGERS:
+    if schema_editor.connection.vendor == "postgresql":
+        for name, event, table, tables, statement in POSTGRES_ESTIMATE_TRIGGERS:
             _function(schema_editor, name, f"{statement};\n")
             schema_editor.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {ESTIMATES} REFERENCING {tables}"
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
                 f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+    else:
+        for name, event, table, condition, statements in CLIENT_TRIGGERS + SQLITE_ESTIMATE_TRIGGERS:
+            when = f" WHEN ({condition})" if condition else ""
+            body = "".join(f"{statement};\n" for statement in statements)
+            schema_editor.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when}\nBEGIN\n{body}END"
             )
     schema_editor.execute(BACKFILL)
 
 
 def drop(apps, schema_editor):
     postgres = schema_editor.connection.vendor == "postgresql"
-    triggers = [(name, table) for name, _e, table, _c, _s in CLIENT_TRIGGERS]
-    triggers += [(name, ESTIMATES) for name, *_rest in SQLITE_ESTIMATE_TRIGGERS]
-    for name, table in triggers:
+    for name, _event, table, *_rest in CLIENT_TRIGGERS + SQLITE_ESTIMATE_TRIGGERS:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
         if postgres:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")

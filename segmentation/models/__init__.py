@@ -27,6 +27,7 @@ from segmentation.models.reviews import (
 )
 from segmentation.models.segments import (
     Category,
+    CategoryTally,
     ClientFlags,
     ClientSegment,
     EstimateTally,
@@ -50,6 +51,7 @@ __all__ = [
     "POSITIVE",
     "ActionItem",
     "Category",
+    "CategoryTally",
     "ClientFlags",
     "ClientSegment",
     "DRoute",

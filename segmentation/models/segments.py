@@ -381,3 +381,26 @@ class EstimateTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager} {self.last_estimated}: {self.clients}"
+
+
+class CategoryTally(models.Model):
+    """How many active clients one responsible manager (0: nobody) holds in each ABCD category
+    ("": not categorised yet), for the workload calculator: a few hundred rows instead of a
+    GROUP BY over every client on every request.
+
+    Maintained by database triggers (migration 0016) on every write to clients (their manager
+    and status) and segments (their category), so a reassignment shows at once. Whether the
+    manager is still active is read from the users when the calculator reads the tally.
+    """
+
+    NOBODY = 0
+
+    manager = models.BigIntegerField()
+    category = models.CharField(max_length=1, blank=True)
+    clients = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["manager", "category"], name="category_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.manager} {self.category or '-'}: {self.clients}"
