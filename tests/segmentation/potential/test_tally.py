@@ -12,7 +12,13 @@ from django.db.migrations.executor import MigrationExecutor
 from accounts.models import Client
 from segmentation.models import EstimateTally, Policy, PotentialEstimate
 from segmentation.potential import selectors, services
-from tests.factories import ClientFactory, DirectorFactory, ManagerFactory, ProductGroupFactory
+from tests.factories import (
+    ClientFactory,
+    DirectorFactory,
+    ManagerFactory,
+    ProductGroupFactory,
+    TeamMemberFactory,
+)
 
 NEVER = EstimateTally.NEVER
 JAN, FEB, MAR = date(2024, 1, 10), date(2024, 2, 10), date(2024, 3, 10)
@@ -173,6 +179,26 @@ def test_the_director_reads_the_counts_from_the_tally(anna, oleg):
     assert counts() == sorted([(anna, 1, 1), (oleg, 1, 0)], key=lambda row: str(row[0]))
     estimate(never, today)
     assert counts() == sorted([(anna, 0, 1), (oleg, 1, 0)], key=lambda row: str(row[0]))
+
+
+def test_a_manager_reads_their_own_from_the_tally_and_counts_their_teams(anna, oleg):
+    never, stale = ClientFactory(responsible_manager=anna), ClientFactory(responsible_manager=anna)
+    estimate(stale, date(2023, 6, 1))
+    team = ClientFactory(responsible_manager=oleg)
+    TeamMemberFactory(client=team, user=anna)
+    TeamMemberFactory(client=never, user=anna)  # on the team of their own client: counted once
+    ClientFactory(responsible_manager=oleg)  # not theirs
+    policy = Policy.current()
+    today = date(2025, 3, 31)
+
+    def counts():
+        found = selectors.todo_counts(anna, today=today, policy=policy)
+        return [(c.manager, c.not_analysed, c.stale) for c in found]
+
+    assert counts() == sorted([(anna, 1, 1), (oleg, 1, 0)], key=lambda row: str(row[0]))
+    estimate(team, today)
+    estimate(stale, today)
+    assert counts() == [(anna, 1, 0)]
 
 
 @pytest.mark.django_db(transaction=True)
