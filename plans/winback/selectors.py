@@ -81,11 +81,18 @@ def _lost_candidates() -> QuerySet[Any]:
     lost key clients, and lost clients a director overrode to silver or gold (a few thousand
     ids where the base has 100,000 clients)."""
     upper = [Tier.GOLD, Tier.SILVER]
-    lost = LostStatus.LOST
-    computed = ClientSegment.objects.filter(lost_status=lost, tier__in=upper).values("client_id")
-    key = KeyStatus.objects.filter(is_key=True, client__segment__lost_status=lost).values("client_id")
-    overridden = TierOverride.objects.filter(tier__in=upper, client__segment__lost_status=lost)
-    return computed.order_by().union(key.order_by(), overridden.values("client_id").order_by(), all=True)
+    lost = ClientSegment.objects.filter(lost_status=LostStatus.LOST).order_by()
+    key = KeyStatus.objects.filter(is_key=True).values("client_id")
+    overridden = TierOverride.objects.filter(tier__in=upper).values("client_id")
+    return (
+        lost.filter(tier__in=upper)
+        .values("client_id")
+        .union(
+            lost.filter(client_id__in=key).values("client_id"),
+            lost.filter(client_id__in=overridden).values("client_id"),
+            all=True,
+        )
+    )
 
 
 @dataclass(frozen=True)
