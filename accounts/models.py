@@ -351,7 +351,11 @@ class Touch(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("touch")
         verbose_name_plural = _("touches")
-        indexes = [models.Index(fields=["client", "-date"], name="touch_client_date_idx")]
+        indexes = [
+            models.Index(fields=["client", "-date"], name="touch_client_date_idx"),
+            # The time split reads a month of everyone's touches.
+            models.Index(fields=["date"], name="touch_date_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=date_in_range("date"), name="touch_date_range"),
             models.CheckConstraint(

@@ -115,6 +115,7 @@ PAGES = [
             "/segments/workload/time/",
             "/segments/workload/calculator/",
             "/segments/workload/moves/",
+            "/segments/todo/",
             "/segments/reviews/",
             "/segments/reviews/{open}/",
             "/segments/reviews/{closed}/",

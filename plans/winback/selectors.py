@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -33,7 +34,7 @@ from kam.pagination import Page, keyset_page
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
-from segmentation.models import LostStatus, Tier
+from segmentation.models import ClientSegment, KeyStatus, LostStatus, Tier, TierOverride
 from segmentation.segments.rhythm import lost_reason
 from segmentation.segments.tiers import effective_tier, tier_is
 from segmentation.segments.words import Reason
@@ -43,11 +44,16 @@ ORDER = ["-key_rank", "-tier_rank", "-potential_rank", "pk"]
 
 
 def win_back_clients(user: User) -> QuerySet[Client]:
-    """Lost clients the user sees that are key, gold or silver (effective tier), worst first."""
+    """Lost clients the user sees that are key, gold or silver (effective tier), worst first.
+
+    Among the ids of `_lost_candidates()`, each set read through its own index: the condition
+    alone, an OR across three tables, made the database join every client to its segment.
+    """
     lost = Q(segment__lost_status=LostStatus.LOST)
     counted = Q(key_status__is_key=True) | tier_is(Tier.GOLD) | tier_is(Tier.SILVER)
     return (
         clients_visible_to(user)
+        .filter(pk__in=_lost_candidates())
         .filter(lost & counted)
         .select_related("segment", "key_status", "responsible_manager")
         .annotate(tier_now=effective_tier())
@@ -66,6 +72,25 @@ def win_back_clients(user: User) -> QuerySet[Client]:
                 Value(Decimal(-1)),
                 output_field=DecimalField(max_digits=18, decimal_places=2),
             ),
+        )
+    )
+
+
+def _lost_candidates() -> QuerySet[Any]:
+    """A superset of the list's ids, as one UNION ALL: lost clients computed silver or gold,
+    lost key clients, and lost clients a director overrode to silver or gold (a few thousand
+    ids where the base has 100,000 clients)."""
+    upper = [Tier.GOLD, Tier.SILVER]
+    lost = ClientSegment.objects.filter(lost_status=LostStatus.LOST).order_by()
+    key = KeyStatus.objects.filter(is_key=True).values("client_id")
+    overridden = TierOverride.objects.filter(tier__in=upper).values("client_id")
+    return (
+        lost.filter(tier__in=upper)
+        .values("client_id")
+        .union(
+            lost.filter(client_id__in=key).values("client_id"),
+            lost.filter(client_id__in=overridden).values("client_id"),
+            all=True,
         )
     )
 

@@ -28,8 +28,10 @@ from segmentation.models.reviews import (
 )
 from segmentation.models.segments import (
     Category,
+    CategoryTally,
     ClientFlags,
     ClientSegment,
+    EstimateTally,
     KeyReason,
     KeyStatus,
     League,
@@ -50,6 +52,7 @@ __all__ = [
     "POSITIVE",
     "ActionItem",
     "Category",
+    "CategoryTally",
     "ClientFlags",
     "ClientSegment",
     "DRoute",
@@ -57,6 +60,7 @@ __all__ = [
     "DRouteBatchItem",
     "DRouteKind",
     "Decision",
+    "EstimateTally",
     "KeyReason",
     "KeyStatus",
     "League",

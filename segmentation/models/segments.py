@@ -1,6 +1,7 @@
 """What the nightly run computes and keeps: estimates, segments, runs and their changes, key
 status, tier overrides, the radar's flags, and the notifications that follow."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -134,7 +135,8 @@ class ClientSegment(models.Model):
             models.Index(fields=["tier", "-potential"], name="segment_tier_idx"),
             models.Index(fields=["league"], name="segment_league_idx"),
             models.Index(fields=["size_class"], name="segment_size_idx"),
-            models.Index(fields=["lost_status"], name="segment_lost_idx"),
+            # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
+            models.Index(fields=["lost_status", "tier", "client"], name="segment_lost_idx"),
         ]
 
     def __str__(self) -> str:
@@ -357,3 +359,55 @@ class RadarTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manager_id}: {self.clients}"
+
+
+class EstimateTally(models.Model):
+    """How many current (not inactive) clients of one responsible manager have their newest
+    potential estimate dated `last_estimated`, for the directors' estimates to do: the clients
+    not analysed are one row's count, the stale ones a sum over the days before the cutoff, so
+    the per-manager counts read a few rows instead of counting every client on every request.
+
+    Maintained by database triggers (migration 0014) on every write to clients (their manager
+    and status) and estimates, whatever makes it: forms, imports, the admin, bulk updates.
+    `manager` 0 is nobody; `last_estimated` NEVER is no estimate at all. Every current client
+    counts in exactly one row; rows left at 0 stay. The table holds at most one row per manager
+    and day on which an estimate was made, whatever the number of clients.
+    """
+
+    NOBODY = 0
+    NEVER = date(1, 1, 1)
+
+    manager = models.BigIntegerField()
+    last_estimated = models.DateField()
+    clients = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "last_estimated"], name="estimate_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} {self.last_estimated}: {self.clients}"
+
+
+class CategoryTally(models.Model):
+    """How many active clients one responsible manager (0: nobody) holds in each ABCD category
+    ("": not categorised yet), for the workload calculator: a few hundred rows instead of a
+    GROUP BY over every client on every request.
+
+    Maintained by database triggers (migration 0016) on every write to clients (their manager
+    and status) and segments (their category), so a reassignment shows at once. Whether the
+    manager is still active is read from the users when the calculator reads the tally.
+    """
+
+    NOBODY = 0
+
+    manager = models.BigIntegerField()
+    category = models.CharField(max_length=1, blank=True)
+    clients = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["manager", "category"], name="category_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.manager} {self.category or '-'}: {self.clients}"

@@ -65,6 +65,15 @@ def test_a_manager_sees_their_own(base, as_manager):
     assert names(as_manager.get(URL)) == ["Gold Small", "Silver Big", "Overridden"]
 
 
+def test_a_computed_gold_overridden_to_bronze_is_not_listed_unless_key(manager, as_manager):
+    demoted = lost("Demoted", "gold", 700, manager)
+    TierOverride.objects.create(client=demoted, tier="bronze", reason="Not what it seemed")
+    demoted_key = lost("Demoted Key", "silver", 600, manager, key=True)
+    TierOverride.objects.create(client=demoted_key, tier="bronze", reason="Not what it seemed")
+
+    assert names(as_manager.get(URL)) == ["Demoted Key"]
+
+
 def test_access(client, as_manager):
     assert as_manager.post(URL).status_code == 405
     as_manager.logout()
@@ -72,11 +81,13 @@ def test_access(client, as_manager):
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_constant_queries(director, as_director, assert_queries, count):
+@pytest.mark.parametrize("persona", ["director", "manager"])
+def test_constant_queries(persona, request, assert_queries, count):
+    user, browser = request.getfixturevalue(persona), request.getfixturevalue(f"as_{persona}")
     for n in range(count):
-        client = lost(f"Client {n:02d}", "gold", n, director)
+        client = lost(f"Client {n:02d}", "gold" if n % 3 else "silver", n, user, key=n % 5 == 0)
         RefusalFactory(client=client, date=date.today())
-    response = assert_queries(9, lambda: as_director.get(URL))
+    response = assert_queries(9, lambda: browser.get(URL))
     assert len(response.context["rows"]) == count
 
 
