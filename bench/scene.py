@@ -65,14 +65,15 @@ def build(today: date, seed: int) -> None:
 
 
 def catch_up() -> None:
-    """What a database built before the plans lacks: the manager of plans, then a nightly run on
-    the last run's day (nothing in the segments changes) so the radar's flags and per-manager
-    tallies are written and count the clients the manager of plans now holds."""
+    """What a database built by an earlier version lacks: the manager of plans, then a nightly run
+    on the last run's day (nothing in the segments changes) so the radar's flags and per-manager
+    tallies are written and count the clients the manager of plans now holds, and the run keeps
+    the totals and figures the pages read."""
     if not Plan.objects.exists():
         plan_manager(timezone.localdate())
-    elif ClientFlags.objects.exists():
-        return
     last = NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).latest("run_on")
+    if ClientFlags.objects.exists() and last.totals and last.figures:
+        return
     recompute(today=last.run_on, trigger="bench")
 
 
