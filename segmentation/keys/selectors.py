@@ -37,7 +37,7 @@ from segmentation.segments.totals import Totals, run_totals
 from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
 CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
-KEY_LIST_LIMIT = 200
+KEY_LIST_LIMIT = 50  # the page's key list; the client list and the export show them all
 PAGE_SIZE = 50
 IS_KEY = Q(key_status__is_key=True)
 # An anti-join: as "no key status row or not key" over a LEFT JOIN, the planner estimated the

@@ -284,3 +284,14 @@ def test_candidates_htmx_request_gets_only_the_rows(ranked, as_director, outside
     assert "<form" not in html
     assert "Flagged" in html
     assert "Big Potential" not in html
+
+
+def test_beyond_fifty_key_clients_the_page_shows_the_biggest_and_links_to_all(as_director, policy):
+    policy.key_cap_share = 100
+    policy.save()
+    _candidates_and_keys(51)
+
+    response = as_director.get(CANDIDATES_URL)
+
+    assert len(key_names(response)) == 50
+    assert f'href="{reverse("accounts:client_list")}?key=yes"' in response.content.decode()
