@@ -19,8 +19,6 @@ from django.utils.translation import ngettext_lazy
 from accounts.models import Client
 from segmentation.models import ClientSegment, LoadTally, Policy, SizeClass
 
-SMALL = Q(segment__size_class=SizeClass.SMALL) & ~Q(status=Client.Status.INACTIVE)
-
 # (too many key clients, small clients besides): short for a list row, named after a grant.
 SHORT = (
     ngettext_lazy(
@@ -75,12 +73,14 @@ def kam_load_of(client: Client) -> KamLoad:
 
 
 def is_small(client: Client) -> bool:
-    """Whether a client counts among the small ones, for a client whose segment is loaded (or absent)."""
-    try:
-        segment = client.segment
-    except ClientSegment.DoesNotExist:
+    """Whether a client counts among its manager's small ones, as `loads()` counts them: active,
+    and sized small or not sized yet."""
+    if client.status == Client.Status.INACTIVE:
         return False
-    return segment.size_class == SizeClass.SMALL and client.status != Client.Status.INACTIVE
+    try:
+        return client.segment.size_class == SizeClass.SMALL
+    except ClientSegment.DoesNotExist:
+        return True
 
 
 def kam_warnings(load: KamLoad, policy: Policy, *, manager: object = None) -> list[str]:

@@ -7,7 +7,7 @@ from django.db import connection
 from accounts.models import Client
 from segmentation.models import ClientSegment, KeyStatus, LoadTally, SizeClass
 from segmentation.workload import selectors
-from segmentation.workload.selectors import Load, kept_loads, loads
+from segmentation.workload.selectors import Load, kam_load_of, kept_loads, loads
 from tests.factories import ClientFactory, ManagerFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,13 @@ def test_a_move_of_many_clients_is_one_change():
     Client.objects.filter(responsible_manager=ann).update(responsible_manager=bob)
 
     assert version() == before + 1
+
+
+def test_a_client_not_sized_yet_is_no_small_load_on_itself():
+    manager = ManagerFactory(username="vera")
+    unsized = ClientFactory(name="New one", responsible_manager=manager)
+    sized = ClientFactory(name="Sized", responsible_manager=manager)
+    ClientSegment.objects.create(client=sized, size_class=SizeClass.SMALL)
+
+    assert kam_load_of(unsized).small == 1  # the sized one, not itself
+    assert kam_load_of(sized).small == 1  # the unsized one, which counts small
