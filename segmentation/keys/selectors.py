@@ -116,16 +116,16 @@ def candidate_page(
     read and sort every silver and gold client.
     """
     computed = queryset.filter(tier_override__isnull=True)
-    marked = Q(flag_count__gt=0)
-    # Driven by the key statuses (a few thousand rows), not by every silver and gold segment.
+    # The marked ones are driven by the key statuses (a few thousand rows), not by every silver
+    # and gold segment.
     marked_ids = KeyStatus.objects.filter(is_key=False).exclude(reasons=[]).values("client_id")
     parts = [
-        computed.filter(marked, pk__in=marked_ids, segment__tier__in=CANDIDATE_TIERS),
+        computed.filter(pk__in=marked_ids, segment__tier__in=CANDIDATE_TIERS),
         queryset.filter(tier_override__tier__in=CANDIDATE_TIERS),
         *(
             # Potential is never NULL on a silver or gold client, and the flags are none: the
             # order is the index's own.
-            computed.filter(~marked, segment__tier=tier).annotate(
+            computed.filter(~Q(pk__in=marked_ids), segment__tier=tier).annotate(
                 flag_count=Value(0), rank_potential=F("segment__potential")
             )
             for tier in CANDIDATE_TIERS
