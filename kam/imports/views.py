@@ -5,20 +5,16 @@ With a broker configured the check and the import run on the worker (services.ru
 the run's page then shows a progress bar that polls imports:progress until the run is done.
 """
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
-from kombu.exceptions import OperationalError as BrokerError
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
@@ -30,8 +26,7 @@ from kam.imports.selectors import shown_problems
 from kam.imports.tasks import process_import
 from kam.imports.validation import CHUNK, VALIDATORS, allowed_kinds
 from kam.pagination import keyset_page
-
-logger = logging.getLogger(__name__)
+from kam.queue import enqueue_after_commit
 
 USE = "imports.use"
 FORMATS = {
@@ -227,30 +222,9 @@ def _queue(request: AuthenticatedHttpRequest, run: ImportRun, *, commit: bool) -
     except services.ImportRefused as refused:
         messages.error(request, refused.message)
         return
-    if _enqueue_after_commit(run.pk, commit=commit).failed:
+    if enqueue_after_commit(process_import, f"import {run.pk}", run_id=run.pk, commit=commit).failed:
         services.import_failed(run_id=run.pk, message=services.QUEUE_DOWN)
         messages.error(request, str(services.QUEUE_DOWN))
-
-
-@dataclass
-class _Enqueued:
-    failed: bool = False
-
-
-def _enqueue_after_commit(run_id: int, *, commit: bool) -> _Enqueued:
-    """Queue the task once the request's writes are committed, and say whether the broker took it
-    (requests run outside a transaction, so on_commit runs `enqueue` at once)."""
-    outcome = _Enqueued()
-
-    def enqueue() -> None:
-        try:
-            process_import.delay(run_id=run_id, commit=commit)
-        except BrokerError:
-            outcome.failed = True
-            logger.exception("could not queue import %s: the broker is unreachable", run_id)
-
-    transaction.on_commit(enqueue)
-    return outcome
 
 
 @permission_or_403("imports.import_all")

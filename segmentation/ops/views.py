@@ -1,20 +1,16 @@
 """The policy page and the nightly runs log (admins)."""
 
-import logging
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from kombu.exceptions import OperationalError as BrokerError
 
 from kam.access import permission_or_403
 from kam.http import AuthenticatedHttpRequest
+from kam.queue import enqueue_after_commit
 from segmentation.locations.selectors import active_location_rows
 from segmentation.models import NightlyRun, Policy
 from segmentation.ops import selectors
@@ -22,8 +18,6 @@ from segmentation.ops.forms import PolicyForm
 from segmentation.ops.services import StalePolicyError, policy_update, policy_version
 from segmentation.segments.engine import TRACKED_KINDS, recompute
 from segmentation.tasks import recompute_segments
-
-logger = logging.getLogger(__name__)
 
 MANAGE_POLICY = "segmentation.manage_policy"
 
@@ -98,7 +92,9 @@ def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     trigger = str(request.user)
     if not settings.CELERY_BROKER_URL:
         _run_now(request, trigger)
-    elif _enqueue_after_commit(trigger).failed:
+    elif enqueue_after_commit(
+        recompute_segments, f"recompute_segments for {trigger}", trigger=trigger
+    ).failed:
         messages.error(
             request,
             _("The recomputation could not be queued: the task queue is unreachable. Try again later."),
@@ -108,30 +104,6 @@ def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, _("The recomputation was queued. It shows in this log as soon as the worker starts it.")
         )
     return redirect("segmentation:run_list")
-
-
-@dataclass
-class _Enqueued:
-    failed: bool = False
-
-
-def _enqueue_after_commit(trigger: str) -> _Enqueued:
-    """Queue the task once the request's writes are committed, and say whether the broker took it.
-
-    Requests run outside a transaction (ATOMIC_REQUESTS is off), so on_commit calls
-    `enqueue` at once and the outcome is known before the user is told anything.
-    """
-    outcome = _Enqueued()
-
-    def enqueue() -> None:
-        try:
-            recompute_segments.delay(trigger=trigger)
-        except BrokerError:
-            outcome.failed = True
-            logger.exception("could not queue recompute_segments for %s: the broker is unreachable", trigger)
-
-    transaction.on_commit(enqueue)
-    return outcome
 
 
 def _run_now(request: AuthenticatedHttpRequest, trigger: str) -> None:
