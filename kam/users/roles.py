@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
+from kam.users import backends
 from kam.users.models import AnyUser
 
 ACCOUNT_MANAGER = "account_manager"
@@ -47,14 +48,13 @@ def _permission(dotted: str) -> Permission | None:
 
 
 def role_names(user: AnyUser) -> set[str]:
-    """The user's role groups, read once per request (kept on the user object)."""
+    """The user's groups, read once per request with their permissions (`backends.load`)."""
     if not user.is_authenticated:
         return set()
-    cached: set[str] | None = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        setattr(user, "_role_names", cached)  # noqa: B010 -- not a model field, a per-request cache
-    return cached
+    if not hasattr(user, "_role_names"):
+        backends.load(user)
+    names: set[str] = getattr(user, "_role_names")  # noqa: B009 -- a per-request cache, not a field
+    return names
 
 
 def is_account_manager(user: AnyUser) -> bool:

@@ -164,18 +164,18 @@ TAB_SIZE = {
 }
 
 
-# Each tab costs 7 queries for the session, user, its permissions (2), the client, role names and
-# the unread badge, plus its own; a new tab must be pinned here before its test can run.
+# Each tab costs 5 queries for the session, user, its roles and permissions, the client and the
+# unread badge, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
     # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team,
     # the plans panel (the suggestion's segments, the active plans with their progress), the
     # loyalty ladder's line (the last activity and the next, with the highest rung reached)
-    "client_detail": 19,
-    "client_contacts": 10,  # contacts + known-by, the contacts again for the form
-    "client_touches": 10,  # touches + contacts + participants
-    "client_points": 8,
-    "client_refusals": 9,  # refusals, refusals with their product group
-    "client_sales": 9,  # sales, product groups
+    "client_detail": 17,
+    "client_contacts": 8,  # contacts + known-by, the contacts again for the form
+    "client_touches": 8,  # touches + contacts + participants
+    "client_points": 6,
+    "client_refusals": 7,  # refusals, refusals with their product group
+    "client_sales": 7,  # sales, product groups
 }
 
 

@@ -298,9 +298,9 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, user, its permissions (2), the user's columns, regions, capped count, the page,
-    # role names, unread badge, and the industry and manager filter choices
-    queries = 12
+    # session, user, its roles and permissions, the user's columns, regions, capped count, the page,
+    # unread badge, and the industry and manager filter choices
+    queries = 10
     browser = browser_for(director)
 
     def fill(count):
@@ -319,7 +319,7 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 
 
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
-    queries = 11  # as for the director, but a manager gets no manager filter to fill
+    queries = 9  # as for the director, but a manager gets no manager filter to fill
     browser = browser_for(manager)
     ClientFactory(responsible_manager=manager)
     response = assert_queries(queries, lambda: browser.get(LIST_URL))

@@ -162,8 +162,8 @@ def _steel_works(count, *, shared_with=None):
 
 
 def test_search_query_count_does_not_grow_with_results(manager, as_manager, assert_queries):
-    # session, user, its permissions (2), the matches, the ones it may open, role names, unread badge
-    queries = 8
+    # session, user, its roles and permissions, the matches, the ones it may open, unread badge
+    queries = 6
     _steel_works(1)
     small = assert_queries(queries, lambda: as_manager.get(SEARCH_URL, {"q": "steel"}))
     _steel_works(9)

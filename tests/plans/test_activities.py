@@ -156,7 +156,7 @@ def test_the_history_costs_the_same_at_1_and_50_activity_changes(
     # every source of the card's history (surveys and answers included), the activities' with their
     # rows, earlier versions and names
     response = assert_queries(
-        27, lambda: as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
+        25, lambda: as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Development")]) == min(
@@ -460,7 +460,7 @@ def test_the_tab_query_count_does_not_grow_with_activities(as_manager, client_ca
             found.our_people.set([manager])
 
     add(1)
-    queries = 12  # session, user, the card and its gate; activities and their people (3); the ladder (2)
+    queries = 10  # session, user, the card and its gate; activities and their people (3); the ladder (2)
     response = assert_queries(queries, lambda: as_manager.get(tab(client_card)))
     assert len(response.context["activities"]) == 1
     add(49)

@@ -139,10 +139,10 @@ def test_the_tab_shows_progress_and_overdue_steps(as_manager, plan, manager, eng
     assert f'id="step-{second.pk}" class="table-danger"' in page
 
 
-# session, user, roles, the client, its plans, their steps (with assignees and touches), the
+# session, user, roles and permissions, the client, its plans, their steps (with assignees and touches), the
 # suggestion's client with its segments and its active kinds, the refusals by quarter, the
-# notifications badge, and the tabs' permission check
-QUERIES = 11
+# notifications badge
+QUERIES = 9
 
 
 @pytest.mark.parametrize("steps", [1, 50])
@@ -469,7 +469,7 @@ def test_the_history_costs_the_same_at_1_and_50_step_changes(
     # the card's history with segmentation's (D route marks included), the plans' and the
     # questionnaires' and activities' sources, each a constant number
     response = assert_queries(
-        31, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
+        29, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Plan step")]) >= min(steps, 6)

@@ -87,7 +87,7 @@ def test_constant_queries(persona, request, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold" if n % 3 else "silver", n, user, key=n % 5 == 0)
         RefusalFactory(client=client, date=date.today())
-    response = assert_queries(9, lambda: browser.get(URL))
+    response = assert_queries(7, lambda: browser.get(URL))
     assert len(response.context["rows"]) == count
 
 
@@ -206,6 +206,6 @@ def test_export_constant_queries(director, as_director, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold", n, director)
         RefusalFactory(client=client, date=date.today())
-    # session, user, permissions (2), the rows, their win-back plans (one query a 2,000 rows)
-    _sheet, rows = exported(assert_queries(6, lambda: as_director.get(EXPORT_URL)))
+    # session, user, roles and permissions, the rows, their win-back plans (one query a 2,000 rows)
+    _sheet, rows = exported(assert_queries(5, lambda: as_director.get(EXPORT_URL)))
     assert len(rows) == count + 1

@@ -150,10 +150,10 @@ def test_history_query_count_does_not_grow(as_director, client_card, director, a
         client=client_card, product_group=group, amount=1000, source="survey", estimated_on="2026-06-01"
     )
 
-    # session, user, role names, the client, 2 permissions, badge; the card's 6 models x 2;
+    # session, user, roles and permissions, the client, badge; the card's 6 models x 2;
     # key status, override and estimates x 2 (+ users, product groups); runs and their changes;
     # D route marks; plans and their steps, surveys and their answers, activities (none here)
-    response = assert_queries(31, lambda: as_director.get(history_url(client_card)))
+    response = assert_queries(29, lambda: as_director.get(history_url(client_card)))
 
     assert len(response.context["entries"]) == min(2 * rows + 2, 50)  # + the card and the estimate
 

@@ -183,8 +183,8 @@ def test_user_list_htmx_request_gets_only_the_rows(as_admin, manager):
 
 
 def test_user_list_query_count_does_not_grow_with_users(as_admin, assert_queries):
-    # session, user, its permissions (2), the users, their role groups, role names, unread badge
-    queries = 8
+    # session, user, its roles and permissions, the users, their role groups, unread badge
+    queries = 6
     one = assert_queries(queries, lambda: as_admin.get(reverse("users:user_list")))
     for manager in ManagerFactory.create_batch(49):
         ClientFactory(responsible_manager=manager)

@@ -258,11 +258,11 @@ def _candidates_and_keys(count):
 
 
 def test_candidates_query_count_does_not_grow_with_rows(director, signed_in, policy, assert_queries):
-    # session, user, role names, policy, total potential (no run kept it: the last run, then the
-    # count), permissions (2), candidates (marked, overridden, unmarked gold, unmarked silver),
+    # session, user, roles and permissions, policy, total potential (no run kept it: the last run, then the
+    # count), candidates (marked, overridden, unmarked gold, unmarked silver),
     # keys, their managers' kept loads, the cap (active and key clients), unread badge, manager
     # filter choices; the first request after a change counts the loads again (two more)
-    queries = 18
+    queries = 16
     browser = signed_in(director)
     _candidates_and_keys(1)
     assert_queries(queries + 2, lambda: browser.get(CANDIDATES_URL))

@@ -166,10 +166,10 @@ def test_wrong_method_is_405(as_director):
 
 
 def test_the_query_count_does_not_grow_with_rows(director, signed_in, policy, assert_queries):
-    # session, user, role names, permissions (2), total potential (no run kept it: the last run,
+    # session, user, roles and permissions, total potential (no run kept it: the last run,
     # then the count), policy, the key clients, their managers' kept loads, the candidates; the
     # first export after a change counts the loads again and keeps them (two more)
-    queries = 11
+    queries = 9
     browser = signed_in(director)
 
     def fill(count):

@@ -231,7 +231,7 @@ def many_items(review, count):
 @pytest.mark.parametrize("extra", [0, 50])
 def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
     many_items(review, extra)
-    response = assert_queries(10, lambda: as_director.get(review.get_absolute_url()))
+    response = assert_queries(8, lambda: as_director.get(review.get_absolute_url()))
     assert len(response.context["page"].rows) == min(4 + extra, 50)
 
 
@@ -241,7 +241,7 @@ def test_the_action_list_runs_a_constant_number_of_queries(
 ):
     for n in range(count):
         add_action(review, director, manager, f"Action {n}")
-    response = assert_queries(9, lambda: as_director.get(ACTIONS_URL))
+    response = assert_queries(7, lambda: as_director.get(ACTIONS_URL))
     assert len(response.context["page"].rows) == count
 
 
@@ -255,12 +255,12 @@ def test_the_review_list_runs_a_constant_number_of_queries(director, as_director
 def test_the_meeting_page_runs_a_constant_number_of_queries(
     review, base, director, manager, as_director, assert_queries
 ):
-    # 14 and the managers' kept loads (the live "over capacity" flag)
+    # 12 and the managers' kept loads (the live "over capacity" flag)
     add_action(review, director, manager, "Action")
-    assert_queries(15, lambda: as_director.get(client_url(review)))
+    assert_queries(13, lambda: as_director.get(client_url(review)))
     for n in range(5):
         add_action(review, director, manager, f"Action {n}")
-    assert_queries(15, lambda: as_director.get(client_url(review)))
+    assert_queries(13, lambda: as_director.get(client_url(review)))
 
 
 def test_marking_done_goes_back_only_to_a_page_of_this_site(review, director, manager, as_manager):

@@ -291,6 +291,6 @@ def test_the_query_count_does_not_grow_with_the_managers(month, count, browser_f
     browser = browser_for(month.director)
     Policy.current()
 
-    response = assert_queries(11, lambda: browser.get(URL, JANUARY))
+    response = assert_queries(9, lambda: browser.get(URL, JANUARY))
 
     assert len(rows(response)) == count

@@ -1,0 +1,66 @@
+from django.contrib.auth.models import Group, Permission
+
+from kam.users import roles
+from kam.users.models import User
+
+
+def fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)
+
+
+def test_roles_and_permissions_come_in_one_query(director, django_assert_num_queries):
+    user = fresh(director)
+    with django_assert_num_queries(1):
+        assert roles.role_names(user) == {roles.SALES_DIRECTOR}
+        assert user.get_all_permissions() == {
+            "accounts.view_all_clients",
+            "accounts.assign_client",
+            "segmentation.decide_key_status",
+        }
+        assert user.has_perm("accounts.assign_client")
+        assert not user.has_perm("users.manage_users")
+        assert roles.is_sales_director(user)
+        assert not roles.is_admin(user)
+
+
+def test_permissions_first_then_roles_is_still_one_query(manager, django_assert_num_queries):
+    user = fresh(manager)
+    with django_assert_num_queries(1):
+        assert user.has_perm("accounts.change_client")
+        assert roles.is_account_manager(user)
+
+
+def test_a_users_own_permission_and_a_group_that_is_no_role_count(manager):
+    extra = Group.objects.create(name="Auditors")
+    extra.permissions.add(Permission.objects.get(codename="manage_reference_data"))
+    manager.groups.add(extra)
+    manager.user_permissions.add(Permission.objects.get(codename="view_all_clients"))
+    user = fresh(manager)
+
+    assert roles.role_names(user) == {roles.ACCOUNT_MANAGER, "Auditors"}
+    assert user.get_user_permissions() == {"accounts.view_all_clients"}
+    assert user.get_group_permissions() == {
+        "accounts.add_client",
+        "accounts.change_client",
+        "accounts.manage_reference_data",
+    }
+    assert user.has_perm("accounts.manage_reference_data")
+    assert user.has_perm("accounts.view_all_clients")
+
+
+def test_an_inactive_user_holds_no_permission_whatever_their_groups(manager):
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
+    user = fresh(manager)
+
+    assert user.get_all_permissions() == set()
+    assert not user.has_perm("accounts.change_client")
+    assert roles.role_names(user) == {roles.ACCOUNT_MANAGER}
+
+
+def test_a_superuser_holds_every_permission(db):
+    user = User.objects.create_superuser("root", password="x")
+
+    assert user.has_perm("users.manage_users")
+    assert user.has_perm("segmentation.manage_policy")
+    assert len(user.get_all_permissions()) == Permission.objects.count()
