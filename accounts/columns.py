@@ -8,16 +8,19 @@ from typing import Any
 
 from django.db.models import DateField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
 from accounts.extensions import ListColumn
-from accounts.models import PointOfPresence, Touch
+from accounts.models import Client, PointOfPresence, Touch
+from kam.cells import DASH, esc, short_date
 
 NEVER = date(1900, 1, 1)  # sorts clients never touched before all others
 NO_STEP = date(9999, 12, 31)  # sorts clients without a dated next step after all others
+STATUS_LABELS = dict(Client.Status.choices)
 
 
 def _head_office() -> dict[str, Any]:
@@ -66,12 +69,69 @@ def _next_step_value(client: Any) -> str:
     return f"{formats.date_format(client.next_step_due, 'SHORT_DATE_FORMAT')} {client.next_step}"
 
 
+# Cells
+
+
+def inn_cell(client: Any) -> SafeString:
+    kpp = f"/{esc(client.kpp)}" if client.kpp else ""
+    return SafeString(f'<span class="font-monospace small">{esc(client.inn or "—")}{kpp}</span>')
+
+
+def industry_cell(client: Any) -> SafeString:
+    return SafeString(esc(client.industry or "—"))
+
+
+def head_office_cell(client: Any) -> SafeString:
+    if client.head_city:
+        region = esc(geography.region_name(client.head_region or ""))
+        return SafeString(f'<span title="{region}">{esc(client.head_city)}</span>')
+    if client.head_region:
+        return SafeString(esc(geography.region_name(client.head_region)))
+    return DASH
+
+
+def manager_cell(client: Any) -> SafeString:
+    if client.responsible_manager:
+        return SafeString(esc(client.responsible_manager))
+    return SafeString(f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>')
+
+
+def last_touch_cell(client: Any) -> SafeString:
+    if client.last_touch_on:
+        return SafeString(esc(short_date(client.last_touch_on)))
+    return SafeString(f'<span class="text-muted">{esc(gettext("never"))}</span>')
+
+
+def next_step_cell(client: Any) -> SafeString:
+    if not client.next_step:
+        return DASH
+    text = esc(client.next_step)
+    step = f'<span class="d-inline-block text-truncate align-bottom cell-step" title="{text}">{text}</span>'
+    due = client.next_step_due
+    if not due:
+        return SafeString(step)
+    if due < timezone.localdate():
+        return SafeString(
+            f'<span class="badge text-bg-danger" title="{esc(gettext("Overdue"))}">{esc(short_date(due))}'
+            f'<span class="visually-hidden"> {esc(gettext("overdue"))}</span></span> {step}'
+        )
+    return SafeString(f'<span class="small text-muted">{esc(short_date(due))}</span> {step}')
+
+
+def status_cell(client: Any) -> SafeString:
+    return SafeString(esc(STATUS_LABELS.get(client.status, client.status)))
+
+
+def updated_cell(client: Any) -> SafeString:
+    return SafeString(f'<span class="small">{esc(short_date(timezone.localdate(client.updated_at)))}</span>')
+
+
 CORE_COLUMNS = [
-    ListColumn("inn", _("INN/KPP"), "accounts/cells/inn.html", 10, sort="inn", shown=False, value=_inn),
+    ListColumn("inn", _("INN/KPP"), inn_cell, 10, sort="inn", shown=False, value=_inn),
     ListColumn(
         "industry",
         _("Industry"),
-        "accounts/cells/industry.html",
+        industry_cell,
         20,
         related=("industry",),
         shown=False,
@@ -80,7 +140,7 @@ CORE_COLUMNS = [
     ListColumn(
         "head_office",
         _("Head office"),
-        "accounts/cells/head_office.html",
+        head_office_cell,
         30,
         annotate=_head_office,
         value=_head_office_value,
@@ -88,7 +148,7 @@ CORE_COLUMNS = [
     ListColumn(
         "manager",
         _("Responsible manager"),
-        "accounts/cells/manager.html",
+        manager_cell,
         40,
         related=("responsible_manager",),
         value=_manager,
@@ -96,7 +156,7 @@ CORE_COLUMNS = [
     ListColumn(
         "last_touch",
         _("Last touch"),
-        "accounts/cells/last_touch.html",
+        last_touch_cell,
         120,
         title=_("The latest call, meeting, letter or event"),
         annotate=_last_touch,
@@ -106,7 +166,7 @@ CORE_COLUMNS = [
     ListColumn(
         "next_step",
         _("Next step"),
-        "accounts/cells/next_step.html",
+        next_step_cell,
         130,
         title=_("The next step of the latest touch that set one; overdue ones first"),
         annotate=_next_step,
@@ -116,7 +176,7 @@ CORE_COLUMNS = [
     ListColumn(
         "status",
         _("Status"),
-        "accounts/cells/status.html",
+        status_cell,
         140,
         sort="status",
         shown=False,
@@ -125,7 +185,7 @@ CORE_COLUMNS = [
     ListColumn(
         "updated",
         _("Updated"),
-        "accounts/cells/updated.html",
+        updated_cell,
         150,
         sort="updated_at",
         descending_first=True,

@@ -46,7 +46,8 @@ class CardPanel:
 
 @dataclass(frozen=True)
 class ListColumn:
-    """A column of the client list: its cell template sees the row's client as `c`.
+    """A column of the client list: `cell(client)` is the row's cell as safe HTML, rendered in
+    Python (`kam.cells`), reading only what `related` and `annotate()` fetched.
 
     - `related`: the relations the cell reads, joined once for the whole page;
     - `annotate()`: the values the cell or the sort needs, computed in the page's one query;
@@ -59,7 +60,7 @@ class ListColumn:
 
     name: str
     header: Label
-    cell: str
+    cell: Callable[[Any], str]
     order: int
     title: Label = ""
     related: tuple[str, ...] = ()

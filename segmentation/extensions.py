@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db.models import DecimalField, F, Value
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
+from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
+from kam.cells import DASH, DASH_END, esc, figure_end
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from kam.users import extensions as users_extensions
@@ -24,7 +27,7 @@ from kam.users.extensions import Handover
 from kam.users.models import User
 from segmentation import history
 from segmentation.keys import filters as key_filters
-from segmentation.models import Category, Tier
+from segmentation.models import Category, LostStatus, Tier
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel
@@ -113,11 +116,82 @@ def _d_route(client: Any) -> str:
     )
 
 
+# Cells (see kam.cells)
+
+TIER_LABELS = dict(Tier.choices)
+TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
+LOST_LABELS = dict(LostStatus.choices)
+LOST_BADGES: dict[str, str] = {
+    LostStatus.AT_RISK: "text-bg-warning",
+    LostStatus.LOST: "text-bg-danger",
+    LostStatus.WON_BACK: "text-bg-success",
+}
+
+
+def category_cell(client: Any) -> SafeString:
+    segment = _segment(client)
+    if segment is not None and segment.category:
+        return SafeString(f'<span class="badge text-bg-info">{esc(segment.category)}</span>')
+    return SafeString(f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>')
+
+
+def _tier_badge(tier: str) -> str:
+    badge = TIER_BADGES.get(tier, "text-bg-light border")
+    return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
+
+
+def tier_cell(client: Any) -> SafeString:
+    if client.override_tier:
+        mark = f'<span class="text-muted small" title="{esc(gettext("Set by a director"))}"> *</span>'
+        return SafeString(_tier_badge(client.override_tier) + mark)
+    segment = _segment(client)
+    return SafeString(_tier_badge(segment.tier)) if segment is not None else DASH
+
+
+def key_cell(client: Any) -> SafeString:
+    if client.is_key_now:
+        return SafeString(f'<span class="badge text-bg-primary">{esc(gettext("key"))}</span>')
+    return SafeString("")
+
+
+def _figure_cell(field: str) -> Callable[[Any], SafeString]:
+    def cell(client: Any) -> SafeString:
+        segment = _segment(client)
+        return figure_end(getattr(segment, field) if segment is not None else None)
+
+    return cell
+
+
+def wallet_cell(client: Any) -> SafeString:
+    segment = _segment(client)
+    if segment is None or segment.wallet_share is None:
+        return DASH_END
+    return SafeString(f'<span class="d-block text-end">{esc(floatformat(segment.wallet_share, "0"))}%</span>')
+
+
+def purchases_cell(client: Any) -> SafeString:
+    segment = _segment(client)
+    if segment is None:
+        return DASH
+    badge = LOST_BADGES.get(segment.lost_status)
+    if badge is None:
+        return SafeString("")
+    return SafeString(f'<span class="badge {badge}">{esc(LOST_LABELS[segment.lost_status])}</span>')
+
+
+def d_route_cell(client: Any) -> SafeString:
+    route = getattr(client, "d_route", None)
+    if route is None:
+        return DASH
+    label = esc(route.get_route_display())
+    return SafeString(f"{label}: {esc(route.partner)}" if route.partner else label)
+
+
 COLUMNS = [
     ListColumn(
         "category",
         _("Category"),
-        "segmentation/cells/category.html",
+        category_cell,
         50,
         title=_("ABCD category"),
         related=("segment",),
@@ -126,17 +200,17 @@ COLUMNS = [
     ListColumn(
         "tier",
         _("Tier"),
-        "segmentation/cells/tier.html",
+        tier_cell,
         60,
         related=("segment",),
         annotate=_override_tier,
         value=_tier,
     ),
-    ListColumn("key", _("Key"), "segmentation/cells/key.html", 70, annotate=_is_key, value=_key),
+    ListColumn("key", _("Key"), key_cell, 70, annotate=_is_key, value=_key),
     ListColumn(
         "potential",
         in_currency(_("Potential")),
-        "segmentation/cells/potential.html",
+        _figure_cell("potential"),
         80,
         title=_("Estimated yearly purchases from all suppliers"),
         related=("segment",),
@@ -148,7 +222,7 @@ COLUMNS = [
     ListColumn(
         "revenue",
         in_currency(_("Revenue")),
-        "segmentation/cells/revenue.html",
+        _figure_cell("revenue"),
         90,
         title=_("Our sales over the last 12 months, as of the nightly run"),
         related=("segment",),
@@ -160,7 +234,7 @@ COLUMNS = [
     ListColumn(
         "wallet",
         _("Share of wallet"),
-        "segmentation/cells/wallet.html",
+        wallet_cell,
         100,
         title=_("Our share of the client's estimated purchases"),
         related=("segment",),
@@ -171,7 +245,7 @@ COLUMNS = [
     ListColumn(
         "purchases",
         _("Purchases"),
-        "segmentation/cells/purchases.html",
+        purchases_cell,
         110,
         related=("segment",),
         value=_purchases,
@@ -179,7 +253,7 @@ COLUMNS = [
     ListColumn(
         "d_route",
         _("D route"),
-        "segmentation/cells/d_route.html",
+        d_route_cell,
         115,
         title=_("How a D client is served, as the last D-group routing set it"),
         related=("d_route",),

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from accounts import geography
+from accounts.columns import head_office_cell
 from accounts.validators import format_phone
 
 register = template.Library()
@@ -17,6 +18,12 @@ def country_name(code: str) -> str:
 @register.filter
 def region_name(code: str) -> str:
     return geography.region_name(code)
+
+
+@register.filter
+def head_office(client: Any) -> str:
+    """The client list's head office cell, for the lists that show it outside the client list."""
+    return head_office_cell(client)
 
 
 @register.filter

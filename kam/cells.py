@@ -1,0 +1,50 @@
+"""Table cells rendered in Python, as the Django admin's change list renders its cells.
+
+A list of 50 rows and ten columns renders 500 cells; as templates each cost dozens of variable
+lookups, filters and a context push (about 60% of the client list's time), as functions a few
+microseconds. Only the small pieces shared by every app's cells live here; each column's cell
+lives beside the column.
+
+Cells build their HTML with f-strings and `esc` (the standard library's escaping, which
+`django.utils.html.escape` wraps): every value that is not a constant goes through `esc`.
+"""
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+from django.template.defaultfilters import floatformat
+from django.utils import formats, translation
+from django.utils.safestring import SafeString, mark_safe
+
+DASH = mark_safe('<span class="text-muted">—</span>')
+DASH_END = mark_safe('<span class="d-block text-end text-muted">—</span>')
+
+
+def esc(value: Any) -> str:
+    """The value as text, escaped for HTML."""
+    return escape(str(value))
+
+
+def short_date(value: date) -> str:
+    """The date as the active language writes it short (SHORT_DATE_FORMAT)."""
+    return _short_date(value, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _short_date(value: date, language: str | None) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def whole(value: Decimal) -> str:
+    """A figure rounded to a whole, digits grouped as the active language groups them."""
+    return str(floatformat(value, "0g"))
+
+
+def figure_end(value: Decimal | None) -> SafeString:
+    """A right-aligned whole figure, or a dash."""
+    if value is None:
+        return DASH_END
+    return SafeString(f'<span class="d-block text-end">{esc(whole(value))}</span>')
