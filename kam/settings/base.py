@@ -104,9 +104,9 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
-# Widgets render through the project's template engine, so templates/django/forms/ overrides
-# Django's own (the select without an include per option).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Inputs, selects and textareas render in Python (kam/renderer.py); other widgets through the
+# project's template engine, so templates/django/forms/ may override Django's own.
+FORM_RENDERER = "kam.renderer.WidgetRenderer"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",

@@ -1,0 +1,81 @@
+"""The form renderer: the commonest widgets rendered in Python, the rest from templates.
+
+Every page's forms render their inputs and selects through templates (Django's own, or the
+project's overrides under templates/django/forms/). A select of 90 regions then costs a template
+loop with a dozen lookups per option; the client list's filters alone render about 170 options.
+`WidgetRenderer` writes the same markup as Django's templates for the plain inputs, the select
+and the textarea, in Python (tests/test_renderer.py compares them), and leaves every other widget
+to `TemplatesSetting`.
+"""
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from django.forms.renderers import TemplatesSetting
+from django.utils import formats
+from django.utils.safestring import SafeData, SafeString
+
+
+def text(value: Any) -> str:
+    """What `{{ value }}` writes: the value localised, then escaped unless already safe."""
+    value = formats.localize(value)
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
+
+
+def attrs(widget_attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, a bare name for True, nothing for False."""
+    return "".join(
+        f" {text(name)}" if value is True else f' {text(name)}="{text(str(value))}"'
+        for name, value in widget_attrs.items()
+        if value is not False
+    )
+
+
+def input_widget(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/input.html (and text, number, email, hidden, date, checkbox...)."""
+    value = "" if widget["value"] is None else f' value="{text(str(widget["value"]))}"'
+    return (
+        f'<input type="{text(widget["type"])}" name="{text(widget["name"])}"{value}{attrs(widget["attrs"])}>'
+    )
+
+
+def select_widget(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/select.html and select_option.html: options with their attributes, in
+    optgroups."""
+    parts = [f'<select name="{text(widget["name"])}"{attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{text(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{text(str(option["value"]))}"{attrs(option["attrs"])}>'
+            f"{text(option['label'])}</option>\n"
+            for option in group_choices
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def textarea_widget(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/textarea.html."""
+    value = text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{text(widget["name"])}"{attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+INPUTS = ("text", "number", "email", "hidden", "password", "date", "time", "search", "tel", "url", "checkbox")
+IN_PYTHON: dict[str, Callable[[dict[str, Any]], str]] = {
+    "django/forms/widgets/input.html": input_widget,
+    **{f"django/forms/widgets/{kind}.html": input_widget for kind in INPUTS},
+    "django/forms/widgets/select.html": select_widget,
+    "django/forms/widgets/textarea.html": textarea_widget,
+}
+
+
+class WidgetRenderer(TemplatesSetting):
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        python = IN_PYTHON.get(template_name)
+        if python is None or "widget" not in context:
+            return super().render(template_name, context, request)
+        return SafeString(python(context["widget"]))

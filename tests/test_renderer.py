@@ -1,0 +1,76 @@
+"""The Python widgets write exactly what Django's widget templates write."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from kam.renderer import IN_PYTHON, WidgetRenderer
+
+CHOICES = [
+    ("", "---------"),
+    ("a", 'Alpha & "Omega"'),
+    (gettext_lazy("Regions"), [("77", "Москва <город>"), ("54", gettext_lazy("Novosibirsk"))]),
+    (3, 3000),
+]
+
+WIDGETS = [
+    ("text", forms.TextInput(attrs={"class": "form-control", "maxlength": 20}), 'He said "<hi>" & left'),
+    ("empty text", forms.TextInput(attrs={"required": True, "disabled": False}), None),
+    ("safe value", forms.TextInput(), mark_safe("<b>bold</b>")),
+    ("number", forms.NumberInput(attrs={"step": "0.01"}), Decimal("1234.50")),
+    ("email", forms.EmailInput(), "a@b.ru"),
+    ("hidden", forms.HiddenInput(), 42),
+    ("password", forms.PasswordInput(render_value=True), "s3cr<t"),
+    ("date", forms.DateInput(), datetime.date(2026, 11, 30)),
+    ("search", forms.TextInput(attrs={"type": "search", "placeholder": "Найти «клиента»"}), ""),
+    ("checked box", forms.CheckboxInput(attrs={"class": "form-check-input"}), True),
+    ("unchecked box", forms.CheckboxInput(), False),
+    ("select", forms.Select(choices=CHOICES, attrs={"class": "form-select"}), "54"),
+    ("select nothing chosen", forms.Select(choices=CHOICES), None),
+    ("select by number", forms.Select(choices=CHOICES), 3),
+    ("select multiple", forms.SelectMultiple(choices=CHOICES), ["a", "77"]),
+    ("textarea", forms.Textarea(attrs={"rows": 3}), "Line <1>\nLine & 2"),
+    ("empty textarea", forms.Textarea(), ""),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(("label", "widget", "value"), WIDGETS, ids=[w[0] for w in WIDGETS])
+def test_a_widget_renders_as_its_template_does(label, widget, value, language):
+    with translation.override(language):
+        expected = widget.render("field", value, attrs={"id": "id_field"}, renderer=TemplatesSetting())
+        rendered = widget.render("field", value, attrs={"id": "id_field"}, renderer=WidgetRenderer())
+
+    assert rendered == expected
+
+
+def test_the_widgets_in_python_are_the_ones_tested():
+    tested = {widget.template_name for _label, widget, _value in WIDGETS}
+    assert tested <= set(IN_PYTHON)
+    assert {name.rsplit("/", 1)[1] for name in tested} >= {
+        "text.html",
+        "number.html",
+        "email.html",
+        "hidden.html",
+        "password.html",
+        "date.html",
+        "checkbox.html",
+        "select.html",
+        "textarea.html",
+    }
+
+
+def test_a_widget_without_a_python_twin_renders_from_its_template():
+    widget = forms.RadioSelect(choices=[("x", "X <1>")])
+
+    rendered = widget.render("field", "x", renderer=WidgetRenderer())
+
+    assert rendered == widget.render("field", "x", renderer=TemplatesSetting())
+    assert 'value="x"' in rendered
+    assert "X &lt;1&gt;" in rendered
