@@ -131,6 +131,13 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name or INN"), max_length=200, required=False)
 
 
+class PageForm(forms.Form):
+    """A keyset page's cursors (opaque; a malformed one shows the first page)."""
+
+    after = forms.CharField(required=False, max_length=200)
+    before = forms.CharField(required=False, max_length=200)
+
+
 class HistoryPageForm(forms.Form):
     """The history tab's page cursor (opaque; a malformed one shows the first page)."""
 

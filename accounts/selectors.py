@@ -161,10 +161,13 @@ def client_points(client: Client) -> list[PointOfPresence]:
     return list(client.points.all())
 
 
+def touches_of(client: Client) -> QuerySet[Touch]:
+    """The client's touches with their people, newest first."""
+    return client.touches.select_related("created_by").prefetch_related("contacts", "participants")
+
+
 def client_touches(client: Client, *, limit: int) -> list[Touch]:
-    return list(
-        client.touches.select_related("created_by").prefetch_related("contacts", "participants")[:limit]
-    )
+    return list(touches_of(client)[:limit])
 
 
 def last_meeting(client: Client) -> Touch | None:

@@ -12,15 +12,17 @@ from django.views.decorators.http import require_GET
 from accounts import audit, geography, selectors
 from accounts.access import get_client_for_user
 from accounts.extensions import card_context, card_panels, history_sources
-from accounts.forms import HistoryPageForm
+from accounts.forms import HistoryPageForm, PageForm
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
+from kam.pagination import keyset_page
 
-TOUCH_LIMIT = 200
+TOUCHES_PER_PAGE = 25
 
 
-def tab_data(client: Client, tab: str) -> dict[str, Any]:
-    """What each tab lists; also used to refresh a list after an inline edit."""
+def tab_data(client: Client, tab: str, cursor: dict[str, str] | None = None) -> dict[str, Any]:
+    """What each tab lists (`cursor`: the touches' page, the first when None); also used to
+    refresh a list after an inline edit."""
     if tab == "contacts":
         return {
             "group": selectors.decision_group(client),
@@ -29,7 +31,16 @@ def tab_data(client: Client, tab: str) -> dict[str, Any]:
     if tab == "points":
         return {"points": selectors.client_points(client)}
     if tab == "touches":
-        return {"touches": selectors.client_touches(client, limit=TOUCH_LIMIT)}
+        cursor = cursor or {}
+        page = keyset_page(
+            selectors.touches_of(client),
+            order=["-date", "-pk"],
+            after=cursor.get("after", ""),
+            before=cursor.get("before", ""),
+            size=TOUCHES_PER_PAGE,
+            count=False,
+        )
+        return {"touches": page.rows, "page": page}
     if tab == "refusals":
         return {
             "refusals": client.refusals.select_related("product_group"),
@@ -40,7 +51,9 @@ def tab_data(client: Client, tab: str) -> dict[str, Any]:
 
 def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: Any) -> HttpResponse:
     client = get_client_for_user(request, pk)
-    context = card_context(request, client, tab) | tab_data(client, tab) | extra
+    form = PageForm(request.GET)
+    cursor = form.cleaned_data if form.is_valid() else {}
+    context = card_context(request, client, tab) | tab_data(client, tab, cursor) | extra
     return render(request, f"accounts/tabs/{tab}.html", context)
 
 

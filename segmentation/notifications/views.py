@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.forms import PageForm
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page
 from segmentation.notifications import selectors, services
-from segmentation.notifications.forms import NotificationPageForm
 from segmentation.notifications.words import notification_target, notification_text
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -20,7 +20,7 @@ NOTIFICATIONS_PER_PAGE = 50
 @require_safe
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own notifications, newest first, a page at a time."""
-    form = NotificationPageForm(request.GET)
+    form = PageForm(request.GET)
     cursor = form.cleaned_data if form.is_valid() else {}
     page = keyset_page(
         selectors.notifications_of(request.user),

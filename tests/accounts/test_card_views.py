@@ -662,3 +662,40 @@ def test_the_decision_group_shows_each_contact_s_last_touch_and_marks_stale_ones
     stale = ContactFactory(client=client_card, name="Stale")
     TouchFactory(client=client_card, date=today - timedelta(days=91)).contacts.add(stale)
     assert {c.name: c.stale for c in decision_group(client_card, today=today)["contacts"]}["Stale"] is True
+
+
+# The touches tab, a page at a time
+
+
+def test_the_touches_tab_shows_a_page_of_the_newest_touches_and_pages_to_older_ones(
+    client_card, as_manager, monkeypatch
+):
+    monkeypatch.setattr(card_views, "TOUCHES_PER_PAGE", 3)
+    start = datetime.date(2026, 1, 1)
+    for day in range(7):
+        TouchFactory(client=client_card, date=start + datetime.timedelta(days=day), summary=f"Day {day}")
+
+    first = as_manager.get(url("client_touches", client_card))
+    page = first.context["page"]
+    second = as_manager.get(url("client_touches", client_card), {"after": page.next_cursor})
+    last = as_manager.get(url("client_touches", client_card), {"after": second.context["page"].next_cursor})
+    back = as_manager.get(
+        url("client_touches", client_card), {"before": last.context["page"].previous_cursor}
+    )
+
+    assert [t.summary for t in first.context["touches"]] == ["Day 6", "Day 5", "Day 4"]
+    assert f'href="?after={page.next_cursor}"' in first.content.decode()
+    assert [t.summary for t in second.context["touches"]] == ["Day 3", "Day 2", "Day 1"]
+    assert [t.summary for t in last.context["touches"]] == ["Day 0"]
+    assert last.context["page"].next_cursor == ""
+    assert [t.summary for t in back.context["touches"]] == ["Day 3", "Day 2", "Day 1"]
+
+
+def test_a_broken_touches_cursor_shows_the_first_page(client_card, as_manager):
+    TouchFactory(client=client_card, summary="The only one")
+
+    response = as_manager.get(
+        url("client_touches", client_card), {"after": "not-a-cursor", "before": "x" * 500}
+    )
+
+    assert [t.summary for t in response.context["touches"]] == ["The only one"]
