@@ -17,7 +17,7 @@ from typing import Any
 
 from django.template.defaultfilters import floatformat
 from django.utils import formats, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 DASH = mark_safe('<span class="text-muted">—</span>')
 DASH_END = mark_safe('<span class="d-block text-end text-muted">—</span>')
@@ -26,6 +26,12 @@ DASH_END = mark_safe('<span class="d-block text-end text-muted">—</span>')
 def esc(value: Any) -> str:
     """The value as text, escaped for HTML."""
     return escape(str(value))
+
+
+def text(value: Any) -> str:
+    """What `{{ value }}` writes: the value localised, then escaped unless already safe."""
+    value = formats.localize(value)
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
 
 
 def short_date(value: date) -> str:

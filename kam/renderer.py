@@ -9,18 +9,12 @@ to `TemplatesSetting`.
 """
 
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
 from django.forms.renderers import TemplatesSetting
-from django.utils import formats
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeString
 
-
-def text(value: Any) -> str:
-    """What `{{ value }}` writes: the value localised, then escaped unless already safe."""
-    value = formats.localize(value)
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+from kam.cells import text
 
 
 def attrs(widget_attrs: dict[str, Any]) -> str:
