@@ -26,6 +26,7 @@ from kam.users import extensions as users_extensions
 from kam.users.extensions import Handover
 from kam.users.models import User
 from segmentation import history
+from segmentation.cells import tier_badge
 from segmentation.keys import filters as key_filters
 from segmentation.models import Category, LostStatus, Tier
 from segmentation.radar import filters as radar_filters
@@ -118,8 +119,6 @@ def _d_route(client: Any) -> str:
 
 # Cells (see kam.cells)
 
-TIER_LABELS = dict(Tier.choices)
-TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
 LOST_LABELS = dict(LostStatus.choices)
 LOST_BADGES: dict[str, str] = {
     LostStatus.AT_RISK: "text-bg-warning",
@@ -135,17 +134,12 @@ def category_cell(client: Any) -> SafeString:
     return SafeString(f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>')
 
 
-def _tier_badge(tier: str) -> str:
-    badge = TIER_BADGES.get(tier, "text-bg-light border")
-    return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
-
-
 def tier_cell(client: Any) -> SafeString:
     if client.override_tier:
         mark = f'<span class="text-muted small" title="{esc(gettext("Set by a director"))}"> *</span>'
-        return SafeString(_tier_badge(client.override_tier) + mark)
+        return SafeString(tier_badge(client.override_tier) + mark)
     segment = _segment(client)
-    return SafeString(_tier_badge(segment.tier)) if segment is not None else DASH
+    return SafeString(tier_badge(segment.tier)) if segment is not None else DASH
 
 
 def key_cell(client: Any) -> SafeString:

@@ -3,9 +3,12 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from kam.cells import esc, text
-from segmentation.models import Tier
+from kam.money import money
+from segmentation.cells import tier_badge
+from segmentation.models import League, Tier
 
 register = template.Library()
 
@@ -27,3 +30,43 @@ def _flag_link(cell: Any) -> str:
     if cell.count:
         return f'<a href="{esc(cell.url)}">{text(cell.count)}</a>'
     return f'<a class="text-muted text-decoration-none" href="{esc(cell.url)}">0</a>'
+
+
+LEAGUE_LABELS = dict(League.choices)
+
+
+@register.simple_tag
+def segment_cells(row: Any) -> SafeString:
+    """The key list's and the candidates' segment cells of one row (`keys.selectors.Row`): tier,
+    category, potential, share of all potential and league, in Python (two lists of 50 rows)."""
+    segment = getattr(row.client, "segment", None)
+    category = getattr(segment, "category", "")
+    potential = getattr(segment, "potential", None)
+    league = getattr(segment, "league", "")
+    no_category = f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>'
+    badge = f'<span class="badge text-bg-info">{esc(category)}</span>'
+    cells = [
+        f"<td>{tier_badge(row.tier) if row.tier else _muted('—')}</td>",
+        f"<td>{badge if category else no_category}</td>",
+        '<td class="text-end text-nowrap">'
+        + (esc(money(potential)) if potential is not None else _muted(gettext("not analysed")))
+        + "</td>",
+        '<td class="text-end">'
+        + (f"{text(row.potential_share)}%" if row.potential_share is not None else _muted("—"))
+        + "</td>",
+        f"<td>{esc(LEAGUE_LABELS.get(league, league)) if league else _muted('—')}</td>",
+    ]
+    return SafeString("\n        ".join(cells))
+
+
+def _tier_badge(row: Any) -> str:
+    if not row.tier:
+        return _muted("—")
+    badge = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}.get(
+        row.tier, "text-bg-light border"
+    )
+    return f'<span class="badge {badge}">{esc(row.tier_label)}</span>'
+
+
+def _muted(label: str) -> str:
+    return f'<span class="text-muted">{esc(label)}</span>'

@@ -1,0 +1,13 @@
+"""Segmentation's pieces of the cells rendered in Python (see `kam.cells`)."""
+
+from kam.cells import esc
+from segmentation.models import Tier
+
+TIER_LABELS = dict(Tier.choices)
+TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
+
+
+def tier_badge(tier: str) -> str:
+    """A tier as a badge in its colour: gold, silver, bronze."""
+    badge = TIER_BADGES.get(tier, "text-bg-light border")
+    return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
