@@ -355,6 +355,11 @@ class Touch(models.Model):
             models.Index(fields=["client", "-date"], name="touch_client_date_idx"),
             # The time split reads a month of everyone's touches.
             models.Index(fields=["date"], name="touch_date_idx"),
+            # Each client's latest next step (the day's list, the client list's column): only the
+            # touches that set one, newest first.
+            models.Index(
+                fields=["client", "-date", "-id"], condition=~Q(next_step=""), name="touch_next_step_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=date_in_range("date"), name="touch_date_range"),

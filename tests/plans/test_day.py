@@ -4,6 +4,7 @@ one click), the flagged clients and the next steps due, in a constant number of 
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Contact, Touch
@@ -118,6 +119,23 @@ def test_next_steps_due_are_each_client_s_latest_step(manager, client_card):
         ("Siberian Steel", "Send the offer"),
         ("Late Co", "Call back"),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index's plan is PostgreSQL's")
+def test_each_client_s_latest_step_is_read_through_the_partial_index(manager, client_card):
+    """Only the touches that set a next step are indexed, newest first per client: finding each
+    client's latest one reads that index, not every touch of the client."""
+    TouchFactory(client=client_card, next_step="Send the offer", next_step_date=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'touch_next_step_idx'")
+        (definition,) = cursor.fetchone()
+        for method in ("seqscan", "indexscan"):  # what a few rows make cheaper than any index
+            cursor.execute(f"SET LOCAL enable_{method} = off")
+        latest = Touch.objects.filter(client=client_card).exclude(next_step="").order_by("-date", "-id")
+        plan = latest[:1].explain()
+
+    assert definition.endswith("(client_id, date DESC, id DESC) WHERE (NOT ((next_step)::text = ''::text))")
+    assert "touch_next_step_idx" in plan
 
 
 def test_action_items_due_this_week_overdue_first(manager, director, client_card):
