@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -220,7 +221,8 @@ def load_warnings(load: Load, policy: Policy, *, manager: object = None) -> list
     warnings = []
     if load.is_over(policy):
         over = OVER[1] if manager is not None else OVER[0]
-        warnings.append(str(over % {"manager": manager, "percent": load.percent(policy)}))
+        percent = formats.localize(load.percent(policy))  # grouped as the tables group it: 1 213%
+        warnings.append(str(over % {"manager": manager, "percent": percent}))
     if load.keys:
         warnings += kam_warnings(load.kam(), policy, manager=manager)
     return warnings

@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Client
 from segmentation.models import ClientSegment, KeyStatus, Policy, SizeClass
@@ -100,3 +101,16 @@ def test_warnings_name_what_the_load_breaks(policy):
         "Anna also carries 2 small clients; a key account manager should not carry small clients.",
     ]
     assert load_warnings(Load(small=50), policy) == []  # small clients are no warning without key ones
+
+
+def test_a_load_over_a_thousand_per_cent_is_grouped_as_the_tables_group_it(policy):
+    policy.capacity_small = 100
+    heavy = Load(small=1213)
+
+    with translation.override("ru"):
+        russian = load_warnings(heavy, policy)[0]
+    with translation.override("en"):
+        english = load_warnings(heavy, policy)[0]
+
+    assert english == "Over capacity: 1,213% of a full load."
+    assert russian.replace("\xa0", " ") == "Перегружен: 1 213% полной нагрузки."
