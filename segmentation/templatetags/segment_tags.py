@@ -70,3 +70,27 @@ def _tier_badge(row: Any) -> str:
 
 def _muted(label: str) -> str:
     return f'<span class="text-muted">{esc(label)}</span>'
+
+
+LOAD_EMPHASIS = {"over": " text-danger", "high": " text-warning-emphasis"}
+
+
+@register.simple_tag
+def load_cells(row: Any) -> SafeString:
+    """A manager's load on the workload board (a bar and the per cent), then a cell per size class
+    (clients / a full load of them), in Python: a row per manager."""
+    percent, level = text(row.percent), esc(row.level)
+    emphasis = LOAD_EMPHASIS.get(row.level, "")
+    bar = f'class="load-bar load-{level} align-middle" max="100" value="{esc(row.bar)}"'
+    load = (
+        '<td class="text-nowrap">\n'
+        f'          <progress {bar} aria-label="{esc(gettext("Load"))}">{percent}%</progress>\n'
+        f'          <span class="ms-1 fw-semibold{emphasis}" data-percent>{percent}%</span>\n'
+        "        </td>"
+    )
+    sizes = "".join(
+        f'<td class="text-end text-nowrap{" text-danger fw-semibold" if cell.over else ""}"'
+        f' data-size="{esc(cell.size)}">{text(cell.count)} / {text(cell.capacity)}</td>'
+        for cell in row.sizes
+    )
+    return SafeString(f"{load}\n        {sizes}")
