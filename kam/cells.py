@@ -10,12 +10,11 @@ Cells build their HTML with f-strings and `esc` (the standard library's escaping
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from html import escape
 from typing import Any
 
-from django.template.defaultfilters import floatformat
 from django.utils import formats, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -44,9 +43,11 @@ def _short_date(value: date, language: str | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def whole(value: Decimal) -> str:
-    """A figure rounded to a whole, digits grouped as the active language groups them."""
-    return str(floatformat(value, "0g"))
+def whole(value: Decimal | int) -> str:
+    """A figure rounded half up to a whole, digits grouped as the active language groups them
+    (what `floatformat:"0g"` writes, without its general-purpose parsing)."""
+    number = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{number:,}".replace(",", str(formats.get_format("THOUSAND_SEPARATOR")))
 
 
 def figure_end(value: Decimal | None) -> SafeString:

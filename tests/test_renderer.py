@@ -1,4 +1,4 @@
-"""The Python widgets write exactly what Django's widget templates write."""
+"""The widgets and cells rendered in Python write exactly what Django's templates and filters write."""
 
 import datetime
 from decimal import Decimal
@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.template.defaultfilters import floatformat
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
+from kam.cells import whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
 CHOICES = [
@@ -74,3 +76,21 @@ def test_a_widget_without_a_python_twin_renders_from_its_template():
     assert rendered == widget.render("field", "x", renderer=TemplatesSetting())
     assert 'value="x"' in rendered
     assert "X &lt;1&gt;" in rendered
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal(0),
+        Decimal("0.5"),
+        Decimal("-0.5"),
+        Decimal("999.49"),
+        Decimal("1234.5"),
+        Decimal("-1234567.5"),
+        10**12,
+    ],
+)
+def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language):
+    with translation.override(language):
+        assert whole(value) == floatformat(value, "0g")
