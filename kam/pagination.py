@@ -149,6 +149,9 @@ def keyset_page(
     `size + 1` rows, so a union that no index serves costs a few cheap queries instead; their
     merge compares values in Python, which agrees with the database for numbers and dates but
     for strings only under a code-point ("C") collation. `count=False` skips the count (total 0).
+
+    The count reads the matching pks, up to `COUNT_CAP + 1`: when no more match, the page is
+    read among those pks (a filter that matches a few rows costs what a few rows cost).
     """
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
@@ -158,12 +161,21 @@ def keyset_page(
     if not backwards:
         cursor = decode_cursor(after, types)
     keys_now = [(name, descending != backwards) for name, descending in keys]
+    total = 0
+    if count:
+        matched = [list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1]) for qs in querysets]
+        total = sum(len(pks) for pks in matched)
+        # Few matches: the page is read among them, so that the database sorts those few rather
+        # than walk an index in the page's order past every row that does not match.
+        querysets = [
+            qs.filter(pk__in=pks) if len(pks) <= COUNT_CAP else qs
+            for qs, pks in zip(querysets, matched, strict=True)
+        ]
     found = _merged([_read(qs, keys_now, cursor, size + 1) for qs in querysets], keys_now)
     more = len(found) > size
     found = found[:size]
     if backwards:
         found.reverse()
-    total = sum(qs.order_by().values("pk")[: COUNT_CAP + 1].count() for qs in querysets) if count else 0
     return Page(
         rows=found,
         next_cursor=_cursor(found[-1], keys) if found and (more or backwards) else "",

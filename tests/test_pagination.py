@@ -7,7 +7,9 @@ from decimal import Decimal
 from operator import attrgetter
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Sale
 from kam import pagination
@@ -386,3 +388,27 @@ def test_a_decimal_cursor_at_the_codecs_limits_pages_without_error(amount, rows,
 
     assert decode_cursor(cursor, [Decimal, date, int]) == (amount, date(2025, 1, 1), 1)
     assert len(page.rows) == rows
+
+
+@pytest.mark.parametrize("cap", [5, 22, 23, 1000])
+@pytest.mark.parametrize("order", [["-status", "name", "-pk"], ["name", "-pk"]])
+def test_pages_are_the_same_read_among_the_counted_pks_or_not(cap, order, statuses_and_names, monkeypatch):
+    """Up to the cap the page is read among the pks the count found; past it, as any page: the
+    same pages either way, counted alike."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", cap)
+
+    assert_pages_cover(Client.objects.all(), order, 4, ordered(statuses_and_names, order))
+    assert keyset_page(Client.objects.all(), order=order, size=4).total == min(23, cap)
+
+
+def test_a_page_of_few_matches_is_read_among_their_pks(statuses_and_names):
+    few = Client.objects.filter(name="Gamma")
+    pks = sorted(few.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(few, order=["name", "pk"], size=2)
+
+    counted, rows = (query["sql"] for query in queries.captured_queries)
+    assert [c.pk for c in page.rows] == pks[:2]
+    assert "LIMIT" in counted
+    assert f"IN ({', '.join(map(str, pks))})" in rows
