@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,9 @@ class ListColumn:
     - `related`: the relations the cell reads, joined once for the whole page;
     - `annotate()`: the values the cell or the sort needs, computed in the page's one query;
     - `sort`: the field or annotation the column sorts by (NOT NULL: the keyset pager needs it),
-      `descending_first` for columns where the biggest comes first;
+      `descending_first` for columns where the biggest comes first; `sort_parts(rows)`, when an
+      index serves the order only in parts (a COALESCE across tables), the parts in ascending
+      order, every row of one below every row of the next, each with the `sort` annotation;
     - `shown`: whether a user who has not picked their columns sees it;
     - `value(client)`: the cell as a plain value for the Excel export (text, a number, a date or
       None), read from what `related` and `annotate()` fetched: no query of its own.
@@ -67,6 +70,7 @@ class ListColumn:
     annotate: Callable[[], dict[str, Any]] | None = None
     sort: str = ""
     descending_first: bool = False
+    sort_parts: Callable[[QuerySet[Any]], list[QuerySet[Any]]] | None = None
     shown: bool = True
     value: Callable[[Any], Any] = lambda client: None
 

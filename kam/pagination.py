@@ -140,6 +140,7 @@ def keyset_page(
     before: str = "",
     size: int = 50,
     count: bool = True,
+    chained: bool = False,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -152,6 +153,9 @@ def keyset_page(
 
     The count reads the matching pks, up to `COUNT_CAP + 1`: when no more match, the page is
     read among those pks (a filter that matches a few rows costs what a few rows cost).
+
+    `chained`: the querysets come in the order's sequence, every row of one before every row of
+    the next; a later one is read (and counted) only when the earlier ones fall short.
     """
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
@@ -163,15 +167,11 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        matched = [list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1]) for qs in querysets]
-        total = sum(len(pks) for pks in matched)
-        # Few matches: the page is read among them, so that the database sorts those few rather
-        # than walk an index in the page's order past every row that does not match.
-        querysets = [
-            qs.filter(pk__in=pks) if len(pks) <= COUNT_CAP else qs
-            for qs, pks in zip(querysets, matched, strict=True)
-        ]
-    found = _merged([_read(qs, keys_now, cursor, size + 1) for qs in querysets], keys_now)
+        querysets, total = _counted(querysets)
+    if chained:
+        found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
+    else:
+        found = _merged([_read(qs, keys_now, cursor, size + 1) for qs in querysets], keys_now)
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -185,6 +185,33 @@ def keyset_page(
         total=min(total, COUNT_CAP),
         total_capped=total > COUNT_CAP,
     )
+
+
+def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[QuerySet[Any]], int]:
+    """The matching pks of each queryset, up to the cap in all: the querysets with few matches
+    narrowed to their pks (the database then sorts those few rather than walk an index in the
+    page's order past every row that does not match), and the total (once past the cap, the
+    querysets left are not counted)."""
+    narrowed, total = [], 0
+    for queryset in querysets:
+        if total > COUNT_CAP:
+            narrowed.append(queryset)
+            continue
+        pks = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        total += len(pks)
+        narrowed.append(queryset.filter(pk__in=pks) if len(pks) <= COUNT_CAP else queryset)
+    return narrowed, total
+
+
+def _chained(
+    querysets: list[QuerySet[Any]], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
+) -> list[Any]:
+    found: list[Any] = []
+    for queryset in querysets:
+        found += _read(queryset, keys, cursor, limit - len(found))
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _read(

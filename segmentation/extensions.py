@@ -5,7 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Value
+from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -67,6 +67,24 @@ def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
         return {f"{field}_sort": Coalesce(f"segment__{field}", Value(Decimal(-1)), output_field=AMOUNT)}
 
     return annotate
+
+
+def _split_by(field: str) -> Callable[[QuerySet[Client]], list[QuerySet[Client]]]:
+    """The list sorted by a segment figure, in two parts the pager reads one after the other:
+    the clients without the figure (-1, below any figure), in pk order, and those with it, in
+    the order of its index on the segments. One query on the COALESCE would sort every client
+    to show 50; sorted biggest first, the clients without it are read only on the last pages."""
+
+    def split(rows: QuerySet[Client]) -> list[QuerySet[Client]]:
+        known = Q(**{f"segment__{field}__isnull": False})
+        return [
+            rows.filter(Q(segment__isnull=True) | Q(**{f"segment__{field}__isnull": True})).annotate(
+                **{f"{field}_sort": Value(Decimal(-1), output_field=AMOUNT)}
+            ),
+            rows.filter(known).annotate(**{f"{field}_sort": F(f"segment__{field}")}),
+        ]
+
+    return split
 
 
 def _segment(client: Any) -> Any:
@@ -210,6 +228,7 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("potential"),
         sort="potential_sort",
+        sort_parts=_split_by("potential"),
         value=_segment_value("potential"),
         descending_first=True,
     ),
@@ -222,6 +241,7 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("revenue"),
         sort="revenue_sort",
+        sort_parts=_split_by("revenue"),
         value=_segment_value("revenue"),
         descending_first=True,
     ),
@@ -234,6 +254,7 @@ COLUMNS = [
         related=("segment",),
         annotate=_sorted_by("wallet_share"),
         sort="wallet_share_sort",
+        sort_parts=_split_by("wallet_share"),
         value=_segment_value("wallet_share"),
     ),
     ListColumn(

@@ -151,34 +151,35 @@ def ordered(rows, order):
     return [row.pk for row in rows]
 
 
-def walk_forward(querysets, order, size):
+def walk_forward(querysets, order, size, **options):
     """Every page from the first on, following `next_cursor`."""
-    pages = [keyset_page(querysets, order=order, size=size)]
+    pages = [keyset_page(querysets, order=order, size=size, **options)]
     while pages[-1].next_cursor:
-        pages.append(keyset_page(querysets, order=order, size=size, after=pages[-1].next_cursor))
+        pages.append(keyset_page(querysets, order=order, size=size, after=pages[-1].next_cursor, **options))
         assert len(pages) < 100
     return pages
 
 
-def walk_backward(querysets, order, size, last):
+def walk_backward(querysets, order, size, last, **options):
     """The pages before `last`, following `previous_cursor`, back to the first."""
     pages = [last]
     while pages[0].previous_cursor:
-        pages.insert(0, keyset_page(querysets, order=order, size=size, before=pages[0].previous_cursor))
+        before = pages[0].previous_cursor
+        pages.insert(0, keyset_page(querysets, order=order, size=size, before=before, **options))
         assert len(pages) < 100
     return pages
 
 
-def assert_pages_cover(querysets, order, size, expected):
+def assert_pages_cover(querysets, order, size, expected, **options):
     """Forward and back, each row exactly once in `expected` order, the cursors as the list
     template expects: no previous on the first page, no next on the last."""
-    forward = walk_forward(querysets, order, size)
+    forward = walk_forward(querysets, order, size, **options)
     assert [[row.pk for row in page.rows] for page in forward] == [
         expected[start : start + size] for start in range(0, len(expected), size)
     ]
     assert forward[0].previous_cursor == ""
     assert forward[-1].next_cursor == ""
-    backward = walk_backward(querysets, order, size, forward[-1])
+    backward = walk_backward(querysets, order, size, forward[-1], **options)
     assert [[row.pk for row in page.rows] for page in backward] == [
         [row.pk for row in page.rows] for page in forward
     ]
@@ -412,3 +413,36 @@ def test_a_page_of_few_matches_is_read_among_their_pks(statuses_and_names):
     assert [c.pk for c in page.rows] == pks[:2]
     assert "LIMIT" in counted
     assert f"IN ({', '.join(map(str, pks))})" in rows
+
+
+@pytest.fixture
+def chain(statuses_and_names):
+    """The 23 clients as two parts in `-status` order: the prospects, then the others."""
+    return [
+        Client.objects.filter(status=Client.Status.PROSPECT),
+        Client.objects.exclude(status=Client.Status.PROSPECT),
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 4, 7, 22, 23])
+def test_chained_parts_page_as_one_ordered_queryset(size, chain, statuses_and_names):
+    order = ["-status", "name", "-pk"]
+
+    assert_pages_cover(chain, order, size, ordered(statuses_and_names, order), chained=True)
+
+
+def test_a_chained_part_is_read_only_when_the_earlier_fall_short(chain, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = keyset_page(chain, order=["-status", "name", "-pk"], size=3, count=False, chained=True)
+    with django_assert_num_queries(3):  # the counts of both parts, the first part's rows
+        counted = keyset_page(chain, order=["-status", "name", "-pk"], size=3, chained=True)
+
+    assert [c.status for c in first.rows] == [Client.Status.PROSPECT] * 3
+    assert (counted.total, [c.pk for c in counted.rows]) == (23, [c.pk for c in first.rows])
+
+
+def test_chained_parts_past_the_cap_are_not_counted(chain, django_assert_num_queries, cap_at_ten):
+    with django_assert_num_queries(2):  # the first part's count (past ten) and its rows
+        page = keyset_page(chain[::-1], order=["status", "-name", "pk"], size=3, chained=True)
+
+    assert (page.total, page.total_capped) == (10, True)

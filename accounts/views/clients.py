@@ -34,7 +34,7 @@ SEARCH_LIMIT = 25
 @dataclass(frozen=True)
 class Listed:
     """The client list as the query string asks for it: the filters, the user's columns, the
-    rows (filtered, not yet ordered) and their order."""
+    rows (filtered, not yet ordered), their order, and the parts the pager reads them in."""
 
     filters: ClientFilter
     columns: list[ListColumn]
@@ -42,6 +42,7 @@ class Listed:
     sort: str
     order: list[str]
     data: dict[str, Any]
+    parts: list[QuerySet[Client]]
 
 
 def _listed(request: AuthenticatedHttpRequest) -> Listed:
@@ -54,7 +55,9 @@ def _listed(request: AuthenticatedHttpRequest) -> Listed:
         rows = rows.annotate(**sorting.column.annotations())  # sorted by a column not shown
     data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
     order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
-    return Listed(filters, columns, rows, sorting.key, order, data)
+    split = sorting.column.sort_parts if sorting.column is not None else None
+    parts = [rows] if split is None else split(rows)[:: -1 if sorting.descending else 1]
+    return Listed(filters, columns, rows, sorting.key, order, data, parts)
 
 
 @login_required
@@ -63,8 +66,9 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = _listed(request)
     filters, columns, data = listed.filters, listed.columns, listed.data
     page = keyset_page(
-        listed.rows,
+        listed.parts,
         order=listed.order,
+        chained=True,
         after=data.get("after") or "",
         before=data.get("before") or "",
     )

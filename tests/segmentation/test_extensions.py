@@ -361,3 +361,26 @@ def test_the_figures_show_in_their_columns(figures, as_manager):
         ["100", "0", "—"],
         ["—", "—", "—"],
     ]
+
+
+@pytest.mark.parametrize("sort", ["-potential", "potential"])
+def test_a_figure_sorted_list_pages_across_the_clients_without_it(manager, as_manager, sort):
+    """30 clients with a potential and 25 without (no segment, or none estimated): the 55 over
+    two pages of 50 in order, each once, whichever way the list is sorted."""
+    for number in range(30):
+        segment(ClientFactory(name=f"Has {number:02d}", responsible_manager=manager), potential=number + 1)
+    for number in range(25):
+        client = ClientFactory(name=f"Lacks {number:02d}", responsible_manager=manager)
+        if number % 2:
+            segment(client, potential=None)
+    with_it = [f"Has {number:02d}" for number in range(29, -1, -1)]
+    without = [c.name for c in Client.objects.filter(name__startswith="Lacks").order_by("-pk")]
+    expected = with_it + without if sort.startswith("-") else without[::-1] + with_it[::-1]
+
+    first = as_manager.get(LIST_URL, {"sort": sort})
+    after = first.context["page"].next_cursor
+    second = as_manager.get(LIST_URL, {"sort": sort, "after": after})
+
+    assert names(first) + names(second) == expected
+    assert len(names(first)) == 50
+    assert second.context["page"].next_cursor == ""
