@@ -2,6 +2,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -94,3 +95,23 @@ def load_cells(row: Any) -> SafeString:
         for cell in row.sizes
     )
     return SafeString(f"{load}\n        {sizes}")
+
+
+@register.simple_tag
+def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -> SafeString:
+    """A manager's (or the department's) row of the time split, in Python: a row per manager."""
+    tip = esc(gettext("More than %(tolerance)s points off the target") % {"tolerance": text(tolerance)})
+    off = f' <span class="badge text-bg-warning" title="{tip}">{esc(gettext("off target"))}</span>'
+    weight = " fw-normal" if row.manager else ""
+    parts = [f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(label)}</th>\n  ']
+    for cell in cells:
+        hours = esc(gettext("%(hours)s h") % {"hours": floatformat(cell.logged.hours, 1)})
+        share = (
+            _muted("—") if cell.share is None else f"{floatformat(cell.share, 1)}%{off if cell.off else ''}"
+        )
+        warning = " table-warning" if cell.off else ""
+        parts.append(f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  ')
+    total = floatformat(row.hours, 1) if row.minutes else _muted(gettext("no logged time"))
+    undated = esc(row.undated_text or "—")
+    parts.append(f'<td class="text-end">{total}</td>\n  <td class="text-end">{undated}</td>\n</tr>\n')
+    return SafeString("".join(parts))
