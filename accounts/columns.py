@@ -3,10 +3,9 @@
 The apps above add theirs (segments, potential, revenue) through `accounts.extensions`.
 """
 
-from datetime import date
 from typing import Any
 
-from django.db.models import DateField, OuterRef, Subquery, Value
+from django.db.models import OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
@@ -15,11 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
 from accounts.extensions import ListColumn
-from accounts.models import Client, PointOfPresence, Touch
+from accounts.models import NEVER, NO_STEP, Client, PointOfPresence
 from kam.cells import DASH, esc, short_date
 
-NEVER = date(1900, 1, 1)  # sorts clients never touched before all others
-NO_STEP = date(9999, 12, 31)  # sorts clients without a dated next step after all others
 STATUS_LABELS = dict(Client.Status.choices)
 
 
@@ -28,24 +25,12 @@ def _head_office() -> dict[str, Any]:
     return {"head_city": offices.values("city")[:1], "head_region": offices.values("region")[:1]}
 
 
-def _latest_touch() -> Any:
-    return Touch.objects.filter(client=OuterRef("pk")).order_by("-date", "-id")
-
-
 def _last_touch() -> dict[str, Any]:
-    last = Subquery(_latest_touch().values("date")[:1], output_field=DateField())
-    return {"last_touch_on": last, "last_touch_sort": Coalesce(last, Value(NEVER))}
+    return {"last_touch_sort": Coalesce("last_touch_on", Value(NEVER))}
 
 
 def _next_step() -> dict[str, Any]:
-    """The next step recorded on the client's latest touch that has one, and its date."""
-    with_step = _latest_touch().exclude(next_step="")
-    due = Subquery(with_step.values("next_step_date")[:1], output_field=DateField())
-    return {
-        "next_step": with_step.values("next_step")[:1],
-        "next_step_due": due,
-        "next_step_sort": Coalesce(due, Value(NO_STEP)),
-    }
+    return {"next_step_sort": Coalesce("next_step_due", Value(NO_STEP))}
 
 
 def _inn(client: Any) -> str:

@@ -1,11 +1,13 @@
 from collections.abc import Collection
+from datetime import date
 from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -110,8 +112,20 @@ class ProductGroup(ReferenceItem):
 INN_KPP_TAKEN = _("A client with this INN and KPP already exists.")
 
 
+NEVER = date(1900, 1, 1)  # sorts clients never touched before all others
+NO_STEP = date(9999, 12, 31)  # sorts clients without a dated next step after all others
+# Kept by triggers on the touches (migration 0014), never written by a save.
+TOUCH_SUMMARY = ("last_touch_on", "next_step", "next_step_due")
+
+
 class Client(models.Model):
-    """A client company: the card of DOMAIN §2. `version` guards against lost updates."""
+    """A client company: the card of DOMAIN §2. `version` guards against lost updates.
+
+    `last_touch_on`, `next_step` and `next_step_due` sum up its touches (the date of the latest,
+    and the next step of the latest that set one): triggers keep them as touches are written,
+    in any way (forms, imports, COPY), so that the client list shows and sorts by them through
+    an index; a save never writes them.
+    """
 
     class Status(models.TextChoices):
         PROSPECT = "prospect", _("Prospect")
@@ -150,7 +164,10 @@ class Client(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+    last_touch_on = models.DateField(_("last touch"), null=True, editable=False)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True, editable=False)
+    next_step_due = models.DateField(_("next step by"), null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at", *TOUCH_SUMMARY])
 
     class Meta:
         ordering = ["name", "id"]
@@ -166,6 +183,8 @@ class Client(models.Model):
             models.Index(fields=["status", "name", "id"], name="client_status_idx"),
             models.Index(fields=["updated_at", "id"], name="client_updated_idx"),
             models.Index(fields=["responsible_manager", "name", "id"], name="client_manager_idx"),
+            models.Index(Coalesce("last_touch_on", Value(NEVER)), "id", name="client_last_touch_idx"),
+            models.Index(Coalesce("next_step_due", Value(NO_STEP)), "id", name="client_next_step_idx"),
         ]
         constraints = [
             # INN + KPP identify a company or its branch. Cards without a KPP (sole traders, and
@@ -180,6 +199,16 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A save of a stored card writes every field but the touch summary (the triggers')."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in TOUCH_SUMMARY
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:client_detail", args=[self.pk])

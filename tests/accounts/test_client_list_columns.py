@@ -62,9 +62,9 @@ def test_the_row_shows_the_last_touch_and_the_next_step_of_the_latest_touch_that
     rows = {c.name: (c.last_touch_on, c.next_step, c.next_step_due) for c in response.context["page"].rows}
     day = datetime.timedelta
     assert rows == {
-        "Never": (None, None, None),
+        "Never": (None, "", None),
         "Old": (touched - day(40), "Send the offer", touched - day(5)),
-        "Quiet": (touched - day(1), None, None),
+        "Quiet": (touched - day(1), "", None),
         "Recent": (touched - day(2), "Visit the plant", touched + day(7)),
     }
     html = response.content.decode()
