@@ -17,15 +17,15 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from kam.imports import parsing, progress
+from kam.imports import parsing, progress, sales_sql
 from kam.imports.columns import missing, normalise, recognise
 from kam.imports.models import BACKGROUND, HeaderMapping, ImportRun, Kind
 from kam.imports.texts import Message, _
-from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
+from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem, Validator
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
 from kam.users.models import User
 
@@ -299,6 +299,8 @@ def _process(
     validator = VALIDATORS[run.kind](
         user=by, header=run.header, mapping=mapping, monthly=run.monthly, today=timezone.localdate()
     )
+    if commit and run.kind == Kind.SALES and connection.vendor == "postgresql":
+        return _process_in_sql(run, by, mapping, outcome, validator)
     writer = WRITERS[run.kind](run=run, by=by) if commit else None
     if writer is not None and writer.finds_duplicates:
         validator.track_duplicates = False
@@ -325,6 +327,40 @@ def _process(
             )
     if outcome.rows == 0:
         outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
+    return writer
+
+
+def _process_in_sql(
+    run: ImportRun, by: User, mapping: dict[int, str], outcome: Outcome, validator: Validator
+) -> Writer:
+    """The sales commit on PostgreSQL: the file loaded and checked in SQL, Python checking only
+    the rows SQL did not accept (kam.imports.sales_sql); problems and staged rows as _process's."""
+    writer = WRITERS[run.kind](run=run, by=by)
+    validator.track_duplicates = False
+    width, total = len(run.header), run.rows
+
+    def loaded(read: int) -> None:
+        progress.report(
+            run.pk, progress.Progress(progress.IMPORTING, total * read // max(run.size, 1), total)
+        )
+
+    outcome.rows = sales_sql.load(run, width, mapping, loaded)
+    progress.report(run.pk, progress.Progress(progress.IMPORTING, outcome.rows, outcome.rows))
+    if outcome.rows == 0:
+        outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
+        return writer
+    column = next(index for index, name in mapping.items() if name == "product_group")
+    sales_sql.match_groups(validator, f"c{column}")
+    if sales_sql.accept(run, width, mapping) < outcome.rows:
+        for chunk in sales_sql.refused_rows(run, width, mapping):
+            checked = validator.check(chunk)
+            for result in checked:
+                for problem in result.problems:
+                    outcome.note(problem)
+            writer.add(
+                [{"number": result.number, **result.values} for result in checked if not result.problems]
+            )
+    sales_sql.drop()
     return writer
 
 
