@@ -38,6 +38,8 @@ from kam.imports.validation import CHUNK, MAX_AMOUNT, Validator
 
 CELLS = "import_cells"
 GROUPS = "import_groups"
+CLIENT_MAP = "import_clients"
+DATES = "import_dates"
 # Every character Python's str.strip() and the pattern `\s` take for white space.
 WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
 KPP = "^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$"  # accounts.validators.KPP_PATTERN
@@ -222,7 +224,7 @@ def _date(column: str) -> str:
     year = part(f"split_part(split_part({value}, '.', 3), ' ', 1)", 1, 4)
     month = part(f"split_part({value}, '.', 2)", 6, 2)
     day = part(f"split_part({value}, '.', 1)", 9, 2)
-    cells = f"SELECT DISTINCT coalesce({column}, '') AS cell FROM {CELLS} WHERE number > 1"
+    cells = f"SELECT DISTINCT coalesce({column}, '') AS cell FROM {CELLS} WHERE number > 1 OFFSET 0"
     parts = (
         f"SELECT cell, {year} AS y, {month} AS m, {day} AS d FROM ({cells}) cells "
         f"WHERE {ru} OR {value} ~ '{ISO_DATE}' OFFSET 0"
@@ -273,35 +275,52 @@ def accept(run: ImportRun, width: int, mapping: dict[int, str]) -> int:
     rows = (
         f"SELECT number, {cell('inn')} AS inn, {cell('kpp')} AS kpp, "
         f"{raw['product_group']} AS product_group, {raw['date']} AS date, {cell('document')} AS document, "
-        f"translate({cell('amount')}, {DROPPED}, '') AS compact "
-        f"FROM {CELLS} WHERE number > 1 AND NOT coalesce({refused}, false) OFFSET 0"
+        f"{cell('amount')} AS written FROM {CELLS} "
+        f"WHERE number > 1 AND NOT coalesce({refused}, false) OFFSET 0"
     )
-    amounts = (
-        f"SELECT number, inn, kpp, product_group, date, document, {_amount('compact')} AS amount "
+    # An amount written as a plain number is one; any other is compacted and read as parse_amount does.
+    compact = _amount(f"translate(written, {DROPPED}, '')")
+    typed = (
+        "SELECT number, inn, kpp, product_group, date, CASE WHEN length(document) <= 64 THEN document END "
+        f"AS document, CASE WHEN written ~ '{NUMBER}' THEN CAST(written AS numeric) "
+        f"WHEN {compact} ~ '{NUMBER}' THEN CAST({compact} AS numeric) END AS amount "
         f"FROM ({rows}) rows OFFSET 0"
     )
-    typed = (
-        f"SELECT number, inn, kpp, product_group, date, document, "
-        f"CASE WHEN amount ~ '{NUMBER}' THEN CAST(amount AS numeric) END AS amount "
-        f"FROM ({amounts}) amounts OFFSET 0"
+    # A refused document or amount is NULL, so that the planner expects most rows to pass.
+    valid = (
+        "SELECT number, inn, kpp, product_group, date, document, CASE WHEN amount >= 0 "
+        "AND amount = trunc(amount, 2) AND amount <= %s THEN amount END AS amount "
+        f"FROM ({typed}) typed OFFSET 0"
     )
     day = "date_trunc('month', d.day)::date" if run.monthly else "d.day"
     until = "(date_trunc('month', d.day) + interval '1 month')::date" if run.monthly else "NULL::date"
     document = "''" if run.monthly else "t.document"
     stage = SaleStage._meta.db_table
     with connection.cursor() as cursor:
+        # The clients and the dates as small tables with statistics: the planner then hashes
+        # them, where estimates through the CTEs led it to loop over them for every row.
+        cursor.execute(f"DROP TABLE IF EXISTS {CLIENT_MAP}, {DATES}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {CLIENT_MAP} ON COMMIT DROP AS {CLIENTS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {DATES} ON COMMIT DROP AS {_date(column['date'])}")
+        cursor.execute(f"ANALYZE {CELLS}, {GROUPS}, {CLIENT_MAP}, {DATES}")
+        # The rows' cells are expressions the planner has no statistics for: it would take the
+        # joins for selective and loop over the small tables once a row. Hash joins are linear.
         cursor.execute(
-            f"WITH clients AS ({CLIENTS}), dates AS ({_date(column['date'])}) "
+            "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)"
+        )
+        nestloop = cursor.fetchone()[0]
+        cursor.execute(
             f'INSERT INTO {stage} (run_id, "row", client_id, product_group_id, date, until, document, '
             "amount, outcome) "
             f"SELECT %s, t.number, k.id, g.id, {day}, {until}, {document}, t.amount, 'created' "
-            f"FROM ({typed}) t JOIN clients k ON k.inn = t.inn AND k.kpp = t.kpp "
-            f"JOIN {GROUPS} g ON g.cell = t.product_group JOIN dates d ON d.cell = t.date "
-            f"WHERE t.amount >= 0 AND t.amount = trunc(t.amount, 2) AND t.amount <= %s "
-            "AND length(t.document) <= 64",
+            f"FROM ({valid}) t JOIN {CLIENT_MAP} k ON k.inn = t.inn AND k.kpp = t.kpp "
+            f"JOIN {GROUPS} g ON g.cell = t.product_group JOIN {DATES} d ON d.cell = t.date "
+            "WHERE t.amount IS NOT NULL AND t.document IS NOT NULL",
             [run.pk, MAX_AMOUNT],
         )
-        return cursor.rowcount
+        accepted = cursor.rowcount
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
+        return accepted
 
 
 # 3. The rows SQL did not accept
@@ -336,4 +355,4 @@ def _raw_row(found: tuple[Any, ...], indexes: list[int], width: int) -> parsing.
 
 def drop() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, {GROUPS}")
+        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, {GROUPS}, {CLIENT_MAP}, {DATES}")

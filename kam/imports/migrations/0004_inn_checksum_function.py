@@ -27,7 +27,7 @@ def _check(weights: tuple[int, ...], position: int) -> str:
 
 CREATE = [
     "CREATE OR REPLACE FUNCTION kam_inn_is_valid(inn text) RETURNS boolean "
-    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT CASE "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE "
     f"WHEN inn ~ '^[0-9]{{10}}$' THEN {_check(WEIGHTS_10, 10)} "
     f"WHEN inn ~ '^[0-9]{{12}}$' THEN {_check(WEIGHTS_12_FIRST, 11)} AND {_check(WEIGHTS_12_SECOND, 12)} "
     "ELSE false END $$"
