@@ -31,13 +31,15 @@ from typing import IO, Any
 import psycopg2
 from django.db import connection, transaction
 
-from kam.imports import parsing
+from kam.imports import parsing, writers
 from kam.imports.columns import normalise
 from kam.imports.models import ImportRun, SaleStage
-from kam.imports.validation import CHUNK, MAX_AMOUNT, Validator
+from kam.imports.validation import CHUNK, MAX_AMOUNT, Problem, Validator
+from kam.imports.writers import Counts
 
 CELLS = "import_cells"
 GROUPS = "import_groups"
+ROWS = "import_rows"  # the rows checked, typed and resolved
 CLIENT_MAP = "import_clients"
 DATES = "import_dates"
 # Every character Python's str.strip() and the pattern `\s` take for white space.
@@ -75,9 +77,13 @@ def load(run: ImportRun, width: int, mapping: dict[int, str], report: Callable[[
     detected = parsing.Detected(run.file_format, run.encoding, run.delimiter)
     columns = ", ".join(f"c{index} text" for index in range(width))
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
+        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, {ROWS}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {CELLS} (number bigserial, long boolean, {columns}) ON COMMIT DROP"
+        )
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE {ROWS} ("row" bigint, client_id bigint, product_group_id bigint, '
+            "date date, until date, document text, amount numeric(16, 2)) ON COMMIT DROP"
         )
         if detected.file_format == "csv" and _plain(run.stored_name):
             try:
@@ -295,7 +301,6 @@ def accept(run: ImportRun, width: int, mapping: dict[int, str]) -> int:
     day = "date_trunc('month', d.day)::date" if run.monthly else "d.day"
     until = "(date_trunc('month', d.day) + interval '1 month')::date" if run.monthly else "NULL::date"
     document = "''" if run.monthly else "t.document"
-    stage = SaleStage._meta.db_table
     with connection.cursor() as cursor:
         # The clients and the dates as small tables with statistics: the planner then hashes
         # them, where estimates through the CTEs led it to loop over them for every row.
@@ -310,13 +315,12 @@ def accept(run: ImportRun, width: int, mapping: dict[int, str]) -> int:
         )
         nestloop = cursor.fetchone()[0]
         cursor.execute(
-            f'INSERT INTO {stage} (run_id, "row", client_id, product_group_id, date, until, document, '
-            "amount, outcome) "
-            f"SELECT %s, t.number, k.id, g.id, {day}, {until}, {document}, t.amount, 'created' "
+            f'INSERT INTO {ROWS} ("row", client_id, product_group_id, date, until, document, amount) '
+            f"SELECT t.number, k.id, g.id, {day}, {until}, {document}, t.amount "
             f"FROM ({valid}) t JOIN {CLIENT_MAP} k ON k.inn = t.inn AND k.kpp = t.kpp "
             f"JOIN {GROUPS} g ON g.cell = t.product_group JOIN {DATES} d ON d.cell = t.date "
             "WHERE t.amount IS NOT NULL AND t.document IS NOT NULL",
-            [run.pk, MAX_AMOUNT],
+            [MAX_AMOUNT],
         )
         accepted = cursor.rowcount
         cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
@@ -326,18 +330,16 @@ def accept(run: ImportRun, width: int, mapping: dict[int, str]) -> int:
 # 3. The rows SQL did not accept
 
 
-def refused_rows(run: ImportRun, width: int, mapping: dict[int, str]) -> Iterator[list[parsing.RawRow]]:
+def refused_rows(width: int, mapping: dict[int, str]) -> Iterator[list[parsing.RawRow]]:
     """The rows not staged, in file order and in chunks, as Python's reader yields them."""
     indexes = sorted(mapping)
     lengths = " + ".join(f"coalesce(length(c{index}), 0)" for index in range(width))
     long = f"coalesce(long, {lengths} + {width - 1} > {parsing.MAX_LINE})"
     cells = ", ".join(f"coalesce(c{index}, '')" for index in indexes)
-    stage = SaleStage._meta.db_table
     with connection.chunked_cursor() as cursor:
         cursor.execute(
             f"SELECT number, {long}, {cells} FROM {CELLS} c WHERE number > 1 AND NOT EXISTS "
-            f'(SELECT 1 FROM {stage} s WHERE s.run_id = %s AND s."row" = c.number) ORDER BY number',
-            [run.pk],
+            f'(SELECT 1 FROM {ROWS} r WHERE r."row" = c.number) ORDER BY number'
         )
         while batch := cursor.fetchmany(CHUNK):
             yield [_raw_row(found, indexes, width) for found in batch]
@@ -355,4 +357,69 @@ def _raw_row(found: tuple[Any, ...], indexes: list[int], width: int) -> parsing.
 
 def drop() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, {GROUPS}, {CLIENT_MAP}, {DATES}")
+        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, {GROUPS}, {CLIENT_MAP}, {DATES}, {ROWS}")
+
+
+# 4. The writer
+
+
+class RowsWriter(writers.SalesWriter):
+    """The sales writer of the check in SQL: the rows are in import_rows (the ones Python accepted
+    copied in by `add`). Only the rows that match a sale go to the stage, for the counts and the
+    undo; the new ones go from import_rows to the sales in one INSERT, in the order of the sales'
+    (client, date) index. Monthly totals are staged whole and merged as on the portable path."""
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        buffer = io.StringIO()
+        out = csv.writer(buffer, lineterminator="\n")
+        for row in rows:
+            day = row["date"]
+            until = writers.next_month(day) if self.run.monthly else None
+            values = (row["client"], row["product_group"], day, until, row["document"], row["amount"])
+            out.writerow([row["number"], *values])
+        buffer.seek(0)
+        columns = '"row", client_id, product_group_id, date, until, document, amount'
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {ROWS} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (document))", buffer
+            )
+
+    def duplicates(self, limit: int) -> tuple[int, list[Problem]]:
+        return writers.duplicates_in(ROWS, [], limit)
+
+    def merge(self) -> Counts:
+        stage, run_id = SaleStage._meta.db_table, self.run.pk
+        columns = '"row", client_id, product_group_id, date, until, document, amount'
+        with connection.cursor() as cursor:
+            if self.run.monthly:
+                cursor.execute(
+                    f"INSERT INTO {stage} (run_id, outcome, {columns}) "
+                    f"SELECT %s, 'created', {columns} FROM {ROWS}",
+                    [run_id],
+                )
+                drop()
+                return writers.merge_sales(self.run)
+            cursor.execute(
+                f"INSERT INTO {stage} (run_id, {columns}, sale_id, old_amount, outcome) "
+                f'SELECT %s, r."row", r.client_id, r.product_group_id, r.date, r.until, r.document, '
+                "r.amount, "
+                "s.id, s.amount, CASE WHEN s.amount = r.amount THEN 'unchanged' ELSE 'updated' END "
+                f"FROM {ROWS} r CROSS JOIN LATERAL (SELECT id, amount FROM {writers.SALE} s "
+                "WHERE s.client_id = r.client_id AND s.product_group_id = r.product_group_id "
+                "AND s.date = r.date AND s.document = r.document ORDER BY s.id LIMIT 1) s",
+                [run_id],
+            )
+            writers.update_amounts(cursor, run_id)
+            cursor.execute(
+                f"INSERT INTO {writers.SALE} (client_id, product_group_id, date, document, amount, "
+                "import_batch) "
+                f"SELECT client_id, product_group_id, date, document, amount, %s FROM {ROWS} r "
+                f'WHERE NOT EXISTS (SELECT 1 FROM {stage} st WHERE st.run_id = %s AND st."row" = r."row") '
+                "ORDER BY client_id, date",
+                [run_id, run_id],
+            )
+            created = cursor.rowcount
+        drop()
+        return writers.staged_counts(self.run, created)

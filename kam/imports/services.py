@@ -335,7 +335,7 @@ def _process_in_sql(
 ) -> Writer:
     """The sales commit on PostgreSQL: the file loaded and checked in SQL, Python checking only
     the rows SQL did not accept (kam.imports.sales_sql); problems and staged rows as _process's."""
-    writer = WRITERS[run.kind](run=run, by=by)
+    writer = sales_sql.RowsWriter(run=run, by=by)
     validator.track_duplicates = False
     width, total = len(run.header), run.rows
 
@@ -352,7 +352,7 @@ def _process_in_sql(
     column = next(index for index, name in mapping.items() if name == "product_group")
     sales_sql.match_groups(validator, f"c{column}")
     if sales_sql.accept(run, width, mapping) < outcome.rows:
-        for chunk in sales_sql.refused_rows(run, width, mapping):
+        for chunk in sales_sql.refused_rows(width, mapping):
             checked = validator.check(chunk)
             for result in checked:
                 for problem in result.problems:
@@ -360,7 +360,6 @@ def _process_in_sql(
             writer.add(
                 [{"number": result.number, **result.values} for result in checked if not result.problems]
             )
-    sales_sql.drop()
     return writer
 
 

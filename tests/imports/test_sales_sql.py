@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from accounts.models import Client, Sale
 from accounts.validators import WEIGHTS_12_FIRST, WEIGHTS_12_SECOND, inn_check_digit, is_valid_inn
 from kam.imports import parsing, sales_sql, services
-from kam.imports.models import SaleStage
 from kam.imports.services import import_commit, import_upload, mapping_of
 from kam.imports.validation import SalesValidator
 from tests.factories import ClientFactory, ProductGroupFactory, make_inn
@@ -195,12 +194,11 @@ def sql_accepts(run: Any, user: Any) -> dict[int, tuple[Any, ...]]:
         sales_sql.load(run, width, mapping, lambda read: None)
         sales_sql.match_groups(validator, f"c{run.header.index('Товарная группа')}")
         sales_sql.accept(run, width, mapping)
-        staged = {
-            row: values
-            for row, *values in SaleStage.objects.filter(run=run).values_list(
-                "row", "client_id", "product_group_id", "date", "document", "amount"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT "row", client_id, product_group_id, date, document, amount FROM {sales_sql.ROWS}'
             )
-        }
+            staged = {row: values for row, *values in cursor.fetchall()}
         transaction.set_rollback(True)
     return {row: tuple(values) for row, values in staged.items()}
 
