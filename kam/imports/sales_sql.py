@@ -401,14 +401,16 @@ class RowsWriter(writers.SalesWriter):
                 )
                 drop()
                 return writers.merge_sales(self.run)
+            # A join, not a probe a row: the planner hashes the sales when the file is large.
+            cursor.execute(f"ANALYZE {ROWS}")
             cursor.execute(
                 f"INSERT INTO {stage} (run_id, {columns}, sale_id, old_amount, outcome) "
-                f'SELECT %s, r."row", r.client_id, r.product_group_id, r.date, r.until, r.document, '
-                "r.amount, "
-                "s.id, s.amount, CASE WHEN s.amount = r.amount THEN 'unchanged' ELSE 'updated' END "
-                f"FROM {ROWS} r CROSS JOIN LATERAL (SELECT id, amount FROM {writers.SALE} s "
-                "WHERE s.client_id = r.client_id AND s.product_group_id = r.product_group_id "
-                "AND s.date = r.date AND s.document = r.document ORDER BY s.id LIMIT 1) s",
+                f'SELECT DISTINCT ON (r."row") %s, r."row", r.client_id, r.product_group_id, r.date, '
+                "r.until, r.document, r.amount, s.id, s.amount, "
+                "CASE WHEN s.amount = r.amount THEN 'unchanged' ELSE 'updated' END "
+                f"FROM {ROWS} r JOIN {writers.SALE} s ON s.client_id = r.client_id "
+                "AND s.product_group_id = r.product_group_id AND s.date = r.date AND s.document = r.document "
+                'ORDER BY r."row", s.id',
                 [run_id],
             )
             writers.update_amounts(cursor, run_id)
