@@ -18,9 +18,9 @@
      then import_commit: the file loaded and checked in SQL, merged, committed), and its parts;
    then undoes the import, so a --reuse run starts from the same sales.
 It prints a Markdown table, the ratios import / copy (the issue's target: within 2x) and
-import / sales copy, and the process's peak memory after the import. --check also times the check alone (the preview's
-pass, which remembers the rows' keys in memory: run after the peak is taken); --profile prints
-the top of its cProfile.
+import / sales copy, and the process's peak memory after the import. --check also times the
+check alone (the preview's pass, which remembers the rows' keys in memory: run after the peak is
+taken); --profile prints the top of its cProfile.
 """
 
 import argparse
