@@ -1,7 +1,8 @@
 """Writing checked rows: each kind's writer takes the rows chunk by chunk (`add`) inside the
 import's transaction and says what it did (`finish` -> Counts). Every chunk costs a fixed number
 of statements whatever its size: sales are staged (SaleStage, one COPY a chunk on PostgreSQL) and merged
-into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage; the other kinds
+into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage (the portable path:
+PostgreSQL's commit has its own writer, kam.imports.sales_sql.RowsWriter); the other kinds
 read the existing rows of the chunk's clients in one query and write with bulk_create and
 bulk_update, their history rows copied in one INSERT ... SELECT (kam.bulk_history).
 """

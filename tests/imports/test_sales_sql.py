@@ -158,14 +158,18 @@ def upload_lines(user: Any, lines: list[str], *, monthly: bool = False) -> Any:
     )  # fmt: skip
 
 
-def python_accepts(run: Any, user: Any) -> dict[int, tuple[Any, ...]]:
-    validator = SalesValidator(
+def validator_for(run: Any, user: Any) -> SalesValidator:
+    return SalesValidator(
         user=user,
         header=run.header,
         mapping=mapping_of(run),
         monthly=run.monthly,
         today=datetime.date(2026, 11, 30),
     )
+
+
+def python_accepts(run: Any, user: Any) -> dict[int, tuple[Any, ...]]:
+    validator = validator_for(run, user)
     validator.track_duplicates = False  # the commit finds them on the stage, after either check
     rows = list(parsing.read_rows(run.stored_name, parsing.Detected("csv", run.encoding, run.delimiter)))[1:]
     return {
@@ -182,13 +186,7 @@ def python_accepts(run: Any, user: Any) -> dict[int, tuple[Any, ...]]:
 
 
 def sql_accepts(run: Any, user: Any) -> dict[int, tuple[Any, ...]]:
-    validator = SalesValidator(
-        user=user,
-        header=run.header,
-        mapping=mapping_of(run),
-        monthly=run.monthly,
-        today=datetime.date(2026, 11, 30),
-    )
+    validator = validator_for(run, user)
     mapping, width = mapping_of(run), len(run.header)
     with transaction.atomic():
         sales_sql.load(run, width, mapping, lambda read: None)
