@@ -5,9 +5,11 @@ imported."""
 import datetime
 from io import StringIO
 
+import psycopg2
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,3 +112,22 @@ def test_the_clean_up_is_in_the_beat_schedule():
     entry = app.conf.beat_schedule["clean-up-imports"]
 
     assert entry["task"] == clean_up_imports.name == "kam.imports.tasks.clean_up_imports"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a row lock held by another session")
+def test_a_run_whose_row_a_live_import_holds_is_not_abandoned(admin_user, settings):
+    settings.KAM_IMPORT_STALE_AFTER = 600
+    run = ImportRun.objects.create(
+        kind="sales", created_by=admin_user, file_name="s.csv", sha256="0" * 64,
+        status=ImportRun.Status.IMPORTING, started_at=timezone.now() - datetime.timedelta(hours=1),
+    )  # fmt: skip
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM imports_importrun WHERE id = %s FOR UPDATE", [run.pk])
+        assert services.abandon_if_stale(run).status == ImportRun.Status.IMPORTING
+    finally:
+        other.close()
+
+    assert services.abandon_if_stale(run).status == ImportRun.Status.FAILED
