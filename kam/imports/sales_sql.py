@@ -8,18 +8,19 @@ import_sales), so that Python reads only the rows that fail.
    Otherwise, or when COPY refuses it (a row of another width, mixed line ends), or when it holds
    a blank row (which Python skips without numbering it), Python's reader feeds the table by
    COPY (XLSX files too).
-2. `accept` stages, in one INSERT ... SELECT, every row whose cells pass every check, typed and
-   resolved. The references are resolved once per distinct cell and joined: the client by INN
-   (+ KPP) when exactly one client has it (the INN's format and checksum, kam_inn_is_valid, and
+2. `accept` puts in `import_rows`, in one INSERT ... SELECT, every row whose cells pass every
+   check, typed and resolved. The client is resolved per distinct INN (+ KPP) of the clients and
+   the group and date per distinct cell, and joined: the client by INN (+ KPP) when exactly one
+   client has it (the INN's format and checksum, kam_inn_is_valid, and
    the KPP's pattern checked on the clients' side of the join: a row's INN is its client's), the
    product group by name (the file's distinct names matched in Python by the validator's own
    rule), the date (dd.mm.yyyy or yyyy-mm-dd, a time after it ignored, within the fixed range)
    by patterns. Each row's amount is read as parse_amount reads it (spaces and apostrophes
    dropped, a decimal comma), its document's length and its formulas checked.
-3. The rows not staged go through the Python validator chunk by chunk, which words their problems
-   exactly as the preview does. SQL's patterns are the narrower (digits of other scripts are
-   Python's alone), so a row Python accepts is staged as the Python path stages it.
-The duplicates and the merge are then the writer's, as on the portable path.
+3. The rows it did not accept go through the Python validator chunk by chunk, which words their
+   problems exactly as the preview does. SQL's patterns are the narrower (digits of other scripts
+   are Python's alone), so a row Python accepts joins the others in `import_rows`.
+4. `RowsWriter` finds the duplicates in `import_rows` and merges it into the sales.
 """
 
 import codecs
