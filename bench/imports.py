@@ -7,17 +7,20 @@
    groups and 24 months of sales with bench/generate.py. Either way the clients get valid INNs
    and there is an active admin to import as.
 2. It writes a CSV of --rows sales rows (UTF-8, `;`, the Russian header 1C writes, ISO dates and
-   point decimals so that COPY can read the same file) for random clients and groups.
+   point decimals so that COPY can read the same file) for random clients and groups, and the
+   same rows resolved to ids.
 3. It times, in the same run:
    - copy: a bare `COPY ... FROM STDIN (FORMAT csv)` of the file into a temporary table of the
      same shape (INN, product group, date, document, amount typed as the columns are);
+   - sales copy: a COPY of the resolved rows into a table created LIKE accounts_sale INCLUDING
+     ALL with the same deferred foreign keys, committed: what writing the sales rows costs;
    - import: the service path as `manage.py import_sales` runs it (store and detect the upload,
-     then import_commit: every row checked, staged by COPY, merged, committed), and its parts;
+     then import_commit: the file loaded and checked in SQL, merged, committed), and its parts;
    then undoes the import, so a --reuse run starts from the same sales.
-It prints a Markdown table, the ratio import / copy (the issue's target: within 2x) and the
-process's peak memory after the import. --check also times the check alone (the preview's
-pass, which remembers the rows' keys in memory: run after the peak is taken); --profile prints
-the top of its cProfile.
+It prints a Markdown table, the ratios import / copy (the issue's target: within 2x) and
+import / sales copy, and the process's peak memory after the import. --check also times the
+check alone (the preview's pass, which remembers the rows' keys in memory: run after the peak is
+taken); --profile prints the top of its cProfile.
 """
 
 import argparse
@@ -53,7 +56,7 @@ from psycopg2.extras import execute_values  # noqa: E402
 
 from accounts.models import Client, ProductGroup  # noqa: E402
 from bench.generate import generate, recreate_database  # noqa: E402
-from kam.imports import parsing, services, writers  # noqa: E402
+from kam.imports import parsing, sales_sql, services  # noqa: E402
 from kam.imports.models import ImportRun, Kind  # noqa: E402
 from kam.users import roles  # noqa: E402
 from kam.users.models import User  # noqa: E402
@@ -83,23 +86,27 @@ def prepare(clients: int, reuse: bool) -> User:
     return admin
 
 
-def write_file(path: Path, rows: int, seed: int = 7) -> None:
-    """`rows` distinct sales rows (a document number each) for random clients and groups."""
+def write_file(path: Path, resolved: Path, rows: int, seed: int = 7) -> None:
+    """`rows` distinct sales rows (a document number each) for random clients and groups, and the
+    same rows resolved to ids as accounts_sale holds them (for the second floor)."""
     rng = random.Random(seed)
-    inns = list(Client.objects.order_by("pk").values_list("inn", flat=True))
-    groups = list(ProductGroup.objects.order_by("pk").values_list("name", flat=True))
-    with path.open("w", encoding="utf-8", newline="") as out:
+    clients = list(Client.objects.order_by("pk").values_list("inn", "pk"))
+    groups = list(ProductGroup.objects.order_by("pk").values_list("name", "pk"))
+    with path.open("w", encoding="utf-8", newline="") as out, resolved.open("w", encoding="utf-8") as ids:
         out.write(HEADER)
-        lines = []
+        lines, resolved_lines = [], []
         for number in range(rows):
             day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-            lines.append(
-                f"{rng.choice(inns)};{rng.choice(groups)};{day};B{number};{rng.uniform(10, 1_000_000):.2f}\n"
-            )
+            (inn, client), (group, group_id) = rng.choice(clients), rng.choice(groups)
+            amount = f"{rng.uniform(10, 1_000_000):.2f}"
+            lines.append(f"{inn};{group};{day};B{number};{amount}\n")
+            resolved_lines.append(f"{client},{group_id},{day},B{number},{amount},1\n")
             if len(lines) == 50_000:
                 out.writelines(lines)
-                lines = []
+                ids.writelines(resolved_lines)
+                lines, resolved_lines = [], []
         out.writelines(lines)
+        ids.writelines(resolved_lines)
 
 
 def time_copy(path: Path) -> float:
@@ -118,6 +125,36 @@ def time_copy(path: Path) -> float:
         cursor.execute("SELECT COUNT(*) FROM bench_copy")
         copied = cursor.fetchone()[0]
         cursor.execute("DROP TABLE bench_copy")
+    assert copied > 0
+    return elapsed
+
+
+def time_sales_copy(resolved: Path) -> float:
+    """The second floor: a COPY of the same rows, resolved to ids, into a table made like
+    accounts_sale (its indexes, constraints and defaults) with the same deferred foreign keys,
+    committed; seconds. What any import pays to write durable, indexed, checked sales rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_sale (LIKE accounts_sale INCLUDING ALL)")
+        for column, table in (
+            ("client_id", "accounts_client"),
+            ("product_group_id", "accounts_productgroup"),
+        ):
+            cursor.execute(
+                f"ALTER TABLE bench_sale ADD FOREIGN KEY ({column}) REFERENCES {table} (id) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor, resolved.open(encoding="utf-8") as source:
+        cursor.cursor.copy_expert(
+            "COPY bench_sale (client_id, product_group_id, date, document, amount, import_batch) "
+            "FROM STDIN WITH (FORMAT csv)",
+            source,
+        )
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM bench_sale")
+        copied = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_sale")
     assert copied > 0
     return elapsed
 
@@ -142,15 +179,16 @@ def time_import(path: Path, admin: User) -> dict[str, float]:
     run = upload(path, admin)
     times["upload"] = time.perf_counter() - started
     statements = Statements()
-    copy_stage = writers._copy_stage
-    staging = [0.0]
+    load = sales_sql.load
+    loading = [0.0]
 
-    def timed_copy(values: list[tuple[Any, ...]]) -> None:
+    def timed_load(*args: Any) -> int:
         began = time.perf_counter()
-        copy_stage(values)
-        staging[0] += time.perf_counter() - began
+        rows = load(*args)
+        loading[0] += time.perf_counter() - began
+        return rows
 
-    writers._copy_stage = timed_copy
+    sales_sql.load = timed_load  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         with transaction.atomic():  # so that the COMMIT is timed apart
@@ -158,13 +196,13 @@ def time_import(path: Path, admin: User) -> dict[str, float]:
                 outcome = services.import_commit(run=run, by=admin)
             inside = time.perf_counter()
     finally:
-        writers._copy_stage = copy_stage
-    times["commit (check + stage + merge)"] = time.perf_counter() - started
-    times["of which: the COPY of each chunk into the stage (CSV written in memory)"] = staging[0]
+        sales_sql.load = load
+    times["commit (load + check + merge)"] = time.perf_counter() - started
+    times["of which: loading the file's cells (COPY of the file as it is)"] = loading[0]
     for sql, seconds in statements.slowest():
         times[f"of which: `{sql}`"] = seconds
     times["of which: COMMIT (the deferred foreign-key checks)"] = time.perf_counter() - inside
-    times["import"] = times["upload"] + times["commit (check + stage + merge)"]
+    times["import"] = times["upload"] + times["commit (load + check + merge)"]
     if outcome.problem_count:
         raise SystemExit(f"the import found problems: {outcome.problems[:5]}")
     times["created"] = outcome.counts.created
@@ -221,9 +259,9 @@ def main() -> None:
     args = parser.parse_args()
     admin = prepare(args.clients, args.reuse)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sales.csv"
+        path, resolved = Path(folder) / "sales.csv", Path(folder) / "resolved.csv"
         started = time.perf_counter()
-        write_file(path, args.rows)
+        write_file(path, resolved, args.rows)
         print(
             f"{Client.objects.count():,} clients; a file of {args.rows:,} rows, "
             f"{path.stat().st_size / 1e6:.0f} MB, written in {time.perf_counter() - started:.1f} s; "
@@ -231,12 +269,15 @@ def main() -> None:
         )
         before = peak_mb()
         copy_s = time_copy(path)
+        sales_copy_s = time_sales_copy(resolved)
         times = time_import(path, admin)
         check_s = time_check(path, admin, args.profile) if args.check or args.profile else None
     print()
     print("| what | seconds |")
     print("|---|---:|")
     print(f"| bare COPY into a table of the same shape | {copy_s:.2f} |")
+    floor = "COPY of the rows resolved to ids into a table like accounts_sale, committed"
+    print(f"| {floor} | {sales_copy_s:.2f} |")
     for what, seconds in times.items():
         if what not in ("created", "peak MB"):
             print(f"| {what} | {seconds:.2f} |")
@@ -244,8 +285,9 @@ def main() -> None:
         profiled = " (profiled)" if args.profile else ""
         print(f"| the check alone, as the preview runs it{profiled} | {check_s:.2f} |")
     print()
-    ratio = times["import"] / copy_s
+    ratio, written = times["import"] / copy_s, times["import"] / sales_copy_s
     print(f"created {int(times['created']):,} sales; import / COPY = {ratio:.1f}x (target 2x)")
+    print(f"import / COPY into a table like accounts_sale with its foreign keys = {written:.1f}x")
     print(f"peak memory: {before:.0f} MB before the import, {times['peak MB']:.0f} MB after it")
 
 

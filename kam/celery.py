@@ -28,6 +28,12 @@ app.conf.beat_schedule = {
         "task": "segmentation.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Imports whose worker died are marked abandoned, and uploads never imported are deleted
+    # after KAM_IMPORT_KEEP_DAYS days, at 03:30 local time (also `manage.py clean_imports`).
+    "clean-up-imports": {
+        "task": "kam.imports.tasks.clean_up_imports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 

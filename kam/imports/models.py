@@ -2,9 +2,10 @@
 
 An import is one ImportRun: the uploaded file (kept under KAM_IMPORTS_ROOT until it is
 committed or replaced), what was detected in it, the problems found, and the counts written.
-Sales pass through SaleStage, one row per file row, merged into accounts.Sale in a few
-set-based statements; the last sales import's stage and the rows a monthly import replaced
-(SaleReplaced) are kept so that import can be undone.
+Sales pass through SaleStage, merged into accounts.Sale in a few set-based statements: on the
+portable path one row per file row; on PostgreSQL (kam.imports.sales_sql) only the rows that
+match an existing sale, or every row of monthly totals. The last sales import's stage and the
+rows a monthly import replaced (SaleReplaced) are kept so that import can be undone.
 """
 
 from django.conf import settings
@@ -40,6 +41,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # When the worker took the run: its sign of life until the first progress report.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -104,7 +107,8 @@ class HeaderMapping(models.Model):
 
 
 class SaleStage(models.Model):
-    """One valid row of a sales file, before (and after) its merge into accounts.Sale.
+    """One valid row of a sales file, before (and after) its merge into accounts.Sale (on
+    PostgreSQL, a row that matched an existing sale, or a monthly total).
 
     `outcome` is what the merge did with it ("created", "updated", "unchanged"); for an update by
     document `sale` names the matched sale and `old_amount` its amount before. The run is not a

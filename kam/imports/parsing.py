@@ -187,13 +187,13 @@ def _csv_rows(name: str, detected: Detected) -> Iterator[RawRow]:
                 continue
             number += 1
             if cells == [TOO_LONG]:
-                yield RawRow(
-                    number,
-                    [],
-                    _("This row is longer than %(limit)s characters.") % {"limit": f"{MAX_LINE:,}"},
-                )
+                yield RawRow(number, [], too_long())
                 continue
             yield RawRow(number, cells)
+
+
+def too_long() -> Message:
+    return _("This row is longer than %(limit)s characters.") % {"limit": f"{MAX_LINE:,}"}
 
 
 def _xlsx_rows(name: str) -> Iterator[RawRow]:

@@ -3,11 +3,13 @@
 The commit holds the run's row locked in one transaction until it ends, so its progress cannot
 be written on the run: it is kept in the cache under a key per run, one write per chunk. With
 Redis (the only set-up with a worker) the cache is shared by the worker and the web. Progress
-is best effort: a cache that fails is logged and the import goes on.
+is best effort: a cache that fails is logged and the import goes on. Each report is also the
+run's heartbeat: the time it was made is kept with it (services.abandon_if_stale reads it).
 """
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
@@ -24,6 +26,9 @@ class Progress:
     phase: str
     rows: int
     total: int = 0  # 0 when unknown: a file is counted by its check
+    # When it was reported (seconds since the epoch; 0 when not kept): the heartbeat, not a part
+    # of what the progress says.
+    at: float = field(default=0.0, compare=False)
 
     @property
     def percent(self) -> int | None:
@@ -38,7 +43,7 @@ def _key(run_id: int) -> str:
 
 def report(run_id: int, progress: Progress) -> None:
     try:
-        cache.set(_key(run_id), [progress.phase, progress.rows, progress.total], KEEP_SECONDS)
+        cache.set(_key(run_id), [progress.phase, progress.rows, progress.total, time.time()], KEEP_SECONDS)
     except Exception:  # a cache outage must not stop an import
         logger.warning("could not keep the progress of import %s", run_id, exc_info=True)
 
@@ -51,5 +56,5 @@ def read(run_id: int) -> Progress | None:
         return None
     if not kept:
         return None
-    phase, rows, total = kept
-    return Progress(phase, rows, total)
+    phase, rows, total, *at = kept
+    return Progress(phase, rows, total, at[0] if at else 0.0)

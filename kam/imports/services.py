@@ -13,19 +13,20 @@ streams the stored file's rows (parsing.read_rows), checks them chunk by chunk
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from kam.imports import parsing, progress
+from kam.imports import parsing, progress, sales_sql
 from kam.imports.columns import missing, normalise, recognise
 from kam.imports.models import BACKGROUND, HeaderMapping, ImportRun, Kind
 from kam.imports.texts import Message, _
-from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem
+from kam.imports.validation import CHUNK, VALIDATORS, Checked, Problem, Validator
 from kam.imports.writers import WRITERS, Counts, Writer, undo_sales
 from kam.users.models import User
 
@@ -40,6 +41,10 @@ FAILED = _(
 QUEUE_DOWN = _(
     "The task queue is unreachable, so this file was not checked or imported and nothing was written. "
     "Upload it again later."
+)
+ABANDONED = _(
+    "The worker checking or importing this file stopped without finishing, and nothing was written. "
+    "Upload the file again."
 )
 WAITING = (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
 PREVIEW_ROWS = 20
@@ -217,7 +222,7 @@ def import_background(*, run_id: int, commit: bool) -> str:
     """
     phase = ImportRun.Status.IMPORTING if commit else ImportRun.Status.CHECKING
     claimed = ImportRun.objects.filter(pk=run_id, status__in=[ImportRun.Status.QUEUED, phase])
-    if not claimed.update(status=phase):
+    if not claimed.update(status=phase, started_at=timezone.now()):
         return str(ImportRun.objects.values_list("status", flat=True).get(pk=run_id))
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)
     if commit:
@@ -241,6 +246,55 @@ def import_failed(*, run_id: int, message: Message = FAILED) -> None:
     run.stored_name, run.status = "", ImportRun.Status.FAILED
     run.errors, run.error_count = [Problem(None, "", message).as_json()], 1
     run.save(update_fields=["stored_name", "status", "errors", "error_count"])
+
+
+RUNNING = (ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
+
+
+def last_sign_of_life(run: ImportRun) -> datetime:
+    """When the worker last showed it was on the run: its last progress report (per chunk), else
+    when it took the run (the cache may have lost the reports, or be another machine's)."""
+    moments = [run.started_at or run.created_at]
+    kept = progress.read(run.pk)
+    if kept is not None and kept.at:
+        moments.append(datetime.fromtimestamp(kept.at, tz=UTC))
+    return max(moments)
+
+
+def abandon_if_stale(run: ImportRun) -> ImportRun:
+    """A run being checked or imported with no sign of life for KAM_IMPORT_STALE_AFTER seconds is
+    FAILED with ABANDONED as its problem: its worker died, and nothing was written (the commit is
+    one transaction that never committed). A run whose row is still locked is being imported by
+    a live transaction, however long it takes: it is left alone. Returns the run as it now is."""
+    if run.status not in RUNNING:
+        return run
+    stale_after = timedelta(seconds=settings.KAM_IMPORT_STALE_AFTER)
+    if timezone.now() - last_sign_of_life(run) < stale_after:
+        return run
+    with transaction.atomic():
+        unlocked = ImportRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk, status__in=RUNNING)
+        if unlocked.exists():
+            import_failed(run_id=run.pk, message=ABANDONED)
+    run.refresh_from_db()
+    return run
+
+
+def clean_up(*, now: datetime | None = None) -> tuple[int, int]:
+    """The periodic clean-up: runs abandoned by a dead worker are marked so (abandon_if_stale),
+    and the uploaded files of runs never committed are deleted after KAM_IMPORT_KEEP_DAYS days
+    (the runs stay in the log). Returns how many runs were abandoned and files deleted."""
+    now = now or timezone.now()
+    abandoned = sum(
+        abandon_if_stale(run).status == ImportRun.Status.FAILED
+        for run in ImportRun.objects.filter(status__in=RUNNING)
+    )
+    old = ImportRun.objects.exclude(stored_name="").exclude(status__in=BACKGROUND)
+    old = old.filter(created_at__lt=now - timedelta(days=settings.KAM_IMPORT_KEEP_DAYS))
+    deleted = 0
+    for pk, name in old.values_list("pk", "stored_name"):
+        parsing.discard(name)
+        deleted += ImportRun.objects.filter(pk=pk, stored_name=name).update(stored_name="")
+    return abandoned, deleted
 
 
 def _keep(run: ImportRun, outcome: Outcome, status: str) -> None:
@@ -299,6 +353,8 @@ def _process(
     validator = VALIDATORS[run.kind](
         user=by, header=run.header, mapping=mapping, monthly=run.monthly, today=timezone.localdate()
     )
+    if commit and run.kind == Kind.SALES and connection.vendor == "postgresql":
+        return _process_in_sql(run, by, mapping, outcome, validator)
     writer = WRITERS[run.kind](run=run, by=by) if commit else None
     if writer is not None and writer.finds_duplicates:
         validator.track_duplicates = False
@@ -325,6 +381,39 @@ def _process(
             )
     if outcome.rows == 0:
         outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
+    return writer
+
+
+def _process_in_sql(
+    run: ImportRun, by: User, mapping: dict[int, str], outcome: Outcome, validator: Validator
+) -> Writer:
+    """The sales commit on PostgreSQL: the file loaded and checked in SQL, Python checking only
+    the rows SQL did not accept (kam.imports.sales_sql); problems and staged rows as _process's."""
+    writer = sales_sql.RowsWriter(run=run, by=by)
+    validator.track_duplicates = False
+    width, total = len(run.header), run.rows
+
+    def loaded(read: int) -> None:
+        progress.report(
+            run.pk, progress.Progress(progress.IMPORTING, total * read // max(run.size, 1), total)
+        )
+
+    outcome.rows = sales_sql.load(run, width, mapping, loaded)
+    progress.report(run.pk, progress.Progress(progress.IMPORTING, outcome.rows, outcome.rows))
+    if outcome.rows == 0:
+        outcome.note(Problem(None, "", _("The file has a header row but no data rows.")))
+        return writer
+    column = next(index for index, name in mapping.items() if name == "product_group")
+    sales_sql.match_groups(validator, f"c{column}")
+    if sales_sql.accept(run, width, mapping) < outcome.rows:
+        for chunk in sales_sql.refused_rows(width, mapping):
+            checked = validator.check(chunk)
+            for result in checked:
+                for problem in result.problems:
+                    outcome.note(problem)
+            writer.add(
+                [{"number": result.number, **result.values} for result in checked if not result.problems]
+            )
     return writer
 
 

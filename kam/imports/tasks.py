@@ -31,3 +31,11 @@ def process_import(self: Task, run_id: int, commit: bool) -> str:
         raise
     logger.info("process_import: run %s %s", run_id, status)
     return status
+
+
+@app.task
+def clean_up_imports() -> tuple[int, int]:
+    """The daily clean-up of imports (services.clean_up): abandoned runs and old uploads."""
+    abandoned, deleted = services.clean_up()
+    logger.info("clean_up_imports: %s runs abandoned, %s uploads deleted", abandoned, deleted)
+    return abandoned, deleted

@@ -78,7 +78,7 @@ def _run_for(request: AuthenticatedHttpRequest, pk: int) -> ImportRun:
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Before the commit, the preview (its first rows as parsed, every problem, the mapping);
     after, the report."""
-    run = _run_for(request, pk)
+    run = services.abandon_if_stale(_run_for(request, pk))
     return _run_page(request, run)
 
 
@@ -87,7 +87,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def run_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress bar of a run on the worker, polled by its page; once the run is done, htmx
     is told to reload the page, which then shows the preview or the report."""
-    run = _run_for(request, pk)
+    run = services.abandon_if_stale(_run_for(request, pk))
     if not run.in_background and request.htmx:
         return HttpResponseClientRefresh()
     return render(

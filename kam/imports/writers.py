@@ -1,7 +1,8 @@
 """Writing checked rows: each kind's writer takes the rows chunk by chunk (`add`) inside the
 import's transaction and says what it did (`finish` -> Counts). Every chunk costs a fixed number
 of statements whatever its size: sales are staged (SaleStage, one COPY a chunk on PostgreSQL) and merged
-into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage; the other kinds
+into accounts.Sale by a few INSERT ... SELECT / UPDATE / DELETE over the stage (the portable path:
+PostgreSQL's commit has its own writer, kam.imports.sales_sql.RowsWriter); the other kinds
 read the existing rows of the chunk's clients in one query and write with bulk_create and
 bulk_update, their history rows copied in one INSERT ... SELECT (kam.bulk_history).
 """
@@ -134,7 +135,7 @@ def stage_rows(run: ImportRun, rows: Iterable[dict[str, Any]]) -> None:
             row["client"],
             row["product_group"],
             row["date"],
-            _next_month(row["date"]) if run.monthly else None,
+            next_month(row["date"]) if run.monthly else None,
             row["document"],
             row["amount"],
             "created",  # until the merge finds the sale it updates or leaves unchanged
@@ -181,29 +182,35 @@ def _copy_stage(values: list[tuple[Any, ...]]) -> None:
 
 
 def staged_duplicates(run: ImportRun, limit: int) -> tuple[int, list[Problem]]:
-    """The staged rows that repeat an earlier row's client, group, date and document (one
-    GROUP BY ... HAVING over the stage): how many, and the first `limit` by row number."""
+    """The staged rows that repeat an earlier row's client, group, date and document: how many,
+    and the first `limit` by row number."""
+    return duplicates_in(f"(SELECT * FROM {STAGE} WHERE run_id = %s)", [run.pk], limit)
+
+
+def duplicates_in(rows: str, params: list[Any], limit: int) -> tuple[int, list[Problem]]:
+    """The rows of `rows` (a table or a subquery with `params`, holding row, client_id,
+    product_group_id, date and document) that repeat an earlier row, by one GROUP BY ... HAVING."""
     number = _q("row")
     repeated = (
-        f"FROM {STAGE} st JOIN (SELECT client_id, product_group_id, date, document, MIN({number}) AS first "
-        f"FROM {STAGE} WHERE run_id = %s GROUP BY client_id, product_group_id, date, document "
+        f"FROM {rows} st JOIN (SELECT client_id, product_group_id, date, document, MIN({number}) AS first "
+        f"FROM {rows} d GROUP BY client_id, product_group_id, date, document "
         "HAVING COUNT(*) > 1) d ON st.client_id = d.client_id AND st.product_group_id = d.product_group_id "
-        f"AND st.date = d.date AND st.document = d.document WHERE st.run_id = %s AND st.{number} <> d.first"
+        f"AND st.date = d.date AND st.document = d.document WHERE st.{number} <> d.first"
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {repeated}", [run.pk, run.pk])
+        cursor.execute(f"SELECT COUNT(*) {repeated}", [*params, *params])
         count = cursor.fetchone()[0]
         if not count:
             return 0, []
         cursor.execute(
-            f"SELECT st.{number}, d.first {repeated} ORDER BY st.{number} LIMIT %s", [run.pk, run.pk, limit]
+            f"SELECT st.{number}, d.first {repeated} ORDER BY st.{number} LIMIT %s", [*params, *params, limit]
         )
         found = cursor.fetchall()
     same = _("The same row as row %(row)s.")
     return count, [Problem(row, "", same % {"row": first}) for row, first in found]
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
@@ -215,11 +222,18 @@ def merge_sales(run: ImportRun) -> Counts:
             _merge_by_month(cursor, run.pk)
         else:
             _merge_by_document(cursor, run.pk)
+    return staged_counts(run)
+
+
+def staged_counts(run: ImportRun, created: int = 0) -> Counts:
+    """The run's outcomes as its stage holds them (plus `created` rows not staged); the stages of
+    earlier runs are forgotten: only the last sales import can be undone."""
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT outcome, COUNT(*) FROM {STAGE} WHERE run_id = %s GROUP BY outcome", [run.pk])
         found = dict(cursor.fetchall())
     SaleStage.objects.exclude(run=run).delete()
     SaleReplaced.objects.exclude(run=run).delete()
-    return Counts(found.get("created", 0), found.get("updated", 0), found.get("unchanged", 0))
+    return Counts(created + found.get("created", 0), found.get("updated", 0), found.get("unchanged", 0))
 
 
 def _merge_by_document(cursor: Any, run_id: int) -> None:
@@ -236,13 +250,18 @@ def _merge_by_document(cursor: Any, run_id: int) -> None:
         f"ORDER BY s.id LIMIT 1) WHERE run_id = %s AND EXISTS (SELECT 1 {same_sale})",
         [run_id],
     )
+    update_amounts(cursor, run_id)
+    _insert_sales(cursor, run_id, ("created",))
+
+
+def update_amounts(cursor: Any, run_id: int) -> None:
+    """The sales the run's stage says it updated take the file's amounts."""
     cursor.execute(
         f"UPDATE {SALE} SET amount = (SELECT st.amount FROM {STAGE} st WHERE st.run_id = %s "
         f"AND st.sale_id = {SALE}.id) "
         f"WHERE id IN (SELECT sale_id FROM {STAGE} WHERE run_id = %s AND outcome = 'updated')",
         [run_id, run_id],
     )
-    _insert_sales(cursor, run_id, ("created",))
 
 
 def _merge_by_month(cursor: Any, run_id: int) -> None:
@@ -317,6 +336,9 @@ class SalesWriter(Writer):
         return staged_duplicates(self.run, limit)
 
     def finish(self) -> Counts:
+        return self.merge()
+
+    def merge(self) -> Counts:
         return merge_sales(self.run)
 
 

@@ -170,6 +170,11 @@ KAM_COUNTRY = env("KAM_COUNTRY", default="RU")
 # and its commit; the web upload's size limit in bytes.
 KAM_IMPORTS_ROOT = env.path("KAM_IMPORTS_ROOT", default=BASE_DIR / "var" / "imports")
 KAM_IMPORT_MAX_BYTES = env.int("KAM_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A run the worker checks or imports with no sign of life for this long (seconds) is shown as
+# abandoned: its worker died, and its transaction, never committed, wrote nothing.
+KAM_IMPORT_STALE_AFTER = env.int("KAM_IMPORT_STALE_AFTER", default=10 * 60)
+# The uploaded files of imports never committed are deleted after this many days.
+KAM_IMPORT_KEEP_DAYS = env.int("KAM_IMPORT_KEEP_DAYS", default=7)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
 KAM_DEMO_LOGINS = False
