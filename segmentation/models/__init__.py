@@ -8,6 +8,7 @@ from segmentation.models.assignments import (
     Reassignment,
     ReassignmentItem,
 )
+from segmentation.models.facts import ClientRank
 from segmentation.models.policy import (
     AMOUNT_FIELDS,
     PERCENT,
@@ -54,6 +55,7 @@ __all__ = [
     "Category",
     "CategoryTally",
     "ClientFlags",
+    "ClientRank",
     "ClientSegment",
     "DRoute",
     "DRouteBatch",

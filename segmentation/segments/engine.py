@@ -10,7 +10,8 @@ statement. This module owns what they share. One run:
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
-5. updates only the segment rows that differ and inserts those of new clients;
+5. updates only the segment rows that differ and inserts those of new clients, and likewise
+   the ranks, which move for most clients every night, in their narrow table (`ClientRank`);
 6. keeps on its row the base's totals and the figures the directors' pages draw
    (`segments.figures`), so that no page aggregates the whole base per request;
 7. checks the key cap over the base as it is now, and tells the directors when it is
@@ -25,12 +26,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from accounts.models import Client
 from segmentation.keys.selectors import key_cap
-from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
+from segmentation.models import ClientRank, ClientSegment, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_151_001
 SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
+RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
 # Common to every rule: sales per client and product group (the last 365 days' sum and the
@@ -167,10 +169,12 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
-        cursor.execute(_update_sql(dialect))
+        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS))
         written = cursor.rowcount
-        cursor.execute(_insert_sql())
+        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS))
         written += cursor.rowcount
+        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
+        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS))
         if dialect.postgres and written:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
             cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
@@ -217,7 +221,7 @@ def _stage_sql(d: Dialect) -> str:
     """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
     parts = [
         abcd.fragment(d),
-        tiers.fragment(d),
+        tiers.fragment(),
         leagues.fragment(),
         size_class.fragment(),
         rhythm.fragment(d),
@@ -317,19 +321,21 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     return cap.as_details() | {"new_overrun": new_overrun}
 
 
-def _update_sql(d: Dialect) -> str:
-    assignments = ", ".join(f"{c} = st.{c}" for c in SEGMENT_COLUMNS)
-    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in SEGMENT_COLUMNS)
+def _update_sql(d: Dialect, model: type[Model], columns: list[str]) -> str:
+    """Update the rows of `model` whose staged `columns` differ, and only those."""
+    assignments = ", ".join(f"{c} = st.{c}" for c in columns)
+    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in columns)
     return f"""
-UPDATE segmentation_clientsegment AS s SET {assignments}
+UPDATE {model._meta.db_table} AS s SET {assignments}
 FROM seg_stage st WHERE st.client_id = s.client_id AND ({differs})
 """
 
 
-def _insert_sql() -> str:
-    columns = ", ".join(SEGMENT_COLUMNS)
+def _insert_sql(model: type[Model], columns: list[str]) -> str:
+    """Insert the rows of `model` for the clients it has none for yet."""
+    table = model._meta.db_table
     return f"""
-INSERT INTO segmentation_clientsegment (client_id, {columns})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in SEGMENT_COLUMNS)} FROM seg_stage st
-WHERE st.client_id NOT IN (SELECT client_id FROM segmentation_clientsegment)
+INSERT INTO {table} (client_id, {", ".join(columns)})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st
+WHERE st.client_id NOT IN (SELECT client_id FROM {table})
 """

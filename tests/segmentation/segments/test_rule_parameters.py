@@ -21,7 +21,7 @@ def sql_of(fragment: Fragment) -> str:
 
 RULES = {
     "abcd": (abcd.params(Policy()), abcd.fragment(Dialect(postgres=True))),
-    "tiers": (tiers.params(Policy()), tiers.fragment(Dialect(postgres=True))),
+    "tiers": (tiers.params(Policy()), tiers.fragment()),
     "size_class": (size_class.params(Policy()), size_class.fragment()),
     "rhythm": (rhythm.params(Policy(), TODAY), rhythm.fragment(Dialect(postgres=True))),
 }
