@@ -8,7 +8,7 @@ from segmentation.models.assignments import (
     Reassignment,
     ReassignmentItem,
 )
-from segmentation.models.facts import ClientRank
+from segmentation.models.facts import ClientRank, FactsDay, GroupSales, PurchaseRhythm, SalesTouched
 from segmentation.models.policy import (
     AMOUNT_FIELDS,
     PERCENT,
@@ -63,6 +63,8 @@ __all__ = [
     "DRouteKind",
     "Decision",
     "EstimateTally",
+    "FactsDay",
+    "GroupSales",
     "KeyReason",
     "KeyStatus",
     "League",
@@ -74,11 +76,13 @@ __all__ = [
     "OwnLocationQuerySet",
     "Policy",
     "PotentialEstimate",
+    "PurchaseRhythm",
     "RadarTally",
     "Reassignment",
     "ReassignmentItem",
     "Review",
     "ReviewItem",
+    "SalesTouched",
     "SegmentChange",
     "SizeClass",
     "Tier",

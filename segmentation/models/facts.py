@@ -24,3 +24,55 @@ class ClientRank(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.revenue_rank} / {self.potential_rank}"
+
+
+class GroupSales(models.Model):
+    """One client's sales of one product group as of the run's day: the sum of the last 365
+    days and the last purchase (of any date up to the day)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The group's id without a foreign key: a working figure, not a use of the group (the
+    # reference pages count every foreign key to it); it goes with the sales that made it.
+    product_group_id = models.BigIntegerField()
+    sold = models.DecimalField(max_digits=18, decimal_places=2)
+    last_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "product_group_id"], name="group_sales_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.product_group_id}: {self.sold}"
+
+
+class PurchaseRhythm(models.Model):
+    """One client's purchase dates of the last 24 months (up to the run's day), counted, and the
+    median gap between them (DOMAIN §10); a client without such a date has no row."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    purchase_dates = models.PositiveIntegerField()
+    usual_interval = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.purchase_dates}"
+
+
+class SalesTouched(models.Model):
+    """A client whose sales rows were added, changed or deleted since the last run read them:
+    inserted by triggers on the sales table (whatever wrote them: a form, an import, `COPY`),
+    emptied by the run. No foreign key: a deleted client's sales mark it on their way out."""
+
+    client_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class FactsDay(models.Model):
+    """The day `GroupSales` and `PurchaseRhythm` are for (one row, none before the first run)."""
+
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -4,9 +4,11 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 `rhythm`, with `wallet` for the share of wallet); each gives its part of one staging
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
-2. computes every client's new segments into a temporary table: the purchase rhythm first,
-   then one statement over the sales, the potential estimates, the points of presence and
-   our own locations;
+2. brings the kept sales facts to the day (`facts`: the sums per client and product group
+   and the purchase rhythm, re-reading the sales of only the clients whose facts may have
+   moved), then computes every client's new segments into a temporary table, in one
+   statement over those facts, the potential estimates, the points of presence and our own
+   locations;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
@@ -31,11 +33,11 @@ from django.utils import timezone
 
 from accounts.models import Client
 from segmentation.keys.selectors import key_cap
-from segmentation.models import ClientRank, ClientSegment, NightlyRun, Notification, Policy
+from segmentation.models import ClientRank, ClientSegment, GroupSales, NightlyRun, Notification, Policy
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
-from segmentation.segments import abcd, figures, leagues, rhythm, size_class, tiers, wallet
+from segmentation.segments import abcd, facts, figures, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 from segmentation.signals import run_finished
 
@@ -47,11 +49,9 @@ RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.prim
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
 # Common to every rule: sales per client and product group (the last 365 days' sum and the
-# last purchase), and every client with its revenue and last purchase.
-SALES_CTES = """cg AS (
-    SELECT client_id, product_group_id, MAX(date) AS last_date,
-        SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END) AS sold
-    FROM accounts_sale WHERE date <= %(today)s GROUP BY client_id, product_group_id
+# last purchase, kept by `facts`), and every client with its revenue and last purchase.
+SALES_CTES = f"""cg AS (
+    SELECT client_id, product_group_id, last_date, sold FROM {GroupSales._meta.db_table}
 ), rev AS (
     SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase FROM cg GROUP BY client_id
 ), base AS (
@@ -148,7 +148,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS seg_stage")
-        cursor.execute("DROP TABLE IF EXISTS seg_rhythm")
+        cursor.execute(f"DROP TABLE IF EXISTS {facts.REDO}")
         if dialect.postgres:
             # Sorts stay in memory, and the purchase dates stream in (client, date) index
             # order into the rhythm's window instead of being hashed and then sorted again.
@@ -157,7 +157,8 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # The CTEs hide row counts, so the planner's costs balloon and JIT compilation
             # (seconds) would cost more than the whole statement.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(rhythm.prepare_sql(dialect), params)
+        redone = facts.refresh(cursor, dialect, params, today)
+        logger.info("nightly run %s re-read the sales of %s", run.pk, "all" if redone is None else redone)
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
         cursor.execute(_stage_sql(dialect), params)
@@ -179,7 +180,6 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
             cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
         cursor.execute("DROP TABLE seg_stage")
-        cursor.execute("DROP TABLE seg_rhythm")
         cursor.execute(
             "SELECT kind, COUNT(*) FROM segmentation_segmentchange WHERE run_id = %(run)s GROUP BY kind",
             params,
