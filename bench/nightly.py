@@ -8,8 +8,10 @@ then times in the same run:
   - the floor: one GROUP BY pass over the same sales and points;
   - the reference implementation (tests/segmentation/segments/reference.py) on the same data,
     already loaded into Python (loading is timed apart and not counted);
-  - an unchanged night (the same day again: nothing to write) and an ordinary one (the next
-    day: the windows slide by a day), each against the floor;
+  - an unchanged night (the same day again: nothing to write), the next night (the windows
+    slide by a day onto the 1st of a month, when the monthly totals of a year and of two years
+    ago leave them: the busiest day of the month) and the night after it (an ordinary
+    mid-month night), each against the floor;
 and prints the ratios QUALITY.md asks for. Needs PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/kam_bench); the database is recreated.
 """
@@ -69,6 +71,8 @@ def measure(clients: int, seed: int) -> dict[str, float]:
         lambda: recompute(today=today + timedelta(days=1), trigger="bench: the next day")
     )
     print(f"  next night: {following.written} segment rows written, changes {following.changes}", flush=True)
+    after_s, after = timed(lambda: recompute(today=today + timedelta(days=2), trigger="bench: the day after"))
+    print(f"  night after: {after.written} segment rows written, changes {after.changes}", flush=True)
     return {
         "floor": floor_s,
         "nightly": nightly_s,
@@ -76,6 +80,7 @@ def measure(clients: int, seed: int) -> dict[str, float]:
         "load": load_s,
         "unchanged": unchanged_s,
         "next": next_s,
+        "after": after_s,
     }
 
 
@@ -108,14 +113,15 @@ def main() -> None:
             f" {r['nightly'] / r['floor']:>14.2f} {r['reference'] / r['nightly']:>18.1f}"
         )
     print(
-        "\n{:>9} {:>13} {:>17} {:>10} {:>14}".format(
-            "clients", "unchanged s", "unchanged/floor", "next s", "next/floor"
+        "\n{:>9} {:>13} {:>17} {:>10} {:>14} {:>11} {:>15}".format(
+            "clients", "unchanged s", "unchanged/floor", "next s", "next/floor", "after s", "after/floor"
         )
     )
     for size, r in results.items():
         print(
             f"{size:>9} {r['unchanged']:>13.2f} {r['unchanged'] / r['floor']:>17.2f}"
             f" {r['next']:>10.2f} {r['next'] / r['floor']:>14.2f}"
+            f" {r['after']:>11.2f} {r['after'] / r['floor']:>15.2f}"
         )
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]

@@ -82,9 +82,11 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='PurchaseRhythm',
+            name='ClientPurchases',
             fields=[
                 ('client', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='accounts.client')),
+                ('revenue', models.DecimalField(decimal_places=2, max_digits=18)),
+                ('last_purchase', models.DateField()),
                 ('purchase_dates', models.PositiveIntegerField()),
                 ('usual_interval', models.FloatField(null=True)),
             ],

@@ -8,7 +8,7 @@ from segmentation.models.assignments import (
     Reassignment,
     ReassignmentItem,
 )
-from segmentation.models.facts import ClientRank, FactsDay, GroupSales, PurchaseRhythm, SalesTouched
+from segmentation.models.facts import ClientPurchases, ClientRank, FactsDay, GroupSales, SalesTouched
 from segmentation.models.policy import (
     AMOUNT_FIELDS,
     PERCENT,
@@ -55,6 +55,7 @@ __all__ = [
     "Category",
     "CategoryTally",
     "ClientFlags",
+    "ClientPurchases",
     "ClientRank",
     "ClientSegment",
     "DRoute",
@@ -76,7 +77,6 @@ __all__ = [
     "OwnLocationQuerySet",
     "Policy",
     "PotentialEstimate",
-    "PurchaseRhythm",
     "RadarTally",
     "Reassignment",
     "ReassignmentItem",

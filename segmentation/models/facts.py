@@ -46,16 +46,19 @@ class GroupSales(models.Model):
         return f"{self.client_id} {self.product_group_id}: {self.sold}"
 
 
-class PurchaseRhythm(models.Model):
-    """One client's purchase dates of the last 24 months (up to the run's day), counted, and the
-    median gap between them (DOMAIN §10); a client without such a date has no row."""
+class ClientPurchases(models.Model):
+    """One client's purchases as of the run's day: the revenue of the last 365 days and the last
+    purchase (over its `GroupSales`), and its purchase dates of the last 24 months, counted, with
+    the median gap between them (DOMAIN §10). A client without a sale up to the day has no row."""
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    last_purchase = models.DateField()
     purchase_dates = models.PositiveIntegerField()
     usual_interval = models.FloatField(null=True)
 
     def __str__(self) -> str:
-        return f"{self.client_id}: {self.purchase_dates}"
+        return f"{self.client_id}: {self.revenue}"
 
 
 class SalesTouched(models.Model):
@@ -70,7 +73,7 @@ class SalesTouched(models.Model):
 
 
 class FactsDay(models.Model):
-    """The day `GroupSales` and `PurchaseRhythm` are for (one row, none before the first run)."""
+    """The day `GroupSales` and `ClientPurchases` are for (one row, none before the first run)."""
 
     day = models.DateField()
 

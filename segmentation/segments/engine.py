@@ -33,7 +33,15 @@ from django.utils import timezone
 
 from accounts.models import Client
 from segmentation.keys.selectors import key_cap
-from segmentation.models import ClientRank, ClientSegment, GroupSales, NightlyRun, Notification, Policy
+from segmentation.models import (
+    ClientPurchases,
+    ClientRank,
+    ClientSegment,
+    GroupSales,
+    NightlyRun,
+    Notification,
+    Policy,
+)
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
@@ -48,16 +56,15 @@ SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not 
 RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
-# Common to every rule: sales per client and product group (the last 365 days' sum and the
-# last purchase, kept by `facts`), and every client with its revenue and last purchase.
+# Common to every rule, as `facts` keeps them: sales per client and product group (the last
+# 365 days' sum and the last purchase), and every client with its revenue, last purchase and
+# purchase dates of 24 months (their number and the median gap).
 SALES_CTES = f"""cg AS (
     SELECT client_id, product_group_id, last_date, sold FROM {GroupSales._meta.db_table}
-), rev AS (
-    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase FROM cg GROUP BY client_id
 ), base AS (
-    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(r.revenue, 0) AS revenue,
-        r.last_purchase
-    FROM accounts_client c LEFT JOIN rev r ON r.client_id = c.id
+    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(p.revenue, 0) AS revenue,
+        p.last_purchase, COALESCE(p.purchase_dates, 0) AS purchase_dates, p.usual_interval
+    FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id
 )"""
 
 
@@ -163,7 +170,9 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             cursor.execute("SET LOCAL enable_hashagg = on")
         cursor.execute(_stage_sql(dialect), params)
         if dialect.postgres:
-            cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
+            # Temporary tables get no statistics otherwise; the statements after it join on the
+            # client alone.
+            cursor.execute("ANALYZE seg_stage (client_id)")
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
@@ -176,8 +185,10 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         written += cursor.rowcount
         cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
         cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS))
-        if dialect.postgres and written:
+        if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
+            # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
+            # threshold that is.
             cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
         cursor.execute("DROP TABLE seg_stage")
         cursor.execute(

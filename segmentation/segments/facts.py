@@ -1,4 +1,4 @@
-"""The sales facts every rule reads, kept from night to night (`GroupSales`, `PurchaseRhythm`).
+"""The sales facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`).
 
 A night brings them to its day, re-reading the sales of only the clients whose facts may have
 moved since the day they are for (`FactsDay`):
@@ -13,14 +13,14 @@ theirs, the night reads every client's sales.
 from datetime import date, timedelta
 from typing import Any
 
-from segmentation.models import FactsDay, GroupSales, PurchaseRhythm, SalesTouched
+from segmentation.models import ClientPurchases, FactsDay, GroupSales, SalesTouched
 from segmentation.segments import rhythm
 from segmentation.segments.sql import Dialect
 
 SALES = "accounts_sale"
 REDO = "seg_redo"
 GROUP_SALES = GroupSales._meta.db_table
-RHYTHM = PurchaseRhythm._meta.db_table
+PURCHASES = ClientPurchases._meta.db_table
 TOUCHED = SalesTouched._meta.db_table
 ONLY = f"client_id IN (SELECT client_id FROM {REDO})"
 
@@ -30,6 +30,22 @@ INSERT INTO {GROUP_SALES} (client_id, product_group_id, sold, last_date)
 SELECT client_id, product_group_id, SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END), MAX(date)
 FROM {SALES} WHERE date <= %(today)s{{only}} GROUP BY client_id, product_group_id
 """
+
+
+def purchases_sql(d: Dialect, only: str) -> str:
+    """Per client: the revenue and last purchase over its `GroupSales` (written just before),
+    and its purchase rhythm (`only`: " AND <condition>" on the clients to re-read, or "")."""
+    where = only.replace(" AND ", " WHERE ", 1)
+    return f"""
+INSERT INTO {PURCHASES} (client_id, revenue, last_purchase, purchase_dates, usual_interval)
+WITH {rhythm.rhythm_ctes(d, only)}
+SELECT g.client_id, g.revenue, g.last_purchase, COALESCE(r.purchase_dates, 0), r.usual_interval
+FROM (
+    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase
+    FROM {GROUP_SALES}{where} GROUP BY client_id
+) g LEFT JOIN rhythm r ON r.client_id = g.client_id
+"""
+
 
 # The clients whose sales leave or enter a window between the facts' day and this one.
 SLIDING_SQL = f"""
@@ -54,14 +70,14 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
         _forget(cursor, f" WHERE {ONLY}")
     only = "" if redone is None else f" AND {ONLY}"
     cursor.execute(GROUP_SALES_SQL.format(only=only), params)
-    cursor.execute(rhythm.keep_sql(d, only), params)
+    cursor.execute(purchases_sql(d, only), params)
     cursor.execute(f"DROP TABLE IF EXISTS {REDO}")
     FactsDay.objects.update_or_create(pk=1, defaults={"day": today})
     return redone
 
 
 def _forget(cursor: Any, where: str) -> None:
-    for table in (GROUP_SALES, RHYTHM):
+    for table in (GROUP_SALES, PURCHASES):
         cursor.execute(f"DELETE FROM {table}{where}")
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import ProductGroup, Sale
-from segmentation.models import ClientSegment, FactsDay, GroupSales, PurchaseRhythm, SalesTouched
+from segmentation.models import ClientPurchases, ClientSegment, FactsDay, GroupSales, SalesTouched
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory, ProductGroupFactory, SaleFactory
 from tests.segmentation.segments.engine_data import computed, store
@@ -37,10 +37,10 @@ night = st.fixed_dictionaries(
 
 def stored_facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     sums = GroupSales.objects.order_by("client", "product_group_id")
-    rhythm = PurchaseRhythm.objects.order_by("client")
+    purchases = ClientPurchases.objects.order_by("client")
     return (
         list(sums.values_list("client", "product_group_id", "sold", "last_date")),
-        list(rhythm.values_list("client", "purchase_dates", "usual_interval")),
+        list(purchases.values_list("client", "revenue", "last_purchase", "purchase_dates", "usual_interval")),
     )
 
 

@@ -51,7 +51,12 @@ def test_a_rule_reads_its_policy_fields_in_its_own_sql_under_their_names(rule):
 
 def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run():
     dialect = Dialect(postgres=True)
-    sql = engine._stage_sql(dialect) + rhythm.keep_sql(dialect) + facts.GROUP_SALES_SQL + facts.SLIDING_SQL
+    sql = (
+        engine._stage_sql(dialect)
+        + facts.purchases_sql(dialect, "")
+        + facts.GROUP_SALES_SQL
+        + facts.SLIDING_SQL
+    )
 
     assert set(PLACEHOLDER.findall(sql)) - POLICY_FIELDS == {
         "today",
