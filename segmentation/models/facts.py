@@ -15,7 +15,7 @@ class ClientRank(models.Model):
 
     Relative to everyone, so it moves for most clients every night: it is kept apart from
     `ClientSegment` (its tallies' triggers and its indexes), and a night rewrites only the ranks
-    that moved in this narrow table.
+    that moved in this narrow table, whose pages keep room for that on PostgreSQL (migration 0019).
     """
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="rank")
