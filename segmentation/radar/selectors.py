@@ -194,7 +194,7 @@ def score_sql(flag_column: Callable[[Flag], str], tier: str, abroad: str) -> str
 
 def worst_clients(limit: int = WORST_LIMIT) -> list[WorstRow]:
     """The flagged active clients as the last nightly run found them, worst first (see
-    `scored`); ties by name."""
+    `score_sql`); ties by name."""
     rows = (
         ClientFlags.objects.filter(score__gt=0)
         .select_related("client__responsible_manager")
