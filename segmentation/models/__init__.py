@@ -8,6 +8,7 @@ from segmentation.models.assignments import (
     Reassignment,
     ReassignmentItem,
 )
+from segmentation.models.facts import ClientPurchases, ClientRank, FactsDay, GroupSales, SalesTouched
 from segmentation.models.policy import (
     AMOUNT_FIELDS,
     PERCENT,
@@ -54,6 +55,8 @@ __all__ = [
     "Category",
     "CategoryTally",
     "ClientFlags",
+    "ClientPurchases",
+    "ClientRank",
     "ClientSegment",
     "DRoute",
     "DRouteBatch",
@@ -61,6 +64,8 @@ __all__ = [
     "DRouteKind",
     "Decision",
     "EstimateTally",
+    "FactsDay",
+    "GroupSales",
     "KeyReason",
     "KeyStatus",
     "League",
@@ -77,6 +82,7 @@ __all__ = [
     "ReassignmentItem",
     "Review",
     "ReviewItem",
+    "SalesTouched",
     "SegmentChange",
     "SizeClass",
     "Tier",

@@ -99,8 +99,6 @@ class ClientSegment(models.Model):
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="segment")
     revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    revenue_rank = models.PositiveIntegerField(null=True)
-    revenue_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     buys_a_lot = models.BooleanField(default=False)
     potential = models.DecimalField(max_digits=18, decimal_places=2, null=True)
     covered_sales = models.DecimalField(max_digits=18, decimal_places=2, null=True)
@@ -108,8 +106,6 @@ class ClientSegment(models.Model):
     headroom = models.DecimalField(max_digits=18, decimal_places=2, null=True)
     can_buy_more = models.BooleanField(null=True)
     category = models.CharField(max_length=1, choices=Category.choices, blank=True)
-    potential_rank = models.PositiveIntegerField(null=True)
-    potential_above_share = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     tier = models.CharField(max_length=8, choices=Tier.choices, default=Tier.BRONZE)
     continents = models.PositiveSmallIntegerField(default=0)
     countries = models.PositiveSmallIntegerField(default=0)

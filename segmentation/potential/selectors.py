@@ -159,10 +159,11 @@ def potential_page(client: Client, *, today: date) -> PotentialPage:
     """The table and, once the nightly run has seen an estimate, the category it gave."""
     policy = Policy.current()
     table = potential_table(client, today=today, policy=policy)
-    segment = ClientSegment.objects.filter(client=client).first()
+    segment = ClientSegment.objects.select_related("client__rank").filter(client=client).first()
     category = None
     if segment is not None and segment.category:
-        category = abcd.category_reason(segment, policy, run_totals().clients)
+        rank = getattr(segment.client, "rank", None)
+        category = abcd.category_reason(segment, policy, run_totals().clients, rank and rank.revenue_rank)
     return PotentialPage(table=table, category=category, computed=segment is not None)
 
 

@@ -1,6 +1,7 @@
 """Reads for the coverage radar: the flags counted across the base and per responsible
 manager, and the worst clients first. Every figure comes from `flags.FLAGS`' conditions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,9 +12,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -162,9 +160,17 @@ def abroad() -> Exists:
     return Exists(points.exclude(country=settings.KAM_COUNTRY))
 
 
-def scored(queryset: QuerySet[Client], today: date, policy: Policy) -> QuerySet[Client]:
-    """The clients with each flag (`flag_<name>`), their effective tier (`tier_or_bronze`),
-    whether they are abroad (`is_abroad`) and their worst-first `score`, in one query.
+def flagged_clients(queryset: QuerySet[Client], today: date, policy: Policy) -> QuerySet[Client]:
+    """The clients with each flag (`flag_<name>`), their effective tier (`tier_or_bronze`) and
+    whether they are abroad (`is_abroad`), in one query; their score is `score_sql` over these."""
+    return with_flags(queryset, today, policy).annotate(
+        tier_or_bronze=Coalesce(effective_tier(), Value(Tier.BRONZE)), is_abroad=abroad()
+    )
+
+
+def score_sql(flag_column: Callable[[Flag], str], tier: str, abroad: str) -> str:
+    """The worst-first score as SQL over a row of flags (`flag_column(flag)` names each), its
+    effective tier and whether it is abroad: evaluating each condition once, not twice.
 
     Score = (sum of the client's flag weights) × tier factor × abroad factor, where
     "nobody responsible" and "never met" weigh 4 and every other flag 1; gold ×4, silver ×2,
@@ -174,29 +180,21 @@ def scored(queryset: QuerySet[Client], today: date, policy: Policy) -> QuerySet[
     manager and "key client now bronze" is never gold) and a silver one abroad also 56: such a
     client always comes first.
     """
-    weights = sum(
-        (Case(When(flag.q(today, policy), then=Value(flag.weight)), default=Value(0)) for flag in FLAGS),
-        start=Value(0),
+    weights = " + ".join(
+        f"CASE WHEN {flag_column(flag)} THEN {int(flag.weight)} ELSE 0 END" for flag in FLAGS
     )
-    tier_factor = Case(
-        *(When(tier_now=tier, then=Value(factor)) for tier, factor in TIER_FACTOR.items()),
-        default=Value(1),
-        output_field=IntegerField(),
+    factors = " ".join(
+        f"WHEN '{tier_value}' THEN {int(factor)}" for tier_value, factor in TIER_FACTOR.items()
     )
-    abroad_factor = Case(When(is_abroad=True, then=Value(ABROAD_FACTOR)), default=Value(1))
     return (
-        with_flags(queryset, today, policy)
-        .annotate(tier_now=effective_tier(), is_abroad=abroad(), weight=weights)
-        .annotate(
-            tier_or_bronze=Coalesce("tier_now", Value(Tier.BRONZE)),
-            score=ExpressionWrapper(tier_factor * abroad_factor * F("weight"), output_field=IntegerField()),
-        )
+        f"({weights}) * (CASE {tier} {factors} ELSE 1 END)"
+        f" * (CASE WHEN {abroad} THEN {int(ABROAD_FACTOR)} ELSE 1 END)"
     )
 
 
 def worst_clients(limit: int = WORST_LIMIT) -> list[WorstRow]:
     """The flagged active clients as the last nightly run found them, worst first (see
-    `scored`); ties by name."""
+    `score_sql`); ties by name."""
     rows = (
         ClientFlags.objects.filter(score__gt=0)
         .select_related("client__responsible_manager")

@@ -1,8 +1,9 @@
 """Keeping the radar's flags (`ClientFlags`) as the nightly run finds them, set-based.
 
-One statement evaluates every flag's condition (`flags.FLAGS`) and the worst-first score over
-all clients and upserts the rows whose values changed: a second run on the same data writes
-nothing. Inactive clients carry no flags, so their row is all false.
+One statement evaluates every flag's condition (`flags.FLAGS`) once over all clients into a
+temporary table, with the worst-first score over those columns; then only the rows whose values
+changed are updated (and those of new clients inserted): a second run on the same data writes
+nothing, not even a row lock. Inactive clients carry no flags, so their row is all false.
 """
 
 from datetime import date
@@ -12,36 +13,43 @@ from django.db import connection
 from accounts.models import Client
 from segmentation.models import ClientFlags, Policy, RadarTally
 from segmentation.radar.flags import FLAGS
-from segmentation.radar.selectors import count_by_manager, flag_field, scored
+from segmentation.radar.selectors import count_by_manager, flag_field, flagged_clients, score_sql
 
 COLUMNS = [flag.name for flag in FLAGS] + ["tier", "abroad", "score"]
+STAGE = "radar_stage"
 
 
 def refresh(today: date, policy: Policy) -> int:
-    """Upsert every client's flags and retally them per responsible manager; returns how many
-    client rows were written (inserted or changed)."""
-    annotated = scored(Client.objects.all(), today, policy)
-    values = annotated.values_list(
-        "pk", *[flag_field(flag) for flag in FLAGS], "tier_or_bronze", "is_abroad", "score"
-    )
+    """Write every client's flags that changed (and those of new clients) and retally them per
+    responsible manager; returns how many client rows were written (inserted or changed)."""
+    flagged = flagged_clients(Client.objects.order_by(), today, policy)
+    values = flagged.values_list("pk", *[flag_field(flag) for flag in FLAGS], "tier_or_bronze", "is_abroad")
     select, params = values.query.sql_with_params()
-    table = connection.ops.quote_name(ClientFlags._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in ["client_id", *COLUMNS])
-    changed = " OR ".join(
-        f"{table}.{connection.ops.quote_name(c)} <> excluded.{connection.ops.quote_name(c)}" for c in COLUMNS
-    )
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS
-    )
-    sql = (
-        f"INSERT INTO {table} ({columns}) SELECT * FROM ({select}) AS flagged WHERE true "
-        f"ON CONFLICT (client_id) DO UPDATE SET {updates} WHERE {changed}"
-    )
+    score = score_sql(flag_field, "tier_or_bronze", "is_abroad")
+    staged = [*(flag_field(flag) for flag in FLAGS), "tier_or_bronze", "is_abroad", "score"]
+    table = ClientFlags._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT f.*, {score} AS score FROM ({select}) f", params)
+        cursor.execute(_update_sql(table, staged))
         written = cursor.rowcount
+        columns, chosen = ", ".join(COLUMNS), ", ".join(staged)
+        cursor.execute(
+            f"INSERT INTO {table} (client_id, {columns}) SELECT pk, {chosen} FROM {STAGE}"
+            f" WHERE pk NOT IN (SELECT client_id FROM {table})"
+        )
+        written += cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE}")
     _retally()
     return written
+
+
+def _update_sql(table: str, staged: list[str]) -> str:
+    """Update the flag rows whose staged values differ, and only those."""
+    pairs = list(zip(COLUMNS, staged, strict=True))
+    assignments = ", ".join(f"{column} = st.{value}" for column, value in pairs)
+    differs = " OR ".join(f"{table}.{column} <> st.{value}" for column, value in pairs)
+    return f"UPDATE {table} SET {assignments} FROM {STAGE} st WHERE st.pk = {table}.client_id AND ({differs})"
 
 
 def _retally() -> None:

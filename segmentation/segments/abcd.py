@@ -46,8 +46,6 @@ def fragment(d: Dialect) -> Fragment:
             AND est.potential - est.covered >= %(min_headroom)s) END AS can_buy_more""",
         columns=f"""j.revenue,
     j.revenue_rank,
-    CASE WHEN j.revenue_total > 0 THEN {d.decimal("j.revenue_above * 100.0 / j.revenue_total", 2)} END
-        AS revenue_above_share,
     j.buys_a_lot,
     j.potential,
     j.covered AS covered_sales,
@@ -69,20 +67,20 @@ def category_is(value: str) -> Q:
     return Q(segment__category=value)
 
 
-def category_reason(segment: ClientSegment, policy: Policy, clients: int) -> Reason:
+def category_reason(segment: ClientSegment, policy: Policy, clients: int, rank: int | None) -> Reason:
     """ABCD in words, e.g. "B — in the top 80% of revenue (rank 41 of 300); share of wallet 85% is
-    above 70%"."""
+    above 70%" (`rank`: the client's revenue rank, kept on `ClientRank`)."""
     if not segment.category or segment.potential is None:
         return Reason(_("No category: the potential table is not filled in"))
     return Reason(
-        segment.category, f"{_revenue_part(segment, policy, clients)}; {_wallet_part(segment, policy)}"
+        segment.category, f"{_revenue_part(segment, policy, clients, rank)}; {_wallet_part(segment, policy)}"
     )
 
 
-def _revenue_part(segment: ClientSegment, policy: Policy, clients: int) -> str:
+def _revenue_part(segment: ClientSegment, policy: Policy, clients: int, rank: int | None) -> str:
     if segment.revenue <= 0:
         return _("no revenue in the last 12 months")
-    values = {"share": number(policy.pareto_share), "rank": segment.revenue_rank, "total": clients}
+    values = {"share": number(policy.pareto_share), "rank": rank, "total": clients}
     if segment.buys_a_lot:
         return _("in the top %(share)s%% of revenue (rank %(rank)s of %(total)s)") % values
     return _("outside the top %(share)s%% of revenue (rank %(rank)s of %(total)s)") % values

@@ -4,13 +4,16 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 `rhythm`, with `wallet` for the share of wallet); each gives its part of one staging
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
-2. computes every client's new segments into a temporary table: the purchase rhythm first,
-   then one statement over the sales, the potential estimates, the points of presence and
-   our own locations;
+2. brings the kept sales facts to the day (`facts`: the sums per client and product group
+   and the purchase rhythm, re-reading the sales of only the clients whose facts may have
+   moved), then computes every client's new segments into a temporary table, in one
+   statement over those facts, the potential estimates, the points of presence and our own
+   locations;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
-5. updates only the segment rows that differ and inserts those of new clients;
+5. updates only the segment rows that differ and inserts those of new clients, and likewise
+   the ranks, which move for most clients every night, in their narrow table (`ClientRank`);
 6. keeps on its row the base's totals and the figures the directors' pages draw
    (`segments.figures`), so that no page aggregates the whole base per request;
 7. checks the key cap over the base as it is now, and tells the directors when it is
@@ -25,16 +28,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from accounts.models import Client
 from segmentation.keys.selectors import key_cap
-from segmentation.models import ClientSegment, NightlyRun, Notification, Policy
+from segmentation.models import (
+    ClientPurchases,
+    ClientRank,
+    ClientSegment,
+    GroupSales,
+    NightlyRun,
+    Notification,
+    Policy,
+)
 from segmentation.notifications.selectors import directors
 from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
-from segmentation.segments import abcd, figures, leagues, rhythm, size_class, tiers, wallet
+from segmentation.segments import abcd, facts, figures, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
 from segmentation.signals import run_finished
 
@@ -42,20 +53,18 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_151_001
 SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
+RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
-# Common to every rule: sales per client and product group (the last 365 days' sum and the
-# last purchase), and every client with its revenue and last purchase.
-SALES_CTES = """cg AS (
-    SELECT client_id, product_group_id, MAX(date) AS last_date,
-        SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END) AS sold
-    FROM accounts_sale WHERE date <= %(today)s GROUP BY client_id, product_group_id
-), rev AS (
-    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase FROM cg GROUP BY client_id
+# Common to every rule, as `facts` keeps them: sales per client and product group (the last
+# 365 days' sum and the last purchase), and every client with its revenue, last purchase and
+# purchase dates of 24 months (their number and the median gap).
+SALES_CTES = f"""cg AS (
+    SELECT client_id, product_group_id, last_date, sold FROM {GroupSales._meta.db_table}
 ), base AS (
-    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(r.revenue, 0) AS revenue,
-        r.last_purchase
-    FROM accounts_client c LEFT JOIN rev r ON r.client_id = c.id
+    SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(p.revenue, 0) AS revenue,
+        p.last_purchase, COALESCE(p.purchase_dates, 0) AS purchase_dates, p.usual_interval
+    FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id
 )"""
 
 
@@ -146,7 +155,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS seg_stage")
-        cursor.execute("DROP TABLE IF EXISTS seg_rhythm")
+        cursor.execute(f"DROP TABLE IF EXISTS {facts.REDO}")
         if dialect.postgres:
             # Sorts stay in memory, and the purchase dates stream in (client, date) index
             # order into the rhythm's window instead of being hashed and then sorted again.
@@ -155,27 +164,33 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # The CTEs hide row counts, so the planner's costs balloon and JIT compilation
             # (seconds) would cost more than the whole statement.
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(rhythm.prepare_sql(dialect), params)
+        redone = facts.refresh(cursor, dialect, params, today)
+        logger.info("nightly run %s re-read the sales of %s", run.pk, "all" if redone is None else redone)
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
         cursor.execute(_stage_sql(dialect), params)
         if dialect.postgres:
-            cursor.execute("ANALYZE seg_stage")  # temporary tables get no statistics otherwise
+            # Temporary tables get no statistics otherwise; the statements after it join on the
+            # client alone.
+            cursor.execute("ANALYZE seg_stage (client_id)")
         cursor.execute("SELECT COUNT(*) FROM seg_stage")
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
-        cursor.execute(_update_sql(dialect))
+        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS))
         written = cursor.rowcount
-        cursor.execute(_insert_sql())
+        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS))
         written += cursor.rowcount
-        if dialect.postgres and written:
+        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
+        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS))
+        if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
+            # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
+            # threshold that is.
             cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
         cursor.execute("DROP TABLE seg_stage")
-        cursor.execute("DROP TABLE seg_rhythm")
         cursor.execute(
             "SELECT kind, COUNT(*) FROM segmentation_segmentchange WHERE run_id = %(run)s GROUP BY kind",
             params,
@@ -217,7 +232,7 @@ def _stage_sql(d: Dialect) -> str:
     """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
     parts = [
         abcd.fragment(d),
-        tiers.fragment(d),
+        tiers.fragment(),
         leagues.fragment(),
         size_class.fragment(),
         rhythm.fragment(d),
@@ -317,19 +332,21 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     return cap.as_details() | {"new_overrun": new_overrun}
 
 
-def _update_sql(d: Dialect) -> str:
-    assignments = ", ".join(f"{c} = st.{c}" for c in SEGMENT_COLUMNS)
-    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in SEGMENT_COLUMNS)
+def _update_sql(d: Dialect, model: type[Model], columns: list[str]) -> str:
+    """Update the rows of `model` whose staged `columns` differ, and only those."""
+    assignments = ", ".join(f"{c} = st.{c}" for c in columns)
+    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in columns)
     return f"""
-UPDATE segmentation_clientsegment AS s SET {assignments}
+UPDATE {model._meta.db_table} AS s SET {assignments}
 FROM seg_stage st WHERE st.client_id = s.client_id AND ({differs})
 """
 
 
-def _insert_sql() -> str:
-    columns = ", ".join(SEGMENT_COLUMNS)
+def _insert_sql(model: type[Model], columns: list[str]) -> str:
+    """Insert the rows of `model` for the clients it has none for yet."""
+    table = model._meta.db_table
     return f"""
-INSERT INTO segmentation_clientsegment (client_id, {columns})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in SEGMENT_COLUMNS)} FROM seg_stage st
-WHERE st.client_id NOT IN (SELECT client_id FROM segmentation_clientsegment)
+INSERT INTO {table} (client_id, {", ".join(columns)})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st
+WHERE st.client_id NOT IN (SELECT client_id FROM {table})
 """

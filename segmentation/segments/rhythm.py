@@ -36,27 +36,23 @@ def params(policy: Policy, today: date) -> dict[str, object]:
     return fields | {"won_back_since": today - timedelta(days=policy.won_back_days)}
 
 
-def prepare_sql(d: Dialect) -> str:
-    """Before the staging statement: each client's number of purchase dates in the last 24
-    months and the median gap between them, into `seg_rhythm`."""
+def rhythm_ctes(d: Dialect, only: str = "") -> str:
+    """CTEs ending in `rhythm`: each client's number of purchase dates in the last 24 months and
+    the median gap between them (`only`: a condition on the sales, to re-read some clients)."""
     gap = d.days_between("date", "LAG(date) OVER (PARTITION BY client_id ORDER BY date)")
-    return f"""
-CREATE TEMP TABLE seg_rhythm AS
-WITH gaps AS (
+    return f"""gaps AS (
     SELECT client_id, {gap} AS gap FROM accounts_sale
-    WHERE date > %(two_years_ago)s AND date <= %(today)s GROUP BY client_id, date
-)
-{d.median("gap", "gaps", count_as="purchase_dates", median_as="usual_interval")}
-"""
+    WHERE date > %(two_years_ago)s AND date <= %(today)s{only} GROUP BY client_id, date
+), rhythm AS (
+    {d.median("gap", "gaps", count_as="purchase_dates", median_as="usual_interval")}
+)"""
 
 
 def fragment(d: Dialect) -> Fragment:
     since = d.days_between("%(today)s", "b.last_purchase")
     return Fragment(
-        joins="LEFT JOIN seg_rhythm rh ON rh.client_id = b.client_id",
-        facts=f"""COALESCE(rh.purchase_dates, 0) AS purchase_dates,
-        CASE WHEN COALESCE(rh.purchase_dates, 0) >= {MIN_PURCHASE_DATES} THEN rh.usual_interval END
-            AS usual_interval,
+        facts=f"""b.purchase_dates,
+        CASE WHEN b.purchase_dates >= {MIN_PURCHASE_DATES} THEN b.usual_interval END AS usual_interval,
         {since} AS since""",
         judged="""CASE WHEN f.last_purchase IS NULL THEN ''
             WHEN f.usual_interval IS NOT NULL THEN CASE

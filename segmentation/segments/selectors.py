@@ -56,20 +56,21 @@ def segment_panel(client: Client, *, user: User, today: date, totals: Totals | N
         may_decide=user.has_perm("segmentation.decide_for_client", client),
     )
     if segment is not None:
-        _fill(panel, segment, client, today, totals or run_totals())
+        _fill(panel, segment, loaded, today, totals or run_totals())
     return panel
 
 
 def _with_decisions(client: Client) -> Client:
-    related = ["segment", "tier_override__decided_by", "key_status__decided_by"]
+    related = ["segment", "rank", "tier_override__decided_by", "key_status__decided_by"]
     return Client.objects.select_related(*related).get(pk=client.pk)
 
 
 def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:
     policy = Policy.current()
-    panel.category = abcd.category_reason(segment, policy, totals.clients)
+    rank = getattr(client, "rank", None)
+    panel.category = abcd.category_reason(segment, policy, totals.clients, rank and rank.revenue_rank)
     panel.strategy = abcd.strategy(segment.category)
-    panel.tier = tiers.tier_reason(segment, policy)
+    panel.tier = tiers.tier_reason(segment, policy, rank and rank.potential_rank)
     panel.league = leagues.league_reason(segment)
     panel.expansion = leagues.expansion_reason(segment)
     if panel.expansion is not None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from segmentation.models import ClientSegment, Policy, Tier, TierOverride
-from segmentation.segments.sql import Dialect, Fragment, policy_params
+from segmentation.segments.sql import Fragment, policy_params
 from segmentation.segments.words import Reason, number
 
 KIND = "tier"
@@ -23,7 +23,7 @@ def params(policy: Policy) -> dict[str, object]:
     return policy_params(policy, "gold_share", "silver_share")
 
 
-def fragment(d: Dialect) -> Fragment:
+def fragment() -> Fragment:
     """Clients with an estimate ranked by potential, with the potential of those above each one.
 
     Clients without one have no rank and are bronze: a zero potential adds nothing to the sums
@@ -49,9 +49,7 @@ def fragment(d: Dialect) -> Fragment:
         WHEN f.potential > 0 AND f.potential_above * 100
             < (%(gold_share)s + %(silver_share)s) * f.potential_total THEN 'silver'
         ELSE 'bronze' END AS computed_tier""",
-        columns=f"""j.potential_rank,
-    CASE WHEN j.potential_total > 0 THEN {d.decimal("j.potential_above * 100.0 / j.potential_total", 2)} END
-        AS potential_above_share,
+        columns="""j.potential_rank,
     j.computed_tier AS tier,
     CASE WHEN j.is_key AND COALESCE(j.override_tier, j.computed_tier) = 'bronze' THEN TRUE ELSE FALSE END
         AS key_bronze""",
@@ -79,11 +77,10 @@ def tier_is(value: str) -> Q:
     return Exists(overridden.filter(tier=value)) | (Q(segment__tier=value) & ~Exists(overridden))
 
 
-def tier_reason(segment: ClientSegment, policy: Policy) -> Reason:
+def tier_reason(segment: ClientSegment, policy: Policy, rank: int | None) -> Reason:
     """The computed tier in words, e.g. "Gold — among the clients holding the first 50% of all
-    potential (rank 3)"."""
+    potential (rank 3)" (`rank`: the client's potential rank, kept on `ClientRank`)."""
     headline = segment.get_tier_display()
-    rank = segment.potential_rank
     if segment.tier in (Tier.GOLD, Tier.SILVER):
         if segment.tier == Tier.GOLD:
             text = _("among the clients holding the first %(share)s%% of all potential (rank %(rank)s)")

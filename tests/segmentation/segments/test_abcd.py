@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.models import ClientSegment, Policy, PotentialEstimate
+from segmentation.models import ClientRank, ClientSegment, Policy, PotentialEstimate
 from segmentation.segments import abcd as abcd_rule
 from segmentation.segments import engine, leagues, tiers
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
@@ -21,13 +21,12 @@ def abcd(
     row = segment(
         category=category,
         revenue=Decimal(revenue),
-        revenue_rank=rank,
         buys_a_lot=buys,
         potential=Decimal(potential),
         covered_sales=Decimal(covered),
         can_buy_more=more,
     )
-    return str(abcd_rule.category_reason(row, Policy(), 300))
+    return str(abcd_rule.category_reason(row, Policy(), 300, rank))
 
 
 def test_category_a_reason():
@@ -84,7 +83,6 @@ def test_category_reason_names_the_minimum_headroom_when_it_decides():
     row = segment(
         category="D",
         revenue=Decimal(900),
-        revenue_rank=120,
         buys_a_lot=False,
         potential=Decimal(1000),
         covered_sales=Decimal(900) - Decimal(800),
@@ -92,17 +90,17 @@ def test_category_reason_names_the_minimum_headroom_when_it_decides():
     )
     policy = Policy(min_headroom=Decimal(1_000_000))
 
-    assert str(abcd_rule.category_reason(row, policy, 300)) == (
+    assert str(abcd_rule.category_reason(row, policy, 300, 120)) == (
         "D — outside the top 80% of revenue (rank 120 of 300); "
         "share of wallet 10% is below 70%, but headroom 900\xa0RUB is under the minimum 1,000,000\xa0RUB"
     )
 
 
 def test_no_estimate_has_no_category_only_a_to_do():
-    row = segment(category="", revenue=Decimal(5000), revenue_rank=1, buys_a_lot=True, potential=None)
+    row = segment(category="", revenue=Decimal(5000), buys_a_lot=True, potential=None)
 
     assert (
-        str(abcd_rule.category_reason(row, Policy(), 300))
+        str(abcd_rule.category_reason(row, Policy(), 300, 1))
         == "No category: the potential table is not filled in"
     )
     assert abcd_rule.strategy("") is None
@@ -144,9 +142,10 @@ def test_reasons_of_what_the_engine_computed():
     engine.recompute(today=TODAY)
 
     segments = {s.client_id: s for s in ClientSegment.objects.all()}
+    ranks = {r.client_id: r for r in ClientRank.objects.all()}
     policy = Policy.current()
     words = {
-        c.name: str(abcd_rule.category_reason(segments[c.pk], policy, 4))
+        c.name: str(abcd_rule.category_reason(segments[c.pk], policy, 4, ranks[c.pk].revenue_rank))
         for c in (top, second, small, unknown)
     }
     assert words == {
@@ -162,6 +161,6 @@ def test_reasons_of_what_the_engine_computed():
         "Unknown": "No category: the potential table is not filled in",
     }
     assert str(leagues.league_reason(segments[top.pk])) == "Premier league — present on 2 continents"
-    assert str(tiers.tier_reason(segments[second.pk], policy)) == (
+    assert str(tiers.tier_reason(segments[second.pk], policy, ranks[second.pk].potential_rank)) == (
         "Gold — among the clients holding the first 50% of all potential (rank 1)"
     )

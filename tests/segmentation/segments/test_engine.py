@@ -8,6 +8,7 @@ from django.db import connection
 
 from accounts.models import Client
 from segmentation.models import (
+    ClientRank,
     ClientSegment,
     NightlyRun,
     Notification,
@@ -27,9 +28,10 @@ def seg(client: Client) -> ClientSegment:
     return ClientSegment.objects.get(client=client)
 
 
-def with_revenue(amount: int, **kwargs: object) -> Client:
+def with_revenue(amount: int, product_group: object = None, **kwargs: object) -> Client:
     client = ClientFactory(**kwargs)
-    SaleFactory(client=client, date=TODAY - timedelta(days=10), amount=amount)
+    group = {"product_group": product_group} if product_group else {}
+    SaleFactory(client=client, date=TODAY - timedelta(days=10), amount=amount, **group)
     return client
 
 
@@ -333,7 +335,7 @@ def test_a_failure_half_way_leaves_the_previous_segments(monkeypatch):
     PotentialEstimate.objects.create(
         client=client, product_group=ProductGroupFactory(), amount=10, source="survey", estimated_on=TODAY
     )
-    monkeypatch.setattr(engine, "_insert_sql", lambda: "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(engine, "_insert_sql", lambda *args: "INSERT INTO no_such_table VALUES (1)")
 
     with pytest.raises(Exception, match="no_such_table"):
         engine.recompute(today=TODAY)
@@ -361,24 +363,31 @@ def test_a_run_is_skipped_while_another_holds_the_lock():
 
 
 def test_a_rerun_with_nothing_changed_writes_no_segment_row():
-    # Shares of 1/7, 2/7 and 4/7: the stage keeps them at the columns' two decimals, so the
+    # Shares of wallet of 1/3 each: the stage keeps them at the column's two decimals, so the
     # stored rows compare equal the next night.
     group = ProductGroupFactory(name="Packaging")
     for amount in (100, 200, 400):
-        client = with_revenue(amount)
+        client = with_revenue(amount, product_group=group)
         estimate(client, amount * 3, group)
     first = engine.recompute(today=TODAY)
 
     second = engine.recompute(today=TODAY)
 
     assert (first.written, second.written) == (3, 0)
-    assert list(
-        ClientSegment.objects.order_by("revenue_above_share").values_list("revenue_above_share", flat=True)
-    ) == [
-        Decimal("0.00"),
-        Decimal("57.14"),
-        Decimal("85.71"),
-    ]
+    assert list(ClientSegment.objects.values_list("wallet_share", flat=True).distinct()) == [Decimal("33.33")]
+    ranks = ClientRank.objects.order_by("client__segment__revenue")
+    assert list(ranks.values_list("revenue_rank", "potential_rank")) == [(3, 3), (2, 2), (1, 1)]
+
+
+def test_ranks_move_in_their_own_table_and_leave_the_other_segments_unwritten():
+    first, second = with_revenue(100), with_revenue(200)
+    engine.recompute(today=TODAY)
+    SaleFactory(client=first, product_group=first.sales.get().product_group, date=TODAY, amount=150)
+
+    run = engine.recompute(today=TODAY)
+
+    assert run.written == 1
+    assert dict(ClientRank.objects.values_list("client_id", "revenue_rank")) == {first.pk: 1, second.pk: 2}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ANALYZE are PostgreSQL's")

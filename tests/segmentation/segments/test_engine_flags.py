@@ -163,7 +163,7 @@ def test_a_cap_overrun_is_told_again_after_it_was_resolved(at_the_cap):
 
 def test_a_failed_run_does_not_count_as_the_last_cap(at_the_cap, monkeypatch):
     Client.objects.filter(pk=at_the_cap[-1].pk).update(status=Client.Status.INACTIVE)
-    monkeypatch.setattr(engine, "_insert_sql", lambda: "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(engine, "_insert_sql", lambda *args: "INSERT INTO no_such_table VALUES (1)")
     with pytest.raises(Exception, match="no_such_table"):
         engine.recompute(today=TODAY)
     monkeypatch.undo()

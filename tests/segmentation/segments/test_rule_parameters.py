@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from segmentation.models import Policy
-from segmentation.segments import abcd, engine, leagues, rhythm, size_class, tiers
+from segmentation.segments import abcd, engine, facts, leagues, rhythm, size_class, tiers
 from segmentation.segments.sql import Dialect, Fragment
 
 TODAY = date(2026, 10, 20)
@@ -21,7 +21,7 @@ def sql_of(fragment: Fragment) -> str:
 
 RULES = {
     "abcd": (abcd.params(Policy()), abcd.fragment(Dialect(postgres=True))),
-    "tiers": (tiers.params(Policy()), tiers.fragment(Dialect(postgres=True))),
+    "tiers": (tiers.params(Policy()), tiers.fragment()),
     "size_class": (size_class.params(Policy()), size_class.fragment()),
     "rhythm": (rhythm.params(Policy(), TODAY), rhythm.fragment(Dialect(postgres=True))),
 }
@@ -51,13 +51,21 @@ def test_a_rule_reads_its_policy_fields_in_its_own_sql_under_their_names(rule):
 
 def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run():
     dialect = Dialect(postgres=True)
-    sql = engine._stage_sql(dialect) + rhythm.prepare_sql(dialect)
+    sql = (
+        engine._stage_sql(dialect)
+        + facts.purchases_sql(dialect, "")
+        + facts.GROUP_SALES_SQL
+        + facts.SLIDING_SQL
+    )
 
     assert set(PLACEHOLDER.findall(sql)) - POLICY_FIELDS == {
         "today",
         "year_ago",
         "two_years_ago",
         "won_back_since",
+        "kept_on",
+        "kept_year_ago",
+        "kept_two_years_ago",
     }
 
 

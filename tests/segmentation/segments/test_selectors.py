@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PointOfPresence
-from segmentation.models import ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
+from segmentation.models import ClientRank, ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
 from segmentation.segments import engine
 from segmentation.segments.selectors import segment_panel
 from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
@@ -115,7 +115,8 @@ def test_expansion_alert_names_the_regions_without_our_location(as_director, cli
 
 
 def test_override_is_shown_with_its_reason_and_the_computed_tier(as_director, client_card, director):
-    ClientSegment.objects.create(client=client_card, tier="bronze", potential=Decimal(0), potential_rank=4)
+    ClientSegment.objects.create(client=client_card, tier="bronze", potential=Decimal(0))
+    ClientRank.objects.create(client=client_card, potential_rank=4)
     TierOverride.objects.create(
         client=client_card, tier="gold", reason="Image client: opens Siberia", decided_by=director
     )

@@ -1,0 +1,81 @@
+"""What the nightly run keeps between nights, so that a night reads only what changed.
+
+Written only by `segmentation.segments.engine` (and the sales triggers for `SalesTouched`);
+never through a form, and without history: each row is the run's working memory.
+"""
+
+from django.db import models
+
+from accounts.models import Client
+
+
+class ClientRank(models.Model):
+    """A client's place in the base by revenue (among all clients) and by potential (among those
+    with an estimate), as the last run found it, for the reasons' "rank 41 of 300".
+
+    Relative to everyone, so it moves for most clients every night: it is kept apart from
+    `ClientSegment` (its tallies' triggers and its indexes), and a night rewrites only the ranks
+    that moved in this narrow table, whose pages keep room for that on PostgreSQL (migration 0019).
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="rank")
+    revenue_rank = models.PositiveIntegerField(null=True)
+    potential_rank = models.PositiveIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.revenue_rank} / {self.potential_rank}"
+
+
+class GroupSales(models.Model):
+    """One client's sales of one product group as of the run's day: the sum of the last 365
+    days and the last purchase (of any date up to the day)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The group's id without a foreign key: a working figure, not a use of the group (the
+    # reference pages count every foreign key to it); it goes with the sales that made it.
+    product_group_id = models.BigIntegerField()
+    sold = models.DecimalField(max_digits=18, decimal_places=2)
+    last_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "product_group_id"], name="group_sales_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.product_group_id}: {self.sold}"
+
+
+class ClientPurchases(models.Model):
+    """One client's purchases as of the run's day: the revenue of the last 365 days and the last
+    purchase (over its `GroupSales`), and its purchase dates of the last 24 months, counted, with
+    the median gap between them (DOMAIN §10). A client without a sale up to the day has no row."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    last_purchase = models.DateField()
+    purchase_dates = models.PositiveIntegerField()
+    usual_interval = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.revenue}"
+
+
+class SalesTouched(models.Model):
+    """A client whose sales rows were added, changed or deleted since the last run read them:
+    inserted by triggers on the sales table (whatever wrote them: a form, an import, `COPY`),
+    emptied by the run. No foreign key: a deleted client's sales mark it on their way out."""
+
+    client_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class FactsDay(models.Model):
+    """The day `GroupSales` and `ClientPurchases` are for (one row, none before the first run)."""
+
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -1,0 +1,106 @@
+"""The sales facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`).
+
+A night brings them to its day, re-reading the sales of only the clients whose facts may have
+moved since the day they are for (`FactsDay`):
+- the clients whose sales rows were added, changed or deleted since (`SalesTouched`, kept by
+  triggers on the sales table);
+- the clients with a sale leaving the 365-day window (the sums) or the 24-month window (the
+  purchase dates) between that day and this one, or entering it (a sale dated after that day).
+Nothing else about a client's sales changes with the day. Without facts, or for a day before
+theirs, the night reads every client's sales.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from segmentation.models import ClientPurchases, FactsDay, GroupSales, SalesTouched
+from segmentation.segments import rhythm
+from segmentation.segments.sql import Dialect
+
+SALES = "accounts_sale"
+REDO = "seg_redo"
+GROUP_SALES = GroupSales._meta.db_table
+PURCHASES = ClientPurchases._meta.db_table
+TOUCHED = SalesTouched._meta.db_table
+ONLY = f"client_id IN (SELECT client_id FROM {REDO})"
+
+# Per client and product group: the last 365 days' sum and the last purchase.
+GROUP_SALES_SQL = f"""
+INSERT INTO {GROUP_SALES} (client_id, product_group_id, sold, last_date)
+SELECT client_id, product_group_id, SUM(CASE WHEN date > %(year_ago)s THEN amount ELSE 0 END), MAX(date)
+FROM {SALES} WHERE date <= %(today)s{{only}} GROUP BY client_id, product_group_id
+"""
+
+
+def purchases_sql(d: Dialect, only: str) -> str:
+    """Per client: the revenue and last purchase over its `GroupSales` (written just before),
+    and its purchase rhythm (`only`: " AND <condition>" on the clients to re-read, or "")."""
+    where = only.replace(" AND ", " WHERE ", 1)
+    return f"""
+INSERT INTO {PURCHASES} (client_id, revenue, last_purchase, purchase_dates, usual_interval)
+WITH {rhythm.rhythm_ctes(d, only)}
+SELECT g.client_id, g.revenue, g.last_purchase, COALESCE(r.purchase_dates, 0), r.usual_interval
+FROM (
+    SELECT client_id, SUM(sold) AS revenue, MAX(last_date) AS last_purchase
+    FROM {GROUP_SALES}{where} GROUP BY client_id
+) g LEFT JOIN rhythm r ON r.client_id = g.client_id
+"""
+
+
+# The clients whose sales leave or enter a window between the facts' day and this one.
+SLIDING_SQL = f"""
+INSERT INTO {REDO} (client_id)
+SELECT DISTINCT client_id FROM {SALES}
+WHERE (date > %(kept_year_ago)s AND date <= %(year_ago)s)
+    OR (date > %(kept_two_years_ago)s AND date <= %(two_years_ago)s)
+    OR (date > %(kept_on)s AND date <= %(today)s)
+EXCEPT SELECT client_id FROM {REDO}
+"""
+
+
+def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int | None:
+    """Bring the facts to `today`; returns how many clients' sales were re-read (None: all)."""
+    kept = FactsDay.objects.first()
+    if kept is None or kept.day > today:
+        _forget(cursor, "")
+        cursor.execute(f"DELETE FROM {TOUCHED}")
+        redone = None
+    else:
+        redone = _redo(cursor, d, params | _kept_params(kept.day))
+        _forget(cursor, f" WHERE {ONLY}")
+    only = "" if redone is None else f" AND {ONLY}"
+    cursor.execute(GROUP_SALES_SQL.format(only=only), params)
+    cursor.execute(purchases_sql(d, only), params)
+    cursor.execute(f"DROP TABLE IF EXISTS {REDO}")
+    FactsDay.objects.update_or_create(pk=1, defaults={"day": today})
+    return redone
+
+
+def _forget(cursor: Any, where: str) -> None:
+    for table in (GROUP_SALES, PURCHASES):
+        cursor.execute(f"DELETE FROM {table}{where}")
+
+
+def _kept_params(day: date) -> dict[str, Any]:
+    return {
+        "kept_on": day,
+        "kept_year_ago": day - timedelta(days=365),
+        "kept_two_years_ago": day - timedelta(days=730),
+    }
+
+
+def _redo(cursor: Any, d: Dialect, params: dict[str, Any]) -> int:
+    """The clients to re-read, into `seg_redo`; the marks taken are deleted first, so that a sale
+    written meanwhile marks its client again for the next night."""
+    cursor.execute(f"CREATE TEMP TABLE {REDO} (client_id BIGINT PRIMARY KEY)")
+    if d.postgres:
+        taken = f"WITH taken AS (DELETE FROM {TOUCHED} RETURNING client_id)"
+        cursor.execute(f"{taken} INSERT INTO {REDO} SELECT client_id FROM taken")
+    else:  # SQLite: the run's transaction holds the database's write lock, nobody writes meanwhile
+        cursor.execute(f"INSERT INTO {REDO} SELECT client_id FROM {TOUCHED}")
+        cursor.execute(f"DELETE FROM {TOUCHED}")
+    cursor.execute(SLIDING_SQL, params)
+    if d.postgres:
+        cursor.execute(f"ANALYZE {REDO}")  # temporary tables get no statistics otherwise
+    cursor.execute(f"SELECT COUNT(*) FROM {REDO}")
+    return int(cursor.fetchone()[0])

@@ -1,0 +1,164 @@
+"""Night after night the engine re-reads only some clients' sales (`segments.facts`): between
+nights the windows slide, sales arrive (some dated ahead), change and go, and every night gives
+exactly the reference's segments and the facts a whole re-read would give."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import ProductGroup, Sale
+from segmentation.models import ClientPurchases, ClientSegment, FactsDay, GroupSales, SalesTouched
+from segmentation.segments.engine import recompute
+from tests.factories import ClientFactory, ProductGroupFactory, SaleFactory
+from tests.segmentation.segments.engine_data import computed, store
+from tests.segmentation.segments.reference import ClientData, Rules, segments
+
+TODAY = date(2026, 6, 15)
+AMOUNTS = [Decimal(100), Decimal(250), Decimal(1000), Decimal(400_000)]
+
+# Days back from TODAY, often close to where the 365-day and 24-month windows end; below zero
+# a sale dated ahead, which a later night counts.
+back = st.one_of(st.integers(-60, 800), st.integers(320, 370), st.integers(680, 735))
+sale = st.tuples(st.integers(0, 3), back.map(lambda n: TODAY - timedelta(days=n)), st.sampled_from(AMOUNTS))
+client = st.builds(ClientData, sales=st.lists(sale, max_size=10), estimates=st.just({0: Decimal(1000)}))
+night = st.fixed_dictionaries(
+    {
+        "later": st.integers(-3, 45),
+        "added": st.lists(st.tuples(st.integers(0, 5), sale), max_size=3),
+        "changed": st.lists(st.integers(0, 5), max_size=1),
+        "deleted": st.lists(st.integers(0, 5), max_size=1),
+    }
+)
+
+
+def stored_facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    sums = GroupSales.objects.order_by("client", "product_group_id")
+    purchases = ClientPurchases.objects.order_by("client")
+    return (
+        list(sums.values_list("client", "product_group_id", "sold", "last_date")),
+        list(purchases.values_list("client", "revenue", "last_purchase", "purchase_dates", "usual_interval")),
+    )
+
+
+def between(nights: dict[str, list], data: dict[int, ClientData], ids: dict[int, int]) -> None:
+    """Write a night's sales changes into the database and the reference data alike."""
+    keys = sorted(data)
+    groups = {g: ProductGroup.objects.get(name=f"Group {g}") for g in range(4)}
+    number = {group.pk: g for g, group in groups.items()}
+    for n, (group, day, amount) in nights["added"]:
+        key = keys[n % len(keys)]
+        Sale.objects.create(client_id=ids[key], product_group=groups[group], date=day, amount=amount)
+        data[key].sales.append((group, day, amount))
+    for action in ("changed", "deleted"):
+        for n in nights[action]:
+            key = keys[n % len(keys)]
+            rows = Sale.objects.filter(client_id=ids[key]).order_by("date", "id")
+            first = rows.first()
+            if first is None:
+                continue
+            group = number[first.product_group_id]
+            data[key].sales.remove((group, first.date, first.amount))
+            if action == "deleted":
+                first.delete()
+            else:
+                Sale.objects.filter(pk=first.pk).update(amount=Decimal(7))
+                data[key].sales.append((group, first.date, Decimal(7)))
+
+
+def remember(data: dict[int, ClientData], ids: dict[int, int]) -> None:
+    """The reference's previous purchase status: what the last night stored."""
+    stored = {s.client_id: s for s in ClientSegment.objects.filter(client_id__in=ids.values())}
+    for key, pk in ids.items():
+        data[key].previous_status = stored[pk].lost_status
+        data[key].previous_won_back_on = stored[pk].won_back_on
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.dictionaries(st.integers(0, 20), client, min_size=1, max_size=6),
+    nights=st.lists(night, max_size=4),
+)
+def test_night_after_night_the_engine_matches_the_reference(data, nights):
+    rules = Rules()
+    with transaction.atomic():
+        ids = store(data, rules, TODAY)
+        day = TODAY
+        recompute(today=day)
+        assert computed(ids) == segments(data, day, rules)
+        for tonight in nights:
+            between(tonight, data, ids)
+            remember(data, ids)
+            day += timedelta(days=tonight["later"])
+            recompute(today=day)
+            assert computed(ids) == segments(data, day, rules)
+        kept = stored_facts()
+        FactsDay.objects.all().delete()
+        recompute(today=day)
+        assert stored_facts() == kept
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_night_re_reads_only_the_clients_whose_sales_moved(caplog):
+    group = ProductGroupFactory()
+    quiet, bought, leaving = ClientFactory(), ClientFactory(), ClientFactory()
+    SaleFactory(client=quiet, product_group=group, date=TODAY - timedelta(days=100), amount=100)
+    SaleFactory(client=leaving, product_group=group, date=TODAY - timedelta(days=364), amount=100)
+    recompute(today=TODAY)
+    SaleFactory(client=bought, product_group=group, date=TODAY, amount=50)
+    assert list(SalesTouched.objects.values_list("client_id", flat=True)) == [bought.pk]
+
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY + timedelta(days=1))
+
+    assert "re-read the sales of 2" in caplog.text
+    assert not SalesTouched.objects.exists()
+    sums = dict(GroupSales.objects.values_list("client_id", "sold"))
+    assert sums == {quiet.pk: Decimal(100), bought.pk: Decimal(50), leaving.pk: Decimal(0)}
+    assert ClientSegment.objects.get(client=leaving).revenue == 0
+
+
+@pytest.mark.django_db
+def test_a_sale_moved_to_another_client_marks_both_and_a_deleted_client_is_no_trouble():
+    group = ProductGroupFactory()
+    first, second, gone = ClientFactory(), ClientFactory(), ClientFactory()
+    sale = SaleFactory(client=first, product_group=group, date=TODAY - timedelta(days=5), amount=300)
+    SaleFactory(client=gone, product_group=group, date=TODAY - timedelta(days=5), amount=100)
+    recompute(today=TODAY)
+
+    Sale.objects.filter(pk=sale.pk).update(client=second)
+    gone_id = gone.pk
+    gone.delete()
+
+    assert set(SalesTouched.objects.values_list("client_id", flat=True)) == {first.pk, second.pk, gone_id}
+    run = recompute(today=TODAY)
+    assert run.status == "success"
+    assert dict(ClientPurchases.objects.values_list("client_id", "revenue")) == {second.pk: Decimal(300)}
+    assert (
+        ClientSegment.objects.get(client=first).revenue,
+        ClientSegment.objects.get(client=second).revenue,
+    ) == (
+        Decimal(0),
+        Decimal(300),
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE triggers are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # pending deferred checks forbid a TRUNCATE inside one
+def test_a_truncate_of_the_sales_makes_the_next_night_read_every_client():
+    SaleFactory(date=TODAY - timedelta(days=5), amount=300)
+    recompute(today=TODAY)
+    assert FactsDay.objects.get().day == TODAY
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Sale._meta.db_table}")
+
+    assert not FactsDay.objects.exists()
+    recompute(today=TODAY)
+    assert not GroupSales.objects.exists()
+    assert list(ClientSegment.objects.values_list("revenue", flat=True)) == [Decimal(0)]
