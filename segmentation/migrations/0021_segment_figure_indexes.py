@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0013_touch_next_step_index'),
-        ('segmentation', '0018_category_tally'),
+        ('segmentation', '0020_kept_sales_facts'),
     ]
 
     operations = [
