@@ -165,7 +165,7 @@ class Client(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_touch_on = models.DateField(_("last touch"), null=True, editable=False)
-    next_step = models.CharField(_("next step"), max_length=300, blank=True, editable=False)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True, editable=False, db_default="")
     next_step_due = models.DateField(_("next step by"), null=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "created_at", *TOUCH_SUMMARY])
 
