@@ -7,6 +7,9 @@ from their touches, through the (client, date) index and the partial index of th
 a next step. SQLite runs a row trigger as each row changes; PostgreSQL one statement trigger
 per statement over its transition tables, one set-based UPDATE however many touches a
 statement (or a COPY) writes, changing only the clients whose summary moved.
+
+On SQLite a later migration that rebuilds `accounts_client` (most field alterations) must drop
+these triggers before and create them again after: the rebuild renames the table under them.
 """
 
 import datetime
@@ -107,7 +110,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="client",
             name="next_step",
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name="next step"),
+            field=models.CharField(
+                blank=True, db_default="", editable=False, max_length=300, verbose_name="next step"
+            ),
         ),
         migrations.AddField(
             model_name="client",
