@@ -1,5 +1,7 @@
 """Segmentation's pieces of the cells rendered in Python (see `kam.cells`)."""
 
+from django.utils.translation import gettext
+
 from kam.cells import esc
 from segmentation.models import Tier
 
@@ -11,3 +13,10 @@ def tier_badge(tier: str) -> str:
     """A tier as a badge in its colour: gold, silver, bronze."""
     badge = TIER_BADGES.get(tier, "text-bg-light border")
     return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
+
+
+def category_badge(category: str) -> str:
+    """An ABCD category as a badge, or a dash that says there is none yet."""
+    if category:
+        return f'<span class="badge text-bg-info">{esc(category)}</span>'
+    return f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>'

@@ -26,7 +26,7 @@ from kam.users import extensions as users_extensions
 from kam.users.extensions import Handover
 from kam.users.models import User
 from segmentation import history
-from segmentation.cells import tier_badge
+from segmentation.cells import category_badge, tier_badge
 from segmentation.keys import filters as key_filters
 from segmentation.models import Category, LostStatus, Tier
 from segmentation.radar import filters as radar_filters
@@ -147,9 +147,7 @@ LOST_BADGES: dict[str, str] = {
 
 def category_cell(client: Any) -> SafeString:
     segment = _segment(client)
-    if segment is not None and segment.category:
-        return SafeString(f'<span class="badge text-bg-info">{esc(segment.category)}</span>')
-    return SafeString(f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>')
+    return SafeString(category_badge(segment.category if segment is not None else ""))
 
 
 def tier_cell(client: Any) -> SafeString:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from kam.cells import esc, text
 from kam.money import money
-from segmentation.models import Category, Decision, League, Tier
+from segmentation.cells import TIER_LABELS
+from segmentation.models import Category, Decision, League
 from segmentation.radar.flags import Flag
 from segmentation.reviews.selectors import flag_objects
 
@@ -30,7 +31,7 @@ def flag_resolved(label: str) -> str:
     return _("Resolved: %(flag)s") % {"flag": label}
 
 
-TIERS, CATEGORIES, LEAGUES = dict(Tier.choices), dict(Category.choices), dict(League.choices)
+CATEGORIES, LEAGUES = dict(Category.choices), dict(League.choices)
 DECISIONS = dict(Decision.choices)
 
 
@@ -41,7 +42,7 @@ def print_cells(item: Any) -> SafeString:
         text(item.position),
         esc(item.client.name),
         esc(_("Key") if item.was_key else _("Candidate")),
-        esc(TIERS.get(item.tier, item.tier) or "—"),
+        esc(TIER_LABELS.get(item.tier, item.tier) or "—"),
         esc(CATEGORIES.get(item.category, item.category) or "—"),
         esc(LEAGUES.get(item.league, item.league) or "—"),
         esc(item.manager if item.manager is not None else _("Nobody")),

@@ -6,9 +6,9 @@ from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import esc, text
+from kam.cells import DASH, esc, text
 from kam.money import money
-from segmentation.cells import tier_badge
+from segmentation.cells import category_badge, tier_badge
 from segmentation.models import League, Tier
 
 register = template.Library()
@@ -44,29 +44,18 @@ def segment_cells(row: Any) -> SafeString:
     category = getattr(segment, "category", "")
     potential = getattr(segment, "potential", None)
     league = getattr(segment, "league", "")
-    no_category = f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>'
-    badge = f'<span class="badge text-bg-info">{esc(category)}</span>'
     cells = [
-        f"<td>{tier_badge(row.tier) if row.tier else _muted('—')}</td>",
-        f"<td>{badge if category else no_category}</td>",
+        f"<td>{tier_badge(row.tier) if row.tier else DASH}</td>",
+        f"<td>{category_badge(category)}</td>",
         '<td class="text-end text-nowrap">'
         + (esc(money(potential)) if potential is not None else _muted(gettext("not analysed")))
         + "</td>",
         '<td class="text-end">'
-        + (f"{text(row.potential_share)}%" if row.potential_share is not None else _muted("—"))
+        + (f"{text(row.potential_share)}%" if row.potential_share is not None else DASH)
         + "</td>",
-        f"<td>{esc(LEAGUE_LABELS.get(league, league)) if league else _muted('—')}</td>",
+        f"<td>{esc(LEAGUE_LABELS.get(league, league)) if league else DASH}</td>",
     ]
     return SafeString("\n        ".join(cells))
-
-
-def _tier_badge(row: Any) -> str:
-    if not row.tier:
-        return _muted("—")
-    badge = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}.get(
-        row.tier, "text-bg-light border"
-    )
-    return f'<span class="badge {badge}">{esc(row.tier_label)}</span>'
 
 
 def _muted(label: str) -> str:
@@ -106,9 +95,7 @@ def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -
     parts = [f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(label)}</th>\n  ']
     for cell in cells:
         hours = esc(gettext("%(hours)s h") % {"hours": floatformat(cell.logged.hours, 1)})
-        share = (
-            _muted("—") if cell.share is None else f"{floatformat(cell.share, 1)}%{off if cell.off else ''}"
-        )
+        share = DASH if cell.share is None else f"{floatformat(cell.share, 1)}%{off if cell.off else ''}"
         warning = " table-warning" if cell.off else ""
         parts.append(f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  ')
     total = floatformat(row.hours, 1) if row.minutes else _muted(gettext("no logged time"))
