@@ -138,12 +138,6 @@ class PageForm(forms.Form):
     before = forms.CharField(required=False, max_length=200)
 
 
-class HistoryPageForm(forms.Form):
-    """The history tab's page cursor (opaque; a malformed one shows the first page)."""
-
-    before = forms.CharField(required=False, max_length=200)
-
-
 class ListColumnsForm(forms.Form):
     """The client-list columns a user wants to see, out of every registered one."""
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts import audit, geography, selectors
 from accounts.access import get_client_for_user
 from accounts.extensions import card_context, card_panels, history_sources
-from accounts.forms import HistoryPageForm, PageForm
+from accounts.forms import PageForm
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page
@@ -118,7 +118,7 @@ def client_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     a time (`?before=` the cursor of the page's last entry)."""
     client = get_client_for_user(request, pk)
     sources = [partial(source.entries, request) for source in history_sources()]
-    before = HistoryPageForm(request.GET)
+    before = PageForm(request.GET)
     cursor = before.cleaned_data["before"] if before.is_valid() else ""
     page = audit.client_history(client, sources=sources, before=cursor)
     context = card_context(request, client, "history") | {
