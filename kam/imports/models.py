@@ -41,7 +41,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    # When the worker took the run: its sign of life until the first progress report.
+    # When the run was queued for the worker, then when the worker took it: its sign of life
+    # until the first progress report.
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)

@@ -46,6 +46,10 @@ ABANDONED = _(
     "The worker checking or importing this file stopped without finishing, and nothing was written. "
     "Upload the file again."
 )
+NOT_TAKEN = _(
+    "No worker took this file in time, so it was not checked or imported and nothing was written. "
+    "Upload it again; if it happens again, the task queue's workers are down."
+)
 WAITING = (ImportRun.Status.CHECKED, ImportRun.Status.INVALID)
 PREVIEW_ROWS = 20
 KEPT_PROBLEMS = 500
@@ -205,9 +209,10 @@ def import_queue(*, run: ImportRun) -> None:
     """Mark a waiting run QUEUED for the worker, before its task is queued (ImportRefused when it
     is not waiting), so a double click queues it once."""
     waiting = ImportRun.objects.filter(pk=run.pk, status__in=WAITING).exclude(stored_name="")
-    if not waiting.update(status=ImportRun.Status.QUEUED):
+    queued_at = timezone.now()
+    if not waiting.update(status=ImportRun.Status.QUEUED, started_at=queued_at):
         raise ImportRefused(str(NOT_WAITING))
-    run.status = ImportRun.Status.QUEUED
+    run.status, run.started_at = ImportRun.Status.QUEUED, queued_at
 
 
 def import_background(*, run_id: int, commit: bool) -> str:
@@ -248,12 +253,10 @@ def import_failed(*, run_id: int, message: Message = FAILED) -> None:
     run.save(update_fields=["stored_name", "status", "errors", "error_count"])
 
 
-RUNNING = (ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
-
-
 def last_sign_of_life(run: ImportRun) -> datetime:
     """When the worker last showed it was on the run: its last progress report (per chunk), else
-    when it took the run (the cache may have lost the reports, or be another machine's)."""
+    when it took the run, or when the run was queued for it (the cache may have lost the
+    reports, or be another machine's)."""
     moments = [run.started_at or run.created_at]
     kept = progress.read(run.pk)
     if kept is not None and kept.at:
@@ -262,19 +265,22 @@ def last_sign_of_life(run: ImportRun) -> datetime:
 
 
 def abandon_if_stale(run: ImportRun) -> ImportRun:
-    """A run being checked or imported with no sign of life for KAM_IMPORT_STALE_AFTER seconds is
-    FAILED with ABANDONED as its problem: its worker died, and nothing was written (the commit is
-    one transaction that never committed). A run whose row is still locked is being imported by
-    a live transaction, however long it takes: it is left alone. Returns the run as it now is."""
-    if run.status not in RUNNING:
+    """A run in the worker's hands with no sign of life for KAM_IMPORT_STALE_AFTER seconds is
+    FAILED: one being checked or imported with ABANDONED as its problem (its worker died, and
+    nothing was written: the commit is one transaction that never committed), one still queued
+    with NOT_TAKEN (no worker took its task; a task delivered later finds it failed and leaves
+    it). A run whose row is still locked is being imported by a live transaction, however long
+    it takes: it is left alone. Returns the run as it now is."""
+    if run.status not in BACKGROUND:
         return run
     stale_after = timedelta(seconds=settings.KAM_IMPORT_STALE_AFTER)
     if timezone.now() - last_sign_of_life(run) < stale_after:
         return run
     with transaction.atomic():
-        unlocked = ImportRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk, status__in=RUNNING)
+        unlocked = ImportRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk, status=run.status)
         if unlocked.exists():
-            import_failed(run_id=run.pk, message=ABANDONED)
+            queued = run.status == ImportRun.Status.QUEUED
+            import_failed(run_id=run.pk, message=NOT_TAKEN if queued else ABANDONED)
     run.refresh_from_db()
     return run
 
@@ -286,7 +292,7 @@ def clean_up(*, now: datetime | None = None) -> tuple[int, int]:
     now = now or timezone.now()
     abandoned = sum(
         abandon_if_stale(run).status == ImportRun.Status.FAILED
-        for run in ImportRun.objects.filter(status__in=RUNNING)
+        for run in ImportRun.objects.filter(status__in=BACKGROUND)
     )
     old = ImportRun.objects.exclude(stored_name="").exclude(status__in=BACKGROUND)
     old = old.filter(created_at__lt=now - timedelta(days=settings.KAM_IMPORT_KEEP_DAYS))

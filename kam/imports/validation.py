@@ -97,10 +97,11 @@ def parse_amount(text: str, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
         ) from error
     if amount < 0:
         raise CellError(_("The amount is negative: %(value)s.") % {"value": text})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise CellError(_("The amount has more than two decimal places: %(value)s.") % {"value": text})
+    # Before the places: quantize() refuses a number of more digits than the context's 28.
     if amount > maximum:
         raise CellError(_("The amount is too large: %(value)s.") % {"value": text[:50]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise CellError(_("The amount has more than two decimal places: %(value)s.") % {"value": text})
     return amount.quantize(Decimal("0.01"))
 
 

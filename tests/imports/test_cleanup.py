@@ -63,6 +63,50 @@ def test_a_run_with_no_sign_of_life_for_too_long_is_shown_abandoned(as_admin, ba
     assert database() == before
 
 
+def test_a_run_no_worker_took_in_time_fails_and_a_task_delivered_later_leaves_it(as_admin, base, settings):
+    settings.KAM_IMPORT_STALE_AFTER = 600
+    run = running(as_admin, ImportRun.Status.QUEUED, started_minutes_ago=11)
+    before = database()
+
+    page = as_admin.get(reverse("imports:run", args=[run.pk])).content.decode()
+
+    run.refresh_from_db()
+    assert (run.status, run.stored_name) == (ImportRun.Status.FAILED, "")
+    assert problems(run) == [
+        (
+            None,
+            "",
+            "No worker took this file in time, so it was not checked or imported and nothing was "
+            "written. Upload it again; if it happens again, the task queue's workers are down.",
+        )
+    ]
+    assert "No worker took this file in time" in page
+    assert services.import_background(run_id=run.pk, commit=True) == ImportRun.Status.FAILED
+    assert database() == before
+
+
+def test_a_run_queued_lately_waits_for_its_worker(as_admin, base, settings):
+    settings.KAM_IMPORT_STALE_AFTER = 600
+    run = running(as_admin, ImportRun.Status.QUEUED, started_minutes_ago=9)
+
+    assert services.abandon_if_stale(run).status == ImportRun.Status.QUEUED
+
+
+def test_queueing_a_run_starts_its_clock(as_admin, base):
+    upload(as_admin, "sales", SALES)
+    run = last_run()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CHECKED, started_at=None)
+    run.refresh_from_db()
+    before = timezone.now()
+
+    services.import_queue(run=run)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.QUEUED
+    assert run.started_at is not None
+    assert run.started_at >= before
+
+
 def test_a_run_that_reported_progress_lately_is_left_to_its_worker(as_admin, base, settings):
     settings.KAM_IMPORT_STALE_AFTER = 600
     run = running(as_admin, ImportRun.Status.IMPORTING, started_minutes_ago=60)

@@ -77,12 +77,14 @@ CORPUS = {
             f"{STEEL_INN};Cables;15.03.2026;2;сто",
             f"{STEEL_INN};Cables;15.03.2026;3;1,234.567",
             f"{STEEL_INN};Cables;15.03.2026;4;",
+            f"{STEEL_INN};Cables;15.03.2026;5;{'1' * 29},5",
         ),
         [
             (2, "Сумма", "The amount is negative: -100."),
             (3, "Сумма", "Not a number: “сто”. Write an amount like 1 234,56."),
             (4, "Сумма", "The amount has more than two decimal places: 1,234.567."),
             (5, "Сумма", "This cell is empty."),
+            (6, "Сумма", f"The amount is too large: {'1' * 29},5."),
         ],
     ),
     "unknown product group and client": (
