@@ -6,37 +6,50 @@ user's own permissions and their groups' permissions in two queries and the grou
 This backend reads the three in one and keeps them on the user object, as `ModelBackend` does.
 """
 
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db.models import CharField, Value
-from django.db.models.functions import Concat
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
-from kam.users.models import AnyUser
+from kam.users.models import AnyUser, User
 
 GROUP, OWN, VIA_GROUP = "g", "u", "p"
+
+
+@cache
+def _query() -> str:
+    """The one query, written out: it is the same for every request but the user, and the ORM
+    took 1.8 ms of CPU to build it each time (0.1 ms to run it as SQL)."""
+    groups = connection.ops.quote_name(Group._meta.db_table)
+    user_groups = connection.ops.quote_name(User.groups.through._meta.db_table)
+    user_perms = connection.ops.quote_name(User.user_permissions.through._meta.db_table)
+    group_perms = connection.ops.quote_name(Group.permissions.through._meta.db_table)
+    perms = connection.ops.quote_name(Permission._meta.db_table)
+    types = connection.ops.quote_name(ContentType._meta.db_table)
+    dotted = "t.app_label || '.' || p.codename"
+    return (
+        f"SELECT '{GROUP}', g.name FROM {groups} g"
+        f" JOIN {user_groups} ug ON ug.group_id = g.id WHERE ug.user_id = %s"
+        f" UNION ALL SELECT '{OWN}', {dotted} FROM {perms} p"
+        f" JOIN {user_perms} up ON up.permission_id = p.id"
+        f" JOIN {types} t ON t.id = p.content_type_id WHERE up.user_id = %s"
+        f" UNION ALL SELECT '{VIA_GROUP}', {dotted} FROM {perms} p"
+        f" JOIN {group_perms} gp ON gp.permission_id = p.id"
+        f" JOIN {user_groups} ug ON ug.group_id = gp.group_id"
+        f" JOIN {types} t ON t.id = p.content_type_id WHERE ug.user_id = %s"
+    )
 
 
 def load(user: Any) -> None:
     """Fill the user's per-request caches: `_role_names` (every group's name) and the three
     permission caches `ModelBackend` keeps (`_user_perm_cache`, `_group_perm_cache`,
     `_perm_cache`)."""
-    dotted = Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
-    rows = (
-        Group.objects.filter(user=user)
-        .order_by()
-        .values_list(Value(GROUP, output_field=CharField()), "name")
-        .union(
-            Permission.objects.filter(user=user)
-            .order_by()
-            .values_list(Value(OWN, output_field=CharField()), dotted),
-            Permission.objects.filter(group__user=user)
-            .order_by()
-            .values_list(Value(VIA_GROUP, output_field=CharField()), dotted),
-            all=True,
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_query(), [user.pk] * 3)
+        rows = cursor.fetchall()
     found: dict[str, set[str]] = {GROUP: set(), OWN: set(), VIA_GROUP: set()}
     for kind, name in rows:
         found[kind].add(name)
