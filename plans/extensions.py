@@ -17,12 +17,13 @@ from plans.activities import filters as activity_filters
 from plans.activities import history as activity_history
 from plans.activities.selectors import ladder_summary
 from plans.questionnaires import history as questionnaire_history
+from segmentation.extensions import card_decisions
 
 
 def plans_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
     return {
         "plans_panel": {
-            "suggestion": selectors.suggestion(client),
+            "suggestion": selectors.suggestion(client, loaded=card_decisions(request, client)),
             "active": selectors.plan_summaries(client, today=timezone.localdate()),
         }
     }

@@ -16,6 +16,7 @@ from accounts.selectors import refusal_quarters
 from kam.users.models import User
 from plans.models import Plan, PlanKind, PlanStep, PlanTemplate, TemplateStep
 from segmentation.models import Category, KeyStatus, LostStatus, Tier
+from segmentation.segments.selectors import with_decisions
 from segmentation.segments.words import number
 
 DEVELOP = {Category.A, Category.C}
@@ -61,14 +62,12 @@ def strategy_kind(category: str, tier: str | None, is_key: bool, lost_status: st
     return None
 
 
-def strategy(client: Client) -> Suggestion | None:
+def strategy(client: Client, *, loaded: Client | None = None) -> Suggestion | None:
     """The plan the client's segments call for, whether or not one runs (one query: the client's
-    segments and decisions)."""
-    loaded = (
-        Client.objects.select_related("segment", "tier_override", "key_status").filter(pk=client.pk).first()
-    )
+    segments and decisions, unless given as `loaded`)."""
+    loaded = loaded or with_decisions(client)
     segment = getattr(loaded, "segment", None)
-    if loaded is None or segment is None:
+    if segment is None:
         return None
     override = getattr(loaded, "tier_override", None)
     key: KeyStatus | None = getattr(loaded, "key_status", None)
@@ -77,10 +76,11 @@ def strategy(client: Client) -> Suggestion | None:
     return Suggestion(*found) if found is not None else None
 
 
-def suggestion(client: Client) -> Suggestion | None:
+def suggestion(client: Client, *, loaded: Client | None = None) -> Suggestion | None:
     """What the card suggests starting: none when the strategy asks for no plan or its kind already
-    has an active plan. Two queries: the client's segments and decisions, its active plans' kinds."""
-    found = strategy(client)
+    has an active plan. Two queries: the client's segments and decisions (unless given as
+    `loaded`), its active plans' kinds."""
+    found = strategy(client, loaded=loaded)
     if found is None or found.kind in _active_kinds(client):
         return None
     return found

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from segmentation.keys import filters as key_filters
 from segmentation.models import Category, LostStatus, Tier
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
-from segmentation.segments.selectors import segment_panel
+from segmentation.segments.selectors import segment_panel, with_decisions
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
 
@@ -41,8 +42,18 @@ def in_currency(label: str | Promise) -> str | Promise:
     return format_lazy("{}, {}", label, lazy(currency, str)())
 
 
+def card_decisions(request: HttpRequest, client: Client) -> Client | None:
+    """The client with its segments and the decisions on it, read once a request for every card
+    panel that shows them (the segments panel, the plans' suggestion)."""
+    read: dict[int, Client | None] = vars(request).setdefault("_card_decisions", {})
+    if client.pk not in read:
+        read[client.pk] = with_decisions(client)
+    return read[client.pk]
+
+
 def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
-    return {"segments": segment_panel(client, user=request.user, today=timezone.localdate())}
+    loaded = card_decisions(request, client)
+    return {"segments": segment_panel(client, user=request.user, today=timezone.localdate(), loaded=loaded)}
 
 
 def register() -> None:

@@ -42,10 +42,12 @@ class SegmentPanel:
         return self.override.get_tier_display() if self.override else ""
 
 
-def segment_panel(client: Client, *, user: User, today: date, totals: Totals | None = None) -> SegmentPanel:
+def segment_panel(
+    client: Client, *, user: User, today: date, totals: Totals | None = None, loaded: Client | None = None
+) -> SegmentPanel:
     """The segments of one client in words, for the card's overview (`totals`: the last run's,
-    when the caller has read them already)."""
-    loaded = _with_decisions(client)
+    and `loaded`: the client `with_decisions`, when the caller has read them already)."""
+    loaded = loaded or with_decisions(client)
     segment = getattr(loaded, "segment", None)
     key = getattr(loaded, "key_status", None)
     panel = SegmentPanel(
@@ -55,14 +57,16 @@ def segment_panel(client: Client, *, user: User, today: date, totals: Totals | N
         key_reason=key_reason(key),
         may_decide=user.has_perm("segmentation.decide_for_client", client),
     )
-    if segment is not None:
+    if loaded is not None and segment is not None:
         _fill(panel, segment, loaded, today, totals or run_totals())
     return panel
 
 
-def _with_decisions(client: Client) -> Client:
+def with_decisions(client: Client) -> Client | None:
+    """The client with its segments, rank and the decisions on it (key status, tier override,
+    who decided); None when it is gone."""
     related = ["segment", "rank", "tier_override__decided_by", "key_status__decided_by"]
-    return Client.objects.select_related(*related).get(pk=client.pk)
+    return Client.objects.select_related(*related).filter(pk=client.pk).first()
 
 
 def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:

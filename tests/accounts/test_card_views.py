@@ -170,7 +170,7 @@ TAB_QUERIES = {
     # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team,
     # the plans panel (the suggestion's segments, the active plans with their progress), the
     # loyalty ladder's line (the last activity and the next, with the highest rung reached)
-    "client_detail": 17,
+    "client_detail": 16,
     "client_contacts": 8,  # contacts + known-by, the contacts again for the form
     "client_touches": 8,  # touches + contacts + participants
     "client_points": 6,
