@@ -33,6 +33,7 @@ from segmentation.models import Category, LostStatus, Tier
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel, with_decisions
+from segmentation.workload.selectors import kept_loads
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
 
@@ -69,6 +70,7 @@ def register() -> None:
     extensions.register_action(MOVE)
     extensions.register_client_move(move_url)
     users_extensions.register_handover(handover)
+    users_extensions.register_client_counts(active_client_counts)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:
@@ -316,6 +318,11 @@ def move_url(client_pk: int, manager_pk: int | None) -> str:
     """The move page for one client from its card, with the new manager chosen there, if any."""
     query = f"client={client_pk}" + (f"&to={manager_pk}" if manager_pk else "")
     return f"{reverse('segmentation:reassign')}?{query}"
+
+
+def active_client_counts() -> dict[int, int]:
+    """Every manager's active clients, from the loads the workload board keeps."""
+    return {manager: load.clients for manager, load in kept_loads().items() if manager is not None}
 
 
 def handover(user: User) -> Handover:

@@ -1,26 +1,37 @@
 """Reads of staff users for the in-app user management (admins only)."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kam.users import roles
+from kam.users import extensions, roles
 from kam.users.models import User
 
 
 def user_list() -> QuerySet[User]:
-    """Every user with their role groups and the number of clients they are responsible for.
-
-    Two queries whatever the number of users: the annotated list and the prefetched groups.
-    The ordering is explicit because Meta.ordering does not apply to aggregate queries.
-    """
+    """Every user with their role groups, by name: two queries whatever the number of users (the
+    list and the prefetched groups). `with_client_counts` adds their clients."""
     role_groups = Group.objects.filter(name__in=roles.ROLE_LABELS)
-    return (
-        User.objects.annotate(client_count=Count("responsible_for", distinct=True))
-        .prefetch_related(Prefetch("groups", queryset=role_groups, to_attr="role_groups"))
-        .order_by("last_name", "first_name", "username", "pk")
-    )
+    return User.objects.prefetch_related(
+        Prefetch("groups", queryset=role_groups, to_attr="role_groups")
+    ).order_by("last_name", "first_name", "username", "pk")
+
+
+def with_client_counts(users: Iterable[User]) -> list[User]:
+    """The users, each with `client_count`: the active clients they are responsible for, as the
+    workload board keeps them (one row read, not every client counted); every client they are
+    responsible for when no app keeps them."""
+    users = list(users)
+    counts = extensions.client_counts()
+    if counts is None:
+        counted = User.objects.filter(pk__in=[user.pk for user in users])
+        counts = dict(counted.annotate(count=Count("responsible_for")).values_list("pk", "count"))
+    for user in users:
+        user.client_count = counts.get(user.pk, 0)  # type: ignore[attr-defined]
+    return users
 
 
 def user_search(users: QuerySet[User], text: str) -> QuerySet[User]:

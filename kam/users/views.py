@@ -75,7 +75,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All staff with roles and client counts; htmx requests get only the table rows."""
     filterset = UserFilter(request.GET, queryset=selectors.user_list())
-    rows = [(user, selectors.user_role_labels(user)) for user in filterset.qs]
+    rows = [(user, selectors.user_role_labels(user)) for user in selectors.with_client_counts(filterset.qs)]
     context = {"filter": filterset, "rows": rows, "nav": "users"}
     template = "users/user_list.html#rows" if request.htmx else "users/user_list.html"
     return render(request, template, context)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from kam.users import extensions as users_extensions
 from kam.users import roles
 from kam.users.models import User
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory, UserFactory
@@ -123,8 +124,9 @@ def test_superuser_without_groups_manages_users(client, manager):
 # The list.
 
 
-def test_user_list_shows_every_user_with_roles_and_client_counts(as_admin, manager, director):
+def test_user_list_shows_every_user_with_roles_and_active_client_counts(as_admin, manager, director):
     ClientFactory.create_batch(2, responsible_manager=manager)
+    ClientFactory.create(responsible_manager=manager, status="inactive")
     both = ManagerFactory.create(username="both", first_name="Boris", last_name="Orlov")
     both.groups.add(Group.objects.get(name=roles.SALES_DIRECTOR))
 
@@ -183,11 +185,14 @@ def test_user_list_htmx_request_gets_only_the_rows(as_admin, manager):
 
 
 def test_user_list_query_count_does_not_grow_with_users(as_admin, assert_queries):
-    # session, user, its roles and permissions, the users, their role groups, unread badge
-    queries = 6
+    # session, user, its roles and permissions, the users, their role groups, the kept loads
+    # (their active clients), unread badge; each time after a first request has counted the loads
+    queries = 7
+    as_admin.get(reverse("users:user_list"))
     one = assert_queries(queries, lambda: as_admin.get(reverse("users:user_list")))
     for manager in ManagerFactory.create_batch(49):
         ClientFactory(responsible_manager=manager)
+    as_admin.get(reverse("users:user_list"))
 
     fifty = assert_queries(queries, lambda: as_admin.get(reverse("users:user_list")))
 
@@ -471,3 +476,14 @@ def test_admin_may_remove_another_admins_role(as_admin):
 
     assert response.status_code == 302
     assert list(other.groups.values_list("name", flat=True)) == [roles.ACCOUNT_MANAGER]
+
+
+def test_without_an_app_keeping_loads_the_list_counts_every_client(as_admin, manager, monkeypatch):
+    ClientFactory.create_batch(2, responsible_manager=manager)
+    ClientFactory.create(responsible_manager=manager, status="inactive")
+    monkeypatch.setattr(users_extensions, "_client_counts", [])
+
+    response = as_admin.get(reverse("users:user_list"))
+
+    counts = {user.username: user.client_count for user, _labels in response.context["rows"]}
+    assert counts == {"admin": 0, "manager": 3}
