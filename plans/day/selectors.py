@@ -147,17 +147,12 @@ def flag_counts(user: User, today: date, policy: Policy) -> list[FlagCount]:
 
 
 def next_steps_due(user: User, today: date) -> Section:
-    """The next steps due today or overdue, the most recent first: each client's latest touch
-    that set a next step."""
-    later = Touch.objects.filter(
-        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")),
-        client=OuterRef("client"),
-    ).exclude(next_step="")
+    """The next steps due today or overdue, the most recent first: each client's next step (that
+    of its latest touch that set one, kept on the card), read from the user's clients."""
     steps = (
-        Touch.objects.filter(client__in=my_clients(user), next_step_date__lte=today)
+        Client.objects.filter(pk__in=my_clients(user), next_step_due__lte=today)
         .exclude(next_step="")
-        .exclude(Exists(later))
-        .select_related("client")
-        .order_by("-next_step_date", "-pk")
+        .only("name", "next_step", "next_step_due")
+        .order_by("-next_step_due", "-pk")
     )
     return _section(steps, STEPS_LIMIT)

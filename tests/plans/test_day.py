@@ -115,7 +115,7 @@ def test_next_steps_due_are_each_client_s_latest_step(manager, client_card):
 
     found = selectors.next_steps_due(manager, TODAY)
 
-    assert [(t.client.name, t.next_step) for t in found.rows] == [
+    assert [(client.name, client.next_step) for client in found.rows] == [
         ("Siberian Steel", "Send the offer"),
         ("Late Co", "Call back"),
     ]
