@@ -29,7 +29,11 @@ def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
     """Directors and admins see every client; a manager sees the ones they are on: the clients
     they are responsible for and those of their account teams, each set read through its own
     index, so that a manager's page costs what their list costs, not what the whole base costs."""
-    clients = Client.objects.all()
+    return visible_among(user, Client.objects.all())
+
+
+def visible_among(user: AnyUser, clients: QuerySet[Client]) -> QuerySet[Client]:
+    """Of `clients`, those the user sees (as `clients_visible_to`)."""
     if not user.is_authenticated:
         return clients.none()
     if sees_every_client(user):
@@ -37,6 +41,22 @@ def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
     own = Client.objects.filter(responsible_manager=user).values("pk")
     on_team = TeamMember.objects.filter(user=user).values("client")
     return clients.filter(pk__in=_union(own, on_team))
+
+
+def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Client]]:
+    """`clients` (not yet narrowed to what the user sees) as the disjoint parts the user sees, for
+    a pager that merges them: all of them for directors and admins; for a manager, the clients
+    they are responsible for and those of their account teams that they are not, so that a page
+    in a manager's own order walks the (manager, name) index and stops at the page's end."""
+    if not user.is_authenticated:
+        return [clients.none()]
+    if sees_every_client(user):
+        return [clients]
+    on_team = TeamMember.objects.filter(user=user).values("client")
+    return [
+        clients.filter(responsible_manager=user),
+        clients.filter(pk__in=on_team).exclude(responsible_manager=user),
+    ]
 
 
 def _union(*ids: QuerySet[Any]) -> QuerySet[Any]:
@@ -73,9 +93,15 @@ def client_match(clients: QuerySet[Client], query: str) -> QuerySet[Client]:
 
 def client_list(user: User, columns: list[ListColumn]) -> QuerySet[Client]:
     """Every visible client with what the given columns show and sort by, in one query a page."""
+    return visible_among(user, client_rows(columns))
+
+
+def client_rows(columns: list[ListColumn]) -> QuerySet[Client]:
+    """Every client with what the given columns show and sort by: `client_list` before it is
+    narrowed to what a user sees (narrow it, or split it with `visible_parts`)."""
     related = {name for column in columns for name in column.related}
     annotations = {name: value for column in columns for name, value in column.annotations().items()}
-    return clients_visible_to(user).select_related(*sorted(related)).annotate(**annotations)
+    return Client.objects.select_related(*sorted(related)).annotate(**annotations)
 
 
 def list_columns_of(user: User) -> list[ListColumn]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     DateField,
     DateTimeField,
@@ -23,6 +24,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Value,
 )
 from django.http import QueryDict
 
@@ -147,12 +149,12 @@ def keyset_page(
     `order` names fields or annotations, "-" for descending, the last one unique (the pk); all
     must be NOT NULL (Coalesce the annotations), since a NULL neither compares nor orders alike
     on every database. Several disjoint querysets of one model are merged: each reads at most
-    `size + 1` rows, so a union that no index serves costs a few cheap queries instead; their
-    merge compares values in Python, which agrees with the database for numbers and dates but
-    for strings only under a code-point ("C") collation. `count=False` skips the count (total 0).
+    `size + 1` rows, so a union that no index serves costs a few cheap queries instead (see
+    `_merged` for who orders the merge). `count=False` skips the count (total 0).
 
     The count reads the matching pks, up to `COUNT_CAP + 1`: when no more match, the page is
-    read among those pks (a filter that matches a few rows costs what a few rows cost).
+    read among those pks (a filter that matches a few rows costs what a few rows cost), and a
+    queryset found empty is not read again.
 
     `chained`: the querysets come in the order's sequence, every row of one before every row of
     the next; a later one is read (and counted) only when the earlier ones fall short.
@@ -171,7 +173,7 @@ def keyset_page(
     if chained:
         found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
     else:
-        found = _merged([_read(qs, keys_now, cursor, size + 1) for qs in querysets], keys_now)
+        found = _merged(querysets, keys_now, types, cursor, size + 1)
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -199,8 +201,9 @@ def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[QuerySet[Any]], int]:
             continue
         pks = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
         total += len(pks)
-        narrowed.append(queryset.filter(pk__in=pks) if len(pks) <= COUNT_CAP else queryset)
-    return narrowed, total
+        if pks:
+            narrowed.append(queryset.filter(pk__in=pks) if len(pks) <= COUNT_CAP else queryset)
+    return narrowed or querysets[:1], total
 
 
 def _chained(
@@ -217,8 +220,19 @@ def _chained(
 def _read(
     queryset: QuerySet[Any], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
 ) -> list[Any]:
-    """Up to `limit` rows in `keys` order beyond the cursor: (f1, f2, ...) after (v1, v2, ...)
-    lexicographically, each field's "after" being `lt` when it descends and `gt` when it ascends."""
+    """Up to `limit` rows in `keys` order beyond the cursor."""
+    return list(_beyond(queryset, keys, cursor).order_by(*_ordering(keys))[:limit])
+
+
+def _ordering(keys: list[tuple[str, bool]]) -> list[str]:
+    return [f"-{name}" if descending else name for name, descending in keys]
+
+
+def _beyond(
+    queryset: QuerySet[Any], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None
+) -> QuerySet[Any]:
+    """The rows beyond the cursor: (f1, f2, ...) after (v1, v2, ...) lexicographically, each
+    field's "after" being `lt` when it descends and `gt` when it ascends."""
     if cursor is not None:
         terms: list[Q] = []
         equal: dict[str, Any] = {}
@@ -230,17 +244,43 @@ def _read(
         first, descending = keys[0]
         bound = Q(**{f"{first}__{'lte' if descending else 'gte'}": cursor[0]})
         queryset = queryset.filter(bound, reduce(operator.or_, terms))
-    return list(queryset.order_by(*(f"-{n}" if d else n for n, d in keys))[:limit])
+    return queryset
 
 
-def _merged(parts: list[list[Any]], keys: list[tuple[str, bool]]) -> list[Any]:
-    """The rows of every part in `keys` order; one part is already in the database's order."""
-    if len(parts) == 1:
-        return parts[0]
-    rows = [row for part in parts for row in part]
-    for name, descending in reversed(keys):  # stable sorts, least significant key first
-        rows.sort(key=operator.attrgetter(name), reverse=descending)
-    return rows
+def _merged(
+    querysets: list[QuerySet[Any]],
+    keys: list[tuple[str, bool]],
+    types: list[type],
+    cursor: tuple[Any, ...] | None,
+    limit: int,
+) -> list[Any]:
+    """The first `limit` rows of every queryset together, in `keys` order.
+
+    Numbers and dates compare in Python as in the database, and so does text on SQLite (by code
+    point): each queryset's rows are read and sorted together. Text on PostgreSQL compares by
+    the database's collation, which Python does not know: the database merges the querysets'
+    keys (a UNION ALL of each one's first rows, ordered and cut), and the page's rows are then
+    read from the querysets that hold them.
+    """
+    if len(querysets) == 1:
+        return _read(querysets[0], keys, cursor, limit)
+    connection = connections[querysets[0].db]
+    if str not in types or not connection.features.supports_slicing_ordering_in_compound:
+        rows = [row for queryset in querysets for row in _read(queryset, keys, cursor, limit)]
+        for name, descending in reversed(keys):  # stable sorts, least significant key first
+            rows.sort(key=operator.attrgetter(name), reverse=descending)
+        return rows
+    names, ordering = [name for name, _ in keys], _ordering(keys)
+    heads = [
+        _beyond(queryset, keys, cursor).order_by(*ordering).values_list(*names, Value(part))[:limit]
+        for part, queryset in enumerate(querysets)
+    ]
+    page = list(heads[0].union(*heads[1:], all=True).order_by(*ordering)[:limit])
+    wanted: dict[int, list[Any]] = {}
+    for *values, part in page:
+        wanted.setdefault(part, []).append(values[-1])  # the last key is the pk
+    read = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
+    return [read[values[-1]] for *values, _part in page]
 
 
 def _python_type(queryset: QuerySet[Any], name: str) -> type:

@@ -43,21 +43,29 @@ class Listed:
     order: list[str]
     data: dict[str, Any]
     parts: list[QuerySet[Client]]
+    chained: bool  # the parts follow one another in the order (else they are merged)
 
 
 def _listed(request: AuthenticatedHttpRequest) -> Listed:
+    """The filters apply to every client and the rows are then narrowed to the user's: as a
+    whole, or, in an order of the list's own, as the parts the user sees (`visible_parts`), which
+    the pager merges."""
     columns = selectors.list_columns_of(request.user)
-    queryset = selectors.client_list(request.user, columns)
+    queryset = selectors.client_rows(columns)
     filters = ClientFilter(request.GET or None, queryset=queryset, user=request.user)
     sorting = filters.ordering()
-    rows = filters.qs
+    filtered = filters.qs
     if sorting.column is not None and sorting.column not in columns:
-        rows = rows.annotate(**sorting.column.annotations())  # sorted by a column not shown
+        filtered = filtered.annotate(**sorting.column.annotations())  # sorted by a column not shown
+    rows = selectors.visible_among(request.user, filtered)
     data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
     order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
     split = sorting.column.sort_parts if sorting.column is not None else None
-    parts = [rows] if split is None else split(rows)[:: -1 if sorting.descending else 1]
-    return Listed(filters, columns, rows, sorting.key, order, data, parts)
+    if split is None:
+        parts = selectors.visible_parts(request.user, filtered)
+    else:
+        parts = split(rows)[:: -1 if sorting.descending else 1]
+    return Listed(filters, columns, rows, sorting.key, order, data, parts, chained=split is not None)
 
 
 @login_required
@@ -68,7 +76,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = keyset_page(
         listed.parts,
         order=listed.order,
-        chained=True,
+        chained=listed.chained,
         after=data.get("after") or "",
         before=data.get("before") or "",
     )
