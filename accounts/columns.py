@@ -165,7 +165,7 @@ CORE_COLUMNS = [
         140,
         sort="status",
         shown=False,
-        value=lambda client: client.get_status_display(),
+        value=lambda client: str(STATUS_LABELS.get(client.status, client.status)),
     ),
     ListColumn(
         "updated",
