@@ -19,4 +19,6 @@ RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlit
 RUN mkdir -p /app/var/imports && useradd --create-home kam && chown -R kam /app
 USER kam
 EXPOSE 8000
-CMD ["gunicorn", "kam.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --timeout 120: an Excel export of the whole client base builds its file for 20 to 30 s on two
+# busy cores (bench/README.md, "Excel exports"), at gunicorn's default 30 s from a 502.
+CMD ["gunicorn", "kam.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

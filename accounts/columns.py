@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Value
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,7 @@ def _next_step_value(client: Any) -> str:
         return ""
     if client.next_step_due is None:
         return str(client.next_step)
-    return f"{formats.date_format(client.next_step_due, 'SHORT_DATE_FORMAT')} {client.next_step}"
+    return f"{short_date(client.next_step_due)} {client.next_step}"
 
 
 # Cells
@@ -165,7 +165,7 @@ CORE_COLUMNS = [
         140,
         sort="status",
         shown=False,
-        value=lambda client: client.get_status_display(),
+        value=lambda client: str(STATUS_LABELS.get(client.status, client.status)),
     ),
     ListColumn(
         "updated",

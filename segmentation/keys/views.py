@@ -28,10 +28,13 @@ from segmentation.keys.forms import (
     TierClearForm,
     TierOverrideForm,
 )
-from segmentation.models import KeyStatus, Policy, TierOverride
+from segmentation.models import KeyStatus, League, Policy, TierOverride
 from segmentation.segments.totals import run_totals
 
 DECIDE = "segmentation.decide_for_client"
+# The export reads a league's label by value: a model's get_..._display() re-hashes its choices
+# (every label translated) on each call.
+LEAGUES = dict(League.choices)
 DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
 
 
@@ -82,6 +85,11 @@ def candidates_export(request: AuthenticatedHttpRequest) -> FileResponse:
     )
 
 
+def _league(row: selectors.Row) -> str:
+    league = _segment(row, "league")
+    return str(LEAGUES.get(league, league)) if league else ""
+
+
 def _segment(row: selectors.Row, field: str) -> Any:
     segment = getattr(row.client, "segment", None)
     return getattr(segment, field) if segment is not None else None
@@ -96,10 +104,7 @@ def _row_columns(flags: str) -> list[Column]:
         Column(_("Category"), lambda row: _segment(row, "category")),
         Column(_("Potential"), lambda row: _segment(row, "potential"), width=16),
         Column(_("Share of potential"), lambda row: row.potential_share, number_format="0.0"),
-        Column(
-            _("League"),
-            lambda row: row.client.segment.get_league_display() if _segment(row, "league") else "",
-        ),
+        Column(_("League"), _league),
         Column(_("Responsible manager"), lambda row: row.client.responsible_manager or _("nobody"), width=24),
         Column(flags, lambda row: "; ".join(row.flags), width=40),
     ]

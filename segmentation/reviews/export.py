@@ -12,8 +12,22 @@ from openpyxl import Workbook
 
 from kam.excel import by_index, new_workbook, write_sheet
 from segmentation.keys.words import reason_labels
-from segmentation.models import ActionItem, Review
+from segmentation.models import ActionItem, Decision, League, LostStatus, Review, SizeClass, Tier
 from segmentation.radar.flags import FLAGS
+
+# Labels by value, read per cell: a model's get_..._display() re-hashes its choices (every label
+# translated) on each call, most of a row's time here.
+TIERS = dict(Tier.choices)
+LEAGUES = dict(League.choices)
+SIZE_CLASSES = dict(SizeClass.choices)
+PURCHASE_STATUSES = dict(LostStatus.choices)
+DECISIONS = dict(Decision.choices)
+ACTION_STATUSES = dict(ActionItem.Status.choices)
+
+
+def _label(labels: dict[Any, Any], value: str) -> str:
+    """The value's label in the active language, or the value itself (as get_..._display())."""
+    return str(labels.get(value, value))
 
 
 def _sheet(
@@ -56,16 +70,16 @@ def review_workbook(review: Review) -> Workbook:
                 item.client.inn,
                 _("Key") if item.was_key else _("Candidate"),
                 "; ".join(reason_labels(item.reasons)),
-                item.get_tier_display(),
+                _label(TIERS, item.tier),
                 item.category,
-                item.get_league_display(),
-                item.get_size_class_display(),
-                item.get_lost_status_display(),
+                _label(LEAGUES, item.league),
+                _label(SIZE_CLASSES, item.size_class),
+                _label(PURCHASE_STATUSES, item.lost_status),
                 item.manager or _("Nobody"),
                 item.potential,
                 item.revenue,
                 *[yes if flag.name in item.flags else "" for flag in FLAGS],
-                item.get_decision_display(),
+                _label(DECISIONS, item.decision),
                 item.note,
                 item.decided_by or "",
             ]
@@ -88,7 +102,7 @@ def review_workbook(review: Review) -> Workbook:
                 action.what,
                 action.owner,
                 action.due,
-                action.get_status_display(),
+                _label(ACTION_STATUSES, action.status),
                 yes if action.status == ActionItem.Status.OPEN and action.due < today else "",
             ]
             for action in actions

@@ -8,11 +8,12 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Client, ClientListColumns
 from kam.money import currency
-from segmentation.models import ClientSegment, KeyStatus, TierOverride
+from segmentation.models import ClientSegment, DRoute, DRouteBatch, DRouteKind, KeyStatus, TierOverride
 from tests.accounts.conftest import valid_inn
 from tests.factories import (
     ClientFactory,
@@ -167,6 +168,23 @@ def test_the_headers_follow_the_language(base, as_manager):
         "Последнее касание",
         "Следующий шаг",
     )
+
+
+def test_the_cells_labels_follow_the_language(base, manager, as_manager):
+    ClientListColumns.objects.create(user=manager, columns=["tier", "purchases", "status", "d_route"])
+    routing = DRouteBatch.objects.create(
+        route=DRouteKind.PARTNER, clients=1, applied_by=manager, applied_at=timezone.now()
+    )
+    DRoute.objects.create(client=base["alpha"], route=DRouteKind.PARTNER, partner="Sibtrade", batch=routing)
+    as_manager.cookies["django_language"] = "ru"
+
+    rows = rows_of(as_manager.get(EXPORT_URL, HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert rows[1:] == [
+        ("Alpha Mills", "Серебряный", None, "Переданы партнёру: Sibtrade", "Потенциальный"),
+        ("Charlie Oil", None, None, None, "Активный"),
+        ("Delta Foods", "Золотой", "Активный", None, "Активный"),
+    ]
 
 
 @pytest.mark.parametrize(
