@@ -1,7 +1,7 @@
 """Reads for the potential table on the card and the list of estimates to do.
 
 The caller has already passed the client through `accounts.access.get_client_for_user`;
-the to-do list starts from `clients_visible_to`.
+the to-do list is of the whole base, and its view narrows it to the user's clients.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Client, ProductGroup, Sale, TeamMember
 from accounts.rules import sees_every_client
-from accounts.selectors import clients_visible_to
 from kam.users.models import User
 from segmentation.models import ClientSegment, EstimateTally, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
@@ -167,24 +166,21 @@ def potential_page(client: Client, *, today: date) -> PotentialPage:
     return PotentialPage(table=table, category=category, computed=segment is not None)
 
 
-def _todo_base(user: User, cutoff: date | None) -> QuerySet[Client]:
-    """Visible current clients without an estimate made on or after `cutoff` (None: any at all)."""
-    estimates = PotentialEstimate.objects.filter(client=OuterRef("pk"))
-    if cutoff is not None:
-        estimates = estimates.filter(estimated_on__gte=cutoff)
-    return clients_visible_to(user).exclude(status=Client.Status.INACTIVE).filter(~Exists(estimates))
-
-
-def estimates_todo(user: User, *, today: date, policy: Policy) -> QuerySet[Client]:
-    """Clients without a potential estimate, or whose newest one is stale (DOMAIN §5), each with
-    `last_estimated` (NULL: never analysed)."""
+def estimates_todo(*, today: date, policy: Policy) -> QuerySet[Client]:
+    """Current clients without a potential estimate, or whose newest one is stale (DOMAIN §5),
+    each with `last_estimated` (NULL: never analysed): of the whole base, for the caller to
+    narrow to what a user sees (`accounts.selectors.visible_parts` or `visible_among`)."""
+    fresh = PotentialEstimate.objects.filter(
+        client=OuterRef("pk"), estimated_on__gte=stale_before(today, policy)
+    )
     newest = (
         PotentialEstimate.objects.filter(client=OuterRef("pk"))
         .order_by("-estimated_on")
         .values("estimated_on")[:1]
     )
     return (
-        _todo_base(user, stale_before(today, policy))
+        Client.objects.exclude(status=Client.Status.INACTIVE)
+        .filter(~Exists(fresh))
         .annotate(last_estimated=Subquery(newest))
         .select_related("responsible_manager")
     )

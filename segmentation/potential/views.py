@@ -20,6 +20,7 @@ from accounts.access import EDIT, get_client_for_user
 from accounts.extensions import card_context
 from accounts.models import Client, ProductGroup
 from accounts.rules import sees_every_client
+from accounts.selectors import visible_parts
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import keyset_page, query_without
 from segmentation.models import Policy, PotentialEstimate
@@ -129,12 +130,12 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy = Policy.current()
     today = timezone.localdate()
     filters = EstimateTodoFilter(
-        request.GET or None,
-        queryset=selectors.estimates_todo(request.user, today=today, policy=policy),
-        user=request.user,
+        request.GET or None, queryset=selectors.estimates_todo(today=today, policy=policy), user=request.user
     )
     after, before = filters.cursors()
-    page = keyset_page(filters.qs, order=["name", "pk"], after=after, before=before)
+    # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
+    parts = visible_parts(request.user, filters.qs)
+    page = keyset_page(parts, order=["name", "pk"], after=after, before=before)
     context = {
         "filters": filters,
         "page": page,
