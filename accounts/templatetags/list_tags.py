@@ -1,17 +1,43 @@
-"""The client list's cells: each column renders its own cell in Python (`ListColumn.cell`)."""
+"""The client list's rows: each column renders its own cell in Python (`ListColumn.cell`), and
+the row around them is written here, as the Django admin's change list writes its rows."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
+from kam.cells import esc
 
 register = template.Library()
 
+_PK = 2_147_483_647  # stands for the row's pk in the card's address, reversed once a page
+
 
 @register.simple_tag
-def list_cells(columns: Sequence[ListColumn], client: Any) -> SafeString:
-    """{% list_cells columns c %}: a <td> per column for the row's client."""
-    return SafeString("".join([f"<td>{column.cell(client)}</td>" for column in columns]))
+def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool) -> SafeString:
+    """{% list_rows page.rows columns actions %}: a <tr> per client: a box to tick it when the
+    list has actions, its name linking to its card (the legal name as the title), then a cell
+    per column."""
+    before, after = reverse("accounts:client_detail", args=[_PK]).split(str(_PK))
+    pick_label = gettext("Pick %(name)s")
+    rows = []
+    for client in clients:
+        name = esc(client.name)
+        cells = [
+            (
+                f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="client"'
+                f' value="{client.pk}" form="list-action" aria-label="{pick_label % {"name": name}}"></td>'
+            )
+            if pick
+            else "",
+            f'<td class="cell-name"><a href="{before}{client.pk}{after}"',
+            f' title="{esc(client.legal_name)}">' if client.legal_name else ">",
+            f"{name}</a></td>",
+            *(f"<td>{column.cell(client)}</td>" for column in columns),
+        ]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return SafeString("\n".join(rows))
