@@ -58,12 +58,24 @@ def textarea_widget(widget: dict[str, Any]) -> str:
     return f'<textarea name="{text(widget["name"])}"{attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
+def option_widget(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/input_option.html (checkbox_option.html, radio_option.html): one box
+    of a multiple choice as `BoundWidget.tag` renders it, its label around it when wrapped."""
+    tag = input_widget(widget)
+    if not widget["wrap_label"]:
+        return tag
+    label_for = f' for="{text(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    # The included input.html ends its line; the renderer strips only the outer template's ends.
+    return f"<label{label_for}>{tag}\n {text(widget['label'])}</label>"
+
+
 INPUTS = ("text", "number", "email", "hidden", "password", "date", "time", "search", "tel", "url", "checkbox")
 IN_PYTHON: dict[str, Callable[[dict[str, Any]], str]] = {
     "django/forms/widgets/input.html": input_widget,
     **{f"django/forms/widgets/{kind}.html": input_widget for kind in INPUTS},
     "django/forms/widgets/select.html": select_widget,
     "django/forms/widgets/textarea.html": textarea_widget,
+    **{f"django/forms/widgets/{kind}_option.html": option_widget for kind in ("input", "checkbox", "radio")},
 }
 
 

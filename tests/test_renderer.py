@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django import forms
@@ -50,6 +51,28 @@ def test_a_widget_renders_as_its_template_does(label, widget, value, language):
         rendered = widget.render("field", value, attrs={"id": "id_field"}, renderer=WidgetRenderer())
 
     assert rendered == expected
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("wrap_label", [False, True])
+@pytest.mark.parametrize("kind", [forms.CheckboxSelectMultiple, forms.RadioSelect])
+def test_a_box_of_a_multiple_choice_renders_as_its_template_does(kind, wrap_label, language):
+    class PickForm(forms.Form):
+        field = forms.MultipleChoiceField(
+            choices=CHOICES[:2] + CHOICES[3:], widget=kind(attrs={"class": "x"})
+        )
+
+    bound: dict[str, Any] = {"field": ["a"] if kind is forms.CheckboxSelectMultiple else "a"}
+    with translation.override(language):
+        expected = [
+            box.tag(wrap_label=wrap_label) for box in PickForm(bound, renderer=TemplatesSetting())["field"]
+        ]
+        rendered = [
+            box.tag(wrap_label=wrap_label) for box in PickForm(bound, renderer=WidgetRenderer())["field"]
+        ]
+
+    assert rendered == expected
+    assert len(rendered) == 3
 
 
 def test_the_widgets_in_python_are_the_ones_tested():
