@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Client
-from accounts.selectors import clients_visible_to
+from accounts.rules import is_on_account, sees_every_client
 from kam.http import AuthenticatedHttpRequest
 
 OPEN = "accounts.open_client"
@@ -14,10 +14,13 @@ REASSIGN = "accounts.reassign_client"
 
 def get_client_for_user(request: AuthenticatedHttpRequest, pk: int, *, need: str = OPEN) -> Client:
     """The client, or 404 when the user may not see it, or 403 when they see it without `need`
-    (a permission on the client: EDIT, REASSIGN, or another app's, such as deciding key status)."""
-    found = clients_visible_to(request.user).select_related("industry", "responsible_manager")
-    client = found.filter(pk=pk).first()
-    if client is None:
+    (a permission on the client: EDIT, REASSIGN, or another app's, such as deciding key status).
+
+    Who sees a client is `clients_visible_to`'s rule, asked of the one row: directors and admins,
+    its responsible manager, its account team (one more query, for a team member only)."""
+    client = Client.objects.select_related("industry", "responsible_manager").filter(pk=pk).first()
+    user = request.user
+    if client is None or not (sees_every_client(user) or is_on_account(user, client)):
         raise Http404
     if need != OPEN and not request.user.has_perm(need, client):
         raise PermissionDenied
