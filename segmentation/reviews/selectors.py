@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -58,11 +59,19 @@ def open_review() -> Review | None:
 
 
 def review_items(review: Review, *, undecided: bool = False) -> QuerySet[ReviewItem]:
+    """The review's items with their clients, managers and counts of action items (`action_count`,
+    `open_actions`): each count a subquery of the row, so that a page in the review's order walks
+    the (review, position) index and counts the actions of its own rows only."""
     items = review.items.select_related("client", "manager").annotate(
-        action_count=Count("actions"),
-        open_actions=Count("actions", filter=Q(actions__status=ActionItem.Status.OPEN)),
+        action_count=_actions_counted(ActionItem.objects.all()),
+        open_actions=_actions_counted(ActionItem.objects.filter(status=ActionItem.Status.OPEN)),
     )
     return items.filter(decision="") if undecided else items
+
+
+def _actions_counted(actions: QuerySet[ActionItem]) -> Coalesce:
+    counted = actions.filter(item=OuterRef("pk")).order_by().values("item").annotate(count=Count("pk"))
+    return Coalesce(Subquery(counted.values("count")), 0, output_field=IntegerField())
 
 
 def item_page(review: Review, *, after: str, before: str, undecided: bool = False) -> Page:
