@@ -8,7 +8,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +21,7 @@ from accounts.validators import (
     validate_kpp,
     validate_not_future,
 )
+from kam.links import pk_url
 
 
 def date_in_range(field: str) -> Q:
@@ -211,7 +211,7 @@ class Client(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:client_detail", args=[self.pk])
+        return pk_url("accounts:client_detail", self.pk)
 
 
 class TeamMember(models.Model):

@@ -5,16 +5,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
 from kam.cells import esc
+from kam.links import pk_url
 
 register = template.Library()
-
-_PK = 2_147_483_647  # stands for the row's pk in the card's address, reversed once a page
 
 
 @register.simple_tag
@@ -22,7 +20,6 @@ def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool)
     """{% list_rows page.rows columns actions %}: a <tr> per client: a box to tick it when the
     list has actions, its name linking to its card (the legal name as the title), then a cell
     per column."""
-    before, after = reverse("accounts:client_detail", args=[_PK]).split(str(_PK))
     pick_label = gettext("Pick %(name)s")
     rows = []
     for client in clients:
@@ -34,7 +31,7 @@ def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool)
             )
             if pick
             else "",
-            f'<td class="cell-name"><a href="{before}{client.pk}{after}"',
+            f'<td class="cell-name"><a href="{pk_url("accounts:client_detail", client.pk)}"',
             f' title="{esc(client.legal_name)}">' if client.legal_name else ">",
             f"{name}</a></td>",
             *(f"<td>{column.cell(client)}</td>" for column in columns),

@@ -1,0 +1,32 @@
+"""Addresses of one kind for many rows (a list's links to 50 cards): reversed once, then each row's
+pk filled in, since a `reverse()` walks the URL resolver every time."""
+
+from functools import lru_cache
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+_PK = 2_147_483_647  # stands for the pk while the address is reversed
+
+
+def pk_url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for an address whose one argument is an integer pk: reversed
+    once per name, script prefix and URLconf."""
+    if not isinstance(pk, int):
+        return reverse(name, args=[pk])  # what reverse() refuses, it still refuses
+    before, after = _parts(name, get_script_prefix(), get_urlconf())
+    return f"{before}{pk}{after}"
+
+
+@lru_cache(maxsize=256)
+def _parts(name: str, prefix: str, urlconf: Any) -> tuple[str, str]:
+    before, after = reverse(name, args=[_PK], urlconf=urlconf).split(str(_PK))
+    return before, after
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _parts.cache_clear()
