@@ -5,7 +5,6 @@ from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script
 
 from kam.links import pk_url
 
-
 NAMES = ["accounts:client_detail", "accounts:client_touches", "segmentation:potential"]
 
 
