@@ -6,9 +6,9 @@ statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
 2. brings the kept sales facts to the day (`facts`: the sums per client and product group
    and the purchase rhythm, re-reading the sales of only the clients whose facts may have
-   moved), then computes every client's new segments into a temporary table, in one
-   statement over those facts, the potential estimates, the points of presence and our own
-   locations;
+   moved), then judges every client's new segments in one statement over those facts, the
+   potential estimates, the points of presence and our own locations, keeping in a temporary
+   table only the clients whose segment row or ranks moved;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
@@ -173,7 +173,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
             cursor.execute("ANALYZE seg_stage (client_id)")
-        cursor.execute("SELECT COUNT(*) FROM seg_stage")
+        cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # all judged, some staged
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
@@ -181,10 +181,10 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         key_bronze = _notify_key_bronze(cursor, params["now"])
         cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS))
         written = cursor.rowcount
-        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS))
+        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS, "new_segment"))
         written += cursor.rowcount
         cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
-        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS))
+        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS, "new_rank"))
         if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
             # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
@@ -229,7 +229,12 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
 
 
 def _stage_sql(d: Dialect) -> str:
-    """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
+    """The new segments and ranks of every client whose segment row or ranks differ from the
+    stored ones (or are missing): the common facts, then each rule's part (see `Fragment`).
+
+    Every client is judged, but only the rows that moved are kept, so that the statements after
+    it (the segment changes, the updates, the inserts) read a handful of rows on a quiet night
+    instead of joining every client's row once each."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(),
@@ -255,11 +260,18 @@ facts AS (
     SELECT f.*,
         {judged}
     FROM facts f
+), staged AS (
+    SELECT j.client_id,
+        {columns}
+    FROM judged j
+    LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
 )
-SELECT j.client_id,
-    {columns}
-FROM judged j
-LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
+SELECT st.*, s.client_id IS NULL AS new_segment, r.client_id IS NULL AS new_rank
+FROM staged st
+LEFT JOIN {ClientSegment._meta.db_table} s ON s.client_id = st.client_id
+LEFT JOIN {ClientRank._meta.db_table} r ON r.client_id = st.client_id
+WHERE s.client_id IS NULL OR r.client_id IS NULL
+    OR {_differs(d, "s", SEGMENT_COLUMNS)} OR {_differs(d, "r", RANK_COLUMNS)}
 """
 
 
@@ -335,18 +347,21 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
 def _update_sql(d: Dialect, model: type[Model], columns: list[str]) -> str:
     """Update the rows of `model` whose staged `columns` differ, and only those."""
     assignments = ", ".join(f"{c} = st.{c}" for c in columns)
-    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in columns)
     return f"""
 UPDATE {model._meta.db_table} AS s SET {assignments}
-FROM seg_stage st WHERE st.client_id = s.client_id AND ({differs})
+FROM seg_stage st WHERE st.client_id = s.client_id AND {_differs(d, "s", columns)}
 """
 
 
-def _insert_sql(model: type[Model], columns: list[str]) -> str:
-    """Insert the rows of `model` for the clients it has none for yet."""
-    table = model._meta.db_table
+def _differs(d: Dialect, stored: str, columns: list[str]) -> str:
+    """Whether any of the staged row's `columns` differs from the `stored` row's."""
+    return "(" + " OR ".join(d.distinct(f"{stored}.{c}", f"st.{c}") for c in columns) + ")"
+
+
+def _insert_sql(model: type[Model], columns: list[str], new: str) -> str:
+    """Insert the rows of `model` for the clients it had none for when staged (`new`: the
+    stage's column saying so)."""
     return f"""
-INSERT INTO {table} (client_id, {", ".join(columns)})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st
-WHERE st.client_id NOT IN (SELECT client_id FROM {table})
+INSERT INTO {model._meta.db_table} (client_id, {", ".join(columns)})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st WHERE st.{new}
 """
