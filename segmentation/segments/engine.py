@@ -4,11 +4,11 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 `rhythm`, with `wallet` for the share of wallet); each gives its part of one staging
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
-2. brings the kept sales facts to the day (`facts`: the sums per client and product group
-   and the purchase rhythm, re-reading the sales of only the clients whose facts may have
-   moved), then judges every client's new segments in one statement over those facts, the
-   potential estimates, the points of presence and our own locations, keeping in a temporary
-   table only the clients whose segment row or ranks moved;
+2. brings the kept facts to the day (`facts`: the sums per client and product group, the
+   purchase rhythm and the wallet, re-reading the sales and estimates of only the clients whose
+   facts may have moved), then judges every client's new segments in one statement over those
+   facts, the points of presence and our own locations, keeping in a temporary table only the
+   clients whose segment row or ranks moved;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
@@ -37,7 +37,6 @@ from segmentation.models import (
     ClientPurchases,
     ClientRank,
     ClientSegment,
-    GroupSales,
     NightlyRun,
     Notification,
     Policy,
@@ -56,12 +55,9 @@ SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not 
 RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
-# Common to every rule, as `facts` keeps them: sales per client and product group (the last
-# 365 days' sum and the last purchase), and every client with its revenue, last purchase and
+# Common to every rule, as `facts` keeps them: every client with its revenue, last purchase and
 # purchase dates of 24 months (their number and the median gap).
-SALES_CTES = f"""cg AS (
-    SELECT client_id, product_group_id, last_date, sold FROM {GroupSales._meta.db_table}
-), base AS (
+SALES_CTES = f"""base AS (
     SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(p.revenue, 0) AS revenue,
         p.last_purchase, COALESCE(p.purchase_dates, 0) AS purchase_dates, p.usual_interval
     FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id
