@@ -168,18 +168,18 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         if dialect.postgres:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
-            cursor.execute("ANALYZE seg_stage (client_id)")
+            cursor.execute("ANALYZE seg_stage (client_id, segment_moved, rank_moved)")
         cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # all judged, some staged
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
-        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS))
+        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS, "segment_moved"))
         written = cursor.rowcount
         cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS, "new_segment"))
         written += cursor.rowcount
-        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
+        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS, "rank_moved"))
         cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS, "new_rank"))
         if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
@@ -230,7 +230,9 @@ def _stage_sql(d: Dialect) -> str:
 
     Every client is judged, but only the rows that moved are kept, so that the statements after
     it (the segment changes, the updates, the inserts) read a handful of rows on a quiet night
-    instead of joining every client's row once each."""
+    instead of joining every client's row once each. As the ranks move for most clients on an
+    ordinary night, `segment_moved` and `rank_moved` say which of the two moved: the segment
+    changes read only the former."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(),
@@ -262,7 +264,9 @@ facts AS (
     FROM judged j
     LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
 )
-SELECT st.*, s.client_id IS NULL AS new_segment, r.client_id IS NULL AS new_rank
+SELECT st.*, s.client_id IS NULL AS new_segment, r.client_id IS NULL AS new_rank,
+    s.client_id IS NULL OR {_differs(d, "s", SEGMENT_COLUMNS)} AS segment_moved,
+    r.client_id IS NULL OR {_differs(d, "r", RANK_COLUMNS)} AS rank_moved
 FROM staged st
 LEFT JOIN {ClientSegment._meta.db_table} s ON s.client_id = st.client_id
 LEFT JOIN {ClientRank._meta.db_table} r ON r.client_id = st.client_id
@@ -280,7 +284,7 @@ def _change_sql(kind: str, d: Dialect) -> str:
 INSERT INTO segmentation_segmentchange (run_id, client_id, kind, old, new)
 SELECT %(run)s, st.client_id, '{kind}', COALESCE(s.{kind}, ''), st.{kind}
 FROM seg_stage st LEFT JOIN segmentation_clientsegment s ON s.client_id = st.client_id
-WHERE {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
+WHERE st.segment_moved AND {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
 """
 
 
@@ -298,7 +302,7 @@ WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <>
 
 
 # Key clients bronze now (the staged flag) and not at the last run (the stored one).
-NEWLY_KEY_BRONZE = "st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
+NEWLY_KEY_BRONZE = "st.segment_moved AND st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
 
 
 def _notify_key_bronze(cursor: Any, now: Any) -> int:
@@ -340,12 +344,13 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     return cap.as_details() | {"new_overrun": new_overrun}
 
 
-def _update_sql(d: Dialect, model: type[Model], columns: list[str]) -> str:
-    """Update the rows of `model` whose staged `columns` differ, and only those."""
+def _update_sql(d: Dialect, model: type[Model], columns: list[str], moved: str) -> str:
+    """Update the rows of `model` whose staged `columns` differ, and only those (`moved`: the
+    stage's column saying so, which the planner sees before joining)."""
     assignments = ", ".join(f"{c} = st.{c}" for c in columns)
     return f"""
 UPDATE {model._meta.db_table} AS s SET {assignments}
-FROM seg_stage st WHERE st.client_id = s.client_id AND {_differs(d, "s", columns)}
+FROM seg_stage st WHERE st.{moved} AND st.client_id = s.client_id AND {_differs(d, "s", columns)}
 """
 
 
