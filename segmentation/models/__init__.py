@@ -8,7 +8,15 @@ from segmentation.models.assignments import (
     Reassignment,
     ReassignmentItem,
 )
-from segmentation.models.facts import ClientPurchases, ClientRank, FactsDay, GroupSales, SalesTouched
+from segmentation.models.facts import (
+    ClientPurchases,
+    ClientRank,
+    ClientWallet,
+    EstimatesTouched,
+    FactsDay,
+    GroupSales,
+    SalesTouched,
+)
 from segmentation.models.policy import (
     AMOUNT_FIELDS,
     PERCENT,
@@ -58,12 +66,14 @@ __all__ = [
     "ClientPurchases",
     "ClientRank",
     "ClientSegment",
+    "ClientWallet",
     "DRoute",
     "DRouteBatch",
     "DRouteBatchItem",
     "DRouteKind",
     "Decision",
     "EstimateTally",
+    "EstimatesTouched",
     "FactsDay",
     "GroupSales",
     "KeyReason",

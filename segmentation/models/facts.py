@@ -1,6 +1,7 @@
 """What the nightly run keeps between nights, so that a night reads only what changed.
 
-Written only by `segmentation.segments.engine` (and the sales triggers for `SalesTouched`);
+Written only by `segmentation.segments.engine` (and the triggers on the sales and the potential
+estimates for `SalesTouched` and `EstimatesTouched`);
 never through a form, and without history: each row is the run's working memory.
 """
 
@@ -61,6 +62,19 @@ class ClientPurchases(models.Model):
         return f"{self.client_id}: {self.revenue}"
 
 
+class ClientWallet(models.Model):
+    """One client's potential (the sum of its estimates) and covered sales (its `GroupSales`
+    counted against each estimate up to the estimate, `segments.wallet`) as of the run's day. A
+    client without an estimate has no row."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    potential = models.DecimalField(max_digits=18, decimal_places=2)
+    covered = models.DecimalField(max_digits=18, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.covered} of {self.potential}"
+
+
 class SalesTouched(models.Model):
     """A client whose sales rows were added, changed or deleted since the last run read them:
     inserted by triggers on the sales table (whatever wrote them: a form, an import, `COPY`),
@@ -72,8 +86,19 @@ class SalesTouched(models.Model):
         return str(self.client_id)
 
 
+class EstimatesTouched(models.Model):
+    """A client whose potential estimates were added, changed or deleted since the last run read
+    them, as `SalesTouched` is for the sales (triggers on the estimates, emptied by the run)."""
+
+    client_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
 class FactsDay(models.Model):
-    """The day `GroupSales` and `ClientPurchases` are for (one row, none before the first run)."""
+    """The day `GroupSales`, `ClientPurchases` and `ClientWallet` are for (one row, none before the
+    first run)."""
 
     day = models.DateField()
 

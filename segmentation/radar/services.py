@@ -1,9 +1,9 @@
 """Keeping the radar's flags (`ClientFlags`) as the nightly run finds them, set-based.
 
-One statement evaluates every flag's condition (`flags.FLAGS`) once over all clients into a
-temporary table, with the worst-first score over those columns; then only the rows whose values
-changed are updated (and those of new clients inserted): a second run on the same data writes
-nothing, not even a row lock. Inactive clients carry no flags, so their row is all false.
+One statement evaluates every flag's condition (`flags.FLAGS`) once over all clients, with the
+worst-first score over those columns, and keeps in a temporary table only the rows whose values
+changed (and those of new clients); then those are updated (or inserted): a second run on the
+same data writes nothing, not even a row lock. Inactive clients carry no flags, so their row is all false.
 """
 
 from datetime import date
@@ -30,13 +30,12 @@ def refresh(today: date, policy: Policy) -> int:
     table = ClientFlags._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT f.*, {score} AS score FROM ({select}) f", params)
+        cursor.execute(_stage_sql(table, select, score, staged), params)
         cursor.execute(_update_sql(table, staged))
         written = cursor.rowcount
         columns, chosen = ", ".join(COLUMNS), ", ".join(staged)
         cursor.execute(
-            f"INSERT INTO {table} (client_id, {columns}) SELECT pk, {chosen} FROM {STAGE}"
-            f" WHERE pk NOT IN (SELECT client_id FROM {table})"
+            f"INSERT INTO {table} (client_id, {columns}) SELECT pk, {chosen} FROM {STAGE} WHERE new_row"
         )
         written += cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGE}")
@@ -44,12 +43,29 @@ def refresh(today: date, policy: Policy) -> int:
     return written
 
 
+def _stage_sql(table: str, select: str, score: str, staged: list[str]) -> str:
+    """Every client's flags evaluated, and only the rows that differ from the stored ones (or
+    have none yet) kept: most clients' flags do not move from one night to the next."""
+    return f"""CREATE TEMP TABLE {STAGE} AS
+SELECT st.*, t.client_id IS NULL AS new_row
+FROM (SELECT f.*, {score} AS score FROM ({select}) f) st LEFT JOIN {table} t ON t.client_id = st.pk
+WHERE t.client_id IS NULL OR {_differs("t", staged)}"""
+
+
 def _update_sql(table: str, staged: list[str]) -> str:
     """Update the flag rows whose staged values differ, and only those."""
     pairs = list(zip(COLUMNS, staged, strict=True))
     assignments = ", ".join(f"{column} = st.{value}" for column, value in pairs)
-    differs = " OR ".join(f"{table}.{column} <> st.{value}" for column, value in pairs)
-    return f"UPDATE {table} SET {assignments} FROM {STAGE} st WHERE st.pk = {table}.client_id AND ({differs})"
+    return (
+        f"UPDATE {table} SET {assignments} FROM {STAGE} st"
+        f" WHERE st.pk = {table}.client_id AND {_differs(table, staged)}"
+    )
+
+
+def _differs(stored: str, staged: list[str]) -> str:
+    """Whether any staged value differs from the `stored` row's."""
+    pairs = zip(COLUMNS, staged, strict=True)
+    return "(" + " OR ".join(f"{stored}.{column} <> st.{value}" for column, value in pairs) + ")"
 
 
 def _retally() -> None:

@@ -4,11 +4,11 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 `rhythm`, with `wallet` for the share of wallet); each gives its part of one staging
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
-2. brings the kept sales facts to the day (`facts`: the sums per client and product group
-   and the purchase rhythm, re-reading the sales of only the clients whose facts may have
-   moved), then computes every client's new segments into a temporary table, in one
-   statement over those facts, the potential estimates, the points of presence and our own
-   locations;
+2. brings the kept facts to the day (`facts`: the sums per client and product group, the
+   purchase rhythm and the wallet, re-reading the sales and estimates of only the clients whose
+   facts may have moved), then judges every client's new segments in one statement over those
+   facts, the points of presence and our own locations, keeping in a temporary table only the
+   clients whose segment row or ranks moved;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
@@ -37,7 +37,6 @@ from segmentation.models import (
     ClientPurchases,
     ClientRank,
     ClientSegment,
-    GroupSales,
     NightlyRun,
     Notification,
     Policy,
@@ -56,12 +55,9 @@ SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not 
 RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
-# Common to every rule, as `facts` keeps them: sales per client and product group (the last
-# 365 days' sum and the last purchase), and every client with its revenue, last purchase and
+# Common to every rule, as `facts` keeps them: every client with its revenue, last purchase and
 # purchase dates of 24 months (their number and the median gap).
-SALES_CTES = f"""cg AS (
-    SELECT client_id, product_group_id, last_date, sold FROM {GroupSales._meta.db_table}
-), base AS (
+SALES_CTES = f"""base AS (
     SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(p.revenue, 0) AS revenue,
         p.last_purchase, COALESCE(p.purchase_dates, 0) AS purchase_dates, p.usual_interval
     FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id
@@ -172,19 +168,19 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         if dialect.postgres:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
-            cursor.execute("ANALYZE seg_stage (client_id)")
-        cursor.execute("SELECT COUNT(*) FROM seg_stage")
+            cursor.execute("ANALYZE seg_stage (client_id, segment_moved, rank_moved)")
+        cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # all judged, some staged
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
-        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS))
+        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS, "segment_moved"))
         written = cursor.rowcount
-        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS))
+        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS, "new_segment"))
         written += cursor.rowcount
-        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS))
-        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS))
+        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS, "rank_moved"))
+        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS, "new_rank"))
         if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
             # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
@@ -229,7 +225,14 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
 
 
 def _stage_sql(d: Dialect) -> str:
-    """Every client's new segments: the common facts, then each rule's part (see `Fragment`)."""
+    """The new segments and ranks of every client whose segment row or ranks differ from the
+    stored ones (or are missing): the common facts, then each rule's part (see `Fragment`).
+
+    Every client is judged, but only the rows that moved are kept, so that the statements after
+    it (the segment changes, the updates, the inserts) read a handful of rows on a quiet night
+    instead of joining every client's row once each. As the ranks move for most clients on an
+    ordinary night, `segment_moved` and `rank_moved` say which of the two moved: the segment
+    changes read only the former."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(),
@@ -255,11 +258,20 @@ facts AS (
     SELECT f.*,
         {judged}
     FROM facts f
+), staged AS (
+    SELECT j.client_id,
+        {columns}
+    FROM judged j
+    LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
 )
-SELECT j.client_id,
-    {columns}
-FROM judged j
-LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
+SELECT st.*, s.client_id IS NULL AS new_segment, r.client_id IS NULL AS new_rank,
+    s.client_id IS NULL OR {_differs(d, "s", SEGMENT_COLUMNS)} AS segment_moved,
+    r.client_id IS NULL OR {_differs(d, "r", RANK_COLUMNS)} AS rank_moved
+FROM staged st
+LEFT JOIN {ClientSegment._meta.db_table} s ON s.client_id = st.client_id
+LEFT JOIN {ClientRank._meta.db_table} r ON r.client_id = st.client_id
+WHERE s.client_id IS NULL OR r.client_id IS NULL
+    OR {_differs(d, "s", SEGMENT_COLUMNS)} OR {_differs(d, "r", RANK_COLUMNS)}
 """
 
 
@@ -272,7 +284,7 @@ def _change_sql(kind: str, d: Dialect) -> str:
 INSERT INTO segmentation_segmentchange (run_id, client_id, kind, old, new)
 SELECT %(run)s, st.client_id, '{kind}', COALESCE(s.{kind}, ''), st.{kind}
 FROM seg_stage st LEFT JOIN segmentation_clientsegment s ON s.client_id = st.client_id
-WHERE {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
+WHERE st.segment_moved AND {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
 """
 
 
@@ -290,7 +302,7 @@ WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <>
 
 
 # Key clients bronze now (the staged flag) and not at the last run (the stored one).
-NEWLY_KEY_BRONZE = "st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
+NEWLY_KEY_BRONZE = "st.segment_moved AND st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
 
 
 def _notify_key_bronze(cursor: Any, now: Any) -> int:
@@ -332,21 +344,25 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     return cap.as_details() | {"new_overrun": new_overrun}
 
 
-def _update_sql(d: Dialect, model: type[Model], columns: list[str]) -> str:
-    """Update the rows of `model` whose staged `columns` differ, and only those."""
+def _update_sql(d: Dialect, model: type[Model], columns: list[str], moved: str) -> str:
+    """Update the rows of `model` whose staged `columns` differ, and only those (`moved`: the
+    stage's column saying so, which the planner sees before joining)."""
     assignments = ", ".join(f"{c} = st.{c}" for c in columns)
-    differs = " OR ".join(d.distinct(f"s.{c}", f"st.{c}") for c in columns)
     return f"""
 UPDATE {model._meta.db_table} AS s SET {assignments}
-FROM seg_stage st WHERE st.client_id = s.client_id AND ({differs})
+FROM seg_stage st WHERE st.{moved} AND st.client_id = s.client_id AND {_differs(d, "s", columns)}
 """
 
 
-def _insert_sql(model: type[Model], columns: list[str]) -> str:
-    """Insert the rows of `model` for the clients it has none for yet."""
-    table = model._meta.db_table
+def _differs(d: Dialect, stored: str, columns: list[str]) -> str:
+    """Whether any of the staged row's `columns` differs from the `stored` row's."""
+    return "(" + " OR ".join(d.distinct(f"{stored}.{c}", f"st.{c}") for c in columns) + ")"
+
+
+def _insert_sql(model: type[Model], columns: list[str], new: str) -> str:
+    """Insert the rows of `model` for the clients it had none for when staged (`new`: the
+    stage's column saying so)."""
     return f"""
-INSERT INTO {table} (client_id, {", ".join(columns)})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st
-WHERE st.client_id NOT IN (SELECT client_id FROM {table})
+INSERT INTO {model._meta.db_table} (client_id, {", ".join(columns)})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st WHERE st.{new}
 """

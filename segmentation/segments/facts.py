@@ -1,4 +1,5 @@
-"""The sales facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`).
+"""The sales facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`,
+and `ClientWallet`: the potential and the sales covered by it).
 
 A night brings them to its day, re-reading the sales of only the clients whose facts may have
 moved since the day they are for (`FactsDay`):
@@ -6,15 +7,25 @@ moved since the day they are for (`FactsDay`):
   triggers on the sales table);
 - the clients with a sale leaving the 365-day window (the sums) or the 24-month window (the
   purchase dates) between that day and this one, or entering it (a sale dated after that day).
-Nothing else about a client's sales changes with the day. Without facts, or for a day before
-theirs, the night reads every client's sales.
+Nothing else about a client's sales changes with the day. The wallet is computed again for those
+clients and for those whose potential estimates were added, changed or deleted since
+(`EstimatesTouched`). Without facts, or for a day before theirs, the night reads every client's
+sales and estimates.
 """
 
 from datetime import date, timedelta
 from typing import Any
 
-from segmentation.models import ClientPurchases, FactsDay, GroupSales, SalesTouched
-from segmentation.segments import rhythm
+from segmentation.models import (
+    ClientPurchases,
+    ClientWallet,
+    EstimatesTouched,
+    FactsDay,
+    GroupSales,
+    PotentialEstimate,
+    SalesTouched,
+)
+from segmentation.segments import rhythm, wallet
 from segmentation.segments.sql import Dialect
 
 SALES = "accounts_sale"
@@ -23,6 +34,19 @@ GROUP_SALES = GroupSales._meta.db_table
 PURCHASES = ClientPurchases._meta.db_table
 TOUCHED = SalesTouched._meta.db_table
 ONLY = f"client_id IN (SELECT client_id FROM {REDO})"
+WALLET = ClientWallet._meta.db_table
+WALLET_REDO = "seg_wallet_redo"
+ESTIMATES_TOUCHED = EstimatesTouched._meta.db_table
+
+# Per client with an estimate: its potential and covered sales (over `GroupSales`, written
+# before it).
+WALLET_SQL = f"""
+INSERT INTO {WALLET} (client_id, potential, covered)
+SELECT e.client_id, SUM(e.amount), SUM({wallet.covered_sql("COALESCE(g.sold, 0)", "e.amount")})
+FROM {PotentialEstimate._meta.db_table} e
+LEFT JOIN {GROUP_SALES} g ON g.client_id = e.client_id AND g.product_group_id = e.product_group_id
+{{where}}GROUP BY e.client_id
+"""
 
 # Per client and product group: the last 365 days' sum and the last purchase.
 GROUP_SALES_SQL = f"""
@@ -62,22 +86,54 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
     """Bring the facts to `today`; returns how many clients' sales were re-read (None: all)."""
     kept = FactsDay.objects.first()
     if kept is None or kept.day > today:
-        _forget(cursor, "")
-        cursor.execute(f"DELETE FROM {TOUCHED}")
+        _forget(cursor, (GROUP_SALES, PURCHASES, WALLET), "")
+        for touched in (TOUCHED, ESTIMATES_TOUCHED):
+            cursor.execute(f"DELETE FROM {touched}")
         redone = None
     else:
         redone = _redo(cursor, d, params | _kept_params(kept.day))
-        _forget(cursor, f" WHERE {ONLY}")
+        _forget(cursor, (GROUP_SALES, PURCHASES), f" WHERE {ONLY}")
     only = "" if redone is None else f" AND {ONLY}"
     cursor.execute(GROUP_SALES_SQL.format(only=only), params)
     cursor.execute(purchases_sql(d, only), params)
+    _refresh_wallet(cursor, d, whole=redone is None)
     cursor.execute(f"DROP TABLE IF EXISTS {REDO}")
     FactsDay.objects.update_or_create(pk=1, defaults={"day": today})
     return redone
 
 
-def _forget(cursor: Any, where: str) -> None:
-    for table in (GROUP_SALES, PURCHASES):
+def _refresh_wallet(cursor: Any, d: Dialect, *, whole: bool) -> None:
+    """The wallet of every client (`whole`), or of those re-read tonight or whose estimates
+    moved (the marks taken are deleted first, as in `_redo`)."""
+    if whole:
+        cursor.execute(WALLET_SQL.format(where=""))
+        return
+    cursor.execute(f"DROP TABLE IF EXISTS {WALLET_REDO}")
+    cursor.execute(f"CREATE TEMP TABLE {WALLET_REDO} (client_id BIGINT PRIMARY KEY)")
+    _take(cursor, d, ESTIMATES_TOUCHED, WALLET_REDO)
+    cursor.execute(
+        f"INSERT INTO {WALLET_REDO} SELECT client_id FROM {REDO} EXCEPT SELECT client_id FROM {WALLET_REDO}"
+    )
+    if d.postgres:
+        cursor.execute(f"ANALYZE {WALLET_REDO}")
+    only = f"client_id IN (SELECT client_id FROM {WALLET_REDO})"
+    _forget(cursor, (WALLET,), f" WHERE {only}")
+    cursor.execute(WALLET_SQL.format(where=f"WHERE e.{only}\n"))
+    cursor.execute(f"DROP TABLE {WALLET_REDO}")
+
+
+def _take(cursor: Any, d: Dialect, touched: str, into: str) -> None:
+    """Move the client marks of `touched` into the temporary table `into`."""
+    if d.postgres:
+        taken = f"WITH taken AS (DELETE FROM {touched} RETURNING client_id)"
+        cursor.execute(f"{taken} INSERT INTO {into} SELECT client_id FROM taken")
+    else:  # SQLite: the run's transaction holds the database's write lock, nobody writes meanwhile
+        cursor.execute(f"INSERT INTO {into} SELECT client_id FROM {touched}")
+        cursor.execute(f"DELETE FROM {touched}")
+
+
+def _forget(cursor: Any, tables: tuple[str, ...], where: str) -> None:
+    for table in tables:
         cursor.execute(f"DELETE FROM {table}{where}")
 
 
@@ -93,12 +149,7 @@ def _redo(cursor: Any, d: Dialect, params: dict[str, Any]) -> int:
     """The clients to re-read, into `seg_redo`; the marks taken are deleted first, so that a sale
     written meanwhile marks its client again for the next night."""
     cursor.execute(f"CREATE TEMP TABLE {REDO} (client_id BIGINT PRIMARY KEY)")
-    if d.postgres:
-        taken = f"WITH taken AS (DELETE FROM {TOUCHED} RETURNING client_id)"
-        cursor.execute(f"{taken} INSERT INTO {REDO} SELECT client_id FROM taken")
-    else:  # SQLite: the run's transaction holds the database's write lock, nobody writes meanwhile
-        cursor.execute(f"INSERT INTO {REDO} SELECT client_id FROM {TOUCHED}")
-        cursor.execute(f"DELETE FROM {TOUCHED}")
+    _take(cursor, d, TOUCHED, REDO)
     cursor.execute(SLIDING_SQL, params)
     if d.postgres:
         cursor.execute(f"ANALYZE {REDO}")  # temporary tables get no statistics otherwise

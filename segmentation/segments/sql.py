@@ -63,9 +63,8 @@ class Dialect:
 class Fragment:
     """One rule's part of the staging statement (see `engine._stage_sql`).
 
-    - `ctes`: "name AS (...)" definitions, in order, over the common CTEs `cg` (sales per
-      client and product group), `base` (every client with its revenue and purchase rhythm) and
-      `est` (potential);
+    - `ctes`: "name AS (...)" definitions, in order, over the common CTEs `base` (every client
+      with its revenue and purchase rhythm) and `est` (potential and covered sales);
     - `joins` onto `base b`, and `facts`: the columns the rule adds to each client's facts row;
     - `judged`: verdicts over the facts row `f`;
     - `columns`: the segment columns the rule writes, over the judged row `j` and the

@@ -8,6 +8,7 @@ The nightly run (SQL) and the potential table (Python) both use the definitions 
 
 from decimal import Decimal
 
+from segmentation.models import ClientWallet
 from segmentation.segments.sql import Dialect
 
 ZERO = Decimal(0)
@@ -31,12 +32,7 @@ def share_sql(d: Dialect, covered_sales: str, potential: str) -> str:
     return f"CASE WHEN {potential} > 0 THEN {d.decimal(f'{covered_sales} * 100.0 / {potential}', 2)} END"
 
 
-# Every client with an estimate: its potential and covered sales (over `cg`, the sales of the
-# last 365 days per client and product group).
+# Every client with an estimate: its potential and covered sales, as `facts` keeps them.
 ESTIMATES_CTE = f"""est AS (
-    SELECT e.client_id, SUM(e.amount) AS potential,
-        SUM({covered_sql("COALESCE(g.sold, 0)", "e.amount")}) AS covered
-    FROM segmentation_potentialestimate e
-    LEFT JOIN cg g ON g.client_id = e.client_id AND g.product_group_id = e.product_group_id
-    GROUP BY e.client_id
+    SELECT client_id, potential, covered FROM {ClientWallet._meta.db_table}
 )"""

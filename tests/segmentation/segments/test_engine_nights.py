@@ -1,6 +1,7 @@
 """Night after night the engine re-reads only some clients' sales (`segments.facts`): between
-nights the windows slide, sales arrive (some dated ahead), change and go, and every night gives
-exactly the reference's segments and the facts a whole re-read would give."""
+nights the windows slide, sales arrive (some dated ahead), change and go, potential estimates
+are added, changed and deleted, and every night gives exactly the reference's segments and the
+facts a whole re-read would give."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import ProductGroup, Sale
-from segmentation.models import ClientPurchases, ClientSegment, FactsDay, GroupSales, SalesTouched
+from segmentation.models import (
+    ClientPurchases,
+    ClientSegment,
+    ClientWallet,
+    EstimatesTouched,
+    FactsDay,
+    GroupSales,
+    PotentialEstimate,
+    SalesTouched,
+)
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory, ProductGroupFactory, SaleFactory
 from tests.segmentation.segments.engine_data import computed, store
@@ -31,16 +41,23 @@ night = st.fixed_dictionaries(
         "added": st.lists(st.tuples(st.integers(0, 5), sale), max_size=3),
         "changed": st.lists(st.integers(0, 5), max_size=1),
         "deleted": st.lists(st.integers(0, 5), max_size=1),
+        # (client, product group, amount; None: the estimate deleted)
+        "estimated": st.lists(
+            st.tuples(st.integers(0, 5), st.integers(0, 3), st.one_of(st.none(), st.sampled_from(AMOUNTS))),
+            max_size=2,
+        ),
     }
 )
 
 
-def stored_facts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def stored_facts() -> tuple[list[tuple[object, ...]], ...]:
     sums = GroupSales.objects.order_by("client", "product_group_id")
     purchases = ClientPurchases.objects.order_by("client")
+    wallets = ClientWallet.objects.order_by("client")
     return (
         list(sums.values_list("client", "product_group_id", "sold", "last_date")),
         list(purchases.values_list("client", "revenue", "last_purchase", "purchase_dates", "usual_interval")),
+        list(wallets.values_list("client", "potential", "covered")),
     )
 
 
@@ -67,6 +84,23 @@ def between(nights: dict[str, list], data: dict[int, ClientData], ids: dict[int,
             else:
                 Sale.objects.filter(pk=first.pk).update(amount=Decimal(7))
                 data[key].sales.append((group, first.date, Decimal(7)))
+    for n, group, amount in nights["estimated"]:
+        key = keys[n % len(keys)]
+        estimate(ids[key], groups[group], amount)
+        # A new dict: the clients' strategy shares one estimates dict between them.
+        kept = {g: value for g, value in data[key].estimates.items() if g != group}
+        data[key].estimates = kept if amount is None else kept | {group: amount}
+
+
+def estimate(client_id: int, group: ProductGroup, amount: Decimal | None) -> None:
+    """Set the client's estimate of the group (None: delete it)."""
+    rows = PotentialEstimate.objects.filter(client_id=client_id, product_group=group)
+    if amount is None:
+        rows.delete()
+    elif not rows.update(amount=amount):
+        PotentialEstimate.objects.create(
+            client_id=client_id, product_group=group, amount=amount, source="survey", estimated_on=TODAY
+        )
 
 
 def remember(data: dict[int, ClientData], ids: dict[int, int]) -> None:
@@ -162,3 +196,28 @@ def test_a_truncate_of_the_sales_makes_the_next_night_read_every_client():
     recompute(today=TODAY)
     assert not GroupSales.objects.exists()
     assert list(ClientSegment.objects.values_list("revenue", flat=True)) == [Decimal(0)]
+
+
+@pytest.mark.django_db
+def test_a_night_computes_the_wallet_again_of_the_clients_whose_estimates_moved():
+    group, other = ProductGroupFactory(), ProductGroupFactory()
+    quiet, changed, dropped = ClientFactory(), ClientFactory(), ClientFactory()
+    for client in (quiet, changed, dropped):
+        SaleFactory(client=client, product_group=group, date=TODAY - timedelta(days=10), amount=300)
+        estimate(client.pk, group, Decimal(1000))
+    recompute(today=TODAY)
+
+    estimate(changed.pk, other, Decimal(500))
+    estimate(dropped.pk, group, None)
+    assert set(EstimatesTouched.objects.values_list("client_id", flat=True)) == {changed.pk, dropped.pk}
+    recompute(today=TODAY)
+
+    assert not EstimatesTouched.objects.exists()
+    wallets = {row[0]: row[1:] for row in ClientWallet.objects.values_list("client", "potential", "covered")}
+    assert wallets == {
+        quiet.pk: (Decimal(1000), Decimal(300)),
+        changed.pk: (Decimal(1500), Decimal(300)),
+    }
+    segments = {s.client_id: (s.potential, s.covered_sales, s.category) for s in ClientSegment.objects.all()}
+    assert segments[changed.pk][:2] == (Decimal(1500), Decimal(300))
+    assert segments[dropped.pk] == (None, None, "")
