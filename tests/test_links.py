@@ -26,4 +26,4 @@ def test_an_address_follows_the_script_prefix():
 
 def test_what_reverse_refuses_is_still_refused():
     with pytest.raises(NoReverseMatch):
-        pk_url("accounts:client_detail", None)  # type: ignore[arg-type]
+        pk_url("accounts:client_detail", None)
