@@ -190,7 +190,15 @@ class PlanStep(Bilingual):
         ordering = ["plan", "position", "id"]
         verbose_name = _("plan step")
         verbose_name_plural = _("plan steps")
-        indexes = [models.Index(fields=["assignee", "done_on", "due"], name="planstep_assignee_idx")]
+        indexes = [
+            # A user's undone steps in the order the day lists them, so that its first rows
+            # are read off the index instead of joining every due step to its plan and client.
+            models.Index(
+                fields=["assignee", "due", "id"],
+                condition=Q(done_on__isnull=True),
+                name="planstep_undone_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=date_in_range("due"), name="planstep_due_range"),
             models.CheckConstraint(condition=date_in_range("done_on"), name="planstep_done_on_range"),

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, Exists, Func, OuterRef, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.expressions import CombinedExpression, Expression
+from django.db.models.functions import ExtractDay, ExtractMonth
+from django.db.models.lookups import Exact, In, LessThan
 
 from accounts.models import Client, Contact, TeamMember, Touch
 from kam.users.models import User
@@ -61,8 +64,16 @@ class Section:
 
 
 def _section(queryset: QuerySet, limit: int = LIMIT) -> Section:
-    """The first `limit` rows and the total, in one query (the total as a window count)."""
-    rows = list(queryset.annotate(section_total=Window(Count("pk")))[:limit])
+    """The first `limit` rows and the total, in one query. The total is a window count, or, when
+    the rows join related rows, a subquery of the same filter without those joins: a window
+    would join every matching row before the limit (3 ms for a manager with 2,400 steps due,
+    against 0.7 ms), while the rows alone are read off an index in their order."""
+    if queryset.query.select_related:
+        rows_total = queryset.order_by().annotate(total=Func("pk", function="COUNT")).values("total")
+        total: Subquery | Window = Subquery(rows_total)
+    else:
+        total = Window(Count("pk"))
+    rows = list(queryset.annotate(section_total=total)[:limit])
     return Section(rows, rows[0].section_total if rows else 0)
 
 
@@ -89,15 +100,39 @@ def birthday_days(today: date, days: int = BIRTHDAY_DAYS) -> list[date]:
     return [today + timedelta(days=n) for n in range(days + 1)]
 
 
+def month_day() -> CombinedExpression:
+    """A birthday's month and day as one number, 1231 for 31 December."""
+    return ExtractMonth("birthday") * 100 + ExtractDay("birthday")
+
+
+def _days_by_month_day(days: list[date]) -> dict[int, int]:
+    """Each of `days` as `month_day()` numbers, to its position in `days`; 29 February counts
+    on 28 February in a year without it."""
+    found: dict[int, int] = {}
+    for n, day in enumerate(days):
+        found.setdefault(day.month * 100 + day.day, n)
+        if _february_28_without_29(day):
+            found.setdefault(229, n)
+    return found
+
+
+def _february_28_without_29(day: date) -> bool:
+    return (day.month, day.day) == (2, 28) and not _leap(day.year)
+
+
+def soonest_first(today: date, days: list[date]) -> list[Expression]:
+    """An order of birthdays within `days` from `today`: this year's dates, then those past the
+    new year; 29 February as 28 February in a year without it."""
+    on: Expression = month_day()
+    if any(_february_28_without_29(day) for day in days):
+        on = Case(When(Exact(on, 229), then=Value(228)), default=on)
+    return [Case(When(LessThan(on, today.month * 100 + today.day), then=Value(1)), default=Value(0)), on]
+
+
 def birthday_q(days: list[date]) -> Q:
-    """Birthdays on any of `days`, whatever the year; 29 February counts on 28 February in a
-    year without it."""
-    q = Q()
-    for day in days:
-        q |= Q(birthday__month=day.month, birthday__day=day.day)
-        if (day.month, day.day) == (2, 28) and not _leap(day.year):
-            q |= Q(birthday__month=2, birthday__day=29)
-    return q
+    """Birthdays on any of `days`, whatever the year (see `_days_by_month_day`): one number a
+    row compared with a list, not a pair of extracts a row and day."""
+    return Q(In(month_day(), list(_days_by_month_day(days))))
 
 
 def _leap(year: int) -> bool:
@@ -119,11 +154,7 @@ def birthdays(user: User, today: date) -> Section:
         .select_related("client")
         .annotate(congratulated=Exists(congratulated))
     )
-    soonest = Case(
-        *[When(birthday_q([day]), then=Value(n)) for n, day in enumerate(days)],
-        output_field=IntegerField(),
-    )
-    found = _section(contacts.annotate(soonest=soonest).order_by("soonest", "name", "pk"))
+    found = _section(contacts.order_by(*soonest_first(today, days), "name", "pk"))
     rows = [Birthday(c, _next_birthday(c.birthday, days), c.congratulated) for c in found.rows]
     return Section(rows, found.total)
 

@@ -53,6 +53,16 @@ def test_29_february_counts_on_28_february_without_a_leap_day(manager, client_ca
     assert [r.on for r in selectors.birthdays(manager, date(2028, 2, 20)).rows] == [date(2028, 2, 29)]
 
 
+def test_29_february_sorts_as_28_february_without_a_leap_day_and_after_it_with_one(manager, client_card):
+    contact(client_card, "Early", date(1980, 2, 21))
+    contact(client_card, "Eve", date(1981, 2, 28))
+    contact(client_card, "Aaron", date(1988, 2, 29))
+    contact(client_card, "March", date(1982, 3, 1))
+
+    assert names(selectors.birthdays(manager, date(2027, 2, 20))) == ["Early", "Aaron", "Eve", "March"]
+    assert names(selectors.birthdays(manager, date(2028, 2, 20))) == ["Early", "Eve", "Aaron", "March"]
+
+
 def test_a_congratulation_is_logged_as_a_touch_in_one_click(manager, client_card, as_manager):
     person = contact(client_card, "Ivan Kuzmin", date.today() + timedelta(days=2))
 
