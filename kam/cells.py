@@ -28,7 +28,10 @@ def esc(value: Any) -> str:
 
 
 def text(value: Any) -> str:
-    """What `{{ value }}` writes: the value localised, then escaped unless already safe."""
+    """What `{{ value }}` writes: the value localised, then escaped unless already safe (a whole
+    number under a thousand, which no language groups, as it is: a radar writes 500 of them)."""
+    if type(value) is int and -1000 < value < 1000:
+        return str(value)
     value = formats.localize(value)
     return str(value) if isinstance(value, SafeData) else escape(str(value))
 

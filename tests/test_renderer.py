@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from kam.cells import whole
+from kam.cells import text, whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
 CHOICES = [
@@ -117,3 +118,10 @@ def test_a_widget_without_a_python_twin_renders_from_its_template():
 def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language):
     with translation.override(language):
         assert whole(value) == floatformat(value, "0g")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("value", [0, 7, -999, 999, 1000, -1000, 1234567, True, 2.5, Decimal("1.5"), "a<b"])
+def test_a_value_is_written_as_the_template_writes_it(value, language):
+    with translation.override(language):
+        assert text(value) == Template("{{ value }}").render(Context({"value": value}))

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.conf import settings
 from django.db.models import (
@@ -91,12 +91,12 @@ def manager_counts() -> list[ManagerRow]:
     tallied them (`RadarTally`, a row per manager); the "nobody" row first, then the managers by
     name."""
     tallies = RadarTally.objects.select_related("manager")
-    rows, base = [], reverse("accounts:client_list")
+    base = reverse("accounts:client_list")  # list_url(flag, key), encoded once a flag, not a cell:
+    prefixes = [(flag, list_url(flag, base=base) + "&manager=") for flag in FLAGS]
+    rows = []
     for tally in tallies:
-        key = str(tally.manager_id) if tally.manager_id is not None else NOBODY
-        cells = [
-            Cell(flag, int(tally.counts.get(flag.name, 0)), list_url(flag, key, base=base)) for flag in FLAGS
-        ]
+        key = quote_plus(str(tally.manager_id) if tally.manager_id is not None else NOBODY)
+        cells = [Cell(flag, int(tally.counts.get(flag.name, 0)), prefix + key) for flag, prefix in prefixes]
         name = (tally.manager.get_full_name() or tally.manager.username) if tally.manager else ""
         rows.append(ManagerRow(tally.manager_id, name, tally.clients, cells))
     return sorted(rows, key=lambda r: (r.manager_id is not None, r.name.casefold(), r.manager_id or 0))

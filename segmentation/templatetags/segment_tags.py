@@ -102,3 +102,24 @@ def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -
     undated = esc(row.undated_text or "—")
     parts.append(f'<td class="text-end">{total}</td>\n  <td class="text-end">{undated}</td>\n</tr>\n')
     return SafeString("".join(parts))
+
+
+@register.simple_tag
+def worst_rows(rows: Sequence[Any]) -> SafeString:
+    """The radar's worst clients (`radar.selectors.WorstRow`), a table row each, in Python."""
+    abroad = f' <span class="badge text-bg-info">{esc(gettext("abroad"))}</span>'
+    nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
+    html = []
+    for row in rows:
+        client, manager = row.client, row.client.responsible_manager
+        flags = "".join(
+            '<span class="badge text-bg-light border text-wrap text-start me-1"'
+            f' data-flag="{esc(flag.name)}">{esc(flag.label)}</span>'
+            for flag in row.flags
+        )
+        html.append(
+            f'<tr><td><a href="{esc(client.get_absolute_url())}">{esc(client.name)}</a>'
+            f"{abroad if row.abroad else ''}</td><td>{tier_badge(row.tier)}</td>"
+            f"<td>{esc(manager) if manager else nobody}</td><td>{flags}</td></tr>"
+        )
+    return SafeString("".join(html))
