@@ -20,6 +20,13 @@ def pk_url(name: str, pk: int) -> str:
     return f"{before}{pk}{after}"
 
 
+def around_last(name: str, *args: Any) -> tuple[str, str]:
+    """`reverse(name, args=[*args, n])` for an integer n as the text before and after n, for
+    addresses that differ only in their last argument (a review's clients by position)."""
+    before, after = reverse(name, args=[*args, _PK]).split(str(_PK))
+    return before, after
+
+
 @lru_cache(maxsize=256)
 def _parts(name: str, prefix: str, urlconf: Any) -> tuple[str, str]:
     before, after = reverse(name, args=[_PK], urlconf=urlconf).split(str(_PK))

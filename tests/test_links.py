@@ -3,7 +3,7 @@
 import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from kam.links import pk_url
+from kam.links import around_last, pk_url
 
 NAMES = ["accounts:client_detail", "accounts:client_touches", "segmentation:potential"]
 
@@ -27,3 +27,10 @@ def test_an_address_follows_the_script_prefix():
 def test_what_reverse_refuses_is_still_refused():
     with pytest.raises(NoReverseMatch):
         pk_url("accounts:client_detail", None)
+
+
+@pytest.mark.parametrize("position", [1, 49, 2049])
+def test_an_address_around_its_last_argument_is_what_reverse_gives(position):
+    before, after = around_last("segmentation:review_client", 12)
+
+    assert f"{before}{position}{after}" == reverse("segmentation:review_client", args=[12, position])

@@ -18,7 +18,7 @@ from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
 from segmentation.models import ActionItem, Review, ReviewItem
-from segmentation.reviews import selectors, services
+from segmentation.reviews import cells, selectors, services
 from segmentation.reviews.export import review_workbook
 from segmentation.reviews.forms import ActionFilterForm, ActionItemForm, CloseForm, DecisionForm
 
@@ -235,7 +235,7 @@ def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
     context = {
         "review": review,
-        "items": review.items.select_related("client", "manager").order_by("position"),
+        "items": review.items.order_by("position").values_list(*cells.PRINTED),
         "actions": ActionItem.objects.filter(item__review=review)
         .select_related("item__client", "owner")
         .order_by("due", "pk"),

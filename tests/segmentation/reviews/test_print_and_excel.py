@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from kam.excel import escaped
-from segmentation.models import ActionItem
+from segmentation.models import ActionItem, Decision
 from segmentation.radar.flags import FLAGS
 from segmentation.reviews import services
 from tests.factories import ClientFactory
@@ -130,6 +130,19 @@ def test_the_print_view_lists_every_client_action_and_the_minutes(
     assert "Agreed the list." in page
     assert "css/print.css" in page
     assert "<nav" not in page
+
+
+def test_a_printed_row_names_the_manager_and_decision_and_escapes_the_note(review, base, manager, as_director):
+    item = review.items.get(client=base["key_gold"])
+    manager.first_name, manager.last_name = "Anna", "Petrova"
+    manager.save()
+    review.items.filter(pk=item.pk).update(decision=Decision.KEEP, note="<b>as is</b>", manager=manager)
+
+    page = as_director.get(print_url(review)).content.decode()
+
+    row = page[page.index("<td>Alfa Key</td>") : page.index("</tr>", page.index("<td>Alfa Key</td>"))]
+    assert "<td>Anna Petrova</td>" in row
+    assert row.endswith("<td>Keep</td><td>&lt;b&gt;as is&lt;/b&gt;</td>")
 
 
 @pytest.mark.parametrize("extra", [0, 50])
