@@ -132,7 +132,7 @@ def test_the_print_view_lists_every_client_action_and_the_minutes(
     assert "<nav" not in page
 
 
-def test_a_printed_row_names_the_manager_and_decision_and_escapes_the_note(review, base, manager, as_director):
+def test_a_printed_row_names_manager_and_decision_and_escapes_the_note(review, base, manager, as_director):
     item = review.items.get(client=base["key_gold"])
     manager.first_name, manager.last_name = "Anna", "Petrova"
     manager.save()
