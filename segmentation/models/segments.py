@@ -137,6 +137,10 @@ class ClientSegment(models.Model):
             models.Index(fields=["potential", "client"], name="segment_potential_idx"),
             models.Index(fields=["revenue", "client"], name="segment_revenue_idx"),
             models.Index(fields=["wallet_share", "client"], name="segment_wallet_idx"),
+            # Which clients have a potential, by an index probe (the key list's unestimated ones).
+            models.Index(
+                fields=["client"], condition=Q(potential__isnull=False), name="segment_estimated_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -260,9 +260,10 @@ def _candidates_and_keys(count):
 def test_candidates_query_count_does_not_grow_with_rows(director, signed_in, policy, assert_queries):
     # session, user, roles and permissions, policy, total potential (no run kept it: the last run, then the
     # count), candidates (marked, overridden, unmarked gold, unmarked silver),
-    # keys, their managers' kept loads, the cap (active and key clients), unread badge, manager
-    # filter choices; the first request after a change counts the loads again (two more)
-    queries = 16
+    # keys (with a potential, then without), their managers' kept loads, the cap (active and key
+    # clients), unread badge, manager filter choices; the first request after a change counts
+    # the loads again (two more)
+    queries = 17
     browser = signed_in(director)
     _candidates_and_keys(1)
     assert_queries(queries + 2, lambda: browser.get(CANDIDATES_URL))
@@ -274,6 +275,18 @@ def test_candidates_query_count_does_not_grow_with_rows(director, signed_in, pol
     response = assert_queries(queries, lambda: browser.get(CANDIDATES_URL))
 
     assert (len(candidate_names(response)), len(key_names(response))) == (50, 50)
+
+
+def test_key_clients_biggest_potential_first_and_those_without_one_last_by_name(as_director, policy):
+    for name, potential in [("Small", 10), ("Zed unestimated", None), ("Big", 20), ("Abe unestimated", None)]:
+        key = ClientFactory(name=name)
+        segment(key, tier="gold", potential=None if potential is None else Decimal(potential))
+        KeyStatus.objects.create(client=key, is_key=True, reasons=["strategic"])
+    ClientSegment.objects.filter(client__name="Zed unestimated").delete()  # no segment at all
+
+    response = as_director.get(CANDIDATES_URL)
+
+    assert key_names(response) == ["Big", "Small", "Abe unestimated", "Zed unestimated"]
 
 
 def test_candidates_htmx_request_gets_only_the_rows(ranked, as_director, outsider, policy):
