@@ -1,6 +1,5 @@
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -19,6 +18,7 @@ from accounts.models import (
     TeamMember,
     Touch,
 )
+from kam.crispy import form_helper
 from kam.users import roles
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -46,8 +46,7 @@ class CrispyMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
         self.helper.disable_csrf = True
 
 

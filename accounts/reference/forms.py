@@ -2,13 +2,13 @@
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms.models import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import name_key
 from accounts.reference.kinds import ReferenceKind
+from kam.crispy import form_helper
 
 
 class ReferenceForm(forms.ModelForm):
@@ -26,8 +26,7 @@ class ReferenceForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
             self.fields["is_active"].label = _("Offered for new records")
             self.fields["is_active"].help_text = _("Records that already have it keep it either way.")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
 
     def clean_name(self) -> str:
         """The name with its spaces tidied; refused if another item differs from it only in case."""

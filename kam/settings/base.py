@@ -78,6 +78,7 @@ TEMPLATES = [
                 "kam.users.context_processors.roles_context",
                 "segmentation.notifications.context_processors.notifications_context",
             ],
+            "libraries": {"kam_crispy": "kam.crispy"},
         },
     },
 ]

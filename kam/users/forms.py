@@ -3,13 +3,13 @@
 from typing import Any
 
 import django_filters
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin, UsernameField
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kam.crispy import form_helper
 from kam.users import selectors
 from kam.users.models import User
 from kam.users.roles import ROLE_LABELS
@@ -38,8 +38,7 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             current = self.instance.groups.filter(name__in=ROLE_LABELS).values_list("name", flat=True)
             self.fields["roles"].initial = list(current)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
         self.helper.layout = Layout(*self.layout_rows())
 
     def layout_rows(self) -> list[Any]:

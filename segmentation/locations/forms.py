@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import geography
+from kam.crispy import form_helper
 from segmentation.models import OwnLocation
 
 DEFAULT_COUNTRY = "RU"
@@ -48,8 +48,7 @@ class LocationForm(forms.ModelForm):
         )
         regions = geography.region_choices(country[:2].upper())
         self.fields["region"].widget.choices = [("", "—"), *regions]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
         self.helper.layout = Layout(
             "version",
             Row(Column("name", css_class="col-md-6"), Column("kind", css_class="col-md-6")),

@@ -4,13 +4,13 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.bootstrap import AppendedText
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import managers
+from kam.crispy import form_helper
 from kam.money import currency, money
 from segmentation.models import AMOUNT_FIELDS, DRouteKind, Policy
 
@@ -126,8 +126,7 @@ class PolicyForm(forms.ModelForm):
             value = self.initial.get(name)
             if isinstance(value, Decimal) and value == value.to_integral():
                 self.initial[name] = value.to_integral()  # 80, not 80.00
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = form_helper()
         self.helper.layout = self._layout()
 
     def policy_values(self) -> dict[str, Any]:

@@ -1,0 +1,129 @@
+"""kam/crispy.py writes a form's fields as crispy's Bootstrap 5 template writes them."""
+
+import re
+
+import pytest
+from crispy_forms.bootstrap import AppendedText
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from crispy_forms.utils import render_crispy_form
+from django import forms
+from django.utils import translation
+
+from kam.crispy import FIELD_TEMPLATE
+
+CHOICES = [("a", "Alpha & <Omega>"), ("b", "Beta"), ("c", 'Gamma "quoted"')]
+GROUPED = [("First", [("1", "One"), ("2", "Two")]), ("Second", [("3", "Three")])]
+
+
+class EveryWidget(forms.Form):
+    name = forms.CharField(label="Name", max_length=20, help_text="As on the <b>card</b>.")
+    nickname = forms.CharField(label="Nickname", required=False)
+    email = forms.EmailField(label="E-mail", required=False)
+    count = forms.IntegerField(label="Count", min_value=0)
+    share = forms.DecimalField(label="Share", max_digits=5, decimal_places=2, required=False)
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    kind = forms.ChoiceField(label="Kind", choices=CHOICES)
+    grouped = forms.ChoiceField(label="Grouped", choices=GROUPED, required=False)
+    kinds = forms.MultipleChoiceField(label="Kinds", choices=CHOICES, required=False)
+    agree = forms.BooleanField(label="I agree", help_text="Read it first.")
+    optional_box = forms.BooleanField(label="Optional box", required=False)
+    boxes = forms.MultipleChoiceField(label="Boxes", choices=CHOICES, widget=forms.CheckboxSelectMultiple)
+    grouped_boxes = forms.MultipleChoiceField(
+        label="Grouped boxes", choices=GROUPED, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    radio = forms.ChoiceField(label="Radio", choices=CHOICES, widget=forms.RadioSelect, help_text="Pick one.")
+    styled = forms.CharField(label="Styled", required=False, widget=forms.TextInput(attrs={"class": "mono"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    unlabelled = forms.CharField(label="", required=False)
+
+    def __init__(self, *args, layout=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if layout is not None:
+            self.helper.layout = layout
+
+
+LAYOUT = Layout(
+    Fieldset("Who", Row(Column("name", css_class="col-md-6"), Column("nickname", css_class="col-md-6"))),
+    Field("email", wrapper_class="narrow"),
+    AppendedText("share", "%"),
+    "count",
+    "day",
+    "notes",
+    "kind",
+    "grouped",
+    "kinds",
+    "agree",
+    "optional_box",
+    "boxes",
+    "grouped_boxes",
+    "radio",
+    "styled",
+    "version",
+    "unlabelled",
+)
+
+DATA = {
+    "empty": {},
+    "valid": {
+        "name": "Anna & Co",
+        "count": "3",
+        "share": "12.5",
+        "day": "2026-11-30",
+        "notes": "Line <1>\nLine 2",
+        "kind": "b",
+        "grouped": "3",
+        "kinds": ["a", "c"],
+        "agree": "on",
+        "boxes": ["b"],
+        "grouped_boxes": ["1", "3"],
+        "radio": "c",
+        "styled": '"quoted"',
+        "version": "7",
+    },
+    "invalid": {"name": "x" * 30, "count": "-1", "email": "not an e-mail", "kind": "z", "boxes": ["z"]},
+}
+
+
+def normalised(html):
+    return re.sub(r"\s+", " ", str(html)).strip()
+
+
+def rendered(form, field_template):
+    form.helper.field_template = field_template
+    return normalised(render_crispy_form(form))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("layout", [None, LAYOUT], ids=["fields", "layout"])
+@pytest.mark.parametrize("state", [None, *DATA], ids=["unbound", *DATA])
+def test_the_fields_are_written_as_crispy_writes_them(state, layout, language):
+    def form():
+        data = None if state is None else DATA[state]
+        return EveryWidget(data, layout=layout, initial={"kind": "c", "boxes": ["a"]})
+
+    with translation.override(language):
+        expected = rendered(form(), None)
+        got = rendered(form(), FIELD_TEMPLATE)
+
+    assert got == expected
+    assert 'class="form-check-input' in got
+    assert "asteriskField" in got
+
+
+def test_a_horizontal_form_is_left_to_crispy():
+    def form():
+        horizontal = EveryWidget({})
+        horizontal.helper.form_class = "form-horizontal"
+        horizontal.helper.label_class = "col-3"
+        horizontal.helper.field_class = "col-9"
+        return horizontal
+
+    got = rendered(form(), FIELD_TEMPLATE)
+
+    assert got == rendered(form(), None)
+    assert '<div class="col-9">' in got
