@@ -594,8 +594,8 @@ NOT_OBJECT_URLS = {
     "segmentation:reassignments",
     "imports:upload",
     "imports:log",
-    "imports:template",
-    "exports:log",  # the user's own exports only  # its arguments are a kind, a language and a format: no one's object
+    "imports:template",  # its arguments are a kind, a language and a format: no one's object
+    "exports:log",  # the user's own exports only
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "plans:questionnaire_list",
