@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -15,6 +16,7 @@ from kam.excel import XLSX
 from kam.exports import build, services
 from kam.exports.models import ExportRun
 from kam.exports.tasks import build_export, clean_up_exports
+from segmentation.models import ClientSegment, LostStatus, Tier
 from tests.exports.conftest import (
     EXPORT_URL,
     done_run,
@@ -145,6 +147,28 @@ def test_the_task_stores_the_workbook_the_request_builds(
         "Beta Steel",
         "Alpha Mills",
     ]
+
+
+@pytest.mark.parametrize(
+    "name", ["segmentation:candidates_export", "segmentation:workload_export", "plans:win_back_export"]
+)
+def test_every_large_list_is_built_by_its_own_view_as_the_request_builds_it(
+    name, broker, director, as_director, delay, django_capture_on_commit_callbacks, settings
+):
+    """Three lost gold clients nobody is responsible for: three candidates, three unassigned
+    clients, three to win back."""
+    for client in ClientFactory.create_batch(3, responsible_manager=None):
+        ClientSegment.objects.create(client=client, tier=Tier.GOLD, lost_status=LostStatus.LOST)
+    url = reverse(name)
+
+    _response, run, _callbacks = queued(as_director, url, django_capture_on_commit_callbacks)
+    run = built(run)
+    settings.CELERY_BROKER_URL = ""
+    direct = as_director.get(url)
+
+    assert (run.url_name, run.rows) == (name, 3)
+    assert stored_sheets(run) == sheets_of(direct.getvalue())
+    assert run.file_name == direct["Content-Disposition"].split('"')[1]
 
 
 def test_a_managers_file_holds_only_their_clients(
