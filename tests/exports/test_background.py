@@ -327,3 +327,7 @@ def test_files_older_than_the_retention_are_deleted_and_their_runs_expired(manag
     page = as_manager.get(old.get_absolute_url()).content.decode()
     assert "The file was deleted 7 days after it was built. Export the list again." in page
     assert as_manager.get(f"{old.get_absolute_url()}download/").status_code == 404
+
+
+def test_the_task_is_acknowledged_only_once_done():
+    assert build_export.acks_late is True
