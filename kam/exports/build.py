@@ -44,7 +44,6 @@ def workbook_of(run: ExportRun) -> WorkbookResponse:
     with translation.override(run.language):
         response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
     if not isinstance(response, WorkbookResponse):
-        response.close()
         raise Refused(f"{run.url_name} answered {response.status_code}")
     return response
 

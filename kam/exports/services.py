@@ -60,10 +60,12 @@ def export_build(*, run_id: int) -> str:
         logger.warning("export %s refused to %s", run.pk, run.created_by, exc_info=True)
         export_failed(run_id=run.pk, failure=Failure.REFUSED)
         return Status.FAILED
-    try:
-        stored = default_storage.save(f"exports/{uuid.uuid4().hex}.xlsx", File(response.file_to_stream))
-    finally:
-        response.close()
+    # The workbook's temporary file is closed by hand: response.close() would signal the end of a
+    # request, which closes the worker's database connections.
+    workbook = response.file_to_stream
+    assert workbook is not None
+    with workbook:
+        stored = default_storage.save(f"exports/{uuid.uuid4().hex}.xlsx", File(workbook))
     done = ExportRun.objects.filter(pk=run.pk, status=Status.BUILDING).update(
         status=Status.DONE,
         file=stored,
