@@ -14,9 +14,10 @@ COPY . .
 RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput
 
-# var/imports holds uploaded files between their check and their import: the compose file
-# mounts a volume there, which takes this directory's owner when first created.
-RUN mkdir -p /app/var/imports && useradd --create-home kam && chown -R kam /app
+# var/imports holds uploaded files between their check and their import, var/media the exports
+# the worker builds: the compose file mounts a volume on each, which takes the directory's owner
+# when first created.
+RUN mkdir -p /app/var/imports /app/var/media && useradd --create-home kam && chown -R kam /app
 USER kam
 EXPOSE 8000
 # --timeout 120: an Excel export of the whole client base builds its file for 20 to 30 s on two

@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "kam.imports.tasks.clean_up_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Exports no worker took or finished are marked failed, and exported files are deleted after
+    # KAM_EXPORT_KEEP_DAYS days (their runs shown expired), every hour at :45.
+    "clean-up-exports": {
+        "task": "kam.exports.tasks.clean_up_exports",
+        "schedule": crontab(minute=45),
+    },
 }
 
 

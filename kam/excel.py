@@ -130,21 +130,28 @@ def filename(name: Label, day: date | None = None) -> str:
     return f"{words or 'export'} {(day or timezone.localdate()).isoformat()}.xlsx"
 
 
-def workbook_response(book: Workbook, name: str) -> FileResponse:
+class WorkbookResponse(FileResponse):
+    """A workbook as a download; `rows` is how many rows its sheets hold (0 when not counted)."""
+
+    rows = 0
+
+
+def workbook_response(book: Workbook, name: str, rows: int = 0) -> WorkbookResponse:
     """The workbook as a download named `name` (RFC 5987 `filename*` when not ASCII), streamed
     from a temporary file."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     book.save(out)
     out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    response = WorkbookResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    response.rows = rows
+    return response
 
 
-def export(name: Label, sheets: Sequence[tuple[Label, Sequence[Column], Iterable[Any]]]) -> FileResponse:
+def export(name: Label, sheets: Sequence[tuple[Label, Sequence[Column], Iterable[Any]]]) -> WorkbookResponse:
     """A workbook of `sheets` (title, columns, rows) as a download named after the list and today."""
     book = new_workbook()
-    for title, columns, rows in sheets:
-        write_sheet(book, title, columns, rows)
-    return workbook_response(book, filename(name))
+    rows = sum(write_sheet(book, title, columns, rows) for title, columns, rows in sheets)
+    return workbook_response(book, filename(name), rows)
 
 
 def by_index(header: Label, index: int, **options: Any) -> Column:

@@ -25,5 +25,6 @@ urlpatterns = [
     path("segments/", include("segmentation.urls")),
     path("plans/", include("plans.urls")),
     path("imports/", include("kam.imports.urls")),
+    path("exports/", include("kam.exports.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
 from accounts.models import Client, Industry, ProductGroup, TeamMember
+from kam.exports.models import ExportRun
 from kam.imports.models import ImportRun
 from kam.imports.services import import_upload
 from kam.users.models import User
@@ -173,6 +174,15 @@ def build_world(manager: User, outsider: User, client_card: Client) -> World:
     handover_notes_generate(reassignment=handed)
     card = Card(client=client_card, entries=entries, member=member)
     objects.append(estimates_import(client_card, group, manager))
+    objects.append(
+        ExportRun.objects.create(
+            created_by=manager,
+            url_name="accounts:client_export",
+            language="en",
+            file_name="My clients 2026-06-30.xlsx",
+            status=ExportRun.Status.DONE,
+        )
+    )
     return World(
         manager=manager,
         outsider=outsider,

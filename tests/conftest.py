@@ -47,6 +47,13 @@ def assert_queries(django_assert_num_queries: DjangoAssertNumQueries) -> AssertQ
     return run
 
 
+@pytest.fixture(autouse=True)
+def no_broker(settings):
+    """No Celery broker unless a test configures one, whatever REDIS_URL says: with one, imports
+    and large exports go to a worker, and every export counts its rows first."""
+    settings.CELERY_BROKER_URL = ""
+
+
 @pytest.fixture
 def manager(db):
     return ManagerFactory(username="manager", first_name="Anna", last_name="Smirnova")

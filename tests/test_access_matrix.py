@@ -28,6 +28,7 @@ from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import Client, Industry, ProductGroup
+from kam.exports.models import ExportRun
 from kam.imports.models import ImportRun
 from kam.users import roles
 from plans.models import (
@@ -520,6 +521,10 @@ OBJECT_URLS: dict[str, Case] = {
     ),
     "imports:commit": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], WRITE, 404),
     "imports:undo": Case(lambda world, found: [{"pk": world.objects[ImportRun].pk}], None, 403, rightful=""),
+    # Exports built on the worker: only the user who asked opens one (404 for anyone else's).
+    "exports:run": Case(lambda world, found: [{"pk": world.objects[ExportRun].pk}], READ, 404),
+    "exports:progress": Case(lambda world, found: [{"pk": world.objects[ExportRun].pk}], READ, 404),
+    "exports:download": Case(lambda world, found: [{"pk": world.objects[ExportRun].pk}], READ, 404),
     # The Django admin site's per-model pages (every registered model) and its shortcut.
     "admin:<model>:<path:object_id>/change/": ADMIN_LOGIN,
     "admin:<model>:<path:object_id>/delete/": ADMIN_LOGIN,
@@ -590,6 +595,7 @@ NOT_OBJECT_URLS = {
     "imports:upload",
     "imports:log",
     "imports:template",  # its arguments are a kind, a language and a format: no one's object
+    "exports:log",  # the user's own exports only
     "plans:template_list",
     "plans:template_detail",  # its argument is a template's kind, and the page is the admins'
     "plans:questionnaire_list",

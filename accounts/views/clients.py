@@ -25,6 +25,7 @@ from accounts.views.conflicts import current_or_deleted, merged_form
 from kam import excel
 from kam.access import permission_or_403
 from kam.excel import Column
+from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.pagination import keyset_page, query_without
 
@@ -101,16 +102,18 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def client_export(request: AuthenticatedHttpRequest) -> FileResponse:
+def client_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """Every row the list shows with these filters, in its order, with the user's columns (all
-    pages, not one)."""
+    pages, not one); a large list is built on the worker (kam.exports.background)."""
     listed = _listed(request)
+    name = _("Client base") if sees_every_client(request.user) else _("My clients")
+    if (queued := in_background(request, rows=listed.rows, name=name)) is not None:
+        return queued
     columns = [
         Column(_("Client"), attrgetter("name"), width=40),
         *(Column(column.header, column.value) for column in listed.columns),
     ]
     rows = listed.rows.order_by(*listed.order).iterator(chunk_size=excel.CHUNK)
-    name = _("Client base") if sees_every_client(request.user) else _("My clients")
     return excel.export(name, [(name, columns, rows)])
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "segmentation",
     "plans",
     "kam.imports",
+    "kam.exports",
     "kam.demo",
 ]
 
@@ -153,6 +154,9 @@ FORMAT_MODULE_PATH = ["kam.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the app writes for its users (exports built on the worker); never served directly, only
+# through the views that check who asks.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -178,6 +182,13 @@ KAM_IMPORT_MAX_BYTES = env.int("KAM_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 KAM_IMPORT_STALE_AFTER = env.int("KAM_IMPORT_STALE_AFTER", default=10 * 60)
 # The uploaded files of imports never committed are deleted after this many days.
 KAM_IMPORT_KEEP_DAYS = env.int("KAM_IMPORT_KEEP_DAYS", default=7)
+
+# Exports: a list of more rows than this is built on the worker when a broker is configured,
+# and its file kept in the default storage (under exports/) for KAM_EXPORT_KEEP_DAYS days; a run
+# no worker takes, or whose worker stops, within KAM_EXPORT_STALE_AFTER seconds fails.
+KAM_EXPORT_BACKGROUND_ROWS = env.int("KAM_EXPORT_BACKGROUND_ROWS", default=5000)
+KAM_EXPORT_STALE_AFTER = env.int("KAM_EXPORT_STALE_AFTER", default=10 * 60)
+KAM_EXPORT_KEEP_DAYS = env.int("KAM_EXPORT_KEEP_DAYS", default=7)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
 KAM_DEMO_LOGINS = False

@@ -15,3 +15,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # Uploaded import files go to a temporary folder of the test run.
 KAM_IMPORTS_ROOT = Path(tempfile.mkdtemp(prefix="kam-imports-"))
+# Exported files too.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kam-media-"))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from kam import excel
 from kam.excel import Column
+from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from plans.winback import selectors
@@ -35,9 +36,13 @@ def win_back(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def win_back_export(request: AuthenticatedHttpRequest) -> FileResponse:
-    """Every row of the list (all pages), as the user sees it: a manager only their clients."""
-    rows = selectors.every_win_back(selectors.win_back_clients(request.user), today=timezone.localdate())
+def win_back_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
+    """Every row of the list (all pages), as the user sees it: a manager only their clients; a
+    long list is written on the worker (kam.exports.background)."""
+    clients = selectors.win_back_clients(request.user)
+    if (queued := in_background(request, rows=clients, name=_("Win-back list"))) is not None:
+        return queued
+    rows = selectors.every_win_back(clients, today=timezone.localdate())
     columns = [
         Column(_("Client"), lambda row: row.client.name, width=40),
         Column(_("Key"), lambda row: _("yes") if row.is_key else ""),

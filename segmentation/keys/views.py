@@ -18,6 +18,7 @@ from accounts.models import Client
 from kam import excel
 from kam.access import permission_or_403
 from kam.excel import Column
+from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from segmentation.keys import selectors, services
@@ -64,13 +65,16 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_or_403("segmentation.review_keys")
 @require_GET
-def candidates_export(request: AuthenticatedHttpRequest) -> FileResponse:
+def candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """The page's two lists as two sheets: every key client (not only the first
-    `KEY_LIST_LIMIT`), and every candidate the page's filters keep."""
-    total = selectors.total_potential()
+    `KEY_LIST_LIMIT`), and every candidate the page's filters keep; many candidates are written
+    on the worker (kam.exports.background)."""
     filters = ManagerListFilter(
         request.GET or None, queryset=selectors.candidates(request.user), user=request.user
     )
+    if (queued := in_background(request, rows=filters.qs, name=_("Key clients and candidates"))) is not None:
+        return queued
+    total = selectors.total_potential()
     keys = selectors.key_clients(request.user, total=total, policy=Policy.current(), limit=None)
     return excel.export(
         _("Key clients and candidates"),

@@ -14,6 +14,7 @@ from accounts.models import Client
 from kam import excel
 from kam.access import permission_or_403
 from kam.excel import Column
+from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from segmentation.models import ClientSegment, Policy, SizeClass, Tier
@@ -42,9 +43,14 @@ def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_or_403("segmentation.view_workload")
 @require_GET
-def workload_export(request: AuthenticatedHttpRequest) -> FileResponse:
+def workload_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """The board as the page shows it: the managers heaviest first, the managers who left still
-    holding clients, and every client nobody is responsible for (all of them, not one page)."""
+    holding clients, and every client nobody is responsible for (all of them, not one page; many
+    are written on the worker: kam.exports.background)."""
+    if (
+        queued := in_background(request, rows=selectors.unassigned_clients(), name=_("Workload"))
+    ) is not None:
+        return queued
     policy = Policy.current()
     found = selectors.board(policy)
     sizes = [
