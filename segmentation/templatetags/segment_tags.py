@@ -10,6 +10,7 @@ from kam.cells import DASH, esc, text
 from kam.money import money
 from segmentation.cells import category_badge, tier_badge
 from segmentation.models import League, Tier
+from segmentation.workload import cells as workload_cells
 
 register = template.Library()
 
@@ -123,3 +124,13 @@ def worst_rows(rows: Sequence[Any]) -> SafeString:
             f"<td>{esc(manager) if manager else nobody}</td><td>{flags}</td></tr>"
         )
     return SafeString("".join(html))
+
+
+@register.simple_tag
+def workload_manager_rows(rows: Sequence[Any]) -> SafeString:
+    return workload_cells.manager_rows(rows, load_cells)
+
+
+@register.simple_tag
+def workload_unassigned_rows(clients: Sequence[Any]) -> SafeString:
+    return workload_cells.unassigned_rows(clients)

@@ -222,6 +222,10 @@ def test_clients_nobody_is_responsible_for_by_potential(department, as_director)
     assert f'type="checkbox" name="client" value="{pk}" form="unassigned-move"' in big
     assert "60,000,000" in big
     assert "Yekaterinburg" in big
+    category = '<td><span class="badge text-bg-info">C</span></td>'
+    assert category + '<td><span class="badge text-bg-warning">Gold</span></td>' in big
+    unknown = row_html(html, department["Unknown"], attribute="data-client")
+    assert '<td class="text-end"><span class="text-muted">not analysed</span></td>' in unknown
     move = reverse("segmentation:reassign")
     assert f'<form method="get" action="{move}" id="unassigned-move"' in html
     assert f'href="{LIST_URL}?manager=null">Open them in the client list</a>' in html
