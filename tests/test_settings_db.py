@@ -1,5 +1,10 @@
 """The database connection's settings."""
 
+import ast
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 
@@ -11,3 +16,26 @@ def test_postgresql_runs_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_production_connects_with_the_same_options():
+    """The production settings build their database as every environment does (they once
+    replaced it whole, and served with JIT on)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kam.settings.production",
+        "SECRET_KEY": "s" * 50,
+        "ALLOWED_HOSTS": "crm.example.com",
+        "DATABASE_URL": "postgres://kam@db.example.com:5432/kam",
+    }
+    read = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES)"
+
+    found = subprocess.run([sys.executable, "-c", read], env=env, capture_output=True, text=True, check=True)
+
+    database = ast.literal_eval(found.stdout.strip())["default"]
+    assert database["OPTIONS"] == {"options": "-c jit=off -c random_page_cost=1.1"}
+    assert (database["HOST"], database["CONN_MAX_AGE"], database["ATOMIC_REQUESTS"]) == (
+        "db.example.com",
+        60,
+        False,
+    )

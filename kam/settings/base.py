@@ -5,6 +5,7 @@ Without DATABASE_URL the app uses an embedded SQLite file; without REDIS_URL
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -84,25 +85,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once; WAL lets readers go on meanwhile.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
-    }
-elif "postgresql" in DATABASES["default"]["ENGINE"]:
-    # PostgreSQL's JIT compiles the plan of any query its cost estimate calls big: for the
-    # app's short aggregate queries the compiling took most of the time (bench/README.md,
-    # "Pages": the radar's SQL 21.7 s with JIT, 4.3 s without). An OLTP app turns it off.
-    # random_page_cost 1.1 (the default 4 is for spinning disks): on SSDs, or with the working
-    # set cached, a few thousand index probes cost less than a scan of the base, and the
-    # planner should know (the key list: 2,000 probes instead of reading 100,000 clients).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
+
+def database(config: dict[str, Any]) -> dict[str, Any]:
+    """A database of `env.db()` with the connection settings every environment shares."""
+    config["ATOMIC_REQUESTS"] = False
+    config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Wait for a writer instead of failing at once; WAL lets readers go on meanwhile.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    elif "postgresql" in config["ENGINE"]:
+        # PostgreSQL's JIT compiles the plan of any query its cost estimate calls big: for the
+        # app's short aggregate queries the compiling took most of the time (bench/README.md,
+        # "Pages": the radar's SQL 21.7 s with JIT, 4.3 s without). An OLTP app turns it off.
+        # random_page_cost 1.1 (the default 4 is for spinning disks): on SSDs, or with the working
+        # set cached, a few thousand index probes cost less than a scan of the base, and the
+        # planner should know (the key list: 2,000 probes instead of reading 100,000 clients).
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
+    return config
+
+
+DATABASES = {"default": database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

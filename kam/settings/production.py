@@ -1,14 +1,12 @@
 """Production settings: refuse to start without real secrets, serve over HTTPS only."""
 
 from kam.settings.base import *  # noqa: F403
-from kam.settings.base import env
+from kam.settings.base import database, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database(env.db("DATABASE_URL"))}  # no default: a real database or nothing
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
