@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from kam.cells import DASH, esc, text
 from kam.money import money
 from segmentation.cells import category_badge, tier_badge
+from segmentation.keys import cells as key_cells
 from segmentation.models import League, Tier
 from segmentation.workload import cells as workload_cells
 
@@ -134,3 +135,13 @@ def workload_manager_rows(rows: Sequence[Any]) -> SafeString:
 @register.simple_tag
 def workload_unassigned_rows(clients: Sequence[Any]) -> SafeString:
     return workload_cells.unassigned_rows(clients)
+
+
+@register.simple_tag
+def key_rows(rows: Sequence[Any]) -> SafeString:
+    return key_cells.key_rows(rows, segment_cells)
+
+
+@register.simple_tag
+def candidate_rows(rows: Sequence[Any]) -> SafeString:
+    return key_cells.candidate_rows(rows, segment_cells)

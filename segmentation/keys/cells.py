@@ -1,0 +1,54 @@
+"""The key list's and the candidates' rows written in Python (see `kam.cells`): two tables of 50
+rows on one page."""
+
+from collections.abc import Callable, Iterable
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from kam.cells import esc
+from kam.links import pk_url
+from segmentation.keys.selectors import Row
+
+Cells = Callable[[Row], str]
+
+
+def _flags(row: Row) -> str:
+    badges = "".join(
+        f'<span class="badge text-bg-light border text-wrap text-start me-1">{esc(flag)}</span>'
+        for flag in row.flags
+    )
+    return badges or '<span class="text-muted">—</span>'
+
+
+def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str) -> str:
+    decide = esc(gettext("Key decision"))
+    return "".join(
+        f'<tr><td><a href="{esc(row.client.get_absolute_url())}">{esc(row.client.name)}</a></td>'
+        f"{segment_cells(row)}<td>{manager(row)}</td><td>{_flags(row)}</td>"
+        f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
+        f' href="{pk_url("segmentation:key_decide", row.client.pk)}">{decide}</a></td></tr>'
+        for row in rows
+    )
+
+
+def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
+    """The key clients, each with its manager and the manager's warnings."""
+
+    def manager(row: Row) -> str:
+        warnings = "".join(
+            f'<div class="small text-danger">⚠ {esc(warning)}</div>' for warning in row.warnings
+        )
+        return esc(row.client.responsible_manager or "") + warnings
+
+    return SafeString(_rows(rows, segment_cells, manager, "btn-outline-secondary"))
+
+
+def candidate_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
+    """The candidates, each with its manager or a badge that says nobody is responsible."""
+    nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
+
+    def manager(row: Row) -> str:
+        return esc(row.client.responsible_manager) if row.client.responsible_manager else nobody
+
+    return SafeString(_rows(rows, segment_cells, manager, "btn-outline-primary"))
