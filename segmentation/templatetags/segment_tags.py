@@ -11,6 +11,7 @@ from kam.money import money
 from segmentation.cells import category_badge, tier_badge
 from segmentation.keys import cells as key_cells
 from segmentation.models import League, Tier
+from segmentation.potential import cells as potential_cells
 from segmentation.workload import cells as workload_cells
 
 register = template.Library()
@@ -145,3 +146,8 @@ def key_rows(rows: Sequence[Any]) -> SafeString:
 @register.simple_tag
 def candidate_rows(rows: Sequence[Any]) -> SafeString:
     return key_cells.candidate_rows(rows, segment_cells)
+
+
+@register.simple_tag
+def todo_rows(rows: Sequence[Any]) -> SafeString:
+    return potential_cells.todo_rows(rows)

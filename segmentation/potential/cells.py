@@ -1,0 +1,37 @@
+"""The estimates to do, a row per client written in Python (see `kam.cells`)."""
+
+from collections.abc import Iterable
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from kam.cells import esc, short_date
+from kam.links import pk_url
+from segmentation.potential.selectors import TodoRow
+
+
+def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
+    """Each client with its manager, why its potential table is due and the way to fill it in."""
+    nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
+    never = f'<span class="badge text-bg-secondary">{esc(gettext("not analysed"))}</span>'
+    fill_in = esc(gettext("Fill in the potential table"))
+    html = []
+    for row in rows:
+        client = row.client
+        manager = esc(client.responsible_manager) if client.responsible_manager else nobody
+        due = never
+        if row.stale_since:
+            newest_on = esc(short_date(client.last_estimated))  # type: ignore[attr-defined]
+            stale = gettext("stale since %(date)s") % {"date": esc(short_date(row.stale_since))}
+            newest = gettext("newest estimate %(date)s") % {"date": newest_on}
+            due = (
+                f'<span class="badge text-bg-warning">{stale}</span> <div class="small text-muted">{newest}'
+                "</div>"
+            )
+        html.append(
+            f'<tr><td><a href="{esc(client.get_absolute_url())}">{esc(client.name)}</a></td>'
+            f"<td>{manager}</td><td>{due}</td>"
+            f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary"'
+            f' href="{pk_url("segmentation:potential", client.pk)}">{fill_in}</a></td></tr>'
+        )
+    return SafeString("".join(html))
