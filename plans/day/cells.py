@@ -1,0 +1,30 @@
+"""The manager's day's plan steps, an item per step written in Python (see `kam.cells`)."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from kam.cells import esc, short_date
+from kam.links import pk_url
+from plans.models import PlanStep
+
+
+def step_items(steps: Iterable[PlanStep], today: date) -> SafeString:
+    """Each step due: when (overdue ones in red), its client's plans, its text and its plan's kind."""
+    overdue = esc(gettext("overdue"))
+    html = []
+    for step in steps:
+        assert step.due is not None
+        late = step.due < today
+        badge = "text-bg-danger" if late else "text-bg-light border"
+        when = f"{overdue} · {esc(short_date(step.due))}" if late else esc(short_date(step.due))
+        plan = step.plan
+        client = f'<a href="{pk_url("plans:client_plans", plan.client_id)}">{esc(plan.client.name)}</a>'
+        html.append(
+            f'<li class="list-group-item px-0"><span class="badge {badge} me-1">{when}</span> '
+            f"{client}: {esc(step.text)} "
+            f'<span class="small text-muted">({esc(plan.get_kind_display())})</span></li>'
+        )
+    return SafeString("".join(html))
