@@ -116,19 +116,21 @@ def list_columns_of(user: User) -> list[ListColumn]:
 STALE_CONTACT_DAYS = 90  # the texts' "no touch in 90 days", for one person
 
 
-def decision_group(client: Client, *, today: date | None = None) -> dict[str, Any]:
+def decision_group(client: Client, *, today: date | None = None, detailed: bool = True) -> dict[str, Any]:
     """The active contacts with their influence sum and the warnings DOMAIN §2 asks for; each
     contact with its last touch (`last_touch`) and whether that is over 90 days ago or never
-    (`stale`)."""
-    today = today or timezone.localdate()
-    contacts = list(
-        client.contacts.filter(is_active=True)
-        .prefetch_related("known_by")
-        .annotate(last_touch=Max("touches__date"))
-        .order_by("pk")
-    )
-    for contact in contacts:
-        contact.stale = contact.last_touch is None or (today - contact.last_touch).days > STALE_CONTACT_DAYS  # type: ignore[attr-defined]
+    (`stale`), and who of ours knows them (`known_by`), unless not `detailed` (the card's
+    overview shows names, roles and influence only)."""
+    active = client.contacts.filter(is_active=True).order_by("pk")
+    if detailed:
+        active = active.prefetch_related("known_by").annotate(last_touch=Max("touches__date"))
+    contacts: list[Any] = list(active)
+    if detailed:
+        today = today or timezone.localdate()
+        for contact in contacts:
+            contact.stale = (
+                contact.last_touch is None or (today - contact.last_touch).days > STALE_CONTACT_DAYS
+            )
     total = sum(c.influence for c in contacts)
     return {
         "contacts": contacts,
@@ -189,7 +191,7 @@ def client_points(client: Client) -> list[PointOfPresence]:
 
 def touches_of(client: Client) -> QuerySet[Touch]:
     """The client's touches with their people, newest first."""
-    return client.touches.select_related("created_by").prefetch_related("contacts", "participants")
+    return client.touches.prefetch_related("contacts", "participants")
 
 
 def client_touches(client: Client, *, limit: int) -> list[Touch]:

@@ -62,7 +62,7 @@ def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: A
 def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
     context = card_context(request, client, "overview") | {
-        "group": selectors.decision_group(client),
+        "group": selectors.decision_group(client, detailed=False),
         "points": selectors.client_points(client),
         "team": client.team.select_related("user"),
         "touches": selectors.client_touches(client, limit=5),

@@ -167,10 +167,11 @@ TAB_SIZE = {
 # Each tab costs 5 queries for the session, user, its roles and permissions, the client and the
 # unread badge, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
-    # contacts + known-by, points, touches + contacts + participants, last meeting, segments, team,
-    # the plans panel (the suggestion's segments, the active plans with their progress), the
-    # loyalty ladder's line (the last activity and the next, with the highest rung reached)
-    "client_detail": 16,
+    # contacts (names, roles and influence only), points, touches + contacts + participants, last
+    # meeting, segments, team, the plans panel (the suggestion's segments, the active plans with
+    # their progress), the loyalty ladder's line (the last activity and the next, with the
+    # highest rung reached)
+    "client_detail": 15,
     "client_contacts": 8,  # contacts + known-by, the contacts again for the form
     "client_touches": 8,  # touches + contacts + participants
     "client_points": 6,
