@@ -1,13 +1,20 @@
-"""Queueing a Celery task from a request, and knowing at once whether the broker took it."""
+"""Queueing a Celery task from a request, and knowing at once whether the broker took it; and
+running a task's work on the worker with retries."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from celery import Task
+from django.db import InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
+
+RETRIES = 3
+# A lost database connection is worth another try (30 s, 60 s, 120 s); anything else fails the run.
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -33,3 +40,20 @@ def enqueue_after_commit(task: Any, what: str, **kwargs: Any) -> Enqueued:
 
     transaction.on_commit(enqueue)
     return outcome
+
+
+def with_retries(task: Task, work: Callable[[], str], failed: Callable[[], None]) -> str:
+    """Run a task's `work` (bound task `task`, declared with `max_retries=RETRIES`): a lost
+    database connection is retried with a growing wait; on the last one, or any other error,
+    `failed` marks the run failed before the error is raised (Celery logs it), so the run's page
+    does not wait for ever."""
+    try:
+        return work()
+    except TRANSIENT as error:
+        if task.request.retries < RETRIES:
+            raise task.retry(exc=error, countdown=30 * 2**task.request.retries) from error
+        failed()
+        raise
+    except Exception:
+        failed()
+        raise

@@ -1,34 +1,25 @@
-"""Celery tasks: the check and the import of an uploaded file on the worker (retries live here)."""
+"""Celery tasks: the check and the import of an uploaded file on the worker (`kam.queue.with_retries`)."""
 
 import logging
 
 from celery import Task
-from django.db import InterfaceError, OperationalError
 
 from kam.celery import app
 from kam.imports import services
+from kam.queue import RETRIES, with_retries
 
 logger = logging.getLogger(__name__)
-
-# A lost database connection is worth another try (30 s, 60 s, 120 s); anything else fails the run.
-TRANSIENT = (OperationalError, InterfaceError)
-RETRIES = 3
 
 
 @app.task(bind=True, acks_late=True, max_retries=RETRIES)
 def process_import(self: Task, run_id: int, commit: bool) -> str:
     """Check (commit=False) or import a queued run; returns its status. When it cannot be done
     the run is marked failed with a message, so its page does not wait for ever."""
-    try:
-        status = services.import_background(run_id=run_id, commit=commit)
-    except TRANSIENT as error:
-        if self.request.retries < RETRIES:
-            raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
-        services.import_failed(run_id=run_id)
-        raise
-    except Exception:  # Celery logs it with its traceback
-        services.import_failed(run_id=run_id)
-        raise
+    status = with_retries(
+        self,
+        lambda: services.import_background(run_id=run_id, commit=commit),
+        lambda: services.import_failed(run_id=run_id),
+    )
     logger.info("process_import: run %s %s", run_id, status)
     return status
 
