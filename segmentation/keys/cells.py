@@ -21,11 +21,11 @@ def _flags(row: Row) -> str:
     return badges or '<span class="text-muted">—</span>'
 
 
-def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str) -> str:
+def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> str:
     decide = esc(gettext("Key decision"))
     return "".join(
         f'<tr><td><a href="{esc(row.client.get_absolute_url())}">{esc(row.client.name)}</a></td>'
-        f"{segment_cells(row)}<td>{manager(row)}</td><td>{_flags(row)}</td>"
+        f"{segment_cells(row)}{td}{manager(row)}</td>{td}{_flags(row)}</td>"
         f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
         f' href="{pk_url("segmentation:key_decide", row.client.pk)}">{decide}</a></td></tr>'
         for row in rows
@@ -41,7 +41,8 @@ def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
         )
         return esc(row.client.responsible_manager or "") + warnings
 
-    return SafeString(_rows(rows, segment_cells, manager, "btn-outline-secondary"))
+    # A manager's warnings and a key client's reasons wrap, so the list fits the screen.
+    return SafeString(_rows(rows, segment_cells, manager, "btn-outline-secondary", '<td class="cell-wrap">'))
 
 
 def candidate_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
