@@ -2,17 +2,16 @@
 client of the meeting with what it was and what it is now, the difference from the previous
 closed review, and the action items of their owners."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from kam.links import pk_url
 from kam.pagination import Page, keyset_page
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
@@ -28,7 +27,7 @@ from segmentation.models import (
     Tier,
 )
 from segmentation.radar.flags import BY_NAME, Flag
-from segmentation.radar.selectors import flags_of, with_flags
+from segmentation.radar.selectors import flags_now, flags_of
 from segmentation.segments.tiers import effective_tier
 
 ITEMS_PER_PAGE = 50
@@ -156,11 +155,13 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     if item is None:
         return None
     now = (
-        with_flags(Client.objects.filter(pk=item.client_id), today, Policy.current())
+        Client.objects.filter(pk=item.client_id)
         .select_related("segment", "key_status", "responsible_manager")
         .annotate(tier_now=effective_tier())
         .get()
     )
+    for name, value in flags_now(item.client_id, today, Policy.current()).items():
+        setattr(now, name, value)
     count = review.items.count()
     return Meeting(
         item=item,
@@ -170,14 +171,6 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
         count=count,
         actions=list(item.actions.select_related("owner").order_by("due", "pk")),
     )
-
-
-def card_url() -> Callable[[int], str]:
-    """The card's address of a client id: reversed once, then filled in for each name listed
-    (a page naming hundreds of clients would otherwise spend most of its time reversing)."""
-    marker = "2147483647"
-    address = reverse("accounts:client_detail", args=[marker])
-    return lambda client_id: address.replace(marker, str(client_id))
 
 
 @dataclass
@@ -268,11 +261,10 @@ def difference(review: Review) -> Difference | None:
     if review.previous is None:
         return None
     found = review.difference if review.difference is not None else changes(review)
-    url = card_url()
 
     def change(listed: Listed) -> Change:
         count, names = listed
-        return Change(names=[(url(client_id), name) for client_id, name in names], count=count)
+        return Change(names=[(pk_url("accounts:client_detail", pk), name) for pk, name in names], count=count)
 
     ways = found["flags"]
     return Difference(

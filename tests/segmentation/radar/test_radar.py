@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from accounts.models import Client, Contact, PointOfPresence, Touch
 from segmentation.models import ClientSegment, KeyStatus, LostStatus, Policy, PotentialEstimate, Tier
 from segmentation.radar.flags import FLAGS
+from segmentation.radar.selectors import flag_field, flags_now
 from segmentation.radar.services import refresh
 from tests.factories import ClientFactory, ContactFactory, PointFactory, ProductGroupFactory, TouchFactory
 
@@ -300,3 +301,30 @@ def test_the_export_query_count_does_not_grow_with_clients(director, browser_for
 
     assert len(sheets["Worst first"]) == 51
     assert len(sheets["By responsible manager"]) == 51  # the 49 managers the factory made, and nobody
+
+
+def test_one_client_s_flags_now_are_the_conditions_evaluated_now(base, manager):
+    today = timezone.localdate()
+    policy = Policy.current()
+    names = {client.pk: client.name for client in Client.objects.all()}
+
+    for pk, name in names.items():
+        found = flags_now(pk, today, policy)
+        assert [flag.name for flag in FLAGS if found[flag_field(flag)]] == [
+            flag for flag in FLAG_NAMES if name in EXPECTED[flag]
+        ], name
+
+
+def test_one_client_s_flags_follow_the_policy_and_the_loads(base, manager):
+    today, policy = timezone.localdate(), Policy.current()
+    mess, clean = Client.objects.get(name="Bronze Mess"), Client.objects.get(name="Clean")
+    assert flags_now(mess.pk, today, policy)["flag_no_touch"] is True
+    assert flags_now(clean.pk, today, policy)["flag_over_capacity"] is False
+
+    policy.no_touch_days = 500  # its last touch, 400 days ago, is recent enough now
+    policy.save()
+    assert flags_now(mess.pk, today, policy)["flag_no_touch"] is False
+
+    policy.capacity_small = 1  # Anna's two small clients now make her load 200%
+    policy.save()
+    assert flags_now(clean.pk, today, policy)["flag_over_capacity"] is True
