@@ -143,6 +143,7 @@ def keyset_page(
     size: int = 50,
     count: bool = True,
     chained: bool = False,
+    narrow: bool = True,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -158,6 +159,10 @@ def keyset_page(
 
     `chained`: the querysets come in the order's sequence, every row of one before every row of
     the next; a later one is read (and counted) only when the earlier ones fall short.
+
+    `narrow=False` keeps the page's query as it is after counting: for a filter an index serves
+    in the page's order (a user's notifications), walking it to the page beats sorting every
+    counted row.
     """
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
@@ -169,7 +174,8 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        querysets, total = _counted(querysets)
+        narrowed, total = _counted(querysets)
+        querysets = narrowed if narrow else querysets
     if chained:
         found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
     else:

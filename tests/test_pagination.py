@@ -213,6 +213,20 @@ def test_pages_forward_and_back_visit_every_row_once_in_order(order, size, statu
     assert_pages_cover(Client.objects.all(), order, size, ordered(statuses_and_names, order))
 
 
+@pytest.mark.parametrize("size", [1, 7, 23])
+def test_a_page_not_narrowed_to_the_counted_pks_pages_alike(size, statuses_and_names):
+    order = ["-status", "name", "-pk"]
+    queryset = Client.objects.exclude(status=Client.Status.INACTIVE)
+    expected = ordered([c for c in statuses_and_names if c.status != Client.Status.INACTIVE], order)
+
+    assert_pages_cover(queryset, order, size, expected, narrow=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(queryset, order=order, size=size, narrow=False)
+
+    assert page.total == len(expected)
+    assert [len(queries), " IN (" in queries[-1]["sql"]] == [2, False]
+
+
 def test_datetimes_with_ties_page_newest_first(db):
     clients = ClientFactory.create_batch(11)
     moment = datetime(2025, 5, 1, 8, 0, 0, 250000, tzinfo=UTC)

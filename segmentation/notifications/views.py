@@ -28,6 +28,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         after=cursor.get("after", ""),
         before=cursor.get("before", ""),
         size=NOTIFICATIONS_PER_PAGE,
+        narrow=False,  # the (user, created_at, id) index serves the page's order
     )
     rows = [(n, notification_text(n)) for n in page.rows]
     return render(
