@@ -1,5 +1,5 @@
-"""Queueing a Celery task from a request, and knowing at once whether the broker took it; and
-running a task's work on the worker with retries."""
+"""Whether a worker is there at all, queueing a Celery task from a request and knowing at once
+whether the broker took it, and running a task's work on the worker with retries."""
 
 import logging
 from collections.abc import Callable
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -15,6 +16,12 @@ logger = logging.getLogger(__name__)
 RETRIES = 3
 # A lost database connection is worth another try (30 s, 60 s, 120 s); anything else fails the run.
 TRANSIENT = (OperationalError, InterfaceError)
+
+
+def has_worker() -> bool:
+    """Whether background work (imports, large exports) goes to the Celery worker: when a broker
+    is configured. Without one (the embedded default) it runs in the request."""
+    return bool(settings.CELERY_BROKER_URL)
 
 
 @dataclass

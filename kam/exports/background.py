@@ -21,7 +21,7 @@ from kam.exports import services
 from kam.exports.build import BUILD_NOW
 from kam.exports.tasks import build_export
 from kam.http import AuthenticatedHttpRequest
-from kam.queue import enqueue_after_commit
+from kam.queue import enqueue_after_commit, has_worker
 
 
 def is_large(rows: QuerySet[Any]) -> bool:
@@ -35,7 +35,7 @@ def in_background(
     """The redirect to a queued run of this export when it is large and a worker can build it;
     None to build it in the request. `rows` is the export's main list (not yet ordered), `name`
     the list's name its file is named after."""
-    if getattr(request, BUILD_NOW, False) or not services.runs_in_background() or not is_large(rows):
+    if getattr(request, BUILD_NOW, False) or not has_worker() or not is_large(rows):
         return None
     assert request.resolver_match is not None
     run = services.export_queue(

@@ -25,11 +25,6 @@ Failure = ExportRun.Failure
 Status = ExportRun.Status
 
 
-def runs_in_background() -> bool:
-    """Whether large exports go to the Celery worker: when a broker is configured, as imports."""
-    return bool(settings.CELERY_BROKER_URL)
-
-
 def export_queue(*, by: User, url_name: str, query: str, language: str, file_name: str) -> ExportRun:
     """A QUEUED run of the export `url_name` with the `query` string, for the worker to build."""
     return ExportRun.objects.create(

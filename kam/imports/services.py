@@ -197,14 +197,6 @@ def import_commit(*, run: ImportRun, by: User, claimed: bool = False) -> Outcome
     return outcome
 
 
-def runs_in_background() -> bool:
-    """Whether checks and imports go to the Celery worker: always when a broker is configured
-    (one path per installation, whatever the file's size: a small file is done in a second and
-    its page reloads by itself); never without one (the embedded default), where they run in
-    the request and manage.py import_sales serves the big files."""
-    return bool(settings.CELERY_BROKER_URL)
-
-
 def import_queue(*, run: ImportRun) -> None:
     """Mark a waiting run QUEUED for the worker, before its task is queued (ImportRefused when it
     is not waiting), so a double click queues it once."""

@@ -1,7 +1,8 @@
 """Imports (issue 11): upload a file, see it checked, map its columns, import it all or
 nothing, read the report, undo the last sales import; the log; the template files.
 
-With a broker configured the check and the import run on the worker (services.runs_in_background):
+With a broker configured the check and the import run on the worker (kam.queue.has_worker),
+whatever the file's size (a small file is done in a second and its page reloads by itself):
 the run's page then shows a progress bar that polls imports:progress until the run is done.
 """
 
@@ -26,7 +27,7 @@ from kam.imports.selectors import shown_problems
 from kam.imports.tasks import process_import
 from kam.imports.validation import CHUNK, VALIDATORS, allowed_kinds
 from kam.pagination import keyset_page
-from kam.queue import enqueue_after_commit
+from kam.queue import enqueue_after_commit, has_worker
 
 USE = "imports.use"
 FORMATS = {
@@ -48,7 +49,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        background = services.runs_in_background()
+        background = has_worker()
         run = services.import_upload(
             kind=data["kind"],
             upload=data["file"],
@@ -175,7 +176,7 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST, kind=run.kind, header=run.header, mapping=services.mapping_of(run))
     if not form.is_valid():
         return _run_page(request, run, mapping_form=form, status=400)
-    background = services.runs_in_background()
+    background = has_worker()
     services.mapping_save(run=run, chosen=form.chosen(), by=request.user, check=not background)
     if background:
         _queue(request, run, commit=False)
@@ -188,7 +189,7 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _own_pending(request, pk)
-    if services.runs_in_background():
+    if has_worker():
         _queue(request, run, commit=True)
         return redirect(run)
     try:
