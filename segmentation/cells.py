@@ -20,3 +20,15 @@ def category_badge(category: str) -> str:
     if category:
         return f'<span class="badge text-bg-info">{esc(category)}</span>'
     return f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>'
+
+
+def flag_badge(label: str, name: str = "") -> str:
+    """A radar flag or a key reason as a light badge, with the flag's name as `data-flag` when
+    it has one; `label` is already escaped (the caller may have translated it once a page)."""
+    data = f' data-flag="{esc(name)}"' if name else ""
+    return f'<span class="badge text-bg-light border text-wrap text-start me-1"{data}>{label}</span>'
+
+
+def flag_badges(badges: str) -> str:
+    """A cell of badges, or a muted dash when there are none."""
+    return badges or '<span class="text-muted">—</span>'

@@ -8,17 +8,14 @@ from django.utils.translation import gettext
 
 from kam.cells import esc
 from kam.links import pk_url
+from segmentation.cells import flag_badge, flag_badges
 from segmentation.keys.selectors import Row
 
 Cells = Callable[[Row], str]
 
 
 def _flags(row: Row) -> str:
-    badges = "".join(
-        f'<span class="badge text-bg-light border text-wrap text-start me-1">{esc(flag)}</span>'
-        for flag in row.flags
-    )
-    return badges or '<span class="text-muted">—</span>'
+    return flag_badges("".join(flag_badge(esc(flag)) for flag in row.flags))
 
 
 def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from kam.cells import esc, text
 from kam.links import around_last
 from kam.money import money
+from segmentation.cells import flag_badge, flag_badges
 from segmentation.models import Category, Decision, League, Review, ReviewItem, Tier
 from segmentation.radar.flags import FLAGS
 
@@ -64,13 +65,7 @@ def _label(labels: dict[str, str], value: str) -> str:
 
 
 def _flag_badges(names: list[str], labels: dict[str, str]) -> str:
-    badges = "".join(
-        f'<span class="badge text-bg-light border text-wrap text-start me-1" data-flag="{esc(name)}">'
-        f"{labels[name]}</span>"
-        for name in names
-        if name in labels
-    )
-    return badges or '<span class="text-muted">—</span>'
+    return flag_badges("".join(flag_badge(labels[name], name) for name in names if name in labels))
 
 
 def item_rows(review: Review, items: Iterable[ReviewItem]) -> SafeString:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from kam.cells import DASH, esc, text
 from kam.money import money
-from segmentation.cells import category_badge, tier_badge
+from segmentation.cells import category_badge, flag_badge, tier_badge
 from segmentation.keys import cells as key_cells
 from segmentation.models import League, Tier
 from segmentation.potential import cells as potential_cells
@@ -115,11 +115,7 @@ def worst_rows(rows: Sequence[Any]) -> SafeString:
     html = []
     for row in rows:
         client, manager = row.client, row.client.responsible_manager
-        flags = "".join(
-            '<span class="badge text-bg-light border text-wrap text-start me-1"'
-            f' data-flag="{esc(flag.name)}">{esc(flag.label)}</span>'
-            for flag in row.flags
-        )
+        flags = "".join(flag_badge(esc(flag.label), flag.name) for flag in row.flags)
         html.append(
             f'<tr><td><a href="{esc(client.get_absolute_url())}">{esc(client.name)}</a>'
             f"{abroad if row.abroad else ''}</td><td>{tier_badge(row.tier)}</td>"
