@@ -123,6 +123,7 @@ PAGES = [
             "/segments/reviews/{open}/print/",
             "/plans/win-back/",
             "/plans/ladder/",
+            "/exports/",
         )
     ),
     *(
