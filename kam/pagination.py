@@ -144,6 +144,7 @@ def keyset_page(
     count: bool = True,
     chained: bool = False,
     narrow: bool = True,
+    read: QuerySet[Any] | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -163,6 +164,10 @@ def keyset_page(
     `narrow=False` keeps the page's query as it is after counting: for a filter an index serves
     in the page's order (a user's notifications), walking it to the page beats sorting every
     counted row.
+
+    `read`: the querysets then yield only their ordering keys, as one lean query (no column or
+    join the rows need beyond their order), and the page's rows are read from `read` by pk, in
+    one query. `read` annotates what the order names, as the querysets do.
     """
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
@@ -179,7 +184,7 @@ def keyset_page(
     if chained:
         found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
     else:
-        found = _merged(querysets, keys_now, types, cursor, size + 1)
+        found = _merged(querysets, keys_now, types, cursor, size + 1, read)
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -259,6 +264,7 @@ def _merged(
     types: list[type],
     cursor: tuple[Any, ...] | None,
     limit: int,
+    read: QuerySet[Any] | None = None,
 ) -> list[Any]:
     """The first `limit` rows of every queryset together, in `keys` order.
 
@@ -266,27 +272,46 @@ def _merged(
     point): each queryset's rows are read and sorted together. Text on PostgreSQL compares by
     the database's collation, which Python does not know: the database merges the querysets'
     keys (a UNION ALL of each one's first rows, ordered and cut), and the page's rows are then
-    read from the querysets that hold them.
+    read from the querysets that hold them (or from `read`, which the database merges for too).
     """
-    if len(querysets) == 1:
+    if len(querysets) == 1 and read is None:
         return _read(querysets[0], keys, cursor, limit)
     connection = connections[querysets[0].db]
-    if str not in types or not connection.features.supports_slicing_ordering_in_compound:
-        rows = [row for queryset in querysets for row in _read(queryset, keys, cursor, limit)]
-        for name, descending in reversed(keys):  # stable sorts, least significant key first
-            rows.sort(key=operator.attrgetter(name), reverse=descending)
-        return rows
+    by_database = str in types or read is not None
+    if not by_database or not connection.features.supports_slicing_ordering_in_compound:
+        # Stable sorts, the least significant key first.
+        if read is None:
+            rows = [row for queryset in querysets for row in _read(queryset, keys, cursor, limit)]
+            for name, descending in reversed(keys):
+                rows.sort(key=operator.attrgetter(name), reverse=descending)
+            return rows[:limit]
+        page = [values for head in _heads(querysets, keys, cursor, limit) for values in head]
+        for index, (_name, descending) in reversed(list(enumerate(keys))):
+            page.sort(key=operator.itemgetter(index), reverse=descending)
+        page = page[:limit]
+    else:
+        heads = _heads(querysets, keys, cursor, limit)
+        page = list(heads[0].union(*heads[1:], all=True).order_by(*_ordering(keys))[:limit])
+    pk = len(keys) - 1  # the last key is the pk
+    if read is not None:
+        by_pk = {row.pk: row for row in read.filter(pk__in=[values[pk] for values in page])}
+        return [by_pk[values[pk]] for values in page]
+    wanted: dict[int, list[Any]] = {}
+    for values in page:
+        wanted.setdefault(values[-1], []).append(values[pk])
+    by_pk = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
+    return [by_pk[values[pk]] for values in page]
+
+
+def _heads(
+    querysets: list[QuerySet[Any]], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
+) -> list[QuerySet[Any]]:
+    """Each queryset's first `limit` keys beyond the cursor, with the queryset's place."""
     names, ordering = [name for name, _ in keys], _ordering(keys)
-    heads = [
+    return [
         _beyond(queryset, keys, cursor).order_by(*ordering).values_list(*names, Value(part))[:limit]
         for part, queryset in enumerate(querysets)
     ]
-    page = list(heads[0].union(*heads[1:], all=True).order_by(*ordering)[:limit])
-    wanted: dict[int, list[Any]] = {}
-    for *values, part in page:
-        wanted.setdefault(part, []).append(values[-1])  # the last key is the pk
-    read = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
-    return [read[values[-1]] for *values, _part in page]
 
 
 def _python_type(queryset: QuerySet[Any], name: str) -> type:

@@ -8,7 +8,7 @@ from operator import attrgetter
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Sale
@@ -283,6 +283,36 @@ def test_disjoint_querysets_merge_into_one_order(two_statuses):
 def test_merged_querysets_cost_one_query_each_without_the_count(two_statuses, django_assert_num_queries):
     with django_assert_num_queries(2):
         page = keyset_page(two_statuses, order=["version", "-pk"], size=4, count=False)
+
+    rows = [c for qs in two_statuses for c in qs]
+    assert [c.pk for c in page.rows] == [c.pk for c in sorted(rows, key=lambda c: (c.version, -c.pk))][:4]
+
+
+@pytest.mark.parametrize("size", [1, 4, 9, 30])
+def test_merged_keys_read_their_rows_from_read(size, two_statuses):
+    """The parts yield only their keys; the page's rows come from `read`, in the merged order."""
+    rows = [c for qs in two_statuses for c in qs]
+    read = Client.objects.annotate(marked=Value("read"))
+
+    assert_pages_cover(
+        two_statuses,
+        ["-version", "pk"],
+        size,
+        [c.pk for c in sorted(rows, key=lambda c: (-c.version, c.pk))],
+        read=read,
+    )
+    page = keyset_page(two_statuses, order=["-version", "pk"], size=size, count=False, read=read)
+    assert {c.marked for c in page.rows} == {"read"}
+
+
+def test_merged_keys_cost_one_query_and_the_rows_one_more(two_statuses, django_assert_num_queries):
+    """One UNION of the parts' keys where the database orders a compound (PostgreSQL), a query
+    a part elsewhere; the rows one query whatever the number of parts."""
+    parts = 1 if connection.features.supports_slicing_ordering_in_compound else len(two_statuses)
+    with django_assert_num_queries(parts + 1):
+        page = keyset_page(
+            two_statuses, order=["version", "-pk"], size=4, count=False, read=Client.objects.all()
+        )
 
     rows = [c for qs in two_statuses for c in qs]
     assert [c.pk for c in page.rows] == [c.pk for c in sorted(rows, key=lambda c: (c.version, -c.pk))][:4]

@@ -3,25 +3,24 @@ why it counts as lost, its last purchase, its refusals of the last year and its 
 win-back plan.
 
 "Worst first": key clients, then gold, then silver, and within each the biggest potential.
-Pages by keyset; the refusals are counted for the page's rows only.
+Pages by keyset; the refusals are counted and the plans read for the page's rows only.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db.models import (
     Case,
     Count,
     DecimalField,
+    F,
     IntegerField,
-    OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -34,6 +33,7 @@ from kam.pagination import Page, keyset_page
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
+from segmentation.keys.selectors import NOT_KEY
 from segmentation.models import ClientSegment, KeyStatus, LostStatus, Tier, TierOverride
 from segmentation.segments.rhythm import lost_reason
 from segmentation.segments.tiers import effective_tier, tier_is
@@ -41,37 +41,40 @@ from segmentation.segments.words import Reason
 
 PAGE_SIZE = 50
 ORDER = ["-key_rank", "-tier_rank", "-potential_rank", "pk"]
+_TIER_RANK = Case(
+    When(tier_now=Tier.GOLD, then=Value(2)),
+    When(tier_now=Tier.SILVER, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+_POTENTIAL_RANK = Coalesce(
+    "segment__potential", Value(Decimal(-1)), output_field=DecimalField(max_digits=18, decimal_places=2)
+)
 
 
 def win_back_clients(user: User) -> QuerySet[Client]:
-    """Lost clients the user sees that are key, gold or silver (effective tier), worst first.
+    """Lost clients the user sees that are key, gold or silver (effective tier), worst first (the
+    export's rows; the page reads them in parts, see `_parts`).
 
     Among the ids of `_lost_candidates()`, each set read through its own index: the condition
     alone, an OR across three tables, made the database join every client to its segment.
     """
     lost = Q(segment__lost_status=LostStatus.LOST)
     counted = Q(key_status__is_key=True) | tier_is(Tier.GOLD) | tier_is(Tier.SILVER)
+    return _with_ranks(clients_visible_to(user).filter(pk__in=_lost_candidates()).filter(lost & counted))
+
+
+def _with_ranks(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """The clients with what a row shows and the ranks of the list's order."""
     return (
-        clients_visible_to(user)
-        .filter(pk__in=_lost_candidates())
-        .filter(lost & counted)
-        .select_related("segment", "key_status", "responsible_manager")
+        clients.select_related("segment", "key_status", "responsible_manager")
         .annotate(tier_now=effective_tier())
         .annotate(
             key_rank=Case(
                 When(key_status__is_key=True, then=Value(1)), default=Value(0), output_field=IntegerField()
             ),
-            tier_rank=Case(
-                When(tier_now=Tier.GOLD, then=Value(2)),
-                When(tier_now=Tier.SILVER, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            potential_rank=Coalesce(
-                "segment__potential",
-                Value(Decimal(-1)),
-                output_field=DecimalField(max_digits=18, decimal_places=2),
-            ),
+            tier_rank=_TIER_RANK,
+            potential_rank=_POTENTIAL_RANK,
         )
     )
 
@@ -108,46 +111,85 @@ class Row:
         return progress(self.plan.done, self.plan.total) if self.plan else 0  # type: ignore[attr-defined]
 
 
-def _with_details(queryset: QuerySet[Client], today: date) -> QuerySet[Client]:
-    """The refusals of the last year counted and the win-back plans fetched with the rows."""
-    year_ago = today - timedelta(days=365)
-    refusals = (
-        Refusal.objects.filter(client=OuterRef("pk"), date__gte=year_ago)
-        .order_by()
-        .values("client")
-        .annotate(n=Count("pk"))
-        .values("n")
+def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, list[Row]]:
+    """One page of `win_back_clients(user)`: its keys merged from `_parts(user)`, then its rows."""
+    page = keyset_page(
+        _parts(user),
+        order=ORDER,
+        after=after,
+        before=before,
+        size=PAGE_SIZE,
+        count=False,
+        read=_with_ranks(Client.objects.order_by()),  # by the parts' pks, the user's own
     )
-    queryset = queryset.annotate(refusals_year=Coalesce(Subquery(refusals, output_field=IntegerField()), 0))
-    plans = (
-        Plan.objects.filter(kind=PlanKind.WIN_BACK)
+    return page, _rows(page.rows, today)
+
+
+def _parts(user: User) -> list[QuerySet[Client]]:
+    """The list's order as four disjoint sets, each read through an index: the lost key clients
+    and the lost ones a director overrode to silver or gold (a few hundred at most, sorted), and
+    the other lost gold and lost silver clients, walked down `segment_lost_rank_idx`. As one
+    query, every lost silver, gold and key client was joined and sorted for 50 rows."""
+    lost = clients_visible_to(user).filter(segment__lost_status=LostStatus.LOST)
+    not_key = lost.filter(NOT_KEY)
+    computed = not_key.filter(tier_override__isnull=True)
+    upper = [Tier.GOLD, Tier.SILVER]
+    return [
+        lost.filter(pk__in=_LOST_KEYS)
+        .annotate(tier_now=effective_tier())
+        .annotate(key_rank=Value(1), tier_rank=_TIER_RANK, potential_rank=_POTENTIAL_RANK),
+        *(
+            # Potential is never NULL on a computed silver or gold client: the order is the index's.
+            computed.filter(segment__tier=tier).annotate(
+                key_rank=Value(0), tier_rank=Value(rank), potential_rank=F("segment__potential")
+            )
+            for tier, rank in ((Tier.GOLD, 2), (Tier.SILVER, 1))
+        ),
+        not_key.filter(tier_override__tier__in=upper)
+        .annotate(tier_now=F("tier_override__tier"))
+        .annotate(key_rank=Value(0), tier_rank=_TIER_RANK, potential_rank=_POTENTIAL_RANK),
+    ]
+
+
+# The lost key clients' ids by index alone (a few hundred): the key part joined every lost
+# client's segment to the key statuses.
+_LOST_KEYS = ClientSegment.objects.filter(
+    lost_status=LostStatus.LOST, client__in=KeyStatus.objects.filter(is_key=True).values("client")
+).values("client")
+
+
+def _rows(clients: list[Client], today: date) -> list[Row]:
+    """The rows of these clients, with their refusals of the last year and latest win-back plans
+    (two queries)."""
+    pks = [client.pk for client in clients]
+    refusals = dict(
+        Refusal.objects.filter(client__in=pks, date__gte=today - timedelta(days=365))
+        .order_by()
+        .values_list("client")
+        .annotate(n=Count("pk"))
+    )
+    plans: dict[int, Plan] = {}
+    for plan in (
+        Plan.objects.filter(client__in=pks, kind=PlanKind.WIN_BACK)
         .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
         .order_by("-started_on", "-pk")
-    )
-    return queryset.prefetch_related(Prefetch("plans", queryset=plans, to_attr="win_back_plans"))
-
-
-def _row(client: Client, today: date) -> Row:
-    return Row(
-        client=client,
-        lost=lost_reason(client.segment, today),
-        refusals=client.refusals_year,  # type: ignore[attr-defined]
-        is_key=bool(client.key_rank),  # type: ignore[attr-defined]
-        plan=next(iter(client.win_back_plans), None),  # type: ignore[attr-defined]
-    )
-
-
-def win_back_page(
-    queryset: QuerySet[Client], *, after: str, before: str, today: date
-) -> tuple[Page, list[Row]]:
-    page = keyset_page(
-        _with_details(queryset, today), order=ORDER, after=after, before=before, size=PAGE_SIZE
-    )
-    return page, [_row(client, today) for client in page.rows]
+    ):
+        plans.setdefault(plan.client_id, plan)
+    return [
+        Row(
+            client=client,
+            lost=lost_reason(client.segment, today),
+            refusals=refusals.get(client.pk, 0),
+            is_key=bool(client.key_rank),  # type: ignore[attr-defined]
+            plan=plans.get(client.pk),
+        )
+        for client in clients
+    ]
 
 
 def every_win_back(queryset: QuerySet[Client], *, today: date) -> Iterator[Row]:
-    """Every row of the list in its order, for the export: read in chunks, the plans fetched
-    once a chunk."""
-    for client in _with_details(queryset, today).order_by(*ORDER).iterator(chunk_size=CHUNK):
-        yield _row(client, today)
+    """Every row of the list in its order, for the export: read in chunks, the refusals and plans
+    read once a chunk."""
+    clients = queryset.order_by(*ORDER).iterator(chunk_size=CHUNK)
+    while chunk := list(islice(clients, CHUNK)):
+        yield from _rows(chunk, today)

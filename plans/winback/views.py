@@ -13,6 +13,7 @@ from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from plans.winback import selectors
+from plans.winback.cells import win_back_rows
 from segmentation.models import Tier
 
 
@@ -20,7 +21,7 @@ from segmentation.models import Tier
 @require_GET
 def win_back(request: AuthenticatedHttpRequest) -> HttpResponse:
     page, rows = selectors.win_back_page(
-        selectors.win_back_clients(request.user),
+        request.user,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         today=timezone.localdate(),
@@ -28,6 +29,7 @@ def win_back(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
+        "row_cells": win_back_rows(rows),
         "page_query": query_without(request.GET, "after", "before"),
         "nav": "win_back",
     }

@@ -133,6 +133,12 @@ class ClientSegment(models.Model):
             models.Index(fields=["size_class"], name="segment_size_idx"),
             # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
             models.Index(fields=["lost_status", "tier", "client"], name="segment_lost_idx"),
+            # The win-back list's lost silver and gold, biggest potential first.
+            models.Index(
+                fields=["tier", "-potential", "client"],
+                condition=Q(lost_status="lost"),
+                name="segment_lost_rank_idx",
+            ),
             # The client list sorted by a figure reads the clients that have it in these orders.
             models.Index(fields=["potential", "client"], name="segment_potential_idx"),
             models.Index(fields=["revenue", "client"], name="segment_revenue_idx"),

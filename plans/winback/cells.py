@@ -1,0 +1,68 @@
+"""The win-back list's rows, written in Python (see `kam.cells`): a row a lost client."""
+
+from collections.abc import Iterable
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from kam.cells import esc, short_date, text
+from kam.links import pk_url
+from kam.money import money
+from plans.models import Plan
+from plans.winback.selectors import Row
+from segmentation.models import Tier
+
+_TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
+
+
+def win_back_rows(rows: Iterable[Row]) -> SafeString:
+    """Each client: name (and key badge), tier, manager, why lost, last purchase, potential,
+    the year's refusals and its latest win-back plan."""
+    key = f' <span class="badge text-bg-primary">{esc(gettext("Key"))}</span>'
+    tiers: dict[str, str] = {
+        Tier.GOLD: esc(gettext("Gold")),
+        Tier.SILVER: esc(gettext("Silver")),
+        "": esc(gettext("Bronze")),
+    }
+    nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
+    html = []
+    for row in rows:
+        client = row.client
+        tier = client.tier_now if client.tier_now in _TIER_BADGES else ""  # type: ignore[attr-defined]
+        segment = client.segment
+        manager = client.responsible_manager
+        potential = segment.potential
+        badge = _TIER_BADGES.get(tier, "text-bg-light border")
+        name = f'<a href="{client.get_absolute_url()}">{esc(client.name)}</a>{key if row.is_key else ""}'
+        html.append(
+            f'<tr><td>{name}</td><td><span class="badge {badge}">{tiers[tier]}</span></td>'
+            f"<td>{esc(manager) if manager is not None else nobody}</td>"
+            f'<td class="small">{esc(row.lost.detail)}</td>'
+            f"<td>{esc(short_date(segment.last_purchase)) if segment.last_purchase else '—'}</td>"
+            f'<td class="text-end text-nowrap">{esc(money(potential)) if potential is not None else "—"}</td>'
+            f'<td class="text-end">{_refusals(client.pk, row.refusals)}</td>'
+            f'<td class="small">{_plan(client.pk, row.plan, row.progress)}</td></tr>'
+        )
+    return SafeString("".join(html))
+
+
+def _refusals(pk: int, count: int) -> str:
+    if not count:
+        return "0"
+    return f'<a href="{pk_url("accounts:client_refusals", pk)}">{text(count)}</a>'
+
+
+def _plan(pk: int, plan: Plan | None, progress: int) -> str:
+    """The latest win-back plan: none yet, active with its progress and offer, or closed."""
+    if plan is None:
+        return f'<a href="{pk_url("plans:client_plans", pk)}">{esc(gettext("No plan yet"))}</a>'
+    if plan.status == Plan.Status.ACTIVE:
+        active = gettext("Active, %(progress)s%% done") % {"progress": text(progress)}
+        offer = plan.offer_kind and f'<div class="text-muted">{esc(plan.get_offer_kind_display())}</div>'
+        return f'<a href="{pk_url("plans:client_plans", pk)}">{active}</a>{offer}'
+    # As {% blocktranslate %}: the values escaped, the words as translated.
+    closed_on = esc(short_date(plan.closed_on)) if plan.closed_on else ""
+    return gettext("Closed %(date)s: %(outcome)s") % {
+        "date": closed_on,
+        "outcome": esc(plan.get_outcome_display()),
+    }
