@@ -33,7 +33,7 @@ from kam.pagination import Page, keyset_page
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
-from segmentation.keys.selectors import NOT_KEY
+from segmentation.keys.selectors import NOT_KEY, NOT_KEY_SEGMENT
 from segmentation.models import ClientSegment, KeyStatus, LostStatus, Tier, TierOverride
 from segmentation.segments.rhythm import lost_reason
 from segmentation.segments.tiers import effective_tier, tier_is
@@ -140,7 +140,7 @@ def _parts(user: User) -> list[QuerySet[Client]]:
         .annotate(key_rank=Value(1), tier_rank=_TIER_RANK, potential_rank=_POTENTIAL_RANK),
         *(
             # Potential is never NULL on a computed silver or gold client: the order is the index's.
-            computed.filter(segment__tier=tier).annotate(
+            computed.filter(NOT_KEY_SEGMENT, segment__tier=tier).annotate(
                 key_rank=Value(0), tier_rank=Value(rank), potential_rank=F("segment__potential")
             )
             for tier, rank in ((Tier.GOLD, 2), (Tier.SILVER, 1))

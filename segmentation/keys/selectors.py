@@ -43,6 +43,10 @@ IS_KEY = Q(key_status__is_key=True)
 # An anti-join: as "no key status row or not key" over a LEFT JOIN, the planner estimated the
 # not-key clients at a handful of rows and probed the segments once per client.
 NOT_KEY = ~Exists(KeyStatus.objects.filter(client=OuterRef("pk"), is_key=True))
+# The same, said of the segment's client as a set of the key clients' ids, hashed once a query: a
+# walk down a segment index then passes the key clients (a few thousand, at the top of the
+# potential order) without joining their cards.
+NOT_KEY_SEGMENT = ~Q(segment__client__in=KeyStatus.objects.filter(is_key=True).values("client"))
 
 
 class JSONArrayLength(Func):
@@ -86,11 +90,13 @@ def candidates(user: User) -> QuerySet[Client]:
     """Visible clients that are not key, best first: the number of strategic flags a director
     marked, then potential. Never current revenue (DOMAIN §4). `candidate_page` keeps the
     silver and gold ones (effective tier)."""
+    return _ranked(clients_visible_to(user).exclude(status=Client.Status.INACTIVE).filter(NOT_KEY))
+
+
+def _ranked(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """The clients with what a candidate's row shows and the ranks of the candidates' order."""
     return (
-        clients_visible_to(user)
-        .exclude(status=Client.Status.INACTIVE)
-        .filter(NOT_KEY)
-        .annotate(
+        clients.annotate(
             tier_now=effective_tier(),
             flag_count=Coalesce(JSONArrayLength("key_status__reasons"), 0),
             rank_potential=Coalesce(
@@ -125,14 +131,16 @@ def candidate_page(
         *(
             # Potential is never NULL on a silver or gold client, and the flags are none: the
             # order is the index's own.
-            computed.filter(~Q(pk__in=marked_ids), segment__tier=tier).annotate(
+            computed.filter(~Q(segment__client__in=marked_ids), NOT_KEY_SEGMENT, segment__tier=tier).annotate(
                 flag_count=Value(0), rank_potential=F("segment__potential")
             )
             for tier in CANDIDATE_TIERS
         ),
     ]
     order = ["-flag_count", "-rank_potential", "pk"]
-    page = keyset_page(parts, order=order, after=after, size=size, count=False)
+    # The parts yield their keys in one UNION, and the page's rows are read by pk.
+    read = _ranked(Client.objects.order_by())
+    page = keyset_page(parts, order=order, after=after, size=size, count=False, read=read)
     return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
 
@@ -152,9 +160,9 @@ def key_clients(
     """The current key clients, biggest potential first and those without one last by name, each
     with its manager's warnings (`limit` None: all of them).
 
-    In two parts, each of at most `limit` rows: the estimated ones walk the potential index
-    down and stop at `limit` key clients (sorting all 2,000 key clients of a 100,000-client
-    base for the first 50 took 17 ms, this 1 ms); the others are found from the key statuses,
+    In two parts: the estimated ones walk the potential index down and stop at `limit` key
+    clients (sorting all 2,000 key clients of a 100,000-client base for the first 50 took 17 ms,
+    this 1 ms); the others, read only when those fall short, are found from the key statuses,
     probing `segment_estimated_idx`."""
     keys = (
         clients_visible_to(user)
@@ -165,10 +173,10 @@ def key_clients(
     estimated = keys.filter(pk__in=key_ids.values("client_id"), segment__potential__isnull=False)
     known = ClientSegment.objects.filter(client=OuterRef("client_id"), potential__isnull=False)
     unestimated = keys.filter(pk__in=key_ids.exclude(Exists(known)).values("client_id"))
-    found = [
-        *estimated.order_by("-segment__potential", "name", "pk")[:limit],
-        *unestimated.order_by("name", "pk")[:limit],
-    ][:limit]
+    found = list(estimated.order_by("-segment__potential", "name", "pk")[:limit])
+    if limit is None or len(found) < limit:
+        left = None if limit is None else limit - len(found)
+        found += unestimated.order_by("name", "pk")[:left]
     loads = kam_loads({c.responsible_manager_id for c in found if c.responsible_manager_id})
     return [_row(c, total, warnings=_warnings(c, loads, policy)) for c in found]
 
