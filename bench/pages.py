@@ -15,7 +15,8 @@
 4. For each page, --concurrency threads, each with a session of its own as the page's role,
    request it over and over for --seconds. The baseline runs first and last; throughput is
    compared with the mean of the two.
-It prints a Markdown table. --counts-only stops after step 2 (to compare sizes cheaply).
+It prints a Markdown table. --counts-only stops after step 2 (to compare sizes cheaply); --only
+keeps the pages whose "role path" holds the text (to compare two versions of a few pages).
 """
 
 import argparse
@@ -393,7 +394,7 @@ def run(
         for name in {"", "director", "admin", scene.PLANNER, *the.managers[: args.concurrency]}
     }
     loads = {}
-    for page in PAGES:
+    for page in counts:
         names = usernames(page.role, the, args.concurrency)
         loads[page] = hammer(port, [(path_for(page, the, n), sessions[n]) for n in names], args.seconds)
         print(f"  {page.role or 'anonymous'} {page.path}: {loads[page].rate:.0f} req/s", flush=True)
@@ -432,6 +433,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="of load per page")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--counts-only", action="store_true", help="only count each page's queries")
+    parser.add_argument(
+        "--only", action="append", default=[], help="the pages whose 'role path' holds this (repeatable)"
+    )
     args = parser.parse_args()
     if not args.reuse:
         print(f"Building {args.clients} clients into {BENCH_URL}...", flush=True)
@@ -440,7 +444,8 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         scene.catch_up()
     the = scene.scene()
-    counts = {page: count_queries(page, the) for page in PAGES}
+    pages = [p for p in PAGES if not args.only or any(o in f"{p.role} {p.path}" for o in args.only)]
+    counts = {page: count_queries(page, the) for page in pages}
     print("| role | page | status | queries | SQL ms | slowest ms |\n|---|---|---:|---:|---:|---:|")
     for page, c in counts.items():
         row = f"{c.status} | {c.queries} | {c.sql_ms:.1f} | {c.slowest_ms:.1f}"
