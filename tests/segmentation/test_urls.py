@@ -29,4 +29,4 @@ def test_navigation_shows_candidates_only_to_directors_and_admins(as_manager, di
 
     assert f'href="{CANDIDATES_URL}"' not in manager_page
     assert f'href="{TODO_URL}">Estimates to do</a>' in manager_page
-    assert f'href="{CANDIDATES_URL}">Key candidates</a>' in director_page
+    assert f'href="{CANDIDATES_URL}">Key clients and candidates</a>' in director_page
