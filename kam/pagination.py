@@ -290,8 +290,8 @@ def _merged(
             page.sort(key=operator.itemgetter(index), reverse=descending)
         page = page[:limit]
     else:
-        heads = _heads(querysets, keys, cursor, limit)
-        page = list(heads[0].union(*heads[1:], all=True).order_by(*_ordering(keys))[:limit])
+        first, *others = _heads(querysets, keys, cursor, limit)
+        page = list(first.union(*others, all=True).order_by(*_ordering(keys))[:limit] if others else first)
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         by_pk = {row.pk: row for row in read.filter(pk__in=[values[pk] for values in page])}

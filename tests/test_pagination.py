@@ -305,6 +305,16 @@ def test_merged_keys_read_their_rows_from_read(size, two_statuses):
     assert {c.marked for c in page.rows} == {"read"}
 
 
+def test_one_queryset_with_read_pages_its_keys_then_reads_the_rows(statuses_and_names):
+    order = ["-status", "name", "-pk"]
+    read = Client.objects.annotate(marked=Value("read"))
+
+    assert_pages_cover(Client.objects.all(), order, 7, ordered(statuses_and_names, order), read=read)
+    assert {c.marked for c in keyset_page(Client.objects.all(), order=order, size=7, read=read).rows} == {
+        "read"
+    }
+
+
 def test_merged_keys_cost_one_query_and_the_rows_one_more(two_statuses, django_assert_num_queries):
     """One UNION of the parts' keys where the database orders a compound (PostgreSQL), a query
     a part elsewhere; the rows one query whatever the number of parts."""
