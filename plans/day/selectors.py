@@ -149,7 +149,11 @@ def birthdays(user: User, today: date) -> Section:
     )
     contacts = (
         Contact.objects.filter(
-            birthday_q(days), client__in=my_clients(user), is_active=True, decision_role__in=BIRTHDAY_ROLES
+            birthday_q(days),
+            client__in=my_clients(user),
+            is_active=True,
+            decision_role__in=BIRTHDAY_ROLES,
+            birthday__isnull=False,  # as `contact_birthday_idx` says it
         )
         .select_related("client")
         .annotate(congratulated=Exists(congratulated))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Contact, Touch
@@ -146,6 +147,24 @@ def test_each_client_s_latest_step_is_read_through_the_partial_index(manager, cl
 
     assert definition.endswith("(client_id, date DESC, id DESC) WHERE (NOT ((next_step)::text = ''::text))")
     assert "touch_next_step_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index's plan is PostgreSQL's")
+def test_birthdays_are_probed_among_the_decision_group_with_one(manager, client_card):
+    """Only the active decision makers and influencers with a birthday are indexed: a client's
+    other contacts are not read to find none."""
+    contact(client_card, "Boris", TODAY + timedelta(days=3))
+    contact(client_card, "No birthday", None)
+    contact(client_card, "Cleaner", TODAY, role=Contact.DecisionRole.OTHER)
+    with CaptureQueriesContext(connection) as captured:
+        found = selectors.birthdays(manager, TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + captured[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert names(found) == ["Boris"]
+    assert "contact_birthday_idx" in plan
 
 
 def test_action_items_due_this_week_overdue_first(manager, director, client_card):
