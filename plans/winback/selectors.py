@@ -120,7 +120,7 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
         before=before,
         size=PAGE_SIZE,
         count=False,
-        read=_with_ranks(Client.objects.order_by()),  # by the parts' pks, the user's own
+        read=_with_ranks(Client.objects.order_by()),  # by the pks the user's parts found
     )
     return page, _rows(page.rows, today)
 
