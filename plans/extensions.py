@@ -21,10 +21,13 @@ from segmentation.extensions import card_decisions
 
 
 def plans_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
+    active = selectors.plan_summaries(client, today=timezone.localdate())
+    kinds = {summary["plan"].kind for summary in active}
+    loaded = card_decisions(request, client)
     return {
         "plans_panel": {
-            "suggestion": selectors.suggestion(client, loaded=card_decisions(request, client)),
-            "active": selectors.plan_summaries(client, today=timezone.localdate()),
+            "suggestion": selectors.suggestion(client, loaded=loaded, active_kinds=kinds),
+            "active": active,
         }
     }
 

@@ -76,12 +76,16 @@ def strategy(client: Client, *, loaded: Client | None = None) -> Suggestion | No
     return Suggestion(*found) if found is not None else None
 
 
-def suggestion(client: Client, *, loaded: Client | None = None) -> Suggestion | None:
+def suggestion(
+    client: Client, *, loaded: Client | None = None, active_kinds: set[str] | None = None
+) -> Suggestion | None:
     """What the card suggests starting: none when the strategy asks for no plan or its kind already
     has an active plan. Two queries: the client's segments and decisions (unless given as
-    `loaded`), its active plans' kinds."""
+    `loaded`), its active plans' kinds (unless given as `active_kinds`)."""
     found = strategy(client, loaded=loaded)
-    if found is None or found.kind in _active_kinds(client):
+    if found is None:
+        return None
+    if found.kind in (active_kinds if active_kinds is not None else _active_kinds(client)):
         return None
     return found
 

@@ -56,6 +56,30 @@ def test_no_suggestion_before_the_nightly_run_or_when_the_plan_is_running(client
     assert selectors.suggestion(client_card) is None
 
 
+def test_the_card_s_plans_panel_reads_the_active_kinds_from_its_own_plans(
+    client_card, manager, django_assert_num_queries
+):
+    """The panel lists the active plans and gives their kinds to the suggestion: one query for
+    both (the client's segments and decisions are read once for every panel)."""
+    from django.test import RequestFactory
+
+    from plans.extensions import plans_panel
+    from segmentation.extensions import card_decisions
+
+    segment(client_card, category="A")
+    services.plan_create(client=client_card, kind=PlanKind.RETENTION, by=manager)
+    request = RequestFactory().get("/")
+    card_decisions(request, client_card)
+
+    with django_assert_num_queries(1):
+        panel = plans_panel(request, client_card)["plans_panel"]
+    assert [summary["plan"].kind for summary in panel["active"]] == [PlanKind.RETENTION]
+    assert panel["suggestion"].kind == PlanKind.DEVELOPMENT
+
+    services.plan_create(client=client_card, kind=PlanKind.DEVELOPMENT, by=manager)
+    assert plans_panel(request, client_card)["plans_panel"]["suggestion"] is None
+
+
 @pytest.mark.parametrize(
     ("done", "total", "expected"), [(0, 0, 0), (0, 6, 0), (1, 6, 17), (3, 6, 50), (2, 3, 67), (9, 9, 100)]
 )
