@@ -135,8 +135,9 @@ class ClientFilter(django_filters.FilterSet):
         self.extension_names = self._add_extension_filters()
         self.filters["region"].extra["choices"] = region_choices()
         self.filters["sort"].extra["choices"] = sort_choices()
-        self.filters["manager"].queryset = responsible_people()
-        if not sees_every_client(user):
+        if sees_every_client(user):
+            self.filters["manager"].queryset = responsible_people()
+        else:
             del self.filters["manager"]
         for name, field in self.form.fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
@@ -200,8 +201,9 @@ class ManagerListFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["manager"].queryset = responsible_people()
-        if not sees_every_client(user):
+        if sees_every_client(user):
+            self.filters["manager"].queryset = responsible_people()
+        else:
             del self.filters["manager"]
         for name, field in self.form.fields.items():
             if not field.widget.is_hidden:
