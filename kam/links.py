@@ -1,12 +1,17 @@
 """Addresses of one kind for many rows (a list's links to 50 cards): reversed once, then each row's
-pk filled in, since a `reverse()` walks the URL resolver every time."""
+pk filled in, since a `reverse()` walks the URL resolver every time. Likewise the addresses
+without arguments every page's navigation names (`{% plain_url %}`, the template library
+"kam_links" of settings.TEMPLATES)."""
 
 from functools import lru_cache
 from typing import Any
 
+from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+
+register = template.Library()
 
 _PK = 2_147_483_647  # stands for the pk while the address is reversed
 
@@ -27,6 +32,19 @@ def around_last(name: str, *args: Any) -> tuple[str, str]:
     return before, after
 
 
+@register.simple_tag(name="plain_url")
+def plain_url(name: str) -> str:
+    """`reverse(name)` for an address without arguments, reversed once per name, script prefix
+    and URLconf: `{% plain_url "plans:day" %}` writes what `{% url "plans:day" %}` writes, for
+    the 30 addresses of the navigation on every page (0.7 ms of each page's CPU as `{% url %}`)."""
+    return _plain(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _plain(name: str, prefix: str, urlconf: Any) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 @lru_cache(maxsize=256)
 def _parts(name: str, prefix: str, urlconf: Any) -> tuple[str, str]:
     before, after = reverse(name, args=[_PK], urlconf=urlconf).split(str(_PK))
@@ -37,3 +55,4 @@ def _parts(name: str, prefix: str, urlconf: Any) -> tuple[str, str]:
 def _forget(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
         _parts.cache_clear()
+        _plain.cache_clear()

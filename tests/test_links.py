@@ -1,9 +1,13 @@
-"""kam/links.py: an address reversed once, then filled with each row's pk, is reverse()'s own."""
+"""kam/links.py: addresses reversed once, then filled with a row's pk or written as they are."""
+
+import re
+from pathlib import Path
 
 import pytest
+from django.template import engines
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from kam.links import around_last, pk_url
+from kam.links import around_last, pk_url, plain_url
 
 NAMES = ["accounts:client_detail", "accounts:client_touches", "segmentation:potential"]
 
@@ -34,3 +38,39 @@ def test_an_address_around_its_last_argument_is_what_reverse_gives(position):
     before, after = around_last("segmentation:review_client", 12)
 
     assert f"{before}{position}{after}" == reverse("segmentation:review_client", args=[12, position])
+
+
+# {% plain_url %}: the navigation's addresses without arguments ------------------------------
+
+BASE_TEMPLATE = (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text()
+NAVIGATION = sorted(set(re.findall(r"\{% plain_url '([^']+)' %\}", BASE_TEMPLATE)))
+
+
+def test_the_base_template_names_its_addresses_through_plain_url():
+    assert len(NAVIGATION) > 20
+    assert "{% url " not in BASE_TEMPLATE
+
+
+@pytest.mark.parametrize("name", NAVIGATION)
+def test_a_plain_address_is_what_the_url_tag_writes(name):
+    template = engines["django"].from_string(
+        f'{{% load kam_links %}}{{% plain_url "{name}" %}}|{{% url "{name}" %}}'
+    )
+
+    plain, url = template.render({}).split("|")
+
+    assert plain == url == reverse(name)
+
+
+def test_a_plain_address_follows_the_script_prefix():
+    set_script_prefix("/crm/")
+    try:
+        assert plain_url("plans:day") == "/crm/plans/day/"
+    finally:
+        clear_script_prefix()
+    assert plain_url("plans:day") == "/plans/day/"
+
+
+def test_a_plain_address_reverse_refuses_is_still_refused():
+    with pytest.raises(NoReverseMatch):
+        plain_url("accounts:client_detail")
