@@ -295,12 +295,13 @@ def _merged(
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         by_pk = {row.pk: row for row in read.filter(pk__in=[values[pk] for values in page])}
-        return [by_pk[values[pk]] for values in page]
-    wanted: dict[int, list[Any]] = {}
-    for values in page:
-        wanted.setdefault(values[-1], []).append(values[pk])
-    by_pk = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
-    return [by_pk[values[pk]] for values in page]
+    else:
+        wanted: dict[int, list[Any]] = {}
+        for values in page:
+            wanted.setdefault(values[-1], []).append(values[pk])
+        by_pk = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
+    # A row deleted between the two reads is left out, not an error.
+    return [by_pk[values[pk]] for values in page if values[pk] in by_pk]
 
 
 def _heads(

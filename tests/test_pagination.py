@@ -315,6 +315,18 @@ def test_one_queryset_with_read_pages_its_keys_then_reads_the_rows(statuses_and_
     }
 
 
+def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(two_statuses):
+    """As if deleted after the keys were read: `read` no longer has it, and the page goes on."""
+    first = keyset_page(two_statuses, order=["-version", "pk"], size=4, count=False).rows[0]
+
+    page = keyset_page(
+        two_statuses, order=["-version", "pk"], size=4, count=False, read=Client.objects.exclude(pk=first.pk)
+    )
+
+    assert first.pk not in [c.pk for c in page.rows]
+    assert len(page.rows) == 4  # the extra key read to tell whether more follow fills in
+
+
 def test_merged_keys_cost_one_query_and_the_rows_one_more(two_statuses, django_assert_num_queries):
     """One UNION of the parts' keys where the database orders a compound (PostgreSQL), a query
     a part elsewhere; the rows one query whatever the number of parts."""
