@@ -10,32 +10,27 @@ from kam.links import pk_url
 from kam.money import money
 from plans.models import Plan
 from plans.winback.selectors import Row
+from segmentation.cells import tier_badge
 from segmentation.models import Tier
 
-_TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
+UPPER = (Tier.GOLD, Tier.SILVER)
 
 
 def win_back_rows(rows: Iterable[Row]) -> SafeString:
     """Each client: name (and key badge), tier, manager, why lost, last purchase, potential,
     the year's refusals and its latest win-back plan."""
     key = f' <span class="badge text-bg-primary">{esc(gettext("Key"))}</span>'
-    tiers: dict[str, str] = {
-        Tier.GOLD: esc(gettext("Gold")),
-        Tier.SILVER: esc(gettext("Silver")),
-        "": esc(gettext("Bronze")),
-    }
     nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
     html = []
     for row in rows:
         client = row.client
-        tier = client.tier_now if client.tier_now in _TIER_BADGES else ""  # type: ignore[attr-defined]
+        tier = client.tier_now if client.tier_now in UPPER else Tier.BRONZE  # type: ignore[attr-defined]
         segment = client.segment
         manager = client.responsible_manager
         potential = segment.potential
-        badge = _TIER_BADGES.get(tier, "text-bg-light border")
         name = f'<a href="{client.get_absolute_url()}">{esc(client.name)}</a>{key if row.is_key else ""}'
         html.append(
-            f'<tr><td>{name}</td><td><span class="badge {badge}">{tiers[tier]}</span></td>'
+            f"<tr><td>{name}</td><td>{tier_badge(tier)}</td>"
             f"<td>{esc(manager) if manager is not None else nobody}</td>"
             f'<td class="small">{esc(row.lost.detail)}</td>'
             f"<td>{esc(short_date(segment.last_purchase)) if segment.last_purchase else '—'}</td>"
