@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kam_bench_pages")
@@ -231,9 +233,12 @@ def free_port() -> int:
 
 
 def production_env() -> dict[str, str]:
-    """The environment docker-compose.yml gives the web service (no Redis: pages use none),
-    with plain HTTP behind where the TLS proxy would be, as .ci/production-smoke runs it."""
+    """The environment docker-compose.yml gives the web service, with plain HTTP behind where the
+    TLS proxy would be, as .ci/production-smoke runs it. Its Redis (BENCH_REDIS_URL) keeps the
+    cached fragments of pages, as in production; without one each worker keeps its own. No broker:
+    no page the benchmark drives queues a task."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL", "LOG_LEVEL")}
+    env.update(REDIS_URL=_redis_url(), CELERY_BROKER_URL="")
     env.update(
         DJANGO_SETTINGS_MODULE="kam.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),
@@ -243,6 +248,17 @@ def production_env() -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
     )
     return env
+
+
+def _redis_url() -> str:
+    """BENCH_REDIS_URL if a Redis answers there, else "" (and the pages cache in each worker)."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        print(f"  no Redis at {url}: each worker caches for itself", flush=True)
+        return ""
+    return url
 
 
 def collectstatic(env: dict[str, str], workdir: str) -> None:

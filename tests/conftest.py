@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client as Browser
 from django.utils import translation
@@ -28,6 +29,15 @@ def default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with nothing cached: a rendered fragment is keyed by its data's version,
+    such as a nightly run's pk, and a rolled-back test's pks are given out again on SQLite."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 class AssertQueries(Protocol):

@@ -236,11 +236,11 @@ def worst_clients(limit: int = WORST_LIMIT) -> list[WorstRow]:
     ]
 
 
+def last_run() -> NightlyRun | None:
+    """The last successful nightly run: the one whose flags and tallies the radar shows."""
+    return NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).order_by("-pk").first()
+
+
 def radar() -> dict[str, Any]:
     managers = manager_counts()
-    return {
-        "counts": base_counts(managers),
-        "managers": managers,
-        "worst": worst_clients(),
-        "as_of": NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).order_by("-pk").first(),
-    }
+    return {"counts": base_counts(managers), "managers": managers, "worst": worst_clients()}

@@ -2,10 +2,11 @@
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kam import excel
+from kam import excel, fragments
 from kam.access import permission_or_403
 from kam.excel import Column, Label
 from kam.http import AuthenticatedHttpRequest
@@ -17,11 +18,18 @@ from segmentation.radar.flags import FLAGS
 @permission_or_403("segmentation.review_keys")
 @require_GET
 def radar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    policy = Policy.current()
-    context = selectors.radar() | {
-        "flags": FLAGS,
-        "policy": policy,
-        "worst_limit": selectors.WORST_LIMIT,
+    """The radar's tables are drawn from what the last nightly run kept, so they are rendered once
+    per run and language (`kam.fragments`): names and managers may lag by a minute."""
+    as_of = selectors.last_run()
+
+    def tables() -> str:
+        context = selectors.radar() | {"flags": FLAGS, "worst_limit": selectors.WORST_LIMIT}
+        return render_to_string("segmentation/_radar_body.html", context)
+
+    context = {
+        "as_of": as_of,
+        "body": fragments.cached("radar", as_of.pk if as_of else None, render=tables),
+        "policy": Policy.current(),
         "nav": "radar",
     }
     return render(request, "segmentation/radar.html", context)

@@ -2,6 +2,7 @@
 list (which filters by each flag and by "nobody"), worst first, access and query counts."""
 
 import datetime
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -11,7 +12,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Client, Contact, PointOfPresence, Touch
-from segmentation.models import ClientSegment, KeyStatus, LostStatus, Policy, PotentialEstimate, Tier
+from segmentation.models import (
+    ClientSegment,
+    KeyStatus,
+    LostStatus,
+    NightlyRun,
+    Policy,
+    PotentialEstimate,
+    Tier,
+)
 from segmentation.radar.flags import FLAGS
 from segmentation.radar.selectors import flag_field, flags_now
 from segmentation.radar.services import refresh
@@ -175,23 +184,61 @@ def test_access(who, method, status, request, browser_for):
         assert response["Location"].startswith(reverse("login"))
 
 
+def a_run_finished() -> NightlyRun:
+    """A successful nightly run after `refresh` wrote its flags and tallies, as the run does."""
+    return NightlyRun.objects.create(run_on=timezone.localdate(), status=NightlyRun.Status.SUCCESS)
+
+
 def test_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
-    queries = 8  # session, user, groups, policy; the tallies, worst first, as of; unread notifications
+    # session, user, groups, the last run, policy; the tallies, worst first; unread notifications
+    queries = 8
     Policy.current()
     browser = browser_for(director)
     ClientFactory(responsible_manager=None)
     refresh(timezone.localdate(), Policy.current())
+    a_run_finished()
     response = assert_queries(queries, lambda: browser.get(RADAR_URL))
     assert len(response.context["worst"]) == 1
     for n, client in enumerate(ClientFactory.create_batch(49)):
         ClientSegment.objects.create(client=client, tier=Tier.GOLD if n % 2 else Tier.BRONZE)
         TouchFactory(client=client)
     refresh(timezone.localdate(), Policy.current())
+    a_run_finished()
 
     response = assert_queries(queries, lambda: browser.get(RADAR_URL))
 
     assert len(response.context["worst"]) == 50
     assert sum(row.clients for row in response.context["managers"]) == 50
+
+
+def base_count(response, flag: str) -> int:
+    html = response.content.decode()
+    card = html[html.index(f'data-flag="{flag}"') :]
+    return int(re.search(r'<div class="fs-4[^"]*">(\d+)</div>', card).group(1))
+
+
+def test_the_tables_are_drawn_once_per_nightly_run_and_language(base, director, browser_for, assert_queries):
+    browser = browser_for(director)
+    a_run_finished()
+    assert base_count(browser.get(RADAR_URL), "no_manager") == 2
+    Client.objects.filter(name="Clean").update(responsible_manager=None)
+    refresh(timezone.localdate(), Policy.current())  # a run under way: its flags are written
+
+    # session, user, groups, the last run, policy, unread notifications: the tables are kept
+    again = assert_queries(6, lambda: browser.get(RADAR_URL))
+    assert base_count(again, "no_manager") == 2
+    assert "Across the base" in again.content.decode()
+    director.language = "ru"
+    director.save(update_fields=["language"])
+    russian = browser.get(RADAR_URL).content.decode()
+    assert "По всей базе" in russian
+    assert "Across the base" not in russian
+    director.language = "en"
+    director.save(update_fields=["language"])
+
+    a_run_finished()  # the run is done: its tables are drawn
+
+    assert base_count(browser.get(RADAR_URL), "no_manager") == 3
 
 
 # The radar to Excel --------------------------------------------------------------------------
