@@ -62,7 +62,8 @@ class Figures:
     and revenue; the other distributions map a value ("" for none) to its clients; `pareto` is
     the curve's buckets, each the rank it ends at and the revenue of its clients; `refusals`
     the (year, quarter, reason, refusals) of the quarters before `refusals_until`, the first
-    day of the run's quarter (None in the figures of a run that kept no refusals)."""
+    day of the run's quarter (None in the figures of a run that kept no refusals); `run_id` the
+    run that kept them."""
 
     categories: dict[str, tuple[int, Decimal]]
     tiers: dict[str, int]
@@ -72,10 +73,12 @@ class Figures:
     pareto: list[tuple[int, Decimal]]
     refusals: list[tuple[int, int, str, int]] | None = None
     refusals_until: date | None = None
+    run_id: int | None = None
 
     @classmethod
-    def from_json(cls, kept: dict[str, Any]) -> "Figures":
+    def from_json(cls, kept: dict[str, Any], run_id: int | None = None) -> "Figures":
         return cls(
+            run_id=run_id,
             categories={key: (int(n), Decimal(revenue)) for key, (n, revenue) in kept["categories"].items()},
             tiers=_counts(kept["tiers"]),
             leagues=_counts(kept["leagues"]),
@@ -100,13 +103,13 @@ def _refusals(kept: dict[str, Any] | None) -> dict[str, Any]:
 def run_figures() -> Figures | None:
     """The last successful run's figures (one row read); None when it kept none (a run before
     runs kept them, or segments written by hand)."""
-    kept = (
+    run_id, kept = (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
         .order_by("-started_at", "-pk")
-        .values_list("figures", flat=True)
+        .values_list("pk", "figures")
         .first()
-    )
-    return Figures.from_json(kept) if kept and "categories" in kept else None
+    ) or (None, None)
+    return Figures.from_json(kept, run_id) if kept and "categories" in kept else None
 
 
 def compute(cursor: Any, run: NightlyRun, today: date) -> dict[str, Any]:

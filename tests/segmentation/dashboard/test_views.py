@@ -228,3 +228,33 @@ def test_the_page_reads_the_runs_figures_in_queries_that_do_not_grow(director, b
         ("bronze", 49),
     ]
     assert (response.context["pareto"].clients, response.context["pareto"].revenue) == (50, Decimal(1226))
+
+
+def main(response) -> str:
+    """The page's own part: what follows the navigation, whose form carries a fresh CSRF token."""
+    content = response.content.decode()
+    return content[content.index("<main") :]
+
+
+def test_the_figures_are_drawn_once_per_run_day_and_period(director, browser_for, assert_queries):
+    Policy.current()
+    browser = browser_for(director)
+    today = timezone.localdate()
+    client = ClientFactory()
+    SaleFactory(client=client, date=today - datetime.timedelta(days=3), amount=Decimal(10))
+    recompute(today=today)
+    first = main(browser.get(URL))
+    assert f'<a href="{LIST_URL}?tier=gold">1</a>' not in first
+    TierOverride.objects.create(client=client, tier=Tier.GOLD, reason="image client")
+
+    # session, user, groups, policy, the last run's figures, unread notifications: the rest is kept
+    again = main(assert_queries(6, lambda: browser.get(URL)))
+    assert again == first
+    other_period = browser.get(URL, {"since": today.isoformat()})
+    assert other_period.context["since"] == today  # another period is drawn for itself
+    bad = browser.get(URL, {"since": "soon"})
+    assert bad.context["form"].errors  # and a bad one each time, with its message
+
+    recompute(today=today)
+
+    assert f'<a href="{LIST_URL}?tier=gold">1</a>' in browser.get(URL).content.decode()
