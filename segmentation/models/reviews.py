@@ -53,6 +53,9 @@ class Review(models.Model):
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True)
     guests = models.CharField(_("other attendees"), max_length=500, blank=True)
     summary = models.TextField(_("minutes"), blank=True)
+    # One more for each change of its items and action items (segmentation.reviews.services):
+    # the version its page's cached table is kept under.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("key-list review")

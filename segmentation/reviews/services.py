@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +129,7 @@ def review_decide(
         item.decided_by = by
         item.decided_at = timezone.now()
         item.save(update_fields=["decision", "note", "decided_by", "decided_at"])
+        _changed(item.review_id)
     return warnings
 
 
@@ -192,6 +193,7 @@ def action_add(*, item: ReviewItem, what: str, owner: User, due: date, by: User)
         action = ActionItem(item=item, what=what.strip(), owner=owner, due=due, created_by=by)
         action._history_user = by  # type: ignore[attr-defined]
         action.save()
+        _changed(item.review_id)
         if owner.pk != by.pk:
             details = {"what": action.what, "due": due.isoformat(), "by": str(by), "action": action.pk}
             notify(
@@ -213,6 +215,7 @@ def action_set_status(*, action: ActionItem, status: str, by: User) -> ActionIte
         action.done_at = timezone.now() if status == ActionItem.Status.DONE else None
         action._history_user = by  # type: ignore[attr-defined]
         action.save(update_fields=["status", "done_at"])
+        Review.objects.filter(items=action.item_id).update(version=F("version") + 1)
     return action
 
 
@@ -230,6 +233,12 @@ def review_close(*, review: Review, attendees: list[User], guests: str, summary:
         review.closed_by = by
         review.guests = guests.strip()
         review.summary = summary.strip()
-        review.save(update_fields=["closed_at", "closed_by", "guests", "summary"])
+        review.version += 1
+        review.save(update_fields=["closed_at", "closed_by", "guests", "summary", "version"])
         review.attendees.set(attendees)
     return review
+
+
+def _changed(review_id: int) -> None:
+    """A new version of the review: its page's table is drawn again (see `Review.version`)."""
+    Review.objects.filter(pk=review_id).update(version=F("version") + 1)

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kam import fragments
 from kam.access import permission_or_403
 from kam.excel import workbook_response
 from kam.http import AuthenticatedHttpRequest, safe_next
@@ -67,17 +69,26 @@ def _detail_page(
     request: AuthenticatedHttpRequest, review: Review, close_form: CloseForm, status: int = 200
 ) -> HttpResponse:
     undecided = request.GET.get("undecided") == "1"
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page_query = query_without(request.GET, "after", "before")
+
+    def tables() -> str:
+        """The difference from the previous review and a page of the clients, drawn once per
+        version of the review (`Review.version`) and language: client names may lag by a minute."""
+        context = {
+            "review": review,
+            "page": selectors.item_page(review, after=after, before=before, undecided=undecided),
+            "undecided": undecided,
+            "page_query": page_query,
+            "diff": selectors.difference(review),
+        }
+        return render_to_string("segmentation/reviews/_detail_tables.html", context)
+
+    version = (review.pk, review.version, after, before, undecided, page_query)
     context = {
         "review": review,
-        "page": selectors.item_page(
-            review,
-            after=request.GET.get("after", ""),
-            before=request.GET.get("before", ""),
-            undecided=undecided,
-        ),
-        "undecided": undecided,
-        "page_query": query_without(request.GET, "after", "before"),
-        "diff": selectors.difference(review),
+        "tables": fragments.cached("review", *version, render=tables),
+        "has_clients": review.items.exists(),
         "attendees": review.attendees.all() if not review.is_open else [],
         "close_form": close_form,
         "can_decide": request.user.has_perm(DECIDE),

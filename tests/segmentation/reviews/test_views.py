@@ -232,8 +232,37 @@ def many_items(review, count):
 @pytest.mark.parametrize("extra", [0, 50])
 def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
     many_items(review, extra)
-    response = assert_queries(8, lambda: as_director.get(review.get_absolute_url()))
+    response = assert_queries(9, lambda: as_director.get(review.get_absolute_url()))
     assert len(response.context["page"].rows) == min(4 + extra, 50)
+
+
+def items_table(response) -> str:
+    content = response.content.decode()
+    return content[content.index('id="review-items"') :]
+
+
+def test_the_review_s_table_is_drawn_again_after_each_change_and_kept_between(
+    review, base, director, manager, browser_for, assert_queries
+):
+    as_director, as_manager = browser_for(director), browser_for(manager)
+    url = review.get_absolute_url()
+    assert "Keep" not in items_table(as_director.get(url))
+    # session, user, groups, the review, whether it has clients, unread notifications, the users the
+    # close form offers as attendees: the difference and the clients are kept
+    assert_queries(7, lambda: as_director.get(url))
+
+    as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
+    decided = items_table(as_director.get(url))
+    assert "Keep" in decided
+    as_director.post(client_url(review, 1, "actions"), {"what": "Visit", "owner": manager.pk, "due": SOON})
+    assert ">1/1</td>" in items_table(as_director.get(url))  # open / all action items
+    action = ActionItem.objects.get()
+    as_manager.post(reverse("segmentation:action_status", args=[action.pk]), {"status": "done"})
+    assert ">0/1</td>" in items_table(as_director.get(url))
+    ReviewItem.objects.filter(review=review, position=2).update(note="Written behind the services' back")
+
+    assert "Written behind" not in as_director.get(url).content.decode()  # kept: nothing said it changed
+    assert review.items.count() == 4
 
 
 @pytest.mark.parametrize("count", [1, 50])
