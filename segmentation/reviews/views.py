@@ -71,27 +71,29 @@ def _detail_page(
     undecided = request.GET.get("undecided") == "1"
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
     page_query = query_without(request.GET, "after", "before")
+    can_decide = request.user.has_perm(DECIDE)
 
-    def tables() -> str:
-        """The difference from the previous review and a page of the clients, drawn once per
-        version of the review (`Review.version`) and language: client names may lag by a minute."""
+    def body() -> str:
+        """The review, its minutes, the difference from the previous one and a page of its
+        clients, drawn once per version of the review (`Review.version`), page and language:
+        names may lag by a minute."""
         context = {
             "review": review,
             "page": selectors.item_page(review, after=after, before=before, undecided=undecided),
             "undecided": undecided,
             "page_query": page_query,
             "diff": selectors.difference(review),
+            "attendees": review.attendees.all() if not review.is_open else [],
+            "can_decide": can_decide,
         }
-        return render_to_string("segmentation/reviews/_detail_tables.html", context)
+        return render_to_string("segmentation/reviews/_detail_body.html", context)
 
-    version = (review.pk, review.version, after, before, undecided, page_query)
+    version = (review.pk, review.version, after, before, undecided, page_query, can_decide)
     context = {
         "review": review,
-        "tables": fragments.cached("review", *version, render=tables),
-        "has_clients": review.items.exists(),
-        "attendees": review.attendees.all() if not review.is_open else [],
+        "body": fragments.cached("review", *version, render=body),
         "close_form": close_form,
-        "can_decide": request.user.has_perm(DECIDE),
+        "can_decide": can_decide,
         "nav": "reviews",
     }
     return render(request, "segmentation/reviews/detail.html", context, status=status)

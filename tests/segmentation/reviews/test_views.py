@@ -232,7 +232,7 @@ def many_items(review, count):
 @pytest.mark.parametrize("extra", [0, 50])
 def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
     many_items(review, extra)
-    response = assert_queries(9, lambda: as_director.get(review.get_absolute_url()))
+    response = assert_queries(8, lambda: as_director.get(review.get_absolute_url()))
     assert len(response.context["page"].rows) == min(4 + extra, 50)
 
 
@@ -247,9 +247,9 @@ def test_the_review_s_table_is_drawn_again_after_each_change_and_kept_between(
     as_director, as_manager = browser_for(director), browser_for(manager)
     url = review.get_absolute_url()
     assert "Keep" not in items_table(as_director.get(url))
-    # session, user, groups, the review, whether it has clients, unread notifications, the users the
-    # close form offers as attendees: the difference and the clients are kept
-    assert_queries(7, lambda: as_director.get(url))
+    # session, user, groups, the review, unread notifications, the users the close form offers as
+    # attendees: the review's header, difference and clients are kept
+    assert_queries(6, lambda: as_director.get(url))
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
     decided = items_table(as_director.get(url))
