@@ -4,9 +4,9 @@ closed review, and the action items of their owners."""
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -53,8 +53,25 @@ def reviews() -> QuerySet[Review]:
     )
 
 
-def open_review() -> Review | None:
-    return Review.objects.filter(closed_at__isnull=True).first()
+class ReviewsState(NamedTuple):
+    """What the reviews' list shows changes with: how many there are, the newest, the sum of their
+    versions (`Review.version`), and the open one (None when all are closed)."""
+
+    reviews: int
+    newest: int | None
+    versions: int | None
+    open: int | None
+
+
+def reviews_state() -> ReviewsState:
+    """The reviews' state in one aggregate over their few rows."""
+    found = Review.objects.aggregate(
+        reviews=Count("pk"),
+        newest=Max("pk"),
+        versions=Sum("version"),
+        open=Max("pk", filter=Q(closed_at__isnull=True)),
+    )
+    return ReviewsState(**found)
 
 
 def review_items(review: Review, *, undecided: bool = False) -> QuerySet[ReviewItem]:

@@ -17,6 +17,7 @@ from kam import fragments
 from kam.access import permission_or_403
 from kam.excel import workbook_response
 from kam.http import AuthenticatedHttpRequest, safe_next
+from kam.links import pk_url
 from kam.pagination import keyset_page, query_without
 from segmentation.keys.services import DecisionRefused
 from segmentation.models import ActionItem, Review, ReviewItem
@@ -31,14 +32,27 @@ DECIDE = "segmentation.decide_for_client"
 @permission_or_403(REVIEW)
 @require_GET
 def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = keyset_page(
-        selectors.reviews(),
-        order=["-opened_at", "-pk"],
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-        size=selectors.REVIEWS_PER_PAGE,
-    )
-    context = {"page": page, "open_review": selectors.open_review(), "page_query": "", "nav": "reviews"}
+    """The reviews, newest first: their table drawn once per state of the reviews (how many, the
+    newest, the sum of their versions: every decision and action item moves one), page and
+    language; names may lag by a minute."""
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    state = selectors.reviews_state()
+
+    def table() -> str:
+        page = keyset_page(
+            selectors.reviews(),
+            order=["-opened_at", "-pk"],
+            after=after,
+            before=before,
+            size=selectors.REVIEWS_PER_PAGE,
+        )
+        return render_to_string("segmentation/reviews/_list_table.html", {"page": page, "page_query": ""})
+
+    context = {
+        "table": fragments.cached("reviews", state, after, before, render=table),
+        "open_review_url": pk_url("segmentation:review_detail", state.open) if state.open else "",
+        "nav": "reviews",
+    }
     return render(request, "segmentation/reviews/list.html", context)
 
 

@@ -278,8 +278,30 @@ def test_the_action_list_runs_a_constant_number_of_queries(
 @pytest.mark.parametrize("count", [1, 50])
 def test_the_review_list_runs_a_constant_number_of_queries(director, as_director, assert_queries, count):
     Review.objects.bulk_create(Review(opened_by=director) for _ in range(count))
+    # session, user, groups, the reviews' state, the page's keys and rows, unread notifications
     response = assert_queries(7, lambda: as_director.get(LIST_URL))
     assert len(response.context["page"].rows) == count
+
+
+def review_rows(response) -> str:
+    content = response.content.decode()
+    return content[content.index('id="review-table"') :]
+
+
+def test_the_review_list_is_drawn_again_when_a_review_changes_and_kept_between(
+    review, base, director, browser_for, assert_queries
+):
+    as_director = browser_for(director)
+    first = review_rows(as_director.get(LIST_URL))
+    assert '<td class="text-end">0</td>' in first  # nothing decided yet
+    # session, user, groups, the reviews' state, unread notifications: the table is kept
+    assert review_rows(assert_queries(5, lambda: as_director.get(LIST_URL))) == first
+
+    as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
+
+    decided = as_director.get(LIST_URL)
+    assert [(r.pk, r.decided) for r in decided.context["page"].rows] == [(review.pk, 1)]
+    assert f'href="{review.get_absolute_url()}">' in decided.content.decode()  # the open review's button
 
 
 def test_the_meeting_page_runs_a_constant_number_of_queries(
