@@ -20,6 +20,7 @@ from accounts.models import (
 )
 from kam.crispy import form_helper
 from kam.users import roles
+from kam.users.fields import UserChoiceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -152,9 +153,7 @@ class ListColumnsForm(forms.Form):
 
 
 class AssignForm(CrispyMixin, forms.Form):
-    responsible_manager = forms.ModelChoiceField(
-        label=_("Responsible manager"), queryset=managers(), required=False
-    )
+    responsible_manager = UserChoiceField(label=_("Responsible manager"), queryset=managers(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,7 +178,7 @@ class VersionForm(forms.Form):
 class TeamMemberForm(CrispyMixin, forms.ModelForm):
     """Adds a colleague; a member's version is set only when a refused save showed the member."""
 
-    user = forms.ModelChoiceField(label=_("Employee"), queryset=colleagues())
+    user = UserChoiceField(label=_("Employee"), queryset=colleagues())
     role = forms.ChoiceField(label=_("Role"), choices=TeamMember.Role.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 

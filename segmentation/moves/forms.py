@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import managers
+from kam.users.fields import UserChoiceField
 from kam.users.models import User
 from segmentation.droute.forms import SelectionForm
 from segmentation.models import SizeClass
@@ -30,7 +31,7 @@ class MoveSelectionForm(SelectionForm):
 
 
 def manager_field(label: Any, *, required: bool) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return UserChoiceField(
         label=label,
         queryset=managers(),
         required=required,

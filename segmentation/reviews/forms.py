@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyMixin, colleagues, managers
+from kam.users.fields import UserChoiceField, UsersChoiceField
 from segmentation.models import ActionItem, Decision, KeyReason
 
 NOTE_MAX = 2000
@@ -24,7 +25,7 @@ class DecisionForm(CrispyMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    manager = forms.ModelChoiceField(
+    manager = UserChoiceField(
         label=_("New responsible manager (for a reassignment)"), queryset=managers(), required=False
     )
     note = forms.CharField(
@@ -54,7 +55,7 @@ class ActionItemForm(CrispyMixin, forms.Form):
         widget=forms.TextInput(attrs={"data-key": "a"}),
         error_messages={"required": _("Say what is to be done.")},
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=colleagues())
+    owner = UserChoiceField(label=_("Owner"), queryset=colleagues())
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,7 +70,7 @@ class ActionItemForm(CrispyMixin, forms.Form):
 
 
 class CloseForm(CrispyMixin, forms.Form):
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = UsersChoiceField(
         label=_("Attendees"),
         queryset=colleagues(),
         widget=forms.CheckboxSelectMultiple,
@@ -91,7 +92,7 @@ class CloseForm(CrispyMixin, forms.Form):
 class ActionFilterForm(forms.Form):
     """The action items list's filters and cursors, all from the query string."""
 
-    owner = forms.ModelChoiceField(
+    owner = UserChoiceField(
         label=_("Owner"),
         queryset=colleagues(),
         required=False,

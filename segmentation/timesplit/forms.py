@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DATE_INPUT
 from accounts.validators import validate_date_range
+from kam.users.fields import UserChoiceField
 from kam.users.models import User
 from segmentation.timesplit.selectors import last_full_month
 
@@ -23,7 +24,7 @@ class TimeSplitForm(forms.Form):
     When `own` is given (an account manager looking at their own split) the field is fixed to
     `own`, and any other manager's id is refused."""
 
-    manager = forms.ModelChoiceField(
+    manager = UserChoiceField(
         queryset=User.objects.none(),
         label=_("Manager"),
         required=False,

@@ -1,0 +1,40 @@
+"""Form fields that choose users, with their choices read as four columns.
+
+A `ModelChoiceField` over users builds a `User` for every choice each time it renders, only to
+print its name; the review's meeting page renders two such selects and its close form a box a
+colleague. These fields read the pk and the three columns of the name instead and label each
+choice as `User.__str__` does, its value the bare pk; validation, the cleaned values (users)
+and the markup are those of the fields they extend.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+
+def user_label(first_name: str, last_name: str, username: str) -> str:
+    """What `User.__str__` writes: the full name, else the username."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+class UserChoiceIterator(ModelChoiceIterator):
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list("pk", "first_name", "last_name", "username")
+        for pk, first_name, last_name, username in rows:
+            yield (pk, user_label(first_name, last_name, username))
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """One user, from `queryset`."""
+
+    iterator = UserChoiceIterator
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    """Any number of users, from `queryset`."""
+
+    iterator = UserChoiceIterator
