@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kam import fragments
 from kam.access import permission_or_403
@@ -76,12 +76,6 @@ def _review(pk: int) -> Review:
 @require_GET
 def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
-    return _detail_page(request, review, CloseForm(initial={"attendees": [request.user]}))
-
-
-def _detail_page(
-    request: AuthenticatedHttpRequest, review: Review, close_form: CloseForm, status: int = 200
-) -> HttpResponse:
     undecided = request.GET.get("undecided") == "1"
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
     page_query = query_without(request.GET, "after", "before")
@@ -106,17 +100,25 @@ def _detail_page(
     context = {
         "review": review,
         "body": fragments.cached("review", *version, render=body),
-        "close_form": close_form,
-        "can_decide": can_decide,
         "nav": "reviews",
     }
-    return render(request, "segmentation/reviews/detail.html", context, status=status)
+    return render(request, "segmentation/reviews/detail.html", context)
 
 
 @permission_or_403(DECIDE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The minutes, on a page of their own: who attended and what was agreed. Closing makes the
+    review read-only; a closed review's address leads back to it."""
     review = _review(pk)
+    if request.method == "GET":
+        if not review.is_open:
+            messages.info(request, _("This review is closed already."))
+            return redirect(review)
+        form = CloseForm(initial={"attendees": [request.user]})
+        return render(
+            request, "segmentation/reviews/close.html", {"review": review, "form": form, "nav": "reviews"}
+        )
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -126,7 +128,8 @@ def review_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The review is closed and its minutes are kept."))
             return redirect(review)
-    return _detail_page(request, review, form, status=400)
+    context = {"review": review, "form": form, "nav": "reviews"}
+    return render(request, "segmentation/reviews/close.html", context, status=400)
 
 
 def _meeting_page(

@@ -97,6 +97,7 @@ def test_a_whole_review_meeting_in_russian(page_in, key_list, tmp_path):
 
     # Close with the minutes.
     page.keyboard.press("u")
+    page.get_by_role("link", name="Закрыть обзор").click()
     expect(page.get_by_role("heading", name="Закрыть обзор")).to_be_visible()
     page.get_by_label("Другие участники").fill("Генеральный директор")
     page.get_by_label("Протокол").fill("Список согласован, Гамма ждёт места под лимитом.")

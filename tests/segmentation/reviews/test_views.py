@@ -1,6 +1,7 @@
 """The review pages: who may open what, a meeting through the browser client, refusals shown
 with their rule, a manager's own action items, and constant query counts."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -59,6 +60,9 @@ def test_an_admin_reads_reviews_but_decides_nothing(review, as_admin):
 
 def test_wrong_methods_are_refused(review, as_director):
     for url, method in review_pages(review):
+        if url.endswith("/close/"):
+            assert as_director.put(url).status_code == 405, url  # its GET is the minutes' page
+            continue
         other = as_director.post if method == "get" else as_director.get
         assert other(url).status_code == 405, url
 
@@ -155,6 +159,46 @@ def test_bad_action_items_are_refused(review, as_director, data, message):
     assert not ActionItem.objects.exists()
 
 
+def test_the_minutes_have_a_page_of_their_own_for_directors(
+    review, director, as_director, browser_for, admin_user
+):
+    close_url = reverse("segmentation:review_close", args=[review.pk])
+    assert f'href="{close_url}"' in as_director.get(review.get_absolute_url()).content.decode()
+
+    page = as_director.get(close_url)
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'name="summary"' in content
+    assert re.search(rf'name="attendees" value="{director.pk}"[^>]* checked', content)  # who closes attends
+    assert browser_for(admin_user).get(close_url).status_code == 403
+    assert (
+        f'href="{close_url}"' not in browser_for(admin_user).get(review.get_absolute_url()).content.decode()
+    )
+
+
+def test_a_closed_review_s_minutes_page_leads_back_to_it(review, director, as_director):
+    as_director.post(
+        reverse("segmentation:review_close", args=[review.pk]),
+        {"attendees": [director.pk], "summary": "Agreed."},
+    )
+
+    response = as_director.get(reverse("segmentation:review_close", args=[review.pk]))
+
+    assert response.url == review.get_absolute_url()
+    assert messages_of(response) == [
+        "The review is closed and its minutes are kept.",  # the closing's, not shown yet
+        "This review is closed already.",
+    ]
+    again = as_director.post(
+        reverse("segmentation:review_close", args=[review.pk]),
+        {"attendees": [director.pk], "summary": "Again."},
+    )
+    assert again.status_code == 400
+    assert "This review is closed already." in again.content.decode()
+    assert Review.objects.get(pk=review.pk).summary == "Agreed."
+
+
 def test_closing_needs_minutes_and_keeps_them(review, as_director, director):
     close_url = reverse("segmentation:review_close", args=[review.pk])
     refused = as_director.post(close_url, {"attendees": [director.pk], "summary": " "})
@@ -232,7 +276,7 @@ def many_items(review, count):
 @pytest.mark.parametrize("extra", [0, 50])
 def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
     many_items(review, extra)
-    response = assert_queries(8, lambda: as_director.get(review.get_absolute_url()))
+    response = assert_queries(7, lambda: as_director.get(review.get_absolute_url()))
     assert len(response.context["page"].rows) == min(4 + extra, 50)
 
 
@@ -247,9 +291,9 @@ def test_the_review_s_table_is_drawn_again_after_each_change_and_kept_between(
     as_director, as_manager = browser_for(director), browser_for(manager)
     url = review.get_absolute_url()
     assert "Keep" not in items_table(as_director.get(url))
-    # session, user, groups, the review, unread notifications, the users the close form offers as
-    # attendees: the review's header, difference and clients are kept
-    assert_queries(6, lambda: as_director.get(url))
+    # session, user, groups, the review, unread notifications: its header, minutes, difference and
+    # clients are kept
+    assert_queries(5, lambda: as_director.get(url))
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
     decided = items_table(as_director.get(url))
