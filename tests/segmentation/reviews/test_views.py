@@ -172,6 +172,7 @@ def test_the_minutes_have_a_page_of_their_own_for_directors(
     assert 'name="summary"' in content
     assert re.search(rf'name="attendees" value="{director.pk}"[^>]* checked', content)  # who closes attends
     assert browser_for(admin_user).get(close_url).status_code == 403
+    assert browser_for(ManagerFactory()).get(close_url).status_code == 403
     assert (
         f'href="{close_url}"' not in browser_for(admin_user).get(review.get_absolute_url()).content.decode()
     )
