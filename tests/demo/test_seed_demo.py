@@ -19,7 +19,16 @@ from kam.demo import content
 from kam.demo.seed import seed_demo
 from kam.users.models import User
 from plans.models import Activity, Plan, Survey
-from segmentation.models import ClientSegment, KeyStatus, OwnLocation, Policy, PotentialEstimate
+from segmentation.models import (
+    ActionItem,
+    ClientSegment,
+    Decision,
+    KeyStatus,
+    OwnLocation,
+    Policy,
+    PotentialEstimate,
+    Review,
+)
 from segmentation.radar.flags import flag_q
 from segmentation.segments.engine import recompute
 from tests.factories import ClientFactory
@@ -314,8 +323,14 @@ def test_seed_demo_command_seeds_and_prints_the_logins_when_debug_is_on(settings
     keys, plans = KeyStatus.objects.filter(is_key=True).count(), Plan.objects.count()
     surveys = Survey.objects.count()
     activities = Activity.objects.count()
+    # The closed review's first three clients get an action item each, and the France case (kept
+    # under watch) one more; how many clients the review has depends on the day's segments.
+    closed = Review.objects.get(closed_at__isnull=False)
+    watched = closed.items.filter(decision=Decision.WATCH).count()
+    actions = min(3, closed.items.count()) + watched
+    assert ActionItem.objects.count() == actions
     assert lines[0].endswith(
-        f" {keys} key clients, 2 reviews, 2 review actions, {plans} plans, {surveys} surveys,"
+        f" {keys} key clients, 2 reviews, {actions} review actions, {plans} plans, {surveys} surveys,"
         f" {activities} activities."
     )
     assert lines[-5:] == LOGIN_LINES
