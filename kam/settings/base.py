@@ -197,8 +197,9 @@ KAM_EXPORT_BACKGROUND_ROWS = env.int("KAM_EXPORT_BACKGROUND_ROWS", default=5000)
 KAM_EXPORT_STALE_AFTER = env.int("KAM_EXPORT_STALE_AFTER", default=10 * 60)
 KAM_EXPORT_KEEP_DAYS = env.int("KAM_EXPORT_KEEP_DAYS", default=7)
 
-# Page fragments drawn from data that changes at known moments (the radar: a nightly run) are
-# kept in the cache under their data's version; what else they show lags for at most this long.
+# Page parts drawn from data that changes at known moments (the radar and the dashboard: a nightly
+# run; a review: its decisions) are kept in the cache under their data's version (kam.fragments);
+# what else they show, such as names, lags for at most this long.
 KAM_FRAGMENT_SECONDS = env.int("KAM_FRAGMENT_SECONDS", default=60)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).

@@ -129,7 +129,7 @@ def review_decide(
         item.decided_by = by
         item.decided_at = timezone.now()
         item.save(update_fields=["decision", "note", "decided_by", "decided_at"])
-        _changed(item.review_id)
+        _changed(pk=item.review_id)
     return warnings
 
 
@@ -193,7 +193,7 @@ def action_add(*, item: ReviewItem, what: str, owner: User, due: date, by: User)
         action = ActionItem(item=item, what=what.strip(), owner=owner, due=due, created_by=by)
         action._history_user = by  # type: ignore[attr-defined]
         action.save()
-        _changed(item.review_id)
+        _changed(pk=item.review_id)
         if owner.pk != by.pk:
             details = {"what": action.what, "due": due.isoformat(), "by": str(by), "action": action.pk}
             notify(
@@ -215,7 +215,7 @@ def action_set_status(*, action: ActionItem, status: str, by: User) -> ActionIte
         action.done_at = timezone.now() if status == ActionItem.Status.DONE else None
         action._history_user = by  # type: ignore[attr-defined]
         action.save(update_fields=["status", "done_at"])
-        Review.objects.filter(items=action.item_id).update(version=F("version") + 1)
+        _changed(items=action.item_id)
     return action
 
 
@@ -239,6 +239,7 @@ def review_close(*, review: Review, attendees: list[User], guests: str, summary:
     return review
 
 
-def _changed(review_id: int) -> None:
-    """A new version of the review: its page's table is drawn again (see `Review.version`)."""
-    Review.objects.filter(pk=review_id).update(version=F("version") + 1)
+def _changed(**review: int) -> None:
+    """A new version of the review found by `review` (its pk, or an item's): its pages are drawn
+    again (see `Review.version`)."""
+    Review.objects.filter(**review).update(version=F("version") + 1)
