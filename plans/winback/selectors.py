@@ -60,7 +60,7 @@ def win_back_clients(user: User) -> QuerySet[Client]:
     alone, an OR across three tables, made the database join every client to its segment.
     """
     lost = Q(segment__lost_status=LostStatus.LOST)
-    counted = Q(key_status__is_key=True) | tier_is(Tier.GOLD) | tier_is(Tier.SILVER)
+    counted = Q(key_status__is_key=True) | tier_is(Tier.GOLD, Tier.SILVER)
     return _with_ranks(clients_visible_to(user).filter(pk__in=_lost_candidates()).filter(lost & counted))
 
 

@@ -67,14 +67,37 @@ def effective_tier_of(client: Client) -> str:
     return found.values_list("tier_now", flat=True).first() or Tier.BRONZE
 
 
-def tier_is(value: str) -> Q:
-    """Clients whose effective tier is `value`, for list filters.
+# Up to this many tier overrides, a tier filter names the overridden clients (one small read)
+# instead of testing every client for an override.
+OVERRIDES_NAMED = 1000
 
-    EXISTS keeps the name-ordered index walk with a LIMIT; a UNION of ids was faster for
-    the rare gold but sorted most of the base for bronze (measured at 100,000 clients).
+
+def tier_is(*values: str) -> Q:
+    """Clients whose effective tier is one of `values`, for list filters.
+
+    Overrides are a director's decisions, a handful in a base of thousands, so they are read
+    first and named: the condition then stays on the segment row (its tier, minus the clients
+    overridden to another tier, plus those overridden to one of these), and the database reads a
+    rare tier through its index and a common one along the list's order, stopping at a page. As
+    an OR of EXISTS over the two tables it tested every client for an override: 150 ms to count
+    the 804 gold clients of 100,000. A client overridden before its first nightly run has no
+    segment row and is named on the client. Past `OVERRIDES_NAMED`, the EXISTS form.
     """
-    overridden = TierOverride.objects.filter(client=OuterRef("pk"))
-    return Exists(overridden.filter(tier=value)) | (Q(segment__tier=value) & ~Exists(overridden))
+    overrides = TierOverride.objects.values_list("client_id", "tier", "client__segment__client_id")
+    named = list(overrides[: OVERRIDES_NAMED + 1])
+    if len(named) > OVERRIDES_NAMED:
+        overridden = TierOverride.objects.filter(client=OuterRef("pk"))
+        return Exists(overridden.filter(tier__in=values)) | (
+            Q(segment__tier__in=values) & ~Exists(overridden)
+        )
+    condition = Q(segment__tier__in=values)
+    if other := [client for client, tier, _segment in named if tier not in values]:
+        condition &= ~Q(segment__pk__in=other)
+    if chosen := [client for client, tier, segment in named if tier in values and segment is not None]:
+        condition |= Q(segment__pk__in=chosen)
+    if unseen := [client for client, tier, segment in named if tier in values and segment is None]:
+        condition |= Q(pk__in=unseen)
+    return condition
 
 
 def tier_reason(segment: ClientSegment, policy: Policy, rank: int | None) -> Reason:

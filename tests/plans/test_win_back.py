@@ -251,9 +251,9 @@ def test_export_constant_queries(director, as_director, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold", n, director)
         RefusalFactory(client=client, date=date.today())
-    # session, user, roles and permissions, the rows, their refusals and win-back plans (one query
-    # each a 2,000 rows)
-    _sheet, rows = exported(assert_queries(6, lambda: as_director.get(EXPORT_URL)))
+    # session, user, roles and permissions, the tier overrides, the rows, their refusals and win-back
+    # plans (one query each a 2,000 rows)
+    _sheet, rows = exported(assert_queries(7, lambda: as_director.get(EXPORT_URL)))
     assert len(rows) == count + 1
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Client
 from kam import pagination
 from segmentation.models import ClientSegment, KeyStatus, TierOverride
+from segmentation.segments import tiers
 from tests.factories import ClientFactory, ManagerFactory, PointFactory, TeamMemberFactory
 
 LIST_URL = reverse("accounts:client_list")
@@ -164,6 +165,23 @@ def test_override_counts_for_a_client_the_nightly_run_has_not_seen(segmented, ma
     assert segment_cells(cells(gold)["Echo"]) == ["—", "Gold *", "", "—", "—", "—", "—"]
 
 
+@pytest.mark.parametrize("named", [1000, 1])
+@pytest.mark.parametrize(
+    ("tier", "expected"),
+    [("gold", ["Alpha", "Echo", "Golf"]), ("silver", ["Bravo", "Charlie"]), ("bronze", ["Delta", "Foxtrot"])],
+)
+def test_tier_filter_is_the_same_whether_it_names_the_overrides_or_tests_each_client(
+    named, tier, expected, segmented, as_director, monkeypatch
+):
+    """Three overrides: past one, the filter tests every client for an override instead."""
+    TierOverride.objects.create(client=segmented["Echo"], tier="gold", reason="Opens doors")
+    monkeypatch.setattr(tiers, "OVERRIDES_NAMED", named)
+
+    response = as_director.get(LIST_URL, {"tier": tier})
+
+    assert names(response) == expected
+
+
 def test_director_combines_segment_and_manager_filters(segmented, as_director, manager, outsider):
     everyone = as_director.get(LIST_URL, {"category": "A", "key": "yes"})
     outsiders = as_director.get(LIST_URL, {"category": "A", "manager": outsider.pk})
@@ -292,8 +310,9 @@ def _segmented_rows(count, manager=None):
 
 @pytest.mark.parametrize(
     ("query", "queries"),
-    # the segment columns and filters ride on the list query: the same 10 as the plain list
-    [({}, 10), ({"category": "A", "tier": "silver", "key": "yes", "purchases": "lost"}, 10)],
+    # the segment columns and filters ride on the list query: the same 10 as the plain list, and
+    # one for a tier filter, which reads the overrides first (however many there are)
+    [({}, 10), ({"category": "A", "tier": "silver", "key": "yes", "purchases": "lost"}, 11)],
 )
 def test_list_with_segment_columns_query_count_does_not_grow(
     query, queries, director, browser_for, assert_queries
