@@ -76,6 +76,7 @@ PAGES = [
         Page("manager", path)
         for path in (
             "/clients/",
+            "/clients/?tier=gold",
             "/clients/search/?q=Client+4242",
             "/clients/{card}/",
             "/clients/{card}/contacts/",
@@ -109,6 +110,10 @@ PAGES = [
         Page("director", path)
         for path in (
             "/clients/",
+            "/clients/?tier=gold",
+            "/clients/?category=A&tier=silver",
+            "/clients/?q=Client+42421",
+            "/clients/?flag=key_bronze",
             "/clients/{key}/",
             "/segments/clients/{key}/key/",
             "/segments/candidates/",
