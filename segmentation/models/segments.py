@@ -327,6 +327,23 @@ class TierOverride(models.Model):
         return f"{self.client_id}: {self.tier}"
 
 
+# ClientFlags' flag columns (`segmentation.radar.flags.FLAGS` names them alike; a test keeps the two
+# equal), each with a partial index of the clients carrying it.
+FLAG_COLUMNS = (
+    "no_manager",
+    "no_touch",
+    "never_met",
+    "no_decision_maker",
+    "influence",
+    "potential_stale",
+    "league_changed",
+    "expansion",
+    "at_risk",
+    "key_bronze",
+    "over_capacity",
+)
+
+
 class ClientFlags(models.Model):
     """The coverage radar's flags of one client as the last nightly run found them (the
     conditions are `segmentation.radar.flags.FLAGS`, one boolean column each, named alike), with
@@ -350,7 +367,15 @@ class ClientFlags(models.Model):
     score = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["-score"], name="radar_score_idx", condition=Q(score__gt=0))]
+        indexes = [
+            models.Index(fields=["-score"], name="radar_score_idx", condition=Q(score__gt=0)),
+            # The list filtered by a flag few clients carry finds them here instead of testing
+            # every client's row (a healthy base has few clients with nobody responsible).
+            *(
+                models.Index(fields=["client"], name=f"radar_{column}_idx", condition=Q((column, True)))
+                for column in FLAG_COLUMNS
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.score}"

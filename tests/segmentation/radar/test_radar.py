@@ -7,12 +7,14 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Client, Contact, PointOfPresence, Touch
 from segmentation.models import (
+    ClientFlags,
     ClientSegment,
     KeyStatus,
     LostStatus,
@@ -21,6 +23,7 @@ from segmentation.models import (
     PotentialEstimate,
     Tier,
 )
+from segmentation.models.segments import FLAG_COLUMNS
 from segmentation.radar.flags import FLAGS
 from segmentation.radar.selectors import flag_field, flags_now
 from segmentation.radar.services import refresh
@@ -375,3 +378,11 @@ def test_one_client_s_flags_follow_the_policy_and_the_loads(base, manager):
     policy.capacity_small = 1  # Anna's two small clients now make her load 200%
     policy.save()
     assert flags_now(clean.pk, today, policy)["flag_over_capacity"] is True
+
+
+def test_every_flag_has_its_column_and_a_partial_index_of_its_carriers():
+    indexed = {index.name: index for index in ClientFlags._meta.indexes}
+
+    assert list(FLAG_COLUMNS) == [flag.name for flag in FLAGS]
+    for flag in FLAGS:
+        assert indexed[f"radar_{flag.name}_idx"].condition == Q((flag.name, True))
