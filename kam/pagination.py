@@ -155,8 +155,8 @@ def keyset_page(
     `_merged` for who orders the merge). `count=False` skips the count (total 0).
 
     The count reads the matching pks, up to `COUNT_CAP + 1`: when no more match, the page is
-    read among those pks (a filter that matches a few rows costs what a few rows cost), and a
-    queryset found empty is not read again.
+    read among those pks (a filter that matches a few rows costs what a few rows cost), a
+    queryset found empty is not read again, and when none matches, no page is read.
 
     `chained`: the querysets come in the order's sequence, every row of one before every row of
     the next; a later one is read (and counted) only when the earlier ones fall short.
@@ -181,7 +181,9 @@ def keyset_page(
     if count:
         narrowed, total = _counted(querysets)
         querysets = narrowed if narrow else querysets
-    if chained:
+    if count and not total:
+        found = []  # nothing matches: walking the order to find so would read every row
+    elif chained:
         found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
     else:
         found = _merged(querysets, keys_now, types, cursor, size + 1, read)

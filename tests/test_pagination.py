@@ -512,3 +512,15 @@ def test_chained_parts_past_the_cap_are_not_counted(chain, django_assert_num_que
         page = keyset_page(chain[::-1], order=["status", "-name", "pk"], size=3, chained=True)
 
     assert (page.total, page.total_capped) == (10, True)
+
+
+@pytest.mark.parametrize("chained", [False, True])
+def test_when_nothing_matches_no_page_is_read_after_the_counts(
+    chained, two_statuses, django_assert_num_queries
+):
+    empty = [queryset.filter(name="Nobody") for queryset in two_statuses]
+
+    with django_assert_num_queries(2):  # each part's count, and no page
+        page = keyset_page(empty, order=["name", "pk"], chained=chained)
+
+    assert (page.rows, page.total, page.next_cursor, page.previous_cursor) == ([], 0, "", "")
