@@ -155,8 +155,9 @@ def keyset_page(
     `_merged` for who orders the merge). `count=False` skips the count (total 0).
 
     The count reads the matching pks, up to `COUNT_CAP + 1`: when no more match, the page is
-    read among those pks (a filter that matches a few rows costs what a few rows cost), a
-    queryset found empty is not read again, and when none matches, no page is read.
+    read among those pks (a filter that matches a few rows costs what a few rows cost; when
+    they are more than a page, its keys first and then its rows by pk), a queryset found empty
+    is not read again, and when none matches, no page is read.
 
     `chained`: the querysets come in the order's sequence, every row of one before every row of
     the next; a later one is read (and counted) only when the earlier ones fall short.
@@ -180,6 +181,10 @@ def keyset_page(
     total = 0
     if count:
         narrowed, total = _counted(querysets)
+        if narrow and read is None and not chained and len(querysets) == 1 and size < total <= COUNT_CAP:
+            # More counted rows than a page: the page's keys among them first (no join that only
+            # the rows need), then its rows by pk, instead of every counted row joined and sorted.
+            read = querysets[0]
         querysets = narrowed if narrow else querysets
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row

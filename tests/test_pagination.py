@@ -473,12 +473,27 @@ def test_a_page_of_few_matches_is_read_among_their_pks(statuses_and_names):
     pks = sorted(few.values_list("pk", flat=True))
 
     with CaptureQueriesContext(connection) as queries:
-        page = keyset_page(few, order=["name", "pk"], size=2)
+        page = keyset_page(few, order=["name", "pk"], size=len(pks))
 
     counted, rows = (query["sql"] for query in queries.captured_queries)
-    assert [c.pk for c in page.rows] == pks[:2]
+    assert [c.pk for c in page.rows] == pks
     assert "LIMIT" in counted
     assert f"IN ({', '.join(map(str, pks))})" in rows
+
+
+def test_more_matches_than_a_page_read_their_keys_among_their_pks_then_the_rows(statuses_and_names):
+    few = Client.objects.filter(name="Gamma")
+    pks = sorted(few.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(few, order=["name", "pk"], size=2)
+
+    counted, keys, rows = (query["sql"] for query in queries.captured_queries)
+    assert [c.pk for c in page.rows] == pks[:2]
+    assert "LIMIT" in counted
+    assert f"IN ({', '.join(map(str, pks))})" in keys
+    assert f"IN ({', '.join(map(str, pks[:3]))})" in rows  # the page and the one that says there is more
+    assert f"IN ({', '.join(map(str, pks))})" not in rows
 
 
 @pytest.fixture

@@ -324,7 +324,8 @@ def test_list_with_segment_columns_query_count_does_not_grow(
     assert len(names(response)) == (2 if not query else 1)
     _segmented_rows(49)
 
-    response = assert_queries(queries, lambda: browser.get(LIST_URL, query))
+    # one more once the rows are more than a page: the page's keys, then its rows
+    response = assert_queries(queries + (not query), lambda: browser.get(LIST_URL, query))
 
     assert len(names(response)) == 50
 

@@ -274,10 +274,13 @@ def many_items(review, count):
     )
 
 
-@pytest.mark.parametrize("extra", [0, 50])
-def test_the_review_page_runs_a_constant_number_of_queries(review, as_director, assert_queries, extra):
+# past a page of clients, the page's keys are read before its rows: one query more, however many
+@pytest.mark.parametrize(("extra", "queries"), [(0, 7), (50, 8), (120, 8)])
+def test_the_review_page_runs_a_constant_number_of_queries(
+    review, as_director, assert_queries, extra, queries
+):
     many_items(review, extra)
-    response = assert_queries(7, lambda: as_director.get(review.get_absolute_url()))
+    response = assert_queries(queries, lambda: as_director.get(review.get_absolute_url()))
     assert len(response.context["page"].rows) == min(4 + extra, 50)
 
 
