@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +32,7 @@ from kam.excel import CHUNK
 from kam.pagination import keyset_page
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
-from segmentation.models import ClientSegment, KeyStatus, Policy, Tier
+from segmentation.models import ClientSegment, KeyStatus, LoadTally, Policy, Tier, TierOverride
 from segmentation.segments.selectors import SegmentPanel, segment_panel
 from segmentation.segments.tiers import effective_tier, effective_tier_of
 from segmentation.segments.totals import Totals, run_totals
@@ -152,6 +154,20 @@ def every_candidate(queryset: QuerySet[Client], *, total: Decimal) -> Iterator[R
     )
     for client in queryset.filter(silver_or_gold).iterator(chunk_size=CHUNK):
         yield _row(client, total)
+
+
+def key_list_version(policy: Policy) -> tuple[object, ...] | None:
+    """What the key list and the cap are drawn from, besides the nightly run that wrote the
+    segments: the loads' version, which the database's triggers move with every key status, a
+    client's status, responsible manager or size class, a client added or deleted (see
+    `LoadTally`); the tier overrides (how many, the latest decision); and the policy's every
+    field. None while the loads are not tallied yet: nothing then moves a version."""
+    loads = LoadTally.objects.filter(pk=1).values_list("version", flat=True).first()
+    if loads is None:
+        return None
+    overrides = TierOverride.objects.aggregate(count=Count("pk"), latest=Max("decided_at"))
+    rules = tuple(getattr(policy, f.attname) for f in Policy._meta.concrete_fields)
+    return (loads, overrides["count"], overrides["latest"], rules)
 
 
 def key_clients(

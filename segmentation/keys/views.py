@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,12 +17,14 @@ from accounts.access import get_client_for_user
 from accounts.extensions import card_context
 from accounts.filters import ManagerListFilter
 from accounts.models import Client
-from kam import excel
+from accounts.rules import sees_every_client
+from kam import excel, fragments
 from kam.access import permission_or_403
 from kam.excel import Column
 from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
+from kam.users.models import User
 from segmentation.keys import selectors, services
 from segmentation.keys.forms import (
     KeyGrantForm,
@@ -30,7 +34,7 @@ from segmentation.keys.forms import (
     TierOverrideForm,
 )
 from segmentation.models import KeyStatus, League, Policy, TierOverride
-from segmentation.segments.totals import run_totals
+from segmentation.segments.totals import Totals, run_totals
 
 DECIDE = "segmentation.decide_for_client"
 # The export reads a league's label by value: a model's get_..._display() re-hashes its choices
@@ -53,14 +57,34 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": selectors.candidate_page(filters.qs, after=after, total=total),
-        "keys": selectors.key_clients(request.user, total=total, policy=policy),
-        "cap": selectors.key_cap(policy, totals=totals),
-        "key_list_limit": selectors.KEY_LIST_LIMIT,
         "page_query": query_without(request.GET, "after", "before"),
         "nav": "candidates",
     }
-    template = "segmentation/candidates.html#rows" if request.htmx else "segmentation/candidates.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "segmentation/candidates.html#rows", context)
+    context["key_section"] = _key_section(request.user, policy, totals)
+    return render(request, "segmentation/candidates.html", context)
+
+
+def _key_section(user: User, policy: Policy, totals: Totals) -> SafeString:
+    """The key clients against the cap, drawn once per version of what they show: the nightly run
+    that wrote their segments and totals, and `selectors.key_list_version` (key statuses, client
+    statuses and managers, tier overrides, the policy). Names may lag by `KAM_FRAGMENT_SECONDS`.
+    Drawn each time when no run has kept the totals or the loads are not tallied yet."""
+
+    def draw() -> str:
+        context = {
+            "keys": selectors.key_clients(user, total=totals.potential, policy=policy),
+            "cap": selectors.key_cap(policy, totals=totals),
+            "key_list_limit": selectors.KEY_LIST_LIMIT,
+        }
+        return render_to_string("segmentation/_key_section.html", context)
+
+    version = selectors.key_list_version(policy) if totals.run is not None else None
+    if version is None:
+        return SafeString(draw())
+    seen = "all" if sees_every_client(user) else user.pk
+    return fragments.cached("key-list", totals.run, seen, *version, render=draw)
 
 
 @permission_or_403("segmentation.review_keys")

@@ -19,21 +19,23 @@ class Totals:
     revenue: Decimal
     potential: Decimal
     active: int | None = None  # the active clients, the key cap's base; None: count them live
+    run: int | None = None  # the run that kept them; None: counted now
 
 
 def run_totals() -> Totals:
     """The last successful run's totals; counted over the segments when no run has kept them
     (segments written before runs kept totals, or by hand)."""
-    kept = (
+    last = (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
         .exclude(totals={})
         .order_by("-started_at", "-pk")
-        .values_list("totals", flat=True)
+        .values_list("pk", "totals")
         .first()
     )
-    if kept:
+    if last:
+        run, kept = last
         active = int(kept["active"]) if "active" in kept else None
-        return Totals(int(kept["clients"]), Decimal(kept["revenue"]), Decimal(kept["potential"]), active)
+        return Totals(int(kept["clients"]), Decimal(kept["revenue"]), Decimal(kept["potential"]), active, run)
     counted = ClientSegment.objects.aggregate(
         clients=Count("pk"), revenue=Sum("revenue"), potential=Sum("potential")
     )

@@ -1,6 +1,7 @@
 """The key candidates list, with the key clients against the cap and the managers' warnings.
 Access, exact content, ordering, paging, query counts."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,8 @@ from django.urls import reverse
 
 from accounts.models import Client
 from kam.pagination import decode_cursor, encode_cursor
-from segmentation.models import ClientSegment, KeyStatus, TierOverride
+from segmentation.keys import services
+from segmentation.models import ClientSegment, KeyStatus, NightlyRun, Policy, TierOverride
 from tests.factories import ClientFactory, ManagerFactory
 from tests.segmentation.conftest import CANDIDATES_URL
 
@@ -311,3 +313,118 @@ def test_beyond_fifty_key_clients_the_page_shows_the_biggest_and_links_to_all(as
 
     assert len(key_names(response)) == 50
     assert f'href="{reverse("accounts:client_list")}?key=yes"' in response.content.decode()
+
+
+# The key section kept between versions ----------------------------------------------------------
+
+
+def key_section(response):
+    content = response.content.decode()
+    start = content.index('aria-labelledby="key-clients"')
+    return content[start : content.index("</section>", start)]
+
+
+def kept_run(potential="2000"):
+    totals = {"clients": 9, "revenue": "0", "potential": potential, "active": 8}
+    return NightlyRun.objects.create(run_on=date.today(), status=NightlyRun.Status.SUCCESS, totals=totals)
+
+
+@pytest.fixture
+def kept(loaded_kam, director, signed_in, policy, assert_queries):
+    """The director's browser once the key section is kept: the first request tallies the loads,
+    the second draws the section and keeps it. The cap is every active client: a grant is not
+    refused for it."""
+    policy.key_cap_share = 100
+    policy.save()
+    kept_run()
+    browser = signed_in(director)
+    browser.get(CANDIDATES_URL)
+    browser.get(CANDIDATES_URL)
+    return browser
+
+
+def _grant(director, manager):
+    client = ClientFactory(name="Newly key", responsible_manager=manager)
+    segment(client, tier="gold", potential=Decimal(900), size_class="large")
+    services.key_grant(client=client, reasons=["potential"], note="", by=director)
+
+
+def _revoke(director, manager):
+    services.key_revoke(client=Client.objects.get(name="Key 0"), note="Gone", by=director)
+
+
+def _override(director, manager):
+    client = Client.objects.get(name="Key 1")
+    services.tier_override_set(client=client, tier="bronze", reason="Shrinking", by=director)
+
+
+def _deactivate(director, manager):
+    Client.objects.filter(name="Key 2").update(status=Client.Status.INACTIVE)
+
+
+def _reassign(director, manager):
+    Client.objects.filter(name="Orphan key").update(responsible_manager=manager)
+
+
+def _new_run(director, manager):
+    kept_run(potential="4000")
+
+
+def _policy(director, manager):
+    policy = Policy.current()
+    policy.key_per_manager = 10
+    policy.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "before", "after"),
+    [
+        (_grant, "Newly key", None),
+        (_revoke, None, ">Key 0<"),
+        (_override, "Bronze", None),
+        (_deactivate, None, None),
+        (_reassign, None, "No responsible manager."),
+        (_new_run, "25.0%", "50.0%"),
+        (_policy, None, "more than 3"),
+    ],
+)
+def test_the_key_section_is_drawn_again_after_each_change_and_kept_between(
+    change, before, after, kept, director, manager, assert_queries
+):
+    # session, user, roles and permissions, policy, the run's totals, the candidates' keys (every
+    # silver and gold client here is key: no rows to read), the loads' version and the overrides,
+    # unread badge, manager filter choices; not the key clients, their loads or the cap
+    parts = 1 if connection.features.supports_slicing_ordering_in_compound else 4
+    shown = key_section(assert_queries(9 + parts, lambda: kept.get(CANDIDATES_URL)))
+    assert "Key 0" in shown and "Newly key" not in shown
+
+    change(director, manager)
+    redrawn = key_section(kept.get(CANDIDATES_URL))
+
+    assert redrawn != shown
+    if before is not None:
+        assert before in redrawn
+    if after is not None:
+        assert after in shown and after not in redrawn
+
+
+def test_a_write_behind_the_services_back_stays_hidden_until_a_version_moves(kept, director):
+    ClientSegment.objects.filter(client__name="Key 3").update(category="D")
+    hidden = key_section(kept.get(CANDIDATES_URL))
+    _new_run(director, None)
+
+    redrawn = key_section(kept.get(CANDIDATES_URL))
+
+    assert ">D<" not in hidden
+    assert ">D<" in redrawn
+
+
+def test_the_key_section_is_kept_per_language(kept, director):
+    english = key_section(kept.get(CANDIDATES_URL))
+    director.language = "ru"
+    director.save()
+
+    russian = key_section(kept.get(CANDIDATES_URL))
+
+    assert "Key clients" in english
+    assert "Ключевые клиенты" in russian
