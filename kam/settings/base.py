@@ -198,8 +198,9 @@ KAM_EXPORT_STALE_AFTER = env.int("KAM_EXPORT_STALE_AFTER", default=10 * 60)
 KAM_EXPORT_KEEP_DAYS = env.int("KAM_EXPORT_KEEP_DAYS", default=7)
 
 # Page parts drawn from data that changes at known moments (the radar and the dashboard: a nightly
-# run; a review: its decisions) are kept in the cache under their data's version (kam.fragments);
-# what else they show, such as names, lags for at most this long.
+# run; a review: its decisions; the key clients above the candidates: a run, a key decision, a
+# client's status or manager, a tier override, the policy) are kept in the cache under their data's
+# version (kam.fragments); what else they show, such as names, lags for at most this long.
 KAM_FRAGMENT_SECONDS = env.int("KAM_FRAGMENT_SECONDS", default=60)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
