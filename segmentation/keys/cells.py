@@ -21,7 +21,8 @@ def _flags(row: Row) -> str:
 def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> str:
     decide = esc(gettext("Key decision"))
     return "".join(
-        f'<tr><td><a href="{esc(row.client.get_absolute_url())}">{esc(row.client.name)}</a></td>'
+        f'<tr><td class="cell-wrap"><a href="{esc(row.client.get_absolute_url())}">'
+        f"{esc(row.client.name)}</a></td>"
         f"{segment_cells(row)}{td}{manager(row)}</td>{td}{_flags(row)}</td>"
         f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
         f' href="{pk_url("segmentation:key_decide", row.client.pk)}">{decide}</a></td></tr>'
@@ -38,7 +39,8 @@ def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
         )
         return esc(row.client.responsible_manager or "") + warnings
 
-    # A manager's warnings and a key client's reasons wrap, so the list fits the screen.
+    # A manager's warnings and a key client's reasons wrap, as do the clients' names in both lists,
+    # so that the lists and their buttons fit the screen.
     return SafeString(_rows(rows, segment_cells, manager, "btn-outline-secondary", '<td class="cell-wrap">'))
 
 
