@@ -166,8 +166,7 @@ def key_list_version(policy: Policy) -> tuple[object, ...] | None:
     if loads is None:
         return None
     overrides = TierOverride.objects.aggregate(count=Count("pk"), latest=Max("decided_at"))
-    rules = tuple(getattr(policy, f.attname) for f in Policy._meta.concrete_fields)
-    return (loads, overrides["count"], overrides["latest"], rules)
+    return (loads, overrides["count"], overrides["latest"], policy.version())
 
 
 def key_clients(

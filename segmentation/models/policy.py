@@ -224,6 +224,10 @@ class Policy(models.Model):
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
 
+    def version(self) -> tuple[object, ...]:
+        """Every field's value: what a page part drawn under this policy is kept by."""
+        return tuple(getattr(self, field.attname) for field in self._meta.concrete_fields)
+
 
 class OwnLocationQuerySet(models.QuerySet["OwnLocation"]):
     def active(self) -> "OwnLocationQuerySet":

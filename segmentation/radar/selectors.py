@@ -59,8 +59,7 @@ _ANY_CLIENT = -7_340_113  # stands for the client's pk while the statement is co
 
 def flags_now(client_id: int, today: date, policy: Policy) -> dict[str, bool]:
     """Each flag of one client as `with_flags` evaluates it now (`flag_<name>` to True/False)."""
-    values = tuple(getattr(policy, field.attname) for field in Policy._meta.concrete_fields)
-    key = (today, values, tuple(overloaded_managers(policy)))
+    key = (today, policy.version(), tuple(overloaded_managers(policy)))
     compiled = _ONE_CLIENT_SQL.get(key)
     if compiled is None:
         fields = [flag_field(flag) for flag in FLAGS]
