@@ -111,25 +111,23 @@ def review_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The minutes, on a page of their own: who attended and what was agreed. Closing makes the
     review read-only; a closed review's address leads back to it."""
     review = _review(pk)
+    if request.method == "GET" and not review.is_open:
+        messages.info(request, _("This review is closed already."))
+        return redirect(review)
     if request.method == "GET":
-        if not review.is_open:
-            messages.info(request, _("This review is closed already."))
-            return redirect(review)
         form = CloseForm(initial={"attendees": [request.user]})
-        return render(
-            request, "segmentation/reviews/close.html", {"review": review, "form": form, "nav": "reviews"}
-        )
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_close(review=review, by=request.user, **form.cleaned_data)
-        except services.ReviewRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("The review is closed and its minutes are kept."))
-            return redirect(review)
+    else:
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.review_close(review=review, by=request.user, **form.cleaned_data)
+            except services.ReviewRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("The review is closed and its minutes are kept."))
+                return redirect(review)
     context = {"review": review, "form": form, "nav": "reviews"}
-    return render(request, "segmentation/reviews/close.html", context, status=400)
+    return render(request, "segmentation/reviews/close.html", context, status=400 if form.is_bound else 200)
 
 
 def _meeting_page(
