@@ -9,12 +9,13 @@ from segmentation.models.assignments import (
     ReassignmentItem,
 )
 from segmentation.models.facts import (
+    ClientFootprint,
     ClientPurchases,
-    ClientRank,
     ClientWallet,
     EstimatesTouched,
     FactsDay,
     GroupSales,
+    PointsTouched,
     SalesTouched,
 )
 from segmentation.models.policy import (
@@ -63,8 +64,8 @@ __all__ = [
     "Category",
     "CategoryTally",
     "ClientFlags",
+    "ClientFootprint",
     "ClientPurchases",
-    "ClientRank",
     "ClientSegment",
     "ClientWallet",
     "DRoute",
@@ -85,6 +86,7 @@ __all__ = [
     "Notification",
     "OwnLocation",
     "OwnLocationQuerySet",
+    "PointsTouched",
     "Policy",
     "PotentialEstimate",
     "RadarTally",

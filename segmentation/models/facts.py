@@ -10,23 +10,6 @@ from django.db import models
 from accounts.models import Client
 
 
-class ClientRank(models.Model):
-    """A client's place in the base by revenue (among all clients) and by potential (among those
-    with an estimate), as the last run found it, for the reasons' "rank 41 of 300".
-
-    Relative to everyone, so it moves for most clients every night: it is kept apart from
-    `ClientSegment` (its tallies' triggers and its indexes), and a night rewrites only the ranks
-    that moved in this narrow table, whose pages keep room for that on PostgreSQL (migration 0019).
-    """
-
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="rank")
-    revenue_rank = models.PositiveIntegerField(null=True)
-    potential_rank = models.PositiveIntegerField(null=True)
-
-    def __str__(self) -> str:
-        return f"{self.client_id}: {self.revenue_rank} / {self.potential_rank}"
-
-
 class GroupSales(models.Model):
     """One client's sales of one product group as of the run's day: the sum of the last 365
     days and the last purchase (of any date up to the day)."""
@@ -75,6 +58,21 @@ class ClientWallet(models.Model):
         return f"{self.client_id}: {self.covered} of {self.potential}"
 
 
+class ClientFootprint(models.Model):
+    """One client's open points of presence, counted (`segments.leagues.FOOTPRINT_SQL`): the
+    points, their countries, regions (a country without a region counts as one) and continents.
+    A client without an open point has no row."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    open_points = models.PositiveIntegerField()
+    countries = models.PositiveIntegerField()
+    regions = models.PositiveIntegerField()
+    continents = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.open_points}"
+
+
 class SalesTouched(models.Model):
     """A client whose sales rows were added, changed or deleted since the last run read them:
     inserted by triggers on the sales table (whatever wrote them: a form, an import, `COPY`),
@@ -96,9 +94,20 @@ class EstimatesTouched(models.Model):
         return str(self.client_id)
 
 
+class PointsTouched(models.Model):
+    """A client whose points of presence were added, changed or deleted since the last run
+    counted them, as `SalesTouched` is for the sales (triggers on the points, emptied by the
+    run)."""
+
+    client_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
 class FactsDay(models.Model):
-    """The day `GroupSales`, `ClientPurchases` and `ClientWallet` are for (one row, none before the
-    first run)."""
+    """The day `GroupSales`, `ClientPurchases`, `ClientWallet` and `ClientFootprint` are for (one
+    row, none before the first run)."""
 
     day = models.DateField()
 

@@ -16,6 +16,7 @@ from accounts.rules import sees_every_client
 from kam.users.models import User
 from segmentation.models import ClientSegment, EstimateTally, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
+from segmentation.segments.selectors import ranks
 from segmentation.segments.totals import run_totals
 from segmentation.segments.words import Reason, share_against
 
@@ -158,11 +159,12 @@ def potential_page(client: Client, *, today: date) -> PotentialPage:
     """The table and, once the nightly run has seen an estimate, the category it gave."""
     policy = Policy.current()
     table = potential_table(client, today=today, policy=policy)
-    segment = ClientSegment.objects.select_related("client__rank").filter(client=client).first()
+    segment = ClientSegment.objects.filter(client=client).first()
     category = None
     if segment is not None and segment.category:
-        rank = getattr(segment.client, "rank", None)
-        category = abcd.category_reason(segment, policy, run_totals().clients, rank and rank.revenue_rank)
+        totals = run_totals()
+        rank = ranks(segment, totals.run).revenue
+        category = abcd.category_reason(segment, policy, totals.clients, rank)
     return PotentialPage(table=table, category=category, computed=segment is not None)
 
 

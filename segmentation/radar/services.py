@@ -45,10 +45,15 @@ def refresh(today: date, policy: Policy) -> int:
 
 def _stage_sql(table: str, select: str, score: str, staged: list[str]) -> str:
     """Every client's flags evaluated, and only the rows that differ from the stored ones (or
-    have none yet) kept: most clients' flags do not move from one night to the next."""
+    have none yet) kept: most clients' flags do not move from one night to the next.
+
+    The flags are evaluated once into a materialised table first: inlined, each flag's condition
+    (a correlated subquery, some) would run again for the score and for the comparison."""
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     return f"""CREATE TEMP TABLE {STAGE} AS
+WITH evaluated AS {materialized}({select})
 SELECT st.*, t.client_id IS NULL AS new_row
-FROM (SELECT f.*, {score} AS score FROM ({select}) f) st LEFT JOIN {table} t ON t.client_id = st.pk
+FROM (SELECT f.*, {score} AS score FROM evaluated f) st LEFT JOIN {table} t ON t.client_id = st.pk
 WHERE t.client_id IS NULL OR {_differs("t", staged)}"""
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kam.money import money
 from segmentation.models import Category, ClientSegment, Policy
 from segmentation.segments import wallet
-from segmentation.segments.sql import Dialect, Fragment, policy_params
+from segmentation.segments.sql import Dialect, Fragment, pareto_line_sql, policy_params
 from segmentation.segments.words import Reason, number, share_against
 
 KIND = "category"
@@ -27,25 +27,15 @@ def params(policy: Policy) -> dict[str, object]:
 
 
 def fragment(d: Dialect) -> Fragment:
-    """Revenue ranked over all clients (the revenue of the clients above each one, for Pareto),
-    then the verdicts and the category."""
-    pareto = """pareto AS (
-    SELECT client_id,
-        RANK() OVER (ORDER BY revenue DESC) AS revenue_rank,
-        SUM(revenue) OVER () AS revenue_total,
-        SUM(revenue) OVER (ORDER BY revenue DESC) - SUM(revenue) OVER (PARTITION BY revenue) AS revenue_above
-    FROM base
-)"""
+    """The Pareto line of revenue (see `pareto_line_sql`), then the verdicts and the category."""
     return Fragment(
-        ctes=(pareto,),
-        joins="JOIN pareto pa ON pa.client_id = b.client_id",
-        facts="""pa.revenue_rank, pa.revenue_total, pa.revenue_above,
-        (b.revenue > 0 AND pa.revenue_above * 100 < %(pareto_share)s * pa.revenue_total) AS buys_a_lot,
+        ctes=(f"pareto AS ({pareto_line_sql('base', 'revenue', {'revenue_line': '%(pareto_share)s'})})",),
+        joins="CROSS JOIN pareto pa",
+        facts="""(b.revenue > 0 AND COALESCE(b.revenue >= pa.revenue_line, FALSE)) AS buys_a_lot,
         CASE WHEN est.potential IS NULL THEN NULL ELSE (est.potential > 0
             AND est.covered * 100 < %(wallet_share_limit)s * est.potential
             AND est.potential - est.covered >= %(min_headroom)s) END AS can_buy_more""",
         columns=f"""j.revenue,
-    j.revenue_rank,
     j.buys_a_lot,
     j.potential,
     j.covered AS covered_sales,
@@ -69,7 +59,7 @@ def category_is(value: str) -> Q:
 
 def category_reason(segment: ClientSegment, policy: Policy, clients: int, rank: int | None) -> Reason:
     """ABCD in words, e.g. "B — in the top 80% of revenue (rank 41 of 300); share of wallet 85% is
-    above 70%" (`rank`: the client's revenue rank, kept on `ClientRank`)."""
+    above 70%" (`rank`: the client's revenue rank, `selectors.Ranks`)."""
     if not segment.category or segment.potential is None:
         return Reason(_("No category: the potential table is not filled in"))
     return Reason(

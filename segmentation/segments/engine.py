@@ -8,12 +8,11 @@ statement. This module owns what they share. One run:
    purchase rhythm and the wallet, re-reading the sales and estimates of only the clients whose
    facts may have moved), then judges every client's new segments in one statement over those
    facts, the points of presence and our own locations, keeping in a temporary table only the
-   clients whose segment row or ranks moved;
+   clients whose segment row moved;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
-5. updates only the segment rows that differ and inserts those of new clients, and likewise
-   the ranks, which move for most clients every night, in their narrow table (`ClientRank`);
+5. updates only the segment rows that differ and inserts those of new clients;
 6. keeps on its row the base's totals and the figures the directors' pages draw
    (`segments.figures`), so that no page aggregates the whole base per request;
 7. checks the key cap over the base as it is now, and tells the directors when it is
@@ -28,14 +27,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Client
 from segmentation.keys.selectors import key_cap
 from segmentation.models import (
     ClientPurchases,
-    ClientRank,
     ClientSegment,
     NightlyRun,
     Notification,
@@ -52,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_151_001
 SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
-RANK_COLUMNS = [f.column for f in ClientRank._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
 # Common to every rule, as `facts` keeps them: every client with its revenue, last purchase and
@@ -168,19 +165,17 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         if dialect.postgres:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
-            cursor.execute("ANALYZE seg_stage (client_id, segment_moved, rank_moved)")
+            cursor.execute("ANALYZE seg_stage (client_id, new_segment)")
         cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # all judged, some staged
         clients = cursor.fetchone()[0]
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
         key_bronze = _notify_key_bronze(cursor, params["now"])
-        cursor.execute(_update_sql(dialect, ClientSegment, SEGMENT_COLUMNS, "segment_moved"))
+        cursor.execute(_update_sql(dialect))
         written = cursor.rowcount
-        cursor.execute(_insert_sql(ClientSegment, SEGMENT_COLUMNS, "new_segment"))
+        cursor.execute(_insert_sql())
         written += cursor.rowcount
-        cursor.execute(_update_sql(dialect, ClientRank, RANK_COLUMNS, "rank_moved"))
-        cursor.execute(_insert_sql(ClientRank, RANK_COLUMNS, "new_rank"))
         if dialect.postgres and written and written * 10 >= clients:
             # Lists filter on segments: plan them on today's rows, not on what autovacuum last saw.
             # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
@@ -225,14 +220,14 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
 
 
 def _stage_sql(d: Dialect) -> str:
-    """The new segments and ranks of every client whose segment row or ranks differ from the
-    stored ones (or are missing): the common facts, then each rule's part (see `Fragment`).
+    """The new segments of every client whose segment row differs from the stored one (or is
+    missing): the common facts, then each rule's part (see `Fragment`).
 
     Every client is judged, but only the rows that moved are kept, so that the statements after
     it (the segment changes, the updates, the inserts) read a handful of rows on a quiet night
-    instead of joining every client's row once each. As the ranks move for most clients on an
-    ordinary night, `segment_moved` and `rank_moved` say which of the two moved: the segment
-    changes read only the former."""
+    instead of joining every client's row once each. Nothing kept is relative to the other
+    clients but through the rules' lines, so a client's row moves only when its own verdicts do
+    (its ranks are counted on its card: `segments.selectors.ranks`)."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(),
@@ -264,14 +259,10 @@ facts AS (
     FROM judged j
     LEFT JOIN segmentation_clientsegment o ON o.client_id = j.client_id
 )
-SELECT st.*, s.client_id IS NULL AS new_segment, r.client_id IS NULL AS new_rank,
-    s.client_id IS NULL OR {_differs(d, "s", SEGMENT_COLUMNS)} AS segment_moved,
-    r.client_id IS NULL OR {_differs(d, "r", RANK_COLUMNS)} AS rank_moved
+SELECT st.*, s.client_id IS NULL AS new_segment
 FROM staged st
 LEFT JOIN {ClientSegment._meta.db_table} s ON s.client_id = st.client_id
-LEFT JOIN {ClientRank._meta.db_table} r ON r.client_id = st.client_id
-WHERE s.client_id IS NULL OR r.client_id IS NULL
-    OR {_differs(d, "s", SEGMENT_COLUMNS)} OR {_differs(d, "r", RANK_COLUMNS)}
+WHERE s.client_id IS NULL OR {_differs(d, "s", SEGMENT_COLUMNS)}
 """
 
 
@@ -284,7 +275,7 @@ def _change_sql(kind: str, d: Dialect) -> str:
 INSERT INTO segmentation_segmentchange (run_id, client_id, kind, old, new)
 SELECT %(run)s, st.client_id, '{kind}', COALESCE(s.{kind}, ''), st.{kind}
 FROM seg_stage st LEFT JOIN segmentation_clientsegment s ON s.client_id = st.client_id
-WHERE st.segment_moved AND {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
+WHERE {d.distinct(f"COALESCE(s.{kind}, '')", f"st.{kind}")}
 """
 
 
@@ -302,7 +293,7 @@ WHERE ch.run_id = %(run)s AND c.responsible_manager_id IS NOT NULL AND ch.old <>
 
 
 # Key clients bronze now (the staged flag) and not at the last run (the stored one).
-NEWLY_KEY_BRONZE = "st.segment_moved AND st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
+NEWLY_KEY_BRONZE = "st.key_bronze AND NOT COALESCE(s.key_bronze, FALSE)"
 
 
 def _notify_key_bronze(cursor: Any, now: Any) -> int:
@@ -344,13 +335,12 @@ def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     return cap.as_details() | {"new_overrun": new_overrun}
 
 
-def _update_sql(d: Dialect, model: type[Model], columns: list[str], moved: str) -> str:
-    """Update the rows of `model` whose staged `columns` differ, and only those (`moved`: the
-    stage's column saying so, which the planner sees before joining)."""
-    assignments = ", ".join(f"{c} = st.{c}" for c in columns)
+def _update_sql(d: Dialect) -> str:
+    """Update the segment rows that differ (all the staged ones but the new)."""
+    assignments = ", ".join(f"{c} = st.{c}" for c in SEGMENT_COLUMNS)
     return f"""
-UPDATE {model._meta.db_table} AS s SET {assignments}
-FROM seg_stage st WHERE st.{moved} AND st.client_id = s.client_id AND {_differs(d, "s", columns)}
+UPDATE {ClientSegment._meta.db_table} AS s SET {assignments}
+FROM seg_stage st WHERE st.client_id = s.client_id AND {_differs(d, "s", SEGMENT_COLUMNS)}
 """
 
 
@@ -359,10 +349,10 @@ def _differs(d: Dialect, stored: str, columns: list[str]) -> str:
     return "(" + " OR ".join(d.distinct(f"{stored}.{c}", f"st.{c}") for c in columns) + ")"
 
 
-def _insert_sql(model: type[Model], columns: list[str], new: str) -> str:
-    """Insert the rows of `model` for the clients it had none for when staged (`new`: the
-    stage's column saying so)."""
+def _insert_sql() -> str:
+    """Insert the segment rows of the clients that had none when staged."""
+    columns = SEGMENT_COLUMNS
     return f"""
-INSERT INTO {model._meta.db_table} (client_id, {", ".join(columns)})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st WHERE st.{new}
+INSERT INTO {ClientSegment._meta.db_table} (client_id, {", ".join(columns)})
+SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st WHERE st.new_segment
 """

@@ -1,5 +1,6 @@
-"""The sales facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`,
-and `ClientWallet`: the potential and the sales covered by it).
+"""The facts every rule reads, kept from night to night (`GroupSales`, `ClientPurchases`,
+`ClientWallet`: the potential and the sales covered by it, and `ClientFootprint`: the open
+points counted).
 
 A night brings them to its day, re-reading the sales of only the clients whose facts may have
 moved since the day they are for (`FactsDay`):
@@ -9,23 +10,25 @@ moved since the day they are for (`FactsDay`):
   purchase dates) between that day and this one, or entering it (a sale dated after that day).
 Nothing else about a client's sales changes with the day. The wallet is computed again for those
 clients and for those whose potential estimates were added, changed or deleted since
-(`EstimatesTouched`). Without facts, or for a day before theirs, the night reads every client's
-sales and estimates.
+(`EstimatesTouched`), and the footprint for those whose points were (`PointsTouched`). Without
+facts, or for a day before theirs, the night reads every client's sales, estimates and points.
 """
 
 from datetime import date, timedelta
 from typing import Any
 
 from segmentation.models import (
+    ClientFootprint,
     ClientPurchases,
     ClientWallet,
     EstimatesTouched,
     FactsDay,
     GroupSales,
+    PointsTouched,
     PotentialEstimate,
     SalesTouched,
 )
-from segmentation.segments import rhythm, wallet
+from segmentation.segments import leagues, rhythm, wallet
 from segmentation.segments.sql import Dialect
 
 SALES = "accounts_sale"
@@ -37,6 +40,9 @@ ONLY = f"client_id IN (SELECT client_id FROM {REDO})"
 WALLET = ClientWallet._meta.db_table
 WALLET_REDO = "seg_wallet_redo"
 ESTIMATES_TOUCHED = EstimatesTouched._meta.db_table
+FOOTPRINT = ClientFootprint._meta.db_table
+POINTS_TOUCHED = PointsTouched._meta.db_table
+POINTS_REDO = "seg_points_redo"
 
 # Per client with an estimate: its potential and covered sales (over `GroupSales`, written
 # before it).
@@ -86,8 +92,8 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
     """Bring the facts to `today`; returns how many clients' sales were re-read (None: all)."""
     kept = FactsDay.objects.first()
     if kept is None or kept.day > today:
-        _forget(cursor, (GROUP_SALES, PURCHASES, WALLET), "")
-        for touched in (TOUCHED, ESTIMATES_TOUCHED):
+        _forget(cursor, (GROUP_SALES, PURCHASES, WALLET, FOOTPRINT), "")
+        for touched in (TOUCHED, ESTIMATES_TOUCHED, POINTS_TOUCHED):
             cursor.execute(f"DELETE FROM {touched}")
         redone = None
     else:
@@ -97,6 +103,7 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
     cursor.execute(GROUP_SALES_SQL.format(only=only), params)
     cursor.execute(purchases_sql(d, only), params)
     _refresh_wallet(cursor, d, whole=redone is None)
+    _refresh_footprint(cursor, d, whole=redone is None)
     cursor.execute(f"DROP TABLE IF EXISTS {REDO}")
     FactsDay.objects.update_or_create(pk=1, defaults={"day": today})
     return redone
@@ -120,6 +127,20 @@ def _refresh_wallet(cursor: Any, d: Dialect, *, whole: bool) -> None:
     _forget(cursor, (WALLET,), f" WHERE {only}")
     cursor.execute(WALLET_SQL.format(where=f"WHERE e.{only}\n"))
     cursor.execute(f"DROP TABLE {WALLET_REDO}")
+
+
+def _refresh_footprint(cursor: Any, d: Dialect, *, whole: bool) -> None:
+    """The footprint of every client (`whole`), or of those whose points moved."""
+    if whole:
+        cursor.execute(leagues.footprint_sql(""))
+        return
+    cursor.execute(f"DROP TABLE IF EXISTS {POINTS_REDO}")
+    cursor.execute(f"CREATE TEMP TABLE {POINTS_REDO} (client_id BIGINT PRIMARY KEY)")
+    _take(cursor, d, POINTS_TOUCHED, POINTS_REDO)
+    only = f"client_id IN (SELECT client_id FROM {POINTS_REDO})"
+    _forget(cursor, (FOOTPRINT,), f" WHERE {only}")
+    cursor.execute(leagues.footprint_sql(only))
+    cursor.execute(f"DROP TABLE {POINTS_REDO}")
 
 
 def _take(cursor: Any, d: Dialect, touched: str, into: str) -> None:

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from accounts import geography
 from accounts.models import Client, PointOfPresence
-from segmentation.models import ClientSegment, League, OwnLocation
+from segmentation.models import ClientFootprint, ClientSegment, League, OwnLocation
 from segmentation.segments.sql import Fragment, values
 from segmentation.segments.words import Reason
 
@@ -35,26 +35,34 @@ COVERING_SQL = """SELECT 1 FROM segmentation_ownlocation o
             AND (o.region = '' OR p.region = '' OR o.region = p.region)"""
 
 
-def fragment() -> Fragment:
-    """The footprint of each client's open points, and its planned points where we are not."""
+def footprint_sql(where: str) -> str:
+    """Insert the footprint of each client's open points (`ClientFootprint`) for the clients
+    `where` names (a condition on the points' `client_id`, or "" for every client)."""
     continents = [(code, geography.continent_of(code)) for code in geography.country_codes()]
     known = [(code, continent) for code, continent in continents if continent]
     cont = values(known, "SELECT '', '' WHERE 1 = 0")
+    chosen = f" AND p.{where}" if where else ""
+    return f"""
+INSERT INTO {ClientFootprint._meta.db_table} (client_id, open_points, countries, regions, continents)
+WITH cont(country, continent) AS ({cont})
+SELECT p.client_id, COUNT(*), COUNT(DISTINCT p.country), COUNT(DISTINCT {AREA_SQL}),
+    COUNT(DISTINCT k.continent)
+FROM accounts_pointofpresence p LEFT JOIN cont k ON k.country = p.country
+WHERE p.status = 'open'{chosen} GROUP BY p.client_id
+"""
+
+
+def fragment() -> Fragment:
+    """The footprint of each client's open points (kept: `footprint_sql`), and its planned points
+    where we are not."""
     return Fragment(
         ctes=(
-            f"cont(country, continent) AS ({cont})",
-            f"""pts AS (
-    SELECT p.client_id, COUNT(*) AS open_points, COUNT(DISTINCT p.country) AS countries,
-        COUNT(DISTINCT {AREA_SQL}) AS regions, COUNT(DISTINCT k.continent) AS continents
-    FROM accounts_pointofpresence p LEFT JOIN cont k ON k.country = p.country
-    WHERE p.status = 'open' GROUP BY p.client_id
-)""",
             f"""expansion AS (
     SELECT p.client_id, COUNT(*) AS expansion_points FROM accounts_pointofpresence p
     WHERE p.status = 'planned' AND NOT EXISTS ({COVERING_SQL}) GROUP BY p.client_id
 )""",
         ),
-        joins="""LEFT JOIN pts ON pts.client_id = b.client_id
+        joins=f"""LEFT JOIN {ClientFootprint._meta.db_table} pts ON pts.client_id = b.client_id
     LEFT JOIN expansion ex ON ex.client_id = b.client_id""",
         facts="""COALESCE(pts.open_points, 0) AS open_points, COALESCE(pts.countries, 0) AS countries,
         COALESCE(pts.regions, 0) AS regions, COALESCE(pts.continents, 0) AS continents,

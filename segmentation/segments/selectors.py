@@ -6,6 +6,10 @@ The caller has already passed the client through `accounts.access.get_client_for
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
+
+from django.conf import settings
+from django.core.cache import cache
 
 from accounts.models import Client
 from kam.users.models import User
@@ -63,18 +67,18 @@ def segment_panel(
 
 
 def with_decisions(client: Client) -> Client | None:
-    """The client with its segments, rank and the decisions on it (key status, tier override,
-    who decided); None when it is gone."""
-    related = ["segment", "rank", "tier_override__decided_by", "key_status__decided_by"]
+    """The client with its segments and the decisions on it (key status, tier override, who
+    decided); None when it is gone."""
+    related = ["segment", "tier_override__decided_by", "key_status__decided_by"]
     return Client.objects.select_related(*related).filter(pk=client.pk).first()
 
 
 def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:
     policy = Policy.current()
-    rank = getattr(client, "rank", None)
-    panel.category = abcd.category_reason(segment, policy, totals.clients, rank and rank.revenue_rank)
+    rank = ranks(segment, totals.run)
+    panel.category = abcd.category_reason(segment, policy, totals.clients, rank.revenue)
     panel.strategy = abcd.strategy(segment.category)
-    panel.tier = tiers.tier_reason(segment, policy, rank and rank.potential_rank)
+    panel.tier = tiers.tier_reason(segment, policy, rank.potential)
     panel.league = leagues.league_reason(segment)
     panel.expansion = leagues.expansion_reason(segment)
     if panel.expansion is not None:
@@ -82,6 +86,34 @@ def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: da
     panel.size = size_class.size_reason(segment)
     panel.purchases = rhythm.lost_reason(segment, today)
     panel.revenue_share, panel.potential_share = _shares(segment, totals)
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """A client's place by revenue among all clients and by potential among those with an
+    estimate (None without one): one more than the clients above it, ties sharing a place."""
+
+    revenue: int
+    potential: int | None
+
+
+def ranks(segment: ClientSegment, run: int | None) -> Ranks:
+    """The client's ranks among the segments of the nightly run `run` (None: no run kept its
+    totals; counted and not kept). Relative to every client, they would move for most clients
+    every night if the run kept them: the card counts them instead, through the segments'
+    indexes on revenue and potential, once a run for each client shown."""
+
+    def count() -> Ranks:
+        above = ClientSegment.objects.order_by()
+        potential = None
+        if segment.potential is not None:
+            potential = above.filter(potential__gt=segment.potential).count() + 1
+        return Ranks(above.filter(revenue__gt=segment.revenue).count() + 1, potential)
+
+    if run is None:
+        return count()
+    key = f"ranks:{run}:{segment.client_id}:{segment.revenue}:{segment.potential}"
+    return cast(Ranks, cache.get_or_set(key, count, settings.KAM_FRAGMENT_SECONDS))
 
 
 def _shares(segment: ClientSegment, totals: Totals) -> tuple[Decimal | None, Decimal | None]:

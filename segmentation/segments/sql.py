@@ -78,6 +78,29 @@ class Fragment:
     columns: str = ""
 
 
+def pareto_line_sql(source: str, column: str, lines: dict[str, str]) -> str:
+    """One row: for each line, the least positive value of `column` in `source` such that the
+    values above it (strictly) hold less than its share (a percentage, as SQL) of the column's
+    total. A client at or over a line is within that share; no value qualifies: NULL.
+
+    The same verdicts as ranking every client with running sums, from one sort: the sum above a
+    value only falls as the value grows, so the clients within a share are those from its line
+    up, and a client's verdict needs only its own value and the line. The running sum before a
+    row (in descending order) is the sum above its value at the first of its equals and more at
+    the others, so the least value whose first row qualifies is the least over all rows."""
+    chosen = ",\n    ".join(
+        f"MIN(CASE WHEN above * 100 < {share} * total THEN {column} END) AS {name}"
+        for name, share in lines.items()
+    )
+    return f"""SELECT {chosen}
+    FROM (
+        SELECT {column},
+            SUM({column}) OVER (ORDER BY {column} DESC ROWS UNBOUNDED PRECEDING) - {column} AS above,
+            SUM({column}) OVER () AS total
+        FROM {source}
+    ) ranked WHERE {column} > 0"""
+
+
 def policy_params(policy: Policy, *names: str) -> dict[str, Any]:
     """The named policy fields as SQL parameters under their own names (`%(pareto_share)s`)."""
     return {name: getattr(policy, name) for name in names}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from segmentation.models import ClientSegment, Policy, Tier, TierOverride
-from segmentation.segments.sql import Fragment, policy_params
+from segmentation.segments.sql import Fragment, pareto_line_sql, policy_params
 from segmentation.segments.words import Reason, number
 
 KIND = "tier"
@@ -24,33 +24,20 @@ def params(policy: Policy) -> dict[str, object]:
 
 
 def fragment() -> Fragment:
-    """Clients with an estimate ranked by potential, with the potential of those above each one.
-
-    Clients without one have no rank and are bronze: a zero potential adds nothing to the sums
-    and never ranks above anyone, so leaving them out changes no rank.
-    """
-    ranks = """pot AS (
-    SELECT client_id,
-        RANK() OVER (ORDER BY potential DESC) AS potential_rank,
-        SUM(potential) OVER () AS potential_total,
-        SUM(potential) OVER (ORDER BY potential DESC) - SUM(potential) OVER (PARTITION BY potential)
-            AS potential_above
-    FROM est
-)"""
+    """The potential's lines for gold and silver over the clients with an estimate (see
+    `pareto_line_sql`). Clients without one are bronze: a zero potential adds nothing to the sums
+    and is never above anyone, so leaving them out moves no line."""
+    lines = {"gold_line": "%(gold_share)s", "silver_line": "(%(gold_share)s + %(silver_share)s)"}
     return Fragment(
-        ctes=(ranks,),
-        joins="""LEFT JOIN pot po ON po.client_id = b.client_id
+        ctes=(f"pot AS ({pareto_line_sql('est', 'potential', lines)})",),
+        joins="""CROSS JOIN pot po
     LEFT JOIN segmentation_keystatus ks ON ks.client_id = b.client_id
     LEFT JOIN segmentation_tieroverride tov ON tov.client_id = b.client_id""",
-        facts="po.potential_rank, po.potential_total, po.potential_above, "
-        "COALESCE(ks.is_key, FALSE) AS is_key, tov.tier AS override_tier",
-        judged="""CASE WHEN f.potential > 0 AND f.potential_above * 100 < %(gold_share)s * f.potential_total
-            THEN 'gold'
-        WHEN f.potential > 0 AND f.potential_above * 100
-            < (%(gold_share)s + %(silver_share)s) * f.potential_total THEN 'silver'
+        facts="po.gold_line, po.silver_line, COALESCE(ks.is_key, FALSE) AS is_key, tov.tier AS override_tier",
+        judged="""CASE WHEN f.potential > 0 AND f.potential >= f.gold_line THEN 'gold'
+        WHEN f.potential > 0 AND f.potential >= f.silver_line THEN 'silver'
         ELSE 'bronze' END AS computed_tier""",
-        columns="""j.potential_rank,
-    j.computed_tier AS tier,
+        columns="""j.computed_tier AS tier,
     CASE WHEN j.is_key AND COALESCE(j.override_tier, j.computed_tier) = 'bronze' THEN TRUE ELSE FALSE END
         AS key_bronze""",
     )
@@ -102,7 +89,7 @@ def tier_is(*values: str) -> Q:
 
 def tier_reason(segment: ClientSegment, policy: Policy, rank: int | None) -> Reason:
     """The computed tier in words, e.g. "Gold — among the clients holding the first 50% of all
-    potential (rank 3)" (`rank`: the client's potential rank, kept on `ClientRank`)."""
+    potential (rank 3)" (`rank`: the client's potential rank, `selectors.Ranks`)."""
     headline = segment.get_tier_display()
     if segment.tier in (Tier.GOLD, Tier.SILVER):
         if segment.tier == Tier.GOLD:

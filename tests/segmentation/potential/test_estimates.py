@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import TeamMember
-from segmentation.models import ClientRank, ClientSegment, Policy, PotentialEstimate
+from segmentation.models import ClientSegment, Policy, PotentialEstimate
 from segmentation.potential import services as estimates
 from segmentation.potential.selectors import potential_table, stale_before
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, SaleFactory, TeamMemberFactory
@@ -219,7 +219,6 @@ def test_analysed_client_shows_the_nightly_category_with_its_reason(as_manager, 
         covered_sales=Decimal(100),
         can_buy_more=True,
     )
-    ClientRank.objects.create(client=client_card, revenue_rank=2)
     ClientSegment.objects.create(client=ClientFactory(), revenue=Decimal(900))
 
     response = as_manager.get(potential_url(client_card))

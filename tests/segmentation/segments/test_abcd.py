@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.models import ClientRank, ClientSegment, Policy, PotentialEstimate
+from segmentation.models import ClientSegment, Policy, PotentialEstimate
 from segmentation.segments import abcd as abcd_rule
-from segmentation.segments import engine, leagues, tiers
+from segmentation.segments import engine, leagues, selectors, tiers
 from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
 from tests.segmentation.segments.conftest import TODAY, segment
 
@@ -142,10 +142,10 @@ def test_reasons_of_what_the_engine_computed():
     engine.recompute(today=TODAY)
 
     segments = {s.client_id: s for s in ClientSegment.objects.all()}
-    ranks = {r.client_id: r for r in ClientRank.objects.all()}
+    ranks = {pk: selectors.ranks(segment, None) for pk, segment in segments.items()}
     policy = Policy.current()
     words = {
-        c.name: str(abcd_rule.category_reason(segments[c.pk], policy, 4, ranks[c.pk].revenue_rank))
+        c.name: str(abcd_rule.category_reason(segments[c.pk], policy, 4, ranks[c.pk].revenue))
         for c in (top, second, small, unknown)
     }
     assert words == {
@@ -161,6 +161,6 @@ def test_reasons_of_what_the_engine_computed():
         "Unknown": "No category: the potential table is not filled in",
     }
     assert str(leagues.league_reason(segments[top.pk])) == "Premier league — present on 2 continents"
-    assert str(tiers.tier_reason(segments[second.pk], policy, ranks[second.pk].potential_rank)) == (
+    assert str(tiers.tier_reason(segments[second.pk], policy, ranks[second.pk].potential)) == (
         "Gold — among the clients holding the first 50% of all potential (rank 1)"
     )

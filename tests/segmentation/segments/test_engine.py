@@ -8,7 +8,6 @@ from django.db import connection
 
 from accounts.models import Client
 from segmentation.models import (
-    ClientRank,
     ClientSegment,
     NightlyRun,
     Notification,
@@ -16,7 +15,8 @@ from segmentation.models import (
     PotentialEstimate,
     SegmentChange,
 )
-from segmentation.segments import engine
+from segmentation.segments import engine, selectors
+from segmentation.segments.selectors import Ranks
 from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
 from tests.helpers import second_session
 
@@ -375,11 +375,12 @@ def test_a_rerun_with_nothing_changed_writes_no_segment_row():
 
     assert (first.written, second.written) == (3, 0)
     assert list(ClientSegment.objects.values_list("wallet_share", flat=True).distinct()) == [Decimal("33.33")]
-    ranks = ClientRank.objects.order_by("client__segment__revenue")
-    assert list(ranks.values_list("revenue_rank", "potential_rank")) == [(3, 3), (2, 2), (1, 1)]
+    stored = ClientSegment.objects.order_by("revenue")
+    assert [selectors.ranks(s, None) for s in stored] == [Ranks(3, 3), Ranks(2, 2), Ranks(1, 1)]
 
 
-def test_ranks_move_in_their_own_table_and_leave_the_other_segments_unwritten():
+def test_a_client_passing_another_by_revenue_writes_its_own_row_alone():
+    """Nothing kept is relative to the other clients: the ranks are counted on the card."""
     first, second = with_revenue(100), with_revenue(200)
     engine.recompute(today=TODAY)
     SaleFactory(client=first, product_group=first.sales.get().product_group, date=TODAY, amount=150)
@@ -387,7 +388,8 @@ def test_ranks_move_in_their_own_table_and_leave_the_other_segments_unwritten():
     run = engine.recompute(today=TODAY)
 
     assert run.written == 1
-    assert dict(ClientRank.objects.values_list("client_id", "revenue_rank")) == {first.pk: 1, second.pk: 2}
+    ranked = {s.client_id: selectors.ranks(s, None).revenue for s in ClientSegment.objects.all()}
+    assert ranked == {first.pk: 1, second.pk: 2}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and ANALYZE are PostgreSQL's")

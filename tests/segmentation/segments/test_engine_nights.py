@@ -1,7 +1,8 @@
 """Night after night the engine re-reads only some clients' sales (`segments.facts`): between
 nights the windows slide, sales arrive (some dated ahead), change and go, potential estimates
-are added, changed and deleted, and every night gives exactly the reference's segments and the
-facts a whole re-read would give."""
+are added, changed and deleted, points of presence open, close and move, purchasing is
+(de)centralised, and every night gives exactly the reference's segments and the facts a whole
+re-read would give."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,21 +12,24 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import ProductGroup, Sale
+from accounts.models import Client, PointOfPresence, ProductGroup, Sale
 from segmentation.models import (
+    ClientFootprint,
     ClientPurchases,
     ClientSegment,
     ClientWallet,
     EstimatesTouched,
     FactsDay,
     GroupSales,
+    PointsTouched,
     PotentialEstimate,
     SalesTouched,
 )
 from segmentation.segments.engine import recompute
-from tests.factories import ClientFactory, ProductGroupFactory, SaleFactory
+from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
 from tests.segmentation.segments.engine_data import computed, store
-from tests.segmentation.segments.reference import ClientData, Rules, segments
+from tests.segmentation.segments.reference import ClientData, Point, Rules, segments
+from tests.segmentation.segments.test_engine_properties import PLACES
 
 TODAY = date(2026, 6, 15)
 AMOUNTS = [Decimal(100), Decimal(250), Decimal(1000), Decimal(400_000)]
@@ -34,7 +38,14 @@ AMOUNTS = [Decimal(100), Decimal(250), Decimal(1000), Decimal(400_000)]
 # a sale dated ahead, which a later night counts.
 back = st.one_of(st.integers(-60, 800), st.integers(320, 370), st.integers(680, 735))
 sale = st.tuples(st.integers(0, 3), back.map(lambda n: TODAY - timedelta(days=n)), st.sampled_from(AMOUNTS))
-client = st.builds(ClientData, sales=st.lists(sale, max_size=10), estimates=st.just({0: Decimal(1000)}))
+point = st.builds(lambda at, planned: Point(*at, planned=planned), st.sampled_from(PLACES), st.booleans())
+client = st.builds(
+    ClientData,
+    centralised=st.booleans(),
+    sales=st.lists(sale, max_size=10),
+    estimates=st.just({0: Decimal(1000)}),
+    points=st.lists(point, max_size=2),
+)
 night = st.fixed_dictionaries(
     {
         "later": st.integers(-3, 45),
@@ -46,6 +57,10 @@ night = st.fixed_dictionaries(
             st.tuples(st.integers(0, 5), st.integers(0, 3), st.one_of(st.none(), st.sampled_from(AMOUNTS))),
             max_size=2,
         ),
+        # (client, a point opened or planned; None: its first point closed)
+        "placed": st.lists(st.tuples(st.integers(0, 5), st.one_of(st.none(), point)), max_size=2),
+        "replanned": st.lists(st.integers(0, 5), max_size=1),  # its first point open <-> planned
+        "centralised": st.lists(st.integers(0, 5), max_size=1),  # purchasing (de)centralised
     }
 )
 
@@ -54,10 +69,12 @@ def stored_facts() -> tuple[list[tuple[object, ...]], ...]:
     sums = GroupSales.objects.order_by("client", "product_group_id")
     purchases = ClientPurchases.objects.order_by("client")
     wallets = ClientWallet.objects.order_by("client")
+    footprints = ClientFootprint.objects.order_by("client")
     return (
         list(sums.values_list("client", "product_group_id", "sold", "last_date")),
         list(purchases.values_list("client", "revenue", "last_purchase", "purchase_dates", "usual_interval")),
         list(wallets.values_list("client", "potential", "covered")),
+        list(footprints.values_list("client", "open_points", "countries", "regions", "continents")),
     )
 
 
@@ -90,6 +107,40 @@ def between(nights: dict[str, list], data: dict[int, ClientData], ids: dict[int,
         # A new dict: the clients' strategy shares one estimates dict between them.
         kept = {g: value for g, value in data[key].estimates.items() if g != group}
         data[key].estimates = kept if amount is None else kept | {group: amount}
+    _move_points(nights, data, ids)
+
+
+def _move_points(nights: dict[str, list], data: dict[int, ClientData], ids: dict[int, int]) -> None:
+    keys = sorted(data)
+    for n, place in nights["placed"]:
+        key = keys[n % len(keys)]
+        if place is None:
+            first = PointOfPresence.objects.filter(client_id=ids[key]).order_by("id").first()
+            if first is not None:
+                first.delete()
+                data[key].points = data[key].points[1:]
+            continue
+        PointOfPresence.objects.create(
+            client_id=ids[key],
+            country=place.country,
+            region=place.region,
+            status="planned" if place.planned else "open",
+            planned_date=TODAY + timedelta(days=30) if place.planned else None,
+        )
+        data[key].points = [*data[key].points, place]
+    for n in nights["replanned"]:
+        key = keys[n % len(keys)]
+        first = PointOfPresence.objects.filter(client_id=ids[key]).order_by("id").first()
+        if first is not None:
+            planned = first.status == "open"
+            first.status, first.planned_date = ("planned", TODAY) if planned else ("open", None)
+            first.save()
+            moved = data[key].points[0]
+            data[key].points = [Point(moved.country, moved.region, planned=planned), *data[key].points[1:]]
+    for n in nights["centralised"]:
+        key = keys[n % len(keys)]
+        data[key].centralised = not data[key].centralised
+        Client.objects.filter(pk=ids[key]).update(purchasing_centralised=data[key].centralised)
 
 
 def estimate(client_id: int, group: ProductGroup, amount: Decimal | None) -> None:
@@ -221,3 +272,24 @@ def test_a_night_computes_the_wallet_again_of_the_clients_whose_estimates_moved(
     segments = {s.client_id: (s.potential, s.covered_sales, s.category) for s in ClientSegment.objects.all()}
     assert segments[changed.pk][:2] == (Decimal(1500), Decimal(300))
     assert segments[dropped.pk] == (None, None, "")
+
+
+@pytest.mark.django_db
+def test_a_night_counts_again_the_footprint_of_the_clients_whose_points_moved():
+    quiet, moved, closed = ClientFactory(), ClientFactory(), ClientFactory()
+    for client in (quiet, moved, closed):
+        PointFactory(client=client, country="RU", region="RU-MOW")
+    recompute(today=TODAY)
+    assert not PointsTouched.objects.exists()
+
+    PointFactory(client=moved, country="KZ", region="")
+    closed.points.get().delete()
+    assert set(PointsTouched.objects.values_list("client_id", flat=True)) == {moved.pk, closed.pk}
+    recompute(today=TODAY)
+
+    assert not PointsTouched.objects.exists()
+    counted = ClientFootprint.objects.values_list("client", "open_points", "continents")
+    footprints = {row[0]: row[1:] for row in counted}
+    assert footprints == {quiet.pk: (1, 1), moved.pk: (2, 2)}
+    leagues = dict(ClientSegment.objects.values_list("client_id", "league"))
+    assert leagues == {quiet.pk: "third", moved.pk: "qualifying", closed.pk: ""}

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PointOfPresence
-from segmentation.models import ClientRank, ClientSegment, KeyStatus, Policy, PotentialEstimate, TierOverride
+from segmentation.models import ClientSegment, KeyStatus, NightlyRun, Policy, PotentialEstimate, TierOverride
 from segmentation.segments import engine
-from segmentation.segments.selectors import segment_panel
+from segmentation.segments.selectors import SegmentPanel, segment_panel
+from segmentation.segments.words import Reason
 from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,6 @@ def test_expansion_alert_names_the_regions_without_our_location(as_director, cli
 
 def test_override_is_shown_with_its_reason_and_the_computed_tier(as_director, client_card, director):
     ClientSegment.objects.create(client=client_card, tier="bronze", potential=Decimal(0))
-    ClientRank.objects.create(client=client_card, potential_rank=4)
     TierOverride.objects.create(
         client=client_card, tier="gold", reason="Image client: opens Siberia", decided_by=director
     )
@@ -163,10 +163,21 @@ def test_segment_panel_query_count_is_fixed(client_card, director, assert_querie
     Policy.current()
     director.has_perm("segmentation.decide_key_status")  # the permission cache: once per request
 
-    # the client with its decisions, the policy, the client count, the planned points, the totals
-    panel = assert_queries(5, lambda: segment_panel(client_card, user=director, today=timezone.localdate()))
+    NightlyRun.objects.create(
+        run_on=timezone.localdate(),
+        status=NightlyRun.Status.SUCCESS,
+        totals={"clients": 1, "active": 1, "revenue": "0", "potential": "5"},
+    )
 
-    assert panel.may_decide is True
+    def panel() -> SegmentPanel:
+        return segment_panel(client_card, user=director, today=timezone.localdate())
+
+    # the client with its decisions, the run's totals, the policy, the planned points, and the
+    # client's ranks by potential and by revenue, counted once for the run
+    assert assert_queries(6, panel).may_decide is True
+    assert assert_queries(4, panel).tier == Reason(
+        "Gold", "among the clients holding the first 50% of all potential (rank 1)"
+    )
 
 
 def test_card_has_the_potential_tab(as_manager, client_card):
