@@ -107,9 +107,11 @@ class PointsTouched(models.Model):
 
 class FactsDay(models.Model):
     """The day `GroupSales`, `ClientPurchases`, `ClientWallet` and `ClientFootprint` are for (one
-    row, none before the first run)."""
+    row, none before the first run), and the policy the stored segments were judged by
+    (`segments.engine`: a night under another judges every client again)."""
 
     day = models.DateField()
+    judged_with = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return str(self.day)

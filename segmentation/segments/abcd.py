@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kam.money import money
-from segmentation.models import Category, ClientSegment, Policy
+from segmentation.models import Category, ClientPurchases, ClientSegment, Policy
 from segmentation.segments import wallet
 from segmentation.segments.sql import Dialect, Fragment, pareto_line_sql, policy_params
 from segmentation.segments.words import Reason, number, share_against
@@ -26,12 +26,21 @@ def params(policy: Policy) -> dict[str, object]:
     return policy_params(policy, "pareto_share", "wallet_share_limit", "min_headroom")
 
 
+def lines_sql() -> str:
+    """The least revenue within the Pareto share (`revenue_line`, see `pareto_line_sql`)."""
+    purchases = ClientPurchases._meta.db_table
+    return pareto_line_sql(purchases, "revenue", {"revenue_line": "%(pareto_share)s"})
+
+
+def buys_a_lot_sql(revenue: str) -> str:
+    """Whether `revenue` is within the Pareto share: at or over the run's `revenue_line`."""
+    return f"({revenue} > 0 AND COALESCE({revenue} >= %(revenue_line)s, FALSE))"
+
+
 def fragment(d: Dialect) -> Fragment:
-    """The Pareto line of revenue (see `pareto_line_sql`), then the verdicts and the category."""
+    """The verdicts, by the run's line (`lines_sql`), and the category."""
     return Fragment(
-        ctes=(f"pareto AS ({pareto_line_sql('base', 'revenue', {'revenue_line': '%(pareto_share)s'})})",),
-        joins="CROSS JOIN pareto pa",
-        facts="""(b.revenue > 0 AND COALESCE(b.revenue >= pa.revenue_line, FALSE)) AS buys_a_lot,
+        facts=f"""{buys_a_lot_sql("b.revenue")} AS buys_a_lot,
         CASE WHEN est.potential IS NULL THEN NULL ELSE (est.potential > 0
             AND est.covered * 100 < %(wallet_share_limit)s * est.potential
             AND est.potential - est.covered >= %(min_headroom)s) END AS can_buy_more""",

@@ -5,10 +5,12 @@ The rules live one per module beside this one (`abcd`, `tiers`, `leagues`, `size
 statement. This module owns what they share. One run:
 1. takes the lock (an advisory lock on PostgreSQL; SQLite's write lock elsewhere);
 2. brings the kept facts to the day (`facts`: the sums per client and product group, the
-   purchase rhythm and the wallet, re-reading the sales and estimates of only the clients whose
-   facts may have moved), then judges every client's new segments in one statement over those
-   facts, the points of presence and our own locations, keeping in a temporary table only the
-   clients whose segment row moved;
+   purchase rhythm, the wallet and the points' footprint, re-reading the sales, estimates and
+   points of only the clients whose facts may have moved), draws the rules' lines over the whole
+   base, and judges the new segments of the clients whose segments may move (`_judged_sql`; all
+   of them on a first night or under another policy) in one statement over those facts, the
+   planned points and our own locations, keeping in a temporary table only the clients whose
+   segment row moved;
 3. records a segment-change row for every category, tier, league, size class and
    purchase status that moved, and a notification for the responsible manager;
 4. tells the directors of every key client that has become bronze (DOMAIN §4);
@@ -35,6 +37,7 @@ from segmentation.keys.selectors import key_cap
 from segmentation.models import (
     ClientPurchases,
     ClientSegment,
+    FactsDay,
     NightlyRun,
     Notification,
     Policy,
@@ -52,12 +55,18 @@ ADVISORY_LOCK_KEY = 4_151_001
 SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
-# Common to every rule, as `facts` keeps them: every client with its revenue, last purchase and
-# purchase dates of 24 months (their number and the median gap).
-SALES_CTES = f"""base AS (
+JUDGED = "seg_judged"
+
+
+def _sales_ctes(some: bool) -> str:
+    """Common to every rule, as `facts` keeps them: each client judged (`some`: those in `JUDGED`;
+    else every client) with its revenue, last purchase and purchase dates of 24 months (their
+    number and the median gap)."""
+    where = f"\n    WHERE c.id IN (SELECT client_id FROM {JUDGED})" if some else ""
+    return f"""base AS (
     SELECT c.id AS client_id, c.purchasing_centralised AS centralised, COALESCE(p.revenue, 0) AS revenue,
         p.last_purchase, COALESCE(p.purchase_dates, 0) AS purchase_dates, p.usual_interval
-    FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id
+    FROM accounts_client c LEFT JOIN {ClientPurchases._meta.db_table} p ON p.client_id = c.id{where}
 )"""
 
 
@@ -147,8 +156,8 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     dialect = Dialect(postgres=connection.vendor == "postgresql")
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS seg_stage")
-        cursor.execute(f"DROP TABLE IF EXISTS {facts.REDO}")
+        for table in ("seg_stage", facts.REDO, facts.MOVED, JUDGED):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
         if dialect.postgres:
             # Sorts stay in memory, and the purchase dates stream in (client, date) index
             # order into the rhythm's window instead of being hashed and then sorted again.
@@ -161,7 +170,21 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         logger.info("nightly run %s re-read the sales of %s", run.pk, "all" if redone is None else redone)
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
-        cursor.execute(_stage_sql(dialect), params)
+        params |= _lines(cursor, dialect, params)
+        judged_with = _judged_with(policy)
+        some = (
+            redone is not None
+            and FactsDay.objects.values_list("judged_with", flat=True).first() == judged_with
+        )
+        judged: object = "every client"
+        if some:
+            cursor.execute(_judged_sql(dialect), params)
+            if dialect.postgres:
+                cursor.execute(f"ANALYZE {JUDGED}")
+            cursor.execute(f"SELECT COUNT(*) FROM {JUDGED}")
+            judged = cursor.fetchone()[0]
+        logger.info("nightly run %s judged %s", run.pk, judged)
+        cursor.execute(_stage_sql(dialect, some=some), params)
         if dialect.postgres:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
@@ -181,7 +204,9 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # A night that writes less than a tenth of the rows leaves it to autovacuum, whose
             # threshold that is.
             cursor.execute(f"ANALYZE {ClientSegment._meta.db_table}")
-        cursor.execute("DROP TABLE seg_stage")
+        for table in ("seg_stage", facts.MOVED, JUDGED):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        FactsDay.objects.filter(pk=1).update(judged_with=judged_with)
         cursor.execute(
             "SELECT kind, COUNT(*) FROM segmentation_segmentchange WHERE run_id = %(run)s GROUP BY kind",
             params,
@@ -219,15 +244,64 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
     return common | rules | rhythm.params(policy, today)
 
 
-def _stage_sql(d: Dialect) -> str:
-    """The new segments of every client whose segment row differs from the stored one (or is
-    missing): the common facts, then each rule's part (see `Fragment`).
+def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> dict[str, Any]:
+    """The rules' lines over the whole base (`abcd.lines_sql`, `tiers.lines_sql`), as parameters."""
+    lines: dict[str, Any] = {}
+    for sql in (abcd.lines_sql(), tiers.lines_sql()):
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        lines |= {name: d.param(value) for name, value in zip(names, cursor.fetchone(), strict=True)}
+    return lines
 
-    Every client is judged, but only the rows that moved are kept, so that the statements after
-    it (the segment changes, the updates, the inserts) read a handful of rows on a quiet night
-    instead of joining every client's row once each. Nothing kept is relative to the other
-    clients but through the rules' lines, so a client's row moves only when its own verdicts do
-    (its ranks are counted on its card: `segments.selectors.ranks`)."""
+
+def _judged_with(policy: Policy) -> dict[str, str]:
+    """The policy's fields as the stored segments keep them (`FactsDay.judged_with`)."""
+    fields = [f.attname for f in Policy._meta.concrete_fields if f.attname != "updated_at"]
+    return {name: _canonical(getattr(policy, name)) for name in fields}
+
+
+def _canonical(value: object) -> str:
+    """A policy value as text, a decimal without its scale (80 and 80.00 are one value)."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _judged_sql(d: Dialect) -> str:
+    """The clients whose segment row may move tonight, into `JUDGED`; every other client's row is
+    what judging it again would give, as its stored row was judged from the same facts under the
+    same policy (`FactsDay.judged_with`; under another, every client is judged):
+    - the clients whose facts moved (`facts.MOVED`: sales, estimates, points) or who have no row;
+    - those whose stored revenue or potential is now on the other side of a line, and those whose
+      purchase status moves with the day (the rhythm by its kept facts; every win back, which ends);
+    - those whose purchasing was (de)centralised (their league);
+    - every key client and every client flagged bronze while key (the key status and the tier
+      overrides are read, not kept), and every client with a planned point (our own locations
+      are read, not kept).
+    Nothing kept is relative to the other clients but through the rules' lines: the ranks are
+    counted on the card (`segments.selectors.ranks`)."""
+    segment = ClientSegment._meta.db_table
+    purchases = ClientPurchases._meta.db_table
+    return f"""
+CREATE TEMP TABLE {JUDGED} AS
+SELECT client_id FROM {facts.MOVED}
+UNION SELECT client_id FROM segmentation_keystatus
+UNION SELECT client_id FROM accounts_pointofpresence WHERE status = 'planned'
+UNION SELECT c.id FROM accounts_client c
+    LEFT JOIN {segment} s ON s.client_id = c.id
+    LEFT JOIN (SELECT p.client_id, p.last_purchase, {rhythm.facts_sql(d, "p")} FROM {purchases} p) f
+        ON f.client_id = c.id
+WHERE s.client_id IS NULL OR s.lost_status = 'won_back' OR s.key_bronze
+    OR s.buys_a_lot <> {abcd.buys_a_lot_sql("s.revenue")}
+    OR s.tier <> {tiers.tier_sql("s.potential")}
+    OR s.lost_status <> {rhythm.status_sql("f")}
+    OR s.league <> {leagues.league_sql("s", "c.purchasing_centralised")}
+"""
+
+
+def _stage_sql(d: Dialect, *, some: bool) -> str:
+    """The new segments of every client judged (`some`: those in `JUDGED`, else all) whose segment
+    row differs from the stored one (or is missing): the common facts, then each rule's part (see
+    `Fragment`). Only the rows that moved are kept, so that the statements after it (the segment
+    changes, the updates, the inserts) read a handful of rows on a quiet night."""
     parts = [
         abcd.fragment(d),
         tiers.fragment(),
@@ -235,7 +309,9 @@ def _stage_sql(d: Dialect) -> str:
         size_class.fragment(),
         rhythm.fragment(d),
     ]
-    ctes = ",\n".join([SALES_CTES, wallet.ESTIMATES_CTE, *(cte for part in parts for cte in part.ctes)])
+    ctes = ",\n".join(
+        [_sales_ctes(some), wallet.ESTIMATES_CTE, *(cte for part in parts for cte in part.ctes)]
+    )
     facts = _joined(parts, "facts", ",\n        ")
     joins = _joined(parts, "joins", "\n    ")
     judged = _joined(parts, "judged", ",\n        ")

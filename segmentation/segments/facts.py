@@ -43,6 +43,8 @@ ESTIMATES_TOUCHED = EstimatesTouched._meta.db_table
 FOOTPRINT = ClientFootprint._meta.db_table
 POINTS_TOUCHED = PointsTouched._meta.db_table
 POINTS_REDO = "seg_points_redo"
+# The clients whose facts moved tonight (sales, wallet or footprint), kept for the stage.
+MOVED = "seg_moved"
 
 # Per client with an estimate: its potential and covered sales (over `GroupSales`, written
 # before it).
@@ -89,7 +91,9 @@ EXCEPT SELECT client_id FROM {REDO}
 
 
 def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int | None:
-    """Bring the facts to `today`; returns how many clients' sales were re-read (None: all)."""
+    """Bring the facts to `today`; returns how many clients' sales were re-read (None: all, and
+    every client's facts moved). Otherwise the clients whose facts moved are left in the temporary
+    table `MOVED`."""
     kept = FactsDay.objects.first()
     if kept is None or kept.day > today:
         _forget(cursor, (GROUP_SALES, PURCHASES, WALLET, FOOTPRINT), "")
@@ -97,6 +101,7 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
             cursor.execute(f"DELETE FROM {touched}")
         redone = None
     else:
+        cursor.execute(f"CREATE TEMP TABLE {MOVED} (client_id BIGINT PRIMARY KEY)")
         redone = _redo(cursor, d, params | _kept_params(kept.day))
         _forget(cursor, (GROUP_SALES, PURCHASES), f" WHERE {ONLY}")
     only = "" if redone is None else f" AND {ONLY}"
@@ -126,7 +131,7 @@ def _refresh_wallet(cursor: Any, d: Dialect, *, whole: bool) -> None:
     only = f"client_id IN (SELECT client_id FROM {WALLET_REDO})"
     _forget(cursor, (WALLET,), f" WHERE {only}")
     cursor.execute(WALLET_SQL.format(where=f"WHERE e.{only}\n"))
-    cursor.execute(f"DROP TABLE {WALLET_REDO}")
+    _moved(cursor, WALLET_REDO)
 
 
 def _refresh_footprint(cursor: Any, d: Dialect, *, whole: bool) -> None:
@@ -140,7 +145,13 @@ def _refresh_footprint(cursor: Any, d: Dialect, *, whole: bool) -> None:
     only = f"client_id IN (SELECT client_id FROM {POINTS_REDO})"
     _forget(cursor, (FOOTPRINT,), f" WHERE {only}")
     cursor.execute(leagues.footprint_sql(only))
-    cursor.execute(f"DROP TABLE {POINTS_REDO}")
+    _moved(cursor, POINTS_REDO)
+
+
+def _moved(cursor: Any, redone: str) -> None:
+    """Add the clients of the temporary table `redone` to `MOVED`, and drop it."""
+    cursor.execute(f"INSERT INTO {MOVED} SELECT client_id FROM {redone} EXCEPT SELECT client_id FROM {MOVED}")
+    cursor.execute(f"DROP TABLE {redone}")
 
 
 def _take(cursor: Any, d: Dialect, touched: str, into: str) -> None:

@@ -67,15 +67,20 @@ def fragment() -> Fragment:
         facts="""COALESCE(pts.open_points, 0) AS open_points, COALESCE(pts.countries, 0) AS countries,
         COALESCE(pts.regions, 0) AS regions, COALESCE(pts.continents, 0) AS continents,
         COALESCE(ex.expansion_points, 0) AS expansion_points""",
-        columns="""j.continents, j.countries, j.regions, j.open_points,
-    CASE WHEN j.open_points = 0 THEN ''
-        WHEN j.open_points >= 2 AND NOT j.centralised THEN 'qualifying'
-        WHEN j.continents >= 2 THEN 'premier'
-        WHEN j.countries >= 2 THEN 'first'
-        WHEN j.regions >= 2 THEN 'second'
-        ELSE 'third' END AS league,
+        columns=f"""j.continents, j.countries, j.regions, j.open_points,
+    {league_sql("j", "j.centralised")} AS league,
     j.expansion_points""",
     )
+
+
+def league_sql(counts: str, centralised: str) -> str:
+    """The league of a row with the footprint's `counts` (a segment or the staged facts)."""
+    return f"""CASE WHEN {counts}.open_points = 0 THEN ''
+        WHEN {counts}.open_points >= 2 AND NOT {centralised} THEN 'qualifying'
+        WHEN {counts}.continents >= 2 THEN 'premier'
+        WHEN {counts}.countries >= 2 THEN 'first'
+        WHEN {counts}.regions >= 2 THEN 'second'
+        ELSE 'third' END"""
 
 
 @dataclass(frozen=True)

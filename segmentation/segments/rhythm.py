@@ -48,21 +48,35 @@ def rhythm_ctes(d: Dialect, only: str = "") -> str:
 )"""
 
 
-def fragment(d: Dialect) -> Fragment:
-    since = d.days_between("%(today)s", "b.last_purchase")
-    return Fragment(
-        facts=f"""b.purchase_dates,
-        CASE WHEN b.purchase_dates >= {MIN_PURCHASE_DATES} THEN b.usual_interval END AS usual_interval,
-        {since} AS since""",
-        judged="""CASE WHEN f.last_purchase IS NULL THEN ''
-            WHEN f.usual_interval IS NOT NULL THEN CASE
-                WHEN f.since > %(lost_factor)s * f.usual_interval AND f.since >= %(lost_min_days)s THEN 'lost'
-                WHEN f.since > %(at_risk_factor)s * f.usual_interval
-                    AND f.since >= %(at_risk_min_days)s THEN 'at_risk'
+def facts_sql(d: Dialect, purchases: str) -> str:
+    """The rhythm's facts of a client's `purchases` row (`ClientPurchases`, or the staged facts):
+    its dates, its usual interval (with enough dates) and the days since its last purchase."""
+    since = d.days_between("%(today)s", f"{purchases}.last_purchase")
+    return f"""{purchases}.purchase_dates,
+        CASE WHEN {purchases}.purchase_dates >= {MIN_PURCHASE_DATES} THEN {purchases}.usual_interval END
+            AS usual_interval,
+        {since} AS since"""
+
+
+def status_sql(f: str) -> str:
+    """The purchase status by the rhythm of the facts row `f` (`facts_sql`, with `last_purchase`),
+    before a win back."""
+    return f"""CASE WHEN {f}.last_purchase IS NULL THEN ''
+            WHEN {f}.usual_interval IS NOT NULL THEN CASE
+                WHEN {f}.since > %(lost_factor)s * {f}.usual_interval AND {f}.since >= %(lost_min_days)s
+                    THEN 'lost'
+                WHEN {f}.since > %(at_risk_factor)s * {f}.usual_interval
+                    AND {f}.since >= %(at_risk_min_days)s THEN 'at_risk'
                 ELSE 'active' END
-            WHEN f.since > %(no_rhythm_lost_days)s THEN 'lost'
-            WHEN f.since > %(no_rhythm_at_risk_days)s THEN 'at_risk'
-            ELSE 'active' END AS rhythm_status""",
+            WHEN {f}.since > %(no_rhythm_lost_days)s THEN 'lost'
+            WHEN {f}.since > %(no_rhythm_at_risk_days)s THEN 'at_risk'
+            ELSE 'active' END"""
+
+
+def fragment(d: Dialect) -> Fragment:
+    return Fragment(
+        facts=facts_sql(d, "b"),
+        judged=f"{status_sql('f')} AS rhythm_status",
         columns="""j.purchase_dates,
     j.usual_interval,
     j.last_purchase,

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from segmentation.models import ClientSegment, Policy, Tier, TierOverride
+from segmentation.models import ClientSegment, ClientWallet, Policy, Tier, TierOverride
 from segmentation.segments.sql import Fragment, pareto_line_sql, policy_params
 from segmentation.segments.words import Reason, number
 
@@ -23,20 +23,28 @@ def params(policy: Policy) -> dict[str, object]:
     return policy_params(policy, "gold_share", "silver_share")
 
 
-def fragment() -> Fragment:
-    """The potential's lines for gold and silver over the clients with an estimate (see
-    `pareto_line_sql`). Clients without one are bronze: a zero potential adds nothing to the sums
-    and is never above anyone, so leaving them out moves no line."""
+def lines_sql() -> str:
+    """The potential's lines for gold and silver (`gold_line`, `silver_line`, see
+    `pareto_line_sql`) over the clients with an estimate. Clients without one are bronze: a zero
+    potential adds nothing to the sums and is never above anyone, so leaving them out moves no
+    line."""
     lines = {"gold_line": "%(gold_share)s", "silver_line": "(%(gold_share)s + %(silver_share)s)"}
+    return pareto_line_sql(ClientWallet._meta.db_table, "potential", lines)
+
+
+def tier_sql(potential: str) -> str:
+    """The tier `potential` is in, by the run's lines (`lines_sql`)."""
+    return f"""CASE WHEN {potential} > 0 AND {potential} >= %(gold_line)s THEN 'gold'
+        WHEN {potential} > 0 AND {potential} >= %(silver_line)s THEN 'silver'
+        ELSE 'bronze' END"""
+
+
+def fragment() -> Fragment:
     return Fragment(
-        ctes=(f"pot AS ({pareto_line_sql('est', 'potential', lines)})",),
-        joins="""CROSS JOIN pot po
-    LEFT JOIN segmentation_keystatus ks ON ks.client_id = b.client_id
+        joins="""LEFT JOIN segmentation_keystatus ks ON ks.client_id = b.client_id
     LEFT JOIN segmentation_tieroverride tov ON tov.client_id = b.client_id""",
-        facts="po.gold_line, po.silver_line, COALESCE(ks.is_key, FALSE) AS is_key, tov.tier AS override_tier",
-        judged="""CASE WHEN f.potential > 0 AND f.potential >= f.gold_line THEN 'gold'
-        WHEN f.potential > 0 AND f.potential >= f.silver_line THEN 'silver'
-        ELSE 'bronze' END AS computed_tier""",
+        facts="COALESCE(ks.is_key, FALSE) AS is_key, tov.tier AS override_tier",
+        judged=f"{tier_sql('f.potential')} AS computed_tier",
         columns="""j.computed_tier AS tier,
     CASE WHEN j.is_key AND COALESCE(j.override_tier, j.computed_tier) = 'bronze' THEN TRUE ELSE FALSE END
         AS key_bronze""",

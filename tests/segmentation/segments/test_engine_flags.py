@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from accounts.models import Client
-from segmentation.models import KeyStatus, Notification, PotentialEstimate, SegmentChange, TierOverride
+from segmentation.models import (
+    ClientSegment,
+    KeyStatus,
+    Notification,
+    PotentialEstimate,
+    SegmentChange,
+    TierOverride,
+)
 from segmentation.segments import engine
 from tests.factories import ClientFactory, DirectorFactory, ManagerFactory, ProductGroupFactory
 
@@ -183,3 +190,21 @@ def test_the_second_run_writes_no_notification_and_no_change(key_gold, at_the_ca
 
     assert (Notification.objects.count(), SegmentChange.objects.count()) == (notifications, changes)
     assert second.changes == {}
+
+
+def test_a_key_client_no_longer_key_or_overridden_back_is_no_longer_flagged(key_gold, directors):
+    """The key statuses and the tier overrides are read, not kept: a night with no other news
+    still judges the clients they name, and those flagged."""
+    TierOverride.objects.create(client=key_gold, tier="bronze", reason="Image only", decided_by=directors[0])
+    engine.recompute(today=TODAY)
+    assert ClientSegment.objects.get(client=key_gold).key_bronze is True
+
+    TierOverride.objects.filter(client=key_gold).delete()
+    engine.recompute(today=TODAY)
+    assert ClientSegment.objects.get(client=key_gold).key_bronze is False
+
+    TierOverride.objects.create(client=key_gold, tier="bronze", reason="Again", decided_by=directors[0])
+    engine.recompute(today=TODAY)
+    KeyStatus.objects.filter(client=key_gold).delete()
+    engine.recompute(today=TODAY)
+    assert ClientSegment.objects.get(client=key_gold).key_bronze is False

@@ -22,6 +22,7 @@ from segmentation.models import (
     FactsDay,
     GroupSales,
     PointsTouched,
+    Policy,
     PotentialEstimate,
     SalesTouched,
 )
@@ -293,3 +294,43 @@ def test_a_night_counts_again_the_footprint_of_the_clients_whose_points_moved():
     assert footprints == {quiet.pk: (1, 1), moved.pk: (2, 2)}
     leagues = dict(ClientSegment.objects.values_list("client_id", "league"))
     assert leagues == {quiet.pk: "third", moved.pk: "qualifying", closed.pk: ""}
+
+
+@pytest.mark.django_db
+def test_a_quiet_night_judges_only_the_clients_whose_segments_may_move(caplog):
+    group = ProductGroupFactory()
+    quiet, bought = ClientFactory(), ClientFactory()
+    ClientFactory()  # no sales at all
+    for client in (quiet, bought):
+        SaleFactory(client=client, product_group=group, date=TODAY - timedelta(days=10), amount=100)
+    recompute(today=TODAY)
+    SaleFactory(client=bought, product_group=group, date=TODAY, amount=50)
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+
+    assert [m.split(" judged ")[1] for m in caplog.messages if " judged " in m] == ["1"]
+    assert ClientSegment.objects.get(client=bought).revenue == 150
+
+
+@pytest.mark.django_db
+def test_a_night_under_another_policy_judges_every_client_again(caplog):
+    group = ProductGroupFactory()
+    big, small = ClientFactory(), ClientFactory()
+    for client, amount in ((big, 1000), (small, 10)):
+        estimate(client.pk, group, Decimal(amount))
+    recompute(today=TODAY)
+
+    def tiers() -> dict[int, str]:
+        return dict(ClientSegment.objects.values_list("client_id", "tier"))
+
+    assert tiers() == {big.pk: "gold", small.pk: "bronze"}
+
+    Policy.objects.update(gold_share=100)  # no save(): nothing but the fields themselves tells
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+
+    assert [m.split(" judged ")[1] for m in caplog.messages if " judged " in m] == ["every client"]
+    assert tiers() == {big.pk: "gold", small.pk: "gold"}

@@ -15,15 +15,17 @@ POLICY_FIELDS = {field.name for field in Policy._meta.fields}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def sql_of(fragment: Fragment) -> str:
-    return " ".join([*fragment.ctes, fragment.joins, fragment.facts, fragment.judged, fragment.columns])
+def sql_of(fragment: Fragment, lines: str = "") -> str:
+    """A rule's part of the staging statement, with the SQL of its lines (`lines_sql`)."""
+    parts = [*fragment.ctes, fragment.joins, fragment.facts, fragment.judged, fragment.columns, lines]
+    return " ".join(parts)
 
 
 RULES = {
-    "abcd": (abcd.params(Policy()), abcd.fragment(Dialect(postgres=True))),
-    "tiers": (tiers.params(Policy()), tiers.fragment()),
-    "size_class": (size_class.params(Policy()), size_class.fragment()),
-    "rhythm": (rhythm.params(Policy(), TODAY), rhythm.fragment(Dialect(postgres=True))),
+    "abcd": (abcd.params(Policy()), sql_of(abcd.fragment(Dialect(postgres=True)), abcd.lines_sql())),
+    "tiers": (tiers.params(Policy()), sql_of(tiers.fragment(), tiers.lines_sql())),
+    "size_class": (size_class.params(Policy()), sql_of(size_class.fragment())),
+    "rhythm": (rhythm.params(Policy(), TODAY), sql_of(rhythm.fragment(Dialect(postgres=True)))),
 }
 EXPECTED = {
     "abcd": ["pareto_share", "wallet_share_limit", "min_headroom"],
@@ -42,17 +44,20 @@ EXPECTED = {
 
 @pytest.mark.parametrize("rule", RULES)
 def test_a_rule_reads_its_policy_fields_in_its_own_sql_under_their_names(rule):
-    params, fragment = RULES[rule]
+    params, sql = RULES[rule]
 
     fields = [name for name in params if name in POLICY_FIELDS]
     assert fields == EXPECTED[rule]
-    assert [name for name in fields if f"%({name})s" not in sql_of(fragment)] == []
+    assert [name for name in fields if f"%({name})s" not in sql] == []
 
 
-def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run():
+def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_and_lines_of_the_run():
     dialect = Dialect(postgres=True)
     sql = (
-        engine._stage_sql(dialect)
+        engine._stage_sql(dialect, some=True)
+        + engine._judged_sql(dialect)
+        + abcd.lines_sql()
+        + tiers.lines_sql()
         + facts.purchases_sql(dialect, "")
         + facts.GROUP_SALES_SQL
         + facts.SLIDING_SQL
@@ -66,6 +71,9 @@ def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_of_the_run
         "kept_on",
         "kept_year_ago",
         "kept_two_years_ago",
+        "revenue_line",
+        "gold_line",
+        "silver_line",
     }
 
 
