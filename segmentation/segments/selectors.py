@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import cast
 
-from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import Client
@@ -88,6 +87,10 @@ def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: da
     panel.revenue_share, panel.potential_share = _shares(segment, totals)
 
 
+# The segments move only in a nightly run, which the ranks' key names: a day outlives a run.
+RANKS_SECONDS = 24 * 60 * 60
+
+
 @dataclass(frozen=True)
 class Ranks:
     """A client's place by revenue among all clients and by potential among those with an
@@ -113,7 +116,7 @@ def ranks(segment: ClientSegment, run: int | None) -> Ranks:
     if run is None:
         return count()
     key = f"ranks:{run}:{segment.client_id}:{segment.revenue}:{segment.potential}"
-    return cast(Ranks, cache.get_or_set(key, count, settings.KAM_FRAGMENT_SECONDS))
+    return cast(Ranks, cache.get_or_set(key, count, RANKS_SECONDS))
 
 
 def _shares(segment: ClientSegment, totals: Totals) -> tuple[Decimal | None, Decimal | None]:
