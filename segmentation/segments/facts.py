@@ -14,6 +14,7 @@ clients and for those whose potential estimates were added, changed or deleted s
 facts, or for a day before theirs, the night reads every client's sales, estimates and points.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -116,22 +117,15 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
 
 def _refresh_wallet(cursor: Any, d: Dialect, *, whole: bool) -> None:
     """The wallet of every client (`whole`), or of those re-read tonight or whose estimates
-    moved (the marks taken are deleted first, as in `_redo`)."""
+    moved."""
     if whole:
         cursor.execute(WALLET_SQL.format(where=""))
         return
-    cursor.execute(f"DROP TABLE IF EXISTS {WALLET_REDO}")
-    cursor.execute(f"CREATE TEMP TABLE {WALLET_REDO} (client_id BIGINT PRIMARY KEY)")
-    _take(cursor, d, ESTIMATES_TOUCHED, WALLET_REDO)
-    cursor.execute(
-        f"INSERT INTO {WALLET_REDO} SELECT client_id FROM {REDO} EXCEPT SELECT client_id FROM {WALLET_REDO}"
-    )
-    if d.postgres:
-        cursor.execute(f"ANALYZE {WALLET_REDO}")
-    only = f"client_id IN (SELECT client_id FROM {WALLET_REDO})"
-    _forget(cursor, (WALLET,), f" WHERE {only}")
-    cursor.execute(WALLET_SQL.format(where=f"WHERE e.{only}\n"))
-    _moved(cursor, WALLET_REDO)
+    _recount(cursor, d, WALLET, _wallet_sql, touched=ESTIMATES_TOUCHED, redo=WALLET_REDO, also=REDO)
+
+
+def _wallet_sql(only: str) -> str:
+    return WALLET_SQL.format(where=f"WHERE e.{only}\n")
 
 
 def _refresh_footprint(cursor: Any, d: Dialect, *, whole: bool) -> None:
@@ -139,19 +133,34 @@ def _refresh_footprint(cursor: Any, d: Dialect, *, whole: bool) -> None:
     if whole:
         cursor.execute(leagues.footprint_sql(""))
         return
-    cursor.execute(f"DROP TABLE IF EXISTS {POINTS_REDO}")
-    cursor.execute(f"CREATE TEMP TABLE {POINTS_REDO} (client_id BIGINT PRIMARY KEY)")
-    _take(cursor, d, POINTS_TOUCHED, POINTS_REDO)
-    only = f"client_id IN (SELECT client_id FROM {POINTS_REDO})"
-    _forget(cursor, (FOOTPRINT,), f" WHERE {only}")
-    cursor.execute(leagues.footprint_sql(only))
-    _moved(cursor, POINTS_REDO)
+    _recount(cursor, d, FOOTPRINT, leagues.footprint_sql, touched=POINTS_TOUCHED, redo=POINTS_REDO)
 
 
-def _moved(cursor: Any, redone: str) -> None:
-    """Add the clients of the temporary table `redone` to `MOVED`, and drop it."""
-    cursor.execute(f"INSERT INTO {MOVED} SELECT client_id FROM {redone} EXCEPT SELECT client_id FROM {MOVED}")
-    cursor.execute(f"DROP TABLE {redone}")
+def _recount(
+    cursor: Any,
+    d: Dialect,
+    kept: str,
+    insert: Callable[[str], str],
+    *,
+    touched: str,
+    redo: str,
+    also: str = "",
+) -> None:
+    """The rows of `kept` again, by `insert(condition on the clients)`, for the clients marked
+    in `touched` (and those of the temporary table `also`), gathered in the temporary table
+    `redo`; the marks taken are deleted first, as in `_redo`, and the clients join `MOVED`."""
+    cursor.execute(f"DROP TABLE IF EXISTS {redo}")
+    cursor.execute(f"CREATE TEMP TABLE {redo} (client_id BIGINT PRIMARY KEY)")
+    _take(cursor, d, touched, redo)
+    if also:
+        cursor.execute(f"INSERT INTO {redo} SELECT client_id FROM {also} EXCEPT SELECT client_id FROM {redo}")
+    if d.postgres:
+        cursor.execute(f"ANALYZE {redo}")
+    only = f"client_id IN (SELECT client_id FROM {redo})"
+    _forget(cursor, (kept,), f" WHERE {only}")
+    cursor.execute(insert(only))
+    cursor.execute(f"INSERT INTO {MOVED} SELECT client_id FROM {redo} EXCEPT SELECT client_id FROM {MOVED}")
+    cursor.execute(f"DROP TABLE {redo}")
 
 
 def _take(cursor: Any, d: Dialect, touched: str, into: str) -> None:
