@@ -156,7 +156,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
     dialect = Dialect(postgres=connection.vendor == "postgresql")
     params = {name: dialect.param(value) for name, value in _params(run, today, policy).items()}
     with connection.cursor() as cursor:
-        for table in ("seg_stage", facts.REDO, facts.MOVED, JUDGED):
+        for table in ("seg_stage", facts.REDO, facts.SHIFT, facts.DATES, facts.MOVED, JUDGED):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         if dialect.postgres:
             # Sorts stay in memory, and the purchase dates stream in (client, date) index
@@ -167,7 +167,14 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # (seconds) would cost more than the whole statement.
             cursor.execute("SET LOCAL jit = off")
         redone = facts.refresh(cursor, dialect, params, today)
-        logger.info("nightly run %s re-read the sales of %s", run.pk, "all" if redone is None else redone)
+        if redone is None:
+            logger.info("nightly run %s re-read the sales of all", run.pk)
+        else:
+            logger.info(
+                "nightly run %s re-read the sales of %s, shifted the year of %s and the dates of %s",
+                run.pk,
+                *redone,
+            )
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
         params |= _lines(cursor, dialect, params)

@@ -8,7 +8,14 @@ moved since the day they are for (`FactsDay`):
   triggers on the sales table);
 - the clients with a sale leaving the 365-day window (the sums) or the 24-month window (the
   purchase dates) between that day and this one, or entering it (a sale dated after that day).
-Nothing else about a client's sales changes with the day. The wallet is computed again for those
+Nothing else about a client's sales changes with the day.
+
+On PostgreSQL, only the clients whose sales were touched or entered a window are re-read
+whole. A client whose sales only leave a window is shifted: the sums of its sales leaving the
+365-day window are subtracted from its kept sums (`SHIFT`), and if a purchase date left the
+24-month window, its rhythm alone is counted again (`DATES`, over the index of its dates); its
+last purchase stands. SQLite keeps decimals as floats, where a difference would drift from a
+sum, so it re-reads them all. The wallet is computed again for the re-read and shifted
 clients and for those whose potential estimates were added, changed or deleted since
 (`EstimatesTouched`), and the footprint for those whose points were (`PointsTouched`). Without
 facts, or for a day before theirs, the night reads every client's sales, estimates and points.
@@ -16,7 +23,7 @@ facts, or for a day before theirs, the night reads every client's sales, estimat
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from segmentation.models import (
     ClientFootprint,
@@ -38,6 +45,10 @@ GROUP_SALES = GroupSales._meta.db_table
 PURCHASES = ClientPurchases._meta.db_table
 TOUCHED = SalesTouched._meta.db_table
 ONLY = f"client_id IN (SELECT client_id FROM {REDO})"
+# The other clients whose sales leave the 365-day window (PostgreSQL): their sums are shifted.
+SHIFT = "seg_shift"
+# The other clients whose purchase dates leave the 24-month window (PostgreSQL).
+DATES = "seg_dates"
 WALLET = ClientWallet._meta.db_table
 WALLET_REDO = "seg_wallet_redo"
 ESTIMATES_TOUCHED = EstimatesTouched._meta.db_table
@@ -80,21 +91,68 @@ FROM (
 """
 
 
-# The clients whose sales leave or enter a window between the facts' day and this one.
-SLIDING_SQL = f"""
+# The clients whose sales entered the windows (a sale after the facts' day, up to this one).
+ENTERING_SQL = f"""
 INSERT INTO {REDO} (client_id)
-SELECT DISTINCT client_id FROM {SALES}
-WHERE (date > %(kept_year_ago)s AND date <= %(year_ago)s)
-    OR (date > %(kept_two_years_ago)s AND date <= %(two_years_ago)s)
-    OR (date > %(kept_on)s AND date <= %(today)s)
+SELECT DISTINCT client_id FROM {SALES} WHERE date > %(kept_on)s AND date <= %(today)s
+EXCEPT SELECT client_id FROM {REDO}
+"""
+LEAVING_YEAR = "date > %(kept_year_ago)s AND date <= %(year_ago)s"
+LEAVING_DATES = "date > %(kept_two_years_ago)s AND date <= %(two_years_ago)s"
+
+
+def leaving_sql(leaving: str, into: str) -> str:
+    """The other clients with a sale `leaving` a window, into `into`."""
+    return f"""
+INSERT INTO {into} (client_id)
+SELECT DISTINCT client_id FROM {SALES} WHERE {leaving}
 EXCEPT SELECT client_id FROM {REDO}
 """
 
 
-def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int | None:
-    """Bring the facts to `today`; returns how many clients' sales were re-read (None: all, and
-    every client's facts moved). Otherwise the clients whose facts moved are left in the temporary
-    table `MOVED`."""
+# The other clients' sums of their sales leaving the 365-day window, per product group (read
+# once: a day's sales are a scan of their own).
+SHIFT_SQL = f"""
+CREATE TEMP TABLE {SHIFT} AS
+SELECT client_id, product_group_id, SUM(amount) AS amount FROM {SALES}
+WHERE {LEAVING_YEAR} AND client_id NOT IN (SELECT client_id FROM {REDO})
+GROUP BY client_id, product_group_id
+"""
+SHIFT_GROUP_SALES_SQL = f"""
+UPDATE {GROUP_SALES} AS g SET sold = g.sold - l.amount
+FROM {SHIFT} l WHERE g.client_id = l.client_id AND g.product_group_id = l.product_group_id
+"""
+SHIFT_PURCHASES_SQL = f"""
+UPDATE {PURCHASES} AS p SET revenue = p.revenue - l.amount
+FROM (SELECT client_id, SUM(amount) AS amount FROM {SHIFT} GROUP BY client_id) l
+WHERE p.client_id = l.client_id
+"""
+
+
+def dates_sql(d: Dialect) -> str:
+    """The rhythm again of the clients whose purchase dates left the 24-month window (PostgreSQL)."""
+    return f"""
+WITH {rhythm.rhythm_ctes(d, f" AND client_id IN (SELECT client_id FROM {DATES})")}
+UPDATE {PURCHASES} AS p
+SET purchase_dates = COALESCE(r.purchase_dates, 0), usual_interval = r.usual_interval
+FROM {DATES} x LEFT JOIN rhythm r ON r.client_id = x.client_id
+WHERE p.client_id = x.client_id
+"""
+
+
+class Refreshed(NamedTuple):
+    """How many clients' sales a night re-read, how many clients' year it shifted, and the
+    purchase dates of how many clients it read again."""
+
+    read: int
+    shifted: int
+    dates: int
+
+
+def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> Refreshed | None:
+    """Bring the facts to `today`; returns how many clients' sales were re-read or shifted (None:
+    all were re-read, and every client's facts moved). Otherwise the clients whose facts moved
+    are left in the temporary table `MOVED`."""
     kept = FactsDay.objects.first()
     if kept is None or kept.day > today:
         _forget(cursor, (GROUP_SALES, PURCHASES, WALLET, FOOTPRINT), "")
@@ -103,25 +161,40 @@ def refresh(cursor: Any, d: Dialect, params: dict[str, Any], today: date) -> int
         redone = None
     else:
         cursor.execute(f"CREATE TEMP TABLE {MOVED} (client_id BIGINT PRIMARY KEY)")
-        redone = _redo(cursor, d, params | _kept_params(kept.day))
+        params = params | _kept_params(kept.day)
+        redone = _redo(cursor, d, params)
         _forget(cursor, (GROUP_SALES, PURCHASES), f" WHERE {ONLY}")
     only = "" if redone is None else f" AND {ONLY}"
     cursor.execute(GROUP_SALES_SQL.format(only=only), params)
     cursor.execute(purchases_sql(d, only), params)
+    if redone is not None:
+        _shift(cursor, d, redone, params)
     _refresh_wallet(cursor, d, whole=redone is None)
     _refresh_footprint(cursor, d, whole=redone is None)
-    cursor.execute(f"DROP TABLE IF EXISTS {REDO}")
+    for table in (REDO, SHIFT, DATES):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
     FactsDay.objects.update_or_create(pk=1, defaults={"day": today})
     return redone
 
 
+def _shift(cursor: Any, d: Dialect, redone: Refreshed, params: dict[str, Any]) -> None:
+    """The facts of the clients whose sales only leave a window (see the module docstring)."""
+    if redone.shifted:
+        cursor.execute(SHIFT_GROUP_SALES_SQL, params)
+        cursor.execute(SHIFT_PURCHASES_SQL, params)
+    if redone.dates:
+        cursor.execute(dates_sql(d), params)
+        cursor.execute(
+            f"INSERT INTO {MOVED} SELECT client_id FROM {DATES} EXCEPT SELECT client_id FROM {MOVED}"
+        )
+
+
 def _refresh_wallet(cursor: Any, d: Dialect, *, whole: bool) -> None:
-    """The wallet of every client (`whole`), or of those re-read tonight or whose estimates
-    moved."""
+    """The wallet of every client (`whole`), or of those whose sales facts or estimates moved."""
     if whole:
         cursor.execute(WALLET_SQL.format(where=""))
         return
-    _recount(cursor, d, WALLET, _wallet_sql, touched=ESTIMATES_TOUCHED, redo=WALLET_REDO, also=REDO)
+    _recount(cursor, d, WALLET, _wallet_sql, touched=ESTIMATES_TOUCHED, redo=WALLET_REDO, also=(REDO, SHIFT))
 
 
 def _wallet_sql(only: str) -> str:
@@ -144,16 +217,18 @@ def _recount(
     *,
     touched: str,
     redo: str,
-    also: str = "",
+    also: tuple[str, ...] = (),
 ) -> None:
     """The rows of `kept` again, by `insert(condition on the clients)`, for the clients marked
-    in `touched` (and those of the temporary table `also`), gathered in the temporary table
+    in `touched` (and those of the temporary tables `also`), gathered in the temporary table
     `redo`; the marks taken are deleted first, as in `_redo`, and the clients join `MOVED`."""
     cursor.execute(f"DROP TABLE IF EXISTS {redo}")
     cursor.execute(f"CREATE TEMP TABLE {redo} (client_id BIGINT PRIMARY KEY)")
     _take(cursor, d, touched, redo)
-    if also:
-        cursor.execute(f"INSERT INTO {redo} SELECT client_id FROM {also} EXCEPT SELECT client_id FROM {redo}")
+    for table in also:
+        cursor.execute(
+            f"INSERT INTO {redo} SELECT client_id FROM {table} EXCEPT SELECT client_id FROM {redo}"
+        )
     if d.postgres:
         cursor.execute(f"ANALYZE {redo}")
     only = f"client_id IN (SELECT client_id FROM {redo})"
@@ -186,13 +261,24 @@ def _kept_params(day: date) -> dict[str, Any]:
     }
 
 
-def _redo(cursor: Any, d: Dialect, params: dict[str, Any]) -> int:
-    """The clients to re-read, into `seg_redo`; the marks taken are deleted first, so that a sale
-    written meanwhile marks its client again for the next night."""
+def _redo(cursor: Any, d: Dialect, params: dict[str, Any]) -> Refreshed:
+    """The clients to re-read, into `REDO`, and those to shift, into `SHIFT` (with their sums
+    leaving) and `DATES`; on SQLite, those go into `REDO` and leave the others empty. The marks
+    taken are deleted first, so that a sale written meanwhile marks its client again for the
+    next night."""
     cursor.execute(f"CREATE TEMP TABLE {REDO} (client_id BIGINT PRIMARY KEY)")
     _take(cursor, d, TOUCHED, REDO)
-    cursor.execute(SLIDING_SQL, params)
-    if d.postgres:
-        cursor.execute(f"ANALYZE {REDO}")  # temporary tables get no statistics otherwise
-    cursor.execute(f"SELECT COUNT(*) FROM {REDO}")
-    return int(cursor.fetchone()[0])
+    cursor.execute(ENTERING_SQL, params)
+    if not d.postgres:
+        for leaving in (LEAVING_YEAR, LEAVING_DATES):
+            cursor.execute(leaving_sql(leaving, REDO), params)
+    cursor.execute(SHIFT_SQL, params)
+    cursor.execute(f"CREATE TEMP TABLE {DATES} (client_id BIGINT PRIMARY KEY)")
+    cursor.execute(leaving_sql(LEAVING_DATES, DATES), params)
+    counts = []
+    for table, counted in ((REDO, "*"), (SHIFT, "DISTINCT client_id"), (DATES, "*")):
+        if d.postgres:
+            cursor.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
+        cursor.execute(f"SELECT COUNT({counted}) FROM {table}")
+        counts.append(int(cursor.fetchone()[0]))
+    return Refreshed(*counts)

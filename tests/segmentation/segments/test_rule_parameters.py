@@ -60,7 +60,12 @@ def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_and_lines_
         + tiers.lines_sql()
         + facts.purchases_sql(dialect, "")
         + facts.GROUP_SALES_SQL
-        + facts.SLIDING_SQL
+        + facts.ENTERING_SQL
+        + facts.SHIFT_SQL
+        + facts.leaving_sql(facts.LEAVING_DATES, facts.DATES)
+        + facts.SHIFT_GROUP_SALES_SQL
+        + facts.SHIFT_PURCHASES_SQL
+        + facts.dates_sql(dialect)
     )
 
     assert set(PLACEHOLDER.findall(sql)) - POLICY_FIELDS == {
