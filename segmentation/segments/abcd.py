@@ -8,6 +8,7 @@ A client without potential estimates has no category.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from kam.money import money
 from segmentation.models import Category, ClientPurchases, ClientSegment, Policy
 from segmentation.segments import wallet
-from segmentation.segments.sql import Dialect, Fragment, pareto_line_sql, policy_params
+from segmentation.segments.sql import Dialect, Fragment, pareto_curve_sql, policy_params
 from segmentation.segments.words import Reason, number, share_against
 
 KIND = "category"
@@ -26,10 +27,18 @@ def params(policy: Policy) -> dict[str, object]:
     return policy_params(policy, "pareto_share", "wallet_share_limit", "min_headroom")
 
 
-def lines_sql() -> str:
-    """The least revenue within the Pareto share (`revenue_line`, see `pareto_line_sql`)."""
+def lines_sql(buckets: int) -> str:
+    """The Pareto curve of revenue in `buckets` runs of rank, each with its least revenue
+    within the Pareto share (`pareto_curve_sql`): the least of those is the run's
+    `revenue_line`, and the curve is kept with the run's figures."""
     purchases = ClientPurchases._meta.db_table
-    return pareto_line_sql(purchases, "revenue", {"revenue_line": "%(pareto_share)s"})
+    return pareto_curve_sql(purchases, "revenue", "%(pareto_share)s", buckets)
+
+
+def revenue_line(curve: list[tuple[Any, ...]]) -> Any:
+    """The run's `revenue_line` from the rows of `lines_sql` (None: no client within the share)."""
+    within = [line for *_, line in curve if line is not None]
+    return min(within) if within else None
 
 
 def buys_a_lot_sql(revenue: str) -> str:

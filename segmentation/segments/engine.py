@@ -177,7 +177,8 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             )
         if dialect.postgres:
             cursor.execute("SET LOCAL enable_hashagg = on")
-        params |= _lines(cursor, dialect, params)
+        lines, pareto = _lines(cursor, dialect, params)
+        params |= lines
         judged_with = _judged_with(policy)
         some = (
             redone is not None
@@ -220,7 +221,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         )
         counts = dict(cursor.fetchall())
         run.totals = _totals(cursor)
-        run.figures = figures.compute(cursor, run, today)
+        run.figures = figures.compute(cursor, run, today, pareto)
     run.written = written
     return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
 
@@ -251,14 +252,16 @@ def _params(run: NightlyRun, today: date, policy: Policy) -> dict[str, Any]:
     return common | rules | rhythm.params(policy, today)
 
 
-def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> dict[str, Any]:
-    """The rules' lines over the whole base (`abcd.lines_sql`, `tiers.lines_sql`), as parameters."""
-    lines: dict[str, Any] = {}
-    for sql in (abcd.lines_sql(), tiers.lines_sql()):
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        lines |= {name: d.param(value) for name, value in zip(names, cursor.fetchone(), strict=True)}
-    return lines
+def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """The rules' lines over the whole base (`abcd.lines_sql`, `tiers.lines_sql`), as parameters,
+    and the Pareto curve of revenue drawn with them (its rows: bucket, last rank, revenue)."""
+    cursor.execute(abcd.lines_sql(figures.PARETO_BUCKETS), params)
+    curve = cursor.fetchall()
+    lines: dict[str, Any] = {"revenue_line": d.param(abcd.revenue_line(curve))}
+    cursor.execute(tiers.lines_sql(), params)
+    names = [column[0] for column in cursor.description]
+    lines |= {name: d.param(value) for name, value in zip(names, cursor.fetchone(), strict=True)}
+    return lines, [row[:3] for row in curve]
 
 
 def _judged_with(policy: Policy) -> dict[str, str]:

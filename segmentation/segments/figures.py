@@ -19,6 +19,7 @@ from typing import Any
 from accounts.models import Refusal
 from accounts.selectors import refusal_counts
 from segmentation.models import ClientSegment, LostStatus, NightlyRun, SegmentChange
+from segmentation.segments.sql import pareto_curve_sql
 
 PARETO_BUCKETS = 100
 KEPT_QUARTERS = 8  # of refusals, before the run's quarter
@@ -29,15 +30,6 @@ DISTRIBUTION_SQL = f"""
 SELECT category, tier, league, size_class, lost_status, COUNT(*), SUM(revenue)
 FROM {ClientSegment._meta.db_table}
 GROUP BY category, tier, league, size_class, lost_status
-"""
-
-PARETO_SQL = """
-SELECT (rn * {buckets} + n - 1) / n AS bucket, MAX(rn), SUM(revenue)
-FROM (
-    SELECT revenue, ROW_NUMBER() OVER (ORDER BY revenue DESC, client_id) AS rn, COUNT(*) OVER () AS n
-    FROM {table} WHERE revenue > 0
-) ranked
-GROUP BY 1 ORDER BY 1
 """
 
 # A client that became at risk (or lost) in this run and not already in an earlier run of the
@@ -112,12 +104,13 @@ def run_figures() -> Figures | None:
     return Figures.from_json(kept, run_id) if kept and "categories" in kept else None
 
 
-def compute(cursor: Any, run: NightlyRun, today: date) -> dict[str, Any]:
+def compute(cursor: Any, run: NightlyRun, today: date, pareto: list[tuple[Any, ...]]) -> dict[str, Any]:
     """The run's figures as JSON (see the module docstring), once its segments and changes are
-    written: one GROUP BY over the segments, one ranking of their revenue, and the run's own
-    purchase status changes."""
+    written: one GROUP BY over the segments, the Pareto curve's rows (bucket, last rank, revenue:
+    `pareto_rows`', as the run drew them with its revenue line over the same revenue), and the
+    run's own purchase status changes."""
     return distribution(cursor) | {
-        "pareto": [[top, str(revenue)] for top, revenue in pareto_rows(cursor)],
+        "pareto": [[int(top), str(_cents(revenue))] for _bucket, top, revenue in pareto],
         "became": became(cursor, run.pk, today),
         "refusals": refusals(today),
     }
@@ -140,8 +133,8 @@ def distribution(cursor: Any) -> dict[str, Any]:
 def pareto_rows(cursor: Any, buckets: int = PARETO_BUCKETS) -> list[tuple[int, Decimal]]:
     """Clients with revenue ranked by it, cut in SQL into `buckets` equal runs of rank: each
     bucket's last rank and its clients' revenue. Never more than `buckets` rows."""
-    cursor.execute(PARETO_SQL.format(buckets=int(buckets), table=ClientSegment._meta.db_table))
-    return [(int(top), _cents(revenue)) for _bucket, top, revenue in cursor.fetchall()]
+    cursor.execute(pareto_curve_sql(ClientSegment._meta.db_table, "revenue", "0", buckets))
+    return [(int(top), _cents(revenue)) for _bucket, top, revenue, _line in cursor.fetchall()]
 
 
 def became(cursor: Any, run_id: int, today: date) -> dict[str, int]:

@@ -101,6 +101,24 @@ def pareto_line_sql(source: str, column: str, lines: dict[str, str]) -> str:
     ) ranked WHERE {column} > 0"""
 
 
+def pareto_curve_sql(source: str, column: str, share: str, buckets: int) -> str:
+    """The Pareto curve of the positive values of `column` in `source`, highest first (ties by
+    client), cut into `buckets` equal runs of rank: per run, its number, the rank it ends at, the
+    sum of its values, and its least value within `share` as `pareto_line_sql` draws the line
+    (NULL: none). The line is the least of those, so one sort gives both the curve and the line;
+    the total is every row's, as there."""
+    order = f"ORDER BY {column} DESC, client_id"
+    return f"""SELECT (rn * {int(buckets)} + n - 1) / n AS bucket, MAX(rn), SUM({column}),
+        MIN(CASE WHEN above * 100 < {share} * total THEN {column} END)
+    FROM (
+        SELECT {column}, ROW_NUMBER() OVER ({order}) AS rn, COUNT(*) OVER () AS n,
+            SUM({column}) OVER ({order} ROWS UNBOUNDED PRECEDING) - {column} AS above,
+            (SELECT SUM({column}) FROM {source}) AS total
+        FROM {source} WHERE {column} > 0
+    ) ranked
+    GROUP BY 1 ORDER BY 1"""
+
+
 def policy_params(policy: Policy, *names: str) -> dict[str, Any]:
     """The named policy fields as SQL parameters under their own names (`%(pareto_share)s`)."""
     return {name: getattr(policy, name) for name in names}

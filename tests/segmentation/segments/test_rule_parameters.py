@@ -22,7 +22,7 @@ def sql_of(fragment: Fragment, lines: str = "") -> str:
 
 
 RULES = {
-    "abcd": (abcd.params(Policy()), sql_of(abcd.fragment(Dialect(postgres=True)), abcd.lines_sql())),
+    "abcd": (abcd.params(Policy()), sql_of(abcd.fragment(Dialect(postgres=True)), abcd.lines_sql(100))),
     "tiers": (tiers.params(Policy()), sql_of(tiers.fragment(), tiers.lines_sql())),
     "size_class": (size_class.params(Policy()), sql_of(size_class.fragment())),
     "rhythm": (rhythm.params(Policy(), TODAY), sql_of(rhythm.fragment(Dialect(postgres=True)))),
@@ -56,7 +56,7 @@ def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_and_lines_
     sql = (
         engine._stage_sql(dialect, some=True)
         + engine._judged_sql(dialect)
-        + abcd.lines_sql()
+        + abcd.lines_sql(100)
         + tiers.lines_sql()
         + facts.purchases_sql(dialect, "")
         + facts.GROUP_SALES_SQL
