@@ -107,8 +107,8 @@ class PointsTouched(models.Model):
 
 class FactsDay(models.Model):
     """The day `GroupSales`, `ClientPurchases`, `ClientWallet` and `ClientFootprint` are for (one
-    row, none before the first run), and the policy the stored segments were judged by
-    (`segments.engine`: a night under another judges every client again)."""
+    row, none before the first run), and the policy and our own locations the stored segments
+    were judged by (`segments.engine`: a night under others judges every client again)."""
 
     day = models.DateField()
     judged_with = models.JSONField(default=dict)

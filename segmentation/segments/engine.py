@@ -40,6 +40,7 @@ from segmentation.models import (
     FactsDay,
     NightlyRun,
     Notification,
+    OwnLocation,
     Policy,
 )
 from segmentation.notifications.selectors import directors
@@ -265,9 +266,12 @@ def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> tuple[dict[str, A
 
 
 def _judged_with(policy: Policy) -> dict[str, str]:
-    """The policy's fields as the stored segments keep them (`FactsDay.judged_with`)."""
+    """The policy's fields as the stored segments keep them, and the places our own active
+    locations cover (a planned point there is no expansion): `FactsDay.judged_with`."""
     fields = [f.attname for f in Policy._meta.concrete_fields if f.attname != "updated_at"]
-    return {name: _canonical(getattr(policy, name)) for name in fields}
+    covered = OwnLocation.objects.active().order_by("country", "region").values_list("country", "region")
+    places = ";".join(sorted({f"{country}:{region}" for country, region in covered}))
+    return {name: _canonical(getattr(policy, name)) for name in fields} | {"own_locations": places}
 
 
 def _canonical(value: object) -> str:
@@ -278,14 +282,14 @@ def _canonical(value: object) -> str:
 def _judged_sql(d: Dialect) -> str:
     """The clients whose segment row may move tonight, into `JUDGED`; every other client's row is
     what judging it again would give, as its stored row was judged from the same facts under the
-    same policy (`FactsDay.judged_with`; under another, every client is judged):
+    same policy and our own locations (`FactsDay.judged_with`; under others, every client is
+    judged):
     - the clients whose facts moved (`facts.MOVED`: sales, estimates, points) or who have no row;
     - those whose stored revenue or potential is now on the other side of a line, and those whose
       purchase status moves with the day (the rhythm by its kept facts; every win back, which ends);
     - those whose purchasing was (de)centralised (their league);
     - every key client and every client flagged bronze while key (the key status and the tier
-      overrides are read, not kept), and every client with a planned point (our own locations
-      are read, not kept).
+      overrides are read, not kept).
     Nothing kept is relative to the other clients but through the rules' lines: the ranks are
     counted on the card (`segments.selectors.ranks`)."""
     segment = ClientSegment._meta.db_table
@@ -294,7 +298,6 @@ def _judged_sql(d: Dialect) -> str:
 CREATE TEMP TABLE {JUDGED} AS
 SELECT client_id FROM {facts.MOVED}
 UNION SELECT client_id FROM segmentation_keystatus
-UNION SELECT client_id FROM accounts_pointofpresence WHERE status = 'planned'
 UNION SELECT c.id FROM accounts_client c
     LEFT JOIN {segment} s ON s.client_id = c.id
     LEFT JOIN (SELECT p.client_id, p.last_purchase, {rhythm.facts_sql(d, "p")} FROM {purchases} p) f

@@ -21,13 +21,14 @@ from segmentation.models import (
     EstimatesTouched,
     FactsDay,
     GroupSales,
+    OwnLocation,
     PointsTouched,
     Policy,
     PotentialEstimate,
     SalesTouched,
 )
 from segmentation.segments.engine import recompute
-from tests.factories import ClientFactory, PointFactory, ProductGroupFactory, SaleFactory
+from tests.factories import ClientFactory, OwnLocationFactory, PointFactory, ProductGroupFactory, SaleFactory
 from tests.segmentation.segments.engine_data import computed, store
 from tests.segmentation.segments.reference import ClientData, Point, Rules, segments
 from tests.segmentation.segments.test_engine_properties import PLACES
@@ -365,3 +366,35 @@ def test_a_night_under_another_policy_judges_every_client_again(caplog):
 
     assert [m.split(" judged ")[1] for m in caplog.messages if " judged " in m] == ["every client"]
     assert tiers() == {big.pk: "gold", small.pk: "gold"}
+
+
+@pytest.mark.django_db
+def test_a_planned_point_is_judged_again_only_when_our_own_locations_move(caplog):
+    planner, quiet = ClientFactory(), ClientFactory()
+    PointFactory(client=planner, country="KZ", region="", status="planned", planned_date=TODAY)
+    recompute(today=TODAY)
+
+    def judged() -> list[str]:
+        return [m.split(" judged ")[1] for m in caplog.messages if " judged " in m]
+
+    def expansion() -> int:
+        return ClientSegment.objects.get(client=planner).expansion_points
+
+    assert expansion() == 1
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+    assert judged() == ["0"]
+
+    OwnLocationFactory(country="KZ", region="")  # Kazakhstan is ours now: no expansion there
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+    assert (judged(), expansion()) == (["every client"], 0)
+
+    OwnLocation.objects.update(is_active=False)  # no save(): what they cover tells
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+    assert (judged(), expansion()) == (["every client"], 1)
+    assert quiet.segment.expansion_points == 0
