@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/nightly.py --clients 10000 --clients 100000
 
-For each size it generates the data into a PostgreSQL database of its own (COPY),
-then times in the same run:
+For each size it generates the data into a PostgreSQL database of its own (COPY), with the
+contacts and touches the pages benchmark gives every client (`bench.scene.fill_base`: the
+radar reads them), then times in the same run:
   - the nightly job (segmentation.segments.engine.recompute, first run on fresh data);
   - the floor: one GROUP BY pass over the same sales and points (the best of three);
   - the reference implementation (tests/segmentation/segments/reference.py) on the same data,
@@ -38,6 +39,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from bench.generate import FLOOR_SQL, generate, load_reference, recreate_database  # noqa: E402
+from bench.scene import fill_base  # noqa: E402
 from segmentation.segments.engine import recompute  # noqa: E402
 from tests.segmentation.segments.reference import Rules, segments  # noqa: E402
 
@@ -59,6 +61,7 @@ def measure(clients: int, seed: int) -> dict[str, float]:
     recreate_database(BENCH_URL)
     generated, (rows, today) = timed(lambda: generate(clients=clients, seed=seed))
     print(f"  {clients} clients: {rows} sales rows generated and loaded in {generated:.1f} s", flush=True)
+    fill_base(today, seed)
     floor()  # warm the cache the same way for everyone
     # The best of three: on a shared machine one pass alone varied twofold from run to run.
     floor_s = min(timed(floor)[0] for _ in range(3))
