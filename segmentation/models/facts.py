@@ -1,8 +1,8 @@
 """What the nightly run keeps between nights, so that a night reads only what changed.
 
-Written only by `segmentation.segments.engine` (and the triggers on the sales and the potential
-estimates for `SalesTouched` and `EstimatesTouched`);
-never through a form, and without history: each row is the run's working memory.
+Written only by the nightly run (`segmentation.segments.engine`, `segmentation.radar.services`)
+and by the triggers that mark what moved (the `...Touched` tables); never through a form, and
+without history: each row is the run's working memory.
 """
 
 from django.db import models
@@ -109,6 +109,31 @@ class FactsDay(models.Model):
     """The day `GroupSales`, `ClientPurchases`, `ClientWallet` and `ClientFootprint` are for (one
     row, none before the first run), and the policy and our own locations the stored segments
     were judged by (`segments.engine`: a night under others judges every client again)."""
+
+    day = models.DateField()
+    judged_with = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class FlagsTouched(models.Model):
+    """A client whose radar flags may have moved since the last run judged them
+    (`segmentation.radar.services`): inserted by triggers when its touches, contacts, points,
+    potential estimates, key status or tier override are added, changed or deleted, when it is
+    added or its status or responsible manager changes, and when its segment's tier, purchase
+    status, league or expansion points do; emptied by the run."""
+
+    client_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class FlagsDay(models.Model):
+    """The day the radar's flags (`ClientFlags`) are for (one row, none before the first run),
+    and what they were judged by besides each client's own rows: the policy, our country, the
+    last closed review and the managers over capacity (`segmentation.radar.services`)."""
 
     day = models.DateField()
     judged_with = models.JSONField(default=dict)

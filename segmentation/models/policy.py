@@ -228,6 +228,16 @@ class Policy(models.Model):
         """Every field's value: what a page part drawn under this policy is kept by."""
         return tuple(getattr(self, field.attname) for field in self._meta.concrete_fields)
 
+    def as_text(self) -> dict[str, str]:
+        """Every field's value as text but the time of the last save, a decimal without its scale
+        (80 and 80.00 are one value): what the nightly run keeps to know whether the policy moved."""
+        fields = [f.attname for f in self._meta.concrete_fields if f.attname != "updated_at"]
+        return {name: _text(getattr(self, name)) for name in fields}
+
+
+def _text(value: object) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
 
 class OwnLocationQuerySet(models.QuerySet["OwnLocation"]):
     def active(self) -> "OwnLocationQuerySet":

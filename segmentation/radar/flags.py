@@ -51,8 +51,13 @@ def _no_manager(today: date, policy: Policy) -> Q:
     return Q(responsible_manager__isnull=True)
 
 
+def no_touch_since(today: date, policy: Policy) -> date:
+    """A touch on or after this date keeps "no touch lately" off."""
+    return today - timedelta(days=policy.no_touch_days)
+
+
 def _no_touch(today: date, policy: Policy) -> Q:
-    since = today - timedelta(days=policy.no_touch_days)
+    since = no_touch_since(today, policy)
     return ~Q(Exists(Touch.objects.filter(client=OuterRef("pk"), date__gte=since)))
 
 

@@ -1,28 +1,67 @@
 """Keeping the radar's flags (`ClientFlags`) as the nightly run finds them, set-based.
 
-One statement evaluates every flag's condition (`flags.FLAGS`) once over all clients, with the
-worst-first score over those columns, and keeps in a temporary table only the rows whose values
-changed (and those of new clients); then those are updated (or inserted): a second run on the
-same data writes nothing, not even a row lock. Inactive clients carry no flags, so their row is all false.
+One statement evaluates every flag's condition (`flags.FLAGS`) once over the clients judged,
+with the worst-first score over those columns, and keeps in a temporary table only the rows
+whose values changed (and those of new clients); then those are updated (or inserted): a second
+run on the same data writes nothing, not even a row lock. Inactive clients carry no flags, so
+their row is all false.
+
+A night judges only the clients whose flags may have moved since the day they are for
+(`FlagsDay`); every other client's flags are what judging them again would give:
+- the clients marked in `FlagsTouched` by the triggers on what the flags read of each client
+  (its touches, contacts, points, estimates, key status, tier override, status, responsible
+  manager, and its segment's tier, purchase status, league and expansion points);
+- those with a touch or an estimate leaving the policy's window with the day ("no touch
+  lately", "potential stale");
+- the clients of the managers whose load went over capacity or came back under it.
+A first night, a day before the flags' day, another policy, country or last closed review (the
+flags read them for every client) judge every client.
 """
 
+import logging
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
-from accounts.models import Client
-from segmentation.models import ClientFlags, Policy, RadarTally
-from segmentation.radar.flags import FLAGS
+from accounts.models import Client, Touch
+from segmentation.models import (
+    ClientFlags,
+    FlagsDay,
+    FlagsTouched,
+    Policy,
+    PotentialEstimate,
+    RadarTally,
+    Review,
+)
+from segmentation.potential.selectors import stale_before
+from segmentation.radar.flags import FLAGS, no_touch_since
 from segmentation.radar.selectors import count_by_manager, flag_field, flagged_clients, score_sql
+from segmentation.segments import facts
+from segmentation.segments.sql import Dialect
+from segmentation.workload.selectors import overloaded_managers
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [flag.name for flag in FLAGS] + ["tier", "abroad", "score"]
 STAGE = "radar_stage"
+JUDGED = "radar_judged"
+OVER = "over_capacity"  # the key of `FlagsDay.judged_with` that names the managers over capacity
 
 
 def refresh(today: date, policy: Policy) -> int:
-    """Write every client's flags that changed (and those of new clients) and retally them per
-    responsible manager; returns how many client rows were written (inserted or changed)."""
-    flagged = flagged_clients(Client.objects.order_by(), today, policy)
+    """Write the flags that changed (and those of new clients) of the clients judged (see the
+    module docstring) and retally them per responsible manager; returns how many client rows
+    were written (inserted or changed)."""
+    judged_with = _judged_with(policy)
+    with connection.cursor() as cursor:
+        judged = _judge(cursor, today, policy, judged_with)
+    clients = Client.objects.order_by()
+    if judged is not None:
+        clients = clients.filter(pk__in=RawSQL(f"SELECT client_id FROM {JUDGED}", ()))
+    flagged = flagged_clients(clients, today, policy)
     values = flagged.values_list("pk", *[flag_field(flag) for flag in FLAGS], "tier_or_bronze", "is_abroad")
     select, params = values.query.sql_with_params()
     score = score_sql(flag_field, "tier_or_bronze", "is_abroad")
@@ -39,8 +78,70 @@ def refresh(today: date, policy: Policy) -> int:
         )
         written += cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGE}")
-    _retally()
+        cursor.execute(f"DROP TABLE IF EXISTS {JUDGED}")
+    FlagsDay.objects.update_or_create(pk=1, defaults={"day": today, "judged_with": judged_with})
+    if judged != 0:  # a client's flags, status and responsible manager are what the tallies count
+        _retally()
     return written
+
+
+def _judged_with(policy: Policy) -> dict[str, Any]:
+    """What every client's flags are judged by, besides its own rows (`FlagsDay.judged_with`)."""
+    last_review = Review.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
+    opened = last_review.values_list("opened_at", flat=True).first()
+    return {
+        "policy": policy.as_text(),
+        "country": settings.KAM_COUNTRY,
+        "last_review_opened": opened.isoformat() if opened else "",
+        OVER: overloaded_managers(policy),
+    }
+
+
+def _judge(cursor: Any, today: date, policy: Policy, judged_with: dict[str, Any]) -> int | None:
+    """The clients whose flags may have moved since their day, into `JUDGED`, and how many;
+    None when every client is to be judged. The marks are taken either way (deleted first, so
+    that a row written meanwhile marks its client again for the next night)."""
+    d = Dialect(postgres=connection.vendor == "postgresql")
+    cursor.execute(f"DROP TABLE IF EXISTS {JUDGED}")
+    cursor.execute(f"CREATE TEMP TABLE {JUDGED} (client_id BIGINT PRIMARY KEY)")
+    facts.take(cursor, d, FlagsTouched._meta.db_table, JUDGED)
+    kept = FlagsDay.objects.first()
+    every = {key: value for key, value in judged_with.items() if key != OVER}
+    if kept is None or kept.day > today or {k: v for k, v in kept.judged_with.items() if k != OVER} != every:
+        logger.info("the radar judges every client")
+        return None
+    moved = sorted(set(kept.judged_with.get(OVER, [])) ^ set(judged_with[OVER]))
+    if moved:
+        managers = ", ".join(["%s"] * len(moved))
+        _judge_also(cursor, Client._meta.db_table, "id", f"responsible_manager_id IN ({managers})", moved)
+    if kept.day < today:
+        was, now = _windows_start(kept.day, policy), _windows_start(today, policy)
+        for (table, column), start, end in zip(_WINDOWS, was, now, strict=True):
+            _judge_also(cursor, table, "client_id", f"{column} >= %s AND {column} < %s", [start, end])
+    if d.postgres:
+        cursor.execute(f"ANALYZE {JUDGED}")
+    cursor.execute(f"SELECT COUNT(*) FROM {JUDGED}")
+    judged = int(cursor.fetchone()[0])
+    logger.info("the radar judges %s clients", judged)
+    return judged
+
+
+# The rows that keep a flag off while their date is in the policy's window: a client's touches
+# ("no touch lately") and its potential estimates ("potential not estimated or stale").
+_WINDOWS = [(Touch._meta.db_table, "date"), (PotentialEstimate._meta.db_table, "estimated_on")]
+
+
+def _windows_start(day: date, policy: Policy) -> list[date]:
+    """The first date inside each of `_WINDOWS` on `day`."""
+    return [no_touch_since(day, policy), stale_before(day, policy)]
+
+
+def _judge_also(cursor: Any, table: str, client: str, condition: str, params: list[Any]) -> None:
+    cursor.execute(
+        f"INSERT INTO {JUDGED} (client_id) SELECT DISTINCT {client} FROM {table} WHERE {condition}"
+        f" EXCEPT SELECT client_id FROM {JUDGED}",
+        params,
+    )
 
 
 def _stage_sql(table: str, select: str, score: str, staged: list[str]) -> str:

@@ -18,7 +18,9 @@ statement. This module owns what they share. One run:
 6. keeps on its row the base's totals and the figures the directors' pages draw
    (`segments.figures`), so that no page aggregates the whole base per request;
 7. checks the key cap over the base as it is now, and tells the directors when it is
-   newly overrun (the previous run's `key_cap` was within it).
+   newly overrun (the previous run's `key_cap` was within it);
+8. keeps the radar's flags of the clients whose flags may have moved (`radar.services`: those
+   whose rows the flags read were marked by triggers, the segments just written among them).
 
 All of it is one transaction: a failure half-way leaves the previous segments.
 """
@@ -268,15 +270,9 @@ def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> tuple[dict[str, A
 def _judged_with(policy: Policy) -> dict[str, str]:
     """The policy's fields as the stored segments keep them, and the places our own active
     locations cover (a planned point there is no expansion): `FactsDay.judged_with`."""
-    fields = [f.attname for f in Policy._meta.concrete_fields if f.attname != "updated_at"]
     covered = OwnLocation.objects.active().order_by("country", "region").values_list("country", "region")
     places = ";".join(sorted({f"{country}:{region}" for country, region in covered}))
-    return {name: _canonical(getattr(policy, name)) for name in fields} | {"own_locations": places}
-
-
-def _canonical(value: object) -> str:
-    """A policy value as text, a decimal without its scale (80 and 80.00 are one value)."""
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+    return policy.as_text() | {"own_locations": places}
 
 
 def _judged_sql(d: Dialect) -> str:

@@ -224,7 +224,7 @@ def _recount(
     `redo`; the marks taken are deleted first, as in `_redo`, and the clients join `MOVED`."""
     cursor.execute(f"DROP TABLE IF EXISTS {redo}")
     cursor.execute(f"CREATE TEMP TABLE {redo} (client_id BIGINT PRIMARY KEY)")
-    _take(cursor, d, touched, redo)
+    take(cursor, d, touched, redo)
     for table in also:
         cursor.execute(
             f"INSERT INTO {redo} SELECT client_id FROM {table} EXCEPT SELECT client_id FROM {redo}"
@@ -238,7 +238,7 @@ def _recount(
     cursor.execute(f"DROP TABLE {redo}")
 
 
-def _take(cursor: Any, d: Dialect, touched: str, into: str) -> None:
+def take(cursor: Any, d: Dialect, touched: str, into: str) -> None:
     """Move the client marks of `touched` into the temporary table `into`."""
     if d.postgres:
         taken = f"WITH taken AS (DELETE FROM {touched} RETURNING client_id)"
@@ -267,7 +267,7 @@ def _redo(cursor: Any, d: Dialect, params: dict[str, Any]) -> Refreshed:
     taken are deleted first, so that a sale written meanwhile marks its client again for the
     next night."""
     cursor.execute(f"CREATE TEMP TABLE {REDO} (client_id BIGINT PRIMARY KEY)")
-    _take(cursor, d, TOUCHED, REDO)
+    take(cursor, d, TOUCHED, REDO)
     cursor.execute(ENTERING_SQL, params)
     if not d.postgres:
         for leaving in (LEAVING_YEAR, LEAVING_DATES):
