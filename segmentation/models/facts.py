@@ -97,7 +97,8 @@ class EstimatesTouched(models.Model):
 class PointsTouched(models.Model):
     """A client whose points of presence were added, changed or deleted since the last run
     counted them, as `SalesTouched` is for the sales (triggers on the points, emptied by the
-    run)."""
+    run); also a new client and one whose purchasing was (de)centralised, which the league reads
+    with the points (triggers on the clients)."""
 
     client_id = models.BigIntegerField(primary_key=True)
 

@@ -117,6 +117,9 @@ class ClientSegment(models.Model):
     purchase_dates = models.PositiveIntegerField(default=0)
     usual_interval = models.DecimalField(max_digits=8, decimal_places=1, null=True)
     last_purchase = models.DateField(null=True)
+    # The first day the purchase status moves with nothing bought (`rhythm.moves_on_sql`): the
+    # nightly run judges the client again that day (`engine._judged_sql`).
+    status_moves_on = models.DateField(null=True)
     lost_status = models.CharField(max_length=8, choices=LostStatus.choices, blank=True)
     won_back_on = models.DateField(null=True)
     # A key client whose effective tier was bronze at the run: flagged to the directors once,

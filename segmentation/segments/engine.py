@@ -50,6 +50,7 @@ from segmentation.notifications.services import notify
 from segmentation.radar import services as radar
 from segmentation.segments import abcd, facts, figures, leagues, rhythm, size_class, tiers, wallet
 from segmentation.segments.sql import Dialect, Fragment
+from segmentation.segments.totals import Totals
 from segmentation.signals import run_finished
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
         )
         judged: object = "every client"
         if some:
-            cursor.execute(_judged_sql(dialect), params)
+            cursor.execute(_judged_sql(), params)
             if dialect.postgres:
                 cursor.execute(f"ANALYZE {JUDGED}")
             cursor.execute(f"SELECT COUNT(*) FROM {JUDGED}")
@@ -200,8 +201,12 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             # Temporary tables get no statistics otherwise; the statements after it join on the
             # client alone.
             cursor.execute("ANALYZE seg_stage (client_id, new_segment)")
-        cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table}")  # all judged, some staged
-        clients = cursor.fetchone()[0]
+        # All judged, some staged; the active ones are the key cap's base.
+        cursor.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) FROM {Client._meta.db_table}",
+            [Client.Status.ACTIVE],
+        )
+        clients, active = cursor.fetchone()
         for kind in TRACKED_KINDS:
             cursor.execute(_change_sql(kind, dialect), params)
         cursor.execute(_notify_sql(), params)
@@ -223,20 +228,19 @@ def _recompute(run: NightlyRun, today: date, policy: Policy) -> dict[str, int]:
             params,
         )
         counts = dict(cursor.fetchall())
-        run.totals = _totals(cursor)
+        run.totals = _totals(cursor, active=int(active or 0))
         run.figures = figures.compute(cursor, run, today, pareto)
     run.written = written
     return {"clients": clients, **counts} | ({"key_bronze": key_bronze} if key_bronze else {})
 
 
-def _totals(cursor: Any) -> dict[str, Any]:
+def _totals(cursor: Any, *, active: int) -> dict[str, Any]:
     cursor.execute(f"SELECT COUNT(*), SUM(revenue), SUM(potential) FROM {ClientSegment._meta.db_table}")
     clients, revenue, potential = cursor.fetchone()
-    cursor.execute(f"SELECT COUNT(*) FROM {Client._meta.db_table} WHERE status = %s", [Client.Status.ACTIVE])
     cents = Decimal("0.01")  # SQLite sums as floating point
     return {
         "clients": clients,
-        "active": cursor.fetchone()[0],
+        "active": active,
         "revenue": str(Decimal(str(revenue or 0)).quantize(cents)),
         "potential": str(Decimal(str(potential or 0)).quantize(cents)),
     }
@@ -270,39 +274,35 @@ def _lines(cursor: Any, d: Dialect, params: dict[str, Any]) -> tuple[dict[str, A
 def _judged_with(policy: Policy) -> dict[str, str]:
     """The policy's fields as the stored segments keep them, and the places our own active
     locations cover (a planned point there is no expansion): `FactsDay.judged_with`."""
-    covered = OwnLocation.objects.active().order_by("country", "region").values_list("country", "region")
+    covered = OwnLocation.objects.active().values_list("country", "region")
     places = ";".join(sorted({f"{country}:{region}" for country, region in covered}))
     return policy.as_text() | {"own_locations": places}
 
 
-def _judged_sql(d: Dialect) -> str:
+def _judged_sql() -> str:
     """The clients whose segment row may move tonight, into `JUDGED`; every other client's row is
     what judging it again would give, as its stored row was judged from the same facts under the
     same policy and our own locations (`FactsDay.judged_with`; under others, every client is
     judged):
-    - the clients whose facts moved (`facts.MOVED`: sales, estimates, points) or who have no row;
+    - the clients whose facts moved (`facts.MOVED`: sales, estimates, points; a new client and
+      one whose purchasing was (de)centralised are marked with the points, which the league reads
+      with it);
     - those whose stored revenue or potential is now on the other side of a line, and those whose
-      purchase status moves with the day (the rhythm by its kept facts; every win back, which ends);
-    - those whose purchasing was (de)centralised (their league);
+      purchase status moves with the day (on the day the stage kept, `rhythm.moves_on_sql`; every
+      win back, which ends);
     - every key client and every client flagged bronze while key (the key status and the tier
       overrides are read, not kept).
-    Nothing kept is relative to the other clients but through the rules' lines: the ranks are
-    counted on the card (`segments.selectors.ranks`)."""
+    One pass over the segments: nothing kept is relative to the other clients but through the
+    rules' lines, and the ranks are counted on the card (`segments.selectors.ranks`)."""
     segment = ClientSegment._meta.db_table
-    purchases = ClientPurchases._meta.db_table
     return f"""
 CREATE TEMP TABLE {JUDGED} AS
 SELECT client_id FROM {facts.MOVED}
 UNION SELECT client_id FROM segmentation_keystatus
-UNION SELECT c.id FROM accounts_client c
-    LEFT JOIN {segment} s ON s.client_id = c.id
-    LEFT JOIN (SELECT p.client_id, p.last_purchase, {rhythm.facts_sql(d, "p")} FROM {purchases} p) f
-        ON f.client_id = c.id
-WHERE s.client_id IS NULL OR s.lost_status = 'won_back' OR s.key_bronze
+UNION SELECT s.client_id FROM {segment} s
+WHERE s.lost_status = 'won_back' OR s.key_bronze OR s.status_moves_on <= %(today)s
     OR s.buys_a_lot <> {abcd.buys_a_lot_sql("s.revenue")}
     OR s.tier <> {tiers.tier_sql("s.potential")}
-    OR s.lost_status <> {rhythm.status_sql("f")}
-    OR s.league <> {leagues.league_sql("s", "c.purchasing_centralised")}
 """
 
 
@@ -405,7 +405,10 @@ SELECT d.director_id, '{Notification.Kind.KEY_BRONZE}', st.client_id, '{{}}', %s
 def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     """The key cap over the base as it is after the run; the directors are told of an overrun
     that the last finished run did not have. Returns the cap's figures and `new_overrun`."""
-    cap = key_cap(policy)
+    kept = run.totals  # this run's, with the active clients counted as it ends
+    revenue, potential = Decimal(kept["revenue"]), Decimal(kept["potential"])
+    totals = Totals(int(kept["clients"]), revenue, potential, int(kept["active"]), run.pk)
+    cap = key_cap(policy, totals=totals)
     last: dict[str, Any] = (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS, started_at__lte=run.started_at)
         .exclude(pk=run.pk)

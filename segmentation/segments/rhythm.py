@@ -73,11 +73,32 @@ def status_sql(f: str) -> str:
             ELSE 'active' END"""
 
 
+def moves_on_sql(d: Dialect, f: str) -> str:
+    """The first day after today on which the purchase status by the rhythm of the facts row `f`
+    (`facts_sql`) moves if the client buys nothing (NULL: never, or no purchase yet): the day the
+    days since its last purchase reach the next of the thresholds `status_sql` tests, the
+    smallest whole number of days over each factor's share of the usual interval (and at least
+    its minimum), or over each day count without a rhythm."""
+
+    def threshold(factor: str, least: str, without: str) -> str:
+        over = d.floor(f"%({factor})s * {f}.usual_interval") + " + 1"
+        return f"""CASE WHEN {f}.usual_interval IS NOT NULL THEN {d.greatest(over, f"%({least})s")}
+            ELSE %({without})s + 1 END"""
+
+    at_risk = threshold("at_risk_factor", "at_risk_min_days", "no_rhythm_at_risk_days")
+    lost = threshold("lost_factor", "lost_min_days", "no_rhythm_lost_days")
+    first = d.least(at_risk, lost)
+    days = f"""CASE WHEN {f}.since < {first} THEN {first}
+            WHEN {f}.since < {lost} THEN {lost} END"""
+    return f"CASE WHEN {f}.last_purchase IS NOT NULL THEN {d.add_days(f'{f}.last_purchase', days)} END"
+
+
 def fragment(d: Dialect) -> Fragment:
     return Fragment(
         facts=facts_sql(d, "b"),
-        judged=f"{status_sql('f')} AS rhythm_status",
-        columns="""j.purchase_dates,
+        judged=f"{status_sql('f')} AS rhythm_status, {moves_on_sql(d, 'f')} AS status_moves_on",
+        columns="""j.status_moves_on,
+    j.purchase_dates,
     j.usual_interval,
     j.last_purchase,
     CASE WHEN j.rhythm_status = 'active' AND o.lost_status = 'lost' THEN 'won_back'

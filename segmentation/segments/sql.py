@@ -47,6 +47,24 @@ class Dialect:
         FROM {source}
     ) ranked GROUP BY client_id"""
 
+    def floor(self, expression: str) -> str:
+        """The largest whole number not over a non-negative `expression`, as an integer."""
+        if self.postgres:
+            return f"CAST(FLOOR({expression}) AS INTEGER)"
+        return f"CAST({expression} AS INTEGER)"
+
+    def greatest(self, *expressions: str) -> str:
+        return f"{'GREATEST' if self.postgres else 'MAX'}({', '.join(expressions)})"
+
+    def least(self, *expressions: str) -> str:
+        return f"{'LEAST' if self.postgres else 'MIN'}({', '.join(expressions)})"
+
+    def add_days(self, day: str, days: str) -> str:
+        """The date `days` (a whole number) after the date `day`."""
+        if self.postgres:
+            return f"({day} + CAST({days} AS INTEGER))"
+        return f"date({day}, '+' || CAST({days} AS INTEGER) || ' days')"
+
     def param(self, value: Any) -> Any:
         """SQLite binds a Decimal as text, and text never compares equal to or less than a number."""
         return float(value) if isinstance(value, Decimal) and not self.postgres else value

@@ -142,14 +142,14 @@ def test_the_calculator_reads_the_tally_and_counts_a_manager_who_left_as_nobody(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_counts_the_clients_already_there():
-    """Written while the triggers are not there yet (the tables are the current ones)."""
-    before = [("segmentation", "0017_lost_tier_index")]
-    MigrationExecutor(connection).migrate(before)
+    """Written before the triggers and the tally were there (the rows are written on the current
+    tables, which keep them when the migrations are undone)."""
+    manager = ManagerFactory()
+    ClientSegment.objects.create(client=ClientFactory(responsible_manager=manager), category="A")
+    ClientFactory(responsible_manager=None)
+    ClientFactory(responsible_manager=manager, status=Client.Status.INACTIVE)
+    MigrationExecutor(connection).migrate([("segmentation", "0017_lost_tier_index")])
     try:
-        manager = ManagerFactory()
-        ClientSegment.objects.create(client=ClientFactory(responsible_manager=manager), category="A")
-        ClientFactory(responsible_manager=None)
-        ClientFactory(responsible_manager=manager, status=Client.Status.INACTIVE)
         MigrationExecutor(connection).migrate([("segmentation", "0018_category_tally")])
         counted = tally()
     finally:

@@ -398,3 +398,59 @@ def test_a_planned_point_is_judged_again_only_when_our_own_locations_move(caplog
         recompute(today=TODAY)
     assert (judged(), expansion()) == (["every client"], 1)
     assert quiet.segment.expansion_points == 0
+
+
+@pytest.mark.django_db
+def test_a_purchase_status_that_moves_with_the_days_is_judged_on_its_day(caplog):
+    """Nothing is bought and nothing leaves a window: the status moves with the days alone, on
+    the day the last night kept (`ClientSegment.status_moves_on`), and only then is it judged."""
+    Policy.current()
+    Policy.objects.update(
+        at_risk_factor=2, at_risk_min_days=0, lost_factor=4, lost_min_days=0,
+        no_rhythm_at_risk_days=30, no_rhythm_lost_days=60,
+    )  # fmt: skip
+    group = ProductGroupFactory()
+    regular, once = ClientFactory(name="Every ten days"), ClientFactory(name="Once")
+    for days in (35, 25, 15, 5):  # a usual interval of 10 days: at risk after 20, lost after 40
+        SaleFactory(client=regular, product_group=group, date=TODAY - timedelta(days=days), amount=100)
+    SaleFactory(client=once, product_group=group, date=TODAY - timedelta(days=5), amount=100)
+    recompute(today=TODAY)
+
+    def night(later: int) -> tuple[str, dict[str, str]]:
+        caplog.clear()
+        with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+            recompute(today=TODAY + timedelta(days=later))
+        judged = [m.split(" judged ")[1] for m in caplog.messages if " judged " in m]
+        statuses = dict(ClientSegment.objects.values_list("client__name", "lost_status"))
+        FactsDay.objects.update(judged_with={})  # judging every client again writes nothing
+        assert recompute(today=TODAY + timedelta(days=later)).written == 0
+        return judged[0], statuses
+
+    assert ClientSegment.objects.get(client=regular).status_moves_on == TODAY + timedelta(days=16)
+    assert night(15) == ("0", {"Every ten days": "active", "Once": "active"})
+    assert night(16) == ("1", {"Every ten days": "at_risk", "Once": "active"})
+    assert ClientSegment.objects.get(client=regular).status_moves_on == TODAY + timedelta(days=36)
+    assert night(30) == ("1", {"Every ten days": "at_risk", "Once": "at_risk"})  # since 35 > 30
+    assert night(35) == ("0", {"Every ten days": "at_risk", "Once": "at_risk"})
+    assert night(40) == ("1", {"Every ten days": "lost", "Once": "at_risk"})
+    assert ClientSegment.objects.get(client=regular).status_moves_on is None
+    assert night(70) == ("1", {"Every ten days": "lost", "Once": "lost"})
+
+
+@pytest.mark.django_db
+def test_a_new_client_and_purchasing_centralised_are_judged_the_next_night(caplog):
+    spread = ClientFactory(purchasing_centralised=False)
+    for region in ("RU-MOW", "RU-SPE"):
+        PointFactory(client=spread, country="RU", region=region, status=PointOfPresence.Status.OPEN)
+    recompute(today=TODAY)
+    assert ClientSegment.objects.get(client=spread).league == "qualifying"
+
+    Client.objects.filter(pk=spread.pk).update(purchasing_centralised=True)  # no save()
+    new = ClientFactory()
+    caplog.clear()
+    with caplog.at_level("INFO", logger="segmentation.segments.engine"):
+        recompute(today=TODAY)
+
+    assert [m.split(" judged ")[1] for m in caplog.messages if " judged " in m] == ["2"]
+    assert ClientSegment.objects.get(client=spread).league == "second"
+    assert ClientSegment.objects.filter(client=new).exists()

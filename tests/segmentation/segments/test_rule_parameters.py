@@ -55,7 +55,7 @@ def test_the_only_parameters_that_are_not_policy_fields_are_the_dates_and_lines_
     dialect = Dialect(postgres=True)
     sql = (
         engine._stage_sql(dialect, some=True)
-        + engine._judged_sql(dialect)
+        + engine._judged_sql()
         + abcd.lines_sql(100)
         + tiers.lines_sql()
         + facts.purchases_sql(dialect, "")
