@@ -1,5 +1,6 @@
 """Reads of the audit history: who changed what on a card, with old and new values."""
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Max, Subquery
+from django.db.models import F, IntegerField, Max, Subquery, Value
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -73,6 +74,12 @@ class TrackedModel:
     values: dict[str, Callable[[Any], str]] = field(default_factory=dict)
     hidden: tuple[str, ...] = ()
 
+    def dates(self, client: Client, before: datetime | None) -> Any:
+        """When each entry older than `before` happened (`at`), unordered: a query, not run here."""
+        history = self.model.history.filter(**{self.key: client.pk})  # type: ignore[attr-defined]
+        rows = history.filter(history_date__lt=before) if before else history
+        return rows.order_by().values(at=F("history_date"))
+
     def entries(self, client: Client, before: datetime | None, limit: int) -> list[AuditEntry]:
         """Up to `limit` entries older than `before`, newest first, in at most three queries: the
         rows, the version before the oldest row of each record (for its changes), and names."""
@@ -135,32 +142,49 @@ class HistoryPage:
     next_cursor: str
 
 
-HistorySource = Callable[[Client, datetime | None, int], list[AuditEntry]]
+@dataclass(frozen=True)
+class Source:
+    """A part of a client's history: `dates(client, before)`, a query (not run) of one `at` per
+    entry older than `before` (all when None); `entries(client, before, limit)`, its `limit`
+    newest such entries, newest first, in a constant number of queries."""
+
+    dates: Callable[[Client, datetime | None], Any]
+    entries: Callable[[Client, datetime | None, int], list[AuditEntry]]
+
+
+CORE_SOURCES = [Source(tracked.dates, tracked.entries) for tracked in CORE]
 
 
 def client_history(
-    client: Client, *, sources: Iterable[HistorySource] = (), before: str = "", size: int = HISTORY_PAGE_SIZE
+    client: Client, *, sources: Iterable[Source] = (), before: str = "", size: int = HISTORY_PAGE_SIZE
 ) -> HistoryPage:
     """One page of every recorded change to the card, its parts and whatever `sources` add (the
     apps above register theirs in `accounts.extensions`), newest first.
 
-    Each source reads at most `size` entries older than the cursor, a constant number of queries
-    whatever the history's length; the merged page is the newest `size` of them and the next
-    cursor is its last entry's time. Entries of one instant stay on one page: a page that would
-    end inside an instant ends before it (unless the instant fills the whole page).
+    One query finds when the page's entries happened across every source (the newest `size`
+    older than the cursor); then only the sources with entries on the page build them, each
+    as many as it has there: a constant number of queries whatever the history's length, and
+    no entry built to be thrown away. The next cursor is the page's last entry's time. Entries
+    of one instant stay on one page: a page that would end inside an instant ends before it
+    (unless the instant fills the whole page).
     """
     decoded = decode_cursor(before, [datetime]) if before else None
     until = decoded[0] if decoded else None
-    found: list[AuditEntry] = []
-    for source in [*(tracked.entries for tracked in CORE), *sources]:
-        found.extend(source(client, until, size + 1))
+    every = [*CORE_SOURCES, *sources]
+    dates = [
+        source.dates(client, until).annotate(source=Value(n, IntegerField())).values("source", "at")
+        for n, source in enumerate(every)
+    ]
+    newest = list(
+        dates[0].union(*dates[1:], all=True).order_by("-at").values_list("source", "at")[: size + 1]
+    )
+    page = newest[:size]
+    if len(newest) > size and newest[size][1] == page[-1][1] and page[0][1] != page[-1][1]:
+        page = [(n, at) for n, at in page if at != page[-1][1]]
+    counts = Counter(n for n, _at in page)
+    found = [entry for n, count in sorted(counts.items()) for entry in every[n].entries(client, until, count)]
     found.sort(key=lambda e: e.at, reverse=True)
-    if len(found) <= size:
-        return HistoryPage(found, "")
-    page = found[:size]
-    if found[size].at == page[-1].at and page[0].at != page[-1].at:
-        page = [e for e in page if e.at != page[-1].at]
-    return HistoryPage(page, encode_cursor([page[-1].at]))
+    return HistoryPage(found, encode_cursor([found[-1].at]) if len(newest) > size else "")
 
 
 @dataclass

@@ -91,13 +91,16 @@ class ListFilter:
 class HistorySource:
     """A part of the card's history kept by an app above (key status, segment changes...).
 
-    `entries(request, client, before, limit)` returns up to `limit` `accounts.audit.AuditEntry`s
-    older than `before` (all when None), newest first, in a constant number of queries; the
-    history tab merges them with the card's own (`accounts.audit.client_history`).
+    `dates(client, before)` is a query (not run) with one `at` per entry older than `before` (all
+    when None); `entries(request, client, before, limit)` returns the `limit` newest such
+    `accounts.audit.AuditEntry`s, newest first, in a constant number of queries. The history tab
+    finds its page across every source from their dates, then asks only the sources on it for
+    their entries (`accounts.audit.client_history`).
     """
 
     name: str
     entries: Callable[[AuthenticatedHttpRequest, Client, datetime | None, int], list[Any]]
+    dates: Callable[[Client, datetime | None], Any]
 
 
 @dataclass(frozen=True)

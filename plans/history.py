@@ -63,4 +63,7 @@ def tracked_entries(tracked: TrackedModel) -> Any:
     return entries
 
 
-SOURCES = [HistorySource("plans", tracked_entries(PLAN)), HistorySource("plan_steps", tracked_entries(STEP))]
+SOURCES = [
+    HistorySource("plans", tracked_entries(PLAN), PLAN.dates),
+    HistorySource("plan_steps", tracked_entries(STEP), STEP.dates),
+]

@@ -4,7 +4,7 @@ key status decisions, tier overrides, potential estimates, and segment changes w
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -83,15 +83,22 @@ def _tracked(tracked: TrackedModel) -> Any:
     return entries
 
 
+def _runs(client: Client, before: datetime | None) -> QuerySet[NightlyRun]:
+    """The nightly runs that changed the client's segments, before `before` (all when None)."""
+    runs = NightlyRun.objects.filter(Exists(SegmentChange.objects.filter(run=OuterRef("pk"), client=client)))
+    return runs.filter(started_at__lt=before) if before is not None else runs
+
+
+def segment_change_dates(client: Client, before: datetime | None) -> Any:
+    return _runs(client, before).order_by().values(at=F("started_at"))
+
+
 def segment_changes(
     request: AuthenticatedHttpRequest, client: Client, before: datetime | None, limit: int
 ) -> list[AuditEntry]:
     """The client's segment changes, one entry per nightly run, linked to the run in the runs log
     for those who may read it. Two queries: the runs, then their changes of this client."""
-    runs = NightlyRun.objects.filter(Exists(SegmentChange.objects.filter(run=OuterRef("pk"), client=client)))
-    if before is not None:
-        runs = runs.filter(started_at__lt=before)
-    found = list(runs.order_by("-started_at", "-pk")[:limit])
+    found = list(_runs(client, before).order_by("-started_at", "-pk")[:limit])
     changes: dict[int, list[FieldChange]] = {run.pk: [] for run in found}
     labels = dict(SegmentChange.Kind.choices)
     for change in SegmentChange.objects.filter(client=client, run__in=found).order_by("run_id", "kind"):
@@ -116,9 +123,9 @@ def _run_entry(run: NightlyRun, changes: list[FieldChange], log: str) -> AuditEn
 
 
 SOURCES = [
-    HistorySource("key_status", _tracked(KEY_STATUS)),
-    HistorySource("tier_override", _tracked(TIER_OVERRIDE)),
-    HistorySource("estimates", _tracked(ESTIMATE)),
-    HistorySource("segment_changes", segment_changes),
-    HistorySource("d_route", _tracked(D_ROUTE)),
+    HistorySource("key_status", _tracked(KEY_STATUS), KEY_STATUS.dates),
+    HistorySource("tier_override", _tracked(TIER_OVERRIDE), TIER_OVERRIDE.dates),
+    HistorySource("estimates", _tracked(ESTIMATE), ESTIMATE.dates),
+    HistorySource("segment_changes", segment_changes, segment_change_dates),
+    HistorySource("d_route", _tracked(D_ROUTE), D_ROUTE.dates),
 ]

@@ -117,7 +117,7 @@ def client_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The card's history and what the apps above keep about the client, newest first, a page at
     a time (`?before=` the cursor of the page's last entry)."""
     client = get_client_for_user(request, pk)
-    sources = [partial(source.entries, request) for source in history_sources()]
+    sources = [audit.Source(source.dates, partial(source.entries, request)) for source in history_sources()]
     before = PageForm(request.GET)
     cursor = before.cleaned_data["before"] if before.is_valid() else ""
     page = audit.client_history(client, sources=sources, before=cursor)

@@ -29,4 +29,4 @@ def entries(
     return ACTIVITY.entries(client, before, limit)
 
 
-SOURCE = HistorySource("activities", entries)
+SOURCE = HistorySource("activities", entries, ACTIVITY.dates)

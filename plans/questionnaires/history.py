@@ -34,6 +34,6 @@ ANSWER = TrackedModel(
 )
 
 SOURCES = [
-    HistorySource("surveys", tracked_entries(SURVEY)),
-    HistorySource("answers", tracked_entries(ANSWER)),
+    HistorySource("surveys", tracked_entries(SURVEY), SURVEY.dates),
+    HistorySource("answers", tracked_entries(ANSWER), ANSWER.dates),
 ]

@@ -142,9 +142,11 @@ def test_activities_appear_in_the_cards_history(as_manager, client_card, english
     assert "Plant tour for the board" in page
 
 
-@pytest.mark.parametrize("changes", [1, 50])
-def test_the_history_costs_the_same_at_1_and_50_activity_changes(
-    as_manager, client_card, manager, assert_queries, changes
+# One query for when every source's entries happened, then the sources on the page; at 50 the
+# activities fill it alone (their rows, earlier versions and names).
+@pytest.mark.parametrize(("changes", "queries"), [(1, 12), (50, 8)])
+def test_the_history_costs_no_more_at_50_activity_changes_than_at_1(
+    as_manager, client_card, manager, assert_queries, changes, queries
 ):
     found = activity(client_card)
     for number in range(changes):
@@ -153,10 +155,8 @@ def test_the_history_costs_the_same_at_1_and_50_activity_changes(
             activity=found, client=client_card, many_to_many={}, expected_version=found.version, by=manager
         )
 
-    # every source of the card's history (surveys and answers included), the activities' with their
-    # rows, earlier versions and names
     response = assert_queries(
-        25, lambda: as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
+        queries, lambda: as_manager.get(reverse("accounts:client_history", args=[client_card.pk]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Development")]) == min(

@@ -456,9 +456,11 @@ def test_the_template_pages_show_in_the_users_language(as_admin):
     assert "План удержания" in page
 
 
-@pytest.mark.parametrize("steps", [1, 50])
-def test_the_history_costs_the_same_at_1_and_50_step_changes(
-    as_manager, plan, manager, steps, assert_queries
+# One query for when every source's entries happened, then the sources on the page (the card,
+# the plan, its steps, ...); at 50 the steps fill most of it.
+@pytest.mark.parametrize(("steps", "queries"), [(1, 17), (50, 9)])
+def test_the_history_costs_no_more_at_50_step_changes_than_at_1(
+    as_manager, plan, manager, steps, queries, assert_queries
 ):
     step = plan.steps.first()
     for number in range(steps):
@@ -466,10 +468,8 @@ def test_the_history_costs_the_same_at_1_and_50_step_changes(
             step=step, values={"note": f"Note {number}"}, expected_version=step.version, by=manager
         )
 
-    # the card's history with segmentation's (D route marks included), the plans' and the
-    # questionnaires' and activities' sources, each a constant number
     response = assert_queries(
-        29, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
+        queries, lambda: as_manager.get(reverse("accounts:client_history", args=[plan.client_id]))
     )
 
     assert len([e for e in response.context["entries"] if e.subject.startswith("Plan step")]) >= min(steps, 6)

@@ -2,11 +2,16 @@
 segment changes with their run; newest first, a page at a time."""
 
 import datetime
+from functools import partial
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import audit
+from accounts.audit import Source
+from accounts.extensions import history_sources
 from segmentation.keys import services as keys
 from segmentation.models import ClientSegment, NightlyRun, PotentialEstimate, SegmentChange
 from tests.factories import ClientFactory, ProductGroupFactory
@@ -129,6 +134,43 @@ def test_history_pages_by_fifty_without_losing_or_repeating(as_director, client_
     assert "Newest" in second.content.decode()
 
 
+def test_the_pages_are_the_newest_entries_of_every_source_merged(as_director, client_card, director):
+    """Two sources with an entry at each of 40 instants, and entries of three more sources newer
+    than them: the two pages hold what building every source's every entry and sorting them would
+    give, none lost or repeated, and the instant at the first page's end is not split."""
+    estimate = PotentialEstimate.objects.create(
+        client=client_card,
+        product_group=ProductGroupFactory(),
+        amount=1,
+        source="survey",
+        estimated_on="2026-06-01",
+    )
+    for days in range(40, 0, -1):
+        run = run_at(days)
+        SegmentChange.objects.create(run=run, client=client_card, kind="tier", old="bronze", new="gold")
+        estimate.amount = days
+        estimate.save()
+        estimate.history.filter(pk=estimate.history.latest().pk).update(history_date=run.started_at)
+    keys.tier_override_set(client=client_card, tier="gold", reason="Image client", by=director)
+    sources = [
+        *audit.CORE_SOURCES,
+        *(Source(s.dates, partial(s.entries, SimpleNamespace(user=director))) for s in history_sources()),
+    ]
+    every = sorted((e.at, e.subject) for source in sources for e in source.entries(client_card, None, 1000))
+
+    first = as_director.get(history_url(client_card))
+    second = as_director.get(history_url(client_card), {"before": first.context["next_cursor"]})
+
+    pages = [[(e.at, e.subject) for e in r.context["entries"]] for r in (first, second)]
+    newest = sorted(every, reverse=True)
+    assert newest[49][0] == newest[50][0]  # the 50th and 51st entries share an instant: 49 shown
+    assert len(pages[0]) == 49
+    assert second.context["next_cursor"] == ""
+    assert {at for at, _s in pages[0]}.isdisjoint(at for at, _s in pages[1])
+    assert sorted(pages[0] + pages[1]) == every
+    assert [at for at, _s in pages[0] + pages[1]] == sorted((at for at, _s in every), reverse=True)
+
+
 def test_a_malformed_cursor_shows_the_first_page(as_director, client_card):
     first = as_director.get(history_url(client_card))
 
@@ -138,8 +180,12 @@ def test_a_malformed_cursor_shows_the_first_page(as_director, client_card):
     assert [e.at for e in broken.context["entries"]] == [e.at for e in first.context["entries"]]
 
 
-@pytest.mark.parametrize("rows", [1, 50])
-def test_history_query_count_does_not_grow(as_director, client_card, director, assert_queries, rows):
+# session, user, roles and permissions, the client; one query for when every source's entries
+# happened; then the sources on the page: the card, the override and the estimates (rows, earlier
+# versions, users or product groups), the runs and their changes; the account team, the badge. At
+# 50 the page holds only the overrides and the runs: fewer sources, fewer queries.
+@pytest.mark.parametrize(("rows", "queries"), [(1, 18), (50, 12)])
+def test_history_query_count_does_not_grow(as_director, client_card, director, assert_queries, rows, queries):
     group = ProductGroupFactory(name="Cables")
     for index in range(rows):
         SegmentChange.objects.create(
@@ -150,10 +196,7 @@ def test_history_query_count_does_not_grow(as_director, client_card, director, a
         client=client_card, product_group=group, amount=1000, source="survey", estimated_on="2026-06-01"
     )
 
-    # session, user, roles and permissions, the client, badge; the card's 6 models x 2;
-    # key status, override and estimates x 2 (+ users, product groups); runs and their changes;
-    # D route marks; plans and their steps, surveys and their answers, activities (none here)
-    response = assert_queries(29, lambda: as_director.get(history_url(client_card)))
+    response = assert_queries(queries, lambda: as_director.get(history_url(client_card)))
 
     assert len(response.context["entries"]) == min(2 * rows + 2, 50)  # + the card and the estimate
 

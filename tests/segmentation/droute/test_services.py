@@ -3,7 +3,7 @@
 import pytest
 from django.db.models import QuerySet
 
-from accounts.audit import client_history
+from accounts.audit import Source, client_history
 from accounts.models import Client
 from segmentation.droute import selectors, services
 from segmentation.history import D_ROUTE
@@ -100,7 +100,7 @@ def test_apply_moves_versions_on_and_writes_one_history_row_per_moved_client(bas
 def test_the_cards_history_tab_shows_the_manager_change_and_the_route(base, to_employee, director, english):
     apply(Client.objects.filter(pk=base.d[0].pk), director)
 
-    page = client_history(base.d[0], sources=[lambda c, b, n: D_ROUTE.entries(c, b, n)])
+    page = client_history(base.d[0], sources=[Source(D_ROUTE.dates, D_ROUTE.entries)])
 
     card, route = sorted(page.entries[:2], key=lambda e: e.subject)
     assert (card.subject, card.action, card.user) == ("Card", "changed", director)
