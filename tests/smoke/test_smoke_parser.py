@@ -58,3 +58,13 @@ def test_a_textarea_and_a_select_without_a_selected_option():
     )
 
     assert html.forms[0].fields == [("notes", "line"), ("kind", "a"), ("on", "1")]
+
+
+def test_a_run_numbered_past_a_thousand_keeps_its_number_whole(as_admin):
+    """Numbers are grouped on the pages (1,019 or 1 019): not in an id, an anchor or a field."""
+    run = NightlyRun.objects.create(pk=1019, run_on="2025-06-01", status=NightlyRun.Status.SUCCESS)
+
+    html = as_admin.get(reverse("segmentation:run_list")).content.decode()
+
+    assert [row.pk for row in parse(html).runs] == [run.pk]
+    assert 'id="run-1019"' in html

@@ -242,3 +242,12 @@ def test_the_page_in_russian(base, as_director):
     assert ">Доля времени менеджера, %</th>" in content  # a {% translate %} with "%"
     assert ">Загрузка, %</th>" in content
     assert text(response, "difference") == "В отделе на 1 менеджера больше, чем нужно для касаний."
+
+
+def test_a_manager_numbered_past_a_thousand_links_to_their_whole_list(db, policy, as_director):
+    """Numbers are grouped on the pages (1,234 or 1 234), not in the list's filter."""
+    clients(ManagerFactory(pk=1234, username="kira"), "A")
+
+    response = as_director.get(URL)
+
+    assert f"{reverse('accounts:client_list')}?status=active&amp;manager=1234" in response.content.decode()
