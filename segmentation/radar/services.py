@@ -106,8 +106,7 @@ def _judge(cursor: Any, today: date, policy: Policy, judged_with: dict[str, Any]
     cursor.execute(f"CREATE TEMP TABLE {JUDGED} (client_id BIGINT PRIMARY KEY)")
     facts.take(cursor, d, FlagsTouched._meta.db_table, JUDGED)
     kept = FlagsDay.objects.first()
-    every = {key: value for key, value in judged_with.items() if key != OVER}
-    if kept is None or kept.day > today or {k: v for k, v in kept.judged_with.items() if k != OVER} != every:
+    if kept is None or kept.day > today or _for_everyone(kept.judged_with) != _for_everyone(judged_with):
         logger.info("the radar judges every client")
         return None
     moved = sorted(set(kept.judged_with.get(OVER, [])) ^ set(judged_with[OVER]))
@@ -124,6 +123,11 @@ def _judge(cursor: Any, today: date, policy: Policy, judged_with: dict[str, Any]
     judged = int(cursor.fetchone()[0])
     logger.info("the radar judges %s clients", judged)
     return judged
+
+
+def _for_everyone(judged_with: dict[str, Any]) -> dict[str, Any]:
+    """What judges every client again when it moves: all but the managers over capacity."""
+    return {key: value for key, value in judged_with.items() if key != OVER}
 
 
 # The rows that keep a flag off while their date is in the policy's window: a client's touches

@@ -405,10 +405,7 @@ SELECT d.director_id, '{Notification.Kind.KEY_BRONZE}', st.client_id, '{{}}', %s
 def _check_cap(run: NightlyRun, policy: Policy) -> dict[str, Any]:
     """The key cap over the base as it is after the run; the directors are told of an overrun
     that the last finished run did not have. Returns the cap's figures and `new_overrun`."""
-    kept = run.totals  # this run's, with the active clients counted as it ends
-    revenue, potential = Decimal(kept["revenue"]), Decimal(kept["potential"])
-    totals = Totals(int(kept["clients"]), revenue, potential, int(kept["active"]), run.pk)
-    cap = key_cap(policy, totals=totals)
+    cap = key_cap(policy, totals=Totals.kept(run.pk, run.totals))  # the active clients as it ends
     last: dict[str, Any] = (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS, started_at__lte=run.started_at)
         .exclude(pk=run.pk)

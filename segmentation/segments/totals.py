@@ -7,6 +7,7 @@ with the segments themselves, which are that run's too.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 
@@ -21,6 +22,13 @@ class Totals:
     active: int | None = None  # the active clients, the key cap's base; None: count them live
     run: int | None = None  # the run that kept them; None: counted now
 
+    @classmethod
+    def kept(cls, run: int, totals: dict[str, Any]) -> "Totals":
+        """The totals a run kept on its row (`NightlyRun.totals`)."""
+        active = int(totals["active"]) if "active" in totals else None
+        revenue, potential = Decimal(totals["revenue"]), Decimal(totals["potential"])
+        return cls(int(totals["clients"]), revenue, potential, active, run)
+
 
 def run_totals() -> Totals:
     """The last successful run's totals; counted over the segments when no run has kept them
@@ -33,9 +41,7 @@ def run_totals() -> Totals:
         .first()
     )
     if last:
-        run, kept = last
-        active = int(kept["active"]) if "active" in kept else None
-        return Totals(int(kept["clients"]), Decimal(kept["revenue"]), Decimal(kept["potential"]), active, run)
+        return Totals.kept(*last)
     counted = ClientSegment.objects.aggregate(
         clients=Count("pk"), revenue=Sum("revenue"), potential=Sum("potential")
     )
