@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats, timezone, translation
 
@@ -22,6 +22,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam.money import currency
+from kam.prepared import Prepared
 from kam.users.models import AnyUser, User
 
 
@@ -116,15 +117,24 @@ def list_columns_of(user: User) -> list[ListColumn]:
 STALE_CONTACT_DAYS = 90  # the texts' "no touch in 90 days", for one person
 
 
+def _active_contacts(client: int) -> QuerySet[Contact]:
+    return Contact.objects.filter(client_id=client, is_active=True).order_by("pk")
+
+
+_GROUP = Prepared(_active_contacts)
+_GROUP_DETAILED = Prepared(
+    lambda client: (
+        _active_contacts(client).prefetch_related("known_by").annotate(last_touch=Max("touches__date"))
+    )
+)
+
+
 def decision_group(client: Client, *, today: date | None = None, detailed: bool = True) -> dict[str, Any]:
     """The active contacts with their influence sum and the warnings DOMAIN §2 asks for; each
     contact with its last touch (`last_touch`) and whether that is over 90 days ago or never
     (`stale`), and who of ours knows them (`known_by`), unless not `detailed` (the card's
     overview shows names, roles and influence only)."""
-    active = client.contacts.filter(is_active=True).order_by("pk")
-    if detailed:
-        active = active.prefetch_related("known_by").annotate(last_touch=Max("touches__date"))
-    contacts: list[Any] = list(active)
+    contacts: list[Any] = (_GROUP_DETAILED if detailed else _GROUP)(client.pk, attach=("client", client))
     if detailed:
         today = today or timezone.localdate()
         for contact in contacts:
@@ -185,21 +195,49 @@ def visible_ids(user: User, pks: list[int]) -> set[int]:
     return set(clients_visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
 
 
+_POINTS = Prepared(lambda client: PointOfPresence.objects.filter(client_id=client))
+
+
 def client_points(client: Client) -> list[PointOfPresence]:
-    return list(client.points.all())
+    return _POINTS(client.pk, attach=("client", client))
+
+
+_TEAM = Prepared(lambda client: TeamMember.objects.filter(client_id=client).select_related("user"))
+
+
+def client_team(client: Client) -> list[TeamMember]:
+    """The client's account team with their users."""
+    return _TEAM(client.pk, attach=("client", client))
+
+
+# Each touch's people as lists (`their_people`, `our_people`): a related manager per touch and
+# list would cost more than the rows (25 touches, 50 managers).
+WITH_PEOPLE = (Prefetch("contacts", to_attr="their_people"), Prefetch("participants", to_attr="our_people"))
 
 
 def touches_of(client: Client) -> QuerySet[Touch]:
     """The client's touches with their people, newest first."""
-    return client.touches.prefetch_related("contacts", "participants")
+    return client.touches.prefetch_related(*WITH_PEOPLE)
 
 
-def client_touches(client: Client, *, limit: int) -> list[Touch]:
-    return list(touches_of(client)[:limit])
+LATEST_TOUCHES = 5
+_LATEST_TOUCHES = Prepared(
+    lambda client: Touch.objects.filter(client_id=client).prefetch_related(*WITH_PEOPLE)[:LATEST_TOUCHES]
+)
+_LAST_MEETING = Prepared(
+    lambda client: Touch.objects.filter(client_id=client, kind=Touch.Kind.MEETING).order_by("-date", "-pk")[
+        :1
+    ]
+)
+
+
+def latest_touches(client: Client) -> list[Any]:
+    """The client's newest touches (LATEST_TOUCHES), with their people, for the overview."""
+    return _LATEST_TOUCHES(client.pk, attach=("client", client))
 
 
 def last_meeting(client: Client) -> Touch | None:
-    return client.touches.filter(kind=Touch.Kind.MEETING).order_by("-date").first()
+    return next(iter(_LAST_MEETING(client.pk, attach=("client", client))), None)
 
 
 PALETTE = [

@@ -40,6 +40,27 @@ def plain_url(name: str) -> str:
     return _plain(name, get_script_prefix(), get_urlconf())
 
 
+@register.simple_tag(name="row_url")
+def row_url(name: str, *args: Any) -> str:
+    """`{% url name *args %}` for a list's rows, whose addresses differ only in their last
+    argument, an integer pk: reversed once per name, other arguments, script prefix and URLconf
+    (`{% row_url "accounts:entry_edit" client.pk "touches" t.pk as edit %}`: 25 touches ask for
+    50 addresses, 4 ms of the tab's CPU as `{% url %}`)."""
+    *fixed, last = args
+    if not isinstance(last, int) or not all(
+        isinstance(arg, int | str) and str(_PK) not in str(arg) for arg in fixed
+    ):
+        return reverse(name, args=args)  # what reverse() refuses, it still refuses
+    before, after = _around(name, tuple(fixed), get_script_prefix(), get_urlconf())
+    return f"{before}{last}{after}"
+
+
+@lru_cache(maxsize=1024)
+def _around(name: str, fixed: tuple[Any, ...], prefix: str, urlconf: Any) -> tuple[str, str]:
+    before, after = reverse(name, args=[*fixed, _PK], urlconf=urlconf).split(str(_PK))
+    return before, after
+
+
 @lru_cache(maxsize=256)
 def _plain(name: str, prefix: str, urlconf: Any) -> str:
     return reverse(name, urlconf=urlconf)
@@ -56,3 +77,4 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
         _parts.cache_clear()
         _plain.cache_clear()
+        _around.cache_clear()

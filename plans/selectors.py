@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Client, Refusal, Touch
 from accounts.selectors import refusal_quarters
+from kam.prepared import Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind, PlanStep, PlanTemplate, TemplateStep
 from segmentation.models import Category, KeyStatus, LostStatus, Tier
@@ -141,17 +142,21 @@ def _card(plan: Plan, today: date) -> PlanCard:
 
 def plan_summaries(client: Client, *, today: date) -> list[dict[str, Any]]:
     """The client's active plans with their progress and overdue steps, in one query, for the panel."""
-    late = Q(steps__done_on__isnull=True, steps__due__lt=today)
-    plans = (
-        Plan.objects.filter(client=client, status=Plan.Status.ACTIVE)
+    plans = _ACTIVE_PLANS(client.pk, today, attach=("client", client))
+    return [{"plan": p, "progress": progress(p.done, p.total), "overdue": p.overdue} for p in plans]
+
+
+_ACTIVE_PLANS = Prepared(
+    lambda client, today: (
+        Plan.objects.filter(client_id=client, status=Plan.Status.ACTIVE)
         .annotate(
             total=Count("steps"),
             done=Count("steps", filter=Q(steps__done_on__isnull=False)),
-            overdue=Count("steps", filter=late),
+            overdue=Count("steps", filter=Q(steps__done_on__isnull=True, steps__due__lt=today)),
         )
         .order_by("kind")
     )
-    return [{"plan": p, "progress": progress(p.done, p.total), "overdue": p.overdue} for p in plans]
+)
 
 
 def lost_sentences(criteria: dict[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from django.template import engines
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from kam.links import around_last, pk_url, plain_url
+from kam.links import around_last, pk_url, plain_url, row_url
 
 NAMES = ["accounts:client_detail", "accounts:client_touches", "segmentation:potential"]
 
@@ -74,3 +74,35 @@ def test_a_plain_address_follows_the_script_prefix():
 def test_a_plain_address_reverse_refuses_is_still_refused():
     with pytest.raises(NoReverseMatch):
         plain_url("accounts:client_detail")
+
+
+# {% row_url %}: a list's rows, whose addresses differ only in their last argument -----------
+
+
+@pytest.mark.parametrize("kind", ["contacts", "points", "touches", "refusals"])
+@pytest.mark.parametrize(("client", "pk"), [(1, 1), (7, 1234), (2_147_483_647, 10**12)])
+def test_a_row_address_is_what_the_url_tag_writes(kind, client, pk):
+    template = engines["django"].from_string(
+        "{% load kam_links %}{% row_url 'accounts:entry_edit' client kind pk as edit %}{{ edit }}"
+        "|{% url 'accounts:entry_edit' client kind pk %}"
+    )
+
+    row, url = template.render({"client": client, "kind": kind, "pk": pk}).split("|")
+
+    assert row == url == reverse("accounts:entry_edit", args=[client, kind, pk])
+
+
+def test_a_row_address_follows_the_script_prefix():
+    set_script_prefix("/crm/")
+    try:
+        assert row_url("accounts:entry_edit", 3, "touches", 9) == "/crm/clients/3/touches/9/edit/"
+    finally:
+        clear_script_prefix()
+    assert row_url("accounts:entry_edit", 3, "touches", 9) == "/clients/3/touches/9/edit/"
+
+
+def test_a_row_address_reverse_refuses_is_still_refused():
+    with pytest.raises(NoReverseMatch):
+        row_url("accounts:entry_edit", "x", "touches", 9)
+    with pytest.raises(NoReverseMatch):
+        row_url("accounts:entry_edit", 3, "touches", "x")

@@ -64,8 +64,8 @@ def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = card_context(request, client, "overview") | {
         "group": selectors.decision_group(client, detailed=False),
         "points": selectors.client_points(client),
-        "team": client.team.select_related("user"),
-        "touches": selectors.client_touches(client, limit=5),
+        "team": selectors.client_team(client),
+        "touches": selectors.latest_touches(client),
         "last_meeting": selectors.last_meeting(client),
         "panels": [panel.template for panel in card_panels()],
     }

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from kam.prepared import Prepared
 from kam.users.models import AnyUser, User
 
 GROUP, OWN, VIA_GROUP = "g", "u", "p"
@@ -59,9 +60,19 @@ def load(user: Any) -> None:
     user._perm_cache = found[OWN] | found[VIA_GROUP]
 
 
+_USER = Prepared(lambda pk: User._default_manager.filter(pk=pk)[:1])
+
+
 class RoleBackend(ModelBackend):
     """`ModelBackend` whose permission caches are filled by `load` (superusers keep Django's
-    path: they hold every permission)."""
+    path: they hold every permission), and whose signed-in user is read by a prepared query
+    (every request reads it)."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        if type(user_id) is not int:
+            return super().get_user(user_id)
+        user = next(iter(_USER(user_id)), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: AnyUser, obj: object = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contact
+from kam.prepared import Prepared
 from kam.users.models import User
 from plans.models import Activity, Rung
 from segmentation.models import Category
@@ -63,17 +64,22 @@ class LadderSummary:
     next: Activity | None
 
 
+def _ladder(client: int, today: date) -> QuerySet[Activity]:
+    mine = Activity.objects.filter(client_id=client)
+    latest = mine.filter(held(today)).order_by("-date", "-pk").values("pk")[:1]
+    upcoming = mine.filter(date__gt=today).order_by("date", "pk").values("pk")[:1]
+    return mine.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(upcoming))).annotate(
+        top=reached_rung(today, OuterRef("client"))
+    )
+
+
+_LADDER = Prepared(_ladder)
+
+
 def ladder_summary(client: Client, *, today: date) -> LadderSummary:
     """One query: the latest activity held and the next one planned, each carrying the highest rung
     reached (the same for both)."""
-    mine = Activity.objects.filter(client=client)
-    latest = mine.filter(held(today)).order_by("-date", "-pk").values("pk")[:1]
-    upcoming = mine.filter(date__gt=today).order_by("date", "pk").values("pk")[:1]
-    found = list(
-        mine.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(upcoming))).annotate(
-            top=reached_rung(today, OuterRef("client"))
-        )
-    )
+    found: list[Any] = _LADDER(client.pk, today, attach=("client", client))
     last = next((a for a in found if a.date <= today), None)
     planned = next((a for a in found if a.date > today), None)
     top = found[0].top if found else None

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from kam.prepared import Prepared
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 POSITIVE = [MinValueValidator(1)]
@@ -221,8 +223,13 @@ class Policy(models.Model):
 
     @classmethod
     def current(cls) -> "Policy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
+        for policy in _CURRENT():
+            return policy
+        try:
+            with transaction.atomic():
+                return cls.objects.create(pk=1)
+        except IntegrityError:  # created meanwhile
+            return cls.objects.get(pk=1)
 
     def version(self) -> tuple[object, ...]:
         """Every field's value: what a page part drawn under this policy is kept by."""
@@ -233,6 +240,9 @@ class Policy(models.Model):
         (80 and 80.00 are one value): what the nightly run keeps to know whether the policy moved."""
         fields = [f.attname for f in self._meta.concrete_fields if f.attname != "updated_at"]
         return {name: _text(getattr(self, name)) for name in fields}
+
+
+_CURRENT = Prepared(lambda: Policy.objects.filter(pk=1))
 
 
 def _text(value: object) -> str:

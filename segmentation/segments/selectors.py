@@ -11,6 +11,7 @@ from typing import cast
 from django.core.cache import cache
 
 from accounts.models import Client
+from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import key_reason
 from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
@@ -68,8 +69,14 @@ def segment_panel(
 def with_decisions(client: Client) -> Client | None:
     """The client with its segments and the decisions on it (key status, tier override, who
     decided); None when it is gone."""
-    related = ["segment", "tier_override__decided_by", "key_status__decided_by"]
-    return Client.objects.select_related(*related).filter(pk=client.pk).first()
+    return next(iter(_WITH_DECISIONS(client.pk)), None)
+
+
+_WITH_DECISIONS = Prepared(
+    lambda pk: Client.objects.select_related(
+        "segment", "tier_override__decided_by", "key_status__decided_by"
+    ).filter(pk=pk)[:1]
+)
 
 
 def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from kam.prepared import Prepared
 from segmentation.models import ClientSegment, NightlyRun
 
 
@@ -30,17 +31,20 @@ class Totals:
         return cls(int(totals["clients"]), revenue, potential, active, run)
 
 
-def run_totals() -> Totals:
-    """The last successful run's totals; counted over the segments when no run has kept them
-    (segments written before runs kept totals, or by hand)."""
-    last = (
+_LAST_KEPT = Prepared(
+    lambda: (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
         .exclude(totals={})
         .order_by("-started_at", "-pk")
-        .values_list("pk", "totals")
-        .first()
+        .values_list("pk", "totals")[:1]
     )
-    if last:
+)
+
+
+def run_totals() -> Totals:
+    """The last successful run's totals; counted over the segments when no run has kept them
+    (segments written before runs kept totals, or by hand)."""
+    for last in _LAST_KEPT():
         return Totals.kept(*last)
     counted = ClientSegment.objects.aggregate(
         clients=Count("pk"), revenue=Sum("revenue"), potential=Sum("potential")

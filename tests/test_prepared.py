@@ -1,0 +1,145 @@
+"""Prepared queries (kam.prepared): the rows the queryset gives, compiled once, and the queries
+that cannot be prepared refused at once."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+from accounts.models import Client, Contact, Touch
+from kam.prepared import Prepared
+from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _touches(client: int, since: date) -> QuerySet[Touch]:
+    return (
+        Touch.objects.filter(client_id=client, date__gte=since)
+        .select_related("created_by", "client__responsible_manager")
+        .prefetch_related("contacts")
+        .annotate(people=Count("contacts"))
+        .order_by("-date", "pk")
+    )
+
+
+def _same(found: list[Touch], expected: QuerySet[Touch]) -> None:
+    rows = list(expected)
+    assert [t.pk for t in found] == [t.pk for t in rows]
+    for one, other in zip(found, rows, strict=True):
+        assert one.people == other.people
+        assert one.created_by.username == other.created_by.username
+        assert one.client.responsible_manager == other.client.responsible_manager
+        assert list(one.contacts.all()) == list(other.contacts.all())
+
+
+@pytest.fixture
+def touched() -> list[Client]:
+    today = date(2026, 11, 30)
+    clients = [ClientFactory(responsible_manager=ManagerFactory()) for _ in range(2)]
+    for n, client in enumerate(clients):
+        contacts = ContactFactory.create_batch(2, client=client)
+        for days in range(0, 60 * (n + 1), 15):
+            touch = TouchFactory(
+                client=client, date=today - timedelta(days=days), created_by=client.responsible_manager
+            )
+            touch.contacts.set(contacts[: days % 3])
+    return clients
+
+
+def test_gives_the_querysets_rows_for_every_argument(touched: list[Client]) -> None:
+    prepared = Prepared(_touches)
+    for client in touched:
+        for since in (date(2026, 10, 1), date(2026, 11, 1), date(2027, 1, 1)):
+            _same(prepared(client.pk, since), _touches(client.pk, since))
+
+
+def test_values_and_json_constants() -> None:
+    ClientFactory(name="Alpha", notes="")
+    beta = ClientFactory(name="Beta", notes="x")
+    prepared = Prepared(
+        lambda pk: Client.objects.filter(pk__gte=pk).exclude(notes="").values_list("name", "pk")
+    )
+    assert prepared(0) == [("Beta", beta.pk)]
+    assert prepared(beta.pk + 1) == []
+
+
+def test_compiles_once_then_only_runs(touched: list[Client], django_assert_num_queries: Any) -> None:
+    built = []
+
+    def build(client: int) -> QuerySet[Contact]:
+        built.append(client)
+        return Contact.objects.filter(client_id=client).order_by("pk")
+
+    prepared = Prepared(build)
+    first, second = touched
+    prepared(first.pk)
+    assert len(built) == 3  # its model, then the two compilations with stand-ins
+    compiled = SQLCompiler.as_sql
+    calls = []
+
+    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self)
+        return compiled(self, *args, **kwargs)
+
+    SQLCompiler.as_sql = counted  # type: ignore[method-assign]
+    try:
+        with django_assert_num_queries(1):
+            rows = prepared(second.pk)
+    finally:
+        SQLCompiler.as_sql = compiled  # type: ignore[method-assign]
+    assert len(built) == 3
+    assert calls == []
+    assert rows == list(Contact.objects.filter(client=second).order_by("pk"))
+
+
+def test_attach_sets_the_parent_without_a_query(
+    touched: list[Client], django_assert_num_queries: Any
+) -> None:
+    client = touched[0]
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk))
+    with django_assert_num_queries(1):
+        contacts = prepared(client.pk, attach=("client", client))
+        assert {c.client for c in contacts} == {client}
+
+
+def test_the_connection_is_the_callers(touched: list[Client]) -> None:
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk))
+    prepared(touched[0].pk)
+    (compiled,) = prepared._compiled.values()
+    compiled.compiler.connection = None  # type: ignore[assignment]  # as if compiled on another thread's connection
+    assert len(prepared(touched[1].pk)) == 2
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (lambda n: Contact.objects.filter(pk__in=range(n % 3 + 1)), "depends on its arguments' values"),
+        (lambda n: Contact.objects.filter(pk=n + 1), "not only a parameter"),
+        (lambda n, m: Contact.objects.filter(pk=n), "not a parameter of its SQL"),
+        (lambda n: Contact.objects.filter(pk=1)[:n], "depends on its arguments' values"),
+        (lambda day: Touch.objects.filter(date__lte=day + timedelta(days=1)), "not only a parameter"),
+        (lambda n: Contact.objects.filter(Q(pk=n) | Q(pk=n % 7)), "not only a parameter"),
+    ],
+)
+def test_refuses_what_depends_on_the_values(build: Any, reason: str) -> None:
+    args = [date(2026, 1, 1)] if "day" in build.__code__.co_varnames else [1] * build.__code__.co_argcount
+    with pytest.raises(ValueError, match=reason):
+        Prepared(build)(*args)
+
+
+def test_takes_whole_numbers_and_dates_only() -> None:
+    with pytest.raises(TypeError):
+        Prepared(lambda name: Client.objects.filter(name=name))("Alpha")
+
+
+def test_the_contacts_max_annotation_matches(touched: list[Client]) -> None:
+    """An aggregate over a join with a GROUP BY, as the decision group reads it."""
+    prepared = Prepared(
+        lambda pk: Contact.objects.filter(client_id=pk).annotate(last=Max("touches__date")).order_by("pk")
+    )
+    for client in touched:
+        expected = Contact.objects.filter(client=client).annotate(last=Max("touches__date")).order_by("pk")
+        assert [(c.pk, c.last) for c in prepared(client.pk)] == [(c.pk, c.last) for c in expected]
