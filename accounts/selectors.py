@@ -155,19 +155,24 @@ def decision_group(client: Client, *, today: date | None = None, detailed: bool 
 def monthly_sales(client: Client, *, months: int = 24, today: date) -> dict[str, Any]:
     """Sales by product group and month over the last `months` months, for the chart."""
     first, after = _month_start(today, months - 1), _month_start(today, -1)
-    rows = (
-        Sale.objects.filter(client=client, date__gte=first, date__lt=after)
-        .annotate(month=TruncMonth("date"))
-        .values("month", "product_group__name")
-        .annotate(total=Sum("amount"))
-        .order_by("month")
-    )
+    rows = _MONTHLY(client.pk, first, after)
     labels = [_month_start(today, back) for back in range(months - 1, -1, -1)]
     series: dict[str, list[float]] = {}
     for row in rows:
         values = series.setdefault(row["product_group__name"], [0.0] * months)
         values[labels.index(_as_date(row["month"]))] += float(row["total"])
     return {"labels": labels, "series": series}
+
+
+_MONTHLY = Prepared(
+    lambda client, first, after: (
+        Sale.objects.filter(client_id=client, date__gte=first, date__lt=after)
+        .annotate(month=TruncMonth("date"))
+        .values("month", "product_group__name")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+)
 
 
 def _as_date(value: Any) -> date:
@@ -282,24 +287,39 @@ def sales_chart_config(chart: dict[str, Any]) -> dict[str, Any]:
 def sales_by_group(client: Client, *, today: date) -> list[dict[str, Any]]:
     """Trailing-12-month sales (the 365 days ending today) by product group, with the year before."""
     year_ago = today - timedelta(days=365)
-    two_years_ago = year_ago - timedelta(days=365)
-    last = Sum("amount", filter=Q(date__gt=year_ago, date__lte=today))
-    previous = Sum("amount", filter=Q(date__gt=two_years_ago, date__lte=year_ago))
-    rows = (
-        Sale.objects.filter(client=client, date__gt=two_years_ago, date__lte=today)
-        .values("product_group__name")
-        .annotate(last=last, previous=previous)
-        .order_by("product_group__name")
-    )
+    rows = _BY_GROUP(client.pk, year_ago - timedelta(days=365), year_ago, today)
     return [
         {"group": r["product_group__name"], "last": r["last"] or 0, "previous": r["previous"] or 0}
         for r in rows
     ]
 
 
+_BY_GROUP = Prepared(
+    lambda client, two_years_ago, year_ago, today: (
+        Sale.objects.filter(client_id=client, date__gt=two_years_ago, date__lte=today)
+        .values("product_group__name")
+        .annotate(
+            last=Sum("amount", filter=Q(date__gt=year_ago, date__lte=today)),
+            previous=Sum("amount", filter=Q(date__gt=two_years_ago, date__lte=year_ago)),
+        )
+        .order_by("product_group__name")
+    )
+)
+
+
 def refusals_by_quarter(client: Client) -> dict[str, Any]:
     """A client's refusals counted by quarter and reason, newest quarter first (DOMAIN §10)."""
-    return refusal_quarters(Refusal.objects.filter(client=client))
+    return refusal_table(_counts(_CLIENT_REFUSALS_COUNTED(client.pk)))
+
+
+_CLIENT_REFUSALS = Prepared(
+    lambda client: Refusal.objects.filter(client_id=client).select_related("product_group")
+)
+
+
+def client_refusals(client: Client) -> list[Refusal]:
+    """The client's refusals with their product groups."""
+    return _CLIENT_REFUSALS(client.pk, attach=("client", client))
 
 
 def refusal_quarters(refusals: QuerySet[Refusal]) -> dict[str, Any]:
@@ -311,13 +331,23 @@ def refusal_quarters(refusals: QuerySet[Refusal]) -> dict[str, Any]:
 
 def refusal_counts(refusals: QuerySet[Refusal]) -> list[tuple[int, int, str, int]]:
     """(year, quarter, reason, refusals) of `refusals`, in one GROUP BY query."""
-    rows = (
+    return _counts(_counted(refusals))
+
+
+def _counted(refusals: QuerySet[Refusal]) -> QuerySet[Refusal, tuple[Any, ...]]:
+    return (
         refusals.annotate(year=ExtractYear("date"), quarter=ExtractQuarter("date"))
         .values_list("year", "quarter", "reason")
         .annotate(count=Count("id"))
         .order_by()
     )
+
+
+def _counts(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, int, str, int]]:
     return [(int(year), int(quarter), reason, count) for year, quarter, reason, count in rows]
+
+
+_CLIENT_REFUSALS_COUNTED = Prepared(lambda client: _counted(Refusal.objects.filter(client_id=client)))
 
 
 def refusal_table(counts: Iterable[tuple[int, int, str, int]]) -> dict[str, Any]:

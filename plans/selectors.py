@@ -92,7 +92,14 @@ def suggestion(
 
 
 def _active_kinds(client: Client) -> set[str]:
-    return set(Plan.objects.filter(client=client, status=Plan.Status.ACTIVE).values_list("kind", flat=True))
+    return set(_ACTIVE_KINDS(client.pk))
+
+
+_ACTIVE_KINDS = Prepared(
+    lambda client: Plan.objects.filter(client_id=client, status=Plan.Status.ACTIVE).values_list(
+        "kind", flat=True
+    )
+)
 
 
 @dataclass
@@ -120,14 +127,22 @@ class PlanCard:
 def plan_cards(client: Client, *, today: date) -> list[PlanCard]:
     """The client's plans, active first then newest, with their steps: two queries whatever the
     number of plans and steps."""
-    steps = PlanStep.objects.select_related("assignee", "touch").order_by("position", "pk")
-    plans = (
-        Plan.objects.filter(client=client)
+    return [_card(plan, today) for plan in _PLANS(client.pk, attach=("client", client))]
+
+
+_PLANS = Prepared(
+    lambda client: (
+        Plan.objects.filter(client_id=client)
         .select_related("owner")
-        .prefetch_related(Prefetch("steps", queryset=steps))
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=PlanStep.objects.select_related("assignee", "touch").order_by("position", "pk"),
+            )
+        )
         .order_by("status", "-started_on", "-pk")
     )
-    return [_card(plan, today) for plan in plans]
+)
 
 
 def _card(plan: Plan, today: date) -> PlanCard:

@@ -43,7 +43,7 @@ def tab_data(client: Client, tab: str, cursor: dict[str, str] | None = None) -> 
         return {"touches": page.rows, "page": page}
     if tab == "refusals":
         return {
-            "refusals": client.refusals.select_related("product_group"),
+            "refusals": selectors.client_refusals(client),
             "by_quarter": selectors.refusals_by_quarter(client),
         }
     return {}

@@ -89,20 +89,34 @@ def ladder_summary(client: Client, *, today: date) -> LadderSummary:
 def client_activities(client: Client) -> list[Activity]:
     """The client's activities, newest first, with their plan and people: three queries whatever
     their number."""
-    return list(
-        Activity.objects.filter(client=client)
+    return _ACTIVITIES(client.pk, attach=("client", client))
+
+
+_ACTIVITIES = Prepared(
+    lambda client: (
+        Activity.objects.filter(client_id=client)
         .select_related("plan")
         .prefetch_related(
             Prefetch("our_people"), Prefetch("their_people", queryset=Contact.objects.order_by("name"))
         )
         .order_by("-date", "-pk")
     )
+)
 
 
 def rungs_reached(client: Client, *, today: date) -> set[int]:
     """Every rung the client has an activity held on, for the tab's ladder."""
-    rows = Activity.objects.filter(held(today), client=client).values_list("rung", flat=True).distinct()
-    return set(rows.order_by())
+    return set(_RUNGS(client.pk, today))
+
+
+_RUNGS = Prepared(
+    lambda client, today: (
+        Activity.objects.filter(held(today), client_id=client)
+        .values_list("rung", flat=True)
+        .distinct()
+        .order_by()
+    )
+)
 
 
 # The directors' ladder: ABCD category x highest rung reached

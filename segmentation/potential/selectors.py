@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Client, ProductGroup, Sale, TeamMember
 from accounts.rules import sees_every_client
+from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.models import ClientSegment, EstimateTally, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
@@ -113,22 +114,35 @@ class PotentialTable:
 
 def trailing_sales_by_group(client: Client, *, today: date) -> dict[int, Decimal]:
     """Our sales per product group in the 365 days ending `today`, in one query."""
-    rows = (
-        Sale.objects.filter(client=client, date__gt=today - timedelta(days=365), date__lte=today)
+    rows = _TRAILING(client.pk, today - timedelta(days=365), today)
+    return {row["product_group_id"]: row["total"] for row in rows}
+
+
+_TRAILING = Prepared(
+    lambda client, after, until: (
+        Sale.objects.filter(client_id=client, date__gt=after, date__lte=until)
         .values("product_group_id")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {row["product_group_id"]: row["total"] for row in rows}
+)
+_ESTIMATES = Prepared(
+    lambda client: PotentialEstimate.objects.filter(client_id=client).select_related("author").order_by()
+)
+# Every active group, and any other one the client has an estimate for.
+_GROUPS = Prepared(
+    lambda client: ProductGroup.objects.filter(
+        Q(is_active=True)
+        | Q(pk__in=PotentialEstimate.objects.filter(client_id=client).values("product_group"))
+    ).order_by("name")
+)
+_SEGMENT = Prepared(lambda client: ClientSegment.objects.filter(client_id=client)[:1])
 
 
 def potential_table(client: Client, *, today: date, policy: Policy) -> PotentialTable:
     """Every active product group (and any other one the client has an estimate for), three queries."""
-    estimates = {
-        e.product_group_id: e
-        for e in PotentialEstimate.objects.filter(client=client).select_related("author").order_by()
-    }
-    groups = ProductGroup.objects.filter(Q(is_active=True) | Q(pk__in=list(estimates))).order_by("name")
+    estimates = {e.product_group_id: e for e in _ESTIMATES(client.pk, attach=("client", client))}
+    groups = _GROUPS(client.pk)
     sales = trailing_sales_by_group(client, today=today)
     cutoff = stale_before(today, policy)
     rows = [
@@ -159,7 +173,7 @@ def potential_page(client: Client, *, today: date) -> PotentialPage:
     """The table and, once the nightly run has seen an estimate, the category it gave."""
     policy = Policy.current()
     table = potential_table(client, today=today, policy=policy)
-    segment = ClientSegment.objects.filter(client=client).first()
+    segment = next(iter(_SEGMENT(client.pk, attach=("client", client))), None)
     category = None
     if segment is not None and segment.category:
         totals = run_totals()
