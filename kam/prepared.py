@@ -13,9 +13,11 @@ annotations) and prefetches as it always does.
 The arguments are whole numbers (ids) and dates, each used as a parameter of the SQL and only
 so: the first call compiles the query twice, with two sets of stand-ins, and raises `ValueError`
 unless the SQL is the same and the parameters differ exactly where the stand-ins are (a date may
-reach the SQL as text, as SQLite takes it). A query whose
-SQL depends on its arguments' values (`pk__in=` a list, `None` for `IS NULL`, a branch in
-Python) cannot be prepared and says so at once.
+reach the SQL as text, as SQLite takes it). So a query whose SQL depends on its arguments'
+values (`pk__in=` a list of them, a slice `[:n]`, a value derived in Python such as `day + 1`)
+says at once that it cannot be prepared. Two compilations cannot see everything, so `build`
+must be one expression of its arguments: no branch on their values, and nothing else that
+changes (the time, the policy, a setting), which would be kept as the first call found it.
 
 Models come without the related object a related manager would attach (`contact.client`):
 `attach` sets it on every row, as the manager would.
@@ -38,9 +40,10 @@ Arg = int | date
 
 
 def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
-    """Values no table holds (ids far beyond any sequence, dates a thousand years ahead), one
-    set for each of the two compilations."""
-    start = 7_340_000_000_001 if first else 7_350_000_000_001
+    """Values no query of the project holds as a constant (ids near the top of a 32-bit integer
+    column's range, which Django checks a lookup against; dates a thousand years ahead), one set
+    for each of the two compilations."""
+    start = 2_011_000_001 if first else 2_012_000_001
     day = date(3041, 1, 1) if first else date(3051, 1, 1)
     return [day + timedelta(days=i) if kind is date else start + i for i, kind in enumerate(types)]
 

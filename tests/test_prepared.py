@@ -143,3 +143,18 @@ def test_the_contacts_max_annotation_matches(touched: list[Client]) -> None:
     for client in touched:
         expected = Contact.objects.filter(client=client).annotate(last=Max("touches__date")).order_by("pk")
         assert [(c.pk, c.last) for c in prepared(client.pk)] == [(c.pk, c.last) for c in expected]
+
+
+def test_a_32_bit_integer_column_takes_an_argument(touched: list[Client]) -> None:
+    """Django checks a lookup on an integer column against the column's range: the stand-ins
+    stay within it."""
+    Touch.objects.filter(client=touched[0]).update(duration_minutes=30)
+    prepared = Prepared(
+        lambda client, minutes: Touch.objects.filter(client_id=client, duration_minutes__lt=minutes).order_by(
+            "pk"
+        )
+    )
+    for client in touched:
+        for minutes in (10, 31):
+            expected = Touch.objects.filter(client=client, duration_minutes__lt=minutes).order_by("pk")
+            assert prepared(client.pk, minutes) == list(expected)
