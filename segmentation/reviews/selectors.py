@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Client
 from kam.links import pk_url
 from kam.pagination import Page, keyset_page
+from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
 from segmentation.models import (
@@ -168,26 +169,50 @@ class Meeting:
 
 def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     """The client at `position` of the review, or None when there is none."""
-    item = review.items.select_related("client", "manager", "decided_by").filter(position=position).first()
+    item = next(iter(_ITEM(review.pk, position, attach=("review", review))), None)
     if item is None:
         return None
-    now = (
-        Client.objects.filter(pk=item.client_id)
-        .select_related("segment", "key_status", "responsible_manager")
-        .annotate(tier_now=effective_tier())
-        .get()
-    )
+    (now,) = _NOW(item.client_id)
     for name, value in flags_now(item.client_id, today, Policy.current()).items():
         setattr(now, name, value)
-    count = review.items.count()
+    count = sum(_ITEMS_COUNTED(review.pk))
     return Meeting(
         item=item,
         now=now,
         previous=position - 1 if position > 1 else None,
         next=position + 1 if position < count else None,
         count=count,
-        actions=list(item.actions.select_related("owner").order_by("due", "pk")),
+        actions=_ACTIONS(item.pk, attach=("item", item)),
     )
+
+
+# The meeting's page, client after client: its queries are prepared (kam.prepared).
+_ITEM = Prepared(
+    lambda review, position: (
+        ReviewItem.objects.filter(review_id=review, position=position)
+        .select_related("client", "manager", "decided_by")
+        .order_by("pk")[:1]
+    )
+)
+_NOW = Prepared(
+    lambda client: (
+        Client.objects.filter(pk=client)
+        .select_related("segment", "key_status", "responsible_manager")
+        .annotate(tier_now=effective_tier())
+    )
+)
+_ITEMS_COUNTED = Prepared(
+    lambda review: (
+        ReviewItem.objects.filter(review_id=review)
+        .order_by()
+        .values("review")
+        .annotate(count=Count("pk"))
+        .values_list("count", flat=True)
+    )
+)
+_ACTIONS = Prepared(
+    lambda item: ActionItem.objects.filter(item_id=item).select_related("owner").order_by("due", "pk")
+)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from kam.excel import workbook_response
 from kam.http import AuthenticatedHttpRequest, safe_next
 from kam.links import pk_url
 from kam.pagination import keyset_page, query_without
+from kam.prepared import Prepared
 from segmentation.keys.services import DecisionRefused
 from segmentation.models import ActionItem, Review, ReviewItem
 from segmentation.reviews import cells, selectors, services
@@ -69,7 +70,14 @@ def review_open(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _review(pk: int) -> Review:
-    return get_object_or_404(Review.objects.select_related("opened_by", "closed_by", "previous"), pk=pk)
+    for review in _REVIEW(pk):
+        return review
+    raise Http404
+
+
+_REVIEW = Prepared(
+    lambda pk: Review.objects.filter(pk=pk).select_related("opened_by", "closed_by", "previous")
+)
 
 
 @permission_or_403(REVIEW)

@@ -89,6 +89,14 @@ def test_the_meeting_page_shows_then_and_now_and_the_shortcuts(review, base, as_
     assert as_director.get(client_url(review, 5)).status_code == 404
 
 
+def test_a_review_that_does_not_exist_is_not_found(review, as_director):
+    gone = Review(pk=review.pk + 1000)
+
+    assert as_director.get(client_url(gone, 1)).status_code == 404
+    assert as_director.get(reverse("segmentation:review_detail", args=[gone.pk])).status_code == 404
+    assert as_director.get(client_url(review, 0)).status_code == 404
+
+
 def test_a_decision_moves_on_to_the_next_client(review, base, as_director):
     response = as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": "Fine"})
 
