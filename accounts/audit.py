@@ -200,7 +200,8 @@ def _newest(
 @lru_cache(maxsize=32)
 def _first_page(dates: tuple[Callable[[Client, datetime | None], Any], ...], size: int) -> Prepared[Any]:
     """The first page's dates (the tab as it opens), prepared once per process and set of
-    sources: a union of 15 queries costs the ORM more to build than the database to run."""
+    sources: a union of 15 queries costs the ORM more to build than the database to run. The
+    sources' `dates` are given a client that has only its pk, all they read of it."""
     return Prepared(lambda pk: _newest(Client(pk=pk), list(dates), None, size))
 
 
