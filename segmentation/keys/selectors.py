@@ -34,7 +34,7 @@ from kam.users.models import User
 from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, LoadTally, Policy, Tier, TierOverride
 from segmentation.segments.selectors import SegmentPanel, segment_panel
-from segmentation.segments.tiers import effective_tier, effective_tier_of
+from segmentation.segments.tiers import effective_tier
 from segmentation.segments.totals import Totals, run_totals
 from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
@@ -269,8 +269,5 @@ class DecisionPage:
 
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
     totals = run_totals()
-    return DecisionPage(
-        panel=segment_panel(client, user=user, today=today, totals=totals),
-        cap=key_cap(Policy.current(), totals=totals),
-        tier=effective_tier_of(client),
-    )
+    panel = segment_panel(client, user=user, today=today, totals=totals)
+    return DecisionPage(panel=panel, cap=key_cap(Policy.current(), totals=totals), tier=panel.effective_tier)

@@ -146,13 +146,10 @@ _WARNINGS = Column(_lazy("Warnings"), lambda row: "; ".join(row.warnings), width
 def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk, need=DECIDE)
     action = request.POST.get("action") if request.method == "POST" else None
-    grant = KeyGrantForm(
-        request.POST if action == "grant" else None, prefix="grant", initial=_key_initial(client)
-    )
+    initial = _key_initial(client)
+    grant = KeyGrantForm(request.POST if action == "grant" else None, prefix="grant", initial=initial)
     revoke = KeyRevokeForm(request.POST if action == "revoke" else None, prefix="revoke")
-    mark = StrategicMarksForm(
-        request.POST if action == "mark" else None, prefix="mark", initial=_key_initial(client)
-    )
+    mark = StrategicMarksForm(request.POST if action == "mark" else None, prefix="mark", initial=initial)
     forms: dict[str, DecisionForm] = {"grant": grant, "revoke": revoke, "mark": mark}
     decided = _key_decision(request, client, forms.get(action or ""))
     if decided is not None:

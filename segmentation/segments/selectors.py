@@ -14,7 +14,7 @@ from accounts.models import Client
 from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import key_reason
-from segmentation.models import ClientSegment, KeyStatus, Policy, TierOverride
+from segmentation.models import ClientSegment, KeyStatus, Policy, Tier, TierOverride
 from segmentation.segments import abcd, leagues, rhythm, size_class, tiers
 from segmentation.segments.leagues import ExpansionArea
 from segmentation.segments.totals import Totals, run_totals
@@ -44,6 +44,14 @@ class SegmentPanel:
     @property
     def override_tier(self) -> str:
         return self.override.get_tier_display() if self.override else ""
+
+    @property
+    def effective_tier(self) -> str:
+        """The override's tier, else the segment's; bronze before the first nightly run (as
+        `tiers.effective_tier_of`)."""
+        if self.override is not None:
+            return self.override.tier
+        return self.segment.tier if self.segment is not None and self.segment.tier else Tier.BRONZE
 
 
 def segment_panel(

@@ -339,6 +339,34 @@ def test_key_page_says_up_front_that_a_bronze_client_will_be_refused(as_director
     assert "1 key client now; at most 2: 20% of 12 active clients." in html
 
 
+@pytest.mark.parametrize(
+    ("segment", "override", "bronze"),
+    [("silver", None, False), ("bronze", None, True), ("bronze", "silver", False), ("gold", "bronze", True)],
+)
+def test_key_page_reads_the_effective_tier(
+    as_director, director, client_card, room, segment, override, bronze
+):
+    tiered(client_card, segment)
+    if override:
+        TierOverride.objects.create(client=client_card, tier=override, reason="Meeting", decided_by=director)
+
+    html = as_director.get(key_url(client_card)).content.decode()
+
+    assert ("Siberian Steel is bronze" in html) is bronze
+
+
+def test_key_page_runs_a_constant_number_of_queries(as_director, director, client_card, room, assert_queries):
+    tiered(client_card, "silver")
+    make_key(tiered(ClientFactory()))
+    as_director.get(key_url(client_card))
+
+    # No nightly run kept its totals here: the totals, the rank and the active clients are
+    # counted (three of the 15); the key status is read once for both forms.
+    response = assert_queries(15, lambda: as_director.get(key_url(client_card)))
+
+    assert response.status_code == 200
+
+
 def test_grant_form_requires_a_reason(as_director, client_card):
     tiered(client_card)
 
