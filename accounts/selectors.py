@@ -1,6 +1,6 @@
 """Every read of client data goes through here, filtered by what the user may see."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam.money import currency
-from kam.prepared import Prepared
+from kam.prepared import Ids, Prepared
 from kam.users.models import AnyUser, User
 
 
@@ -103,6 +103,20 @@ def client_rows(columns: list[ListColumn]) -> QuerySet[Client]:
     related = {name for column in columns for name in column.related}
     annotations = {name: value for column in columns for name, value in column.annotations().items()}
     return Client.objects.select_related(*sorted(related)).annotate(**annotations)
+
+
+_ROWS_BY_PK: dict[tuple[tuple[str, int], ...], Prepared[Client]] = {}
+
+
+def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[Client]]:
+    """`client_rows(columns)` of the given pks (a page's, found by its keys), as one query
+    compiled once per process for each set of columns."""
+    key = tuple((column.name, id(column)) for column in columns)
+    prepared = _ROWS_BY_PK.get(key)
+    if prepared is None:
+        build = Prepared(lambda ids: client_rows(columns).filter(pk__any=ids).order_by())
+        prepared = _ROWS_BY_PK.setdefault(key, build)
+    return lambda pks: prepared(Ids(pks))
 
 
 def list_columns_of(user: User) -> list[ListColumn]:

@@ -8,7 +8,7 @@ is unique (the pk), and hands out opaque cursors made by one codec (`encode_curs
 import base64
 import json
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,6 +29,8 @@ from django.db.models import (
 from django.http import QueryDict
 
 COUNT_CAP = 1000
+# Where a page's rows are read from by their pks: a queryset, or a function of the pks.
+Reader = QuerySet[Any] | Callable[[list[Any]], Iterable[Any]]
 _DECIMAL_DIGITS = 100  # either side of the point: far beyond any column, well within PostgreSQL's
 
 
@@ -144,7 +146,7 @@ def keyset_page(
     count: bool = True,
     chained: bool = False,
     narrow: bool = True,
-    read: QuerySet[Any] | None = None,
+    read: Reader | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -168,7 +170,8 @@ def keyset_page(
 
     `read`: the querysets then yield only their ordering keys, as one lean query (no column or
     join the rows need beyond their order), and the page's rows are read from `read` by pk, in
-    one query. `read` annotates what the order names, as the querysets do.
+    one query: a queryset, or a function of the pks (a prepared query, `kam.prepared`). The rows
+    carry what the order names, as the querysets' do.
     """
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
@@ -271,7 +274,7 @@ def _merged(
     types: list[type],
     cursor: tuple[Any, ...] | None,
     limit: int,
-    read: QuerySet[Any] | None = None,
+    read: Reader | None = None,
 ) -> list[Any]:
     """The first `limit` rows of every queryset together, in `keys` order.
 
@@ -301,7 +304,9 @@ def _merged(
         page = list(first.union(*others, all=True).order_by(*_ordering(keys))[:limit] if others else first)
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
-        by_pk = {row.pk: row for row in read.filter(pk__in=[values[pk] for values in page])}
+        ids = [values[pk] for values in page]
+        found = read.filter(pk__in=ids) if isinstance(read, QuerySet) else read(ids)
+        by_pk = {row.pk: row for row in found}
     else:
         wanted: dict[int, list[Any]] = {}
         for values in page:

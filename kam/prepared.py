@@ -10,33 +10,64 @@ annotations) and prefetches as it always does.
     CONTACTS = Prepared(lambda client: Contact.objects.filter(client_id=client).order_by("pk"))
     contacts = CONTACTS(client.pk)   # a list of Contact
 
-The arguments are whole numbers (ids) and dates, each used as a parameter of the SQL and only
-so: the first call compiles the query twice, with two sets of stand-ins, and raises `ValueError`
-unless the SQL is the same and the parameters differ exactly where the stand-ins are (a date may
-reach the SQL as text, as SQLite takes it). So a query whose SQL depends on its arguments'
-values (`pk__in=` a list of them, a slice `[:n]`, a value derived in Python such as `day + 1`)
-says at once that it cannot be prepared. Two compilations cannot see everything, so `build`
-must be one expression of its arguments: no branch on their values, and nothing else that
-changes (the time, the policy, a setting), which would be kept as the first call found it.
+The arguments are whole numbers (ids), dates and lists of ids (`Ids`, which the lookup
+`pk__any=` takes as one parameter: `= ANY(%s)` on PostgreSQL, a JSON array on SQLite), each
+used as a parameter of the SQL and only so: the first call compiles the query twice, with two
+sets of stand-ins, and raises `ValueError` unless the SQL is the same and the parameters differ
+exactly where the stand-ins are (a date may reach the SQL as text, as SQLite takes it). So a
+query whose SQL depends on its arguments' values (`pk__in=` a list of them, a slice `[:n]`, a
+value derived in Python such as `day + 1`) says at once that it cannot be prepared. Two
+compilations cannot see everything, so `build` must be one expression of its arguments: no
+branch on their values, and nothing else that changes (the time, the policy, a setting), which
+would be kept as the first call found it.
 
 Models come without the related object a related manager would attach (`contact.client`):
 `attach` sets it on every row, as the manager would.
 """
 
 import copy
+import json
+import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
+import psycopg2.extensions
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Lookup, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 T = TypeVar("T")
 
-Arg = int | date
+
+class Ids(tuple[int, ...]):
+    """Ids a query takes as one parameter (`pk__any=Ids(pks)`), so that its SQL is the same
+    however many there are: a prepared query's argument."""
+
+
+psycopg2.extensions.register_adapter(Ids, lambda ids: psycopg2.extensions.adapt(list(ids)))
+sqlite3.register_adapter(Ids, lambda ids: json.dumps(list(ids)))
+
+
+@IntegerField.register_lookup
+class AnyOf(Lookup):
+    """`pk__any=Ids(...)`: the rows whose value is one of the ids, given as one parameter."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if not isinstance(self.rhs, Ids):
+            raise TypeError("The lookup __any takes Ids.")
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, self.rhs]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, self.rhs]
+
+
+Arg = int | date | Ids
 
 
 def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
@@ -45,7 +76,10 @@ def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
     for each of the two compilations."""
     start = 2_011_000_001 if first else 2_012_000_001
     day = date(3041, 1, 1) if first else date(3051, 1, 1)
-    return [day + timedelta(days=i) if kind is date else start + i for i, kind in enumerate(types)]
+    return [
+        day + timedelta(days=i) if kind is date else Ids((start + i,)) if kind is Ids else start + i
+        for i, kind in enumerate(types)
+    ]
 
 
 class _Compiled:
@@ -78,8 +112,8 @@ class _Compiled:
 
 
 class Prepared(Generic[T]):
-    """A query built by `build` from whole numbers and dates, compiled once per database and
-    arguments' types."""
+    """A query built by `build` from whole numbers, dates and `Ids`, compiled once per database
+    and arguments' types."""
 
     def __init__(self, build: Callable[..., "QuerySet[Any, T]"]):
         self.build = build
@@ -89,8 +123,8 @@ class Prepared(Generic[T]):
 
     def __call__(self, *args: Arg, attach: tuple[str, Any] | None = None) -> list[T]:
         types = tuple(type(arg) for arg in args)
-        if any(kind not in (int, date) for kind in types):
-            raise TypeError("A prepared query takes whole numbers and dates.")
+        if any(kind not in (int, date, Ids) for kind in types):
+            raise TypeError("A prepared query takes whole numbers, dates and Ids.")
         model = self._model or self.build(*args).model
         self._model = model
         using = router.db_for_read(model)

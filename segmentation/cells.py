@@ -1,6 +1,8 @@
 """Segmentation's pieces of the cells rendered in Python (see `kam.cells`)."""
 
-from django.utils.translation import gettext
+from functools import lru_cache
+
+from django.utils.translation import get_language, gettext
 
 from kam.cells import esc
 from segmentation.models import Tier
@@ -11,12 +13,22 @@ TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-
 
 def tier_badge(tier: str) -> str:
     """A tier as a badge in its colour: gold, silver, bronze."""
+    return _tier_badge(tier, get_language())
+
+
+@lru_cache(maxsize=64)
+def _tier_badge(tier: str, language: str | None) -> str:
     badge = TIER_BADGES.get(tier, "text-bg-light border")
     return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
 
 
 def category_badge(category: str) -> str:
     """An ABCD category as a badge, or a dash that says there is none yet."""
+    return _category_badge(category, get_language())
+
+
+@lru_cache(maxsize=64)
+def _category_badge(category: str, language: str | None) -> str:
     if category:
         return f'<span class="badge text-bg-info">{esc(category)}</span>'
     return f'<span class="text-muted" title="{esc(gettext("No category yet"))}">—</span>'

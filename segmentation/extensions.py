@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import DecimalField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
-from kam.cells import DASH, DASH_END, esc, figure_end
+from kam.cells import DASH, DASH_END, esc, figure_end, whole
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from kam.users import extensions as users_extensions
@@ -191,7 +190,7 @@ def wallet_cell(client: Any) -> SafeString:
     segment = _segment(client)
     if segment is None or segment.wallet_share is None:
         return DASH_END
-    return SafeString(f'<span class="d-block text-end">{esc(floatformat(segment.wallet_share, "0"))}%</span>')
+    return SafeString(f'<span class="d-block text-end">{esc(whole(segment.wallet_share))}%</span>')
 
 
 def purchases_cell(client: Any) -> SafeString:

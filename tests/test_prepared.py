@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import Client, Contact, Touch
-from kam.prepared import Prepared
+from kam.prepared import Ids, Prepared
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,35 @@ def test_a_32_bit_integer_column_takes_an_argument(touched: list[Client]) -> Non
         for minutes in (10, 31):
             expected = Touch.objects.filter(client=client, duration_minutes__lt=minutes).order_by("pk")
             assert prepared(client.pk, minutes) == list(expected)
+
+
+def test_ids_are_one_parameter_however_many(touched: list[Client], django_assert_num_queries: Any) -> None:
+    """A page's rows by their pks: the same SQL for none, one or many ids, in any order."""
+    contacts = list(Contact.objects.order_by("pk"))
+    prepared = Prepared(
+        lambda ids: Contact.objects.filter(pk__any=ids).select_related("client").order_by("-pk")
+    )
+    for picked in ([], contacts[:1], contacts[::2], contacts[::-1], [*contacts[:2], *contacts[:2]]):
+        pks = Ids(c.pk for c in picked)
+        with django_assert_num_queries(1):
+            found = prepared(pks)
+        assert [c.pk for c in found] == sorted({c.pk for c in picked}, reverse=True)
+        expected = sorted(set(picked), key=lambda c: -c.pk)
+        assert [c.client.name for c in found] == [c.client.name for c in expected]
+    assert len(prepared._compiled) == 1
+    assert prepared(Ids([contacts[0].pk + 10_000])) == []
+
+
+def test_ids_go_with_other_arguments(touched: list[Client]) -> None:
+    first, second = touched
+    prepared = Prepared(
+        lambda ids, client: Contact.objects.filter(pk__any=ids, client_id=client).order_by("pk")
+    )
+    every = Ids(Contact.objects.values_list("pk", flat=True))
+    assert prepared(every, first.pk) == list(Contact.objects.filter(client=first).order_by("pk"))
+    assert prepared(every, second.pk) == list(Contact.objects.filter(client=second).order_by("pk"))
+
+
+def test_the_any_lookup_takes_ids_only() -> None:
+    with pytest.raises(TypeError, match="Ids"):
+        list(Contact.objects.filter(pk__any=[1, 2]))

@@ -1,8 +1,7 @@
 """The client list, global search, and creating, editing and assigning cards."""
 
-from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import extensions, selectors, services
 from accounts.access import EDIT, REASSIGN, get_client_for_user
 from accounts.audit import Conflict
-from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
 from accounts.forms import AssignForm, ClientForm, ListColumnsForm, SearchForm, TeamMemberForm, VersionForm
 from accounts.models import INN_KPP_TAKEN, Client
@@ -32,52 +30,58 @@ from kam.pagination import keyset_page, query_without
 SEARCH_LIMIT = 25
 
 
-@dataclass(frozen=True)
 class Listed:
     """The client list as the query string asks for it: the filters, the user's columns, the
-    rows (filtered, not yet ordered), their order, and the parts the pager reads them in."""
+    order, and the clients in it, read as each use needs them.
 
-    filters: ClientFilter
-    columns: list[ListColumn]
-    rows: QuerySet[Client]
-    sort: str
-    order: list[str]
-    data: dict[str, Any]
-    parts: list[QuerySet[Client]]
-    chained: bool  # the parts follow one another in the order (else they are merged)
+    A page finds its keys in `parts`, lean querysets of the filtered clients (no column's join
+    or subquery): in an order of the list's own, the parts the user sees (`visible_parts`), which
+    the pager merges; then it reads the page's rows with every column, by their pks (`read`, a
+    query compiled once per set of columns). The export reads `rows`, every visible client with
+    every column; so do the orders an index serves only in parts (`sort_parts`), one part after
+    another."""
 
+    def __init__(self, request: AuthenticatedHttpRequest):
+        self.user = request.user
+        self.columns = selectors.list_columns_of(request.user)
+        self.filters = ClientFilter(request.GET or None, queryset=Client.objects.all(), user=request.user)
+        filters = self.filters
+        self.data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
+        self.sorting = sorting = filters.ordering()
+        self.sort = sorting.key
+        self.order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
+        self.chained = sorting.column is not None and sorting.column.sort_parts is not None
+        hidden = sorting.column is not None and sorting.column not in self.columns
+        self.read_columns = [*self.columns, sorting.column] if sorting.column and hidden else self.columns
+        self.read = selectors.client_rows_by_pk(self.read_columns)
 
-def _listed(request: AuthenticatedHttpRequest) -> Listed:
-    """The filters apply to every client and the rows are then narrowed to the user's: as a
-    whole, or, in an order of the list's own, as the parts the user sees (`visible_parts`), which
-    the pager merges."""
-    columns = selectors.list_columns_of(request.user)
-    queryset = selectors.client_rows(columns)
-    filters = ClientFilter(request.GET or None, queryset=queryset, user=request.user)
-    sorting = filters.ordering()
-    filtered = filters.qs
-    if sorting.column is not None and sorting.column not in columns:
-        filtered = filtered.annotate(**sorting.column.annotations())  # sorted by a column not shown
-    rows = selectors.visible_among(request.user, filtered)
-    data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
-    order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
-    split = sorting.column.sort_parts if sorting.column is not None else None
-    if split is None:
-        parts = selectors.visible_parts(request.user, filtered)
-    else:
-        parts = split(rows)[:: -1 if sorting.descending else 1]
-    return Listed(filters, columns, rows, sorting.key, order, data, parts, chained=split is not None)
+    @cached_property
+    def rows(self) -> QuerySet[Client]:
+        """Every visible client with the columns (and the one sorted by), filtered, not ordered."""
+        rows = selectors.client_rows(self.read_columns)
+        if self.filters.is_bound:  # as `filters.qs` filters its lean queryset
+            rows = self.filters.filter_queryset(rows)
+        return selectors.visible_among(self.user, rows)
+
+    @cached_property
+    def parts(self) -> list[QuerySet[Client]]:
+        column = self.sorting.column
+        if column is not None and column.sort_parts is not None:
+            return column.sort_parts(self.rows)[:: -1 if self.sorting.descending else 1]
+        keys = self.filters.qs if column is None else self.filters.qs.annotate(**column.annotations())
+        return selectors.visible_parts(self.user, keys)
 
 
 @login_required
 @require_GET
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    listed = _listed(request)
+    listed = Listed(request)
     filters, columns, data = listed.filters, listed.columns, listed.data
     page = keyset_page(
         listed.parts,
         order=listed.order,
         chained=listed.chained,
+        read=listed.read,
         after=data.get("after") or "",
         before=data.get("before") or "",
     )
@@ -105,7 +109,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def client_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """Every row the list shows with these filters, in its order, with the user's columns (all
     pages, not one); a large list is built on the worker (kam.exports.background)."""
-    listed = _listed(request)
+    listed = Listed(request)
     name = _("Client base") if sees_every_client(request.user) else _("My clients")
     if (queued := in_background(request, rows=listed.rows, name=name)) is not None:
         return queued

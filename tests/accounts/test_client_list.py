@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.filters import region_choices
-from accounts.models import Client
+from accounts.models import NEVER, Client
+from accounts.services import list_columns_save
 from kam import pagination
 from kam.pagination import encode_cursor, keyset_page
 from tests.accounts.conftest import valid_inn
@@ -300,9 +302,9 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, user, its roles and permissions, the user's columns, regions, capped count, the page,
-    # unread badge, and the industry and manager filter choices
-    queries = 10
+    # session, user, its roles and permissions, the user's columns, regions, capped count, the
+    # page's keys, its rows by pk, unread badge, and the industry and manager filter choices
+    queries = 11
     browser = browser_for(director)
 
     def fill(count):
@@ -323,10 +325,10 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
     # As for the director, but a manager gets no manager filter to fill, and their clients are
     # counted in two parts (their own, their teams'); a part found empty is not read.
-    own_only = 10
-    # With team clients too, each part is read: on PostgreSQL a UNION of the parts' first names
-    # orders the page, then the page's rows are read from each part.
-    both = own_only + (2 if connection.vendor == "postgresql" else 1)
+    own_only = 11
+    # With team clients too, both parts give their first keys: on PostgreSQL in one UNION, which
+    # orders the page; on SQLite each part apart. The page's rows are then read by pk, at once.
+    both = own_only + (0 if connection.vendor == "postgresql" else 1)
     browser = browser_for(manager)
     ClientFactory(responsible_manager=manager)
     response = assert_queries(own_only, lambda: browser.get(LIST_URL))
@@ -389,3 +391,20 @@ def test_the_region_filter_offers_each_used_region_once_by_name(base):
     PointFactory(client=base["alpha"], country="KZ", region="", city="Astana")
 
     assert region_choices() == [("RU-MOW", "Moscow"), ("RU-SPE", "Saint Petersburg")]
+
+
+def test_sorted_by_a_column_not_shown_pages_through_every_client(manager, as_manager):
+    """A page's rows are read by pk with every shown column and the one sorted by, which the
+    user does not show: the next page's cursor is made from it."""
+    list_columns_save(user=manager, names=["manager"])
+    clients = ClientFactory.create_batch(60, responsible_manager=manager)
+    for n, client in enumerate(clients):
+        client.last_touch_on = date(2026, 1, 1) + timedelta(days=n % 7) if n % 3 else None
+    Client.objects.bulk_update(clients, ["last_touch_on"])
+    by_touch = sorted(clients, key=lambda c: (c.last_touch_on or NEVER, c.pk), reverse=True)
+
+    first = as_manager.get(LIST_URL, {"sort": "-last_touch"})
+    second = as_manager.get(LIST_URL, {"sort": "-last_touch", "after": first.context["page"].next_cursor})
+
+    assert names(first) + names(second) == [c.name for c in by_touch]
+    assert [c.name for c in first.context["columns"]] == ["manager"]
