@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import managers
 from kam.crispy import form_helper
 from kam.money import currency, money
+from kam.users.fields import UserChoiceField
 from segmentation.models import AMOUNT_FIELDS, DRouteKind, Policy
 
 SPLIT_FIELDS = ["split_ab_share", "split_c_share", "split_development_share"]
@@ -103,6 +104,7 @@ class PolicyForm(forms.ModelForm):
         widgets = {
             "nightly_run_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        field_classes = {"d_route_employee": UserChoiceField}
         help_texts = {
             "nightly_run_at": _(
                 "Local time of the nightly recomputation. The scheduler checks every 15 minutes and "

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -408,3 +409,19 @@ def test_sorted_by_a_column_not_shown_pages_through_every_client(manager, as_man
 
     assert names(first) + names(second) == [c.name for c in by_touch]
     assert [c.name for c in first.context["columns"]] == ["manager"]
+
+
+def test_the_filters_choices_are_read_in_one_query_each(director, browser_for):
+    """Not through a server-side cursor, as Django reads a model's choices on PostgreSQL
+    (DECLARE, FETCH and CLOSE: three round trips for a few rows, on every list page)."""
+    IndustryFactory(name="Mining")
+    ClientFactory(responsible_manager=ManagerFactory(first_name="Gone", last_name="Away", is_active=False))
+    browser = browser_for(director)
+    with CaptureQueriesContext(connection) as captured:
+        response = browser.get(LIST_URL)
+    sqls = [query["sql"] for query in captured.captured_queries]
+
+    assert [sql for sql in sqls if "DECLARE" in sql or "FETCH" in sql] == []
+    assert sum('FROM "accounts_industry"' in sql for sql in sqls) == 1
+    assert "Mining" in response.content.decode()
+    assert "Gone Away" in response.content.decode()
