@@ -15,6 +15,7 @@ from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
 from accounts.rules import sees_every_client
 from accounts.selectors import client_match
+from kam.users.fields import user_label
 from kam.users.models import User
 
 NAME = "name"
@@ -101,16 +102,23 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class ResponsibleChoices(FilterChoices):
-    """The choices with the people who are no longer active listed apart, in a group of their own."""
+    """The people by name, read as four columns (`kam.users.fields`), not as a `User` each, and
+    those who are no longer active listed apart, in a group of their own."""
 
     def __iter__(self) -> Iterator[Any]:
+        field: Any = self.field  # a django-filter field, with its "nobody" choice
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if field.null_label is not None:
+            yield (field.null_value, field.null_label)
         gone = []
-        for value, label in super().__iter__():
-            person = getattr(value, "instance", None)  # None for "anyone" and "nobody"
-            if person is not None and not person.is_active:
-                gone.append((value, label))
+        rows = self.queryset.values_list("pk", "first_name", "last_name", "username", "is_active")
+        for pk, first_name, last_name, username, is_active in rows:
+            choice = (pk, user_label(first_name, last_name, username))
+            if is_active:
+                yield choice
             else:
-                yield value, label
+                gone.append(choice)
         if gone:
             yield _("No longer active"), gone
 
@@ -142,9 +150,7 @@ class ClientFilter(django_filters.FilterSet):
         label=_("Status"), choices=Client.Status.choices, empty_label=_("Any")
     )
     region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("Any"))
-    industry = ModelChoiceFilter(
-        label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any")
-    )
+    industry = ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any"))
     manager = ResponsibleFilter()
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=[], method="keep", empty_label=None)
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)

@@ -305,7 +305,7 @@ def _merged(
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         ids = [values[pk] for values in page]
-        found = read.filter(pk__in=ids) if isinstance(read, QuerySet) else read(ids)
+        found = read.filter(pk__in=ids) if isinstance(read, QuerySet) else read(ids) if ids else []
         by_pk = {row.pk: row for row in found}
     else:
         wanted: dict[int, list[Any]] = {}

@@ -36,7 +36,7 @@ from typing import Any, Generic, TypeVar
 import psycopg2.extensions
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import IntegerField, Lookup, Model, QuerySet
+from django.db.models import ForeignKey, IntegerField, Lookup, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 T = TypeVar("T")
@@ -52,8 +52,10 @@ sqlite3.register_adapter(Ids, lambda ids: json.dumps(list(ids)))
 
 
 @IntegerField.register_lookup
+@ForeignKey.register_lookup
 class AnyOf(Lookup):
-    """`pk__any=Ids(...)`: the rows whose value is one of the ids, given as one parameter."""
+    """`pk__any=Ids(...)` (or `client__any=`): the rows whose value is one of the ids, given as
+    one parameter."""
 
     lookup_name = "any"
     prepare_rhs = False

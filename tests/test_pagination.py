@@ -315,6 +315,30 @@ def test_one_queryset_with_read_pages_its_keys_then_reads_the_rows(statuses_and_
     }
 
 
+def test_rows_read_by_a_function_of_the_pks(two_statuses):
+    """`read` may be a function of the page's pks (a prepared query); it is not asked for the
+    rows of a page with none."""
+    asked = []
+
+    def read(pks):
+        asked.append(sorted(pks))
+        return Client.objects.filter(pk__in=pks).annotate(marked=Value("read"))
+
+    rows = [c for qs in two_statuses for c in qs]
+    order = ["-version", "pk"]
+    expected = [c.pk for c in sorted(rows, key=lambda c: (-c.version, c.pk))]
+    assert_pages_cover(two_statuses, order, 3, expected, read=read)
+    page = keyset_page(two_statuses, order=order, size=3, count=False, read=read)
+    assert {c.marked for c in page.rows} == {"read"}
+    assert len(asked[-1]) == 4  # the page's 3 and the one that says there is more
+    assert {c.pk for c in page.rows} < set(asked[-1])
+
+    asked.clear()
+    empty = [qs.filter(pk__lt=0) for qs in two_statuses]
+    assert keyset_page(empty, order=order, size=3, count=False, read=read).rows == []
+    assert asked == []
+
+
 def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(two_statuses):
     """As if deleted after the keys were read: `read` no longer has it, and the page goes on."""
     first = keyset_page(two_statuses, order=["-version", "pk"], size=4, count=False).rows[0]

@@ -190,3 +190,10 @@ def test_ids_go_with_other_arguments(touched: list[Client]) -> None:
 def test_the_any_lookup_takes_ids_only() -> None:
     with pytest.raises(TypeError, match="Ids"):
         list(Contact.objects.filter(pk__any=[1, 2]))
+
+
+def test_a_foreign_key_takes_ids(touched: list[Client]) -> None:
+    first, second = touched
+    prepared = Prepared(lambda ids: Contact.objects.filter(client__any=ids).order_by("pk"))
+    assert prepared(Ids([first.pk])) == list(Contact.objects.filter(client=first).order_by("pk"))
+    assert prepared(Ids([first.pk, second.pk])) == list(Contact.objects.order_by("pk"))

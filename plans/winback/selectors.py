@@ -30,6 +30,7 @@ from accounts.models import Client, Refusal
 from accounts.selectors import clients_visible_to
 from kam.excel import CHUNK
 from kam.pagination import Page, keyset_page
+from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
@@ -120,9 +121,16 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
         before=before,
         size=PAGE_SIZE,
         count=False,
-        read=_with_ranks(Client.objects.order_by()),  # by the pks the user's parts found
+        read=_by_pk,  # the pks the user's parts found
     )
     return page, _rows(page.rows, today)
+
+
+_BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()))
+
+
+def _by_pk(pks: list[int]) -> list[Client]:
+    return _BY_PK(Ids(pks))
 
 
 def _parts(user: User) -> list[QuerySet[Client]]:
@@ -158,22 +166,30 @@ _LOST_KEYS = ClientSegment.objects.filter(
 ).values("client")
 
 
-def _rows(clients: list[Client], today: date) -> list[Row]:
-    """The rows of these clients, with their refusals of the last year and latest win-back plans
-    (two queries)."""
-    pks = [client.pk for client in clients]
-    refusals = dict(
-        Refusal.objects.filter(client__in=pks, date__gte=today - timedelta(days=365))
+_REFUSALS = Prepared(
+    lambda ids, since: (
+        Refusal.objects.filter(client__any=ids, date__gte=since)
         .order_by()
         .values_list("client")
         .annotate(n=Count("pk"))
     )
-    plans: dict[int, Plan] = {}
-    for plan in (
-        Plan.objects.filter(client__in=pks, kind=PlanKind.WIN_BACK)
+)
+_PLANS = Prepared(
+    lambda ids: (
+        Plan.objects.filter(client__any=ids, kind=PlanKind.WIN_BACK)
         .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
         .order_by("-started_on", "-pk")
-    ):
+    )
+)
+
+
+def _rows(clients: list[Client], today: date) -> list[Row]:
+    """The rows of these clients, with their refusals of the last year and latest win-back plans
+    (two queries)."""
+    pks = Ids(client.pk for client in clients)
+    refusals = dict(_REFUSALS(pks, today - timedelta(days=365)))
+    plans: dict[int, Plan] = {}
+    for plan in _PLANS(pks):
         plans.setdefault(plan.client_id, plan)
     return [
         Row(
