@@ -27,9 +27,17 @@ def pk_url(name: str, pk: int) -> str:
 
 def around_last(name: str, *args: Any) -> tuple[str, str]:
     """`reverse(name, args=[*args, n])` for an integer n as the text before and after n, for
-    addresses that differ only in their last argument (a review's clients by position)."""
-    before, after = reverse(name, args=[*args, _PK]).split(str(_PK))
+    addresses that differ only in their last argument (a review's clients by position):
+    reversed once per name, arguments, script prefix and URLconf."""
+    if _cacheable(args):
+        return _around(name, args, get_script_prefix(), get_urlconf())
+    before, _pk, after = reverse(name, args=[*args, _PK]).rpartition(str(_PK))
     return before, after
+
+
+def _cacheable(args: tuple[Any, ...]) -> bool:
+    """Arguments a cached address may be keyed by: numbers and text, none holding the stand-in."""
+    return all(isinstance(arg, int | str) and str(_PK) not in str(arg) for arg in args)
 
 
 @register.simple_tag(name="plain_url")
@@ -47,9 +55,7 @@ def row_url(name: str, *args: Any) -> str:
     (`{% row_url "accounts:entry_edit" client.pk "touches" t.pk as edit %}`: 25 touches ask for
     50 addresses, 4 ms of the tab's CPU as `{% url %}`)."""
     *fixed, last = args
-    if not isinstance(last, int) or not all(
-        isinstance(arg, int | str) and str(_PK) not in str(arg) for arg in fixed
-    ):
+    if not isinstance(last, int) or not _cacheable(tuple(fixed)):
         return reverse(name, args=args)  # what reverse() refuses, it still refuses
     before, after = _around(name, tuple(fixed), get_script_prefix(), get_urlconf())
     return f"{before}{last}{after}"

@@ -40,6 +40,22 @@ def test_an_address_around_its_last_argument_is_what_reverse_gives(position):
     assert f"{before}{position}{after}" == reverse("segmentation:review_client", args=[12, position])
 
 
+def test_an_address_around_its_last_argument_follows_the_script_prefix():
+    around_last("segmentation:review_client", 12)  # kept for the root prefix
+    set_script_prefix("/crm/")
+    try:
+        before, after = around_last("segmentation:review_client", 12)
+        assert f"{before}7{after}" == reverse("segmentation:review_client", args=[12, 7])
+        assert before.startswith("/crm/")
+    finally:
+        clear_script_prefix()
+
+
+def test_an_argument_holding_the_stand_in_is_reversed_as_it_is():
+    before, after = around_last("segmentation:review_client", 2_147_483_647)
+    assert f"{before}3{after}" == reverse("segmentation:review_client", args=[2_147_483_647, 3])
+
+
 # {% plain_url %}: the navigation's addresses without arguments ------------------------------
 
 BASE_TEMPLATE = (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text()
