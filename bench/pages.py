@@ -16,7 +16,8 @@
    request it over and over for --seconds. The baseline runs first and last; throughput is
    compared with the mean of the two.
 It prints a Markdown table. --counts-only stops after step 2 (to compare sizes cheaply); --only
-keeps the pages whose "role path" holds the text (to compare two versions of a few pages).
+keeps the pages whose "role path" holds the text, or is the text before a final "$" (to compare
+two versions of a few pages: --only 'director /clients/$' is the director's list alone).
 """
 
 import argparse
@@ -444,6 +445,10 @@ def _timings(load: Load) -> str:
     return f"{load.ms(0.5):.0f} | {load.ms(0.95):.0f} | {max(load.latencies) * 1000:.0f} | {load.rate:.0f}"
 
 
+def _picked(only: str, label: str) -> bool:
+    return only[:-1] == label if only.endswith("$") else only in label
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -455,7 +460,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--counts-only", action="store_true", help="only count each page's queries")
     parser.add_argument(
-        "--only", action="append", default=[], help="the pages whose 'role path' holds this (repeatable)"
+        "--only",
+        action="append",
+        default=[],
+        help="the pages whose 'role path' holds this, or is this before a final $ (repeatable)",
     )
     args = parser.parse_args()
     if not args.reuse:
@@ -465,7 +473,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         scene.catch_up()
     the = scene.scene()
-    pages = [p for p in PAGES if not args.only or any(o in f"{p.role} {p.path}" for o in args.only)]
+    pages = [p for p in PAGES if not args.only or any(_picked(o, f"{p.role} {p.path}") for o in args.only)]
     counts = {page: count_queries(page, the) for page in pages}
     print("| role | page | status | queries | SQL ms | slowest ms |\n|---|---|---:|---:|---:|---:|")
     for page, c in counts.items():
