@@ -22,7 +22,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam.money import currency
-from kam.prepared import Ids, Prepared
+from kam.prepared import Prepared
 from kam.users.models import AnyUser, User
 
 
@@ -116,7 +116,7 @@ def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[C
     if prepared is None:
         build = Prepared(lambda ids: client_rows(columns).filter(pk__any=ids).order_by())
         prepared = _ROWS_BY_PK.setdefault(key, build)
-    return lambda pks: prepared(Ids(pks))
+    return prepared.of_pks
 
 
 def list_columns_of(user: User) -> list[ListColumn]:

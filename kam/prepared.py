@@ -138,6 +138,11 @@ class Prepared(Generic[T]):
                 setattr(row, name, value)
         return rows
 
+    def of_pks(self, pks: list[int]) -> list[T]:
+        """The rows of a query of one `Ids` argument for these pks: a page's rows read by the
+        keys the pager found (`keyset_page(read=QUERY.of_pks)`)."""
+        return self(Ids(pks))
+
     def _compile(self, types: tuple[type, ...], using: str) -> _Compiled:
         first, second = _stand_ins(types, True), _stand_ins(types, False)
         queryset = self.build(*first)

@@ -197,3 +197,9 @@ def test_a_foreign_key_takes_ids(touched: list[Client]) -> None:
     prepared = Prepared(lambda ids: Contact.objects.filter(client__any=ids).order_by("pk"))
     assert prepared(Ids([first.pk])) == list(Contact.objects.filter(client=first).order_by("pk"))
     assert prepared(Ids([first.pk, second.pk])) == list(Contact.objects.order_by("pk"))
+
+
+def test_of_pks_reads_the_rows_of_a_list_of_pks(touched: list[Client]) -> None:
+    contacts = list(Contact.objects.order_by("pk"))
+    prepared = Prepared(lambda ids: Contact.objects.filter(pk__any=ids).order_by("pk"))
+    assert prepared.of_pks([c.pk for c in contacts[1::2]]) == contacts[1::2]

@@ -51,8 +51,9 @@ class Listed:
         self.sort = sorting.key
         self.order = [f"-{sorting.field}", "-pk"] if sorting.descending else [sorting.field, "pk"]
         self.chained = sorting.column is not None and sorting.column.sort_parts is not None
-        hidden = sorting.column is not None and sorting.column not in self.columns
-        self.read_columns = [*self.columns, sorting.column] if sorting.column and hidden else self.columns
+        column = sorting.column  # read with the rows, though the user may not show it
+        hidden = [] if column is None or column in self.columns else [column]
+        self.read_columns = [*self.columns, *hidden]
         self.read = selectors.client_rows_by_pk(self.read_columns)
 
     @cached_property

@@ -121,16 +121,12 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
         before=before,
         size=PAGE_SIZE,
         count=False,
-        read=_by_pk,  # the pks the user's parts found
+        read=_BY_PK.of_pks,  # the pks the user's parts found
     )
     return page, _rows(page.rows, today)
 
 
 _BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()))
-
-
-def _by_pk(pks: list[int]) -> list[Client]:
-    return _BY_PK(Ids(pks))
 
 
 def _parts(user: User) -> list[QuerySet[Client]]:

@@ -30,7 +30,7 @@ from accounts.models import Client
 from accounts.selectors import clients_visible_to
 from kam.excel import CHUNK
 from kam.pagination import keyset_page
-from kam.prepared import Ids, Prepared
+from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, LoadTally, Policy, Tier, TierOverride
@@ -113,12 +113,8 @@ def _ranked(clients: QuerySet[Client]) -> QuerySet[Client]:
     )
 
 
+# The page's rows by pk, with what `_ranked` reads, in one query compiled once.
 _BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)))
-
-
-def _by_pk(pks: list[int]) -> list[Client]:
-    """The page's rows by pk, with what `_ranked` reads, in one query compiled once."""
-    return _BY_PK(Ids(pks))
 
 
 def candidate_page(
@@ -150,7 +146,7 @@ def candidate_page(
     ]
     order = ["-flag_count", "-rank_potential", "pk"]
     # The parts yield their keys in one UNION, and the page's rows are read by pk.
-    page = keyset_page(parts, order=order, after=after, size=size, count=False, read=_by_pk)
+    page = keyset_page(parts, order=order, after=after, size=size, count=False, read=_BY_PK.of_pks)
     return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
 
