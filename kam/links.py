@@ -1,15 +1,19 @@
 """Addresses of one kind for many rows (a list's links to 50 cards): reversed once, then each row's
 pk filled in, since a `reverse()` walks the URL resolver every time. Likewise the addresses
 without arguments every page's navigation names (`{% plain_url %}`, the template library
-"kam_links" of settings.TEMPLATES)."""
+"kam_links" of settings.TEMPLATES), and the navigation's menu itself (`{% main_menu %}`)."""
 
 from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -61,6 +65,27 @@ def row_url(name: str, *args: Any) -> str:
     return f"{before}{last}{after}"
 
 
+@register.simple_tag(name="main_menu", takes_context=True)
+def main_menu(context: template.Context) -> SafeString:
+    """partials/main_menu.html, the menu of every page's navigation: the same for every user with
+    the same roles on the same page, so rendered once per process for each roles, page (`nav`,
+    and `kind` on the reference pages), language, script prefix and URLconf. Its 25 translations,
+    addresses and comparisons took about a third of a short page's rendering."""
+    kind = getattr(context.get("kind"), "url_prefix", "")
+    director, admin = bool(context.get("is_sales_director")), bool(context.get("is_admin_role"))
+    nav = context.get("nav") or ""
+    menu = _menu.__wrapped__ if settings.DEBUG else _menu  # in development, as the template is now
+    return menu(director, admin, str(nav), kind, get_language(), get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _menu(
+    director: bool, admin: bool, nav: str, kind: str, language: str, prefix: str, urlconf: Any
+) -> SafeString:
+    values = {"is_sales_director": director, "is_admin_role": admin, "nav": nav, "kind": {"url_prefix": kind}}
+    return SafeString(render_to_string("partials/main_menu.html", values).rstrip("\n"))
+
+
 @lru_cache(maxsize=1024)
 def _around(name: str, fixed: tuple[Any, ...], prefix: str, urlconf: Any) -> tuple[str, str]:
     before, after = reverse(name, args=[*fixed, _PK], urlconf=urlconf).split(str(_PK))
@@ -80,7 +105,8 @@ def _parts(name: str, prefix: str, urlconf: Any) -> tuple[str, str]:
 
 @receiver(setting_changed)
 def _forget(*, setting: str, **kwargs: Any) -> None:
-    if setting == "ROOT_URLCONF":
+    if setting in ("ROOT_URLCONF", "TEMPLATES"):
         _parts.cache_clear()
         _plain.cache_clear()
         _around.cache_clear()
+        _menu.cache_clear()
