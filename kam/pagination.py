@@ -28,6 +28,8 @@ from django.db.models import (
 )
 from django.http import QueryDict
 
+from kam.prepared import Ids
+
 COUNT_CAP = 1000
 # Where a page's rows are read from by their pks: a queryset, or a function of the pks.
 Reader = QuerySet[Any] | Callable[[list[Any]], Iterable[Any]]
@@ -183,7 +185,7 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        narrowed, total = _counted(querysets)
+        narrowed, total = _counted(querysets, narrow)
         if narrow and read is None and not chained and len(querysets) == 1 and size < total <= COUNT_CAP:
             # More counted rows than a page: the page's keys among them first (no join that only
             # the rows need), then its rows by pk, instead of every counted row joined and sorted.
@@ -210,11 +212,12 @@ def keyset_page(
     )
 
 
-def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[QuerySet[Any]], int]:
+def _counted(querysets: list[QuerySet[Any]], narrow: bool = True) -> tuple[list[QuerySet[Any]], int]:
     """The matching pks of each queryset, up to the cap in all: the querysets with few matches
     narrowed to their pks (the database then sorts those few rather than walk an index in the
-    page's order past every row that does not match), and the total (once past the cap, the
-    querysets left are not counted)."""
+    page's order past every row that does not match; one parameter, however many: `Ids`), and
+    the total (once past the cap, the querysets left are not counted). Without `narrow`, the
+    querysets that match as they are."""
     narrowed, total = [], 0
     for queryset in querysets:
         if total > COUNT_CAP:
@@ -223,7 +226,8 @@ def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[QuerySet[Any]], int]:
         pks = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
         total += len(pks)
         if pks:
-            narrowed.append(queryset.filter(pk__in=pks) if len(pks) <= COUNT_CAP else queryset)
+            few = narrow and len(pks) <= COUNT_CAP
+            narrowed.append(queryset.filter(pk__any=Ids(pks)) if few else queryset)
     return narrowed or querysets[:1], total
 
 
@@ -305,13 +309,15 @@ def _merged(
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         ids = [values[pk] for values in page]
-        found = read.filter(pk__in=ids) if isinstance(read, QuerySet) else read(ids) if ids else []
+        found = read.filter(pk__any=Ids(ids)) if isinstance(read, QuerySet) else read(ids) if ids else []
         by_pk = {row.pk: row for row in found}
     else:
         wanted: dict[int, list[Any]] = {}
         for values in page:
             wanted.setdefault(values[-1], []).append(values[pk])
-        by_pk = {row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__in=pks)}
+        by_pk = {
+            row.pk: row for part, pks in wanted.items() for row in querysets[part].filter(pk__any=Ids(pks))
+        }
     # A row deleted between the two reads is left out, not an error.
     return [by_pk[values[pk]] for values in page if values[pk] in by_pk]
 
