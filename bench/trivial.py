@@ -8,6 +8,7 @@ view, which returns a short text without touching the database. So the applicati
 benchmark measures never gets a URL made for the benchmark.
 """
 
+import gc
 import os
 
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +30,8 @@ def _application() -> object:
 
     wsgi = get_wsgi_application()  # sets Django up with the production settings
     settings.ROOT_URLCONF = __name__
+    gc.collect()
+    gc.freeze()  # as kam.wsgi does (`settled`)
     return wsgi
 
 
