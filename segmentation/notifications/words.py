@@ -51,6 +51,8 @@ VALUES: dict[str, type[TextChoices]] = {
     Change.LOST: LostStatus,
 }
 
+LABELS = {kind: dict(values.choices) for kind, values in VALUES.items()}  # lazy: translated when shown
+
 
 def change_text(change: SegmentChange) -> str:
     """The change in words in the active language, e.g. "Siberian Steel: category B (was C)"."""
@@ -66,8 +68,7 @@ def value_label(kind: str, value: str) -> str:
     """A segment value's label ("Gold", "At risk"); "—" for none."""
     if not value:
         return "—"
-    labels = dict(VALUES[kind].choices)
-    return str(labels.get(value, value))
+    return str(LABELS[kind].get(value, value))
 
 
 def _segment_text(notification: Notification) -> str:
