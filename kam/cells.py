@@ -15,6 +15,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
+from django.db.models import Choices
 from django.utils import formats, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
@@ -44,6 +45,18 @@ def short_date(value: date) -> str:
 @lru_cache(maxsize=4096)
 def _short_date(value: date, language: str | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def label(choices: type[Choices], value: Any) -> str:
+    """What `get_FOO_display()` says of a field of these choices holding `value` (its label in
+    the active language, or the value itself), from their labels gathered once: Django gathers
+    them into a new dict on every call."""
+    return str(_labels(choices).get(value, value))
+
+
+@lru_cache(maxsize=128)
+def _labels(choices: type[Choices]) -> dict[Any, Any]:
+    return dict(choices.choices)
 
 
 def whole(value: Decimal | int) -> str:

@@ -6,9 +6,9 @@ from datetime import date
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import esc, short_date
+from kam.cells import esc, label, short_date
 from kam.links import pk_url
-from plans.models import PlanStep
+from plans.models import PlanKind, PlanStep
 
 
 def step_items(steps: Iterable[PlanStep], today: date) -> SafeString:
@@ -25,6 +25,6 @@ def step_items(steps: Iterable[PlanStep], today: date) -> SafeString:
         html.append(
             f'<li class="list-group-item px-0"><span class="badge {badge} me-1">{when}</span> '
             f"{client}: {esc(step.text)} "
-            f'<span class="small text-muted">({esc(plan.get_kind_display())})</span></li>'
+            f'<span class="small text-muted">({esc(label(PlanKind, plan.kind))})</span></li>'
         )
     return SafeString("".join(html))

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import esc, short_date, text
+from kam.cells import esc, label, short_date, text
 from kam.links import pk_url
 from kam.money import money
 from plans.models import Plan
@@ -53,11 +53,11 @@ def _plan(pk: int, plan: Plan | None, progress: int) -> str:
         return f'<a href="{pk_url("plans:client_plans", pk)}">{esc(gettext("No plan yet"))}</a>'
     if plan.status == Plan.Status.ACTIVE:
         active = gettext("Active, %(progress)s%% done") % {"progress": text(progress)}
-        offer = plan.offer_kind and f'<div class="text-muted">{esc(plan.get_offer_kind_display())}</div>'
+        offer = plan.offer_kind and f'<div class="text-muted">{esc(label(Plan.Offer, plan.offer_kind))}</div>'
         return f'<a href="{pk_url("plans:client_plans", pk)}">{active}</a>{offer}'
     # As {% blocktranslate %}: the values escaped, the words as translated.
     closed_on = esc(short_date(plan.closed_on)) if plan.closed_on else ""
     return gettext("Closed %(date)s: %(outcome)s") % {
         "date": closed_on,
-        "outcome": esc(plan.get_outcome_display()),
+        "outcome": esc(label(Plan.Outcome, plan.outcome)),
     }
