@@ -40,7 +40,7 @@ def tab_data(client: Client, tab: str, cursor: dict[str, str] | None = None) -> 
             size=TOUCHES_PER_PAGE,
             count=False,
         )
-        return {"touches": page.rows, "page": page}
+        return {"touches": selectors.with_people(page.rows), "page": page}
     if tab == "refusals":
         return {
             "refusals": selectors.client_refusals(client),
