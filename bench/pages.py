@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kam_bench_pages")
 os.environ["DATABASE_URL"] = BENCH_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings.local"
+# bench/instructions.py's counted processes run with the production settings.
+os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "kam.settings.local")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
@@ -445,7 +446,7 @@ def _timings(load: Load) -> str:
     return f"{load.ms(0.5):.0f} | {load.ms(0.95):.0f} | {max(load.latencies) * 1000:.0f} | {load.rate:.0f}"
 
 
-def _picked(only: str, label: str) -> bool:
+def picked(only: str, label: str) -> bool:
     return only[:-1] == label if only.endswith("$") else only in label
 
 
@@ -473,7 +474,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         scene.catch_up()
     the = scene.scene()
-    pages = [p for p in PAGES if not args.only or any(_picked(o, f"{p.role} {p.path}") for o in args.only)]
+    pages = [p for p in PAGES if not args.only or any(picked(o, f"{p.role} {p.path}") for o in args.only)]
     counts = {page: count_queries(page, the) for page in pages}
     print("| role | page | status | queries | SQL ms | slowest ms |\n|---|---|---:|---:|---:|---:|")
     for page, c in counts.items():
