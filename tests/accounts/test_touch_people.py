@@ -25,9 +25,7 @@ def touches(db):
 
 def test_each_touch_has_its_people_in_their_models_order(touches):
     client, made = touches
-    expected = {
-        touch.pk: (list(touch.contacts.all()), list(touch.participants.all())) for touch in made
-    }
+    expected = {touch.pk: (list(touch.contacts.all()), list(touch.participants.all())) for touch in made}
 
     found = selectors.with_people(list(Touch.objects.filter(client=client)))
 
