@@ -1,11 +1,13 @@
 """Django's i18n template library with a cheaper `{% translate "constant" %}`.
 
-Settings name this module as the library "i18n" (TEMPLATES' "libraries"), so every template's
-`{% load i18n %}` loads it: every tag and filter of `django.templatetags.i18n`, with `translate`
-(and `trans`) compiling a constant message without a context, filter, `noop` or `as` into
-`ConstantTranslation`, which looks the message up and writes it. Django's own node makes a lazy
-translation of it, then resolves, localises and escapes that, on every render: about 25 µs of
-CPU for each of the 20 to 60 messages of a page. Every other form keeps Django's node.
+Settings name this module as the library "kam_i18n" (TEMPLATES' "libraries"), which the
+project's templates load instead of "i18n" (`{% load kam_i18n %}`; a second library named "i18n"
+would be refused by the system check templates.W003): every tag and filter of
+`django.templatetags.i18n`, with `translate` (and `trans`) compiling a constant message
+without a context, filter, `noop` or `as` into `ConstantTranslation`, which looks the message
+up and writes it. Django's own node makes a lazy translation of it, then resolves, localises
+and escapes that, on every render: about 25 µs of CPU for each of the 20 to 60 messages of a
+page. Every other form keeps Django's node.
 """
 
 from typing import Any

@@ -33,15 +33,15 @@ TEMPLATES = [
 def test_a_translation_is_what_djangos_tag_writes(source, language):
     context = {"message": "<i>Notifications</i>"}
     with translation.override(language):
-        ours = OURS.from_string("{% load i18n %}" + source).render(Context(context))
+        ours = OURS.from_string("{% load kam_i18n %}" + source).render(Context(context))
         djangos = DJANGOS.from_string("{% load i18n %}" + source).render(Context(context))
 
     assert ours == djangos
 
 
 def test_a_constant_is_looked_up_in_the_active_language():
-    template = OURS.from_string('{% load i18n %}{% translate "My day" %}')
-    percent = OURS.from_string('{% load i18n %}{% translate "Share of a manager’s time, %" %}')
+    template = OURS.from_string('{% load kam_i18n %}{% translate "My day" %}')
+    percent = OURS.from_string('{% load kam_i18n %}{% translate "Share of a manager’s time, %" %}')
     with translation.override("ru"):
         assert template.render(Context({})) == "Мой день"
         assert percent.render(Context({})) == "Доля времени менеджера, %"
@@ -52,7 +52,7 @@ def test_a_constant_is_looked_up_in_the_active_language():
 
 def test_only_a_plain_constant_takes_the_cheap_node():
     def nodes(source):
-        return [type(node) for node in OURS.from_string("{% load i18n %}" + source).nodelist[1:]]
+        return [type(node) for node in OURS.from_string("{% load kam_i18n %}" + source).nodelist[1:]]
 
     assert nodes('{% translate "My day" %}') == [ConstantTranslation]
     assert ConstantTranslation not in nodes('{% translate "My day" as label %}')
