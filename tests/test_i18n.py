@@ -1,5 +1,8 @@
 """kam/i18n.py: `{% translate %}` of a constant writes what Django's own tag writes, cheaper."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Engine, engines
 from django.utils import translation
@@ -60,3 +63,17 @@ def test_only_a_plain_constant_takes_the_cheap_node():
     assert ConstantTranslation not in nodes('{% translate "My day" noop %}')
     assert ConstantTranslation not in nodes('{% translate "My day"|upper %}')
     assert ConstantTranslation not in nodes("{% translate message %}")
+
+
+def test_the_projects_templates_load_the_cheaper_library():
+    """A template that loads Django's "i18n" still works, only slower: they load "kam_i18n"."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    loads = re.compile(r"\{% load ([^%]*)%\}")
+    plain = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        for names in loads.findall(path.read_text())
+        if "i18n" in names.split()
+    ]
+    assert plain == []
+    assert any("kam_i18n" in path.read_text() for path in root.rglob("*.html"))
