@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from kam.cells import label
 from segmentation.models import Category, League, LostStatus, Notification, SegmentChange, SizeClass, Tier
 from segmentation.segments.words import number
 
@@ -51,8 +52,6 @@ VALUES: dict[str, type[TextChoices]] = {
     Change.LOST: LostStatus,
 }
 
-LABELS = {kind: dict(values.choices) for kind, values in VALUES.items()}  # lazy: translated when shown
-
 
 def change_text(change: SegmentChange) -> str:
     """The change in words in the active language, e.g. "Siberian Steel: category B (was C)"."""
@@ -68,7 +67,7 @@ def value_label(kind: str, value: str) -> str:
     """A segment value's label ("Gold", "At risk"); "—" for none."""
     if not value:
         return "—"
-    return str(LABELS[kind].get(value, value))
+    return label(VALUES[kind], value)
 
 
 def _segment_text(notification: Notification) -> str:
