@@ -15,6 +15,9 @@ from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
 from accounts.rules import sees_every_client
 from accounts.selectors import client_match
+from kam.choices import kept
+from kam.filters import FilterSet
+from kam.prepared import Prepared
 from kam.users.fields import user_label
 from kam.users.models import User
 
@@ -101,9 +104,16 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = FilterChoiceField
 
 
+# The people by name, read as four columns (`kam.users.fields`), not as a `User` each: the same
+# SQL on every list page, compiled once.
+RESPONSIBLE = Prepared(
+    lambda: responsible_people().values_list("pk", "first_name", "last_name", "username", "is_active")
+)
+
+
 class ResponsibleChoices(FilterChoices):
-    """The people by name, read as four columns (`kam.users.fields`), not as a `User` each, and
-    those who are no longer active listed apart, in a group of their own."""
+    """The people of `responsible_people()` by name (`RESPONSIBLE`), and those who are no longer
+    active listed apart, in a group of their own."""
 
     def __iter__(self) -> Iterator[Any]:
         field: Any = self.field  # a django-filter field, with its "nobody" choice
@@ -112,8 +122,7 @@ class ResponsibleChoices(FilterChoices):
         if field.null_label is not None:
             yield (field.null_value, field.null_label)
         gone = []
-        rows = self.queryset.values_list("pk", "first_name", "last_name", "username", "is_active")
-        for pk, first_name, last_name, username, is_active in rows:
+        for pk, first_name, last_name, username, is_active in RESPONSIBLE():
             choice = (pk, user_label(first_name, last_name, username))
             if is_active:
                 yield choice
@@ -144,10 +153,10 @@ class ResponsibleFilter(ModelChoiceFilter):
         )
 
 
-class ClientFilter(django_filters.FilterSet):
+class ClientFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Client.Status.choices, empty_label=_("Any")
+        label=_("Status"), choices=kept(Client.Status.choices), empty_label=_("Any")
     )
     region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("Any"))
     industry = ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any"))
@@ -168,9 +177,7 @@ class ClientFilter(django_filters.FilterSet):
         regions, sorts = region_choices(), sort_choices()
         self.filters["region"].extra["choices"] = lambda: regions
         self.filters["sort"].extra["choices"] = lambda: sorts
-        if sees_every_client(user):
-            self.filters["manager"].queryset = responsible_people()
-        else:
+        if not sees_every_client(user):
             del self.filters["manager"]
         for name, field in self.form.fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
@@ -221,7 +228,7 @@ class ClientFilter(django_filters.FilterSet):
         return Sorting(key, column.sort, key.startswith("-"), column)
 
 
-class ManagerListFilter(django_filters.FilterSet):
+class ManagerListFilter(FilterSet):
     """A list of clients by responsible manager (for those who see them all), a page at a time."""
 
     manager = ResponsibleFilter()
@@ -234,9 +241,7 @@ class ManagerListFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if sees_every_client(user):
-            self.filters["manager"].queryset = responsible_people()
-        else:
+        if not sees_every_client(user):
             del self.filters["manager"]
         for name, field in self.form.fields.items():
             if not field.widget.is_hidden:

@@ -9,7 +9,9 @@ from django.contrib.auth.forms import SetPasswordMixin, UsernameField
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kam.choices import kept
 from kam.crispy import form_helper
+from kam.filters import FilterSet
 from kam.users import selectors
 from kam.users.models import User
 from kam.users.roles import ROLE_LABELS
@@ -82,7 +84,7 @@ class UserCreateForm(UserForm, SetPasswordMixin):
 ACTIVE_CHOICES = [("yes", _("Active")), ("no", _("Inactive"))]
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     """Query-string filters of the user list: free text, role, active flag."""
 
     q = django_filters.CharFilter(
@@ -95,14 +97,14 @@ class UserFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(
         label=_("Role"),
-        choices=list(ROLE_LABELS.items()),
+        choices=kept(list(ROLE_LABELS.items())),
         field_name="groups__name",
         empty_label=_("All roles"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     active = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=ACTIVE_CHOICES,
+        choices=kept(ACTIVE_CHOICES),
         method="filter_active",
         empty_label=_("Active and inactive"),
         widget=forms.Select(attrs={"class": "form-select"}),

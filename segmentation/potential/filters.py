@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import ManagerListFilter
 from accounts.models import Client
+from kam.choices import kept
 from segmentation.models import PotentialEstimate
 
 
@@ -14,7 +15,7 @@ class EstimateTodoFilter(ManagerListFilter):
 
     state = django_filters.ChoiceFilter(
         label=_("Show"),
-        choices=[(NOT_ANALYSED, _("Not analysed")), (STALE, _("Stale estimates"))],
+        choices=kept([(NOT_ANALYSED, _("Not analysed")), (STALE, _("Stale estimates"))]),
         method="in_state",
         empty_label=_("Both"),
     )

@@ -16,5 +16,5 @@ def _flagged(queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Clie
 def flag() -> django_filters.Filter:
     """The clients carrying one flag of the radar, as the last nightly run found them."""
     return django_filters.ChoiceFilter(
-        label=_("Radar flag"), choices=flag_choices(), method=_flagged, empty_label=_("Any")
+        label=_("Radar flag"), choices=flag_choices, method=_flagged, empty_label=_("Any")
     )

@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from kam.choices import kept
 from segmentation.models import Category, League, LostStatus, SegmentChange, SizeClass, Tier
 from segmentation.segments import abcd, tiers
 
@@ -22,7 +23,7 @@ def _by(predicate: Callable[[str], Q]) -> Callable[[QuerySet[Client], str, str],
 def category() -> django_filters.Filter:
     return django_filters.ChoiceFilter(
         label=_("Category"),
-        choices=[*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))],
+        choices=kept([*Category.choices, (abcd.NO_CATEGORY, _("No category yet"))]),
         method=_by(abcd.category_is),
         empty_label=_("Any"),
     )
@@ -30,7 +31,7 @@ def category() -> django_filters.Filter:
 
 def tier() -> django_filters.Filter:
     return django_filters.ChoiceFilter(
-        label=_("Tier"), choices=Tier.choices, method=_by(tiers.tier_is), empty_label=_("Any")
+        label=_("Tier"), choices=kept(Tier.choices), method=_by(tiers.tier_is), empty_label=_("Any")
     )
 
 
@@ -51,7 +52,7 @@ def _stored(
 ) -> django_filters.Filter:
     """A filter on a segment column as the nightly run stored it."""
     return django_filters.ChoiceFilter(
-        label=label, choices=choices, field_name=f"segment__{column}", empty_label=_("Any")
+        label=label, choices=kept(choices), field_name=f"segment__{column}", empty_label=_("Any")
     )
 
 
@@ -75,7 +76,7 @@ def moved_kind() -> django_filters.Filter:
     """The kind of change `moved_in_run` looks for; on its own it filters nothing."""
     return django_filters.ChoiceFilter(
         label=_("Moved"),
-        choices=SegmentChange.Kind.choices,
+        choices=kept(SegmentChange.Kind.choices),
         widget=forms.HiddenInput,
         method=lambda queryset, name, value: queryset,
     )
