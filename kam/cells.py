@@ -15,6 +15,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Choices
 from django.utils import formats, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -30,9 +31,9 @@ def esc(value: Any) -> str:
 
 def text(value: Any) -> str:
     """What `{{ value }}` writes: the value localised, then escaped unless already safe (a whole
-    number under a thousand, which no language groups, as it is: a radar writes 500 of them)."""
-    if type(value) is int and -1000 < value < 1000:
-        return str(value)
+    number as `grouped` writes it: a radar writes 500 of them, a printed review 2,000)."""
+    if type(value) is int:
+        return grouped(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
     value = formats.localize(value)
     return str(value) if isinstance(value, SafeData) else escape(str(value))
 
@@ -59,10 +60,18 @@ def _labels(choices: type[Choices]) -> dict[Any, Any]:
     return dict(choices.choices)
 
 
-def whole(value: Decimal | int) -> str:
+def whole(value: Decimal | int | float | str) -> str:
     """A figure rounded half up to a whole, digits grouped as the active language groups them
     (what `floatformat:"0g"` writes, without its general-purpose parsing)."""
-    number = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return grouped(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def grouped(number: int) -> str:
+    """A whole number with its digits grouped in threes by the active language's separator, as
+    Django's `number_format` groups them for English and Russian (NUMBER_GROUPING 3), without
+    its general-purpose parsing: the separator is its one lookup."""
+    if -1000 < number < 1000:
+        return str(number)
     return f"{number:,}".replace(",", str(formats.get_format("THOUSAND_SEPARATOR")))
 
 

@@ -4,10 +4,11 @@ Every amount the product shows goes through `money` (templates through the `mone
 `accounts.templatetags.amounts`), so a page, a segment's sentence and a message agree.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
-from django.utils import formats
+
+from kam.cells import whole
 
 # Keeps the figure and its currency on one line.
 NO_BREAK = "\xa0"
@@ -19,6 +20,7 @@ def currency() -> str:
 
 
 def money(value: Decimal | int | float | str) -> str:
-    """A whole amount with the currency: "46,057,742 RUB" in English, "46 057 742 RUB" in Russian."""
-    whole = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{formats.number_format(whole, 0, force_grouping=True)}{NO_BREAK}{currency()}"
+    """A whole amount with the currency: "46,057,742 RUB" in English, "46 057 742 RUB" in Russian
+    (rounded half up and grouped as `kam.cells.whole` does it, with a tenth of the work of
+    Django's `number_format`: a printed review writes 2,000 amounts)."""
+    return f"{whole(value)}{NO_BREAK}{currency()}"

@@ -1,9 +1,9 @@
 """Amounts as the product shows them: whole, grouped as the language groups digits, with the currency."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import formats, translation
 
 from kam.money import money
 
@@ -27,3 +27,22 @@ def test_the_money_filter_formats_an_amount_and_leaves_none_empty():
         assert template.render(Context({"amount": Decimal("46057742.00"), "missing": None})) == (
             "[46,057,742\xa0RUB][]"
         )
+
+
+AMOUNTS = [
+    *(Decimal(n) / 4 for n in range(-20_000, 20_000, 7)),
+    *(Decimal(10**n) + Decimal(k) / 2 for n in range(3, 16) for k in (-3, -1, 0, 1, 3)),
+    *(-(10**n) for n in range(3, 16)),
+    1_234_567,
+    1234.5,
+    "9876543.5",
+]
+
+
+def test_money_writes_what_number_format_writes_of_the_amount_rounded_half_up():
+    for language in ("en", "ru"):
+        with translation.override(language):
+            for amount in AMOUNTS:
+                rounded = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                expected = formats.number_format(rounded, 0, force_grouping=True)
+                assert money(amount) == f"{expected}\xa0RUB", amount

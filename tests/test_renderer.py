@@ -125,3 +125,16 @@ def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language):
 def test_a_value_is_written_as_the_template_writes_it(value, language):
     with translation.override(language):
         assert text(value) == Template("{{ value }}").render(Context({"value": value}))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_whole_number_is_written_as_the_template_writes_it(language, settings):
+    numbers = [
+        *range(-3000, 3000, 3),
+        *(sign * 10**n + k for n in range(3, 19) for k in (-1, 0, 1) for sign in (1, -1)),
+    ]
+    template = Template("{% for n in numbers %}{{ n }}|{% endfor %}")
+    with translation.override(language):
+        assert "".join(f"{text(n)}|" for n in numbers) == template.render(Context({"numbers": numbers}))
+        settings.USE_THOUSAND_SEPARATOR = False
+        assert "".join(f"{text(n)}|" for n in numbers) == template.render(Context({"numbers": numbers}))
