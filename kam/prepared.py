@@ -23,19 +23,33 @@ would be kept as the first call found it.
 
 Models come without the related object a related manager would attach (`contact.client`):
 `attach` sets it on every row, as the manager would.
+
+On PostgreSQL the kept SQL is also prepared on the server, once per connection (`PREPARE`,
+then `EXECUTE` with the arguments): PostgreSQL otherwise parses and plans it on every run, and
+for the card's short queries that planning is three times their execution (bench/README.md).
+Its parameters are typed from the values the first compilation gave them (`bigint`, `date`,
+`bigint[]`, `text`...); a query with a parameter of another kind (a JSON value, say) runs as
+plain SQL. `KAM_PREPARED_STATEMENTS = False` turns this off, for a connection pooler that does
+not keep a session's prepared statements (PgBouncer in transaction mode).
 """
 
 import copy
+import itertools
 import json
+import re
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from threading import Lock
 from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 import psycopg2.extensions
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, IntegerField, Lookup, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -84,28 +98,88 @@ def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
     ]
 
 
+# The PostgreSQL type of a prepared statement's parameter, by the type of the value it was
+# compiled with (a stand-in or a constant). `bool` before `int`, which it is a kind of.
+SERVER_TYPES: list[tuple[type, str]] = [
+    (bool, "boolean"),
+    (int, "bigint"),
+    (Ids, "bigint[]"),
+    (str, "text"),
+    (datetime, "timestamptz"),
+    (date, "date"),
+    (Decimal, "numeric"),
+    (float, "double precision"),
+]
+_names = itertools.count(1)
+# The statements each PostgreSQL session has prepared, by its connection: a session keeps them
+# until it ends (PREPARE is not undone by a rollback).
+_prepared: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+
+
+class _OnServer:
+    """A kept SQL prepared on a PostgreSQL server: `PREPARE name (types) AS sql`, then
+    `EXECUTE name (params)`, whose parameters psycopg2 writes as it writes a query's."""
+
+    def __init__(self, sql: str, params: list[Any]):
+        types = [next((name for kind, name in SERVER_TYPES if isinstance(p, kind)), None) for p in params]
+        self.name = f"kam_prepared_{next(_names)}"
+        self.typed = None not in types
+        self.prepare, self.execute = f"PREPARE {self.name} AS {sql}", f"EXECUTE {self.name}"
+        if params:  # Django doubles a literal % only when the SQL has parameters
+            numbers = itertools.count(1)
+            body = re.sub(r"%[s%]", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+            self.prepare = f"PREPARE {self.name} ({', '.join(map(str, types))}) AS {body}"
+            self.execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(params))})"
+
+    def sql(self, connection: BaseDatabaseWrapper) -> str:
+        """`EXECUTE`, once the statement is prepared in this connection's session."""
+        connection.ensure_connection()
+        session = connection.connection
+        with _lock:
+            prepared = _prepared.setdefault(session, set())
+        if self.name not in prepared:
+            with session.cursor() as cursor:  # not a query of the page's: the debug cursor does not count it
+                cursor.execute(self.prepare)
+            prepared.add(self.name)
+        return self.execute
+
+
+_lock = Lock()
+
+
 class _Compiled:
     """One query compiled for one database: its SQL, the queryset and compiler it was compiled
-    with, and for each parameter the argument it takes (its index, and whether as text) or the
-    constant it keeps (index -1)."""
+    with, for each parameter the argument it takes (its index, and whether as text) or the
+    constant it keeps (index -1), and on PostgreSQL its prepared statement."""
 
     def __init__(
-        self, queryset: QuerySet[Any], compiler: SQLCompiler, sql: str, slots: list[tuple[int, bool, Any]]
+        self,
+        queryset: QuerySet[Any],
+        compiler: SQLCompiler,
+        sql: str,
+        params: list[Any],
+        slots: list[tuple[int, bool, Any]],
     ):
         self.queryset, self.compiler, self.sql, self.slots = queryset, compiler, sql, slots
+        server = _OnServer(sql, params) if compiler.connection.vendor == "postgresql" else None
+        self.server = server if server is not None and server.typed else None
 
     def run(self, args: tuple[Arg, ...], using: str) -> list[Any]:
         """The rows, through the queryset's own iterable (models, values or tuples) and
-        prefetches, from a copy of the query whose compiler answers with the SQL kept. The
-        copies are shallow: nothing of the query's tree is built or compiled again."""
+        prefetches, from a copy of the query whose compiler answers with the SQL kept (or with
+        the `EXECUTE` of its prepared statement). The copies are shallow: nothing of the query's
+        tree is built or compiled again."""
         params = tuple(
             constant if index < 0 else str(args[index]) if as_text else args[index]
             for index, as_text, constant in self.slots
         )
+        connection = connections[using]  # this thread's connection
+        on_server = self.server is not None and settings.KAM_PREPARED_STATEMENTS
+        sql = self.server.sql(connection) if on_server and self.server is not None else self.sql
         query = copy.copy(self.queryset.query)
         compiler = copy.copy(self.compiler)
-        compiler.query, compiler.connection = query, connections[using]  # this thread's connection
-        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)  # type: ignore[method-assign,assignment]
+        compiler.query, compiler.connection = query, connection
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign,assignment]
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         queryset = object.__new__(type(self.queryset))
         fresh = {"_query": query, "_result_cache": None, "_prefetch_done": False}
@@ -161,7 +235,9 @@ class Prepared(Generic[T]):
         if {index for index, _, _ in slots if index >= 0} != set(range(len(types))):
             raise ValueError("An argument of the query is not a parameter of its SQL; it cannot be prepared.")
         with self._lock:
-            return self._compiled.setdefault((using, types), _Compiled(queryset, compiler, sql, slots))
+            return self._compiled.setdefault(
+                (using, types), _Compiled(queryset, compiler, sql, params, slots)
+            )
 
 
 def _slot(param: Any, other: Any, first: list[Arg], second: list[Arg]) -> tuple[int, bool, Any]:
@@ -176,3 +252,22 @@ def _slot(param: Any, other: Any, first: list[Arg], second: list[Arg]) -> tuple[
     if value == other_value and not any(value in (one, str(one)) for one in first):
         return -1, False, param
     raise ValueError("An argument of the query is not only a parameter; it cannot be prepared.")
+
+
+_fixed: dict[tuple[str, tuple[type, ...]], _OnServer] = {}
+
+
+def execute(cursor: Any, sql: str, params: list[Any]) -> None:
+    """Run a fixed SQL text (one that only its parameters change, such as the session's read)
+    with `params`: on PostgreSQL through its statement prepared on the server, once per
+    connection, as a `Prepared` query's; elsewhere as it is."""
+    connection = cursor.db
+    if connection.vendor != "postgresql" or not settings.KAM_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    key = (sql, tuple(type(param) for param in params))
+    server = _fixed.get(key)
+    if server is None:
+        with _lock:
+            server = _fixed.setdefault(key, _OnServer(sql, params))
+    cursor.execute(server.sql(connection) if server.typed else sql, params)

@@ -10,6 +10,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from kam import prepared
+
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Any:
@@ -20,7 +22,8 @@ class SessionStore(db.SessionStore):
         table = connection.ops.quote_name(model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(
+            prepared.execute(
+                cursor,
                 f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
                 [key, now],
             )

@@ -5,11 +5,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, JSONField, Max, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Contact, Touch
-from kam.prepared import Ids, Prepared
+from kam.prepared import Ids, Prepared, execute
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +206,129 @@ def test_of_pks_reads_the_rows_of_a_list_of_pks(touched: list[Client]) -> None:
     contacts = list(Contact.objects.order_by("pk"))
     prepared = Prepared(lambda ids: Contact.objects.filter(pk__any=ids).order_by("pk"))
     assert prepared.of_pks([c.pk for c in contacts[1::2]]) == contacts[1::2]
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statements are prepared on the server on PostgreSQL only"
+)
+
+
+def _sqls(captured: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _server_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@on_postgresql
+def test_on_postgresql_the_sql_is_prepared_once_per_connection_then_executed(touched: list[Client]) -> None:
+    first, second = touched
+    prepared = Prepared(lambda pk, since: Touch.objects.filter(client_id=pk, date__gte=since).order_by("pk"))
+    with CaptureQueriesContext(connection) as captured:
+        rows = [
+            prepared(client.pk, since)
+            for client in touched
+            for since in (date(2026, 10, 1), date(2027, 1, 1))
+        ]
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is not None
+    assert compiled.server.prepare.startswith(f"PREPARE {compiled.server.name} (bigint, date) AS SELECT")
+    assert all(sql.startswith(f"EXECUTE {compiled.server.name} (") for sql in _sqls(captured))
+    assert len(captured) == 4  # the PREPARE is not one of the page's queries
+    assert compiled.server.name in _server_statements()
+    expected = [
+        list(Touch.objects.filter(client=client, date__gte=since).order_by("pk"))
+        for client in (first, second)
+        for since in (date(2026, 10, 1), date(2027, 1, 1))
+    ]
+    assert rows == expected
+    assert rows[0]
+    assert rows[2]
+    assert not rows[1]
+
+
+@on_postgresql
+def test_a_rollback_keeps_the_statement(touched: list[Client]) -> None:
+    """PREPARE is not undone by a rollback: the session's statements outlive the transaction."""
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"))
+    try:
+        with transaction.atomic():
+            prepared(touched[0].pk)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert prepared(touched[1].pk) == list(Contact.objects.filter(client=touched[1]).order_by("pk"))
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_it_again() -> None:
+    client = ClientFactory(name="Alpha")
+    prepared = Prepared(lambda pk: Client.objects.filter(pk=pk).values_list("name", flat=True))
+    assert prepared(client.pk) == ["Alpha"]
+    connection.close()
+    assert _server_statements() == set()
+    assert prepared(client.pk) == ["Alpha"]
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is not None
+    assert compiled.server.name in _server_statements()
+
+
+@on_postgresql
+def test_constants_keep_their_types_and_a_literal_percent_stays(touched: list[Client]) -> None:
+    prepared = Prepared(
+        lambda pk: (
+            Client.objects.filter(pk=pk)
+            .annotate(zero=Value(0), flag=Value(True), label=RawSQL("%s || '%%'", ("x",)))
+            .values_list("zero", "flag", "label")
+        )
+    )
+    assert prepared(touched[0].pk) == [(0, True, "x%")]
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is not None
+    assert "(bigint, boolean, text, bigint)" in compiled.server.prepare
+
+
+@on_postgresql
+def test_a_parameter_of_another_kind_runs_as_plain_sql() -> None:
+    ClientFactory(name="Alpha")
+    prepared = Prepared(lambda pk: Client.objects.filter(pk__gte=pk).annotate(j=Value({"a": 1}, JSONField())))
+    with CaptureQueriesContext(connection) as captured:
+        assert [c.j for c in prepared(0)] == [{"a": 1}]
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is None
+    assert _sqls(captured)[0].startswith("SELECT")
+
+
+@on_postgresql
+def test_turned_off_it_runs_the_plain_sql(touched: list[Client], settings: Any) -> None:
+    settings.KAM_PREPARED_STATEMENTS = False
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"))
+    with CaptureQueriesContext(connection) as captured:
+        rows = prepared(touched[0].pk)
+    assert _sqls(captured)[0].startswith("SELECT")
+    assert rows == list(Contact.objects.filter(client=touched[0]).order_by("pk"))
+
+
+@on_postgresql
+def test_a_fixed_sql_runs_through_its_prepared_statement(touched: list[Client]) -> None:
+    sql = "SELECT name FROM accounts_client WHERE id = %s AND name LIKE '%%'"
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        names = []
+        for client in touched:
+            execute(cursor, sql, [client.pk])
+            names.append(cursor.fetchone()[0])
+    assert names == [client.name for client in touched]
+    assert all(query.startswith("EXECUTE kam_prepared_") for query in _sqls(captured))
+    assert len(captured) == 2
+
+
+def test_a_fixed_sql_runs_as_it_is_when_not_prepared(touched: list[Client], settings: Any) -> None:
+    settings.KAM_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        execute(cursor, "SELECT name FROM accounts_client WHERE id = %s", [touched[0].pk])
+        assert cursor.fetchone()[0] == touched[0].name
+    assert _sqls(captured)[0].startswith("SELECT name")

@@ -202,6 +202,9 @@ KAM_EXPORT_KEEP_DAYS = env.int("KAM_EXPORT_KEEP_DAYS", default=7)
 # client's status or manager, a tier override, the policy) are kept in the cache under their data's
 # version (kam.fragments); what else they show, such as names, lags for at most this long.
 KAM_FRAGMENT_SECONDS = env.int("KAM_FRAGMENT_SECONDS", default=60)
+# The queries kam.prepared keeps are also prepared on the PostgreSQL server, once per connection;
+# off for a connection pooler that does not keep a session's prepared statements.
+KAM_PREPARED_STATEMENTS = env.bool("KAM_PREPARED_STATEMENTS", default=True)
 
 # Whether the login page lists the demo logins when demo data is loaded (local settings only).
 KAM_DEMO_LOGINS = False

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from kam import prepared
 from kam.prepared import Prepared
 from kam.users.models import AnyUser, User
 
@@ -49,7 +50,7 @@ def load(user: Any) -> None:
     permission caches `ModelBackend` keeps (`_user_perm_cache`, `_group_perm_cache`,
     `_perm_cache`)."""
     with connection.cursor() as cursor:
-        cursor.execute(_query(), [user.pk] * 3)
+        prepared.execute(cursor, _query(), [user.pk] * 3)
         rows = cursor.fetchall()
     found: dict[str, set[str]] = {GROUP: set(), OWN: set(), VIA_GROUP: set()}
     for kind, name in rows:

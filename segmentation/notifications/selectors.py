@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import QuerySet
 
+from kam import prepared
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Notification
@@ -18,7 +19,9 @@ def unread_count(user: User) -> int:
     the ORM took 0.5 ms of CPU to build it each time (0.1 ms to run it)."""
     table = connection.ops.quote_name(Notification._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = %s AND read_at IS NULL", [user.pk])
+        prepared.execute(
+            cursor, f"SELECT COUNT(*) FROM {table} WHERE user_id = %s AND read_at IS NULL", [user.pk]
+        )
         (count,) = cursor.fetchone()
     return int(count)
 
