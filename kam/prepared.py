@@ -48,7 +48,7 @@ from weakref import WeakKeyDictionary
 import psycopg2.extensions
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, IntegerField, Lookup, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -111,9 +111,11 @@ SERVER_TYPES: list[tuple[type, str]] = [
     (float, "double precision"),
 ]
 _names = itertools.count(1)
-# The statements each PostgreSQL session has prepared, by its connection: a session keeps them
-# until it ends (PREPARE is not undone by a rollback).
-_prepared: WeakKeyDictionary[Any, set[str]] = WeakKeyDictionary()
+# The statements each PostgreSQL session has prepared, by its connection, READY or OUTDATED (by
+# a change of a table's columns since: prepared still, to be deallocated and prepared again). A
+# session keeps them until it ends: PREPARE is not undone by a rollback.
+_sessions: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+READY, OUTDATED = "ready", "outdated"
 
 
 class _OnServer:
@@ -136,12 +138,49 @@ class _OnServer:
         connection.ensure_connection()
         session = connection.connection
         with _lock:
-            prepared = _prepared.setdefault(session, set())
-        if self.name not in prepared:
+            states = _sessions.setdefault(session, {})
+        state = states.get(self.name)
+        if state != READY:
             with session.cursor() as cursor:  # not a query of the page's: the debug cursor does not count it
+                if state == OUTDATED:
+                    cursor.execute(f"DEALLOCATE {self.name}")
                 cursor.execute(self.prepare)
-            prepared.add(self.name)
+            states[self.name] = READY
         return self.execute
+
+    def outdated(self, error: DatabaseError, connection: BaseDatabaseWrapper) -> bool:
+        """Whether `error` says this session's statement no longer fits its tables (a column's
+        type changed since it was prepared: a migration's) or is gone (`DISCARD ALL`): it is then
+        prepared again on its next run."""
+        cause = error.__cause__
+        code = getattr(cause, "pgcode", None)
+        states = _sessions.get(connection.connection, {})
+        if code == "26000":  # invalid_sql_statement_name
+            states.pop(self.name, None)
+            return True
+        if code == "0A000" and "cached plan must not change result type" in str(cause):
+            states[self.name] = OUTDATED
+            return True
+        return False
+
+    def retried(self, connection: BaseDatabaseWrapper, run: Callable[[], T]) -> T:
+        """`run()`, once more when its statement was outdated, unless in a transaction, which the
+        error has broken (the next transaction prepares it again)."""
+        try:
+            return run()
+        except DatabaseError as error:
+            if not self.outdated(error, connection) or connection.in_atomic_block:
+                raise
+            return run()
+
+
+def forget(connection: BaseDatabaseWrapper) -> None:
+    """Deallocate every statement the connection's session prepared: a change of a table's
+    columns made in that session itself (a test's) outdates them while its transaction is open."""
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with connection.connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        _sessions.pop(connection.connection, None)
 
 
 _lock = Lock()
@@ -174,12 +213,16 @@ class _Compiled:
             for index, as_text, constant in self.slots
         )
         connection = connections[using]  # this thread's connection
-        on_server = self.server is not None and settings.KAM_PREPARED_STATEMENTS
-        sql = self.server.sql(connection) if on_server and self.server is not None else self.sql
+        if self.server is None or not settings.KAM_PREPARED_STATEMENTS:
+            return self._rows(self.sql, params, connection)
+        server = self.server
+        return server.retried(connection, lambda: self._rows(server.sql(connection), params, connection))
+
+    def _rows(self, sql: str, params: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[Any]:
         query = copy.copy(self.queryset.query)
         compiler = copy.copy(self.compiler)
         compiler.query, compiler.connection = query, connection
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign,assignment]
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         queryset = object.__new__(type(self.queryset))
         fresh = {"_query": query, "_result_cache": None, "_prefetch_done": False}
@@ -270,4 +313,7 @@ def execute(cursor: Any, sql: str, params: list[Any]) -> None:
     if server is None:
         with _lock:
             server = _fixed.setdefault(key, _OnServer(sql, params))
-    cursor.execute(server.sql(connection) if server.typed else sql, params)
+    if server.typed:
+        server.retried(connection, lambda: cursor.execute(server.sql(connection), params))
+    else:
+        cursor.execute(sql, params)

@@ -5,14 +5,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, JSONField, Max, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Contact, Touch
-from kam.prepared import Ids, Prepared, execute
+from kam.prepared import Ids, Prepared, execute, forget
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,3 +332,55 @@ def test_a_fixed_sql_runs_as_it_is_when_not_prepared(touched: list[Client], sett
         execute(cursor, "SELECT name FROM accounts_client WHERE id = %s", [touched[0].pk])
         assert cursor.fetchone()[0] == touched[0].name
     assert _sqls(captured)[0].startswith("SELECT name")
+
+
+def _alter_name(collation: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'ALTER TABLE accounts_client ALTER COLUMN name TYPE varchar(200) COLLATE "{collation}"'
+        )
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_outdated_by_a_column_changed_is_prepared_again() -> None:
+    """As after a migration run by another process: the next run outside a transaction
+    prepares it again; inside one, the error stands and the next transaction prepares it."""
+    client = ClientFactory(name="Alpha")
+    prepared = Prepared(lambda pk: Client.objects.filter(pk=pk).values_list("name", flat=True))
+    assert prepared(client.pk) == ["Alpha"]
+    try:
+        _alter_name("C")
+        assert prepared(client.pk) == ["Alpha"]
+        _alter_name("default")
+        outdated = pytest.raises(DatabaseError, match="cached plan must not change result type")
+        with outdated, transaction.atomic():
+            prepared(client.pk)
+        assert prepared(client.pk) == ["Alpha"]
+    finally:
+        _alter_name("default")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_gone_from_the_session_is_prepared_again() -> None:
+    client = ClientFactory(name="Alpha")
+    prepared = Prepared(lambda pk: Client.objects.filter(pk=pk).values_list("name", flat=True))
+    sql = "SELECT name FROM accounts_client WHERE id = %s"
+    with connection.cursor() as cursor:
+        execute(cursor, sql, [client.pk])
+        assert prepared(client.pk) == ["Alpha"]
+        cursor.execute("DISCARD ALL")
+        assert prepared(client.pk) == ["Alpha"]
+        execute(cursor, sql, [client.pk])
+        assert cursor.fetchone() == ("Alpha",)
+
+
+@on_postgresql
+def test_forget_deallocates_the_sessions_statements(touched: list[Client]) -> None:
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"))
+    prepared(touched[0].pk)
+    assert _server_statements()
+    forget(connection)
+    assert _server_statements() == set()
+    assert prepared(touched[1].pk) == list(Contact.objects.filter(client=touched[1]).order_by("pk"))

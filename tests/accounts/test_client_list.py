@@ -14,7 +14,7 @@ from django.utils.html import escape
 from accounts.filters import region_choices
 from accounts.models import NEVER, Client
 from accounts.services import list_columns_save
-from kam import pagination
+from kam import pagination, prepared
 from kam.pagination import encode_cursor, keyset_page
 from tests.accounts.conftest import valid_inn
 from tests.factories import ClientFactory, IndustryFactory, ManagerFactory, PointFactory, TeamMemberFactory
@@ -348,13 +348,25 @@ def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, 
     assert len(names(assert_queries(both, lambda: browser.get(LIST_URL)))) == 50
 
 
+@pytest.fixture
+def names_in_a_languages_collation(db):
+    """On PostgreSQL, the clients' names in a language's collation, as most installations have,
+    for the test (its transaction undoes it). The statements the session prepared before or
+    during the test read the column as it was then: they are deallocated both times."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE accounts_client ALTER COLUMN name TYPE varchar(200) COLLATE "und-x-icu"')
+    prepared.forget(connection)
+    yield
+    prepared.forget(connection)
+
+
+@pytest.mark.usefixtures("names_in_a_languages_collation")
 def test_a_manager_pages_through_own_and_team_clients_in_the_database_s_order(manager, browser_for):
     """The pager merges the manager's own clients and their teams' in the order the database
     gives their names (its collation), page after page, each client once."""
-    if connection.vendor == "postgresql":  # a language's collation, as most installations have
-        with connection.cursor() as cursor:
-            icu = 'ALTER TABLE accounts_client ALTER COLUMN name TYPE varchar(200) COLLATE "und-x-icu"'
-            cursor.execute(icu)
     browser = browser_for(manager)
     spelled = ["apple", "Banana", "cherry", "Date", "éclair", "Zeta", "ångström", "Ölkombinat", "1st"]
     for n in range(60):
