@@ -116,6 +116,7 @@ _names = itertools.count(1)
 # session keeps them until it ends: PREPARE is not undone by a rollback.
 _sessions: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
 READY, OUTDATED = "ready", "outdated"
+_lock = Lock()
 
 
 class _OnServer:
@@ -154,14 +155,15 @@ class _OnServer:
         prepared again on its next run."""
         cause = error.__cause__
         code = getattr(cause, "pgcode", None)
+        gone = code == "26000"  # invalid_sql_statement_name
+        if not gone and not (code == "0A000" and "cached plan must not change result type" in str(cause)):
+            return False
         states = _sessions.get(connection.connection, {})
-        if code == "26000":  # invalid_sql_statement_name
+        if gone:
             states.pop(self.name, None)
-            return True
-        if code == "0A000" and "cached plan must not change result type" in str(cause):
+        else:
             states[self.name] = OUTDATED
-            return True
-        return False
+        return True
 
     def retried(self, connection: BaseDatabaseWrapper, run: Callable[[], T]) -> T:
         """`run()`, once more when its statement was outdated, unless in a transaction, which the
@@ -181,9 +183,6 @@ def forget(connection: BaseDatabaseWrapper) -> None:
         with connection.connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
         _sessions.pop(connection.connection, None)
-
-
-_lock = Lock()
 
 
 class _Compiled:
