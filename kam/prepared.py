@@ -121,18 +121,43 @@ _lock = Lock()
 
 class _OnServer:
     """A kept SQL prepared on a PostgreSQL server: `PREPARE name (types) AS sql`, then
-    `EXECUTE name (params)`, whose parameters psycopg2 writes as it writes a query's."""
+    `EXECUTE name (arguments)`, whose arguments psycopg2 writes as it writes a query's.
 
-    def __init__(self, sql: str, params: list[Any]):
-        types = [next((name for kind, name in SERVER_TYPES if isinstance(p, kind)), None) for p in params]
+    The parameters marked `constant` (a query's own constants: a status, a role, a threshold)
+    are written into the statement as literals, by psycopg2 as it writes them into a query: only
+    the arguments are the statement's parameters. So a plan PostgreSQL makes once for every
+    argument (its generic plan, which it may choose after five runs) still sees the constants,
+    and uses an index whose condition names them (`contact_birthday_idx`)."""
+
+    def __init__(self, sql: str, params: list[Any], constant: list[bool] | None = None):
+        constant = constant or [False] * len(params)
+        arguments = [param for param, fixed in zip(params, constant, strict=True) if not fixed]
+        types = [next((name for kind, name in SERVER_TYPES if isinstance(p, kind)), None) for p in arguments]
         self.name = f"kam_prepared_{next(_names)}"
         self.typed = None not in types
+        self.constants = [param for param, fixed in zip(params, constant, strict=True) if fixed]
         self.prepare, self.execute = f"PREPARE {self.name} AS {sql}", f"EXECUTE {self.name}"
         if params:  # Django doubles a literal % only when the SQL has parameters
-            numbers = itertools.count(1)
-            body = re.sub(r"%[s%]", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-            self.prepare = f"PREPARE {self.name} ({', '.join(map(str, types))}) AS {body}"
-            self.execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(params))})"
+            numbers, marks = itertools.count(1), iter(constant)
+            # A constant's %s stays for psycopg2 to write at PREPARE; an argument's is $n.
+            body = re.sub(
+                r"%[s%]",
+                lambda m: m.group() if m.group() == "%%" or next(marks) else f"${next(numbers)}",
+                sql,
+            )
+            typed = f" ({', '.join(map(str, types))})" if arguments else ""
+            self.prepare = f"PREPARE {self.name}{typed} AS {body}"
+            self.execute = (
+                f"EXECUTE {self.name} ({', '.join(['%s'] * len(arguments))})" if arguments else self.execute
+            )
+        self._text = None if params else self.prepare
+
+    def text(self, cursor: Any) -> str:
+        """The PREPARE as the server takes it: the constants written in, a doubled % as one."""
+        with _lock:
+            if self._text is None:
+                self._text = cursor.mogrify(self.prepare, self.constants).decode()
+            return self._text
 
     def sql(self, connection: BaseDatabaseWrapper) -> str:
         """`EXECUTE`, once the statement is prepared in this connection's session."""
@@ -145,7 +170,7 @@ class _OnServer:
             with session.cursor() as cursor:  # not a query of the page's: the debug cursor does not count it
                 if state == OUTDATED:
                     cursor.execute(f"DEALLOCATE {self.name}")
-                cursor.execute(self.prepare)
+                cursor.execute(self.text(cursor))
             states[self.name] = READY
         return self.execute
 
@@ -199,23 +224,25 @@ class _Compiled:
         slots: list[tuple[int, bool, Any]],
     ):
         self.queryset, self.compiler, self.sql, self.slots = queryset, compiler, sql, slots
-        server = _OnServer(sql, params) if compiler.connection.vendor == "postgresql" else None
+        constant = [index < 0 for index, _, _ in slots]
+        server = _OnServer(sql, params, constant) if compiler.connection.vendor == "postgresql" else None
         self.server = server if server is not None and server.typed else None
 
     def run(self, args: tuple[Arg, ...], using: str) -> list[Any]:
         """The rows, through the queryset's own iterable (models, values or tuples) and
         prefetches, from a copy of the query whose compiler answers with the SQL kept (or with
-        the `EXECUTE` of its prepared statement). The copies are shallow: nothing of the query's
-        tree is built or compiled again."""
-        params = tuple(
-            constant if index < 0 else str(args[index]) if as_text else args[index]
-            for index, as_text, constant in self.slots
-        )
+        the `EXECUTE` of its prepared statement, which takes the arguments alone). The copies
+        are shallow: nothing of the query's tree is built or compiled again."""
         connection = connections[using]  # this thread's connection
         if self.server is None or not settings.KAM_PREPARED_STATEMENTS:
+            params = tuple(
+                constant if index < 0 else str(args[index]) if as_text else args[index]
+                for index, as_text, constant in self.slots
+            )
             return self._rows(self.sql, params, connection)
         server = self.server
-        return server.retried(connection, lambda: self._rows(server.sql(connection), params, connection))
+        arguments = tuple(args[index] for index, _, _ in self.slots if index >= 0)
+        return server.retried(connection, lambda: self._rows(server.sql(connection), arguments, connection))
 
     def _rows(self, sql: str, params: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[Any]:
         query = copy.copy(self.queryset.query)

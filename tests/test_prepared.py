@@ -278,7 +278,7 @@ def test_a_new_connection_prepares_it_again() -> None:
 
 
 @on_postgresql
-def test_constants_keep_their_types_and_a_literal_percent_stays(touched: list[Client]) -> None:
+def test_constants_are_written_into_the_statement_and_a_literal_percent_stays(touched: list[Client]) -> None:
     prepared = Prepared(
         lambda pk: (
             Client.objects.filter(pk=pk)
@@ -286,21 +286,54 @@ def test_constants_keep_their_types_and_a_literal_percent_stays(touched: list[Cl
             .values_list("zero", "flag", "label")
         )
     )
-    assert prepared(touched[0].pk) == [(0, True, "x%")]
+    with CaptureQueriesContext(connection) as captured:
+        assert prepared(touched[0].pk) == [(0, True, "x%")]
     (compiled,) = prepared._compiled.values()
     assert compiled.server is not None
-    assert "(bigint, boolean, text, bigint)" in compiled.server.prepare
+    with connection.cursor() as cursor:
+        text = compiled.server.text(cursor.cursor)
+    assert text == (
+        f'PREPARE {compiled.server.name} (bigint) AS SELECT 0 AS "zero", true AS "flag", '
+        """('x' || '%') AS "label" FROM "accounts_client" WHERE "accounts_client"."id" = $1 """
+        'ORDER BY "accounts_client"."name" ASC, "accounts_client"."id" ASC'
+    )
+    assert _sqls(captured) == [f"EXECUTE {compiled.server.name} ({touched[0].pk})"]
 
 
 @on_postgresql
-def test_a_parameter_of_another_kind_runs_as_plain_sql() -> None:
+def test_a_constant_of_any_kind_is_written_into_the_statement() -> None:
     ClientFactory(name="Alpha")
     prepared = Prepared(lambda pk: Client.objects.filter(pk__gte=pk).annotate(j=Value({"a": 1}, JSONField())))
     with CaptureQueriesContext(connection) as captured:
         assert [c.j for c in prepared(0)] == [{"a": 1}]
     (compiled,) = prepared._compiled.values()
-    assert compiled.server is None
-    assert _sqls(captured)[0].startswith("SELECT")
+    assert compiled.server is not None
+    assert _sqls(captured) == [f"EXECUTE {compiled.server.name} (0)"]
+
+
+@on_postgresql
+def test_the_plan_for_any_argument_sees_the_constants(touched: list[Client]) -> None:
+    """PostgreSQL may plan a statement once for every argument (its generic plan, after five
+    runs): with the constants written in, that plan still uses an index whose condition names
+    them, which it could not prove of a parameter."""
+    prepared = Prepared(
+        lambda pk: Contact.objects.filter(
+            client_id=pk,
+            is_active=True,
+            decision_role__in=["decision_maker", "influencer"],
+            birthday__isnull=False,
+        )
+    )
+    prepared(touched[0].pk)
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN EXECUTE {compiled.server.name} (%s)", [touched[0].pk])
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "$1" in plan  # the generic plan
+    assert "contact_birthday_idx" in plan, plan
 
 
 @on_postgresql

@@ -3,6 +3,11 @@ their clients are flagged, and which next steps are due, in a constant number of
 
 "Their clients" are the ones the user is responsible for or on the account team of, whatever
 the role: a director's day is about the clients they work on, not the whole base.
+
+Each section is one query compiled once per process (`kam.prepared.Prepared`): the page is
+every account manager's landing page, and building and compiling its five queries cost more
+than running them. So the day's dates reach the queries as arguments (a week ahead, the season
+of congratulations, the birthdays' month-days), never derived inside them.
 """
 
 from dataclasses import dataclass
@@ -15,9 +20,10 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.db.models.lookups import Exact, In, LessThan
 
 from accounts.models import Client, Contact, TeamMember, Touch
+from kam.prepared import AnyOf, Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanStep
-from segmentation.models import ActionItem, Policy
+from segmentation.models import ActionItem
 from segmentation.radar.flags import BY_NAME, Flag
 from segmentation.radar.selectors import flagged, list_url
 
@@ -29,12 +35,12 @@ DAY_FLAGS = ["at_risk", "no_touch", "no_decision_maker", "influence", "potential
 BIRTHDAY_ROLES = [Contact.DecisionRole.DECISION_MAKER, Contact.DecisionRole.INFLUENCER]
 
 
-def my_clients(user: User) -> QuerySet[Any]:
-    """The ids of the clients the user is responsible for or on the team of, for `client__in`:
-    a UNION of two index lookups (an OR across the two made PostgreSQL read every touch of the
-    base with a due next step, 0.3 s at 100,000 clients, instead of 0.02 s)."""
-    responsible = Client.objects.filter(responsible_manager=user).order_by().values("pk")
-    return responsible.union(TeamMember.objects.filter(user=user).order_by().values("client"))
+def my_clients(user: int) -> QuerySet[Any]:
+    """The ids of the clients the user (an id) is responsible for or on the team of, for
+    `client__in`: a UNION of two index lookups (an OR across the two made PostgreSQL read every
+    touch of the base with a due next step, 0.3 s at 100,000 clients, instead of 0.02 s)."""
+    responsible = Client.objects.filter(responsible_manager_id=user).order_by().values("pk")
+    return responsible.union(TeamMember.objects.filter(user_id=user).order_by().values("client"))
 
 
 @dataclass(frozen=True)
@@ -63,37 +69,52 @@ class Section:
         return self.total - len(self.rows)
 
 
-def _section(queryset: QuerySet, limit: int = LIMIT) -> Section:
-    """The first `limit` rows and the total, in one query. The total is a window count, or, when
-    the rows join related rows, a subquery of the same filter without those joins: a window
-    would join every matching row before the limit (3 ms for a manager with 2,400 steps due,
-    against 0.7 ms), while the rows alone are read off an index in their order."""
+def _sectioned(queryset: QuerySet, limit: int = LIMIT) -> QuerySet:
+    """The first `limit` rows, each with the total (`section_total`), in one query. The total is
+    a window count, or, when the rows join related rows, a subquery of the same filter without
+    those joins: a window would join every matching row before the limit (3 ms for a manager
+    with 2,400 steps due, against 0.7 ms), while the rows alone are read off an index in their
+    order."""
     if queryset.query.select_related:
         rows_total = queryset.order_by().annotate(total=Func("pk", function="COUNT")).values("total")
         total: Subquery | Window = Subquery(rows_total)
     else:
         total = Window(Count("pk"))
-    rows = list(queryset.annotate(section_total=total)[:limit])
+    return queryset.annotate(section_total=total)[:limit]
+
+
+def _section(rows: list) -> Section:
     return Section(rows, rows[0].section_total if rows else 0)
+
+
+_ACTIONS = Prepared(
+    lambda user, until: _sectioned(
+        ActionItem.objects.filter(owner_id=user, status=ActionItem.Status.OPEN, due__lte=until)
+        .select_related("item__client")
+        .order_by("due", "pk")
+    )
+)
 
 
 def action_items(user: User, today: date) -> Section:
     """The user's open action items due within a week, overdue ones first."""
-    due = ActionItem.objects.filter(
-        owner=user, status=ActionItem.Status.OPEN, due__lte=today + timedelta(days=ACTIONS_AHEAD)
+    return _section(_ACTIONS(user.pk, today + timedelta(days=ACTIONS_AHEAD)))
+
+
+_STEPS = Prepared(
+    lambda user, until: _sectioned(
+        PlanStep.objects.filter(
+            assignee_id=user, done_on__isnull=True, plan__status=Plan.Status.ACTIVE, due__lte=until
+        )
+        .select_related("plan__client")
+        .order_by("due", "pk")
     )
-    return _section(due.select_related("item__client").order_by("due", "pk"))
+)
 
 
 def plan_steps(user: User, today: date) -> Section:
     """The user's undone steps of active plans, due within a week, overdue ones first."""
-    steps = PlanStep.objects.filter(
-        assignee=user,
-        done_on__isnull=True,
-        plan__status=Plan.Status.ACTIVE,
-        due__lte=today + timedelta(days=ACTIONS_AHEAD),
-    )
-    return _section(steps.select_related("plan__client").order_by("due", "pk"))
+    return _section(_STEPS(user.pk, today + timedelta(days=ACTIONS_AHEAD)))
 
 
 def birthday_days(today: date, days: int = BIRTHDAY_DAYS) -> list[date]:
@@ -120,13 +141,13 @@ def _february_28_without_29(day: date) -> bool:
     return (day.month, day.day) == (2, 28) and not _leap(day.year)
 
 
-def soonest_first(today: date, days: list[date]) -> list[Expression]:
-    """An order of birthdays within `days` from `today`: this year's dates, then those past the
-    new year; 29 February as 28 February in a year without it."""
+def soonest_first(today: int, leap_day: int | Expression) -> list[Expression]:
+    """An order of birthdays from `today` (a month-day number) on: this year's dates, then those
+    past the new year. A birthday on 29 February sorts on `leap_day`: 228 in a year without it,
+    229 in a year with it."""
     on: Expression = month_day()
-    if any(_february_28_without_29(day) for day in days):
-        on = Case(When(Exact(on, 229), then=Value(228)), default=on)
-    return [Case(When(LessThan(on, today.month * 100 + today.day), then=Value(1)), default=Value(0)), on]
+    on = Case(When(Exact(on, 229), then=leap_day), default=on)
+    return [Case(When(LessThan(on, today), then=Value(1)), default=Value(0)), on]
 
 
 def birthday_q(days: list[date]) -> Q:
@@ -139,26 +160,42 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def birthdays(user: User, today: date) -> Section:
-    """Decision makers and influencers of the user's clients with a birthday in the next two
-    weeks, soonest first, each marked when a congratulation was logged for them this season."""
-    days = birthday_days(today)
-    season = today - timedelta(days=BIRTHDAY_DAYS)
-    congratulated = Touch.objects.filter(
-        contacts=OuterRef("pk"), kind=Touch.Kind.CONGRATULATION, date__gte=season
-    )
-    contacts = (
+_BIRTHDAYS = Prepared(
+    lambda user, season, month_days, today, leap_day: _sectioned(
         Contact.objects.filter(
-            birthday_q(days),
+            AnyOf(month_day(), month_days),
             client__in=my_clients(user),
             is_active=True,
             decision_role__in=BIRTHDAY_ROLES,
             birthday__isnull=False,  # as `contact_birthday_idx` says it
         )
         .select_related("client")
-        .annotate(congratulated=Exists(congratulated))
+        .annotate(
+            congratulated=Exists(
+                Touch.objects.filter(
+                    contacts=OuterRef("pk"), kind=Touch.Kind.CONGRATULATION, date__gte=season
+                )
+            )
+        )
+        .order_by(*soonest_first(today, Value(leap_day)), "name", "pk")
     )
-    found = _section(contacts.order_by(*soonest_first(today, days), "name", "pk"))
+)
+
+
+def birthdays(user: User, today: date) -> Section:
+    """Decision makers and influencers of the user's clients with a birthday in the next two
+    weeks, soonest first, each marked when a congratulation was logged for them this season."""
+    days = birthday_days(today)
+    leap_day = 228 if any(_february_28_without_29(day) for day in days) else 229
+    found = _section(
+        _BIRTHDAYS(
+            user.pk,
+            today - timedelta(days=BIRTHDAY_DAYS),
+            Ids(_days_by_month_day(days)),
+            today.month * 100 + today.day,
+            leap_day,
+        )
+    )
     rows = [Birthday(c, _next_birthday(c.birthday, days), c.congratulated) for c in found.rows]
     return Section(rows, found.total)
 
@@ -171,23 +208,39 @@ def _next_birthday(birthday: date | None, days: list[date]) -> date:
     return next(day for day in days if (day.month, day.day) == (2, 28))
 
 
-def flag_counts(user: User, today: date, policy: Policy) -> list[FlagCount]:
+def _flag_counts(user: int) -> QuerySet[Any]:
+    counts = {name: Count("pk", filter=flagged(name)) for name in DAY_FLAGS}
+    # One row of counts however many clients: grouped by a constant, which Django leaves out of
+    # a GROUP BY (so no GROUP BY at all), as `aggregate()` would; a queryset, to be prepared.
+    whole = Client.objects.filter(responsible_manager_id=user).order_by().values(whole=Value(1))
+    return whole.annotate(**counts).values_list(*DAY_FLAGS)
+
+
+_FLAG_COUNTS = Prepared(_flag_counts)
+
+
+def flag_counts(user: User) -> list[FlagCount]:
     """How many of the clients the user is responsible for carry each of the day's flags, in one
     aggregate query; each count opens the client list filtered by the flag and by the user."""
-    flags = [BY_NAME[name] for name in DAY_FLAGS]
-    counts = Client.objects.filter(responsible_manager=user).aggregate(
-        **{f.name: Count("pk", filter=flagged(f.name)) for f in flags}
+    (counts,) = _FLAG_COUNTS(user.pk)
+    return [
+        FlagCount(BY_NAME[name], count, list_url(BY_NAME[name], str(user.pk)))
+        for name, count in zip(DAY_FLAGS, counts, strict=True)
+    ]
+
+
+_NEXT_STEPS = Prepared(
+    lambda user, today: _sectioned(
+        Client.objects.filter(pk__in=my_clients(user), next_step_due__lte=today)
+        .exclude(next_step="")
+        .only("name", "next_step", "next_step_due")
+        .order_by("-next_step_due", "-pk"),
+        STEPS_LIMIT,
     )
-    return [FlagCount(f, counts[f.name], list_url(f, str(user.pk))) for f in flags]
+)
 
 
 def next_steps_due(user: User, today: date) -> Section:
     """The next steps due today or overdue, the most recent first: each client's next step (that
     of its latest touch that set one, kept on the card), read from the user's clients."""
-    steps = (
-        Client.objects.filter(pk__in=my_clients(user), next_step_due__lte=today)
-        .exclude(next_step="")
-        .only("name", "next_step", "next_step_due")
-        .order_by("-next_step_due", "-pk")
-    )
-    return _section(steps, STEPS_LIMIT)
+    return _section(_NEXT_STEPS(user.pk, today))

@@ -14,7 +14,6 @@ from accounts.models import Contact, Touch
 from accounts.services import card_entry_save
 from kam.http import AuthenticatedHttpRequest
 from plans.day import selectors
-from segmentation.models import Policy
 
 
 @login_required
@@ -27,7 +26,7 @@ def day(request: AuthenticatedHttpRequest) -> HttpResponse:
         "steps": selectors.plan_steps(user, today),
         "actions": selectors.action_items(user, today),
         "birthdays": selectors.birthdays(user, today),
-        "flags": selectors.flag_counts(user, today, Policy.current()),
+        "flags": selectors.flag_counts(user),
         "next_steps": selectors.next_steps_due(user, today),
         "birthday_days": selectors.BIRTHDAY_DAYS,
         "nav": "day",
