@@ -4,16 +4,18 @@ The caller has already passed the client through `accounts.access.get_client_for
 the to-do list is of the whole base, and its view narrows it to the user's clients.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import Client, ProductGroup, Sale, TeamMember
 from accounts.rules import sees_every_client
-from kam.prepared import Prepared
+from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from segmentation.models import ClientSegment, EstimateTally, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
@@ -189,15 +191,10 @@ def estimates_todo(*, today: date, policy: Policy) -> QuerySet[Client]:
     fresh = PotentialEstimate.objects.filter(
         client=OuterRef("pk"), estimated_on__gte=stale_before(today, policy)
     )
-    newest = (
-        PotentialEstimate.objects.filter(client=OuterRef("pk"))
-        .order_by("-estimated_on")
-        .values("estimated_on")[:1]
-    )
     return (
         Client.objects.exclude(status=Client.Status.INACTIVE)
         .filter(~Exists(fresh))
-        .annotate(last_estimated=Subquery(newest))
+        .annotate(last_estimated=_newest_estimate())
         .select_related("responsible_manager")
     )
 
@@ -222,16 +219,15 @@ def todo_counts(user: User, *, today: date, policy: Policy) -> list[ManagerTodo]
     whole-base anti-joins (~100 ms each) on every request. Kept live rather than stored by the
     nightly run, because an estimate entered during the day must leave the count at once.
     A manager's own clients come from the tally too; the clients of their account teams that
-    someone else is responsible for (a handful) are counted.
+    someone else is responsible for (a handful) are counted. Each query is prepared
+    (`kam.prepared`): the page is every manager's, and compiling them cost more than running them.
     """
     cutoff = stale_before(today, policy)
     if sees_every_client(user):
-        tally = _tallied(cutoff, EstimateTally.objects.all())
+        tally = _by_manager(_ALL_TALLIED(cutoff))
     else:
-        tally = _tallied(cutoff, EstimateTally.objects.filter(manager=user.pk))
-        on_team = TeamMember.objects.filter(user=user).values("client")
-        tally |= _counted(Client.objects.filter(pk__in=on_team).exclude(responsible_manager=user), cutoff)
-    people = User.objects.in_bulk([pk for pk in tally if pk is not None])
+        tally = _by_manager(_OWN_TALLIED(user.pk, cutoff)) | _by_manager(_ON_TEAM_COUNTED(user.pk, cutoff))
+    people = {person.pk: person for person in _PEOPLE(Ids(pk for pk in tally if pk is not None))}
     counts = [
         ManagerTodo(people.get(pk) if pk else None, never, stale)
         for pk, (never, stale) in tally.items()
@@ -240,22 +236,26 @@ def todo_counts(user: User, *, today: date, policy: Policy) -> list[ManagerTodo]
     return sorted(counts, key=lambda m: (m.manager is None, str(m.manager or "")))
 
 
-def _tallied(cutoff: date, rows: QuerySet[EstimateTally]) -> dict[int | None, tuple[int, int]]:
-    """(not analysed, stale) per manager from the maintained tally."""
+def _by_manager(rows: list[tuple[int | None, int | None, int | None]]) -> dict[int | None, tuple[int, int]]:
+    return {manager or None: (never or 0, stale or 0) for manager, never, stale in rows}
+
+
+def _tallied(rows: QuerySet[EstimateTally], cutoff: date) -> QuerySet[Any]:
+    """(manager, not analysed, stale) from the maintained tally."""
     never = Q(last_estimated=EstimateTally.NEVER)
-    sums = (
+    return (
         rows.filter(last_estimated__lt=cutoff)
         .values("manager")
         .annotate(never=Sum("clients", filter=never), stale=Sum("clients", filter=~never))
         .order_by()
+        .values_list("manager", "never", "stale")
     )
-    return {r["manager"] or None: (r["never"] or 0, r["stale"] or 0) for r in sums}
 
 
-def _counted(clients: QuerySet[Client], cutoff: date) -> dict[int | None, tuple[int, int]]:
-    """(not analysed, stale) per manager over the given clients (the current ones), counted."""
+def _counted(clients: QuerySet[Client], cutoff: date) -> QuerySet[Any]:
+    """(manager, not analysed, stale) over the given clients (the current ones), counted."""
     newest = PotentialEstimate.objects.filter(client=OuterRef("pk")).order_by("-estimated_on")
-    rows = (
+    return (
         clients.exclude(status=Client.Status.INACTIVE)
         .annotate(newest=Subquery(newest.values("estimated_on")[:1]))
         .values("responsible_manager")
@@ -263,8 +263,41 @@ def _counted(clients: QuerySet[Client], cutoff: date) -> dict[int | None, tuple[
             never=Count("pk", filter=Q(newest__isnull=True)), stale=Count("pk", filter=Q(newest__lt=cutoff))
         )
         .order_by()
+        .values_list("responsible_manager", "never", "stale")
     )
-    return {r["responsible_manager"]: (r["never"], r["stale"]) for r in rows}
+
+
+_ALL_TALLIED = Prepared(lambda cutoff: _tallied(EstimateTally.objects.all(), cutoff))
+_OWN_TALLIED = Prepared(lambda user, cutoff: _tallied(EstimateTally.objects.filter(manager=user), cutoff))
+_ON_TEAM_COUNTED = Prepared(
+    lambda user, cutoff: _counted(
+        Client.objects.filter(pk__in=TeamMember.objects.filter(user_id=user).values("client")).exclude(
+            responsible_manager_id=user
+        ),
+        cutoff,
+    )
+)
+_PEOPLE = Prepared(lambda ids: User.objects.filter(pk__any=ids))
+
+
+def _newest_estimate() -> Subquery:
+    newest = PotentialEstimate.objects.filter(client=OuterRef("pk")).order_by("-estimated_on")
+    return Subquery(newest.values("estimated_on")[:1])
+
+
+_TODO_ROWS = Prepared(
+    lambda ids: (
+        Client.objects.filter(pk__any=ids)
+        .annotate(last_estimated=_newest_estimate())
+        .select_related("responsible_manager")
+    )
+)
+
+
+def todo_rows_by_pk(pks: list[int]) -> Sequence[Client]:
+    """The to-do's clients of a page, by pk (`keyset_page(read=...)`), each with `last_estimated`
+    and its responsible manager, as `estimates_todo` gives them: one query, compiled once."""
+    return _TODO_ROWS.of_pks(pks)
 
 
 @dataclass(frozen=True)

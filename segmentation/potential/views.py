@@ -135,7 +135,9 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     after, before = filters.cursors()
     # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
     parts = visible_parts(request.user, filters.qs)
-    page = keyset_page(parts, order=["name", "pk"], after=after, before=before)
+    page = keyset_page(
+        parts, order=["name", "pk"], after=after, before=before, read=selectors.todo_rows_by_pk
+    )
     context = {
         "filters": filters,
         "page": page,
