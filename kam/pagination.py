@@ -149,6 +149,7 @@ def keyset_page(
     chained: bool = False,
     narrow: bool = True,
     read: Reader | None = None,
+    first: Callable[[], Iterable[tuple[Any, ...]]] | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -174,7 +175,16 @@ def keyset_page(
     join the rows need beyond their order), and the page's rows are read from `read` by pk, in
     one query: a queryset, or a function of the pks (a prepared query, `kam.prepared`). The rows
     carry what the order names, as the querysets' do.
+
+    `first` (with `read`, and no count): the keys of the first page as `first_keys` reads them
+    for the same querysets, order and size, from a query the caller keeps prepared
+    (`kam.prepared`). Where the database merges the keys (PostgreSQL), a page without a cursor
+    runs it instead of compiling its own UNION of the querysets anew: the same SQL, compiled
+    once per process and planned once per connection. Elsewhere, and on other pages, the
+    querysets are read as they are.
     """
+    if first is not None and (read is None or count):
+        raise ValueError("A prepared first page reads its rows by pk (read) and is not counted.")
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
     types = [_python_type(querysets[0], name) for name, _ in keys]
@@ -196,7 +206,7 @@ def keyset_page(
     elif chained:
         found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
     else:
-        found = _merged(querysets, keys_now, types, cursor, size + 1, read)
+        found = _merged(querysets, keys_now, types, cursor, size + 1, read, None if cursor else first)
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -279,8 +289,10 @@ def _merged(
     cursor: tuple[Any, ...] | None,
     limit: int,
     read: Reader | None = None,
+    first: Callable[[], Iterable[tuple[Any, ...]]] | None = None,
 ) -> list[Any]:
-    """The first `limit` rows of every queryset together, in `keys` order.
+    """The first `limit` rows of every queryset together, in `keys` order (`first`: their keys,
+    read by the caller's prepared query, when there is no cursor).
 
     Numbers and dates compare in Python as in the database, and so does text on SQLite (by code
     point): each queryset's rows are read and sorted together. Text on PostgreSQL compares by
@@ -304,8 +316,7 @@ def _merged(
             page.sort(key=operator.itemgetter(index), reverse=descending)
         page = page[:limit]
     else:
-        first, *others = _heads(querysets, keys, cursor, limit)
-        page = list(first.union(*others, all=True).order_by(*_ordering(keys))[:limit] if others else first)
+        page = list(first() if first is not None else _union_of_heads(querysets, keys, cursor, limit))
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         ids = [values[pk] for values in page]
@@ -320,6 +331,21 @@ def _merged(
         }
     # A row deleted between the two reads is left out, not an error.
     return [by_pk[values[pk]] for values in page if values[pk] in by_pk]
+
+
+def first_keys(querysets: Sequence[QuerySet[Any]], *, order: Sequence[str], size: int = 50) -> QuerySet[Any]:
+    """The query of the keys of the first page of these querysets in `order` (each one's first
+    `size + 1` keys and its place, in one UNION ALL ordered and cut), as `keyset_page` reads them
+    where the database merges the keys: for a caller to keep prepared and hand back as `first`."""
+    keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
+    return _union_of_heads(list(querysets), keys, None, size + 1)
+
+
+def _union_of_heads(
+    querysets: list[QuerySet[Any]], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
+) -> QuerySet[Any]:
+    head, *others = _heads(querysets, keys, cursor, limit)
+    return head.union(*others, all=True).order_by(*_ordering(keys))[:limit] if others else head
 
 
 def _heads(

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Sale
 from kam import pagination
-from kam.pagination import decode_cursor, encode_cursor, keyset_page
+from kam.pagination import decode_cursor, encode_cursor, first_keys, keyset_page
+from kam.prepared import Prepared
 from tests.factories import ClientFactory, PointFactory, SaleFactory
 
 MOSCOW = timezone(timedelta(hours=3))
@@ -339,6 +340,39 @@ def test_rows_read_by_a_function_of_the_pks(two_statuses):
     empty = [qs.filter(pk__lt=0) for qs in two_statuses]
     assert keyset_page(empty, order=order, size=3, count=False, read=read).rows == []
     assert asked == []
+
+
+@pytest.mark.parametrize("size", [1, 4, 30])
+def test_the_first_page_s_keys_from_a_prepared_query(size, two_statuses, django_assert_num_queries):
+    """`first` hands over the first page's keys as `first_keys` reads them, from a query kept
+    prepared: the same page; where the database merges the keys it runs instead of the UNION,
+    and a page with a cursor reads the querysets as they are."""
+    order, read = ["-version", "pk"], Client.objects.annotate(marked=Value("read"))
+    first = Prepared(lambda: first_keys(two_statuses, order=order, size=size))
+    merged_by_database = connection.features.supports_slicing_ordering_in_compound
+
+    with django_assert_num_queries(2 if merged_by_database else 3):
+        page = keyset_page(two_statuses, order=order, size=size, count=False, read=read, first=first)
+    plain = keyset_page(two_statuses, order=order, size=size, count=False, read=read)
+    later = keyset_page(
+        two_statuses, order=order, size=size, count=False, read=read, first=first, after=page.next_cursor
+    )
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows]
+    assert (page.next_cursor, page.previous_cursor) == (plain.next_cursor, plain.previous_cursor)
+    assert bool(first._compiled) == merged_by_database  # SQLite merges in Python, never asks
+    plain_later = keyset_page(
+        two_statuses, order=order, size=size, count=False, read=read, after=plain.next_cursor
+    )
+    assert [c.pk for c in later.rows] == [c.pk for c in plain_later.rows]
+
+
+def test_a_prepared_first_page_reads_its_rows_by_pk_and_is_not_counted(two_statuses):
+    first = Prepared(lambda: first_keys(two_statuses, order=["pk"], size=4))
+    with pytest.raises(ValueError, match="prepared first page"):
+        keyset_page(two_statuses, order=["pk"], size=4, count=False, first=first)
+    with pytest.raises(ValueError, match="prepared first page"):
+        keyset_page(two_statuses, order=["pk"], size=4, read=Client.objects.all(), first=first)
 
 
 def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(two_statuses):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -27,9 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Client, Refusal
-from accounts.selectors import clients_visible_to
+from accounts.rules import sees_every_client
+from accounts.selectors import clients_visible_to, seen_by_manager
 from kam.excel import CHUNK
-from kam.pagination import Page, keyset_page
+from kam.pagination import Page, first_keys, keyset_page
 from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind
@@ -113,15 +115,18 @@ class Row:
 
 
 def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, list[Row]]:
-    """One page of `win_back_clients(user)`: its keys merged from `_parts(user)`, then its rows."""
+    """One page of `win_back_clients(user)`: its keys merged from `_parts` of the clients the user
+    sees, then its rows.
+    The first page's keys come from a prepared query (the page opens on it)."""
     page = keyset_page(
-        _parts(user),
+        _parts(clients_visible_to(user)),
         order=ORDER,
         after=after,
         before=before,
         size=PAGE_SIZE,
         count=False,
         read=_BY_PK.of_pks,  # the pks the user's parts found
+        first=_FIRST_SEEN_BY_ALL if sees_every_client(user) else partial(_FIRST_SEEN_BY_MANAGER, user.pk),
     )
     return page, _rows(page.rows, today)
 
@@ -129,12 +134,13 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
 _BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()))
 
 
-def _parts(user: User) -> list[QuerySet[Client]]:
-    """The list's order as four disjoint sets, each read through an index: the lost key clients
-    and the lost ones a director overrode to silver or gold (a few hundred at most, sorted), and
-    the other lost gold and lost silver clients, walked down `segment_lost_rank_idx`. As one
-    query, every lost silver, gold and key client was joined and sorted for 50 rows."""
-    lost = clients_visible_to(user).filter(segment__lost_status=LostStatus.LOST)
+def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
+    """The list's order as four disjoint sets of the `visible` clients, each read through an
+    index: the lost key clients and the lost ones a director overrode to silver or gold (a few
+    hundred at most, sorted), and the other lost gold and lost silver clients, walked down
+    `segment_lost_rank_idx`. As one query, every lost silver, gold and key client was joined
+    and sorted for 50 rows."""
+    lost = visible.filter(segment__lost_status=LostStatus.LOST)
     not_key = lost.filter(NOT_KEY)
     computed = not_key.filter(tier_override__isnull=True)
     upper = [Tier.GOLD, Tier.SILVER]
@@ -153,6 +159,13 @@ def _parts(user: User) -> list[QuerySet[Client]]:
         .annotate(tier_now=F("tier_override__tier"))
         .annotate(key_rank=Value(0), tier_rank=_TIER_RANK, potential_rank=_POTENTIAL_RANK),
     ]
+
+
+# The first page's keys: of every client (those who see them all), of a manager's (an id).
+_FIRST_SEEN_BY_ALL = Prepared(lambda: first_keys(_parts(Client.objects.all()), order=ORDER, size=PAGE_SIZE))
+_FIRST_SEEN_BY_MANAGER = Prepared(
+    lambda user: first_keys(_parts(seen_by_manager(user, Client.objects.all())), order=ORDER, size=PAGE_SIZE)
+)
 
 
 # The lost key clients' ids by index alone (a few hundred): the key part joined every lost

@@ -75,6 +75,38 @@ def test_a_computed_gold_overridden_to_bronze_is_not_listed_unless_key(manager, 
     assert names(as_manager.get(URL)) == ["Demoted Key"]
 
 
+@pytest.mark.parametrize(
+    ("persona", "query", "expected"),
+    [
+        (
+            "director",
+            "_FIRST_SEEN_BY_ALL",
+            ["Key Bronze", "Gold Big", "Gold Small", "Silver Big", "Overridden"],
+        ),
+        ("manager", "_FIRST_SEEN_BY_MANAGER", ["Gold Small", "Silver Big", "Overridden"]),
+    ],
+)
+def test_the_first_page_s_keys_come_from_a_prepared_query(
+    persona, query, expected, base, request, monkeypatch
+):
+    """Where the database merges the keys (PostgreSQL), the page the list opens on reads them by a
+    query kept prepared: one for those who see every client, one of a manager's id."""
+    from plans.winback import selectors
+
+    prepared, asked = getattr(selectors, query), []
+
+    def spied(*args):
+        asked.append(args)
+        return prepared(*args)
+
+    monkeypatch.setattr(selectors, query, spied)
+    user = request.getfixturevalue(persona)
+
+    assert names(request.getfixturevalue(f"as_{persona}").get(URL)) == expected
+    merged_by_database = connection.features.supports_slicing_ordering_in_compound
+    assert asked == ([() if persona == "director" else (user.pk,)] if merged_by_database else [])
+
+
 def test_access(client, as_manager):
     assert as_manager.post(URL).status_code == 405
     as_manager.logout()
