@@ -4,10 +4,11 @@ Every list starts from `accounts.selectors.clients_visible_to`, is pre-joined, p
 OFFSET) and runs a constant number of queries whatever the number of rows.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import (
@@ -27,9 +28,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from accounts.selectors import clients_visible_to
+from accounts.rules import sees_every_client
+from accounts.selectors import clients_visible_to, seen_by_manager
 from kam.excel import CHUNK
-from kam.pagination import keyset_page
+from kam.pagination import first_keys, keyset_page
 from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
@@ -93,7 +95,11 @@ def candidates(user: User) -> QuerySet[Client]:
     """Visible clients that are not key, best first: the number of strategic flags a director
     marked, then potential. Never current revenue (DOMAIN §4). `candidate_page` keeps the
     silver and gold ones (effective tier)."""
-    return _ranked(clients_visible_to(user).exclude(status=Client.Status.INACTIVE).filter(NOT_KEY))
+    return _candidates_among(clients_visible_to(user))
+
+
+def _candidates_among(visible: QuerySet[Client]) -> QuerySet[Client]:
+    return _ranked(visible.exclude(status=Client.Status.INACTIVE).filter(NOT_KEY))
 
 
 def _ranked(clients: QuerySet[Client]) -> QuerySet[Client]:
@@ -118,9 +124,15 @@ _BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)))
 
 
 def candidate_page(
-    queryset: QuerySet[Client], *, after: str, total: Decimal, size: int = PAGE_SIZE
+    queryset: QuerySet[Client],
+    *,
+    after: str,
+    total: Decimal,
+    size: int = PAGE_SIZE,
+    first: Callable[[], list[tuple[Any, ...]]] | None = None,
 ) -> CandidatePage:
-    """One page of `candidates()` after a cursor of the last row's (flags, potential, pk).
+    """One page of `candidates()` after a cursor of the last row's (flags, potential, pk);
+    `first`: the keys of the first page of `queryset`, from a prepared query (`first_candidates`).
 
     Keyset queries merged, each served by an index: the few clients a director marked with
     strategic flags, the few a director overrode to silver or gold, and for each computed tier
@@ -128,11 +140,22 @@ def candidate_page(
     One query on the effective tier (a COALESCE across two tables) ordered by the flags would
     read and sort every silver and gold client.
     """
+    # The parts yield their keys in one UNION, and the page's rows are read by pk.
+    page = keyset_page(
+        _parts(queryset), order=ORDER, after=after, size=size, count=False, read=_BY_PK.of_pks, first=first
+    )
+    return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
+
+
+ORDER = ["-flag_count", "-rank_potential", "pk"]
+
+
+def _parts(queryset: QuerySet[Client]) -> list[QuerySet[Client]]:
     computed = queryset.filter(tier_override__isnull=True)
     # The marked ones are driven by the key statuses (a few thousand rows), not by every silver
     # and gold segment.
     marked_ids = KeyStatus.objects.filter(is_key=False).exclude(reasons=[]).values("client_id")
-    parts = [
+    return [
         computed.filter(pk__in=marked_ids, segment__tier__in=CANDIDATE_TIERS),
         queryset.filter(tier_override__tier__in=CANDIDATE_TIERS),
         *(
@@ -144,10 +167,24 @@ def candidate_page(
             for tier in CANDIDATE_TIERS
         ),
     ]
-    order = ["-flag_count", "-rank_potential", "pk"]
-    # The parts yield their keys in one UNION, and the page's rows are read by pk.
-    page = keyset_page(parts, order=order, after=after, size=size, count=False, read=_BY_PK.of_pks)
-    return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
+
+
+# The keys of the first page of the candidates unfiltered: of every client (those who see them
+# all), of a manager's (an id). The page a director opens, compiled once per process.
+_FIRST_SEEN_BY_ALL = Prepared(
+    lambda: first_keys(_parts(_candidates_among(Client.objects.all())), order=ORDER, size=PAGE_SIZE)
+)
+_FIRST_SEEN_BY_MANAGER = Prepared(
+    lambda user: first_keys(
+        _parts(_candidates_among(seen_by_manager(user, Client.objects.all()))), order=ORDER, size=PAGE_SIZE
+    )
+)
+
+
+def first_candidates(user: User) -> Callable[[], list[tuple[Any, ...]]]:
+    """The keys of the first page of `candidates(user)` as it is, unfiltered
+    (`candidate_page(first=...)`)."""
+    return _FIRST_SEEN_BY_ALL if sees_every_client(user) else partial(_FIRST_SEEN_BY_MANAGER, user.pk)
 
 
 def every_candidate(queryset: QuerySet[Client], *, total: Decimal) -> Iterator[Row]:

@@ -56,7 +56,12 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     after, _before = filters.cursors()
     context = {
         "filters": filters,
-        "page": selectors.candidate_page(filters.qs, after=after, total=total),
+        "page": selectors.candidate_page(
+            filters.qs,
+            after=after,
+            total=total,
+            first=None if filters.is_bound else selectors.first_candidates(request.user),
+        ),
         "page_query": query_without(request.GET, "after", "before"),
         "nav": "candidates",
     }

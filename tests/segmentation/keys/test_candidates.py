@@ -131,6 +131,26 @@ def test_candidates_filter_by_responsible_manager(ranked, as_director, outsider,
     assert candidate_names(response) == ["Flagged"]
 
 
+def test_the_unfiltered_first_page_s_keys_come_from_a_prepared_query(
+    ranked, as_director, outsider, policy, monkeypatch
+):
+    """Where the database merges the keys (PostgreSQL), the page a director opens reads them by a
+    query kept prepared; a filtered page by its own."""
+    from segmentation.keys import selectors
+
+    prepared, asked = selectors._FIRST_SEEN_BY_ALL, []
+
+    def spied():
+        asked.append("first")
+        return prepared()
+
+    monkeypatch.setattr(selectors, "_FIRST_SEEN_BY_ALL", spied)
+
+    assert candidate_names(as_director.get(CANDIDATES_URL)) == EXPECTED_ORDER
+    assert candidate_names(as_director.get(CANDIDATES_URL, {"manager": outsider.pk})) == ["Flagged"]
+    assert asked == (["first"] if connection.features.supports_slicing_ordering_in_compound else [])
+
+
 def test_candidates_keyset_pages_follow_each_other(as_director, policy):
     """60 candidates: equal potentials tie by id, overridden ones interleave by potential."""
     clients = ClientFactory.create_batch(60)
