@@ -27,10 +27,13 @@ Models come without the related object a related manager would attach (`contact.
 On PostgreSQL the kept SQL is also prepared on the server, once per connection (`PREPARE`,
 then `EXECUTE` with the arguments): PostgreSQL otherwise parses and plans it on every run, and
 for the card's short queries that planning is three times their execution (bench/README.md).
-Its parameters are typed from the values the first compilation gave them (`bigint`, `date`,
-`bigint[]`, `text`...); a query with a parameter of another kind (a JSON value, say) runs as
-plain SQL. `KAM_PREPARED_STATEMENTS = False` turns this off, for a connection pooler that does
-not keep a session's prepared statements (PgBouncer in transaction mode).
+The query's constants (a status, a role, a JSON value) are written into the statement as
+literals and its arguments are its parameters, typed from the stand-ins (`bigint`, `date`,
+`bigint[]`): so the plan PostgreSQL may keep for every argument (its generic plan, after five
+runs) sees the constants as a plain query would, and uses an index whose condition names them.
+A fixed SQL text (`execute`) whose parameter is of another kind runs as plain SQL.
+`KAM_PREPARED_STATEMENTS = False` turns this off, for a connection pooler that does not keep a
+session's prepared statements (PgBouncer in transaction mode).
 """
 
 import copy
