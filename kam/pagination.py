@@ -149,7 +149,7 @@ def keyset_page(
     chained: bool = False,
     narrow: bool = True,
     read: Reader | None = None,
-    first: Callable[[], Iterable[tuple[Any, ...]]] | None = None,
+    first: Callable[[], Iterable[Any]] | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -176,15 +176,16 @@ def keyset_page(
     one query: a queryset, or a function of the pks (a prepared query, `kam.prepared`). The rows
     carry what the order names, as the querysets' do.
 
-    `first` (with `read`, and no count): the keys of the first page as `first_keys` reads them
-    for the same querysets, order and size, from a query the caller keeps prepared
-    (`kam.prepared`). Where the database merges the keys (PostgreSQL), a page without a cursor
-    runs it instead of compiling its own UNION of the querysets anew: the same SQL, compiled
-    once per process and planned once per connection. Elsewhere, and on other pages, the
-    querysets are read as they are.
+    `first`: the first page as `first_page` reads it for the same querysets, order, size and
+    `read`, from a query the caller keeps prepared (`kam.prepared`): a page without a cursor runs
+    it instead of compiling its own query anew (the same SQL, compiled once per process and
+    planned once per connection). That is the rows of one queryset read as it is, or the keys
+    where the database merges them (PostgreSQL, with `read` or an order by text); elsewhere,
+    and on the other pages, the querysets are read as they are. Not with a count that narrows
+    the querysets to the counted pks (`narrow=False`, or `count=False`).
     """
-    if first is not None and (read is None or count):
-        raise ValueError("A prepared first page reads its rows by pk (read) and is not counted.")
+    if first is not None and count and narrow:
+        raise ValueError("A prepared first page reads the querysets as they are: not narrowed.")
     querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
     types = [_python_type(querysets[0], name) for name, _ in keys]
@@ -289,10 +290,11 @@ def _merged(
     cursor: tuple[Any, ...] | None,
     limit: int,
     read: Reader | None = None,
-    first: Callable[[], Iterable[tuple[Any, ...]]] | None = None,
+    first: Callable[[], Iterable[Any]] | None = None,
 ) -> list[Any]:
-    """The first `limit` rows of every queryset together, in `keys` order (`first`: their keys,
-    read by the caller's prepared query, when there is no cursor).
+    """The first `limit` rows of every queryset together, in `keys` order (`first`: the rows of
+    one queryset or the merged keys, read by the caller's prepared query, when there is no
+    cursor).
 
     Numbers and dates compare in Python as in the database, and so does text on SQLite (by code
     point): each queryset's rows are read and sorted together. Text on PostgreSQL compares by
@@ -301,7 +303,7 @@ def _merged(
     read from the querysets that hold them (or from `read`, which the database merges for too).
     """
     if len(querysets) == 1 and read is None:
-        return _read(querysets[0], keys, cursor, limit)
+        return list(first()) if first is not None else _read(querysets[0], keys, cursor, limit)
     connection = connections[querysets[0].db]
     by_database = str in types or read is not None
     if not by_database or not connection.features.supports_slicing_ordering_in_compound:
@@ -333,12 +335,22 @@ def _merged(
     return [by_pk[values[pk]] for values in page if values[pk] in by_pk]
 
 
-def first_keys(querysets: Sequence[QuerySet[Any]], *, order: Sequence[str], size: int = 50) -> QuerySet[Any]:
-    """The query of the keys of the first page of these querysets in `order` (each one's first
-    `size + 1` keys and its place, in one UNION ALL ordered and cut), as `keyset_page` reads them
-    where the database merges the keys: for a caller to keep prepared and hand back as `first`."""
+def first_page(
+    querysets: QuerySet[Any] | Sequence[QuerySet[Any]],
+    *,
+    order: Sequence[str],
+    size: int = 50,
+    read: bool = False,
+) -> QuerySet[Any]:
+    """The query `keyset_page` runs for the first page of these querysets in `order` (`read`:
+    when it reads the rows from `read`), for a caller to keep prepared and hand back as `first`:
+    the rows of one queryset read as it is, ordered and cut; else the keys of each one's first
+    rows and its place, in one UNION ALL ordered and cut (where the database merges them)."""
+    querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
-    return _union_of_heads(list(querysets), keys, None, size + 1)
+    if len(querysets) == 1 and not read:
+        return _beyond(querysets[0], keys, None).order_by(*_ordering(keys))[: size + 1]
+    return _union_of_heads(querysets, keys, None, size + 1)
 
 
 def _union_of_heads(

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Sale
 from kam import pagination
-from kam.pagination import decode_cursor, encode_cursor, first_keys, keyset_page
+from kam.pagination import decode_cursor, encode_cursor, first_page, keyset_page
 from kam.prepared import Prepared
 from tests.factories import ClientFactory, PointFactory, SaleFactory
 
@@ -344,11 +344,11 @@ def test_rows_read_by_a_function_of_the_pks(two_statuses):
 
 @pytest.mark.parametrize("size", [1, 4, 30])
 def test_the_first_page_s_keys_from_a_prepared_query(size, two_statuses, django_assert_num_queries):
-    """`first` hands over the first page's keys as `first_keys` reads them, from a query kept
+    """`first` hands over the first page's keys as `first_page` reads them, from a query kept
     prepared: the same page; where the database merges the keys it runs instead of the UNION,
     and a page with a cursor reads the querysets as they are."""
     order, read = ["-version", "pk"], Client.objects.annotate(marked=Value("read"))
-    first = Prepared(lambda: first_keys(two_statuses, order=order, size=size))
+    first = Prepared(lambda: first_page(two_statuses, order=order, size=size, read=True))
     merged_by_database = connection.features.supports_slicing_ordering_in_compound
 
     with django_assert_num_queries(2 if merged_by_database else 3):
@@ -367,12 +367,26 @@ def test_the_first_page_s_keys_from_a_prepared_query(size, two_statuses, django_
     assert [c.pk for c in later.rows] == [c.pk for c in plain_later.rows]
 
 
-def test_a_prepared_first_page_reads_its_rows_by_pk_and_is_not_counted(two_statuses):
-    first = Prepared(lambda: first_keys(two_statuses, order=["pk"], size=4))
-    with pytest.raises(ValueError, match="prepared first page"):
-        keyset_page(two_statuses, order=["pk"], size=4, count=False, first=first)
-    with pytest.raises(ValueError, match="prepared first page"):
+def test_a_prepared_first_page_reads_the_querysets_as_they_are(two_statuses):
+    first = Prepared(lambda: first_page(two_statuses, order=["pk"], size=4, read=True))
+    with pytest.raises(ValueError, match="not narrowed"):
         keyset_page(two_statuses, order=["pk"], size=4, read=Client.objects.all(), first=first)
+
+
+@pytest.mark.parametrize("size", [1, 4, 30])
+def test_one_queryset_s_first_page_of_rows_from_a_prepared_query(size, statuses_and_names):
+    """One queryset read as it is (no `read`, not narrowed): `first` gives the first page's rows,
+    on every database; the count stays."""
+    order = ["-status", "name", "-pk"]
+    queryset = Client.objects.exclude(status=Client.Status.INACTIVE)
+    first = Prepared(lambda: first_page(queryset, order=order, size=size))
+
+    page = keyset_page(queryset, order=order, size=size, narrow=False, first=first)
+    plain = keyset_page(queryset, order=order, size=size, narrow=False)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows] == ordered(list(queryset), order)[:size]
+    assert (page.total, page.next_cursor) == (plain.total, plain.next_cursor)
+    assert first._compiled
 
 
 def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(two_statuses):

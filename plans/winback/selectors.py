@@ -31,7 +31,7 @@ from accounts.models import Client, Refusal
 from accounts.rules import sees_every_client
 from accounts.selectors import clients_visible_to, seen_by_manager
 from kam.excel import CHUNK
-from kam.pagination import Page, first_keys, keyset_page
+from kam.pagination import Page, first_page, keyset_page
 from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind
@@ -162,9 +162,13 @@ def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
 
 
 # The first page's keys: of every client (those who see them all), of a manager's (an id).
-_FIRST_SEEN_BY_ALL = Prepared(lambda: first_keys(_parts(Client.objects.all()), order=ORDER, size=PAGE_SIZE))
+_FIRST_SEEN_BY_ALL = Prepared(
+    lambda: first_page(_parts(Client.objects.all()), order=ORDER, size=PAGE_SIZE, read=True)
+)
 _FIRST_SEEN_BY_MANAGER = Prepared(
-    lambda user: first_keys(_parts(seen_by_manager(user, Client.objects.all())), order=ORDER, size=PAGE_SIZE)
+    lambda user: first_page(
+        _parts(seen_by_manager(user, Client.objects.all())), order=ORDER, size=PAGE_SIZE, read=True
+    )
 )
 
 

@@ -31,7 +31,7 @@ from accounts.models import Client
 from accounts.rules import sees_every_client
 from accounts.selectors import clients_visible_to, seen_by_manager
 from kam.excel import CHUNK
-from kam.pagination import first_keys, keyset_page
+from kam.pagination import first_page, keyset_page
 from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
@@ -172,11 +172,16 @@ def _parts(queryset: QuerySet[Client]) -> list[QuerySet[Client]]:
 # The keys of the first page of the candidates unfiltered: of every client (those who see them
 # all), of a manager's (an id). The page a director opens, compiled once per process.
 _FIRST_SEEN_BY_ALL = Prepared(
-    lambda: first_keys(_parts(_candidates_among(Client.objects.all())), order=ORDER, size=PAGE_SIZE)
+    lambda: first_page(
+        _parts(_candidates_among(Client.objects.all())), order=ORDER, size=PAGE_SIZE, read=True
+    )
 )
 _FIRST_SEEN_BY_MANAGER = Prepared(
-    lambda user: first_keys(
-        _parts(_candidates_among(seen_by_manager(user, Client.objects.all()))), order=ORDER, size=PAGE_SIZE
+    lambda user: first_page(
+        _parts(_candidates_among(seen_by_manager(user, Client.objects.all()))),
+        order=ORDER,
+        size=PAGE_SIZE,
+        read=True,
     )
 )
 

@@ -1,9 +1,14 @@
 """Reads of a user's own notifications."""
 
+from collections.abc import Callable
+from functools import partial
+
 from django.db import connection
 from django.db.models import QuerySet
 
 from kam import prepared
+from kam.pagination import first_page
+from kam.prepared import Prepared
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Notification
@@ -11,7 +16,22 @@ from segmentation.models import Notification
 
 def notifications_of(user: User) -> QuerySet[Notification]:
     """The user's own notifications with the client and the change (and its client) pre-joined."""
-    return Notification.objects.filter(user=user).select_related("client", "change", "change__client")
+    return _of(user.pk)
+
+
+def _of(user: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(user_id=user).select_related("client", "change", "change__client")
+
+
+ORDER = ["-created_at", "-pk"]
+PAGE_SIZE = 50
+# The page the list opens on, newest first: compiled once per process (`keyset_page(first=...)`).
+_FIRST = Prepared(lambda user: first_page(_of(user), order=ORDER, size=PAGE_SIZE))
+
+
+def first_notifications(user: User) -> Callable[[], list[Notification]]:
+    """The first page of `notifications_of(user)` in `ORDER`, from a prepared query."""
+    return partial(_FIRST, user.pk)
 
 
 def unread_count(user: User) -> int:

@@ -13,8 +13,6 @@ from kam.pagination import keyset_page
 from segmentation.notifications import selectors, services
 from segmentation.notifications.words import notification_target, notification_text
 
-NOTIFICATIONS_PER_PAGE = 50
-
 
 @login_required
 @require_safe
@@ -24,11 +22,12 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cursor = form.cleaned_data if form.is_valid() else {}
     page = keyset_page(
         selectors.notifications_of(request.user),
-        order=["-created_at", "-pk"],
+        order=selectors.ORDER,
         after=cursor.get("after", ""),
         before=cursor.get("before", ""),
-        size=NOTIFICATIONS_PER_PAGE,
+        size=selectors.PAGE_SIZE,
         narrow=False,  # the (user, created_at, id) index serves the page's order
+        first=selectors.first_notifications(request.user),
     )
     rows = [(n, notification_text(n)) for n in page.rows]
     return render(

@@ -107,6 +107,35 @@ def test_notification_list_shows_exactly_my_notifications_newest_first_in_words(
     assert f'action="{READ_ALL_URL}"' in content
 
 
+def test_the_first_page_comes_from_a_prepared_query_and_the_next_from_the_cursor(
+    as_manager, manager, monkeypatch
+):
+    """The page the list opens on is read by a query compiled once per process; a page after a
+    cursor by the pager's own."""
+    from segmentation.notifications import selectors
+
+    prepared, asked = selectors._FIRST, []
+
+    def spied(*args):
+        asked.append(args)
+        return prepared(*args)
+
+    monkeypatch.setattr(selectors, "_FIRST", spied)
+    made = [
+        notify(manager, ClientFactory(responsible_manager=manager), "tier", "bronze", "silver")
+        for _ in range(52)
+    ]
+    newest_first = [n.pk for n in sorted(made, key=lambda n: (n.created_at, n.pk), reverse=True)]
+
+    first = as_manager.get(LIST_URL)
+    second = as_manager.get(LIST_URL, {"after": first.context["page"].next_cursor})
+
+    assert [n.pk for n, _text in first.context["rows"]] == newest_first[:50]
+    assert [n.pk for n, _text in second.context["rows"]] == newest_first[50:]
+    assert (first.context["page"].total, second.context["page"].total) == (52, 52)
+    assert asked == [(manager.pk,)]
+
+
 def test_notification_list_in_russian_uses_the_russian_segment_names(as_manager, manager, mine):
     manager.language = "ru"
     manager.save()
