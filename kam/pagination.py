@@ -356,7 +356,10 @@ def first_page(
 def _union_of_heads(
     querysets: list[QuerySet[Any]], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
 ) -> QuerySet[Any]:
-    head, *others = _heads(querysets, keys, cursor, limit)
+    heads = _heads(querysets, keys, cursor, limit)
+    # A part known to be empty (`.none()`) is left out: Django's union of an empty queryset is
+    # the other one, already cut, which cannot be ordered again.
+    head, *others = [head for head in heads if not head.query.is_empty()] or heads[:1]
     return head.union(*others, all=True).order_by(*_ordering(keys))[:limit] if others else head
 
 

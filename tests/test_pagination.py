@@ -389,6 +389,21 @@ def test_one_queryset_s_first_page_of_rows_from_a_prepared_query(size, statuses_
     assert first._compiled
 
 
+@pytest.mark.parametrize("read", [False, True])
+def test_parts_known_to_be_empty_merge_with_the_others(read, two_statuses):
+    """A part that is `.none()` (a user who sees nothing of it) reads nothing, first or not."""
+    rows = [c for qs in two_statuses for c in qs]
+    expected = [c.pk for c in sorted(rows, key=lambda c: (c.name, c.pk))][:4]
+    options = {"order": ["name", "pk"], "size": 4, "count": False}
+    if read:
+        options["read"] = Client.objects.all()
+    none = Client.objects.none()
+
+    assert [c.pk for c in keyset_page([none, *two_statuses], **options).rows] == expected
+    assert [c.pk for c in keyset_page([*two_statuses, none], **options).rows] == expected
+    assert keyset_page([none, none], **options).rows == []
+
+
 def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(two_statuses):
     """As if deleted after the keys were read: `read` no longer has it, and the page goes on."""
     first = keyset_page(two_statuses, order=["-version", "pk"], size=4, count=False).rows[0]
