@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Sum
@@ -49,6 +50,19 @@ def seen_by_manager(user: int, clients: QuerySet[Client]) -> QuerySet[Client]:
     own = Client.objects.filter(responsible_manager_id=user).values("pk")
     on_team = TeamMember.objects.filter(user_id=user).values("client")
     return clients.filter(pk__in=_union(own, on_team))
+
+
+class SeenFirstPage:
+    """A list's first page as each user sees it, from a prepared query (`keyset_page(first=...)`):
+    one query of every client, for those who see them all, and one of a manager's id.
+    `build(visible)` makes the page's query (`kam.pagination.first_page`) of the clients seen."""
+
+    def __init__(self, build: Callable[[QuerySet[Client]], QuerySet[Any]]):
+        self.every = Prepared(lambda: build(Client.objects.all()))
+        self.manager = Prepared(lambda user: build(seen_by_manager(user, Client.objects.all())))
+
+    def of(self, user: User) -> Callable[[], list[Any]]:
+        return self.every if sees_every_client(user) else partial(self.manager, user.pk)
 
 
 def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Client]]:

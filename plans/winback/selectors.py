@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -28,8 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Client, Refusal
-from accounts.rules import sees_every_client
-from accounts.selectors import clients_visible_to, seen_by_manager
+from accounts.selectors import SeenFirstPage, clients_visible_to
 from kam.excel import CHUNK
 from kam.pagination import Page, first_page, keyset_page
 from kam.prepared import Ids, Prepared
@@ -126,7 +124,7 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
         size=PAGE_SIZE,
         count=False,
         read=_BY_PK.of_pks,  # the pks the user's parts found
-        first=_FIRST_SEEN_BY_ALL if sees_every_client(user) else partial(_FIRST_SEEN_BY_MANAGER, user.pk),
+        first=_FIRST.of(user),
     )
     return page, _rows(page.rows, today)
 
@@ -161,15 +159,8 @@ def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
     ]
 
 
-# The first page's keys: of every client (those who see them all), of a manager's (an id).
-_FIRST_SEEN_BY_ALL = Prepared(
-    lambda: first_page(_parts(Client.objects.all()), order=ORDER, size=PAGE_SIZE, read=True)
-)
-_FIRST_SEEN_BY_MANAGER = Prepared(
-    lambda user: first_page(
-        _parts(seen_by_manager(user, Client.objects.all())), order=ORDER, size=PAGE_SIZE, read=True
-    )
-)
+# The first page's keys, as each user sees them.
+_FIRST = SeenFirstPage(lambda visible: first_page(_parts(visible), order=ORDER, size=PAGE_SIZE, read=True))
 
 
 # The lost key clients' ids by index alone (a few hundred): the key part joined every lost

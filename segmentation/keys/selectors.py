@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db.models import (
@@ -28,8 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
-from accounts.rules import sees_every_client
-from accounts.selectors import clients_visible_to, seen_by_manager
+from accounts.selectors import SeenFirstPage, clients_visible_to
 from kam.excel import CHUNK
 from kam.pagination import first_page, keyset_page
 from kam.prepared import Prepared
@@ -129,7 +127,7 @@ def candidate_page(
     after: str,
     total: Decimal,
     size: int = PAGE_SIZE,
-    first: Callable[[], list[tuple[Any, ...]]] | None = None,
+    first: Callable[[], list[Any]] | None = None,
 ) -> CandidatePage:
     """One page of `candidates()` after a cursor of the last row's (flags, potential, pk);
     `first`: the keys of the first page of `queryset`, from a prepared query (`first_candidates`).
@@ -169,27 +167,17 @@ def _parts(queryset: QuerySet[Client]) -> list[QuerySet[Client]]:
     ]
 
 
-# The keys of the first page of the candidates unfiltered: of every client (those who see them
-# all), of a manager's (an id). The page a director opens, compiled once per process.
-_FIRST_SEEN_BY_ALL = Prepared(
-    lambda: first_page(
-        _parts(_candidates_among(Client.objects.all())), order=ORDER, size=PAGE_SIZE, read=True
-    )
-)
-_FIRST_SEEN_BY_MANAGER = Prepared(
-    lambda user: first_page(
-        _parts(_candidates_among(seen_by_manager(user, Client.objects.all()))),
-        order=ORDER,
-        size=PAGE_SIZE,
-        read=True,
-    )
+# The keys of the first page of the candidates unfiltered, as each user sees them: the page a
+# director opens, compiled once per process.
+_FIRST = SeenFirstPage(
+    lambda visible: first_page(_parts(_candidates_among(visible)), order=ORDER, size=PAGE_SIZE, read=True)
 )
 
 
-def first_candidates(user: User) -> Callable[[], list[tuple[Any, ...]]]:
+def first_candidates(user: User) -> Callable[[], list[Any]]:
     """The keys of the first page of `candidates(user)` as it is, unfiltered
     (`candidate_page(first=...)`)."""
-    return _FIRST_SEEN_BY_ALL if sees_every_client(user) else partial(_FIRST_SEEN_BY_MANAGER, user.pk)
+    return _FIRST.of(user)
 
 
 def every_candidate(queryset: QuerySet[Client], *, total: Decimal) -> Iterator[Row]:

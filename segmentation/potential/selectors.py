@@ -254,10 +254,9 @@ def _tallied(rows: QuerySet[EstimateTally], cutoff: date) -> QuerySet[Any]:
 
 def _counted(clients: QuerySet[Client], cutoff: date) -> QuerySet[Any]:
     """(manager, not analysed, stale) over the given clients (the current ones), counted."""
-    newest = PotentialEstimate.objects.filter(client=OuterRef("pk")).order_by("-estimated_on")
     return (
         clients.exclude(status=Client.Status.INACTIVE)
-        .annotate(newest=Subquery(newest.values("estimated_on")[:1]))
+        .annotate(newest=_newest_estimate())
         .values("responsible_manager")
         .annotate(
             never=Count("pk", filter=Q(newest__isnull=True)), stale=Count("pk", filter=Q(newest__lt=cutoff))

@@ -80,10 +80,10 @@ def test_a_computed_gold_overridden_to_bronze_is_not_listed_unless_key(manager, 
     [
         (
             "director",
-            "_FIRST_SEEN_BY_ALL",
+            "every",
             ["Key Bronze", "Gold Big", "Gold Small", "Silver Big", "Overridden"],
         ),
-        ("manager", "_FIRST_SEEN_BY_MANAGER", ["Gold Small", "Silver Big", "Overridden"]),
+        ("manager", "manager", ["Gold Small", "Silver Big", "Overridden"]),
     ],
 )
 def test_the_first_page_s_keys_come_from_a_prepared_query(
@@ -93,13 +93,13 @@ def test_the_first_page_s_keys_come_from_a_prepared_query(
     query kept prepared: one for those who see every client, one of a manager's id."""
     from plans.winback import selectors
 
-    prepared, asked = getattr(selectors, query), []
+    prepared, asked = getattr(selectors._FIRST, query), []
 
     def spied(*args):
         asked.append(args)
         return prepared(*args)
 
-    monkeypatch.setattr(selectors, query, spied)
+    monkeypatch.setattr(selectors._FIRST, query, spied)
     user = request.getfixturevalue(persona)
 
     assert names(request.getfixturevalue(f"as_{persona}").get(URL)) == expected

@@ -138,13 +138,13 @@ def test_the_unfiltered_first_page_s_keys_come_from_a_prepared_query(
     query kept prepared; a filtered page by its own."""
     from segmentation.keys import selectors
 
-    prepared, asked = selectors._FIRST_SEEN_BY_ALL, []
+    prepared, asked = selectors._FIRST.every, []
 
     def spied():
         asked.append("first")
         return prepared()
 
-    monkeypatch.setattr(selectors, "_FIRST_SEEN_BY_ALL", spied)
+    monkeypatch.setattr(selectors._FIRST, "every", spied)
 
     assert candidate_names(as_director.get(CANDIDATES_URL)) == EXPECTED_ORDER
     assert candidate_names(as_director.get(CANDIDATES_URL, {"manager": outsider.pk})) == ["Flagged"]
