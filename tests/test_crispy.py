@@ -10,6 +10,7 @@ from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.utils import translation
 
+from kam import crispy
 from kam.crispy import FIELD_TEMPLATE
 
 CHOICES = [("a", "Alpha & <Omega>"), ("b", "Beta"), ("c", 'Gamma "quoted"')]
@@ -85,7 +86,14 @@ DATA = {
         "styled": '"quoted"',
         "version": "7",
     },
-    "invalid": {"name": "x" * 30, "count": "-1", "email": "not an e-mail", "kind": "z", "boxes": ["z"]},
+    "invalid": {
+        "name": "x" * 30,
+        "count": "-1",
+        "email": "not an e-mail",
+        "share": "a lot",
+        "kind": "z",
+        "boxes": ["z"],
+    },
 }
 
 
@@ -127,3 +135,63 @@ def test_a_horizontal_form_is_left_to_crispy():
 
     assert got == rendered(form(), None)
     assert '<div class="col-9">' in got
+
+
+def layout_of(kit):
+    """A layout of every kind of object kam.crispy writes, from `kit` (crispy's layout module
+    and bootstrap objects, or kam.crispy), and the cases it leaves to crispy."""
+    return Layout(
+        kit.Fieldset(
+            "Who",
+            kit.Row(kit.Column("name", css_class="col-md-6"), kit.Column("nickname")),
+            kit.Row(kit.Column("email", css_class="pt-md-4 <b>", css_id="mail", data_x='a "b"')),
+            css_class="border p-2",
+            css_id="who",
+        ),
+        kit.Fieldset("", kit.AppendedText("share", "% & <more>"), "count"),
+        kit.Fieldset("Data for {{ form.prefix|default:'<none>' }}", "day"),  # a legend with tags
+        kit.Row("notes", Field("kind", wrapper_class="narrow"), css_id="row-1", css_class="g-2"),
+        kit.AppendedText("grouped", "units", css_class="wide"),  # attributes: crispy's own
+        kit.Column("kinds", "agree", "optional_box", "boxes", "grouped_boxes"),
+        kit.Row(kit.Column(kit.AppendedText("radio", "!"), "styled")),
+        "version",
+        "unlabelled",
+    )
+
+
+class CrispyKit:
+    Fieldset, Row, Column, AppendedText = Fieldset, Row, Column, AppendedText
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("state", [None, *DATA], ids=["unbound", *DATA])
+def test_the_layout_is_written_as_crispy_writes_it(state, language):
+    def form(kit, field_template):
+        data = None if state is None else DATA[state]
+        made = EveryWidget(data, layout=layout_of(kit), initial={"kind": "c", "boxes": ["a"]})
+        return rendered(made, field_template)
+
+    with translation.override(language):
+        expected = form(CrispyKit, None)
+        got = form(crispy, FIELD_TEMPLATE)
+
+    assert got == expected
+    assert "<legend>Data for <none></legend>" in got  # crispy's template, with the page's context
+    assert '<span class="input-group-text">% &amp; &lt;more&gt;</span>' in got
+    assert 'class="col-md pt-md-4 &lt;b&gt;" data-x="a &quot;b&quot;"' in got
+
+
+def test_the_layout_counts_each_field_once():
+    """A field named twice is written twice, as crispy does (with its warning), and a field the
+    layout leaves out is written after it, once."""
+
+    def form(kit, field_template):
+        made = EveryWidget(layout=Layout(kit.Row("name", "name"), kit.AppendedText("share", "%")))
+        made.helper.render_unmentioned_fields = True
+        return rendered(made, field_template)
+
+    got = form(crispy, FIELD_TEMPLATE)
+
+    assert got == form(CrispyKit, None)
+    assert got.count('id="div_id_name"') == 2
+    assert got.count('id="div_id_count"') == 1

@@ -3,14 +3,14 @@
 from typing import Any
 
 import django_filters
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin, UsernameField
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kam.choices import kept
-from kam.crispy import form_helper
+from kam.crispy import Column, Row, form_helper
 from kam.filters import FilterSet
 from kam.users import selectors
 from kam.users.models import User

@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Layout
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import geography
-from kam.crispy import form_helper
+from kam.crispy import Column, Row, form_helper
 from segmentation.models import OwnLocation
 
 DEFAULT_COUNTRY = "RU"

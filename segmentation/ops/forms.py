@@ -3,14 +3,13 @@
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms.bootstrap import AppendedText
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import managers
-from kam.crispy import form_helper
+from kam.crispy import AppendedText, Column, Fieldset, Row, form_helper
 from kam.money import currency, money
 from kam.users.fields import UserChoiceField
 from segmentation.models import AMOUNT_FIELDS, DRouteKind, Policy
