@@ -267,18 +267,26 @@ def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_or_403(REVIEW)
 @require_GET
 def review_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The review on A4 landscape: every client with its flags and decision, the action items, the minutes."""
+    """The review on A4 landscape: every client with its flags and decision, the action items, the minutes.
+
+    Drawn once per version of the review (`Review.version`), day (an action item falls overdue)
+    and language, as the review's page is: names may lag by a minute."""
     review = _review(pk)
-    context = {
-        "review": review,
-        "items": review.items.order_by("position").values_list(*cells.PRINTED),
-        "actions": ActionItem.objects.filter(item__review=review)
-        .select_related("item__client", "owner")
-        .order_by("due", "pk"),
-        "attendees": review.attendees.all(),
-        "today": timezone.localdate(),
-    }
-    return render(request, "segmentation/reviews/print.html", context)
+    today = timezone.localdate()
+
+    def sheet() -> str:
+        context = {
+            "review": review,
+            "items": review.items.order_by("position").values_list(*cells.PRINTED),
+            "actions": ActionItem.objects.filter(item__review=review)
+            .select_related("item__client", "owner")
+            .order_by("due", "pk"),
+            "attendees": review.attendees.all(),
+            "today": today,
+        }
+        return render_to_string("segmentation/reviews/print.html", context)
+
+    return HttpResponse(fragments.cached("review-print", review.pk, review.version, today, render=sheet))
 
 
 @permission_or_403(REVIEW)

@@ -166,3 +166,27 @@ def test_an_admin_may_print_and_export(review, as_admin):
     assert as_admin.get(print_url(review)).status_code == 200
     assert as_admin.get(export_url(review)).status_code == 200
     assert as_admin.post(export_url(review)).status_code == 405
+
+
+def test_the_print_is_drawn_once_per_version_of_the_review_and_day(
+    review, base, director, as_director, assert_queries, monkeypatch
+):
+    first = as_director.get(print_url(review)).content.decode()
+
+    # session, user, permissions, review: the sheet itself comes from the cache
+    assert_queries(4, lambda: as_director.get(print_url(review)))
+    assert as_director.get(print_url(review)).content.decode() == first
+
+    item = review.items.get(client=base["key_gold"])
+    services.review_decide(item=item, decision=Decision.WATCH, note="Call in May", by=director)
+    decided = as_director.get(print_url(review)).content.decode()
+    assert "Call in May" not in first
+    assert "<td>Watch</td><td>Call in May</td>" in decided
+
+    ActionItem.objects.create(  # written behind the services' back: the review's version stays
+        item=item, what="Late call", owner=director, due=date.today(), created_by=director
+    )
+    assert as_director.get(print_url(review)).content.decode() == decided
+    tomorrow = date.today() + timedelta(days=1)
+    monkeypatch.setattr("segmentation.reviews.views.timezone.localdate", lambda: tomorrow)
+    assert 'class="overdue"' in as_director.get(print_url(review)).content.decode()
