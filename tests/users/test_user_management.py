@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group
@@ -143,6 +144,51 @@ def test_user_list_shows_every_user_with_roles_and_active_client_counts(as_admin
     counts = {user.username: user.client_count for user, _labels in response.context["rows"]}
     assert counts == {"admin": 0, "both": 0, "manager": 2, "director": 0}
     assert "Kuznetsova" in response.content.decode()
+
+
+def test_a_user_row_writes_each_cell_escaped(as_admin, admin_user, manager):
+    ClientFactory.create_batch(2, responsible_manager=manager)
+    odd = ManagerFactory.create(
+        username="o'neil",
+        first_name="<b>Ann</b>",
+        last_name="& Co",
+        email="ann+1@example.com",
+        is_active=False,
+    )
+    UserFactory.create(username="root", last_name="Zzz", is_superuser=True)
+    User.objects.filter(pk=manager.pk).update(last_login=datetime(2026, 3, 4, 22, 5, tzinfo=UTC))
+
+    rows = row_cells(as_admin.get(reverse("users:user_list")).content.decode())
+
+    assert rows["admin"][0] == 'admin <span class="text-muted">(you)</span>'
+    assert rows["o&#x27;neil"][1:4] == [
+        "&lt;b&gt;Ann&lt;/b&gt; &amp; Co",
+        "ann+1@example.com",
+        "Account manager",
+    ]
+    assert rows["o&#x27;neil"][5:7] == [
+        '<span class="badge text-bg-secondary">Inactive</span>',
+        '<span class="text-muted">never</span>',
+    ]
+    assert (
+        rows["o&#x27;neil"][7]
+        == f'<a class="btn btn-outline-primary btn-sm" href="/users/{odd.pk}/edit/">Edit</a>'
+    )
+    # the last login in the installation's time zone (Moscow)
+    assert rows["manager"][4:7] == [
+        "2",
+        '<span class="badge text-bg-success">Active</span>',
+        "5 Mar 2026, 01:05",
+    ]
+    assert rows["root"][1].endswith(" Zzz")
+    assert rows["root"][7] == ""  # only a superuser edits a superuser
+
+
+def row_cells(page):
+    """Each <tr> of the users list by its username's cell: its cells' inner HTML."""
+    body = page[page.index("<tbody>") : page.index("</tbody>")]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in body.split("<tr>")[1:]]
+    return {cells[0].split(" ")[0]: cells for cells in rows}
 
 
 @pytest.mark.parametrize(
