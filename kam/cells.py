@@ -66,6 +66,16 @@ def whole(value: Decimal | int | float | str) -> str:
     return grouped(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
+def tenths(value: Decimal | int | float) -> str:
+    """A figure rounded half up to one decimal, as `floatformat:1` writes it: the active
+    language's decimal separator, its digits grouped where the installation groups them."""
+    rounded = int((abs(Decimal(str(value))) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    units, tenth = divmod(rounded, 10)
+    sign = "-" if value < 0 and rounded else ""
+    units_text = grouped(units) if settings.USE_THOUSAND_SEPARATOR else str(units)
+    return f"{sign}{units_text}{formats.get_format('DECIMAL_SEPARATOR')}{tenth}"
+
+
 def grouped(number: int) -> str:
     """A whole number with its digits grouped in threes by the active language's separator, as
     Django's `number_format` groups them for English and Russian (NUMBER_GROUPING 3), without

@@ -41,15 +41,18 @@ def select_widget(widget: dict[str, Any]) -> str:
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{text(group_name)}">')
-        parts.extend(
-            f'\n  <option value="{text(str(option["value"]))}"{attrs(option["attrs"])}>'
-            f"{text(option['label'])}</option>\n"
-            for option in group_choices
-        )
+        parts.extend(f"\n  {select_option(option)}\n" for option in group_choices)
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def select_option(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/select_option.html: one option, as `select.html` includes it and as
+    a template that writes its own <select> renders each option's `tag`."""
+    value, label = text(str(widget["value"])), text(widget["label"])
+    return f'<option value="{value}"{attrs(widget["attrs"])}>{label}</option>'
 
 
 def textarea_widget(widget: dict[str, Any]) -> str:
@@ -74,6 +77,7 @@ IN_PYTHON: dict[str, Callable[[dict[str, Any]], str]] = {
     "django/forms/widgets/input.html": input_widget,
     **{f"django/forms/widgets/{kind}.html": input_widget for kind in INPUTS},
     "django/forms/widgets/select.html": select_widget,
+    "django/forms/widgets/select_option.html": select_option,
     "django/forms/widgets/textarea.html": textarea_widget,
     **{f"django/forms/widgets/{kind}_option.html": option_widget for kind in ("input", "checkbox", "radio")},
 }

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from kam.cells import text, whole
+from kam.cells import tenths, text, whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
 CHOICES = [
@@ -76,6 +76,25 @@ def test_a_box_of_a_multiple_choice_renders_as_its_template_does(kind, wrap_labe
     assert len(rendered) == 3
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("value", ["54", "", 3])
+def test_an_option_of_a_select_renders_as_its_template_does(value, language):
+    """A template that writes its own <select> renders each option's tag."""
+
+    class PickForm(forms.Form):
+        field = forms.ChoiceField(choices=CHOICES, required=False)
+
+    with translation.override(language):
+        expected = [
+            option.tag() for option in PickForm({"field": value}, renderer=TemplatesSetting())["field"]
+        ]
+        rendered = [option.tag() for option in PickForm({"field": value}, renderer=WidgetRenderer())["field"]]
+
+    assert rendered == expected
+    assert len(rendered) == 5
+    assert sum(" selected>" in option for option in rendered) == (0 if value is None else 1)
+
+
 def test_the_widgets_in_python_are_the_ones_tested():
     tested = {widget.template_name for _label, widget, _value in WIDGETS}
     assert tested <= set(IN_PYTHON)
@@ -118,6 +137,37 @@ def test_a_widget_without_a_python_twin_renders_from_its_template():
 def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language):
     with translation.override(language):
         assert whole(value) == floatformat(value, "0g")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("grouping", [True, False])
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        0.0,
+        -0.04,
+        -0.05,
+        0.05,
+        0.15,
+        1.25,
+        2.0,
+        7,
+        -999.96,
+        999.95,
+        1234.56,
+        -1234567.25,
+        10**9 + 0.5,
+        Decimal("0.45"),
+        Decimal("-12.35"),
+        Decimal("1000.0"),
+        1 / 3,
+    ],
+)
+def test_a_figure_in_tenths_is_written_as_floatformat_writes_it(value, grouping, language, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    with translation.override(language):
+        assert tenths(value) == floatformat(value, 1)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -2,11 +2,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import DASH, esc, text
+from kam.cells import DASH, esc, tenths, text
 from kam.money import money
 from segmentation.cells import category_badge, flag_badge, tier_badge
 from segmentation.keys import cells as key_cells
@@ -95,13 +94,14 @@ def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -
     tip = esc(gettext("More than %(tolerance)s points off the target") % {"tolerance": text(tolerance)})
     off = f' <span class="badge text-bg-warning" title="{tip}">{esc(gettext("off target"))}</span>'
     weight = " fw-normal" if row.manager else ""
+    in_hours = gettext("%(hours)s h")
     parts = [f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(label)}</th>\n  ']
     for cell in cells:
-        hours = esc(gettext("%(hours)s h") % {"hours": floatformat(cell.logged.hours, 1)})
-        share = DASH if cell.share is None else f"{floatformat(cell.share, 1)}%{off if cell.off else ''}"
+        hours = esc(in_hours % {"hours": tenths(cell.logged.hours)})
+        share = DASH if cell.share is None else f"{tenths(cell.share)}%{off if cell.off else ''}"
         warning = " table-warning" if cell.off else ""
         parts.append(f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  ')
-    total = floatformat(row.hours, 1) if row.minutes else _muted(gettext("no logged time"))
+    total = tenths(row.hours) if row.minutes else _muted(gettext("no logged time"))
     undated = esc(row.undated_text or "—")
     parts.append(f'<td class="text-end">{total}</td>\n  <td class="text-end">{undated}</td>\n</tr>\n')
     return SafeString("".join(parts))
