@@ -6,7 +6,6 @@ Every manager's load comes from the one GROUP BY of `loads()`; the people and a 
 unassigned clients are one query each, whatever the number of managers and clients.
 """
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -20,7 +19,7 @@ from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Policy, SizeClass
 from segmentation.segments.tiers import effective_tier
-from segmentation.workload.selectors import SIZES, Load, capacities, kept_loads, load_warnings
+from segmentation.workload.selectors import SIZES, Load, capacities, kept_loads, load_warnings, percent_of
 
 PAGE_SIZE = 50
 AMBER_FROM = Fraction(85, 100)  # a load from 85% shows amber, from 100% red (over capacity)
@@ -58,7 +57,7 @@ class ManagerRow:
 
     @property
     def percent(self) -> int:
-        return round_percent(self.share)
+        return percent_of(self.share)  # as `Load.percent` rounds
 
     @property
     def bar(self) -> int:
@@ -79,11 +78,6 @@ class Board:
     total: ManagerRow | None  # the department: every client of the managers above, their average load
     departed: list[ManagerRow]  # inactive people still responsible for active clients
     unassigned: Load  # the active clients nobody is responsible for
-
-
-def round_percent(share: Fraction) -> int:
-    """A share in whole per cent, rounded half up, as `Load.percent` rounds."""
-    return math.floor(share * 100 + Fraction(1, 2))
 
 
 def board(policy: Policy, *, sort: str = BY_LOAD) -> Board:

@@ -134,16 +134,16 @@ class Load:
         return {size: getattr(self, size) for size in SIZES}
 
     def share(self, policy: Policy) -> Fraction:
-        """The load as a fraction of a full load: the sum of 1 / capacity over the clients."""
-        return sum(
-            (Fraction(count, capacities(policy)[size]) for size, count in self.by_size().items()),
-            Fraction(0),
-        )
+        """The load as a fraction of a full load: the sum of 1 / capacity over the clients (over
+        their common multiple: one fraction made, where a sum of four reduces each term)."""
+        full = capacities(policy)
+        common = math.lcm(*full.values())
+        return Fraction(sum(count * (common // full[size]) for size, count in self.by_size().items()), common)
 
     def percent(self, policy: Policy) -> int:
         """The load in whole per cent, rounded half up (99.5% shows as 100%, but only a load of
         at least 100% is over capacity: see `is_over`)."""
-        return math.floor(self.share(policy) * 100 + Fraction(1, 2))
+        return percent_of(self.share(policy))
 
     def is_over(self, policy: Policy) -> bool:
         return self.share(policy) >= 1
@@ -159,6 +159,11 @@ class Load:
 
     def _values(self) -> tuple[int, ...]:
         return (self.small, self.medium, self.large, self.largest, self.keys)
+
+
+def percent_of(share: Fraction) -> int:
+    """A share in whole per cent, rounded half up."""
+    return math.floor(share * 100 + Fraction(1, 2))
 
 
 ACTIVE = ~Q(status=Client.Status.INACTIVE)
@@ -219,9 +224,10 @@ def load_warnings(load: Load, policy: Policy, *, manager: object = None) -> list
     manager (one with a key client) too many key clients or small clients besides; naming
     `manager` gives the long form."""
     warnings = []
-    if load.is_over(policy):
+    share = load.share(policy)
+    if share >= 1:  # `Load.is_over`
         over = OVER[1] if manager is not None else OVER[0]
-        percent = formats.localize(load.percent(policy))  # grouped as the tables group it: 1 213%
+        percent = formats.localize(percent_of(share))  # grouped as the tables group it: 1 213%
         warnings.append(str(over % {"manager": manager, "percent": percent}))
     if load.keys:
         warnings += kam_warnings(load.kam(), policy, manager=manager)
