@@ -29,7 +29,8 @@ def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
                 "</div>"
             )
         html.append(
-            f'<tr><td class="cell-wrap"><a href="{esc(client.get_absolute_url())}">{esc(client.name)}</a></td>'
+            f'<tr><td class="cell-wrap"><a href="{esc(client.get_absolute_url())}">'
+            f"{esc(client.name)}</a></td>"
             f"<td>{manager}</td><td>{due}</td>"
             f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary"'
             f' href="{pk_url("segmentation:potential", client.pk)}">{fill_in}</a></td></tr>'

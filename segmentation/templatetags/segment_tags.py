@@ -10,6 +10,7 @@ from kam.money import money
 from segmentation.cells import category_badge, flag_badge, tier_badge
 from segmentation.keys import cells as key_cells
 from segmentation.models import League, Tier
+from segmentation.notifications import cells as notification_cells
 from segmentation.potential import cells as potential_cells
 from segmentation.workload import cells as workload_cells
 
@@ -147,3 +148,8 @@ def candidate_rows(rows: Sequence[Any]) -> SafeString:
 @register.simple_tag
 def todo_rows(rows: Sequence[Any]) -> SafeString:
     return potential_cells.todo_rows(rows)
+
+
+@register.simple_tag
+def notification_rows(rows: Sequence[Any]) -> SafeString:
+    return notification_cells.notification_rows(rows)

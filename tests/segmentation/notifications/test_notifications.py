@@ -107,6 +107,36 @@ def test_notification_list_shows_exactly_my_notifications_newest_first_in_words(
     assert f'action="{READ_ALL_URL}"' in content
 
 
+def test_a_notification_row_is_written_whole_and_escaped(as_manager, manager, client_card):
+    client_card.name = "Steel <&> Co"
+    client_card.save()
+    read = notify(manager, client_card, "category", "C", "B", read_at=timezone.now())
+    details = {"what": "Call <them>", "due": "2026-03-10", "by": "Boss & Son"}
+    action = Notification.objects.create(
+        user=manager, kind=Notification.Kind.ACTION_ITEM, client=client_card, details=details
+    )
+    when = datetime.datetime(2026, 3, 4, 22, 5, tzinfo=datetime.UTC)  # 5 March, 01:05 in Moscow
+    Notification.objects.filter(pk__in=[read.pk, action.pk]).update(created_at=when)
+
+    content = as_manager.get(LIST_URL).content.decode()
+
+    button = 'class="list-group-item list-group-item-action d-flex gap-3 align-items-baseline text-start'
+    assert (
+        f'<button type="submit" formaction="{open_url(action)}" {button}'
+        ' list-group-item-warning fw-semibold">'
+        '<span class="badge text-bg-danger fw-normal">Action item</span>'
+        '<span class="me-auto">Boss &amp; Son gave you an action item on Steel &lt;&amp;&gt; Co:'
+        " Call &lt;them&gt; (due 10 Mar 2026).</span>"
+        '<span class="badge text-bg-warning">new</span>'
+        '<small class="text-muted text-nowrap fw-normal">5 Mar 2026, 01:05</small></button>'
+    ) in content
+    assert (
+        f'<button type="submit" formaction="{open_url(read)}" {button}">'
+        '<span class="me-auto">Steel &lt;&amp;&gt; Co: category B (was C)</span>'
+        '<small class="text-muted text-nowrap fw-normal">5 Mar 2026, 01:05</small></button>'
+    ) in content
+
+
 def test_the_first_page_comes_from_a_prepared_query_and_the_next_from_the_cursor(
     as_manager, manager, monkeypatch
 ):
