@@ -9,7 +9,7 @@ Cells build their HTML with f-strings and `esc` (the standard library's escaping
 `django.utils.html.escape` wraps): every value that is not a constant goes through `esc`.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from html import escape
@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Choices
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 DASH = mark_safe('<span class="text-muted">—</span>')
@@ -46,6 +46,33 @@ def short_date(value: date) -> str:
 @lru_cache(maxsize=4096)
 def _short_date(value: date, language: str | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def short_datetime(value: datetime) -> str:
+    """The moment in the current time zone as the active language writes it short
+    (SHORT_DATETIME_FORMAT): its date as `short_date` writes it, then the time. Django's
+    `date_format` reads the format letter by letter on every call (a list of fifty moments
+    spent a quarter of its page there)."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    language = translation.get_language()
+    between = _time_after_date(language)
+    if between is None:
+        return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+    return f"{_short_date(local.date(), language)}{between}{local.hour:02d}:{local.minute:02d}"
+
+
+@lru_cache(maxsize=16)
+def _time_after_date(language: str | None) -> str | None:
+    """What SHORT_DATETIME_FORMAT writes between SHORT_DATE_FORMAT and the time ("H:i"), when it
+    is that date, the separator and that time; else None."""
+    moment, day = (
+        str(formats.get_format("SHORT_DATETIME_FORMAT")),
+        str(formats.get_format("SHORT_DATE_FORMAT")),
+    )
+    between = moment.removeprefix(day).removesuffix("H:i")
+    if moment != f"{day}{between}H:i" or any(c.isalpha() or c == "\\" for c in between):
+        return None
+    return between
 
 
 def label(choices: type[Choices], value: Any) -> str:

@@ -13,7 +13,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from kam.cells import tenths, text, whole
+from kam import cells
+from kam.cells import short_datetime, tenths, text, whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
 CHOICES = [
@@ -188,3 +189,33 @@ def test_a_whole_number_is_written_as_the_template_writes_it(language, settings)
         assert "".join(f"{text(n)}|" for n in numbers) == template.render(Context({"numbers": numbers}))
         settings.USE_THOUSAND_SEPARATOR = False
         assert "".join(f"{text(n)}|" for n in numbers) == template.render(Context({"numbers": numbers}))
+
+
+MOMENTS = [
+    datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 3, 4, 22, 5, 59, 999999, tzinfo=datetime.UTC),  # the next day in Moscow
+    datetime.datetime(2026, 12, 31, 20, 59, tzinfo=datetime.UTC),
+    datetime.datetime(1999, 9, 9, 9, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_a_moment_is_written_as_the_date_filter_writes_it(moment, language):
+    template = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}')
+    with translation.override(language):
+        assert short_datetime(moment) == template.render(Context({"moment": moment}))
+
+
+def test_a_moment_in_another_shape_of_format_is_left_to_django(monkeypatch):
+    real = cells.formats.get_format
+    shapes = {"SHORT_DATETIME_FORMAT": "H:i, j M Y", "SHORT_DATE_FORMAT": "j M Y"}
+    monkeypatch.setattr(
+        cells.formats, "get_format", lambda name, *args, **kw: shapes.get(name) or real(name, *args, **kw)
+    )
+    cells._time_after_date.cache_clear()
+    try:
+        with translation.override("en"):
+            assert short_datetime(MOMENTS[1]) == "01:05, 5 Mar 2026"
+    finally:
+        cells._time_after_date.cache_clear()

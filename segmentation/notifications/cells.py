@@ -2,11 +2,10 @@
 
 from collections.abc import Iterable
 
-from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import esc, label, text
+from kam.cells import esc, label, short_datetime, text
 from kam.links import pk_url
 from segmentation.models import Notification
 
@@ -22,7 +21,7 @@ def notification_rows(rows: Iterable[tuple[Notification, str]]) -> SafeString:
         if notification.kind != Notification.Kind.SEGMENT:
             kind_label = esc(label(Notification.Kind, notification.kind))
             kind = f'<span class="badge text-bg-danger fw-normal">{kind_label}</span>'
-        when = esc(formats.date_format(timezone.localtime(notification.created_at), "SHORT_DATETIME_FORMAT"))
+        when = esc(short_datetime(notification.created_at))
         html.append(
             f'<button type="submit" formaction="{pk_url("segmentation:notification_open", notification.pk)}"'
             ' class="list-group-item list-group-item-action d-flex gap-3 align-items-baseline text-start'

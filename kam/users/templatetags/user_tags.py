@@ -4,11 +4,10 @@ company's staff renders a few hundred cells, as templates the better part of its
 from collections.abc import Iterable, Sequence
 
 from django import template
-from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from kam.cells import esc, text
+from kam.cells import esc, short_datetime, text
 from kam.links import pk_url
 from kam.users.models import User
 
@@ -31,11 +30,7 @@ def user_rows(rows: Iterable[tuple[User, Sequence[str]]], viewer: User) -> SafeS
     for member, role_labels in rows:
         you = f' <span class="text-muted">({said["you"]})</span>' if member.pk == viewer.pk else ""
         login = member.last_login
-        last_login = (
-            esc(formats.date_format(timezone.localtime(login), "SHORT_DATETIME_FORMAT"))
-            if login
-            else said["never"]
-        )
+        last_login = esc(short_datetime(login)) if login else said["never"]
         edit = (
             f'<a class="btn btn-outline-primary btn-sm" href="{pk_url("users:user_edit", member.pk)}">'
             f"{said['edit']}</a>"
