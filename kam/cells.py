@@ -53,12 +53,17 @@ def short_datetime(value: datetime) -> str:
     (SHORT_DATETIME_FORMAT): its date as `short_date` writes it, then the time. Django's
     `date_format` reads the format letter by letter on every call (a list of fifty moments
     spent a quarter of its page there)."""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return short_moment(timezone.localtime(value) if timezone.is_aware(value) else value)
+
+
+def short_moment(value: datetime) -> str:
+    """`short_datetime` of a moment as it is, in its own time zone (the template filter `date`
+    has it converted already, unless `{% localtime off %}`)."""
     language = translation.get_language()
     between = _time_after_date(language)
     if between is None:
-        return formats.date_format(local, "SHORT_DATETIME_FORMAT")
-    return f"{_short_date(local.date(), language)}{between}{local.hour:02d}:{local.minute:02d}"
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    return f"{_short_date(value.date(), language)}{between}{value.hour:02d}:{value.minute:02d}"
 
 
 @lru_cache(maxsize=16)

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
-from django.template import Context, Template
+from django.template import Context, Engine, Template, engines
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from kam import cells
+from kam import dates as kam_dates
 from kam.cells import short_datetime, tenths, text, whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
@@ -219,3 +220,48 @@ def test_a_moment_in_another_shape_of_format_is_left_to_django(monkeypatch):
             assert short_datetime(MOMENTS[1]) == "01:05, 5 Mar 2026"
     finally:
         cells._time_after_date.cache_clear()
+
+
+DATED = [
+    None,
+    "",
+    "not a date",
+    datetime.date(2026, 3, 5),
+    datetime.date(1999, 12, 31),
+    *MOMENTS,
+    datetime.datetime(2026, 3, 5, 1, 5),  # naive
+    datetime.time(9, 5),
+]
+DATE_TEMPLATES = [
+    '{{ v|date:"SHORT_DATE_FORMAT" }}',
+    '{{ v|date:"SHORT_DATETIME_FORMAT" }}',
+    '{{ v|date:"DATE_FORMAT" }}',
+    '{{ v|date:"Y-m-d" }}',
+    "{{ v|date }}",
+    '{% load tz %}{% localtime off %}{{ v|date:"SHORT_DATETIME_FORMAT" }}{% endlocaltime %}',
+]
+
+
+def written(engine, source, value):
+    """What the template writes of `value`, or the error it raises."""
+    try:
+        return engine.from_string(source).render(Context({"v": value}))
+    except (TypeError, ValueError) as error:
+        return repr(error)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("source", DATE_TEMPLATES)
+@pytest.mark.parametrize("value", DATED)
+def test_the_date_filter_writes_what_djangos_writes(value, source, language):
+    """Every template has the project's `date` (kam.dates); an engine without that builtin
+    renders with Django's."""
+    ours = engines["django"].engine
+    djangos = Engine(libraries={"tz": "django.templatetags.tz"})
+    with translation.override(language):
+        assert written(ours, source, value) == written(djangos, source, value)
+
+
+def test_every_template_has_the_projects_date_filter():
+    template = engines["django"].from_string('{{ v|date:"SHORT_DATE_FORMAT" }}').template
+    assert template.nodelist[0].filter_expression.filters[0][0] is kam_dates.date

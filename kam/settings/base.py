@@ -81,6 +81,7 @@ TEMPLATES = [
                 "segmentation.notifications.context_processors.notifications_context",
             ],
             "libraries": {"kam_crispy": "kam.crispy", "kam_links": "kam.links", "kam_i18n": "kam.i18n"},
+            "builtins": ["kam.dates"],  # `date` for the short formats, without reading them each time
         },
     },
 ]
