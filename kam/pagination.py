@@ -150,6 +150,7 @@ def keyset_page(
     narrow: bool = True,
     read: Reader | None = None,
     first: Callable[[], Iterable[Any]] | None = None,
+    among: QuerySet[Any] | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -176,6 +177,14 @@ def keyset_page(
     one query: a queryset, or a function of the pks (a prepared query, `kam.prepared`). The rows
     carry what the order names, as the querysets' do.
 
+    `among`: the rows of the querysets before their filters, with what `order` names (the same
+    annotations): where the page's keys are read among the counted pks, they are read from it,
+    not from the querysets, whose filters the database would otherwise evaluate again (a join, a
+    scan of a filter's index) for rows the count found matching. Only where the rows are read by
+    pk afterwards (`read`, or the keys read first among more counted rows than a page), since it
+    carries no column the rows show; a row changed between the count and the page's read shows
+    as it is then, as a row read by pk does anyway.
+
     `first`: the first page as `first_page` reads it for the same querysets, order, size and
     `read`, from a query the caller keeps prepared (`kam.prepared`): a page without a cursor runs
     it instead of compiling its own query anew (the same SQL, compiled once per process and
@@ -196,12 +205,14 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        narrowed, total = _counted(querysets, narrow)
+        counted, total = _counted(querysets)
         if narrow and read is None and not chained and len(querysets) == 1 and size < total <= COUNT_CAP:
             # More counted rows than a page: the page's keys among them first (no join that only
             # the rows need), then its rows by pk, instead of every counted row joined and sorted.
             read = querysets[0]
-        querysets = narrowed if narrow else querysets
+        if narrow:
+            keys_from = among if read is not None and not chained else None
+            querysets = _narrowed(querysets, counted, keys_from)
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row
     elif chained:
@@ -223,23 +234,35 @@ def keyset_page(
     )
 
 
-def _counted(querysets: list[QuerySet[Any]], narrow: bool = True) -> tuple[list[QuerySet[Any]], int]:
-    """The matching pks of each queryset, up to the cap in all: the querysets with few matches
-    narrowed to their pks (the database then sorts those few rather than walk an index in the
-    page's order past every row that does not match; one parameter, however many: `Ids`), and
-    the total (once past the cap, the querysets left are not counted). Without `narrow`, the
-    querysets that match as they are."""
-    narrowed, total = [], 0
+def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[list[Any] | None], int]:
+    """The matching pks of each queryset, up to the cap in all, and the total: once past the
+    cap, the querysets left are not counted (None)."""
+    counted: list[list[Any] | None] = []
+    total = 0
     for queryset in querysets:
         if total > COUNT_CAP:
-            narrowed.append(queryset)
+            counted.append(None)
             continue
         pks = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
         total += len(pks)
-        if pks:
-            few = narrow and len(pks) <= COUNT_CAP
-            narrowed.append(queryset.filter(pk__any=Ids(pks)) if few else queryset)
-    return narrowed or querysets[:1], total
+        counted.append(pks)
+    return counted, total
+
+
+def _narrowed(
+    querysets: list[QuerySet[Any]], counted: list[list[Any] | None], among: QuerySet[Any] | None
+) -> list[QuerySet[Any]]:
+    """The querysets that match: those with few matches narrowed to their pks (the database then
+    sorts those few rather than walk an index in the page's order past every row that does not
+    match; one parameter, however many: `Ids`), taken from `among` when given; those not counted
+    or past the cap as they are; the empty ones left out (the first kept when all are)."""
+    narrowed = []
+    for queryset, pks in zip(querysets, counted, strict=True):
+        if pks is None or len(pks) > COUNT_CAP:
+            narrowed.append(queryset)
+        elif pks:
+            narrowed.append((queryset if among is None else among).filter(pk__any=Ids(pks)))
+    return narrowed or querysets[:1]
 
 
 def _chained(

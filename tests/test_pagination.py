@@ -585,6 +585,69 @@ def test_more_matches_than_a_page_read_their_keys_among_their_pks_then_the_rows(
     assert among(pks) not in rows
 
 
+@pytest.mark.parametrize("size", [1, 4, 9, 30])
+def test_counted_keys_are_read_among_the_rows_before_the_filters(size, two_statuses):
+    """With `among`, the parts' counted pks are looked up in it, without the parts' filters
+    again: the same pages, and a keys query that names the pks and not the filter."""
+    rows = [c for qs in two_statuses for c in qs]
+    read = Client.objects.annotate(marked=Value("read"))
+    options = {"read": read, "among": Client.objects.all()}
+    expected = [c.pk for c in sorted(rows, key=lambda c: (-c.version, c.pk))]
+    assert_pages_cover(two_statuses, ["-version", "pk"], size, expected, **options)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(two_statuses, order=["-version", "pk"], size=size, **options)
+
+    active, prospects, *keys, read_rows = (query["sql"] for query in queries.captured_queries)
+    assert all("status" in counted for counted in (active, prospects))
+    assert keys
+    assert all("status" not in sql for sql in keys)
+    assert all(among_marker() in sql for sql in keys)
+    assert among_marker() in read_rows
+    assert [c.pk for c in page.rows] == expected[:size]
+    assert {c.marked for c in page.rows} == {"read"}
+
+
+def test_among_gives_the_keys_and_the_queryset_the_rows_of_more_than_a_page(statuses_and_names):
+    """One queryset, no `read`: past a page its keys come from `among` and its rows from the
+    queryset itself, by pk (they carry what it annotates)."""
+    gammas = Client.objects.filter(name="Gamma").annotate(marked=Value("rows"))
+    pks = sorted(gammas.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(gammas, order=["name", "pk"], size=2, among=Client.objects.all())
+
+    counted, keys, rows = (query["sql"] for query in queries.captured_queries)
+    assert [c.pk for c in page.rows] == pks[:2]
+    assert {c.marked for c in page.rows} == {"rows"}
+    assert "Gamma" in counted
+    assert "Gamma" not in keys
+    assert among(pks) in keys
+    assert among(pks[:3]) in rows
+
+
+def test_among_is_not_read_where_the_page_s_rows_come_from_the_querysets(statuses_and_names):
+    """Rows read straight from the parts (a page holds every match, or the parts are chained)
+    come from the parts, filters and all: `among` has none of their columns."""
+    gammas = Client.objects.filter(name="Gamma").annotate(marked=Value("rows"))
+    prospects = Client.objects.filter(status=Client.Status.PROSPECT).annotate(marked=Value("rows"))
+    others = Client.objects.exclude(status=Client.Status.PROSPECT).annotate(marked=Value("rows"))
+
+    whole = keyset_page(gammas, order=["name", "pk"], size=50, among=Client.objects.all())
+    chained = keyset_page(
+        [prospects, others], order=["-status", "pk"], size=4, chained=True, among=Client.objects.all()
+    )
+
+    assert [c.pk for c in whole.rows] == sorted(c.pk for c in statuses_and_names if c.name == "Gamma")
+    assert {c.marked for c in whole.rows} == {c.marked for c in chained.rows} == {"rows"}
+    assert [c.pk for c in chained.rows] == ordered(statuses_and_names, ["-status", "pk"])[:4]
+
+
+def among_marker() -> str:
+    """What names a list of ids given as one parameter in the SQL, whatever the ids."""
+    return "ANY(ARRAY[" if connection.vendor == "postgresql" else "json_each('["
+
+
 def among(pks: list[int]) -> str:
     """How the SQL holds a list of ids given as one parameter (`kam.prepared.Ids`)."""
     if connection.vendor == "postgresql":

@@ -36,10 +36,10 @@ class Listed:
 
     A page finds its keys in `parts`, lean querysets of the filtered clients (no column's join
     or subquery): in an order of the list's own, the parts the user sees (`visible_parts`), which
-    the pager merges; then it reads the page's rows with every column, by their pks (`read`, a
-    query compiled once per set of columns). The export reads `rows`, every visible client with
-    every column; so do the orders an index serves only in parts (`sort_parts`), one part after
-    another."""
+    the pager merges (once counted, among `among`); then it reads the page's rows with every
+    column, by their pks (`read`, a query compiled once per set of columns). The export reads
+    `rows`, every visible client with every column; so do the orders an index serves only in
+    parts (`sort_parts`), one part after another."""
 
     def __init__(self, request: AuthenticatedHttpRequest):
         self.user = request.user
@@ -72,6 +72,13 @@ class Listed:
         keys = self.filters.qs if column is None else self.filters.qs.annotate(**column.annotations())
         return selectors.visible_parts(self.user, keys)
 
+    @cached_property
+    def among(self) -> QuerySet[Client]:
+        """Every client with what the order names: the page's keys, once counted, are read
+        among them by pk rather than filtered again (`keyset_page`'s `among`)."""
+        column = self.sorting.column
+        return Client.objects.all() if column is None else Client.objects.annotate(**column.annotations())
+
 
 @login_required
 @require_GET
@@ -83,6 +90,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         order=listed.order,
         chained=listed.chained,
         read=listed.read,
+        among=listed.among,
         after=data.get("after") or "",
         before=data.get("before") or "",
     )
