@@ -132,6 +132,28 @@ class ResponsibleChoices(FilterChoices):
             yield _("No longer active"), gone
 
 
+# The industries by name, as two columns: the same SQL on every list page, compiled once.
+INDUSTRIES = Prepared(lambda: Industry.objects.order_by("name").values_list("pk", "name"))
+
+
+class IndustryChoices(FilterChoices):
+    """Every industry by name (`INDUSTRIES`), active or not: a list filters by the industries
+    its clients were given."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from INDUSTRIES()
+
+
+class IndustryField(FilterChoiceField):
+    iterator = IndustryChoices
+
+
+class IndustryFilter(ModelChoiceFilter):
+    field_class = IndustryField
+
+
 class ResponsibleField(FilterChoiceField):
     iterator = ResponsibleChoices
 
@@ -159,7 +181,7 @@ class ClientFilter(FilterSet):
         label=_("Status"), choices=kept(Client.Status.choices), empty_label=_("Any")
     )
     region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", empty_label=_("Any"))
-    industry = ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any"))
+    industry = IndustryFilter(label=_("Industry"), queryset=Industry.objects.all(), empty_label=_("Any"))
     manager = ResponsibleFilter()
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=[], method="keep", empty_label=None)
     after = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=400)

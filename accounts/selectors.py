@@ -140,9 +140,16 @@ def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[C
     return prepared.of_pks
 
 
+_PICKED = Prepared(
+    lambda user: (
+        ClientListColumns.objects.filter(user_id=user).order_by().values_list("columns", flat=True)[:1]
+    )
+)
+
+
 def list_columns_of(user: User) -> list[ListColumn]:
     """The columns the user picked, in the list's order, or the defaults until they pick."""
-    picked = ClientListColumns.objects.filter(user=user).values_list("columns", flat=True).first()
+    picked = next(iter(_PICKED(user.pk)), None)
     columns = extensions.list_columns()
     if picked is None:
         return [column for column in columns if column.shown]

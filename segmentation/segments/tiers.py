@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from kam.prepared import Prepared
 from segmentation.models import ClientSegment, ClientWallet, Policy, Tier, TierOverride
 from segmentation.segments.sql import Fragment, pareto_line_sql, policy_params
 from segmentation.segments.words import Reason, number
@@ -67,6 +68,14 @@ def effective_tier_of(client: Client) -> str:
 OVERRIDES_NAMED = 1000
 
 
+# Every list filtered by tier reads them: compiled once per process.
+_OVERRIDES = Prepared(
+    lambda: TierOverride.objects.order_by().values_list("client_id", "tier", "client__segment__client_id")[
+        : OVERRIDES_NAMED + 1
+    ]
+)
+
+
 def tier_is(*values: str) -> Q:
     """Clients whose effective tier is one of `values`, for list filters.
 
@@ -78,8 +87,7 @@ def tier_is(*values: str) -> Q:
     the 804 gold clients of 100,000. A client overridden before its first nightly run has no
     segment row and is named on the client. Past `OVERRIDES_NAMED`, the EXISTS form.
     """
-    overrides = TierOverride.objects.values_list("client_id", "tier", "client__segment__client_id")
-    named = list(overrides[: OVERRIDES_NAMED + 1])
+    named = _OVERRIDES()
     if len(named) > OVERRIDES_NAMED:
         overridden = TierOverride.objects.filter(client=OuterRef("pk"))
         return Exists(overridden.filter(tier__in=values)) | (
