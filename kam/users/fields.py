@@ -20,11 +20,21 @@ def user_label(first_name: str, last_name: str, username: str) -> str:
 
 
 class UserChoiceIterator(ModelChoiceIterator):
+    """The users of the field's queryset, read once by each iterator: a form's field gets one of
+    its own (Django makes a new one when it copies the field for a form), and a required select
+    reads its first choice (`use_required_attribute`) before it writes them all, which Django's
+    iterator reads from the database twice."""
+
+    def __init__(self, field: forms.ModelChoiceField):
+        super().__init__(field)
+        self.rows: list[tuple[Any, str, str, str]] | None = None
+
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list("pk", "first_name", "last_name", "username")
-        for pk, first_name, last_name, username in rows:
+        if self.rows is None:
+            self.rows = list(self.queryset.values_list("pk", "first_name", "last_name", "username"))
+        for pk, first_name, last_name, username in self.rows:
             yield (pk, user_label(first_name, last_name, username))
 
 

@@ -32,3 +32,22 @@ def test_the_cleaned_values_are_users_and_a_stranger_is_refused(db):
     with pytest.raises(forms.ValidationError) as refused:
         one.clean(str(oleg.pk))
     assert refused.value.code == "invalid_choice"
+
+
+def test_a_select_reads_its_users_once_and_each_form_anew(db, django_assert_num_queries):
+    """A select without an empty choice is asked for its first user (whether it may be marked
+    required) before it writes them all: one read of the users for both; the next form (the
+    next request) reads them again."""
+
+    class Pick(forms.Form):
+        user = UserChoiceField(queryset=User.objects.order_by("pk"), empty_label=None)
+
+    ManagerFactory(first_name="Anna", last_name="Smirnova")
+    with django_assert_num_queries(1):
+        html = str(Pick()["user"])
+    assert "Anna Smirnova" in html
+
+    ManagerFactory(first_name="Oleg", last_name="Ivanov")
+    with django_assert_num_queries(1):
+        html = str(Pick()["user"])
+    assert "Oleg Ivanov" in html

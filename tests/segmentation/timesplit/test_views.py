@@ -294,3 +294,15 @@ def test_the_query_count_does_not_grow_with_the_managers(month, count, browser_f
     response = assert_queries(9, lambda: browser.get(URL, JANUARY))
 
     assert len(rows(response)) == count
+
+
+def test_a_manager_s_own_split_reads_the_managers_once(month, browser_for, assert_queries):
+    """Their own split fixes the select to them (no empty choice): the select reads its one
+    choice once, not once to ask whether it may be required and again to write it."""
+    browser = browser_for(month.anna)
+    Policy.current()
+
+    response = assert_queries(10, lambda: browser.get(URL, JANUARY))
+
+    assert response.status_code == 200
+    assert len(rows(response)) == 1
