@@ -171,6 +171,14 @@ _GROUP_DETAILED = Prepared(
 )
 
 
+_INACTIVE = Prepared(lambda client: Contact.objects.filter(client_id=client, is_active=False))
+
+
+def inactive_contacts(client: Client) -> list[Contact]:
+    """The client's contacts no longer active (in the contacts' order), for the contacts tab."""
+    return _INACTIVE(client.pk, attach=("client", client))
+
+
 def decision_group(client: Client, *, today: date | None = None, detailed: bool = True) -> dict[str, Any]:
     """The active contacts with their influence sum and the warnings DOMAIN §2 asks for; each
     contact with its last touch (`last_touch`) and whether that is over 90 days ago or never

@@ -26,7 +26,7 @@ def tab_data(client: Client, tab: str, cursor: dict[str, str] | None = None) -> 
     if tab == "contacts":
         return {
             "group": selectors.decision_group(client),
-            "inactive": client.contacts.filter(is_active=False),
+            "inactive": selectors.inactive_contacts(client),
         }
     if tab == "points":
         return {"points": selectors.client_points(client)}
