@@ -308,7 +308,9 @@ def with_people(touches: list[Touch]) -> list[Touch]:
 
 
 LATEST_TOUCHES = 5
-_LATEST_TOUCHES = Prepared(lambda client: Touch.objects.filter(client_id=client)[:LATEST_TOUCHES])
+_LATEST_TOUCHES = Prepared(
+    lambda client: Touch.objects.filter(client_id=client).order_by("-date", "-pk")[:LATEST_TOUCHES]
+)
 _LAST_MEETING = Prepared(
     lambda client: Touch.objects.filter(client_id=client, kind=Touch.Kind.MEETING).order_by("-date", "-pk")[
         :1
@@ -321,7 +323,12 @@ def latest_touches(client: Client) -> list[Any]:
     return with_people(_LATEST_TOUCHES(client.pk, attach=("client", client)))
 
 
-def last_meeting(client: Client) -> Touch | None:
+def last_meeting(client: Client, latest: list[Touch] | None = None) -> Touch | None:
+    """The client's last meeting: the first meeting among `latest`, its newest touches in the
+    same order (`latest_touches`), when there is one there; else read."""
+    for touch in latest or ():
+        if touch.kind == Touch.Kind.MEETING:
+            return touch
     return next(iter(_LAST_MEETING(client.pk, attach=("client", client))), None)
 
 

@@ -61,12 +61,13 @@ def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: A
 @require_GET
 def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for_user(request, pk)
+    touches = selectors.latest_touches(client)
     context = card_context(request, client, "overview") | {
         "group": selectors.decision_group(client, detailed=False),
         "points": selectors.client_points(client),
         "team": selectors.client_team(client),
-        "touches": selectors.latest_touches(client),
-        "last_meeting": selectors.last_meeting(client),
+        "touches": touches,
+        "last_meeting": selectors.last_meeting(client, touches),
         "panels": [panel.template for panel in card_panels()],
     }
     for panel in card_panels():

@@ -167,11 +167,11 @@ TAB_SIZE = {
 # Each tab costs 5 queries for the session, user, its roles and permissions, the client and the
 # unread badge, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
-    # contacts (names, roles and influence only), points, touches + contacts + participants, last
-    # meeting, segments, team, the plans panel (the suggestion's segments, the active plans with
-    # their progress), the loyalty ladder's line (the last activity and the next, with the
-    # highest rung reached)
-    "client_detail": 15,
+    # contacts (names, roles and influence only), points, touches + contacts + participants (the
+    # last meeting among them), segments, team, the plans panel (the suggestion's segments, the
+    # active plans with their progress), the loyalty ladder's line (the last activity and the
+    # next, with the highest rung reached)
+    "client_detail": 14,
     "client_contacts": 8,  # contacts + known-by, the contacts again for the form
     "client_touches": 8,  # touches + contacts + participants
     "client_points": 6,
@@ -211,6 +211,23 @@ def test_overview_lists_points_team_touches_and_last_meeting(client_card, teamma
     assert response.context["last_meeting"].date == datetime.date(2024, 4, 2)
     assert "<li>Tanya Orlova — Logistics</li>" in html
     assert '<span class="badge text-bg-info">planned 1 Mar 2025</span>' in html
+
+
+def test_a_meeting_older_than_the_latest_touches_is_read_apart(client_card, as_manager, assert_queries):
+    """The last meeting comes from the latest touches when one of them is a meeting; when none
+    is, one query more finds it."""
+    TouchFactory(client=client_card, kind="meeting", date=datetime.date(2024, 1, 9), summary="Met")
+    for day in range(1, 6):
+        TouchFactory(client=client_card, kind="call", date=datetime.date(2024, 2, day))
+    as_manager.get(url("client_detail", client_card))
+
+    response = assert_queries(
+        TAB_QUERIES["client_detail"] + 1, lambda: as_manager.get(url("client_detail", client_card))
+    )
+
+    assert [t.kind for t in response.context["touches"]] == ["call"] * 5
+    assert response.context["last_meeting"].summary == "Met"
+    assert "9 Jan 2024" in response.content.decode()
 
 
 def test_overview_says_never_met_without_a_meeting(client_card, as_manager):
