@@ -22,6 +22,13 @@ CONTACT_ROWS_TEMPLATE = (REPLACED / "_contact_rows.html").read_text()
 BLOCK = re.compile(r"\s*(</?(?:ul|li|div|tr|td)\b[^>]*>)\s*")
 
 
+def rendered(tag, template_text: str, context: dict, language: str) -> tuple[str, str]:
+    """What the tag writes (`tag()`) and what the template it replaces wrote, in `language`."""
+    template = Engine.get_default().from_string(template_text)
+    with translation.override(language):
+        return tag(), template.render(Context(context))
+
+
 def normalised(html: str) -> str:
     """Runs of whitespace as one space, and none around the block tags (as a browser lays them
     out); every other character as written."""
@@ -62,12 +69,11 @@ def touches(db):
 @pytest.mark.parametrize("editable", [True, False])
 def test_the_touch_list_writes_what_its_template_wrote(touches, language, editable):
     client, rows = touches
-    template = Engine.get_default().from_string(TOUCH_LIST_TEMPLATE)
     context = {"touches": rows, "client": client, "may_edit": editable, "kind": "touches"}
 
-    with translation.override(language):
-        written = touch_list(rows, client, editable)
-        expected = template.render(Context(context))
+    written, expected = rendered(
+        lambda: touch_list(rows, client, editable), TOUCH_LIST_TEMPLATE, context, language
+    )
 
     assert normalised(written) == normalised(expected)
     assert len(rows) == 4
@@ -75,21 +81,6 @@ def test_the_touch_list_writes_what_its_template_wrote(touches, language, editab
     assert "&lt;Ann&gt; &amp; &#x27;Co&#x27;, Bob" in written
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in written
     assert ("hx-target" in written) is editable
-
-
-@pytest.mark.parametrize("language", ["en", "ru"])
-def test_no_touches_say_so_as_the_template_did(db, language):
-    client = ClientFactory()
-    template = Engine.get_default().from_string(TOUCH_LIST_TEMPLATE)
-
-    with translation.override(language):
-        written = touch_list([], client, True)
-        expected = template.render(
-            Context({"touches": [], "client": client, "may_edit": True, "kind": "touches"})
-        )
-
-    assert normalised(written) == normalised(expected)
-    assert "text-muted" in written
 
 
 def test_a_touch_s_parts_in_english(touches):
@@ -155,12 +146,11 @@ def group(db):
 @pytest.mark.parametrize("editable", [True, False])
 def test_the_contact_rows_write_what_their_template_wrote(group, language, editable):
     client, contacts = group
-    template = Engine.get_default().from_string(CONTACT_ROWS_TEMPLATE)
     context = {"group": {"contacts": contacts}, "client": client, "may_edit": editable}
 
-    with translation.override(language):
-        written = contact_rows(contacts, client, editable)
-        expected = template.render(Context(context))
+    written, expected = rendered(
+        lambda: contact_rows(contacts, client, editable), CONTACT_ROWS_TEMPLATE, context, language
+    )
 
     assert normalised(written) == normalised(expected)
     assert written.count("<tr>") == 3
@@ -171,14 +161,22 @@ def test_the_contact_rows_write_what_their_template_wrote(group, language, edita
     assert ("hx-target" in written) is editable
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
-def test_no_contacts_say_so_as_the_template_did(db, language):
-    client = ClientFactory()
-    template = Engine.get_default().from_string(CONTACT_ROWS_TEMPLATE)
+EMPTY = {
+    "touches": (touch_list, TOUCH_LIST_TEMPLATE, {"touches": [], "kind": "touches"}, "No touches yet."),
+    "contacts": (contact_rows, CONTACT_ROWS_TEMPLATE, {"group": {"contacts": []}}, 'colspan="10"'),
+}
 
-    with translation.override(language):
-        written = contact_rows([], client, True)
-        expected = template.render(Context({"group": {"contacts": []}, "client": client, "may_edit": True}))
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("kind", sorted(EMPTY))
+def test_an_empty_list_says_so_as_its_template_did(db, kind, language):
+    tag, template, context, said = EMPTY[kind]
+    client = ClientFactory()
+
+    written, expected = rendered(
+        lambda: tag([], client, True), template, context | {"client": client, "may_edit": True}, language
+    )
 
     assert normalised(written) == normalised(expected)
-    assert 'colspan="10"' in written
+    with translation.override("en"):
+        assert said in tag([], client, True)
