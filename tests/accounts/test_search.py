@@ -174,3 +174,13 @@ def test_search_query_count_does_not_grow_with_results(manager, as_manager, asse
     assert (len(found(small)), len(found(large))) == (1, 20)
     assert [may_open for _name, may_open in found(large)].count(True) == 10
     assert large.content.decode().count("<td>Omsk</td>") == 20
+
+
+def test_a_director_s_search_asks_nothing_more_of_what_they_may_open(director, browser_for, assert_queries):
+    """They open every card: no query asks which of the matches they may."""
+    _steel_works(3)
+    browser = browser_for(director)
+
+    response = assert_queries(5, lambda: browser.get(SEARCH_URL, {"q": "steel"}))
+
+    assert [may_open for _name, may_open in found(response)] == [True, True, True]
