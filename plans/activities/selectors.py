@@ -16,8 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contact
-from kam.prepared import Prepared
-from kam.users.models import User
+from kam.prepared import Ids, Prepared
 from plans.models import Activity, Rung
 from segmentation.models import Category
 from segmentation.segments import abcd
@@ -203,9 +202,15 @@ def _row(value: str, label: str | Promise, counts: dict[tuple[str, str], int]) -
     return LadderRow(value, label, cells, LadderCell(sum(c.count for c in cells), list_url(value)))
 
 
-def development_time(
-    since: date, until: date, owners: QuerySet[User]
-) -> "QuerySet[Activity, dict[str, Any]]":
+_DEVELOPMENT_TIME = Prepared(
+    lambda since, until, owners: logged_time(
+        Activity.objects.all(), people="our_people", since=since, until=until, owners=owners
+    )
+)
+
+
+def development_time(since: date, until: date, owners: Ids) -> list[dict[str, Any]]:
     """The managers' time on development activities in the period, for segmentation's time split
-    (registered from `PlansConfig.ready`): per owner, our people on the activity or else its author."""
-    return logged_time(Activity.objects.all(), people="our_people", since=since, until=until, owners=owners)
+    (registered from `PlansConfig.ready`): per owner (of `owners`, ids), our people on the activity
+    or else its author; a prepared query."""
+    return _DEVELOPMENT_TIME(since, until, owners)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Touch
+from kam.prepared import Ids, Prepared
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Category, Policy
@@ -48,8 +49,9 @@ TOUCH_BUCKETS = {Category.A: COMMUNICATION, Category.B: COMMUNICATION, Category.
 # A share further than this from its target, in percentage points, is marked.
 TOLERANCE = 5
 
-# A source of development time: (since, until, owners) -> rows of owner, minutes, entries, undated.
-TimeSource = Callable[[date, date, "QuerySet[User]"], Iterable[dict[str, Any]]]
+# A source of development time: (since, until, the owners' ids) -> rows of owner, minutes,
+# entries, undated.
+TimeSource = Callable[[date, date, Ids], Iterable[dict[str, Any]]]
 _DEVELOPMENT_SOURCES: list[TimeSource] = []
 
 
@@ -58,18 +60,19 @@ def register_development_time(source: TimeSource) -> None:
 
 
 def logged_time(
-    entries: QuerySet[Any], *, people: str, since: date, until: date, owners: "QuerySet[User]", by: str = ""
+    entries: QuerySet[Any], *, people: str, since: date, until: date, owners: Ids, by: str = ""
 ) -> "QuerySet[Any, dict[str, Any]]":
     """Per owner (and per `by`, when given), in one GROUP BY: the minutes of `entries` dated in
     the period (both ends included), how many entries there were, and how many had no duration.
 
     The owner is each user of the many-to-many `people` (one row per person through the left
-    join), or the entry's author when it names nobody; only `owners` are kept.
+    join), or the entry's author when it names nobody; only the users of `owners` (ids) are
+    kept. A query of its arguments alone, which a prepared query (`kam.prepared`) can take.
     """
     return (
         entries.filter(date__range=(since, until))
         .annotate(owner=Coalesce(F(people), F("created_by")))
-        .filter(owner__in=owners.values("pk"))
+        .filter(owner__any=owners)
         .values("owner", *([by] if by else []))
         .annotate(
             minutes=Sum("duration_minutes"),
@@ -196,6 +199,19 @@ class TimeSplit:
     targets: dict[str, Decimal | None]
 
 
+# The touches' time by owner and the client's category: compiled once per process.
+_TOUCH_TIME = Prepared(
+    lambda since, until, owners: logged_time(
+        Touch.objects.all(),
+        people="participants",
+        since=since,
+        until=until,
+        owners=owners,
+        by="client__segment__category",
+    )
+)
+
+
 def time_split(
     *, managers: "QuerySet[User]", since: date, until: date, today: date, policy: Policy
 ) -> TimeSplit:
@@ -205,18 +221,11 @@ def time_split(
     Queries: the managers, the touches, one per source of development time; whatever their number.
     """
     rows = {manager.pk: Row(manager) for manager in managers}
-    touches = logged_time(
-        Touch.objects.all(),
-        people="participants",
-        since=since,
-        until=min(until, today),
-        owners=managers,
-        by="client__segment__category",
-    )
-    for row in touches:
+    owners = Ids(rows)
+    for row in _TOUCH_TIME(since, min(until, today), owners):
         _add(rows, row, TOUCH_BUCKETS.get(row["client__segment__category"], OTHER))
     for source in _DEVELOPMENT_SOURCES:
-        for row in source(since, min(until, today), managers):
+        for row in source(since, min(until, today), owners):
             _add(rows, row, DEVELOPMENT)
     department = Row(None)
     for manager_row in rows.values():
