@@ -4,6 +4,7 @@ they replace: the same markup, whitespace between blocks aside, in both language
 import datetime
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.template import Context, Engine
@@ -161,7 +162,7 @@ def test_the_contact_rows_write_what_their_template_wrote(group, language, edita
     assert ("hx-target" in written) is editable
 
 
-EMPTY = {
+EMPTY: dict[str, tuple[Any, str, dict[str, Any], str]] = {
     "touches": (touch_list, TOUCH_LIST_TEMPLATE, {"touches": [], "kind": "touches"}, "No touches yet."),
     "contacts": (contact_rows, CONTACT_ROWS_TEMPLATE, {"group": {"contacts": []}}, 'colspan="10"'),
 }
