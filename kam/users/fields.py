@@ -21,9 +21,9 @@ def user_label(first_name: str, last_name: str, username: str) -> str:
 
 class UserChoiceIterator(ModelChoiceIterator):
     """The users of the field's queryset, read once by each iterator: a form's field gets one of
-    its own (Django makes a new one when it copies the field for a form), and a required select
-    reads its first choice (`use_required_attribute`) before it writes them all, which Django's
-    iterator reads from the database twice."""
+    its own (Django makes a new one when it copies the field for a form), and a select without an
+    empty choice is asked for its first one (`use_required_attribute`) before it writes them
+    all, which Django's iterator read from the database twice."""
 
     def __init__(self, field: forms.ModelChoiceField):
         super().__init__(field)
