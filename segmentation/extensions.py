@@ -5,9 +5,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Value
+from django.db.models import DecimalField, F, Model, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
+from kam import fragments
 from kam.cells import DASH, DASH_END, esc, figure_end, whole
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
@@ -28,10 +30,11 @@ from kam.users.models import User
 from segmentation import history
 from segmentation.cells import TIER_LABELS, category_badge, tier_badge
 from segmentation.keys import filters as key_filters
-from segmentation.models import Category, DRouteKind, LostStatus
+from segmentation.models import Category, DRouteKind, LostStatus, Policy
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel, with_decisions
+from segmentation.segments.totals import Totals, run_totals
 from segmentation.workload.selectors import kept_loads
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
@@ -51,14 +54,53 @@ def card_decisions(request: HttpRequest, client: Client) -> Client | None:
     return read[client.pk]
 
 
+PANEL = "segmentation/_segment_panel.html"
+PANEL_ON_CARD = "segmentation/_segment_panel_card.html"  # the panel as `segments_panel` drew it
+
+
 def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[str, Any]:
+    """The segments panel drawn, kept (`kam.fragments`) by everything it shows: the client's
+    segment, tier override and key status with who decided, the run's totals (its ranks and
+    shares), the policy, the day and whether the user may decide. Drawn each time: a client
+    the nightly run has not seen, one with an expansion alert (its planned points change between
+    runs) and any before a run has kept its totals."""
     loaded = card_decisions(request, client)
-    return {"segments": segment_panel(client, user=request.user, today=timezone.localdate(), loaded=loaded)}
+    user, today = request.user, timezone.localdate()
+
+    def draw(totals: Totals | None = None, policy: Policy | None = None) -> str:
+        panel = segment_panel(client, user=user, today=today, totals=totals, policy=policy, loaded=loaded)
+        return render_to_string(PANEL, {"segments": panel, "client": client})
+
+    segment = getattr(loaded, "segment", None)
+    if segment is None or segment.expansion_points:
+        return {"segment_panel": SafeString(draw())}
+    totals, policy = run_totals(), Policy.current()
+    if totals.run is None:
+        return {"segment_panel": SafeString(draw(totals, policy))}
+    override, key = getattr(loaded, "tier_override", None), getattr(loaded, "key_status", None)
+    shown = (
+        client.pk,
+        totals,
+        policy.version(),
+        today,
+        user.has_perm("segmentation.decide_for_client", client),
+        _version(segment),
+        _version(override),
+        str(override.decided_by) if override is not None else "",
+        _version(key),
+        str(key.decided_by) if key is not None else "",
+    )
+    return {"segment_panel": fragments.cached("segment-panel", *shown, render=lambda: draw(totals, policy))}
+
+
+def _version(row: Model | None) -> tuple[object, ...]:
+    """Every field's value of a row (None: no row)."""
+    return () if row is None else tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
 
 
 def register() -> None:
     extensions.register_tab(CardTab("potential", _("Potential"), "segmentation:potential", 70))
-    extensions.register_panel(CardPanel("segments", "segmentation/_segment_panel.html", segments_panel, 10))
+    extensions.register_panel(CardPanel("segments", PANEL_ON_CARD, segments_panel, 10))
     for column in COLUMNS:
         extensions.register_column(column)
     for list_filter in FILTERS:

@@ -55,10 +55,17 @@ class SegmentPanel:
 
 
 def segment_panel(
-    client: Client, *, user: User, today: date, totals: Totals | None = None, loaded: Client | None = None
+    client: Client,
+    *,
+    user: User,
+    today: date,
+    totals: Totals | None = None,
+    policy: Policy | None = None,
+    loaded: Client | None = None,
 ) -> SegmentPanel:
     """The segments of one client in words, for the card's overview (`totals`: the last run's,
-    and `loaded`: the client `with_decisions`, when the caller has read them already)."""
+    `policy`: the current one, and `loaded`: the client `with_decisions`, when the caller has
+    read them already)."""
     loaded = loaded or with_decisions(client)
     segment = getattr(loaded, "segment", None)
     key = getattr(loaded, "key_status", None)
@@ -70,7 +77,7 @@ def segment_panel(
         may_decide=user.has_perm("segmentation.decide_for_client", client),
     )
     if loaded is not None and segment is not None:
-        _fill(panel, segment, loaded, today, totals or run_totals())
+        _fill(panel, segment, loaded, today, totals or run_totals(), policy or Policy.current())
     return panel
 
 
@@ -87,8 +94,9 @@ _WITH_DECISIONS = Prepared(
 )
 
 
-def _fill(panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals) -> None:
-    policy = Policy.current()
+def _fill(
+    panel: SegmentPanel, segment: ClientSegment, client: Client, today: date, totals: Totals, policy: Policy
+) -> None:
     rank = ranks(segment, totals.run)
     panel.category = abcd.category_reason(segment, policy, totals.clients, rank.revenue)
     panel.strategy = abcd.strategy(segment.category)
