@@ -302,6 +302,6 @@ class DecisionPage:
 
 
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
-    totals = run_totals()
-    panel = segment_panel(client, user=user, today=today, totals=totals)
-    return DecisionPage(panel=panel, cap=key_cap(Policy.current(), totals=totals), tier=panel.effective_tier)
+    totals, policy = run_totals(), Policy.current()
+    panel = segment_panel(client, user=user, today=today, totals=totals, policy=policy)
+    return DecisionPage(panel=panel, cap=key_cap(policy, totals=totals), tier=panel.effective_tier)
