@@ -4,7 +4,6 @@ without arguments every page's navigation names (`{% plain_url %}`, the template
 "kam_links" of settings.TEMPLATES), the navigation's menu (`{% main_menu %}`) and the
 navigation itself (`{% navbar %}`)."""
 
-import re
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
@@ -21,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from kam.cells import text
+from kam.drawn import drawn, stand_in
 
 register = template.Library()
 
@@ -94,26 +94,15 @@ def _menu(
 
 
 NAVBAR = "partials/navbar.html"
-# Stand-ins for what each user's navigation writes of their own, in the navigation drawn once;
-# letters and digits only, which escaping leaves as they are.
-_STAND_INS = {
-    "user": "kamnavXuserX7q",
-    "unread": "kamnavXunreadX7q",
-    "search_query": "kamnavXqueryX7q",
-    "csrf_token": "kamnavXcsrfX7q",
-    "path": "kamnavXpathX7q",
-}
-_STAND_IN = re.compile("(" + "|".join(_STAND_INS.values()) + ")")
 
 
 @register.simple_tag(name="navbar", takes_context=True)
 def navbar(context: template.Context) -> SafeString:
-    """partials/navbar.html, every page's navigation: drawn once per process for each roles,
-    page, language, script prefix and URLconf, whether the user is signed in and whether they
-    have unread notifications, with stand-ins where it writes the user's own values (their name,
-    the unread count, the search, the CSRF token, the page's address), which are then written
-    in, escaped as the template escapes them. Its 40 tags and variables took a sixth of a short
-    page's instructions."""
+    """partials/navbar.html, every page's navigation, drawn once per process (`kam.drawn`) for
+    each roles, page, language, script prefix and URLconf, whether the user is signed in and
+    whether they have unread notifications; the user's own values (their name, the unread
+    count, the search, the CSRF token, the page's address) written in. Its 40 tags and
+    variables took a sixth of a short page's instructions."""
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
     unread = context.get("unread_notification_count") if signed_in else None
@@ -121,23 +110,34 @@ def navbar(context: template.Context) -> SafeString:
     kind = getattr(context.get("kind"), "url_prefix", "")
     director, admin = bool(context.get("is_sales_director")), bool(context.get("is_admin_role"))
     nav = str(context.get("nav") or "")
-    drawn = _nav.__wrapped__ if settings.DEBUG else _nav  # in development, as the template is now
-    parts = drawn(
-        signed_in, bool(count), director, admin, nav, kind, get_language(), get_script_prefix(), get_urlconf()
-    )
+    key = (signed_in, bool(count), director, admin, nav, kind)
+
+    def stand_ins() -> dict[str, Any]:
+        return {
+            "user": _SignedIn() if signed_in else AnonymousUser(),
+            "unread_notification_count": stand_in("unread") if count else 0,
+            "search_query": stand_in("search"),
+            "csrf_token": stand_in("csrf"),
+            "request": _Request(),
+            "is_sales_director": director,
+            "is_admin_role": admin,
+            "nav": nav,
+            "kind": SimpleNamespace(url_prefix=kind),
+        }
+
     if not signed_in:
-        return SafeString(parts[0])
+        return drawn(NAVBAR, key, stand_ins, {})
     request, token = context.get("request"), str(context.get("csrf_token") or "")
     if request is None or token in ("", "NOTPROVIDED"):  # `{% csrf_token %}` writes no field
         return SafeString(render_to_string(NAVBAR, cast(dict[str, Any], context.flatten())))
     own = {
-        _STAND_INS["user"]: conditional_escape(str(user)),
-        _STAND_INS["unread"]: text(count),
-        _STAND_INS["search_query"]: conditional_escape(context.get("search_query") or ""),
-        _STAND_INS["csrf_token"]: conditional_escape(token),
-        _STAND_INS["path"]: conditional_escape(request.get_full_path()),
+        "user": conditional_escape(str(user)),
+        "unread": text(count),
+        "search": conditional_escape(context.get("search_query") or ""),
+        "csrf": conditional_escape(token),
+        "path": conditional_escape(request.get_full_path()),
     }
-    return SafeString("".join(own[part] if index % 2 else part for index, part in enumerate(parts)))
+    return drawn(NAVBAR, key, stand_ins, own)
 
 
 class _SignedIn:
@@ -146,39 +146,12 @@ class _SignedIn:
     is_authenticated = True
 
     def __str__(self) -> str:
-        return _STAND_INS["user"]
+        return stand_in("user")
 
 
 class _Request:
     def get_full_path(self) -> str:
-        return _STAND_INS["path"]
-
-
-@lru_cache(maxsize=512)
-def _nav(
-    signed_in: bool,
-    unread: bool,
-    director: bool,
-    admin: bool,
-    nav: str,
-    kind: str,
-    language: str,
-    prefix: str,
-    urlconf: Any,
-) -> tuple[str, ...]:
-    """The navigation drawn with the stand-ins, split at them: its text and the stand-ins by turns."""
-    values: dict[str, Any] = {
-        **_STAND_INS,
-        "user": _SignedIn() if signed_in else AnonymousUser(),
-        "unread_notification_count": _STAND_INS["unread"] if unread else 0,
-        "request": _Request(),
-        "is_sales_director": director,
-        "is_admin_role": admin,
-        "nav": nav,
-        "kind": SimpleNamespace(url_prefix=kind),
-    }
-    html = render_to_string(NAVBAR, values)
-    return tuple(_STAND_IN.split(html)) if signed_in else (html,)
+        return stand_in("path")
 
 
 @lru_cache(maxsize=1024)
@@ -205,4 +178,3 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
         _plain.cache_clear()
         _around.cache_clear()
         _menu.cache_clear()
-        _nav.cache_clear()

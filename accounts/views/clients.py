@@ -1,14 +1,18 @@
 """The client list, global search, and creating, editing and assigning cards."""
 
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +26,7 @@ from accounts.rules import sees_every_client
 from accounts.views.conflicts import current_or_deleted, merged_form
 from kam import excel
 from kam.access import permission_or_403
+from kam.drawn import drawn, stand_in
 from kam.excel import Column
 from kam.exports.background import in_background
 from kam.http import AuthenticatedHttpRequest, safe_next
@@ -102,15 +107,28 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page_query": query_without(request.GET, "after", "before"),
         "sees_all": sees_every_client(request.user),
         "columns": columns,
-        "columns_form": ListColumnsForm(
-            initial={"columns": [c.name for c in columns], "next": request.get_full_path()}
-        ),
+        "columns_picker": partial(columns_picker, request, [column.name for column in columns]),
         "actions": extensions.list_actions(request.user, data),
         "today": timezone.localdate(),
         "nav": "clients",
     }
     template = "accounts/client_list.html#results" if request.htmx else "accounts/client_list.html"
     return render(request, template, context)
+
+
+COLUMNS_PICKER = "accounts/_columns_picker.html"
+
+
+def columns_picker(request: AuthenticatedHttpRequest, shown: list[str]) -> SafeString:
+    """The form that picks the list's columns, drawn once per process for the columns shown
+    (`kam.drawn`); the CSRF token and the list's address to come back to written in."""
+
+    def stand_ins() -> dict[str, Any]:
+        initial = {"columns": shown, "next": stand_in("next")}
+        return {"columns_form": ListColumnsForm(initial=initial), "csrf_token": stand_in("csrf")}
+
+    own = {"next": escape(request.get_full_path()), "csrf": escape(get_token(request))}
+    return drawn(COLUMNS_PICKER, tuple(shown), stand_ins, own)
 
 
 @login_required

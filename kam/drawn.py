@@ -1,0 +1,62 @@
+"""Page parts drawn once per process, with stand-ins where each request writes values of its own.
+
+A part that is the same for every request of one kind (the navigation, for one set of roles,
+page and language; the client list's column picker, for one choice of columns) but for a few
+values of the request's own (the user's name, the CSRF token, the page's address) is rendered
+from its template once, with a stand-in in the place of each such value, and kept split at the
+stand-ins; each request then writes its own values, escaped as the template escapes them, in
+between. The template stays the one place the markup is written; its tags and variables are not
+evaluated again on every page.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+_STAND_IN = re.compile(r"kamXstandXin([a-z]+)X")
+KEPT = 1024  # parts kept per process; past that they are all drawn again
+
+
+def stand_in(name: str) -> str:
+    """The stand-in for the value called `name` (lower-case letters): letters only, which
+    escaping leaves as they are."""
+    if not name.isalpha() or not name.islower():
+        raise ValueError("A stand-in's name is lower-case letters.")
+    return f"kamXstandXin{name}X"
+
+
+_kept: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def drawn(
+    template_name: str,
+    key: tuple[Any, ...],
+    context: Callable[[], Mapping[str, Any]],
+    own: Mapping[str, str],
+) -> SafeString:
+    """`template_name` rendered with `context()`, which holds stand-ins where the request's
+    own values go: once per process for each `key` (everything else the part depends on),
+    language, script prefix and URLconf (in development, every time, as the template is now);
+    then each stand-in's value from `own` (by name, escaped already) written in its place."""
+    whole = (template_name, key, get_language(), get_script_prefix(), get_urlconf())
+    parts = None if settings.DEBUG else _kept.get(whole)
+    if parts is None:
+        parts = tuple(_STAND_IN.split(render_to_string(template_name, dict(context()))))
+        if len(_kept) >= KEPT:
+            _kept.clear()
+        _kept[whole] = parts
+    return SafeString("".join(own[part] if index % 2 else part for index, part in enumerate(parts)))
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("ROOT_URLCONF", "TEMPLATES"):
+        _kept.clear()
