@@ -122,10 +122,12 @@ def lost_reason(segment: ClientSegment, today: date) -> Reason:
     if not segment.lost_status or segment.last_purchase is None:
         return Reason(_("No purchases yet"))
     days = (today - segment.last_purchase).days
-    if segment.lost_status == LostStatus.ACTIVE:
+    if segment.lost_status != LostStatus.ACTIVE:
+        since = ngettext("no purchase for %(days)s day", "no purchase for %(days)s days", days)
+    elif days:
         since = ngettext("last purchase %(days)s day ago", "last purchase %(days)s days ago", days)
     else:
-        since = ngettext("no purchase for %(days)s day", "no purchase for %(days)s days", days)
+        since = _("last purchase today")
     return Reason(segment.get_lost_status_display(), f"{since % {'days': days}}; {_rhythm(segment)}")
 
 

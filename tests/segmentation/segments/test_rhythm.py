@@ -36,6 +36,10 @@ pytestmark = pytest.mark.usefixtures("english")
             "Active — last purchase 1 day ago; usual interval 28.5 days",
         ),
         (
+            {"lost_status": "active", "last_purchase": TODAY, "usual_interval": Decimal(7)},
+            "Active — last purchase today; usual interval 7 days",
+        ),
+        (
             {
                 "lost_status": "won_back",
                 "last_purchase": date(2026, 10, 12),
@@ -48,6 +52,15 @@ pytestmark = pytest.mark.usefixtures("english")
 )
 def test_purchase_status_reason(values, expected):
     assert str(rhythm.lost_reason(segment(**values), TODAY)) == expected
+
+
+def test_a_purchase_today_is_said_so_in_russian():
+    row = segment(lost_status="active", last_purchase=TODAY, usual_interval=Decimal(7))
+
+    with translation.override("ru"):
+        said = str(rhythm.lost_reason(row, TODAY))
+
+    assert said == "Активный — последняя закупка сегодня; обычный интервал 7 дней"
 
 
 def test_won_back_date_follows_the_language():
