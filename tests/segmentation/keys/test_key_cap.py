@@ -58,3 +58,15 @@ def test_the_refusal_quotes_the_same_counts(director):
         "There are already 2 key clients."
     )
     assert KeyStatus.objects.filter(client=target).exists() is False
+
+
+def test_revoked_and_no_key_clients_count_none():
+    ClientFactory.create_batch(4)
+    assert key_cap(Policy.current()).count == 0
+
+    revoked = key_client()
+    KeyStatus.objects.filter(client=revoked).update(is_key=False)
+
+    assert (key_cap(Policy.current()).count, key_cap(Policy.current(), excluding=revoked).count) == (0, 0)
+    assert key_cap(Policy.current(), excluding=key_client()).count == 0
+    assert key_cap(Policy.current()).count == 1
