@@ -23,13 +23,15 @@ from typing import Any, cast
 
 from crispy_forms import bootstrap, layout
 from crispy_forms.helper import FormHelper
-from crispy_forms.utils import TEMPLATE_PACK, render_field
+from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form, render_field
 from django import forms, template
 from django.conf import settings
 from django.forms import BoundField
 from django.template.loader import get_template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+
+from kam.fragments import cached
 
 CRISPY_TEMPLATE = "bootstrap5/field.html"
 FIELD_TEMPLATE = "kam/crispy_field.html"  # what a form's helper names as its field template
@@ -44,6 +46,18 @@ def form_helper() -> FormHelper:
     helper.form_tag = False
     helper.field_template = FIELD_TEMPLATE
     return helper
+
+
+def kept_fields(form: forms.BaseForm, *parts: object) -> SafeString:
+    """The form's fields as `{% crispy form %}` draws them. A bound form's (the values sent and
+    their errors) are drawn each time; an unbound one's are kept (`kam.fragments`) by what they
+    show: the form's class, its initial values, `parts` (what its choices were read from) and the
+    language. Their labels and help texts are the code's, so only a release changes them."""
+    if form.is_bound:
+        return SafeString(render_crispy_form(form))
+    name = f"form:{type(form).__module__}.{type(form).__qualname__}"
+    initial = sorted(form.initial.items())
+    return cached(name, initial, *parts, render=lambda: render_crispy_form(form))
 
 
 @register.simple_tag(takes_context=True)

@@ -130,6 +130,11 @@ class PolicyForm(forms.ModelForm):
         self.helper = form_helper()
         self.helper.layout = self._layout()
 
+    def employee_choices(self) -> list[tuple[Any, str]]:
+        """The choices of the D route's employee, as the select writes them: read once, for it
+        too (`list()` of Django's iterator would count them first)."""
+        return [(value, str(label)) for value, label in iter(self.fields["d_route_employee"].widget.choices)]
+
     def policy_values(self) -> dict[str, Any]:
         """The cleaned values of the policy's own fields (not the version token)."""
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}

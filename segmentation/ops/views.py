@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kam.access import permission_or_403
+from kam.crispy import kept_fields
 from kam.http import AuthenticatedHttpRequest
 from kam.queue import enqueue_after_commit
 from segmentation.locations.selectors import active_location_rows
@@ -41,6 +42,7 @@ def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("segmentation:policy")
     context = {
         "form": form,
+        "fields": kept_fields(form, form.employee_choices()),
         "changes": selectors.policy_changes(),
         "locations": active_location_rows(),
         "nav": "policy",
