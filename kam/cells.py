@@ -92,20 +92,31 @@ def _labels(choices: type[Choices]) -> dict[Any, Any]:
     return dict(choices.choices)
 
 
-def whole(value: Decimal | int | float | str) -> str:
+def whole(value: Decimal | int | float | str, *, force_grouping: bool = True) -> str:
     """A figure rounded half up to a whole, digits grouped as the active language groups them
-    (what `floatformat:"0g"` writes, without its general-purpose parsing)."""
-    return grouped(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    (what `floatformat:"0g"` writes, without its general-purpose parsing; `"0"` without
+    `force_grouping`: grouped where the installation groups them)."""
+    number = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return grouped(number) if force_grouping or settings.USE_THOUSAND_SEPARATOR else str(number)
 
 
-def tenths(value: Decimal | int | float) -> str:
-    """A figure rounded half up to one decimal, as `floatformat:1` writes it: the active
-    language's decimal separator, its digits grouped where the installation groups them."""
+def tenths(value: Decimal | int | float, *, force_grouping: bool = False) -> str:
+    """A figure rounded half up to one decimal, as `floatformat:1` writes it (`"1g"` with
+    `force_grouping`): the active language's decimal separator, its digits grouped where the
+    installation groups them."""
     rounded = int((abs(Decimal(str(value))) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     units, tenth = divmod(rounded, 10)
     sign = "-" if value < 0 and rounded else ""
-    units_text = grouped(units) if settings.USE_THOUSAND_SEPARATOR else str(units)
+    units_text = grouped(units) if force_grouping or settings.USE_THOUSAND_SEPARATOR else str(units)
     return f"{sign}{units_text}{formats.get_format('DECIMAL_SEPARATOR')}{tenth}"
+
+
+def tenths_or_whole(value: Decimal | int) -> str:
+    """What `floatformat:"-1g"` writes: a whole number whole, any other rounded half up to one
+    decimal (2.04 is "2.0"); digits grouped."""
+    if value == int(value):
+        return grouped(int(value))
+    return tenths(value, force_grouping=True)
 
 
 def grouped(number: int) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kam import cells
 from kam import dates as kam_dates
-from kam.cells import short_datetime, tenths, text, whole
+from kam.cells import short_datetime, tenths, tenths_or_whole, text, whole
 from kam.renderer import IN_PYTHON, WidgetRenderer
 
 CHOICES = [
@@ -136,9 +136,13 @@ def test_a_widget_without_a_python_twin_renders_from_its_template():
         10**12,
     ],
 )
-def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language):
+def test_a_whole_figure_is_written_as_floatformat_writes_it(value, language, settings):
     with translation.override(language):
         assert whole(value) == floatformat(value, "0g")
+        assert whole(value, force_grouping=False) == floatformat(value, "0")
+        settings.USE_THOUSAND_SEPARATOR = False
+        assert whole(value) == floatformat(value, "0g")
+        assert whole(value, force_grouping=False) == floatformat(value, "0")
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
@@ -170,6 +174,32 @@ def test_a_figure_in_tenths_is_written_as_floatformat_writes_it(value, grouping,
     settings.USE_THOUSAND_SEPARATOR = grouping
     with translation.override(language):
         assert tenths(value) == floatformat(value, 1)
+        assert tenths(value, force_grouping=True) == floatformat(value, "1g")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("grouping", [True, False])
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal(0),
+        Decimal("2.00"),
+        Decimal("2.04"),
+        Decimal("2.05"),
+        Decimal("-2.05"),
+        Decimal("999.96"),
+        Decimal("1234"),
+        Decimal("1234.5"),
+        Decimal("1234567.25"),
+        Decimal(10) / 3,
+        7,
+        -1000,
+    ],
+)
+def test_a_figure_in_tenths_or_whole_is_written_as_floatformat_writes_it(value, grouping, language, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    with translation.override(language):
+        assert tenths_or_whole(value) == floatformat(value, "-1g")
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

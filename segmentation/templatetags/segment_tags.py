@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from kam.cells import DASH, esc, tenths, text
 from kam.money import money
+from segmentation.calculator import cells as calculator_cells
 from segmentation.cells import category_badge, flag_badge, tier_badge
 from segmentation.keys import cells as key_cells
 from segmentation.models import League, Tier
@@ -133,6 +134,11 @@ def workload_manager_rows(rows: Sequence[Any]) -> SafeString:
 @register.simple_tag
 def workload_unassigned_rows(clients: Sequence[Any]) -> SafeString:
     return workload_cells.unassigned_rows(clients)
+
+
+@register.simple_tag
+def calculator_manager_rows(workload: Any, list_url: str) -> SafeString:
+    return calculator_cells.manager_rows(workload, list_url)
 
 
 @register.simple_tag

@@ -104,6 +104,17 @@ def test_the_managers_worst_first_then_nobody(base, as_director, english):
     ]
 
 
+def test_a_manager_s_name_is_escaped_and_a_load_within_capacity_not_marked(base, as_director, english):
+    base.anna.first_name = "<Anna>"
+    base.anna.save()
+
+    content = as_director.get(URL).content.decode()
+
+    assert f'manager={base.anna.pk}">&lt;Anna&gt; Antonova</a>' in content
+    assert '<td class="text-end">11</td></tr>' in content
+    assert "text-danger fw-bold" not in content
+
+
 def test_the_department_and_the_formula_in_words(base, as_director, english):
     response = as_director.get(URL)
 
@@ -143,6 +154,7 @@ def test_what_if_numbers_override_the_policy_and_save_nothing(base, as_director,
         "3",
     ]
     assert rows(response, "managers-table")[0][-3:] == ["91.3", "80", "114"]
+    assert '<td class="text-end text-danger fw-bold">114</td>' in response.content.decode()
     assert 'value="8"' in response.content.decode()
     policy = Policy.current()
     assert (policy.touches_c, policy.working_hours) == (4, 1970)
