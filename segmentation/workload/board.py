@@ -80,15 +80,33 @@ class Board:
     unassigned: Load  # the active clients nobody is responsible for
 
 
-def board(policy: Policy, *, sort: str = BY_LOAD) -> Board:
-    """The board, the managers worst load first (or by name): two queries, the loads and the people."""
+@dataclass(frozen=True)
+class Staff:
+    """What the board's managers are drawn from: every manager's load and the people."""
+
+    loads: dict[int | None, Load]
+    people: list[User]
+
+    def version(self) -> tuple[object, ...]:
+        """Everything the board shows of them: the loads, and each person's name and state."""
+        loads = sorted((-1 if pk is None else pk, load._values()) for pk, load in self.loads.items())
+        return (loads, [(person.pk, str(person), person.is_active) for person in self.people])
+
+
+def staff() -> Staff:
+    """The loads (kept, see `kept_loads`) and the people: the account managers and anyone else
+    still responsible for active clients; two queries."""
     found = kept_loads()
-    people = list(
-        User.objects.filter(
-            Q(is_active=True, groups__name=roles.ACCOUNT_MANAGER) | Q(pk__in=[pk for pk in found if pk])
-        ).distinct()
+    people = User.objects.filter(
+        Q(is_active=True, groups__name=roles.ACCOUNT_MANAGER) | Q(pk__in=[pk for pk in found if pk])
     )
-    rows = [_row(person, found.get(person.pk, Load()), policy) for person in people]
+    return Staff(found, list(people.distinct()))
+
+
+def board(policy: Policy, *, sort: str = BY_LOAD, of: Staff | None = None) -> Board:
+    """The board, the managers worst load first (or by name), of `of` (read now by default)."""
+    of = of or staff()
+    rows = [_row(person, of.loads.get(person.pk, Load()), policy) for person in of.people]
     active = [row for row in rows if row.manager is not None and row.manager.is_active]
     if sort != BY_NAME:
         active.sort(key=lambda row: row.share, reverse=True)  # stable: equal loads stay by name
@@ -96,7 +114,7 @@ def board(policy: Policy, *, sort: str = BY_LOAD) -> Board:
         managers=active,
         total=_total(active, policy),
         departed=[row for row in rows if row.manager is not None and not row.manager.is_active],
-        unassigned=found.get(None, Load()),
+        unassigned=of.loads.get(None, Load()),
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -15,12 +17,14 @@ from kam import excel
 from kam.access import permission_or_403
 from kam.excel import Column
 from kam.exports.background import in_background
+from kam.fragments import cached
 from kam.http import AuthenticatedHttpRequest
 from kam.pagination import query_without
 from segmentation.models import ClientSegment, Policy, SizeClass, Tier
 from segmentation.workload import board as selectors
 from segmentation.workload.board import ManagerRow
 from segmentation.workload.forms import BoardForm
+from segmentation.workload.selectors import Load
 
 
 @permission_or_403("segmentation.view_workload")
@@ -29,16 +33,27 @@ def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BoardForm(request.GET)
     sort, after, before = form.choices()
     policy = Policy.current()
+    staff = selectors.staff()
     context = {
-        "board": selectors.board(policy, sort=sort),
-        "sizes": selectors.sizes_of(policy),
-        "policy": policy,
-        "sort": sort,
+        "managers": _managers(policy, staff, sort),
+        "unassigned": staff.loads.get(None, Load()),
         "page": selectors.unassigned_page(after=after, before=before),
         "page_query": query_without(request.GET, "after", "before"),
         "nav": "workload",
     }
     return render(request, "segmentation/workload/board.html", context)
+
+
+def _managers(policy: Policy, staff: selectors.Staff, sort: str) -> SafeString:
+    """The board's managers, those who left and the department, kept drawn (`kam.fragments`) by
+    everything they show: the loads, the people's names, the policy and the order."""
+
+    def draw() -> str:
+        board = selectors.board(policy, sort=sort, of=staff)
+        context = {"board": board, "sizes": selectors.sizes_of(policy), "policy": policy, "sort": sort}
+        return render_to_string("segmentation/workload/_managers.html", context)
+
+    return cached("workload-managers", staff.version(), policy.version(), sort, render=draw)
 
 
 @permission_or_403("segmentation.view_workload")
