@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Client, Contact
 from kam.prepared import Ids, Prepared
 from plans.models import Activity, Rung
-from segmentation.models import Category
+from segmentation.models import Category, ClientSegment
 from segmentation.segments import abcd
 from segmentation.segments.figures import Figures, run_figures
 from segmentation.timesplit.selectors import logged_time
@@ -164,22 +164,29 @@ def ladder_table(today: date) -> list[LadderRow]:
 
 def _reached(today: date, kept: Figures) -> dict[tuple[str, str], int]:
     """Per (category, highest rung): the clients the run computed that have an activity held by
-    `today` (one query over the activities), and the rest of each category with no rung."""
-    tops = (
-        Activity.objects.filter(held(today), client__segment__isnull=False)
-        .values_list("client", "client__segment__category")
-        .annotate(top=Max("rung"))
-        .order_by()
-    )
+    `today`, and the rest of each category with no rung. Two lean queries, each prepared: every
+    client's highest rung from the activities alone, then those clients' categories by pk (one
+    query joining the activities to the clients and their segments probed both for every
+    activity)."""
+    tops = dict(_TOPS(today))
+    categories = _CATEGORIES(Ids(tops)) if tops else []
     counts: dict[tuple[str, str], int] = {}
-    for _client, category, top in tops:
-        key = (category or abcd.NO_CATEGORY, str(top))
+    for client, category in categories:
+        key = (category or abcd.NO_CATEGORY, str(tops[client]))
         counts[key] = counts.get(key, 0) + 1
     for category, (clients, _revenue) in kept.categories.items():
         value = category or abcd.NO_CATEGORY
         reached = sum(n for (row, _rung), n in counts.items() if row == value)
         counts[(value, NO_RUNG)] = max(clients - reached, 0)
     return counts
+
+
+_TOPS = Prepared(
+    lambda day: Activity.objects.filter(held(day)).values_list("client").annotate(top=Max("rung")).order_by()
+)
+_CATEGORIES = Prepared(
+    lambda ids: ClientSegment.objects.filter(pk__any=ids).values_list("pk", "category").order_by()
+)
 
 
 def _counted(today: date) -> dict[tuple[str, str], int]:
