@@ -55,11 +55,14 @@ def seen_by_manager(user: int, clients: QuerySet[Client]) -> QuerySet[Client]:
 class SeenFirstPage:
     """A list's first page as each user sees it, from a prepared query (`keyset_page(first=...)`):
     one query of every client, for those who see them all, and one of a manager's id.
-    `build(visible)` makes the page's query (`kam.pagination.first_page`) of the clients seen."""
+    `build(visible)` makes the page's query (`kam.pagination.first_page`) of the clients seen;
+    `generic`: a manager's is planned once for every manager (`kam.prepared`)."""
 
-    def __init__(self, build: Callable[[QuerySet[Client]], QuerySet[Any]]):
+    def __init__(self, build: Callable[[QuerySet[Client]], QuerySet[Any]], *, generic: bool = False):
         self.every = Prepared(lambda: build(Client.objects.all()))
-        self.manager = Prepared(lambda user: build(seen_by_manager(user, Client.objects.all())))
+        self.manager = Prepared(
+            lambda user: build(seen_by_manager(user, Client.objects.all())), generic=generic
+        )
 
     def of(self, user: User) -> Callable[[], list[Any]]:
         return self.every if sees_every_client(user) else partial(self.manager, user.pk)

@@ -32,6 +32,13 @@ literals and its arguments are its parameters, typed from the stand-ins (`bigint
 `bigint[]`): so the plan PostgreSQL may keep for every argument (its generic plan, after five
 runs) sees the constants as a plain query would, and uses an index whose condition names them.
 A fixed SQL text (`execute`) whose parameter is of another kind runs as plain SQL.
+
+PostgreSQL keeps planning a statement anew for each run's arguments (a custom plan) when it
+estimates that the plan for any argument would cost more: for a page's long query (the win-back
+list's first page, a UNION of four parts) that planning costs more than running it, and the
+plan for any argument runs as fast. `Prepared(..., generic=True)` runs such a statement with
+`plan_cache_mode = force_generic_plan`, set in the same round trip as its `EXECUTE` and reset
+after it (a failed run's rollback undoes the setting).
 `KAM_PREPARED_STATEMENTS = False` turns this off, for a connection pooler that does not keep a
 session's prepared statements (PgBouncer in transaction mode).
 """
@@ -132,8 +139,11 @@ class _OnServer:
     argument (its generic plan, which it may choose after five runs) still sees the constants,
     and uses an index whose condition names them (`contact_birthday_idx`)."""
 
-    def __init__(self, sql: str, params: list[Any], constant: list[bool] | None = None):
+    def __init__(
+        self, sql: str, params: list[Any], constant: list[bool] | None = None, *, generic: bool = False
+    ):
         constant = constant or [False] * len(params)
+        self.generic = generic
         arguments = [param for param, fixed in zip(params, constant, strict=True) if not fixed]
         types = [next((name for kind, name in SERVER_TYPES if isinstance(p, kind)), None) for p in arguments]
         self.name = f"kam_prepared_{next(_names)}"
@@ -154,6 +164,8 @@ class _OnServer:
                 f"EXECUTE {self.name} ({', '.join(['%s'] * len(arguments))})" if arguments else self.execute
             )
         self._text = None if params else self.prepare
+        if generic:
+            self.execute = f"SET plan_cache_mode = force_generic_plan; {self.execute}"
 
     def text(self, cursor: Any) -> str:
         """The PREPARE as the server takes it: the constants written in, a doubled % as one."""
@@ -197,11 +209,15 @@ class _OnServer:
         """`run()`, once more when its statement was outdated, unless in a transaction, which the
         error has broken (the next transaction prepares it again)."""
         try:
-            return run()
+            result = run()
         except DatabaseError as error:
             if not self.outdated(error, connection) or connection.in_atomic_block:
                 raise
-            return run()
+            result = run()
+        if self.generic:
+            with connection.connection.cursor() as cursor:  # not a query of the page's
+                cursor.execute("RESET plan_cache_mode")
+        return result
 
 
 def forget(connection: BaseDatabaseWrapper) -> None:
@@ -225,10 +241,12 @@ class _Compiled:
         sql: str,
         params: list[Any],
         slots: list[tuple[int, bool, Any]],
+        generic: bool = False,
     ):
         self.queryset, self.compiler, self.sql, self.slots = queryset, compiler, sql, slots
         constant = [index < 0 for index, _, _ in slots]
-        server = _OnServer(sql, params, constant) if compiler.connection.vendor == "postgresql" else None
+        on_postgresql = compiler.connection.vendor == "postgresql"
+        server = _OnServer(sql, params, constant, generic=generic) if on_postgresql else None
         self.server = server if server is not None and server.typed else None
 
     def run(self, args: tuple[Arg, ...], using: str) -> list[Any]:
@@ -261,10 +279,10 @@ class _Compiled:
 
 class Prepared(Generic[T]):
     """A query built by `build` from whole numbers, dates and `Ids`, compiled once per database
-    and arguments' types."""
+    and arguments' types; `generic`: planned once for every argument on PostgreSQL."""
 
-    def __init__(self, build: Callable[..., "QuerySet[Any, T]"]):
-        self.build = build
+    def __init__(self, build: Callable[..., "QuerySet[Any, T]"], *, generic: bool = False):
+        self.build, self.generic = build, generic
         self._compiled: dict[tuple[str, tuple[type, ...]], _Compiled] = {}
         self._model: type[Model] | None = None
         self._lock = Lock()
@@ -308,7 +326,7 @@ class Prepared(Generic[T]):
             raise ValueError("An argument of the query is not a parameter of its SQL; it cannot be prepared.")
         with self._lock:
             return self._compiled.setdefault(
-                (using, types), _Compiled(queryset, compiler, sql, params, slots)
+                (using, types), _Compiled(queryset, compiler, sql, params, slots, self.generic)
             )
 
 

@@ -336,6 +336,53 @@ def test_the_plan_for_any_argument_sees_the_constants(touched: list[Client]) -> 
     assert "contact_birthday_idx" in plan, plan
 
 
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return str(cursor.fetchone()[0])
+
+
+def _plans(name: str) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s", [name]
+        )
+        generic, custom = cursor.fetchone()
+        return generic, custom
+
+
+@on_postgresql
+def test_a_generic_statement_is_planned_once_for_every_argument(touched: list[Client]) -> None:
+    """PostgreSQL plans a statement anew for each of its first five runs; a generic one, never."""
+    build = lambda pk: Contact.objects.filter(client_id=pk).order_by("pk")  # noqa: E731
+    generic, custom = Prepared(build, generic=True), Prepared(build)
+    with CaptureQueriesContext(connection) as captured:
+        found = [(generic(client.pk), custom(client.pk)) for client in touched]
+    servers = [next(iter(prepared._compiled.values())).server for prepared in (generic, custom)]
+    assert all(server is not None for server in servers)
+    names = [server.name for server in servers if server is not None]
+    assert (_plans(names[0]), _plans(names[1])) == ((2, 0), (0, 2))
+    assert _plan_cache_mode() == "auto"  # set for the statement's run only
+    assert len(captured) == 4  # the reset is not one of the page's queries
+    assert (
+        _sqls(captured)[0]
+        == f"SET plan_cache_mode = force_generic_plan; EXECUTE {names[0]} ({touched[0].pk})"
+    )
+    for client, (one, other) in zip(touched, found, strict=True):
+        assert one == other == list(Contact.objects.filter(client=client).order_by("pk"))
+        assert one
+
+
+@on_postgresql
+def test_a_generic_statement_that_fails_leaves_the_plans_as_they_were(touched: list[Client]) -> None:
+    """The rollback of the failed run undoes its setting: nothing else is planned generic."""
+    prepared = Prepared(lambda n: Client.objects.annotate(share=Value(1) / Value(n)), generic=True)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        prepared(0)  # division by zero
+    assert _plan_cache_mode() == "auto"
+    assert [client.share for client in prepared(1)] == [1, 1]
+
+
 @on_postgresql
 def test_turned_off_it_runs_the_plain_sql(touched: list[Client], settings: Any) -> None:
     settings.KAM_PREPARED_STATEMENTS = False

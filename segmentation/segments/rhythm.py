@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.cells import label
 from segmentation.models import ClientSegment, LostStatus, Policy
 from segmentation.segments.sql import Dialect, Fragment, policy_params
 from segmentation.segments.words import Reason, number
@@ -128,7 +129,8 @@ def lost_reason(segment: ClientSegment, today: date) -> Reason:
         since = ngettext("last purchase %(days)s day ago", "last purchase %(days)s days ago", days)
     else:
         since = _("last purchase today")
-    return Reason(segment.get_lost_status_display(), f"{since % {'days': days}}; {_rhythm(segment)}")
+    status = label(LostStatus, segment.lost_status)  # what get_lost_status_display() says, faster
+    return Reason(status, f"{since % {'days': days}}; {_rhythm(segment)}")
 
 
 def _rhythm(segment: ClientSegment) -> str:
