@@ -4,6 +4,7 @@ Estimates are edited per row with htmx (the row turns into its form, and the who
 table comes back after a save) and, without JavaScript, on a page of their own.
 """
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -133,16 +134,25 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.estimates_todo(today=today, policy=policy), user=request.user
     )
     after, before = filters.cursors()
+    counts = selectors.todo_counts(request.user, today=today, policy=policy)
+    total = filters.total(counts)
     # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
     parts = visible_parts(request.user, filters.qs)
     page = keyset_page(
-        parts, order=["name", "pk"], after=after, before=before, read=selectors.todo_rows_by_pk
+        parts,
+        order=["name", "pk"],
+        after=after,
+        before=before,
+        read=selectors.todo_rows_by_pk,
+        count=total is None,
     )
+    if total is not None:
+        page = dataclasses.replace(page, total=total, total_capped=False)
     context = {
         "filters": filters,
         "page": page,
         "rows": selectors.todo_rows(page.rows, policy),
-        "counts": selectors.todo_counts(request.user, today=today, policy=policy),
+        "counts": counts,
         "stale_months": policy.estimate_stale_months,
         "sees_all": sees_every_client(request.user),
         "page_query": query_without(request.GET, "after", "before"),
