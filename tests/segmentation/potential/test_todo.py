@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,10 +247,13 @@ def _todo_rows(count, user=None):
 # manager also their teams' clients of other managers) and their managers, the page's keys (for
 # a manager of two parts: their own clients, their teams'), its rows by pk, unread badge; and for
 # the director only, the manager filter choices. The list is not counted: the counts say it.
-@pytest.mark.parametrize(("persona", "queries"), [("director", 10), ("manager", 11)])
+# PostgreSQL merges a manager's two parts' keys in one query; SQLite reads each part.
+@pytest.mark.parametrize(("persona", "queries"), [("director", 10), ("manager", 10)])
 def test_todo_query_count_does_not_grow_with_rows(
     persona, queries, request, signed_in, today, policy, assert_queries
 ):
+    if persona == "manager" and connection.vendor != "postgresql":
+        queries += 1
     user = request.getfixturevalue(persona)
     browser = signed_in(user)
     owner = None if persona == "director" else user
