@@ -209,15 +209,26 @@ class _OnServer:
         """`run()`, once more when its statement was outdated, unless in a transaction, which the
         error has broken (the next transaction prepares it again)."""
         try:
-            result = run()
-        except DatabaseError as error:
-            if not self.outdated(error, connection) or connection.in_atomic_block:
-                raise
-            result = run()
-        if self.generic:
-            with connection.connection.cursor() as cursor:  # not a query of the page's
-                cursor.execute("RESET plan_cache_mode")
-        return result
+            try:
+                return run()
+            except DatabaseError as error:
+                if not self.outdated(error, connection) or connection.in_atomic_block:
+                    raise
+                return run()
+        finally:
+            if self.generic:
+                self._reset(connection)
+
+    def _reset(self, connection: BaseDatabaseWrapper) -> None:
+        """The plans back to PostgreSQL's choice after a generic statement's run, whatever ended
+        it (an error while its rows became models, say); not in a transaction the error broke,
+        whose rollback undoes the setting."""
+        session = connection.connection
+        broken = psycopg2.extensions.TRANSACTION_STATUS_INERROR
+        if session is None or session.get_transaction_status() == broken:
+            return
+        with session.cursor() as cursor:  # not a query of the page's
+            cursor.execute("RESET plan_cache_mode")
 
 
 def forget(connection: BaseDatabaseWrapper) -> None:

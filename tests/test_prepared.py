@@ -384,6 +384,27 @@ def test_a_generic_statement_that_fails_leaves_the_plans_as_they_were(touched: l
 
 
 @on_postgresql
+def test_a_generic_statement_whose_rows_fail_after_it_ran_leaves_the_plans_as_they_were(
+    touched: list[Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error after the statement ran (while its rows become models) rolls nothing back: the
+    setting is reset all the same."""
+    from kam import prepared as module
+
+    rows = module._Compiled._rows
+
+    def failing(self: Any, *args: Any) -> list[Any]:
+        rows(self, *args)
+        raise RuntimeError("a row that cannot become a model")
+
+    monkeypatch.setattr(module._Compiled, "_rows", failing)
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk), generic=True)
+    with pytest.raises(RuntimeError):
+        prepared(touched[0].pk)
+    assert _plan_cache_mode() == "auto"
+
+
+@on_postgresql
 def test_turned_off_it_runs_the_plain_sql(touched: list[Client], settings: Any) -> None:
     settings.KAM_PREPARED_STATEMENTS = False
     prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"))
