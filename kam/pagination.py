@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     DateField,
     DateTimeField,
@@ -33,6 +33,7 @@ from kam.prepared import Ids
 COUNT_CAP = 1000
 # Where a page's rows are read from by their pks: a queryset, or a function of the pks.
 Reader = QuerySet[Any] | Callable[[list[Any]], Iterable[Any]]
+Parts = QuerySet[Any] | Sequence[QuerySet[Any]]
 _DECIMAL_DIGITS = 100  # either side of the point: far beyond any column, well within PostgreSQL's
 
 
@@ -139,7 +140,7 @@ def _storable(text: str) -> bool:
 
 
 def keyset_page(
-    querysets: QuerySet[Any] | Sequence[QuerySet[Any]],
+    querysets: Parts | Callable[[], Parts],
     *,
     order: Sequence[str],
     after: str = "",
@@ -192,11 +193,22 @@ def keyset_page(
     where the database merges them (PostgreSQL, with `read` or an order by text); elsewhere,
     and on the other pages, the querysets are read as they are. Not with a count that narrows
     the querysets to the counted pks (`narrow=False`, or `count=False`).
+
+    `querysets` may be a function that makes them: a first page the database merges from
+    `first` and reads from `read` (PostgreSQL, uncounted) then makes none, since building a
+    list's parts costs a page that runs two prepared queries a good share of its time. The
+    database is the default one: the only one this project has.
     """
     if first is not None and count and narrow:
         raise ValueError("A prepared first page reads the querysets as they are: not narrowed.")
-    querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
+    if callable(querysets):
+        opening = read is not None and not (count or after or before)
+        if first is not None and opening and _merges(DEFAULT_DB_ALIAS):
+            found = _by_keys(list(first()), keys, read, [])
+            return _page(found[:size], keys, more=len(found) > size)
+        querysets = querysets()
+    querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
     types = [_python_type(querysets[0], name) for name, _ in keys]
     cursor = decode_cursor(before, types)
     backwards = cursor is not None
@@ -223,6 +235,18 @@ def keyset_page(
     found = found[:size]
     if backwards:
         found.reverse()
+    return _page(found, keys, more=more, cursor=cursor, backwards=backwards, total=total)
+
+
+def _page(
+    found: list[Any],
+    keys: list[tuple[str, bool]],
+    *,
+    more: bool,
+    cursor: tuple[Any, ...] | None = None,
+    backwards: bool = False,
+    total: int = 0,
+) -> Page:
     return Page(
         rows=found,
         next_cursor=_cursor(found[-1], keys) if found and (more or backwards) else "",
@@ -327,9 +351,8 @@ def _merged(
     """
     if len(querysets) == 1 and read is None:
         return list(first()) if first is not None else _read(querysets[0], keys, cursor, limit)
-    connection = connections[querysets[0].db]
     by_database = str in types or read is not None
-    if not by_database or not connection.features.supports_slicing_ordering_in_compound:
+    if not by_database or not _merges(querysets[0].db):
         # Stable sorts, the least significant key first.
         if read is None:
             rows = [row for queryset in querysets for row in _read(queryset, keys, cursor, limit)]
@@ -342,6 +365,20 @@ def _merged(
         page = page[:limit]
     else:
         page = list(first() if first is not None else _union_of_heads(querysets, keys, cursor, limit))
+    return _by_keys(page, keys, read, querysets)
+
+
+def _merges(using: str) -> bool:
+    """Whether the database merges the parts' keys (`_union_of_heads`): SQLite takes no ORDER BY
+    or LIMIT in a part of a UNION."""
+    return bool(connections[using].features.supports_slicing_ordering_in_compound)
+
+
+def _by_keys(
+    page: list[Any], keys: list[tuple[str, bool]], read: Reader | None, querysets: list[QuerySet[Any]]
+) -> list[Any]:
+    """The rows of a page of keys (each ending with its part's place where there is no `read`),
+    read by pk from `read` or from their parts."""
     pk = len(keys) - 1  # the last key is the pk
     if read is not None:
         ids = [values[pk] for values in page]

@@ -8,12 +8,12 @@ from operator import attrgetter
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Value
+from django.db.models import Count, QuerySet, Value
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Sale
 from kam import pagination
-from kam.pagination import decode_cursor, encode_cursor, first_page, keyset_page
+from kam.pagination import Page, decode_cursor, encode_cursor, first_page, keyset_page
 from kam.prepared import Prepared
 from tests.factories import ClientFactory, PointFactory, SaleFactory
 
@@ -365,6 +365,40 @@ def test_the_first_page_s_keys_from_a_prepared_query(size, two_statuses, django_
         two_statuses, order=order, size=size, count=False, read=read, after=plain.next_cursor
     )
     assert [c.pk for c in later.rows] == [c.pk for c in plain_later.rows]
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_parts_made_on_demand_are_not_made_for_a_prepared_first_page(size, two_statuses):
+    """`querysets` as a function: a first page the database merges from `first` makes no parts;
+    a later page, a malformed cursor's first page, and a database that merges in Python make
+    them. Every page is the one the parts as they are give."""
+    order, read = ["-version", "pk"], Client.objects.annotate(marked=Value("read"))
+    first = Prepared(lambda: first_page(two_statuses, order=order, size=size, read=True))
+    made: list[int] = []
+
+    def parts() -> list[QuerySet[Client]]:
+        made.append(1)
+        return two_statuses
+
+    def page(**cursor: str) -> Page:
+        return keyset_page(parts, order=order, size=size, count=False, read=read, first=first, **cursor)
+
+    plain = keyset_page(two_statuses, order=order, size=size, count=False, read=read)
+    assert plain.next_cursor
+    opened = page()
+    assert made == ([] if connection.features.supports_slicing_ordering_in_compound else [1])
+    assert [c.pk for c in opened.rows] == [c.pk for c in plain.rows]
+    assert (opened.next_cursor, opened.previous_cursor) == (plain.next_cursor, "")
+    made.clear()
+
+    assert [c.pk for c in page(after="not a cursor").rows] == [c.pk for c in plain.rows]
+    later = page(after=plain.next_cursor)
+    plain_later = keyset_page(
+        two_statuses, order=order, size=size, count=False, read=read, after=plain.next_cursor
+    )
+    assert made == [1, 1]
+    assert [c.pk for c in later.rows] == [c.pk for c in plain_later.rows]
+    assert later.previous_cursor == plain_later.previous_cursor
 
 
 def test_a_prepared_first_page_reads_the_querysets_as_they_are(two_statuses):

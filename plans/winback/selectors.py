@@ -115,9 +115,9 @@ class Row:
 def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, list[Row]]:
     """One page of `win_back_clients(user)`: its keys merged from `_parts` of the clients the user
     sees, then its rows.
-    The first page's keys come from a prepared query (the page opens on it)."""
+    The first page's keys come from a prepared query (the page opens on it), without the parts."""
     page = keyset_page(
-        _parts(clients_visible_to(user)),
+        lambda: _parts(clients_visible_to(user)),
         order=ORDER,
         after=after,
         before=before,

@@ -21,6 +21,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -140,7 +141,13 @@ def candidate_page(
     """
     # The parts yield their keys in one UNION, and the page's rows are read by pk.
     page = keyset_page(
-        _parts(queryset), order=ORDER, after=after, size=size, count=False, read=_BY_PK.of_pks, first=first
+        lambda: _parts(queryset),
+        order=ORDER,
+        after=after,
+        size=size,
+        count=False,
+        read=_BY_PK.of_pks,
+        first=first,
     )
     return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
 
@@ -195,12 +202,24 @@ def key_list_version(policy: Policy) -> tuple[object, ...] | None:
     segments: the loads' version, which the database's triggers move with every key status, a
     client's status, responsible manager or size class, a client added or deleted (see
     `LoadTally`); the tier overrides (how many, the latest decision); and the policy's every
-    field. None while the loads are not tallied yet: nothing then moves a version."""
-    loads = LoadTally.objects.filter(pk=1).values_list("version", flat=True).first()
-    if loads is None:
-        return None
-    overrides = TierOverride.objects.aggregate(count=Count("pk"), latest=Max("decided_at"))
-    return (loads, overrides["count"], overrides["latest"], policy.version())
+    field. None while the loads are not tallied yet: nothing then moves a version. One query,
+    compiled once."""
+    found = _KEY_LIST_VERSION()
+    return (*found[0], policy.version()) if found else None
+
+
+def _of_overrides(aggregate: Count | Max) -> Subquery:
+    """An aggregate of every tier override as a scalar subquery: grouped by a constant, which
+    Django leaves out of a GROUP BY (so no GROUP BY at all)."""
+    whole = TierOverride.objects.order_by().values(whole=Value(1))
+    return Subquery(whole.annotate(v=aggregate).values("v"))
+
+
+_KEY_LIST_VERSION = Prepared(
+    lambda: LoadTally.objects.filter(pk=1).values_list(
+        "version", _of_overrides(Count("pk")), _of_overrides(Max("decided_at"))
+    )
+)
 
 
 def key_clients(

@@ -412,10 +412,11 @@ def test_the_key_section_is_drawn_again_after_each_change_and_kept_between(
     change, before, after, kept, director, manager, assert_queries
 ):
     # session, user, roles and permissions, policy, the run's totals, the candidates' keys (every
-    # silver and gold client here is key: no rows to read), the loads' version and the overrides,
-    # unread badge, manager filter choices; not the key clients, their loads or the cap
+    # silver and gold client here is key: no rows to read), the loads' version with the overrides'
+    # count and latest decision (one query), unread badge, manager filter choices; not the key
+    # clients, their loads or the cap
     parts = 1 if connection.features.supports_slicing_ordering_in_compound else 4
-    shown = key_section(assert_queries(9 + parts, lambda: kept.get(CANDIDATES_URL)))
+    shown = key_section(assert_queries(8 + parts, lambda: kept.get(CANDIDATES_URL)))
     assert "Key 0" in shown
     assert "Newly key" not in shown
 
