@@ -160,6 +160,7 @@ class Client(models.Model):
         null=True,
         blank=True,
         related_name="responsible_for",
+        db_index=False,  # `client_manager_idx` leads with it
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -183,6 +184,12 @@ class Client(models.Model):
             models.Index(fields=["status", "name", "id"], name="client_status_idx"),
             models.Index(fields=["updated_at", "id"], name="client_updated_idx"),
             models.Index(fields=["responsible_manager", "name", "id"], name="client_manager_idx"),
+            # A manager's next steps due by a date (the day), only the clients that have one.
+            models.Index(
+                fields=["responsible_manager", "next_step_due", "id"],
+                condition=~Q(next_step=""),
+                name="client_manager_step_idx",
+            ),
             models.Index(Coalesce("last_touch_on", Value(NEVER)), "id", name="client_last_touch_idx"),
             models.Index(Coalesce("next_step_due", Value(NO_STEP)), "id", name="client_next_step_idx"),
             # Whether a client is active, by an index probe: the key clients counted for the cap

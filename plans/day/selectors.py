@@ -229,12 +229,18 @@ def flag_counts(user: User) -> list[FlagCount]:
     ]
 
 
+def _steps_due(user: int, today: date) -> QuerySet[Client]:
+    """The user's clients with a next step due by `today`: among the ids of their own clients
+    with one due (read off `client_manager_step_idx`, not every client of theirs probed by pk)
+    and of their account teams' clients."""
+    due = Client.objects.filter(next_step_due__lte=today).exclude(next_step="")
+    own = due.filter(responsible_manager_id=user).order_by().values("pk")
+    return due.filter(pk__in=own.union(TeamMember.objects.filter(user_id=user).order_by().values("client")))
+
+
 _NEXT_STEPS = Prepared(
     lambda user, today: _sectioned(
-        Client.objects.filter(pk__in=my_clients(user), next_step_due__lte=today)
-        .exclude(next_step="")
-        .only("name", "next_step", "next_step_due")
-        .order_by("-next_step_due", "-pk"),
+        _steps_due(user, today).only("name", "next_step", "next_step_due").order_by("-next_step_due", "-pk"),
         STEPS_LIMIT,
     )
 )

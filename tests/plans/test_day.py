@@ -2,13 +2,14 @@
 one click), the flagged clients and the next steps due, in a constant number of queries."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Contact, Touch
+from accounts.models import Client, Contact, Touch
 from plans.day import selectors
 from plans.services import plan_create
 from segmentation.models import ActionItem, Policy, Review, ReviewItem
@@ -130,6 +131,73 @@ def test_next_steps_due_are_each_client_s_latest_step(manager, client_card):
         ("Siberian Steel", "Send the offer"),
         ("Late Co", "Call back"),
     ]
+
+
+def test_next_steps_due_of_own_and_account_team_clients_once_each(manager, client_card):
+    def step(client: Client, due: date, text: str = "Call") -> Client:
+        TouchFactory(client=client, date=TODAY - timedelta(days=10), next_step=text, next_step_date=due)
+        return client
+
+    step(client_card, TODAY - timedelta(days=1), "Mine")
+    teamed = step(ClientFactory(name="Teamed Co"), TODAY, "On my team")
+    TeamMemberFactory(client=teamed, user=manager)
+    both = step(ClientFactory(responsible_manager=manager, name="Both Co"), TODAY - timedelta(days=5), "Both")
+    TeamMemberFactory(client=both, user=manager)
+    later = step(ClientFactory(name="Teamed later"), TODAY + timedelta(days=1))
+    TeamMemberFactory(client=later, user=manager)
+    step(ClientFactory(responsible_manager=manager, name="Own later"), TODAY + timedelta(days=2))
+    step(ClientFactory(name="Not mine"), TODAY - timedelta(days=1))
+    ClientFactory(responsible_manager=manager, name="No step")
+
+    found = selectors.next_steps_due(manager, TODAY)
+
+    assert [(client.name, client.next_step) for client in found.rows] == [
+        ("Teamed Co", "On my team"),
+        ("Siberian Steel", "Mine"),
+        ("Both Co", "Both"),
+    ]
+    assert found.total == 3
+
+
+def test_the_clients_manager_column_leads_two_indexes_not_three(db):
+    """The foreign key's own index is dropped (`client_manager_idx` leads with its column), by
+    name: altering the field would remake the table on SQLite and lose the triggers on it."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Client._meta.db_table)
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["accounts_client"],
+            )
+            assert cursor.fetchone()[0] > 0
+    led = {
+        name
+        for name, c in constraints.items()
+        if c["index"] and c["columns"][:1] == ["responsible_manager_id"]
+    }
+
+    assert led == {"client_manager_idx", "client_manager_step_idx"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index's plan is PostgreSQL's")
+def test_own_next_steps_due_are_read_off_the_manager_s_index(manager, client_card):
+    """Only the manager's clients with a step due are read, off (manager, due date): not every
+    client of theirs probed for its date."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'client_manager_step_idx'")
+        (definition,) = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_seqscan = off")  # what a few rows make cheaper than any index
+        plan = selectors._NEXT_STEPS.build(manager.pk, TODAY).explain()
+
+    assert definition.endswith(
+        "(responsible_manager_id, next_step_due, id) WHERE (NOT ((next_step)::text = ''::text))"
+    )
+    lines = plan.splitlines()
+    assert any(
+        "using client_manager_step_idx" in scan
+        and f"(responsible_manager_id = {manager.pk}) AND" in condition
+        for scan, condition in pairwise(lines)
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index's plan is PostgreSQL's")
