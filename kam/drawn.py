@@ -10,14 +10,17 @@ evaluated again on every page.
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from hashlib import blake2b
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -54,6 +57,45 @@ def drawn(
             _kept.clear()
         _kept[whole] = parts
     return SafeString("".join(own[part] if index % 2 else part for index, part in enumerate(parts)))
+
+
+def drawn_form(
+    template_name: str,
+    key: tuple[Any, ...],
+    fields: Iterable[BoundField],
+    context: Callable[[], Mapping[str, Any]],
+) -> SafeString:
+    """`drawn` for a template that draws a form's `fields`, whatever they show besides what the
+    form's class gives them (their labels and attributes) in the key: each field's name, value,
+    and choices as a digest of their values and of the labels not written in the code. The
+    choices are read once: when the form is drawn, each widget draws the ones read for the key."""
+    shown, read = [], []
+    for field in fields:
+        digest = None
+        if hasattr(field.field, "choices"):
+            choices = list(iter(field.field.choices))  # not `len()`: a model's choices would count
+            read.append((field.field.widget, choices))
+            digest = blake2b(repr(_plain(choices)).encode(), digest_size=12).hexdigest()
+        shown.append((field.name, repr(field.value()), digest))
+
+    def filled() -> Mapping[str, Any]:
+        for widget, choices in read:
+            widget.choices = choices
+        return context()
+
+    return drawn(template_name, (key, tuple(shown)), filled, {})
+
+
+def _plain(choices: Iterable[Any]) -> list[Any]:
+    """Choices as the text that tells them apart, groups included: a lazy label is the code's,
+    the same for a language (and its repr, its address)."""
+    return [
+        (
+            value,
+            _plain(label) if isinstance(label, list | tuple) else "" if isinstance(label, Promise) else label,
+        )
+        for value, label in choices
+    ]
 
 
 @receiver(setting_changed)

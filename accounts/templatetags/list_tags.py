@@ -5,11 +5,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
+from accounts.filters import ClientFilter
 from kam.cells import esc
+from kam.drawn import drawn_form
 from kam.links import pk_url
 
 register = template.Library()
@@ -38,3 +41,19 @@ def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool)
         ]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return SafeString("\n".join(rows))
+
+
+FILTERS = "accounts/_client_filters.html"
+SEARCH = "q"
+
+
+@register.simple_tag
+def client_filters(filters: ClientFilter, sort: str) -> SafeString:
+    """{% client_filters filters sort %}: the list's filter form, drawn once per process for what
+    its fields show (`kam.drawn.drawn_form`: each one's value and choices) and the order; with
+    a search typed in, drawn each time (its text would make a key of every search)."""
+    context = {"filters": filters, "sort": sort}
+    form = filters.form
+    if form[SEARCH].value():
+        return SafeString(render_to_string(FILTERS, context))
+    return drawn_form(FILTERS, (sort,), (form[name] for name in form.fields), lambda: context)

@@ -1,0 +1,129 @@
+"""The client list's filter form, kept drawn (`list_tags.client_filters`, `kam.drawn.drawn_form`)
+by what its fields show: a value chosen, a choice added, renamed or moved shows at once."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Industry
+from accounts.templatetags import list_tags
+from kam import drawn
+from tests.factories import ClientFactory, IndustryFactory, ManagerFactory
+
+LIST_URL = reverse("accounts:client_list")
+FILTERS = "accounts/_client_filters.html"
+
+
+def form_of(response) -> str:
+    html = response.content.decode()
+    start = html.index('<form class="row g-2')
+    return html[start : html.index("</form>", start) + len("</form>")]
+
+
+@pytest.fixture
+def drawings(monkeypatch):
+    """The filter form's drawings, counted."""
+    drawn._kept.clear()
+    seen = []
+    render = drawn.render_to_string
+
+    def counted(name, context):
+        if name == FILTERS:
+            seen.append(name)
+        return render(name, context)
+
+    monkeypatch.setattr(drawn, "render_to_string", counted)
+    monkeypatch.setattr(list_tags, "render_to_string", counted)
+    return seen
+
+
+def test_drawn_once_and_as_the_template_draws_it(as_director, drawings):
+    IndustryFactory(name="Steel")
+
+    first = form_of(as_director.get(LIST_URL))
+    again = form_of(as_director.get(LIST_URL))
+    with override_settings(DEBUG=True):  # drawn every time
+        live = form_of(as_director.get(LIST_URL))
+
+    assert first == again == live
+    assert len(drawings) == 2  # the first, and the one in development
+    assert 'id="id_industry"' in first
+    assert ">Steel</option>" in first
+
+
+def test_each_value_chosen_is_drawn_selected(as_director, drawings):
+    chosen = {
+        status: form_of(as_director.get(LIST_URL, {"status": status}))
+        for status in ("active", "inactive", "active")
+    }
+
+    assert '<option value="active" selected>' in chosen["active"]
+    assert '<option value="inactive" selected>' in chosen["inactive"]
+    assert '<option value="" selected>Any</option>' in form_of(as_director.get(LIST_URL))
+    assert len(drawings) == 3  # active, inactive, none: active again was kept
+
+
+def test_an_industry_added_or_renamed_shows_at_once(as_director, drawings):
+    steel = IndustryFactory(name="Steel")
+    form_of(as_director.get(LIST_URL))
+
+    IndustryFactory(name="Food")
+    added = form_of(as_director.get(LIST_URL))
+    Industry.objects.filter(pk=steel.pk).update(name="Steel and iron")  # no signal, no version
+    renamed = form_of(as_director.get(LIST_URL))
+
+    assert ">Food</option>" in added
+    assert ">Steel and iron</option>" in renamed
+    assert ">Steel</option>" not in renamed
+    assert len(drawings) == 3
+
+
+def test_a_manager_added_or_gone_shows_at_once_in_the_director_s_select(as_director, drawings):
+    anna = ManagerFactory(first_name="Anna", last_name="Orlova")
+    ClientFactory(responsible_manager=anna)  # so that she stays in the select once gone
+    before = form_of(as_director.get(LIST_URL))
+    ManagerFactory(first_name="Boris", last_name="Petrov")
+    added = form_of(as_director.get(LIST_URL))
+    anna.is_active = False
+    anna.save()
+    gone = form_of(as_director.get(LIST_URL))
+
+    assert "Anna Orlova" in before
+    assert "Boris Petrov" not in before
+    assert "Boris Petrov" in added
+    assert gone.index('<optgroup label="No longer active">') < gone.index("Anna Orlova")
+
+
+def test_a_search_is_drawn_each_time_with_its_text(as_director, drawings):
+    first = form_of(as_director.get(LIST_URL, {"q": "<b>Steel"}))
+    second = form_of(as_director.get(LIST_URL, {"q": "Food"}))
+
+    assert 'value="&lt;b&gt;Steel"' in first
+    assert 'value="Food"' in second
+    assert len(drawings) == 2
+
+
+def test_each_language_has_its_own(as_director, director, drawings):
+    english = form_of(as_director.get(LIST_URL))
+    director.language = "ru"
+    director.save()
+    russian = form_of(as_director.get(LIST_URL))
+
+    assert ">Any</option>" in english
+    assert ">Все</option>" in russian
+    assert len(drawings) == 2
+
+
+def test_drawing_it_again_reads_no_choice_twice(as_director, drawings):
+    steel = IndustryFactory(name="Steel")
+    as_director.get(LIST_URL)
+    with CaptureQueriesContext(connection) as kept:
+        as_director.get(LIST_URL)
+    Industry.objects.filter(pk=steel.pk).update(name="Steel and iron")
+    with CaptureQueriesContext(connection) as redrawn:
+        as_director.get(LIST_URL)
+
+    assert len(drawings) == 2
+    assert len(redrawn) == len(kept)
