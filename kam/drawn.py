@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from hashlib import blake2b
 from typing import Any
 
+from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -37,6 +38,7 @@ def stand_in(name: str) -> str:
 
 
 _kept: dict[tuple[Any, ...], tuple[str, ...]] = {}
+register = template.Library()
 
 
 def drawn(
@@ -84,6 +86,22 @@ def drawn_form(
         return context()
 
     return drawn(template_name, (key, tuple(shown)), filled, {})
+
+
+@register.simple_tag
+def kept_filters(template_name: str, filters: Any) -> SafeString:
+    """{% kept_filters "template" filters %}: a list's filter form, `filters.form` of a filterset
+    (which the template draws as `filters`), kept by what its fields show (`drawn_form`)."""
+    return drawn_form(template_name, (), drawn_filters(filters.form), lambda: {"filters": filters})
+
+
+CURSORS = ("after", "before")
+
+
+def drawn_filters(form: Any) -> list[BoundField]:
+    """A list's filter fields as its form draws them: not the pager's cursors, which the links
+    carry (in a key, each page would be kept apart)."""
+    return [form[name] for name in form.fields if name not in CURSORS]
 
 
 def _plain(choices: Iterable[Any]) -> list[Any]:

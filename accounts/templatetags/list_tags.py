@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
 from kam.cells import esc
-from kam.drawn import drawn_form
+from kam.drawn import drawn_filters, drawn_form
 from kam.links import pk_url
 
 register = template.Library()
@@ -56,4 +56,4 @@ def client_filters(filters: ClientFilter, sort: str) -> SafeString:
     form = filters.form
     if form[SEARCH].value():
         return SafeString(render_to_string(FILTERS, context))
-    return drawn_form(FILTERS, (sort,), (form[name] for name in form.fields), lambda: context)
+    return drawn_form(FILTERS, (sort,), drawn_filters(form), lambda: context)

@@ -80,7 +80,12 @@ TEMPLATES = [
                 "kam.users.context_processors.roles_context",
                 "segmentation.notifications.context_processors.notifications_context",
             ],
-            "libraries": {"kam_crispy": "kam.crispy", "kam_links": "kam.links", "kam_i18n": "kam.i18n"},
+            "libraries": {
+                "kam_crispy": "kam.crispy",
+                "kam_drawn": "kam.drawn",
+                "kam_links": "kam.links",
+                "kam_i18n": "kam.i18n",
+            },
             "builtins": ["kam.dates"],  # `date` for the short formats, without reading them each time
         },
     },

@@ -96,6 +96,18 @@ def test_a_manager_added_or_gone_shows_at_once_in_the_director_s_select(as_direc
     assert gone.index('<optgroup label="No longer active">') < gone.index("Anna Orlova")
 
 
+def test_every_page_of_the_list_has_the_same(as_director, drawings):
+    ClientFactory.create_batch(51, status="active")
+    first = as_director.get(LIST_URL, {"status": "active"})
+    cursor = first.context["page"].next_cursor
+    assert cursor
+    second = as_director.get(LIST_URL, {"status": "active", "after": cursor})
+    back = as_director.get(LIST_URL, {"status": "active", "before": second.context["page"].previous_cursor})
+
+    assert form_of(first) == form_of(second) == form_of(back)
+    assert len(drawings) == 1
+
+
 def test_a_search_is_drawn_each_time_with_its_text(as_director, drawings):
     first = form_of(as_director.get(LIST_URL, {"q": "<b>Steel"}))
     second = form_of(as_director.get(LIST_URL, {"q": "Food"}))
