@@ -70,3 +70,48 @@ def test_revoked_and_no_key_clients_count_none():
     assert (key_cap(Policy.current()).count, key_cap(Policy.current(), excluding=revoked).count) == (0, 0)
     assert key_cap(Policy.current(), excluding=key_client()).count == 0
     assert key_cap(Policy.current()).count == 1
+
+
+def kept_count(capture) -> int:
+    """The key count as a page reads it once its request has committed: the count it kept."""
+    with capture(execute=True):
+        counted = key_cap(Policy.current()).count
+    return counted
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda clients: key_client(),
+        lambda clients: KeyStatus.objects.filter(client=clients[0]).update(is_key=False),
+        lambda clients: KeyStatus.objects.filter(client=clients[0]).delete(),
+        lambda clients: Client.objects.filter(pk=clients[1].pk).update(status=Client.Status.INACTIVE),
+        lambda clients: Client.objects.filter(pk=clients[1].pk).delete(),
+        lambda clients: Client.objects.filter(pk=clients[2].pk).update(status=Client.Status.ACTIVE),
+    ],
+    ids=["granted", "revoked", "status deleted", "card inactive", "card deleted", "card active"],
+)
+def test_the_kept_key_count_follows_every_change_at_once(change, django_capture_on_commit_callbacks):
+    clients = [key_client(), key_client(), key_client(Client.Status.PROSPECT)]
+    assert kept_count(django_capture_on_commit_callbacks) == 2
+
+    change(clients)
+
+    live = KeyStatus.objects.filter(is_key=True, client__status=Client.Status.ACTIVE).count()
+    assert live != 2
+    assert kept_count(django_capture_on_commit_callbacks) == live
+    assert key_cap(Policy.current()).count == live
+
+
+def test_the_key_count_is_kept_only_once_its_transaction_commits(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    key_client()
+    policy = Policy.current()
+    key_cap(policy)  # counted, not kept: nothing committed
+    with django_assert_num_queries(3):  # the active clients, the version, the key clients
+        key_cap(policy)
+    kept_count(django_capture_on_commit_callbacks)
+
+    with django_assert_num_queries(2):  # the active clients, the version
+        assert key_cap(policy).count == 1
