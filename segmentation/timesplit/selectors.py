@@ -16,7 +16,7 @@ source from its `AppConfig.ready()` (`register_development_time`).
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -112,6 +112,12 @@ class Logged:
         self.minutes += row["minutes"] or 0
         self.entries += row["entries"]
         self.undated += row["undated"]
+
+    def merge(self, other: "Logged") -> None:
+        """Add another bucket's time (a manager's, to the department's)."""
+        self.minutes += other.minutes
+        self.entries += other.entries
+        self.undated += other.undated
 
     @property
     def hours(self) -> Decimal:
@@ -230,7 +236,7 @@ def time_split(
     department = Row(None)
     for manager_row in rows.values():
         for bucket, logged in manager_row.logged.items():
-            department.logged[bucket].add(asdict(logged))
+            department.logged[bucket].merge(logged)
     return TimeSplit(since, until, list(rows.values()), department, targets(policy))
 
 
