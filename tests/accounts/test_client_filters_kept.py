@@ -9,43 +9,24 @@ from django.urls import reverse
 
 from accounts.models import Industry
 from accounts.templatetags import list_tags
-from kam import drawn
 from tests.factories import ClientFactory, IndustryFactory, ManagerFactory
+from tests.helpers import count_drawings, filter_form_of
 
 LIST_URL = reverse("accounts:client_list")
-FILTERS = "accounts/_client_filters.html"
-
-
-def form_of(response) -> str:
-    html = response.content.decode()
-    start = html.index('<form class="row g-2')
-    return html[start : html.index("</form>", start) + len("</form>")]
 
 
 @pytest.fixture
 def drawings(monkeypatch):
-    """The filter form's drawings, counted."""
-    drawn._kept.clear()
-    seen = []
-    render = drawn.render_to_string
-
-    def counted(name, context):
-        if name == FILTERS:
-            seen.append(name)
-        return render(name, context)
-
-    monkeypatch.setattr(drawn, "render_to_string", counted)
-    monkeypatch.setattr(list_tags, "render_to_string", counted)
-    return seen
+    return count_drawings(monkeypatch, list_tags)
 
 
 def test_drawn_once_and_as_the_template_draws_it(as_director, drawings):
     IndustryFactory(name="Steel")
 
-    first = form_of(as_director.get(LIST_URL))
-    again = form_of(as_director.get(LIST_URL))
+    first = filter_form_of(as_director.get(LIST_URL))
+    again = filter_form_of(as_director.get(LIST_URL))
     with override_settings(DEBUG=True):  # drawn every time
-        live = form_of(as_director.get(LIST_URL))
+        live = filter_form_of(as_director.get(LIST_URL))
 
     assert first == again == live
     assert len(drawings) == 2  # the first, and the one in development
@@ -55,24 +36,24 @@ def test_drawn_once_and_as_the_template_draws_it(as_director, drawings):
 
 def test_each_value_chosen_is_drawn_selected(as_director, drawings):
     chosen = {
-        status: form_of(as_director.get(LIST_URL, {"status": status}))
+        status: filter_form_of(as_director.get(LIST_URL, {"status": status}))
         for status in ("active", "inactive", "active")
     }
 
     assert '<option value="active" selected>' in chosen["active"]
     assert '<option value="inactive" selected>' in chosen["inactive"]
-    assert '<option value="" selected>Any</option>' in form_of(as_director.get(LIST_URL))
+    assert '<option value="" selected>Any</option>' in filter_form_of(as_director.get(LIST_URL))
     assert len(drawings) == 3  # active, inactive, none: active again was kept
 
 
 def test_an_industry_added_or_renamed_shows_at_once(as_director, drawings):
     steel = IndustryFactory(name="Steel")
-    form_of(as_director.get(LIST_URL))
+    filter_form_of(as_director.get(LIST_URL))
 
     IndustryFactory(name="Food")
-    added = form_of(as_director.get(LIST_URL))
+    added = filter_form_of(as_director.get(LIST_URL))
     Industry.objects.filter(pk=steel.pk).update(name="Steel and iron")  # no signal, no version
-    renamed = form_of(as_director.get(LIST_URL))
+    renamed = filter_form_of(as_director.get(LIST_URL))
 
     assert ">Food</option>" in added
     assert ">Steel and iron</option>" in renamed
@@ -83,12 +64,12 @@ def test_an_industry_added_or_renamed_shows_at_once(as_director, drawings):
 def test_a_manager_added_or_gone_shows_at_once_in_the_director_s_select(as_director, drawings):
     anna = ManagerFactory(first_name="Anna", last_name="Orlova")
     ClientFactory(responsible_manager=anna)  # so that she stays in the select once gone
-    before = form_of(as_director.get(LIST_URL))
+    before = filter_form_of(as_director.get(LIST_URL))
     ManagerFactory(first_name="Boris", last_name="Petrov")
-    added = form_of(as_director.get(LIST_URL))
+    added = filter_form_of(as_director.get(LIST_URL))
     anna.is_active = False
     anna.save()
-    gone = form_of(as_director.get(LIST_URL))
+    gone = filter_form_of(as_director.get(LIST_URL))
 
     assert "Anna Orlova" in before
     assert "Boris Petrov" not in before
@@ -104,13 +85,13 @@ def test_every_page_of_the_list_has_the_same(as_director, drawings):
     second = as_director.get(LIST_URL, {"status": "active", "after": cursor})
     back = as_director.get(LIST_URL, {"status": "active", "before": second.context["page"].previous_cursor})
 
-    assert form_of(first) == form_of(second) == form_of(back)
+    assert filter_form_of(first) == filter_form_of(second) == filter_form_of(back)
     assert len(drawings) == 1
 
 
 def test_a_search_is_drawn_each_time_with_its_text(as_director, drawings):
-    first = form_of(as_director.get(LIST_URL, {"q": "<b>Steel"}))
-    second = form_of(as_director.get(LIST_URL, {"q": "Food"}))
+    first = filter_form_of(as_director.get(LIST_URL, {"q": "<b>Steel"}))
+    second = filter_form_of(as_director.get(LIST_URL, {"q": "Food"}))
 
     assert 'value="&lt;b&gt;Steel"' in first
     assert 'value="Food"' in second
@@ -118,10 +99,10 @@ def test_a_search_is_drawn_each_time_with_its_text(as_director, drawings):
 
 
 def test_each_language_has_its_own(as_director, director, drawings):
-    english = form_of(as_director.get(LIST_URL))
+    english = filter_form_of(as_director.get(LIST_URL))
     director.language = "ru"
     director.save()
-    russian = form_of(as_director.get(LIST_URL))
+    russian = filter_form_of(as_director.get(LIST_URL))
 
     assert ">Any</option>" in english
     assert ">Все</option>" in russian
