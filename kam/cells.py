@@ -7,8 +7,16 @@ lives beside the column.
 
 Cells build their HTML with f-strings and `esc` (the standard library's escaping, which
 `django.utils.html.escape` wraps): every value that is not a constant goes through `esc`.
+
+A table writes its rows `within rows()`: the active language and the day are looked up once for
+them all. Each lookup of the language reads an `asgiref` local behind a lock (a microsecond),
+and a list's cells asked for it some 350 times a page, for its dates, figures, badges and words.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -22,6 +30,54 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 DASH = mark_safe('<span class="text-muted">—</span>')
 DASH_END = mark_safe('<span class="d-block text-end text-muted">—</span>')
+
+
+@dataclass
+class _Rows:
+    language: str | None
+    today: date = field(default_factory=timezone.localdate)
+
+
+_rows: ContextVar[_Rows | None] = ContextVar("kam_cells_rows", default=None)
+
+
+@contextmanager
+def rows() -> Iterator[None]:
+    """While a table's rows are written: the language active as they begin, and the day, are the
+    cells' (`language`, `today`), not looked up again in every cell."""
+    token = _rows.set(_Rows(translation.get_language()))
+    try:
+        yield
+    finally:
+        _rows.reset(token)
+
+
+def language() -> str | None:
+    """The active language (as `rows()` found it, within it)."""
+    within = _rows.get()
+    return translation.get_language() if within is None else within.language
+
+
+def today() -> date:
+    """`timezone.localdate()` (as `rows()` found it, within it)."""
+    within = _rows.get()
+    return timezone.localdate() if within is None else within.today
+
+
+def gettext(message: str) -> str:
+    """`django.utils.translation.gettext` of a message written in the code, kept per language:
+    the cells of a page ask for the same few words hundreds of times."""
+    return _gettext(message, language())
+
+
+@lru_cache(maxsize=1024)
+def _gettext(message: str, language: str | None) -> str:
+    return translation.gettext(message)
+
+
+def get_format(format_type: str) -> Any:
+    """`django.utils.formats.get_format` in the active language (`language()`)."""
+    return formats.get_format(format_type, lang=language())
 
 
 def esc(value: Any) -> str:
@@ -40,7 +96,7 @@ def text(value: Any) -> str:
 
 def short_date(value: date) -> str:
     """The date as the active language writes it short (SHORT_DATE_FORMAT)."""
-    return _short_date(value, translation.get_language())
+    return _short_date(value, language())
 
 
 @lru_cache(maxsize=4096)
@@ -59,11 +115,11 @@ def short_datetime(value: datetime) -> str:
 def short_moment(value: datetime) -> str:
     """`short_datetime` of a moment as it is, in its own time zone (the template filter `date`
     has it converted already, unless `{% localtime off %}`)."""
-    language = translation.get_language()
-    between = _time_after_date(language)
+    active = language()
+    between = _time_after_date(active)
     if between is None:
         return formats.date_format(value, "SHORT_DATETIME_FORMAT")
-    return f"{_short_date(value.date(), language)}{between}{value.hour:02d}:{value.minute:02d}"
+    return f"{_short_date(value.date(), active)}{between}{value.hour:02d}:{value.minute:02d}"
 
 
 @lru_cache(maxsize=16)
@@ -108,7 +164,7 @@ def tenths(value: Decimal | int | float, *, force_grouping: bool = False) -> str
     units, tenth = divmod(rounded, 10)
     sign = "-" if value < 0 and rounded else ""
     units_text = grouped(units) if force_grouping or settings.USE_THOUSAND_SEPARATOR else str(units)
-    return f"{sign}{units_text}{formats.get_format('DECIMAL_SEPARATOR')}{tenth}"
+    return f"{sign}{units_text}{get_format('DECIMAL_SEPARATOR')}{tenth}"
 
 
 def tenths_or_whole(value: Decimal | int) -> str:
@@ -125,7 +181,7 @@ def grouped(number: int) -> str:
     its general-purpose parsing: the separator is its one lookup."""
     if -1000 < number < 1000:
         return str(number)
-    return f"{number:,}".replace(",", str(formats.get_format("THOUSAND_SEPARATOR")))
+    return f"{number:,}".replace(",", str(get_format("THOUSAND_SEPARATOR")))
 
 
 def figure_end(value: Decimal | None) -> SafeString:

@@ -2,9 +2,7 @@
 
 from functools import lru_cache
 
-from django.utils.translation import get_language, gettext
-
-from kam.cells import esc
+from kam.cells import esc, gettext, language
 from segmentation.models import Tier
 
 TIER_LABELS = dict(Tier.choices)
@@ -13,7 +11,7 @@ TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-
 
 def tier_badge(tier: str) -> str:
     """A tier as a badge in its colour: gold, silver, bronze."""
-    return _tier_badge(tier, get_language())
+    return _tier_badge(tier, language())
 
 
 @lru_cache(maxsize=64)
@@ -24,7 +22,7 @@ def _tier_badge(tier: str, language: str | None) -> str:
 
 def category_badge(category: str) -> str:
     """An ABCD category as a badge, or a dash that says there is none yet."""
-    return _category_badge(category, get_language())
+    return _category_badge(category, language())
 
 
 @lru_cache(maxsize=64)

@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
 from kam import fragments
-from kam.cells import DASH, DASH_END, esc, figure_end, whole
+from kam.cells import DASH, DASH_END, esc, figure_end, gettext, whole
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from kam.users import extensions as users_extensions

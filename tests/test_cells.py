@@ -1,9 +1,11 @@
 """kam/cells.py: the small pieces every app's cells share."""
 
-import pytest
-from django.utils import translation
+from datetime import timedelta
 
-from kam.cells import label
+import pytest
+from django.utils import timezone, translation
+
+from kam.cells import gettext, grouped, label, language, rows, today
 from plans.models import Plan, PlanKind
 
 
@@ -31,3 +33,42 @@ def test_a_label_speaks_the_active_language():
         assert russian == str(PlanKind.choices[0][1])
 
     assert english != russian
+
+
+def test_words_speak_the_active_language_each_time():
+    with translation.override("ru"):
+        assert gettext("never") == "никогда"
+    with translation.override("en"):
+        assert gettext("never") == "never"
+    with translation.override("ru"):
+        assert gettext("never") == "никогда"
+
+
+def test_rows_keep_the_language_and_the_day_they_began_with(monkeypatch):
+    with translation.override("en"):
+        with rows():
+            day = today()
+            with translation.override("ru"):  # nothing within a table's rows does this
+                assert (language(), gettext("never")) == ("en", "never")
+                assert grouped(1234567) == "1,234,567"
+            monkeypatch.setattr(timezone, "localdate", lambda: day + timedelta(days=1))
+            assert today() == day
+        assert today() == day + timedelta(days=1)
+        with translation.override("ru"):
+            assert (language(), gettext("never")) == ("ru", "никогда")
+            assert grouped(1234567) == "1\xa0234\xa0567"
+
+
+def test_rows_end_where_they_began():
+    with translation.override("ru"):
+
+        @rows()
+        def written() -> str:
+            return language() or ""
+
+        with rows():
+            with translation.override("en"):
+                assert written() == "en"
+            assert language() == "ru"
+        with translation.override("en"):
+            assert language() == "en"

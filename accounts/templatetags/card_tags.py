@@ -4,13 +4,12 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
 from accounts import geography
 from accounts.columns import head_office_cell
 from accounts.models import Client, Contact, Touch
 from accounts.validators import format_phone
-from kam.cells import esc, label, text
+from kam.cells import esc, gettext, label, text
 from kam.dates import date
 from kam.links import row_url
 

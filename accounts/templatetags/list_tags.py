@@ -11,9 +11,9 @@ from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
-from kam.cells import esc
+from kam.cells import esc, rows
 from kam.drawn import drawn_filters, drawn_form
-from kam.links import pk_url
+from kam.links import around_last
 
 register = template.Library()
 
@@ -24,23 +24,22 @@ def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool)
     list has actions, its name linking to its card (the legal name as the title), then a cell
     per column."""
     pick_label = gettext("Pick %(name)s")
-    rows = []
-    for client in clients:
-        name = esc(client.name)
-        cells = [
-            (
-                f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="client"'
-                f' value="{client.pk}" form="list-action" aria-label="{pick_label % {"name": name}}"></td>'
+    card, card_end = around_last("accounts:client_detail")
+    written = []
+    with rows():
+        for client in clients:
+            name = esc(client.name)
+            box = (
+                f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="client" value='
+                f'"{client.pk}" form="list-action" aria-label="{pick_label % {"name": name}}"></td>'
+                if pick
+                else ""
             )
-            if pick
-            else "",
-            f'<td class="cell-name"><a href="{pk_url("accounts:client_detail", client.pk)}"',
-            f' title="{esc(client.legal_name)}">' if client.legal_name else ">",
-            f"{name}</a></td>",
-            *(f"<td>{column.cell(client)}</td>" for column in columns),
-        ]
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return SafeString("\n".join(rows))
+            title = f' title="{esc(client.legal_name)}"' if client.legal_name else ""
+            cells = "".join(f"<td>{column.cell(client)}</td>" for column in columns)
+            link = f'<a href="{card}{client.pk}{card_end}"{title}>{name}</a>'
+            written.append(f'<tr>{box}<td class="cell-name">{link}</td>{cells}</tr>')
+    return SafeString("\n".join(written))
 
 
 FILTERS = "accounts/_client_filters.html"

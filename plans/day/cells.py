@@ -4,13 +4,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc, label, short_date
+from kam.cells import esc, gettext, label, rows, short_date
 from kam.links import pk_url
 from plans.models import PlanKind, PlanStep
 
 
+@rows()
 def step_items(steps: Iterable[PlanStep], today: date) -> SafeString:
     """Each step due: when (overdue ones in red), its client's plans, its text and its plan's kind."""
     overdue = esc(gettext("overdue"))

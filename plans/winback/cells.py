@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc, label, short_date, text
+from kam.cells import esc, gettext, label, rows, short_date, text
 from kam.links import pk_url
 from kam.money import money
 from plans.models import Plan
@@ -16,6 +15,7 @@ from segmentation.models import Tier
 UPPER = (Tier.GOLD, Tier.SILVER)
 
 
+@rows()
 def win_back_rows(rows: Iterable[Row]) -> SafeString:
     """Each client: name (and key badge), tier, manager, why lost, last purchase, potential,
     the year's refusals and its latest win-back plan."""

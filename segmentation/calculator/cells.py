@@ -3,10 +3,11 @@ figures each, through `intcomma` and `floatformat`, were most of the page's time
 
 from django.utils.safestring import SafeString
 
-from kam.cells import esc, grouped, tenths_or_whole, whole
+from kam.cells import esc, grouped, rows, tenths_or_whole, whole
 from segmentation.calculator.selectors import Workload
 
 
+@rows()
 def manager_rows(workload: Workload, list_url: str) -> SafeString:
     """A row per responsible manager: a link to their active clients, their clients per
     category, the hours those need, the manager's time for touches and the load."""

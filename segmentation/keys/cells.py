@@ -4,9 +4,8 @@ rows on one page."""
 from collections.abc import Callable, Iterable
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc
+from kam.cells import esc, gettext, rows
 from kam.links import pk_url
 from segmentation.cells import flag_badge, flag_badges
 from segmentation.keys.selectors import Row
@@ -30,6 +29,7 @@ def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str
     )
 
 
+@rows()
 def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
     """The key clients, each with its manager and the manager's warnings."""
 
@@ -44,6 +44,7 @@ def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
     return SafeString(_rows(rows, segment_cells, manager, "btn-outline-secondary", '<td class="cell-wrap">'))
 
 
+@rows()
 def candidate_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
     """The candidates, each with its manager or a badge that says nobody is responsible."""
     nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'

@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc, label, short_datetime, text
+from kam.cells import esc, gettext, label, rows, short_datetime, text
 from kam.links import pk_url
 from segmentation.models import Notification
 
 
+@rows()
 def notification_rows(rows: Iterable[tuple[Notification, str]]) -> SafeString:
     """Each notification (with its text) as a button that opens it: its kind unless a segment
     change, its text, "new" while unread, and when it came."""

@@ -3,13 +3,13 @@
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc, short_date
+from kam.cells import esc, gettext, rows, short_date
 from kam.links import pk_url
 from segmentation.potential.selectors import TodoRow
 
 
+@rows()
 def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
     """Each client with its manager, why its potential table is due and the way to fill it in."""
     nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from kam.cells import esc, text
+from kam.cells import esc, language, rows, text
 from kam.links import around_last
 from kam.money import money
 from segmentation.cells import flag_badge, flag_badges
@@ -39,7 +38,7 @@ class Words:
 
 
 def words() -> Words:
-    return _words(translation.get_language())
+    return _words(language())
 
 
 @lru_cache(maxsize=16)
@@ -68,6 +67,7 @@ def _flag_badges(names: list[str], labels: dict[str, str]) -> str:
     return flag_badges("".join(flag_badge(labels[name], name) for name in names if name in labels))
 
 
+@rows()
 def item_rows(review: Review, items: Iterable[ReviewItem]) -> SafeString:
     """The review page's rows (`selectors.review_items`: with `action_count` and
     `open_actions`), each client's name opening its place in the meeting."""
@@ -121,6 +121,7 @@ PRINTED = [
 ]
 
 
+@rows()
 def print_rows(rows: Iterable[tuple[Any, ...]]) -> SafeString:
     """The printed review's rows, from `review.items.values_list(*PRINTED)` in its order."""
     said = words()

@@ -3,9 +3,8 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import DASH, esc, tenths, text
+from kam.cells import DASH, esc, gettext, tenths, text
 from kam.money import money
 from segmentation.calculator import cells as calculator_cells
 from segmentation.cells import category_badge, flag_badge, tier_badge

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
 from accounts.columns import head_office_cell
-from kam.cells import DASH, esc, text
+from kam.cells import DASH, esc, gettext, rows, text
 from kam.links import pk_url
 from kam.money import money
 from segmentation.cells import TIER_LABELS, tier_badge
 from segmentation.workload.board import ManagerRow
 
 
+@rows()
 def manager_rows(rows: Iterable[ManagerRow], load_cells: Any) -> SafeString:
     """The board's managers: a link to each one's clients, their load (`load_cells`), key
     clients, warnings and the hand-over button."""
@@ -40,6 +40,7 @@ def manager_rows(rows: Iterable[ManagerRow], load_cells: Any) -> SafeString:
     return SafeString("".join(html))
 
 
+@rows()
 def unassigned_rows(clients: Iterable[Any]) -> SafeString:
     """The active clients nobody is responsible for (`board.unassigned_clients`), each with a box
     to pick it for a move."""

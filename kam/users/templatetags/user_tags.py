@@ -5,9 +5,8 @@ from collections.abc import Iterable, Sequence
 
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
 
-from kam.cells import esc, short_datetime, text
+from kam.cells import esc, gettext, rows, short_datetime, text
 from kam.links import pk_url
 from kam.users.models import User
 
@@ -15,6 +14,7 @@ register = template.Library()
 
 
 @register.simple_tag
+@rows()
 def user_rows(rows: Iterable[tuple[User, Sequence[str]]], viewer: User) -> SafeString:
     """{% user_rows rows request.user %}: a <tr> per user of `rows` (the user and their role
     labels): username (the viewer marked), name, e-mail, roles, active clients, status, last
