@@ -19,8 +19,9 @@ from accounts.models import (
     Touch,
 )
 from kam.crispy import form_helper
+from kam.prepared import Prepared
 from kam.users import roles
-from kam.users.fields import UserChoiceField
+from kam.users.fields import NAME_COLUMNS, UserChoiceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -35,6 +36,11 @@ def colleagues(*, keep: QuerySet[Any] | None = None) -> QuerySet[Any]:
     if keep is not None:
         active |= Q(pk__in=keep.values("pk"))
     return get_user_model().objects.filter(active)
+
+
+# The names a select of `managers()` or of `colleagues()` shows (`kam.users.fields`), compiled once.
+MANAGER_NAMES = Prepared(lambda: managers().values_list(*NAME_COLUMNS))
+COLLEAGUE_NAMES = Prepared(lambda: colleagues().values_list(*NAME_COLUMNS))
 
 
 def _field(form: forms.BaseForm, name: str) -> Any:
@@ -153,7 +159,9 @@ class ListColumnsForm(forms.Form):
 
 
 class AssignForm(CrispyMixin, forms.Form):
-    responsible_manager = UserChoiceField(label=_("Responsible manager"), queryset=managers(), required=False)
+    responsible_manager = UserChoiceField(
+        label=_("Responsible manager"), queryset=managers(), names=MANAGER_NAMES, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from accounts import geography
 from accounts.columns import head_office_cell
 from accounts.models import Client, Contact, Touch
 from accounts.validators import format_phone
-from kam.cells import esc, gettext, label, text
+from kam.cells import esc, gettext, label, rows, text
 from kam.dates import date
 from kam.links import row_url
 
@@ -55,6 +55,7 @@ def sort_header(context: Any, key: str, label: str, descending_first: bool = Fal
 
 
 @register.simple_tag
+@rows()
 def touch_list(touches: Iterable[Any], client: Client, editable: bool) -> SafeString:
     """{% touch_list touches client may_edit %}: the touches (`selectors.with_people`) as a
     list, each with its kind, date, duration, summary, people and next step, and an "Edit" link
@@ -103,6 +104,7 @@ ATTITUDE_BADGES = {Contact.Attitude.SUPPORTER: "success", Contact.Attitude.OPPON
 
 
 @register.simple_tag
+@rows()
 def contact_rows(contacts: Iterable[Any], client: Client, editable: bool) -> SafeString:
     """{% contact_rows group.contacts client may_edit %}: a <tr> per contact of the decision group
     (`selectors.decision_group`, detailed): name and notes, position and department, role,

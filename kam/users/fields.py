@@ -4,14 +4,18 @@ A `ModelChoiceField` over users builds a `User` for every choice each time it re
 print its name; the review's meeting page renders two such selects and its close form a box a
 colleague. These fields read the pk and the three columns of the name instead and label each
 choice as `User.__str__` does, its value the bare pk; validation, the cleaned values (users)
-and the markup are those of the fields they extend.
+and the markup are those of the fields they extend. A field given `names` (the same users'
+`NAME_COLUMNS`, as a prepared query: `kam.prepared`) reads them from it, not compiled anew.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+
+NAME_COLUMNS = ("pk", "first_name", "last_name", "username")
+Names = Callable[[], Iterable[tuple[Any, str, str, str]]]
 
 
 def user_label(first_name: str, last_name: str, username: str) -> str:
@@ -33,18 +37,27 @@ class UserChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.rows is None:
-            self.rows = list(self.queryset.values_list("pk", "first_name", "last_name", "username"))
+            names = getattr(self.field, "names", None)
+            self.rows = list(names() if names is not None else self.queryset.values_list(*NAME_COLUMNS))
         for pk, first_name, last_name, username in self.rows:
             yield (pk, user_label(first_name, last_name, username))
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    """One user, from `queryset`."""
+    """One user, from `queryset` (its choices read from `names`, when given: of the same users)."""
 
     iterator = UserChoiceIterator
+
+    def __init__(self, *args: Any, names: Names | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names
 
 
 class UsersChoiceField(forms.ModelMultipleChoiceField):
-    """Any number of users, from `queryset`."""
+    """Any number of users, from `queryset` (its choices read from `names`, when given)."""
 
     iterator = UserChoiceIterator
+
+    def __init__(self, *args: Any, names: Names | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names

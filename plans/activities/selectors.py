@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contact
+from kam.links import plain_url
 from kam.prepared import Ids, Prepared
 from plans.models import Activity, Rung
 from segmentation.models import Category, ClientSegment
@@ -141,7 +141,7 @@ COLUMNS = [NO_RUNG, *(str(rung.value) for rung in Rung)]
 def list_url(category: str = "", rung: str = "") -> str:
     """The client list filtered by category (or none yet) and by the highest rung reached."""
     query = {name: value for name, value in (("category", category), ("rung", rung)) if value}
-    return f"{reverse('accounts:client_list')}?{urlencode(query)}"
+    return f"{plain_url('accounts:client_list')}?{urlencode(query)}"
 
 
 def ladder_table(today: date) -> list[LadderRow]:

@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from accounts.filters import NOBODY
 from accounts.models import Client, PointOfPresence
+from kam import prepared
 from segmentation.models import ClientFlags, NightlyRun, Policy, RadarTally, Tier
 from segmentation.radar.flags import ACTIVE, FLAGS, Flag
 from segmentation.segments.tiers import effective_tier
@@ -70,7 +71,7 @@ def flags_now(client_id: int, today: date, policy: Policy) -> dict[str, bool]:
         compiled = _ONE_CLIENT_SQL[key] = (sql, tuple(params))
     sql, params = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, [client_id if value == _ANY_CLIENT else value for value in params])
+        prepared.execute(cursor, sql, [client_id if value == _ANY_CLIENT else value for value in params])
         row = cursor.fetchone()
     return {flag_field(flag): bool(row and row[n]) for n, flag in enumerate(FLAGS)}
 

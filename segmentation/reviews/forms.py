@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CrispyMixin, colleagues, managers
+from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, CrispyMixin, colleagues, managers
 from kam.users.fields import UserChoiceField, UsersChoiceField
 from segmentation.models import ActionItem, Decision, KeyReason
 
@@ -26,7 +26,10 @@ class DecisionForm(CrispyMixin, forms.Form):
         required=False,
     )
     manager = UserChoiceField(
-        label=_("New responsible manager (for a reassignment)"), queryset=managers(), required=False
+        label=_("New responsible manager (for a reassignment)"),
+        queryset=managers(),
+        names=MANAGER_NAMES,
+        required=False,
     )
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_MAX
@@ -55,7 +58,7 @@ class ActionItemForm(CrispyMixin, forms.Form):
         widget=forms.TextInput(attrs={"data-key": "a"}),
         error_messages={"required": _("Say what is to be done.")},
     )
-    owner = UserChoiceField(label=_("Owner"), queryset=colleagues())
+    owner = UserChoiceField(label=_("Owner"), queryset=colleagues(), names=COLLEAGUE_NAMES)
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,6 +76,7 @@ class CloseForm(CrispyMixin, forms.Form):
     attendees = UsersChoiceField(
         label=_("Attendees"),
         queryset=colleagues(),
+        names=COLLEAGUE_NAMES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Name at least one attendee.")},
     )
@@ -95,6 +99,7 @@ class ActionFilterForm(forms.Form):
     owner = UserChoiceField(
         label=_("Owner"),
         queryset=colleagues(),
+        names=COLLEAGUE_NAMES,
         required=False,
         empty_label=_("Everyone"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

@@ -18,6 +18,7 @@ from typing import Any
 
 from accounts.models import Refusal
 from accounts.selectors import refusal_counts
+from kam.prepared import Prepared
 from segmentation.models import ClientSegment, LostStatus, NightlyRun, SegmentChange
 from segmentation.segments.sql import pareto_curve_sql
 
@@ -92,15 +93,19 @@ def _refusals(kept: dict[str, Any] | None) -> dict[str, Any]:
     return {"refusals": counts, "refusals_until": date.fromisoformat(kept["until"])}
 
 
-def run_figures() -> Figures | None:
-    """The last successful run's figures (one row read); None when it kept none (a run before
-    runs kept them, or segments written by hand)."""
-    run_id, kept = (
+_LAST_FIGURES = Prepared(
+    lambda: (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
         .order_by("-started_at", "-pk")
-        .values_list("pk", "figures")
-        .first()
-    ) or (None, None)
+        .values_list("pk", "figures")[:1]
+    )
+)
+
+
+def run_figures() -> Figures | None:
+    """The last successful run's figures (one row read, by a prepared query); None when it kept
+    none (a run before runs kept them, or segments written by hand)."""
+    run_id, kept = next(iter(_LAST_FIGURES()), (None, None))
     return Figures.from_json(kept, run_id) if kept and "categories" in kept else None
 
 

@@ -4,7 +4,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from kam.cells import DASH, esc, gettext, tenths, text
+from kam.cells import DASH, esc, gettext, rows, tenths, text
 from kam.money import money
 from segmentation.calculator import cells as calculator_cells
 from segmentation.cells import category_badge, flag_badge, tier_badge
@@ -24,6 +24,7 @@ def tier_label(value: str) -> str:
 
 
 @register.simple_tag
+@rows()
 def flag_cells(cells: Sequence[Any]) -> SafeString:
     """A manager's row of the radar: a right-aligned count per flag, each a link to its clients
     (in Python: the table has a cell per manager and flag)."""
@@ -40,6 +41,7 @@ LEAGUE_LABELS = dict(League.choices)
 
 
 @register.simple_tag
+@rows()
 def segment_cells(row: Any) -> SafeString:
     """The key list's and the candidates' segment cells of one row (`keys.selectors.Row`): tier,
     category, potential, share of all potential and league, in Python (two lists of 50 rows)."""
@@ -69,6 +71,7 @@ LOAD_EMPHASIS = {"over": " text-danger", "high": " text-warning-emphasis"}
 
 
 @register.simple_tag
+@rows()
 def load_cells(row: Any) -> SafeString:
     """A manager's load on the workload board (a bar and the per cent), then a cell per size class
     (clients / a full load of them), in Python: a row per manager."""
@@ -90,6 +93,7 @@ def load_cells(row: Any) -> SafeString:
 
 
 @register.simple_tag
+@rows()
 def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -> SafeString:
     """A manager's (or the department's) row of the time split, in Python: a row per manager."""
     tip = esc(gettext("More than %(tolerance)s points off the target") % {"tolerance": text(tolerance)})
@@ -109,6 +113,7 @@ def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -
 
 
 @register.simple_tag
+@rows()
 def worst_rows(rows: Sequence[Any]) -> SafeString:
     """The radar's worst clients (`radar.selectors.WorstRow`), a table row each, in Python."""
     abroad = f' <span class="badge text-bg-info">{esc(gettext("abroad"))}</span>'

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DATE_INPUT
 from accounts.validators import validate_date_range
-from kam.users.fields import UserChoiceField
+from kam.users.fields import Names, UserChoiceField
 from kam.users.models import User
 from segmentation.timesplit.selectors import last_full_month
 
@@ -22,7 +22,8 @@ class TimeSplitForm(forms.Form):
     optional: a missing date takes its default, the last full calendar month.
 
     When `own` is given (an account manager looking at their own split) the field is fixed to
-    `own`, and any other manager's id is refused."""
+    `own`, and any other manager's id is refused. `names`: the names of `managers` as a prepared
+    query (`kam.users.fields`), when there is one for them."""
 
     manager = UserChoiceField(
         queryset=User.objects.none(),
@@ -39,14 +40,20 @@ class TimeSplitForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, managers: QuerySet[User], own: User | None, today: date, **kwargs: Any
+        self,
+        *args: Any,
+        managers: QuerySet[User],
+        own: User | None,
+        today: date,
+        names: Names | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.own = own
         self.defaults = last_full_month(today)
         self.fields["since"].initial, self.fields["until"].initial = self.defaults
         field: Any = self.fields["manager"]
-        field.queryset = managers
+        field.queryset, field.names = managers, names
         if own is not None:
             field.empty_label, field.initial, field.disabled = None, own.pk, True
 

@@ -23,7 +23,11 @@ def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
     sees_all = request.user.has_perm("accounts.view_all_clients")
     managers = selectors.visible_managers(request.user)
     form = TimeSplitForm(
-        request.GET or None, managers=managers, own=None if sees_all else request.user, today=today
+        request.GET or None,
+        managers=managers,
+        names=selectors.EVERY_MANAGER_NAMES if sees_all else None,
+        own=None if sees_all else request.user,
+        today=today,
     )
     context: dict[str, Any] = {"nav": "workload", "form": form, "sees_all": sees_all, "split": None}
     choice = form.choice()

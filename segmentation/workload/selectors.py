@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from accounts.models import Client
+from kam.prepared import Prepared
 from segmentation.models import ClientSegment, LoadTally, Policy, SizeClass
 
 # (too many key clients, small clients besides): short for a list row, named after a grant.
@@ -195,13 +196,14 @@ def loads(clients: "QuerySet[Client] | None" = None, *, by: str = "responsible_m
 
 
 NOBODY = "none"  # the key of the clients nobody is responsible for, in the kept loads
+_TALLY = Prepared(lambda: LoadTally.objects.filter(pk=1).values("version", "kept_version", "loads")[:1])
 
 
 def kept_loads() -> dict[Any, Load]:
     """Every manager's load as `loads()` counts it, read from the tally in one query while no
     change has moved a load since it was counted (see `LoadTally`); otherwise counted again and
     kept, unless another change came in meanwhile (then the next reader counts)."""
-    tally = LoadTally.objects.filter(pk=1).values("version", "kept_version", "loads").first()
+    tally = next(iter(_TALLY()), None)
     if tally is None:  # a flushed database (tests): start the tally again
         LoadTally.objects.get_or_create(pk=1)
         tally = {"version": 0, "kept_version": -1, "loads": {}}

@@ -3,9 +3,11 @@
 import pytest
 from django import forms
 
+from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, colleagues, managers
 from kam.users.fields import UserChoiceField, UsersChoiceField
 from kam.users.models import User
-from tests.factories import ManagerFactory
+from segmentation.timesplit.selectors import EVERY_MANAGER_NAMES, visible_managers
+from tests.factories import DirectorFactory, ManagerFactory
 
 
 def test_the_choices_and_the_markup_are_those_of_a_model_choice_field(db, assert_queries):
@@ -51,3 +53,46 @@ def test_a_select_reads_its_users_once_and_each_form_anew(db, django_assert_num_
     with django_assert_num_queries(1):
         html = str(Pick()["user"])
     assert "Oleg Ivanov" in html
+
+
+@pytest.mark.parametrize(
+    ("names", "users"),
+    [
+        (MANAGER_NAMES, managers),
+        (COLLEAGUE_NAMES, colleagues),
+        (EVERY_MANAGER_NAMES, lambda: visible_managers(DirectorFactory())),
+    ],
+)
+def test_a_field_given_its_users_names_shows_what_its_queryset_holds(db, names, users, assert_queries):
+    """The prepared names (`names=`) write the same select as the queryset, read anew each time:
+    a manager added, renamed or gone shows at once."""
+    anna = ManagerFactory(first_name="Anna", last_name="Smirnova")
+    ManagerFactory(first_name="Oleg", last_name="Ivanov")
+    ManagerFactory(first_name="Gone", is_active=False)
+
+    def both() -> tuple[str, str]:
+        named = UserChoiceField(queryset=users(), names=names, required=False)
+        plain = UserChoiceField(queryset=users(), required=False)
+        return named.widget.render("u", None), plain.widget.render("u", None)
+
+    named, plain = both()
+    assert named == plain
+    assert "Anna Smirnova" in named
+    assert "Gone" not in named
+    User.objects.filter(pk=anna.pk).update(last_name="Petrova")
+    ManagerFactory(first_name="Nina", last_name="Orlova")
+    named, plain = both()
+    assert named == plain
+    assert "Anna Petrova" in named
+    assert "Nina Orlova" in named
+    field = UserChoiceField(queryset=users(), names=names, required=False)
+    assert_queries(1, lambda: tuple(iter(field.choices)))
+
+
+def test_the_choices_come_from_the_names_when_given():
+    names = [(7, "Anna", "Smirnova", "anna"), (9, "", "", "oleg")]
+    one = UserChoiceField(queryset=User.objects.none(), names=lambda: names, required=False)
+    many = UsersChoiceField(queryset=User.objects.none(), names=lambda: names)
+
+    assert list(one.choices) == [("", "---------"), (7, "Anna Smirnova"), (9, "oleg")]
+    assert list(many.choices) == [(7, "Anna Smirnova"), (9, "oleg")]
