@@ -43,21 +43,21 @@ class UserChoiceIterator(ModelChoiceIterator):
             yield (pk, user_label(first_name, last_name, username))
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    """One user, from `queryset` (its choices read from `names`, when given: of the same users)."""
-
-    iterator = UserChoiceIterator
+class _Named:
+    """A field whose choices are read from `names`, when given (of the same users as its queryset)."""
 
     def __init__(self, *args: Any, names: Names | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.names = names
 
 
-class UsersChoiceField(forms.ModelMultipleChoiceField):
-    """Any number of users, from `queryset` (its choices read from `names`, when given)."""
+class UserChoiceField(_Named, forms.ModelChoiceField):
+    """One user, from `queryset`."""
 
     iterator = UserChoiceIterator
 
-    def __init__(self, *args: Any, names: Names | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.names = names
+
+class UsersChoiceField(_Named, forms.ModelMultipleChoiceField):
+    """Any number of users, from `queryset`."""
+
+    iterator = UserChoiceIterator
