@@ -66,11 +66,13 @@ def drawn_form(
     key: tuple[Any, ...],
     fields: Iterable[BoundField],
     context: Callable[[], Mapping[str, Any]],
+    own: Mapping[str, str] | None = None,
 ) -> SafeString:
     """`drawn` for a template that draws a form's `fields`, whatever they show besides what the
     form's class gives them (their labels and attributes) in the key: each field's name, value,
     and choices as a digest of their values and of the labels not written in the code. The
-    choices are read once: when the form is drawn, each widget draws the ones read for the key."""
+    choices are read once: when the form is drawn, each widget draws the ones read for the key.
+    `own`: the values of stand-ins that `context` gives the template, as `drawn` takes them."""
     shown, read = [], []
     for field in fields:
         digest = None
@@ -85,7 +87,7 @@ def drawn_form(
             widget.choices = choices
         return context()
 
-    return drawn(template_name, (key, tuple(shown)), filled, {})
+    return drawn(template_name, (key, tuple(shown)), filled, own or {})
 
 
 @register.simple_tag

@@ -1,18 +1,19 @@
 """The client list's rows: each column renders its own cell in Python (`ListColumn.cell`), and
 the row around them is written here, as the Django admin's change list writes its rows."""
 
+import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
 from kam.cells import esc, rows
-from kam.drawn import drawn_filters, drawn_form
+from kam.drawn import drawn_filters, drawn_form, stand_in
 from kam.links import around_last
 
 register = template.Library()
@@ -49,10 +50,31 @@ SEARCH = "q"
 @register.simple_tag
 def client_filters(filters: ClientFilter, sort: str) -> SafeString:
     """{% client_filters filters sort %}: the list's filter form, drawn once per process for what
-    its fields show (`kam.drawn.drawn_form`: each one's value and choices) and the order; with
-    a search typed in, drawn each time (its text would make a key of every search)."""
-    context = {"filters": filters, "sort": sort}
+    its fields show (`kam.drawn.drawn_form`: each one's value and choices) and the order; a
+    search typed in is written into a drawing with a stand-in in its place (its text in the key
+    would make a key of every search)."""
     form = filters.form
-    if form[SEARCH].value():
-        return SafeString(render_to_string(FILTERS, context))
-    return drawn_form(FILTERS, (sort,), drawn_filters(form), lambda: context)
+    fields = drawn_filters(form)
+    typed = form[SEARCH].value()
+    if not typed:
+        return drawn_form(FILTERS, (sort,), fields, lambda: {"filters": filters, "sort": sort})
+    others = [field for field in fields if field.name != SEARCH]
+    key = (sort, SEARCH, SEARCH in form.errors)  # a search too long is drawn marked invalid
+    own = {SEARCH_STAND_IN: escape(typed)}
+    return drawn_form(FILTERS, key, others, lambda: _with_stand_in(filters, sort), own)
+
+
+SEARCH_STAND_IN = "search"
+
+
+def _with_stand_in(filters: ClientFilter, sort: str) -> dict[str, Any]:
+    """The template's context with the search's stand-in in place of the text typed: a copy of
+    the filters and their form, which share the form's fields (and the choices read for the
+    key), with the form's data copied."""
+    form = copy.copy(filters.form)
+    form.data = form.data.copy()
+    form.data[SEARCH] = stand_in(SEARCH_STAND_IN)
+    form._bound_fields_cache = {}
+    shown = copy.copy(filters)
+    shown._form = form
+    return {"filters": shown, "sort": sort}

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Industry
-from accounts.templatetags import list_tags
 from tests.factories import ClientFactory, IndustryFactory, ManagerFactory
 from tests.helpers import count_drawings, filter_form_of
 
@@ -17,7 +16,7 @@ LIST_URL = reverse("accounts:client_list")
 
 @pytest.fixture
 def drawings(monkeypatch):
-    return count_drawings(monkeypatch, list_tags)
+    return count_drawings(monkeypatch)
 
 
 def test_drawn_once_and_as_the_template_draws_it(as_director, drawings):
@@ -89,12 +88,41 @@ def test_every_page_of_the_list_has_the_same(as_director, drawings):
     assert len(drawings) == 1
 
 
-def test_a_search_is_drawn_each_time_with_its_text(as_director, drawings):
+def test_a_search_is_drawn_once_and_its_text_written_in(as_director, drawings):
     first = filter_form_of(as_director.get(LIST_URL, {"q": "<b>Steel"}))
-    second = filter_form_of(as_director.get(LIST_URL, {"q": "Food"}))
+    second = filter_form_of(as_director.get(LIST_URL, {"q": 'Food "& drink"'}))
+    with override_settings(DEBUG=True):  # drawn every time
+        live = filter_form_of(as_director.get(LIST_URL, {"q": 'Food "& drink"'}))
+    plain = filter_form_of(as_director.get(LIST_URL))
 
     assert 'value="&lt;b&gt;Steel"' in first
-    assert 'value="Food"' in second
+    assert second == live
+    assert 'value="Food &quot;&amp; drink&quot;"' in second
+    assert "kamXstandXin" not in first + second
+    assert 'id="id_q"' in plain
+    assert "value=" not in plain.split('id="id_q"')[0].rsplit("<input", 1)[1]
+    assert len(drawings) == 3  # a search, the one in development, the list without one
+
+
+def test_a_search_keeps_the_other_values_chosen(as_director, drawings):
+    searched = filter_form_of(as_director.get(LIST_URL, {"q": "Steel", "status": "inactive"}))
+    other = filter_form_of(as_director.get(LIST_URL, {"q": "Food", "status": "active"}))
+
+    assert '<option value="inactive" selected>' in searched
+    assert 'value="Steel"' in searched
+    assert '<option value="active" selected>' in other
+    assert 'value="Food"' in other
+    assert len(drawings) == 2
+
+
+def test_a_search_too_long_is_drawn_apart_marked_invalid(as_director, drawings):
+    long = filter_form_of(as_director.get(LIST_URL, {"q": "x" * 201}))
+    short = filter_form_of(as_director.get(LIST_URL, {"q": "Steel"}))
+
+    assert 'aria-invalid="true"' in long
+    assert f'value="{"x" * 201}"' in long
+    assert "aria-invalid" not in short
+    assert 'value="Steel"' in short
     assert len(drawings) == 2
 
 
