@@ -22,6 +22,7 @@ from accounts.validators import (
     validate_not_future,
 )
 from kam.links import pk_url
+from kam.loading import QuickLoaded
 
 
 def date_in_range(field: str) -> Q:
@@ -50,7 +51,7 @@ class ReferenceQuerySet(models.QuerySet[Item]):
         return self.filter(condition)
 
 
-class ReferenceItem(models.Model):
+class ReferenceItem(QuickLoaded):
     """A name admins keep in the app's reference data (accounts/reference/): unique whatever
     its case, deactivated rather than deleted once anything uses it. `version` guards edits."""
 
@@ -118,7 +119,7 @@ NO_STEP = date(9999, 12, 31)  # sorts clients without a dated next step after al
 TOUCH_SUMMARY = ("last_touch_on", "next_step", "next_step_due")
 
 
-class Client(models.Model):
+class Client(QuickLoaded):
     """A client company: the card of DOMAIN §2. `version` guards against lost updates.
 
     `last_touch_on`, `next_step` and `next_step_due` sum up its touches (the date of the latest,
@@ -224,7 +225,7 @@ class Client(models.Model):
         return pk_url("accounts:client_detail", self.pk)
 
 
-class TeamMember(models.Model):
+class TeamMember(QuickLoaded):
     """A colleague on the client's account team besides the responsible manager."""
 
     class Role(models.TextChoices):
@@ -254,7 +255,7 @@ class TeamMember(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class PointOfPresence(models.Model):
+class PointOfPresence(QuickLoaded):
     """Where the client is, or plans to be: ISO 3166 codes, never typed names."""
 
     class Status(models.TextChoices):
@@ -289,7 +290,7 @@ class PointOfPresence(models.Model):
         return ", ".join(part for part in [self.city, self.region or self.country] if part)
 
 
-class Contact(models.Model):
+class Contact(QuickLoaded):
     """A person at the client, from the director to the cleaner."""
 
     class DecisionRole(models.TextChoices):
@@ -363,7 +364,7 @@ class Contact(models.Model):
         return self.name
 
 
-class Touch(models.Model):
+class Touch(QuickLoaded):
     """A call, meeting, e-mail, event, congratulation or gift: one contact with the client."""
 
     class Kind(models.TextChoices):
@@ -422,7 +423,7 @@ class Touch(models.Model):
         return f"{self.get_kind_display()} {self.date}"
 
 
-class Sale(models.Model):
+class Sale(QuickLoaded):
     """Our sales to a client: the document date, or the first of the month for monthly totals."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sales")

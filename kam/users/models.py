@@ -2,8 +2,10 @@ from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kam.loading import QuickLoaded
 
-class User(AbstractUser):
+
+class User(QuickLoaded, AbstractUser):
     """A member of staff. What they may do comes from their role groups (see roles.py)."""
 
     class Language(models.TextChoices):

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Client, ProductGroup
+from kam.loading import QuickLoaded
 
 
-class PotentialEstimate(models.Model):
+class PotentialEstimate(QuickLoaded):
     """A client's estimated yearly purchases of one product group from all suppliers."""
 
     class Source(models.TextChoices):
@@ -91,7 +92,7 @@ class LostStatus(models.TextChoices):
     WON_BACK = "won_back", _("Won back")
 
 
-class ClientSegment(models.Model):
+class ClientSegment(QuickLoaded):
     """What the nightly job computed for a client, with the figures its reasons quote.
 
     Written only by segmentation.segments.engine, set-based; never through a form.
@@ -222,7 +223,7 @@ class SegmentChange(models.Model):
         return f"{self.client_id} {self.kind}: {self.old} → {self.new}"
 
 
-class Notification(models.Model):
+class Notification(QuickLoaded):
     """Something a user is told about: a segment change of a client they are responsible for, or
     what the directors are flagged about (a key client now bronze, the key cap overrun), or an
     action item a key-list review gave the user.
@@ -275,7 +276,7 @@ class KeyReason(models.TextChoices):
     COMPETENCE = "competence", _("Competence client: keeps our standards high")
 
 
-class KeyStatus(models.Model):
+class KeyStatus(QuickLoaded):
     """A director's decision that a client is key, and why (DOMAIN §4)."""
 
     client = models.OneToOneField(
@@ -347,7 +348,7 @@ FLAG_COLUMNS = (
 )
 
 
-class ClientFlags(models.Model):
+class ClientFlags(QuickLoaded):
     """The coverage radar's flags of one client as the last nightly run found them (the
     conditions are `segmentation.radar.flags.FLAGS`, one boolean column each, named alike), with
     the worst-first score and what it weighed: the radar, the client list's flag filter and the
