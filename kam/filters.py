@@ -1,11 +1,11 @@
 """The project's FilterSet: made on every list page without copying what it does not change.
 
 django-filter copies a FilterSet's declared filters deeply for each FilterSet made (every lazy
-label, widget and queryset in them), then builds a form class from those filters' fields, and the
-form copies the fields deeply once more, though they were made for that form alone. Here each
-filter is copied shallowly, with its own `extra` (the arguments its field is made from, which a
-FilterSet may change), and the form takes its fields as they are: the same filters and fields,
-made once per FilterSet, not three times.
+label, widget and queryset in them), then builds a new form class from those filters' fields,
+and the form copies the fields deeply once more, though they were made for that form alone. Here
+each filter is copied shallowly, with its own `extra` (the arguments its field is made from,
+which a FilterSet may change), and the form, of a class made once per FilterSet class, takes its
+fields as they are: the same filters and fields, made once per FilterSet, not three times.
 """
 
 import copy
@@ -30,11 +30,22 @@ def _own_copy(declared: django_filters.Filter) -> django_filters.Filter:
     return made
 
 
+class _GivenFields:
+    """A form whose fields are given as it is made, taken as they are (they were made for it)."""
+
+    def __init__(self, *args: Any, fields: dict[str, Any], **kwargs: Any) -> None:
+        self.base_fields = _MadeFresh(fields)
+        super().__init__(*args, **kwargs)
+
+
 class _MadeFresh(dict[str, Any]):
-    """A form class's fields when they were made for its one form."""
+    """A form's fields when they were made for that one form."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
         return dict(self)
+
+
+_form_classes: dict[type, type] = {}
 
 
 class FilterSet(django_filters.FilterSet):
@@ -42,7 +53,20 @@ class FilterSet(django_filters.FilterSet):
     def get_filters(cls) -> dict[str, Any]:
         return _Declared(super().get_filters())
 
-    def get_form_class(self) -> Any:
-        form = super().get_form_class()
-        form.base_fields = _MadeFresh(form.base_fields)
-        return form
+    @property
+    def form(self) -> Any:
+        """The form of the filters' fields, as django-filter makes it, of a form class made once
+        per FilterSet class (not a new class, with the fields as its own, for each form)."""
+        if not hasattr(self, "_form"):
+            fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            data = self.data if self.is_bound else None
+            self._form = _form_class(type(self))(data, prefix=self.form_prefix, fields=fields)
+        return self._form
+
+
+def _form_class(filterset: type[FilterSet]) -> type:
+    made = _form_classes.get(filterset)
+    if made is None:
+        form = filterset._meta.form
+        made = _form_classes.setdefault(filterset, type(f"{filterset.__name__}Form", (_GivenFields, form), {}))
+    return made

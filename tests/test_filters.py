@@ -53,6 +53,19 @@ def test_the_form_takes_the_filters_fields_as_they_are() -> None:
     assert made.filters["name"].parent is made
 
 
+def test_every_form_of_a_filterset_class_is_of_one_form_class_made_once() -> None:
+    one, two = Clients(QueryDict("status=active")), Clients()
+    assert type(one.form) is type(two.form)
+    assert type(one.form).__name__ == "ClientsForm"
+    assert isinstance(one.form, django_filters.FilterSet._meta.form)
+    assert list(one.form.fields) == list(two.form.fields) == ["name", "status"]
+    assert one.form.is_bound
+    assert not two.form.is_bound
+    assert one.form.is_valid()
+    assert one.form.cleaned_data == {"name": "", "status": "active"}
+    assert type(one.form).base_fields == {}  # the class holds none of a form's fields
+
+
 def test_a_filter_by_method_calls_its_own_filtersets_method() -> None:
     ClientFactory(name="Oil and gas")
     ClientFactory(name="Steel")
