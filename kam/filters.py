@@ -67,6 +67,6 @@ class FilterSet(django_filters.FilterSet):
 def _form_class(filterset: type[FilterSet]) -> type:
     made = _form_classes.get(filterset)
     if made is None:
-        form = filterset._meta.form
-        made = _form_classes.setdefault(filterset, type(f"{filterset.__name__}Form", (_GivenFields, form), {}))
+        made = type(f"{filterset.__name__}Form", (_GivenFields, filterset._meta.form), {})
+        made = _form_classes.setdefault(filterset, made)
     return made

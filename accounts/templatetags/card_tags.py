@@ -130,7 +130,7 @@ def contact_rows(contacts: Iterable[Any], client: Client, editable: bool) -> Saf
         if contact.email:
             reach.append(f'<br><a href="mailto:{esc(contact.email)}">{esc(contact.email)}</a>')
         birthday = esc(date(contact.birthday, "SHORT_DATE_FORMAT")) if contact.birthday else "—"
-        known = ", ".join(esc(person) for person in contact.known_by.all()) or "—"
+        known = ", ".join(esc(person) for person in contact.known) or "—"
         touched = esc(date(contact.last_touch, "SHORT_DATE_FORMAT")) if contact.last_touch else said["never"]
         stale = " text-danger" if contact.stale else ""
         edit = ""
