@@ -1,19 +1,20 @@
 """Reads of plans and templates. The caller has already passed the client through
 `accounts.access.get_client_for_user`; `today` is passed in so the date rules are testable."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Client, Refusal, Touch
 from accounts.selectors import refusal_quarters
-from kam.prepared import Prepared
+from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind, PlanStep, PlanTemplate, TemplateStep
 from segmentation.models import Category, KeyStatus, LostStatus, Tier
@@ -127,27 +128,31 @@ class PlanCard:
 def plan_cards(client: Client, *, today: date) -> list[PlanCard]:
     """The client's plans, active first then newest, with their steps: two queries whatever the
     number of plans and steps."""
-    return [_card(plan, today) for plan in _PLANS(client.pk, attach=("client", client))]
+    plans = _PLANS(client.pk, attach=("client", client))
+    steps: dict[int, list[PlanStep]] = defaultdict(list)
+    for step in _STEPS(Ids(plan.pk for plan in plans)) if plans else ():
+        steps[step.plan_id].append(step)
+    return [_card(plan, steps[plan.pk], today) for plan in plans]
 
 
 _PLANS = Prepared(
     lambda client: (
-        Plan.objects.filter(client_id=client)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch(
-                "steps",
-                queryset=PlanStep.objects.select_related("assignee", "touch").order_by("position", "pk"),
-            )
-        )
-        .order_by("status", "-started_on", "-pk")
+        Plan.objects.filter(client_id=client).select_related("owner").order_by("status", "-started_on", "-pk")
+    )
+)
+# The plans' steps, as a prefetch of `steps` would read them, but compiled once.
+_STEPS = Prepared(
+    lambda plans: (
+        PlanStep.objects.filter(plan__any=plans)
+        .select_related("assignee", "touch")
+        .order_by("position", "pk")
     )
 )
 
 
-def _card(plan: Plan, today: date) -> PlanCard:
+def _card(plan: Plan, steps: list[PlanStep], today: date) -> PlanCard:
     active = plan.is_active
-    rows = [StepRow(step, active and is_overdue(step, today)) for step in plan.steps.all()]
+    rows = [StepRow(step, active and is_overdue(step, today)) for step in steps]
     done = sum(1 for row in rows if row.step.done_on is not None)
     card = PlanCard(plan, rows, progress(done, len(rows)), done, sum(row.overdue for row in rows))
     if plan.kind == PlanKind.WIN_BACK:

@@ -1,13 +1,15 @@
 """Reads of the questionnaires and of a client's surveys. The caller has already passed the client
 through `accounts.access.get_client_for_user`."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.audit import FieldChange
 from accounts.models import Client, Contact
+from kam.prepared import Ids, Prepared
 from plans.models import Answer, Plan, PlanKind, Question, Questionnaire, QuestionnaireKind, Survey
 from plans.selectors import Suggestion, strategy
 
@@ -100,28 +102,41 @@ class SurveyCard:
 
 def survey_cards(client: Client) -> list[SurveyCard]:
     """The client's surveys, newest first, each compared with the one before it of the same
-    questionnaire: two queries whatever the number of surveys and answers."""
-    answers = Answer.objects.select_related("question", "plan_step__plan").order_by(
-        "question__position", "pk"
-    )
-    surveys = list(
-        Survey.objects.filter(client=client)
-        .select_related("questionnaire", "respondent", "created_by")
-        .prefetch_related(Prefetch("answers", queryset=answers))
-        .order_by("-taken_on", "-pk")
-    )
+    questionnaire: two queries whatever the number of surveys and answers, one for none."""
+    surveys = _SURVEYS(client.pk, attach=("client", client))
+    answers: dict[int, list[Answer]] = defaultdict(list)
+    for answer in _ANSWERS(Ids(survey.pk for survey in surveys)) if surveys else ():
+        answers[answer.survey_id].append(answer)
     cards = []
     for index, survey in enumerate(surveys):
         previous = next(
             (s for s in surveys[index + 1 :] if s.questionnaire_id == survey.questionnaire_id), None
         )
-        cards.append(_card(survey, previous))
+        cards.append(_card(survey, previous, answers))
     return cards
 
 
-def _card(survey: Survey, previous: Survey | None) -> SurveyCard:
-    before = {a.question_id: a.score for a in previous.answers.all()} if previous else {}
-    rows = [AnswerRow(answer, before.get(answer.question_id)) for answer in survey.answers.all()]
+_SURVEYS = Prepared(
+    lambda client: (
+        Survey.objects.filter(client_id=client)
+        .select_related("questionnaire", "respondent", "created_by")
+        .order_by("-taken_on", "-pk")
+    )
+)
+# The surveys' answers, as a prefetch of `answers` would read them, but compiled once.
+_ANSWERS = Prepared(
+    lambda surveys: (
+        Answer.objects.filter(survey__any=surveys)
+        .select_related("question", "plan_step__plan")
+        .order_by("question__position", "pk")
+    )
+)
+
+
+def _card(survey: Survey, previous: Survey | None, answers: dict[int, list[Answer]]) -> SurveyCard:
+    """`answers`: each survey's, by its pk."""
+    before = {a.question_id: a.score for a in answers[previous.pk]} if previous else {}
+    rows = [AnswerRow(answer, before.get(answer.question_id)) for answer in answers[survey.pk]]
     average_before = average(list(before.values())) if previous else None
     return SurveyCard(survey, rows, previous, average([r.answer.score for r in rows]), average_before)
 

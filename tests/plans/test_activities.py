@@ -119,6 +119,22 @@ def test_the_tab_shows_the_ladder_and_the_activities_newest_first(as_manager, cl
     assert page.index("Supply chain workshop") < page.index("Welding webinar")
 
 
+def test_each_activity_names_its_people_each_side_in_order(client_card, manager):
+    vera, anna = (ContactFactory(client=client_card, name=name) for name in ("Vera Orlova", "Anna Belova"))
+    zorin = ManagerFactory(first_name="Ivan", last_name="Zorin")
+    both = activity(client_card, days_ago=5, title="Both")
+    activity(client_card, days_ago=6, title="Nobody")
+    both.their_people.set([vera, anna])
+    both.our_people.set([zorin, manager])
+
+    found = selectors.client_activities(client_card)
+
+    assert [a.title for a in found] == ["Both", "Nobody"]
+    assert [str(c) for c in found[0].theirs] == ["Anna Belova", "Vera Orlova"]
+    assert found[0].ours == [manager, zorin]  # Smirnova before Zorin
+    assert (found[1].theirs, found[1].ours) == ([], [])
+
+
 def test_the_overview_says_the_highest_rung_and_the_last_activity(as_manager, client_card, english):
     held = activity(client_card, days_ago=3, rung=Rung.BUSINESS, kind=ActivityKind.CONSULTING)
     activity(client_card, days_ago=-20, kind=ActivityKind.VIP_EVENT)
