@@ -360,6 +360,14 @@ class DecisionPage:
         return self.tier == Tier.BRONZE
 
 
+def key_status_of(client: Client) -> KeyStatus | None:
+    """The client's key status (its reasons and note, granted or not), if it has one."""
+    return next(iter(_STATUS(client.pk)), None)
+
+
+_STATUS = Prepared(lambda client: KeyStatus.objects.filter(client_id=client).order_by()[:1])
+
+
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
     totals, policy = run_totals(), Policy.current()
     panel = segment_panel(client, user=user, today=today, totals=totals, policy=policy)

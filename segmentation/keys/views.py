@@ -33,7 +33,7 @@ from segmentation.keys.forms import (
     TierClearForm,
     TierOverrideForm,
 )
-from segmentation.models import KeyStatus, League, Policy, TierOverride
+from segmentation.models import League, Policy, TierOverride
 from segmentation.segments.totals import Totals, run_totals
 
 DECIDE = "segmentation.decide_for_client"
@@ -170,7 +170,7 @@ def key_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _key_initial(client: Client) -> dict[str, Any]:
     """The forms start from the client's current reasons (or a candidate's marks) and note."""
-    status = KeyStatus.objects.filter(client=client).first()
+    status = selectors.key_status_of(client)
     return {"reasons": status.reasons, "note": status.note} if status else {}
 
 
