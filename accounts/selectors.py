@@ -24,6 +24,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam.money import currency
+from kam.pagination import first_page
 from kam.prepared import Ids, Prepared
 from kam.users.models import AnyUser, User
 
@@ -291,6 +292,24 @@ def client_team(client: Client) -> list[TeamMember]:
 def touches_of(client: Client) -> QuerySet[Touch]:
     """The client's touches, newest first (their people: `with_people`)."""
     return client.touches.all()
+
+
+TOUCH_ORDER = ["-date", "-pk"]
+
+
+def first_touches(client: Client, size: int) -> Callable[[], list[Touch]]:
+    """The first page of `touches_of(client)` in `TOUCH_ORDER` (`keyset_page(first=...)`), from a
+    query compiled once per page size."""
+    prepared = _FIRST_TOUCHES.get(size)
+    if prepared is None:
+        build = Prepared(
+            lambda client: first_page(Touch.objects.filter(client_id=client), order=TOUCH_ORDER, size=size)
+        )
+        prepared = _FIRST_TOUCHES.setdefault(size, build)
+    return partial(prepared, client.pk, attach=("client", client))
+
+
+_FIRST_TOUCHES: dict[int, Prepared[Touch]] = {}
 
 
 # The people of touches: each one's contacts and our participants, in their models' orders, as

@@ -34,11 +34,12 @@ def tab_data(client: Client, tab: str, cursor: dict[str, str] | None = None) -> 
         cursor = cursor or {}
         page = keyset_page(
             selectors.touches_of(client),
-            order=["-date", "-pk"],
+            order=selectors.TOUCH_ORDER,
             after=cursor.get("after", ""),
             before=cursor.get("before", ""),
             size=TOUCHES_PER_PAGE,
             count=False,
+            first=selectors.first_touches(client, TOUCHES_PER_PAGE),
         )
         return {"touches": selectors.with_people(page.rows), "page": page}
     if tab == "refusals":
