@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 
+from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from segmentation.models import Category, CategoryTally, Policy
 
@@ -235,8 +236,12 @@ def client_counts() -> list[tuple[int | None, str, int]]:
     base cost ~100 ms a request at 100,000 clients. A client the nightly run has not
     categorised yet has the category "".
     """
-    rows = CategoryTally.objects.exclude(clients=0).values_list("manager", "category", "clients")
-    return [(manager or None, category, clients) for manager, category, clients in rows]
+    return [(manager or None, category, clients) for manager, category, clients in _COUNTS()]
+
+
+_COUNTS = Prepared(
+    lambda: CategoryTally.objects.exclude(clients=0).values_list("manager", "category", "clients")
+)
 
 
 def workload(norms: Norms) -> Workload:
@@ -246,13 +251,17 @@ def workload(norms: Norms) -> Workload:
     """
     counts = client_counts()
     ids = {manager for manager, _category, _clients in counts if manager is not None}
-    users = (
+    return calculate(norms, counts, {user.pk: user for user in _ACTIVE_USERS(Ids(ids))})
+
+
+_ACTIVE_USERS = Prepared(
+    lambda ids: (
         get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
+        .objects.filter(pk__any=ids, is_active=True)
         .only("username", "first_name", "last_name")
         .order_by()
     )
-    return calculate(norms, counts, {user.pk: user for user in users})
+)
 
 
 def calculate(

@@ -100,8 +100,10 @@ def _every_manager() -> "QuerySet[User]":
     )
 
 
-# The names of every manager, for the form's select of a director's split: compiled once.
+# The names of every manager, for the form's select of a director's split, and every manager, for
+# the department's split: compiled once.
 EVERY_MANAGER_NAMES = Prepared(lambda: _every_manager().values_list(*NAME_COLUMNS))
+EVERY_MANAGER = Prepared(_every_manager)
 
 
 def last_full_month(today: date) -> tuple[date, date]:
@@ -230,7 +232,7 @@ _TOUCH_TIME = Prepared(
 
 
 def time_split(
-    *, managers: "QuerySet[User]", since: date, until: date, today: date, policy: Policy
+    *, managers: Iterable[User], since: date, until: date, today: date, policy: Policy
 ) -> TimeSplit:
     """Each of `managers` (one row each, in their order, with or without logged time) and their
     sum, the department. Days after today are left out: a planned activity is not time spent.

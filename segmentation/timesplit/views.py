@@ -33,7 +33,9 @@ def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = form.choice()
     if choice is not None:
         manager, since, until = choice
-        chosen = managers.filter(pk=manager.pk) if manager is not None else managers
+        # The one chosen (among `managers`, as the form checked), or all: every manager's rows
+        # from a query compiled once.
+        chosen = [manager] if manager is not None else selectors.EVERY_MANAGER() if sees_all else managers
         policy = Policy.current()
         split = selectors.time_split(managers=chosen, since=since, until=until, today=today, policy=policy)
         context |= _shown(split, department=manager is None)

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Client, PointOfPresence
 from kam.pagination import Page, keyset_page
+from kam.prepared import Ids, Prepared
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Policy, SizeClass
@@ -97,10 +98,15 @@ def staff() -> Staff:
     """The loads (kept, see `kept_loads`) and the people: the account managers and anyone else
     still responsible for active clients; two queries."""
     found = kept_loads()
-    people = User.objects.filter(
-        Q(is_active=True, groups__name=roles.ACCOUNT_MANAGER) | Q(pk__in=[pk for pk in found if pk])
-    )
-    return Staff(found, list(people.distinct()))
+    return Staff(found, _PEOPLE(Ids(pk for pk in found if pk)))
+
+
+# The account managers and the users of these ids: compiled once.
+_PEOPLE = Prepared(
+    lambda ids: User.objects.filter(
+        Q(is_active=True, groups__name=roles.ACCOUNT_MANAGER) | Q(pk__any=ids)
+    ).distinct()
+)
 
 
 def board(policy: Policy, *, sort: str = BY_LOAD, of: Staff | None = None) -> Board:

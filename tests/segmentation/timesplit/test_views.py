@@ -302,7 +302,7 @@ def test_a_manager_s_own_split_reads_the_managers_once(month, browser_for, asser
     browser = browser_for(month.anna)
     Policy.current()
 
-    response = assert_queries(10, lambda: browser.get(URL, JANUARY))
+    response = assert_queries(9, lambda: browser.get(URL, JANUARY))
 
     assert response.status_code == 200
     assert len(rows(response)) == 1
