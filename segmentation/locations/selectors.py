@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from accounts import geography
+from kam.prepared import Prepared
 from segmentation.models import OwnLocation
 
 
@@ -29,4 +30,7 @@ def location_rows() -> list[LocationRow]:
 
 def active_location_rows() -> list[LocationRow]:
     """The active locations, by name, for the policy page's short list: one query."""
-    return [LocationRow(location, place_name(location)) for location in OwnLocation.objects.active()]
+    return [LocationRow(location, place_name(location)) for location in _ACTIVE()]
+
+
+_ACTIVE = Prepared(lambda: OwnLocation.objects.active())

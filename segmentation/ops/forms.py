@@ -8,7 +8,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import managers
+from accounts.forms import MANAGER_NAMES, managers
 from kam.crispy import AppendedText, Column, Fieldset, Row, form_helper
 from kam.money import currency, money
 from kam.users.fields import UserChoiceField
@@ -120,6 +120,7 @@ class PolicyForm(forms.ModelForm):
         self._limit(COUNT_FIELDS, 1, None, _("Enter a whole number of at least 1."))
         employee: Any = self.fields["d_route_employee"]
         employee.queryset = managers()
+        employee.names = MANAGER_NAMES
         employee.empty_label = _("Nobody")
         route: Any = self.fields["d_route"]
         route.choices = [("", _("Not chosen")), *DRouteKind.choices]

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from kam.money import money
+from kam.prepared import Prepared
 from kam.users.models import User
 from segmentation.models import AMOUNT_FIELDS, NightlyRun, Policy, SegmentChange
 from segmentation.segments.engine import TRACKED_KINDS, lock_held
@@ -62,11 +63,18 @@ class RunRow:
         return bool((self.run.changes or {}).get("cap_overrun"))
 
 
-def policy_changes(limit: int = POLICY_HISTORY_LIMIT) -> list[PolicyChange]:
-    """The field changes of the last `limit` policy saves, newest first, in one query."""
-    records = list(
-        Policy.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
+# The page's saves, compiled once.
+_LATEST_SAVES = Prepared(
+    lambda: Policy.history.select_related("history_user").order_by("-history_date", "-history_id")[
+        : POLICY_HISTORY_LIMIT + 1
+    ]
+)
+
+
+def policy_changes() -> list[PolicyChange]:
+    """The field changes of the last `POLICY_HISTORY_LIMIT` policy saves, newest first, in one
+    query."""
+    records = _LATEST_SAVES()
     order = {f.name: position for position, f in enumerate(Policy._meta.fields)}
     changes = []
     for newer, older in pairwise(records):
