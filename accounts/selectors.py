@@ -1,6 +1,5 @@
 """Every read of client data goes through here, filtered by what the user may see."""
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import partial
@@ -25,7 +24,7 @@ from accounts.models import (
 from accounts.rules import sees_every_client
 from kam.money import currency
 from kam.pagination import first_page
-from kam.prepared import Ids, Prepared
+from kam.prepared import Ids, Prepared, related
 from kam.users.models import AnyUser, User
 
 
@@ -196,11 +195,9 @@ def decision_group(client: Client, *, today: date | None = None, detailed: bool 
     contacts: list[Any] = (_GROUP_DETAILED if detailed else _GROUP)(client.pk, attach=("client", client))
     if detailed:
         today = today or timezone.localdate()
-        known: dict[int, list[User]] = {}
-        for link in _KNOWN(Ids(contact.pk for contact in contacts)) if contacts else ():
-            known.setdefault(link.contact_id, []).append(link.user)
+        known = related(contacts, _KNOWN, "contact_id", "user")
         for contact in contacts:
-            contact.known = known.get(contact.pk, [])
+            contact.known = known[contact.pk]
             contact.stale = (
                 contact.last_touch is None or (today - contact.last_touch).days > STALE_CONTACT_DAYS
             )
@@ -333,14 +330,8 @@ _OUR_PEOPLE = Prepared(
 def with_people(touches: list[Touch]) -> list[Touch]:
     """The touches, each with `their_people` (its contacts) and `our_people` (its participants):
     two queries, none for no touches."""
-    theirs: dict[int, list[Contact]] = defaultdict(list)
-    ours: dict[int, list[Any]] = defaultdict(list)
-    if touches:
-        ids = Ids(touch.pk for touch in touches)
-        for contact_link in _THEIR_PEOPLE(ids):
-            theirs[contact_link.touch_id].append(contact_link.contact)
-        for user_link in _OUR_PEOPLE(ids):
-            ours[user_link.touch_id].append(user_link.user)
+    theirs = related(touches, _THEIR_PEOPLE, "touch_id", "contact")
+    ours = related(touches, _OUR_PEOPLE, "touch_id", "user")
     for touch in touches:
         touch.their_people = theirs[touch.pk]  # type: ignore[attr-defined]
         touch.our_people = ours[touch.pk]  # type: ignore[attr-defined]

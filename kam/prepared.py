@@ -48,6 +48,7 @@ import itertools
 import json
 import re
 import sqlite3
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -362,6 +363,20 @@ def _slot(param: Any, other: Any, first: list[Arg], second: list[Arg]) -> tuple[
 
 
 _fixed: dict[tuple[str, tuple[type, ...]], _OnServer] = {}
+
+
+def related(
+    owners: list[Any], query: "Prepared[Any]", owner: str, item: str | None = None
+) -> defaultdict[int, list[Any]]:
+    """What a prefetch of a relation gives each of `owners`, from `query` of their pks (`Ids`):
+    its rows, or each row's `item` (the far side of a link row), by the row's `owner` id, in the
+    query's order; no query for no owners. A prefetch would build and compile its query anew on
+    every request."""
+    found: defaultdict[int, list[Any]] = defaultdict(list)
+    if owners:
+        for row in query(Ids(one.pk for one in owners)):
+            found[getattr(row, owner)].append(row if item is None else getattr(row, item))
+    return found
 
 
 def execute(cursor: Any, sql: str, params: list[Any]) -> None:

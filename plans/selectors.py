@@ -1,7 +1,6 @@
 """Reads of plans and templates. The caller has already passed the client through
 `accounts.access.get_client_for_user`; `today` is passed in so the date rules are testable."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Client, Refusal, Touch
 from accounts.selectors import refusal_quarters
-from kam.prepared import Ids, Prepared
+from kam.prepared import Prepared, related
 from kam.users.models import User
 from plans.models import Plan, PlanKind, PlanStep, PlanTemplate, TemplateStep
 from segmentation.models import Category, KeyStatus, LostStatus, Tier
@@ -129,9 +128,7 @@ def plan_cards(client: Client, *, today: date) -> list[PlanCard]:
     """The client's plans, active first then newest, with their steps: two queries whatever the
     number of plans and steps."""
     plans = _PLANS(client.pk, attach=("client", client))
-    steps: dict[int, list[PlanStep]] = defaultdict(list)
-    for step in _STEPS(Ids(plan.pk for plan in plans)) if plans else ():
-        steps[step.plan_id].append(step)
+    steps = related(plans, _STEPS, "plan_id")
     return [_card(plan, steps[plan.pk], today) for plan in plans]
 
 

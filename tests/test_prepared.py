@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Contact, Touch
-from kam.prepared import Ids, Prepared, execute, forget
+from kam.prepared import Ids, Prepared, execute, forget, related
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +198,25 @@ def test_a_filter_takes_ids_as_they_are(touched: list[Client]) -> None:
     queryset = Client.objects.filter(pk__any=ids)
     assert queryset.query.where.children[0].rhs is ids
     assert set(queryset) == {first, second}
+
+
+def test_related_gives_each_owner_its_rows_in_the_query_s_order(
+    touched: list[Client], django_assert_num_queries: Any
+) -> None:
+    first, second = touched
+    contacts = Prepared(lambda clients: Contact.objects.filter(client__any=clients).order_by("-pk"))
+    names = Prepared(
+        lambda clients: Contact.objects.filter(client__any=clients).select_related("client").order_by("pk")
+    )
+
+    with django_assert_num_queries(1):
+        found = related([first, second], contacts, "client_id")
+    with django_assert_num_queries(0):
+        assert related([], contacts, "client_id") == {}
+
+    for client in touched:
+        assert found[client.pk] == list(Contact.objects.filter(client=client).order_by("-pk"))
+    assert related([second], names, "client_id", "client") == {second.pk: [second, second]}
 
 
 def test_the_any_lookup_takes_ids_only() -> None:

@@ -5,7 +5,6 @@ activities (a later date) are shown but reach nothing yet. `today` is passed in 
 testable.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,10 +14,9 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client, Contact
+from accounts.models import Client
 from kam.links import plain_url
-from kam.prepared import Ids, Prepared
-from kam.users.models import User
+from kam.prepared import Ids, Prepared, related
 from plans.models import Activity, Rung
 from segmentation.models import Category, ClientSegment
 from segmentation.segments import abcd
@@ -92,14 +90,8 @@ def client_activities(client: Client) -> list[Activity]:
     contacts by name; `ours`, our people in the users' order): three queries whatever their
     number, two for none."""
     activities = _ACTIVITIES(client.pk, attach=("client", client))
-    theirs: dict[int, list[Contact]] = defaultdict(list)
-    ours: dict[int, list[User]] = defaultdict(list)
-    if activities:
-        ids = Ids(activity.pk for activity in activities)
-        for contact_link in _THEIR_PEOPLE(ids):
-            theirs[contact_link.activity_id].append(contact_link.contact)
-        for user_link in _OUR_PEOPLE(ids):
-            ours[user_link.activity_id].append(user_link.user)
+    theirs = related(activities, _THEIR_PEOPLE, "activity_id", "contact")
+    ours = related(activities, _OUR_PEOPLE, "activity_id", "user")
     for activity in activities:
         activity.theirs = theirs[activity.pk]  # type: ignore[attr-defined]
         activity.ours = ours[activity.pk]  # type: ignore[attr-defined]

@@ -1,7 +1,6 @@
 """Reads of the questionnaires and of a client's surveys. The caller has already passed the client
 through `accounts.access.get_client_for_user`."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.audit import FieldChange
 from accounts.models import Client, Contact
-from kam.prepared import Ids, Prepared
+from kam.prepared import Prepared, related
 from plans.models import Answer, Plan, PlanKind, Question, Questionnaire, QuestionnaireKind, Survey
 from plans.selectors import Suggestion, strategy
 
@@ -104,9 +103,7 @@ def survey_cards(client: Client) -> list[SurveyCard]:
     """The client's surveys, newest first, each compared with the one before it of the same
     questionnaire: two queries whatever the number of surveys and answers, one for none."""
     surveys = _SURVEYS(client.pk, attach=("client", client))
-    answers: dict[int, list[Answer]] = defaultdict(list)
-    for answer in _ANSWERS(Ids(survey.pk for survey in surveys)) if surveys else ():
-        answers[answer.survey_id].append(answer)
+    answers = related(surveys, _ANSWERS, "survey_id")
     cards = []
     for index, survey in enumerate(surveys):
         previous = next(
