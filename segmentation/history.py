@@ -10,11 +10,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import AuditEntry, FieldChange, TrackedModel
+from accounts.audit import HISTORY_PAGE_SIZE, AuditEntry, FieldChange, TrackedModel
 from accounts.extensions import HistorySource
 from accounts.models import Client, ProductGroup
 from kam.http import AuthenticatedHttpRequest
 from kam.money import money
+from kam.prepared import Ids, Prepared
 from segmentation.keys.words import reason_labels
 from segmentation.models import DRoute, KeyStatus, NightlyRun, PotentialEstimate, SegmentChange, TierOverride
 from segmentation.notifications.words import value_label
@@ -83,14 +84,23 @@ def _tracked(tracked: TrackedModel) -> Any:
     return entries
 
 
-def _runs(client: Client, before: datetime | None) -> QuerySet[NightlyRun]:
+def _runs(client: int, before: datetime | None) -> QuerySet[NightlyRun]:
     """The nightly runs that changed the client's segments, before `before` (all when None)."""
-    runs = NightlyRun.objects.filter(Exists(SegmentChange.objects.filter(run=OuterRef("pk"), client=client)))
+    changed = SegmentChange.objects.filter(run=OuterRef("pk"), client_id=client)
+    runs = NightlyRun.objects.filter(Exists(changed))
     return runs.filter(started_at__lt=before) if before is not None else runs
 
 
+_LATEST_RUNS = Prepared(lambda client: _runs(client, None).order_by("-started_at", "-pk")[:HISTORY_PAGE_SIZE])
+_CHANGES = Prepared(
+    lambda client, runs: SegmentChange.objects.filter(client_id=client, run__any=runs).order_by(
+        "run_id", "kind"
+    )
+)
+
+
 def segment_change_dates(client: Client, before: datetime | None) -> Any:
-    return _runs(client, before).order_by().values(at=F("started_at"))
+    return _runs(client.pk, before).order_by().values(at=F("started_at"))
 
 
 def segment_changes(
@@ -98,10 +108,13 @@ def segment_changes(
 ) -> list[AuditEntry]:
     """The client's segment changes, one entry per nightly run, linked to the run in the runs log
     for those who may read it. Two queries: the runs, then their changes of this client."""
-    found = list(_runs(client, before).order_by("-started_at", "-pk")[:limit])
+    if before is None and limit <= HISTORY_PAGE_SIZE:  # the first page: from a prepared query
+        found = _LATEST_RUNS(client.pk)[:limit]
+    else:
+        found = list(_runs(client.pk, before).order_by("-started_at", "-pk")[:limit])
     changes: dict[int, list[FieldChange]] = {run.pk: [] for run in found}
     labels = dict(SegmentChange.Kind.choices)
-    for change in SegmentChange.objects.filter(client=client, run__in=found).order_by("run_id", "kind"):
+    for change in _CHANGES(client.pk, Ids(run.pk for run in found)) if found else ():
         old, new = value_label(change.kind, change.old), value_label(change.kind, change.new)
         changes[change.run_id].append(FieldChange(str(labels[change.kind]), old, new))
     log = reverse("segmentation:run_list") if request.user.has_perm(SEES_RUNS) else ""
