@@ -23,7 +23,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam.money import currency
-from kam.pagination import first_page
+from kam.pagination import count_query, first_page
 from kam.prepared import Ids, Prepared, related
 from kam.users.models import AnyUser, User
 
@@ -68,6 +68,32 @@ class SeenFirstPage:
         return self.every if sees_every_client(user) else partial(self.manager, user.pk)
 
 
+class SeenOpening:
+    """The client list as it opens (no filter, in the name's order) as each user sees it: each of
+    `visible_parts` counted and the first page's keys, from prepared queries
+    (`keyset_page(counts=..., first=...)`): one set for those who see every client, one of a
+    manager's id."""
+
+    def __init__(self, order: list[str], size: int):
+        every = Client.objects.all
+        self.every_counts = [Prepared(lambda: count_query(every()))]
+        self.every_first = Prepared(lambda: first_page([every()], order=order, size=size, read=True))
+        self.manager_counts = [
+            Prepared(lambda user, n=n: count_query(_manager_parts(user, every())[n])) for n in range(2)
+        ]
+        self.manager_first = Prepared(
+            lambda user: first_page(_manager_parts(user, every()), order=order, size=size, read=True)
+        )
+
+    def of(self, user: User) -> tuple[list[Callable[[], list[Any]]], Callable[[], list[Any]]]:
+        """The counts of the user's parts and their first page."""
+        if sees_every_client(user):
+            return list(self.every_counts), self.every_first
+        return [partial(count, user.pk) for count in self.manager_counts], partial(
+            self.manager_first, user.pk
+        )
+
+
 def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Client]]:
     """`clients` (not yet narrowed to what the user sees) as the disjoint parts the user sees, for
     a pager that merges them: all of them for directors and admins; for a manager, the clients
@@ -77,10 +103,14 @@ def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Cli
         return [clients.none()]
     if sees_every_client(user):
         return [clients]
-    on_team = TeamMember.objects.filter(user=user).values("client")
+    return _manager_parts(user.pk, clients)
+
+
+def _manager_parts(user: int, clients: QuerySet[Client]) -> list[QuerySet[Client]]:
+    on_team = TeamMember.objects.filter(user_id=user).values("client")
     return [
-        clients.filter(responsible_manager=user),
-        clients.filter(pk__in=on_team).exclude(responsible_manager=user),
+        clients.filter(responsible_manager_id=user),
+        clients.filter(pk__in=on_team).exclude(responsible_manager_id=user),
     ]
 
 

@@ -152,6 +152,7 @@ def keyset_page(
     read: Reader | None = None,
     first: Callable[[], Iterable[Any]] | None = None,
     among: QuerySet[Any] | None = None,
+    counts: Sequence[Callable[[], list[Any]]] | None = None,
 ) -> Page:
     """One page of rows in `order`, after or before a cursor (a malformed one: the first page).
 
@@ -191,16 +192,17 @@ def keyset_page(
     it instead of compiling its own query anew (the same SQL, compiled once per process and
     planned once per connection). That is the rows of one queryset read as it is, or the keys
     where the database merges them (PostgreSQL, with `read` or an order by text); elsewhere,
-    and on the other pages, the querysets are read as they are. Not with a count that narrows
-    the querysets to the counted pks (`narrow=False`, or `count=False`).
+    and on the other pages, the querysets are read as they are. With a count, it is run only
+    where the count narrowed no queryset to its pks (each one was past the cap, or not counted).
+
+    `counts`: each queryset's count as the pager reads it (`count_query`), from queries the
+    caller keeps prepared: with `first`, a list that opens on a prepared page compiles nothing.
 
     `querysets` may be a function that makes them: a first page the database merges from
     `first` and reads from `read` (PostgreSQL, uncounted) then makes none, since building a
     list's parts costs a page that runs two prepared queries a good share of its time. The
     database is the default one: the only one this project has.
     """
-    if first is not None and count and narrow:
-        raise ValueError("A prepared first page reads the querysets as they are: not narrowed.")
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
     if callable(querysets):
         opening = read is not None and not (count or after or before)
@@ -217,7 +219,7 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        counted, total = _counted(querysets)
+        counted, total = _counted(querysets, counts)
         if narrow and read is None and not chained and len(querysets) == 1 and size < total <= COUNT_CAP:
             # More counted rows than a page: the page's keys among them first (no join that only
             # the rows need), then its rows by pk, instead of every counted row joined and sorted.
@@ -225,6 +227,8 @@ def keyset_page(
         if narrow:
             keys_from = among if read is not None and not chained else None
             querysets = _narrowed(querysets, counted, keys_from)
+            if any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
+                first = None  # a queryset narrowed to its pks, or left out: not `first`'s
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row
     elif chained:
@@ -258,16 +262,23 @@ def _page(
     )
 
 
-def _counted(querysets: list[QuerySet[Any]]) -> tuple[list[list[Any] | None], int]:
-    """The matching pks of each queryset, up to the cap in all, and the total: once past the
-    cap, the querysets left are not counted (None)."""
+def count_query(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The query that counts a queryset's rows for a page: its pks, up to one past the cap."""
+    return queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1]
+
+
+def _counted(
+    querysets: list[QuerySet[Any]], counts: Sequence[Callable[[], list[Any]]] | None = None
+) -> tuple[list[list[Any] | None], int]:
+    """The matching pks of each queryset (`count_query`, or its prepared `counts`), up to the
+    cap in all, and the total: once past the cap, the querysets left are not counted (None)."""
     counted: list[list[Any] | None] = []
     total = 0
-    for queryset in querysets:
+    for n, queryset in enumerate(querysets):
         if total > COUNT_CAP:
             counted.append(None)
             continue
-        pks = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        pks = list(counts[n]() if counts is not None else count_query(queryset))
         total += len(pks)
         counted.append(pks)
     return counted, total

@@ -401,10 +401,55 @@ def test_parts_made_on_demand_are_not_made_for_a_prepared_first_page(size, two_s
     assert later.previous_cursor == plain_later.previous_cursor
 
 
-def test_a_prepared_first_page_reads_the_querysets_as_they_are(two_statuses):
-    first = Prepared(lambda: first_page(two_statuses, order=["pk"], size=4, read=True))
-    with pytest.raises(ValueError, match="not narrowed"):
-        keyset_page(two_statuses, order=["pk"], size=4, read=Client.objects.all(), first=first)
+def _counted_by(querysets, calls):
+    """Prepared counts of the querysets, each call noted."""
+    prepared = [Prepared(lambda qs=qs: pagination.count_query(qs)) for qs in querysets]
+
+    def count(n):
+        calls.append(n)
+        return prepared[n]()
+
+    return [lambda n=n: count(n) for n in range(len(querysets))]
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_counted_list_past_the_cap_opens_on_its_prepared_counts_and_first_page(
+    size, two_statuses, monkeypatch, django_assert_num_queries
+):
+    """Counted past the cap (no queryset narrowed to its pks): the counts and the first page
+    come from prepared queries, and the page is the one the querysets give."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)  # the active ones (20) are past it
+    order, read = ["name", "pk"], Client.objects.all()
+    first = Prepared(lambda: first_page(two_statuses, order=order, size=size, read=True))
+    calls: list[int] = []
+    counts = _counted_by(two_statuses, calls)
+
+    page = keyset_page(two_statuses, order=order, size=size, read=read, first=first, counts=counts)
+    plain = keyset_page(two_statuses, order=order, size=size, read=read)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows]
+    assert (page.total, page.total_capped, page.next_cursor) == (10, True, plain.next_cursor)
+    assert calls == [0]  # the prospects are not counted once past the cap
+    assert bool(first._compiled) is (connection.vendor == "postgresql")  # SQLite merges in Python
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 4):
+        keyset_page(two_statuses, order=order, size=size, read=read, first=first, counts=counts)
+
+
+def test_a_count_that_narrows_a_queryset_reads_it_narrowed_not_first(two_statuses):
+    """Counted under the cap, the querysets are narrowed to their pks: `first` is not run."""
+    order, read = ["name", "pk"], Client.objects.all()
+
+    def first():
+        raise AssertionError("a narrowed list ran the prepared first page")
+
+    calls: list[int] = []
+    page = keyset_page(
+        two_statuses, order=order, size=4, read=read, first=first, counts=_counted_by(two_statuses, calls)
+    )
+    plain = keyset_page(two_statuses, order=order, size=4, read=read)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows]
+    assert (page.total, calls) == (30, [0, 1])
 
 
 @pytest.mark.parametrize("size", [1, 4, 30])

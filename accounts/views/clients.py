@@ -85,11 +85,19 @@ class Listed:
         return Client.objects.all() if column is None else Client.objects.annotate(**column.annotations())
 
 
+# The list as it opens, unfiltered in the name's order: counted and its first page's keys read
+# through prepared queries, as each user sees it.
+OPENING_ORDER = ["name", "pk"]
+_OPENING = selectors.SeenOpening(OPENING_ORDER, size=50)  # keyset_page's size
+
+
 @login_required
 @require_GET
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = Listed(request)
     filters, columns, data = listed.filters, listed.columns, listed.data
+    opening = not filters.is_bound and listed.order == OPENING_ORDER
+    counts, first = _OPENING.of(request.user) if opening else (None, None)
     page = keyset_page(
         listed.parts,
         order=listed.order,
@@ -98,6 +106,8 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         among=listed.among,
         after=data.get("after") or "",
         before=data.get("before") or "",
+        counts=counts,
+        first=first,
     )
     context = {
         "filters": filters,

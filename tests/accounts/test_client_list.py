@@ -13,7 +13,9 @@ from django.utils.html import escape
 
 from accounts.filters import region_choices
 from accounts.models import NEVER, Client
+from accounts.selectors import SeenOpening
 from accounts.services import list_columns_save
+from accounts.views import clients as client_views
 from kam import pagination, prepared
 from kam.pagination import encode_cursor, keyset_page
 from tests.accounts.conftest import valid_inn
@@ -289,6 +291,37 @@ def test_capped_count_is_shown_as_more_than(manager, as_manager, cap_at_ten):
 
     assert "More than 10 clients" in response.content.decode()
     assert len(names(response)) == 12
+
+
+@pytest.mark.usefixtures("cap_at_ten")
+@pytest.mark.parametrize("persona", ["manager", "director"])
+def test_the_list_opens_on_its_prepared_counts_and_first_page(
+    persona, manager, request, browser_for, monkeypatch
+):
+    """Past the cap, the list as it opens (no filter, by name) is counted and its first page's
+    keys read through prepared queries: the page the same list shows sorted on purpose."""
+    for n in range(14):
+        ClientFactory(name=f"Own {n:02d}", responsible_manager=manager)
+    for n in range(3):
+        TeamMemberFactory(client=ClientFactory(name=f"Team {n}"), user=manager)
+    ClientFactory(name="Aardvark, someone else's")
+    browser = browser_for(request.getfixturevalue(persona))
+    opening = SeenOpening(client_views.OPENING_ORDER, size=50)
+    monkeypatch.setattr(client_views, "_OPENING", opening)
+    counts, first = (
+        (opening.manager_counts[0], opening.manager_first)
+        if persona == "manager"
+        else (opening.every_counts[0], opening.every_first)
+    )
+
+    opened = browser.get(LIST_URL)
+    by_name = browser.get(LIST_URL, {"sort": "name"})  # bound: counted and read as it always was
+
+    assert names(opened) == names(by_name)
+    assert len(names(opened)) == (17 if persona == "manager" else 18)
+    assert opened.context["page"].total_capped
+    assert counts._compiled
+    assert bool(first._compiled) is (connection.vendor == "postgresql")  # SQLite merges in Python
 
 
 def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
