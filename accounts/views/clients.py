@@ -88,7 +88,8 @@ class Listed:
 # The list as it opens, unfiltered in the name's order: counted and its first page's keys read
 # through prepared queries, as each user sees it.
 OPENING_ORDER = ["name", "pk"]
-_OPENING = selectors.SeenOpening(OPENING_ORDER, size=50)  # keyset_page's size
+LIST_PAGE_SIZE = 50
+_OPENING = selectors.SeenOpening(OPENING_ORDER, size=LIST_PAGE_SIZE)
 
 
 @login_required
@@ -106,6 +107,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         among=listed.among,
         after=data.get("after") or "",
         before=data.get("before") or "",
+        size=LIST_PAGE_SIZE,
         counts=counts,
         first=first,
     )

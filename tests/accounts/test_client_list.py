@@ -306,7 +306,7 @@ def test_the_list_opens_on_its_prepared_counts_and_first_page(
         TeamMemberFactory(client=ClientFactory(name=f"Team {n}"), user=manager)
     ClientFactory(name="Aardvark, someone else's")
     browser = browser_for(request.getfixturevalue(persona))
-    opening = SeenOpening(client_views.OPENING_ORDER, size=50)
+    opening = SeenOpening(client_views.OPENING_ORDER, size=client_views.LIST_PAGE_SIZE)
     monkeypatch.setattr(client_views, "_OPENING", opening)
     counts, first = (
         (opening.manager_counts[0], opening.manager_first)
