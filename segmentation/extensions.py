@@ -30,6 +30,7 @@ from segmentation import history
 from segmentation.cells import TIER_LABELS, category_badge, tier_badge
 from segmentation.keys import filters as key_filters
 from segmentation.models import Category, DRouteKind, LostStatus, Policy
+from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel, with_decisions
@@ -111,6 +112,7 @@ def register() -> None:
     extensions.register_client_move(move_url)
     users_extensions.register_handover(handover)
     users_extensions.register_client_counts(active_client_counts)
+    users_extensions.register_badge(notifications.UNREAD, notifications.unread_of_signed_in)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:

@@ -1,9 +1,11 @@
-"""Permissions and role groups of the signed-in user, read in one query a request.
+"""The signed-in user with their role groups, permissions and badges, read in one query a request.
 
 Every page asks both what the user's roles are (the navigation, `roles.role_names`) and what
 they may do (`perms` in templates, `has_perm` in views): Django's `ModelBackend` reads the
 user's own permissions and their groups' permissions in two queries and the groups in a third.
-This backend reads the three in one and keeps them on the user object, as `ModelBackend` does.
+This backend reads them with the signed-in user's row (`RoleBackend.get_user`), with the counts
+every page shows in the navigation (`extensions.register_badge`), and keeps them on the user
+object, as `ModelBackend` keeps its caches; any other user's in one query (`load`).
 """
 
 from functools import cache
@@ -13,9 +15,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import CharField, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Concat
 
 from kam import prepared
 from kam.prepared import Prepared
+from kam.users import extensions
 from kam.users.models import AnyUser, User
 
 GROUP, OWN, VIA_GROUP = "g", "u", "p"
@@ -55,25 +60,81 @@ def load(user: Any) -> None:
     found: dict[str, set[str]] = {GROUP: set(), OWN: set(), VIA_GROUP: set()}
     for kind, name in rows:
         found[kind].add(name)
-    user._role_names = found[GROUP]
-    user._user_perm_cache = found[OWN]
-    user._group_perm_cache = found[VIA_GROUP]
-    user._perm_cache = found[OWN] | found[VIA_GROUP]
+    _keep(user, found[GROUP], found[OWN], found[VIA_GROUP])
 
 
-_USER = Prepared(lambda pk: User._default_manager.filter(pk=pk)[:1])
+def _keep(user: Any, groups: set[str], own: set[str], via_group: set[str]) -> None:
+    user._role_names = groups
+    user._user_perm_cache = own
+    user._group_perm_cache = via_group
+    user._perm_cache = own | via_group
+
+
+SEPARATOR = "\n"  # between the names one column of the signed-in user's row joins
+
+
+class Joined(Func):
+    """A text column's values joined by `SEPARATOR` (PostgreSQL's `string_agg`, SQLite's
+    `group_concat`), NULL when there are none: an aggregate the ORM does not group by, so that
+    a subquery of it is one row of one value."""
+
+    function = "string_agg"
+    output_field = TextField()
+
+    def __init__(self, expression: Any) -> None:
+        super().__init__(expression, Value(SEPARATOR))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="group_concat", **extra)
+
+
+def _names(queryset: QuerySet[Any], user: str, name: Any) -> Subquery:
+    """The `name`s of the rows of `queryset` whose `user` is the outer user, joined."""
+    return Subquery(queryset.filter(**{user: OuterRef("pk")}).order_by().values(names=Joined(name)))
+
+
+def _signed_in(pk: int) -> QuerySet[User]:
+    dotted = Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
+    return (
+        User._default_manager.filter(pk=pk)
+        .annotate(
+            signed_in_groups=_names(Group.objects.all(), "user", "name"),
+            signed_in_own=_names(Permission.objects.all(), "user", dotted),
+            signed_in_via_group=_names(Permission.objects.all(), "group__user", dotted),
+            **{f"signed_in_badge_{name}": count() for name, count in extensions.badges().items()},
+        )
+        .order_by()[:1]
+    )
+
+
+_USER = Prepared(_signed_in)
+
+
+def _split(joined: str | None) -> set[str]:
+    return set(joined.split(SEPARATOR)) if joined else set()
 
 
 class RoleBackend(ModelBackend):
     """`ModelBackend` whose permission caches are filled by `load` (superusers keep Django's
     path: they hold every permission), and whose signed-in user is read by a prepared query
-    (every request reads it)."""
+    (every request reads it) with their groups, permissions and badges."""
 
     def get_user(self, user_id: Any) -> User | None:
         if type(user_id) is not int:
             return super().get_user(user_id)
         user = next(iter(_USER(user_id)), None)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        read = vars(user)  # the annotations, taken off the user for the caches they fill
+        groups = _split(read.pop("signed_in_groups"))
+        own, via_group = _split(read.pop("signed_in_own")), _split(read.pop("signed_in_via_group"))
+        badges = {name: read.pop(f"signed_in_badge_{name}") or 0 for name in extensions.badges()}
+        if user.is_superuser:
+            read["_role_names"] = groups  # and Django's path to their every permission
+        else:
+            _keep(user, groups, own, via_group)
+        read["_badges"] = badges
+        return user
 
     def get_all_permissions(self, user_obj: AnyUser, obj: object = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -1,13 +1,15 @@
-"""Where an app above `kam.users` tells the users' pages what a user's departure involves.
+"""Where an app above `kam.users` tells it what the users' pages and the signed-in user show of it.
 
 `kam.users` knows no app above it. Segmentation registers `handover(user)`: how many active
 clients the user still holds and the page that hands them over to other managers, so
-deactivating a manager who still holds clients offers the handover first; and `client_counts()`:
-every user's active clients, as the workload board keeps them, for the users list.
+deactivating a manager who still holds clients offers the handover first; `client_counts()`:
+every user's active clients, as the workload board keeps them, for the users list; and the badges
+every page shows of the signed-in user (the unread notifications), read with the user.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from kam.users.models import User
 
@@ -49,3 +51,24 @@ def client_counts() -> dict[int, int] | None:
     """Every user's active clients by user id (a user with none may be missing), or None when no
     app keeps them."""
     return _client_counts[0]() if _client_counts else None
+
+
+_badges: dict[str, Callable[[], Any]] = {}
+
+
+def register_badge(name: str, count: Callable[[], Any]) -> None:
+    """Add a count that every page shows of the signed-in user (the unread notifications): `count`
+    makes an expression of the user's row (`OuterRef("pk")`), read in the one query that reads
+    the signed-in user (`backends.RoleBackend.get_user`) rather than in a query of its own."""
+    _badges[name] = count
+
+
+def badges() -> dict[str, Callable[[], Any]]:
+    """The registered counts by name."""
+    return dict(_badges)
+
+
+def badge(user: User, name: str) -> int | None:
+    """The signed-in user's count `name` as read with them, or None for a user read otherwise."""
+    counts: dict[str, int] | None = getattr(user, "_badges", None)
+    return None if counts is None else counts.get(name)

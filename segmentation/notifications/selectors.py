@@ -4,11 +4,12 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 
 from kam import prepared
 from kam.pagination import first_page
 from kam.prepared import Prepared
+from kam.users import extensions as users_extensions
 from kam.users import roles
 from kam.users.models import User
 from segmentation.models import Notification
@@ -34,9 +35,24 @@ def first_notifications(user: User) -> Callable[[], list[Notification]]:
     return partial(_FIRST, user.pk)
 
 
+UNREAD = "unread_notifications"
+
+
+def unread_of_signed_in() -> Subquery:
+    """The signed-in user's unread count, read with them (`kam.users.extensions.register_badge`):
+    an expression of their row."""
+    unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
+    # COUNT(*), not of a column: the (user, read_at) index alone answers it.
+    return Subquery(unread.values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+
+
 def unread_count(user: User) -> int:
-    """One COUNT over the (user, read_at) index, for the badge of every page: written out, as
-    the ORM took 0.5 ms of CPU to build it each time (0.1 ms to run it)."""
+    """The badge of every page: read with the signed-in user (`unread_of_signed_in`); for a user
+    read otherwise, one COUNT over the (user, read_at) index, written out, as the ORM took
+    0.5 ms of CPU to build it each time (0.1 ms to run it)."""
+    read_with_user = users_extensions.badge(user, UNREAD)
+    if read_with_user is not None:
+        return read_with_user
     table = connection.ops.quote_name(Notification._meta.db_table)
     with connection.cursor() as cursor:
         prepared.execute(

@@ -164,19 +164,19 @@ TAB_SIZE = {
 }
 
 
-# Each tab costs 5 queries for the session, user, its roles and permissions, the client and the
-# unread badge, plus its own; a new tab must be pinned here before its test can run.
+# Each tab costs 3 queries for the session, the user with their roles, permissions and unread
+# badge, and the client, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
     # contacts (names, roles and influence only), points, touches + contacts + participants (the
     # last meeting among them), segments, team, the plans panel (the suggestion's segments, the
     # active plans with their progress), the loyalty ladder's line (the last activity and the
     # next, with the highest rung reached)
-    "client_detail": 14,
-    "client_contacts": 8,  # contacts + known-by, the contacts again for the form
-    "client_touches": 8,  # touches + contacts + participants
-    "client_points": 6,
-    "client_refusals": 7,  # refusals, refusals with their product group
-    "client_sales": 7,  # sales, product groups
+    "client_detail": 12,
+    "client_contacts": 6,  # contacts + known-by, the contacts again for the form
+    "client_touches": 6,  # touches + contacts + participants
+    "client_points": 4,
+    "client_refusals": 5,  # refusals, refusals with their product group
+    "client_sales": 5,  # sales, product groups
 }
 
 

@@ -336,9 +336,10 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, user, its roles and permissions, the user's columns, regions, capped count, the
-    # page's keys, its rows by pk, unread badge, and the industry and manager filter choices
-    queries = 11
+    # session, the user with their roles, permissions and unread badge, the user's columns,
+    # regions, capped count, the page's keys, its rows by pk, and the industry and manager filter
+    # choices
+    queries = 9
     browser = browser_for(director)
 
     def fill(count):
@@ -359,7 +360,7 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
     # As for the director, but a manager gets no manager filter to fill, and their clients are
     # counted in two parts (their own, their teams'); a part found empty is not read.
-    own_only = 11
+    own_only = 9
     # With team clients too, both parts give their first keys: on PostgreSQL in one UNION, which
     # orders the page; on SQLite each part apart. The page's rows are then read by pk, at once.
     both = own_only + (0 if connection.vendor == "postgresql" else 1)

@@ -146,9 +146,9 @@ def test_wrong_methods_are_refused(as_successor, handed, note):
 def test_the_tab_query_count_does_not_grow_with_the_notes(
     as_successor, handed, note, successor, assert_queries
 ):
-    # session, user, roles and permissions, the card and its gate, the notes with their people and move,
-    # the menu's roles and unread notifications
-    queries = 6
+    # session, the user with their roles, permissions and unread notifications, the card and its
+    # gate, the notes with their people and move
+    queries = 4
     response = assert_queries(queries, lambda: as_successor.get(tab(handed)))
     assert len(response.context["notes"]) == 1
     for number in range(49):

@@ -283,7 +283,7 @@ def many_items(review, count):
 
 
 # past a page of clients, the page's keys are read before its rows: one query more, however many
-@pytest.mark.parametrize(("extra", "queries"), [(0, 7), (50, 8), (120, 8)])
+@pytest.mark.parametrize(("extra", "queries"), [(0, 5), (50, 6), (120, 6)])
 def test_the_review_page_runs_a_constant_number_of_queries(
     review, as_director, assert_queries, extra, queries
 ):
@@ -303,9 +303,9 @@ def test_the_review_s_table_is_drawn_again_after_each_change_and_kept_between(
     as_director, as_manager = browser_for(director), browser_for(manager)
     url = review.get_absolute_url()
     assert "Keep" not in items_table(as_director.get(url))
-    # session, user, groups, the review, unread notifications: its header, minutes, difference and
-    # clients are kept
-    assert_queries(5, lambda: as_director.get(url))
+    # session, the user with their groups and unread notifications, the review: its header,
+    # minutes, difference and clients are kept
+    assert_queries(3, lambda: as_director.get(url))
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
     decided = items_table(as_director.get(url))
@@ -327,15 +327,16 @@ def test_the_action_list_runs_a_constant_number_of_queries(
 ):
     for n in range(count):
         add_action(review, director, manager, f"Action {n}")
-    response = assert_queries(7, lambda: as_director.get(ACTIONS_URL))
+    response = assert_queries(5, lambda: as_director.get(ACTIONS_URL))
     assert len(response.context["page"].rows) == count
 
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_the_review_list_runs_a_constant_number_of_queries(director, as_director, assert_queries, count):
     Review.objects.bulk_create(Review(opened_by=director) for _ in range(count))
-    # session, user, groups, the reviews' state, the page's keys and rows, unread notifications
-    response = assert_queries(7, lambda: as_director.get(LIST_URL))
+    # session, the user with their groups and unread notifications, the reviews' state, the page's
+    # keys and rows
+    response = assert_queries(5, lambda: as_director.get(LIST_URL))
     assert len(response.context["page"].rows) == count
 
 
@@ -350,8 +351,9 @@ def test_the_review_list_is_drawn_again_when_a_review_changes_and_kept_between(
     as_director = browser_for(director)
     first = review_rows(as_director.get(LIST_URL))
     assert '<td class="text-end">0</td>' in first  # nothing decided yet
-    # session, user, groups, the reviews' state, unread notifications: the table is kept
-    assert review_rows(assert_queries(5, lambda: as_director.get(LIST_URL))) == first
+    # session, the user with their groups and unread notifications, the reviews' state: the table
+    # is kept
+    assert review_rows(assert_queries(3, lambda: as_director.get(LIST_URL))) == first
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
 
@@ -363,16 +365,16 @@ def test_the_review_list_is_drawn_again_when_a_review_changes_and_kept_between(
 def test_the_meeting_page_runs_a_constant_number_of_queries(
     review, base, director, manager, as_director, assert_queries
 ):
-    # 12, the managers' kept loads (the live "over capacity" flag) and the client's flags now;
+    # 10, the managers' kept loads (the live "over capacity" flag) and the client's flags now;
     # the first request of a process for a day, policy and set of overloaded managers compiles
     # the flags' statement (the loads read once more)
     add_action(review, director, manager, "Action")
     compiled_flags.clear()  # as a new process has it
-    assert_queries(15, lambda: as_director.get(client_url(review)))
-    assert_queries(14, lambda: as_director.get(client_url(review)))
+    assert_queries(13, lambda: as_director.get(client_url(review)))
+    assert_queries(12, lambda: as_director.get(client_url(review)))
     for n in range(5):
         add_action(review, director, manager, f"Action {n}")
-    assert_queries(14, lambda: as_director.get(client_url(review)))
+    assert_queries(12, lambda: as_director.get(client_url(review)))
 
 
 def test_marking_done_goes_back_only_to_a_page_of_this_site(review, director, manager, as_manager):
