@@ -200,8 +200,9 @@ def keyset_page(
 
     `querysets` may be a function that makes them: a first page the database merges from
     `first` and reads from `read` (PostgreSQL, uncounted) then makes none, since building a
-    list's parts costs a page that runs two prepared queries a good share of its time. The
-    database is the default one: the only one this project has.
+    list's parts costs a page that runs two prepared queries a good share of its time; nor does
+    one whose `counts` narrowed no part and whose keys come from `first` (the order's types then
+    read from `among`). The database is the default one: the only one this project has.
     """
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in order]
     if callable(querysets):
@@ -209,9 +210,8 @@ def keyset_page(
         if first is not None and opening and _merges(DEFAULT_DB_ALIAS):
             found = _by_keys(list(first()), keys, read, [])
             return _page(found[:size], keys, more=len(found) > size)
-        querysets = querysets()
-    querysets = [querysets] if isinstance(querysets, QuerySet) else list(querysets)
-    types = [_python_type(querysets[0], name) for name, _ in keys]
+    parts = _made(querysets)
+    types = [_python_type(among if among is not None else parts()[0], name) for name, _ in keys]
     cursor = decode_cursor(before, types)
     backwards = cursor is not None
     if not backwards:
@@ -219,27 +219,40 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        counted, total = _counted(querysets, counts)
-        if narrow and read is None and not chained and len(querysets) == 1 and size < total <= COUNT_CAP:
+        counted, total = _counted(parts, counts)
+        if narrow and read is None and not chained and len(parts()) == 1 and size < total <= COUNT_CAP:
             # More counted rows than a page: the page's keys among them first (no join that only
             # the rows need), then its rows by pk, instead of every counted row joined and sorted.
-            read = querysets[0]
-        if narrow:
+            read = parts()[0]
+        if narrow and any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
             keys_from = among if read is not None and not chained else None
-            querysets = _narrowed(querysets, counted, keys_from)
-            if any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
-                first = None  # a queryset narrowed to its pks, or left out: not `first`'s
+            parts = _made(_narrowed(parts(), counted, keys_from))
+            first = None  # a queryset narrowed to its pks, or left out: not `first`'s
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row
     elif chained:
-        found = _chained(querysets[::-1] if backwards else querysets, keys_now, cursor, size + 1)
+        found = _chained(parts()[::-1] if backwards else parts(), keys_now, cursor, size + 1)
     else:
-        found = _merged(querysets, keys_now, types, cursor, size + 1, read, None if cursor else first)
+        found = _merged(parts, keys_now, types, cursor, size + 1, read, None if cursor else first)
     more = len(found) > size
     found = found[:size]
     if backwards:
         found.reverse()
     return _page(found, keys, more=more, cursor=cursor, backwards=backwards, total=total)
+
+
+def _made(querysets: Parts | Callable[[], Parts]) -> Callable[[], list[QuerySet[Any]]]:
+    """The querysets as a list, made (when a function makes them) the first time they are asked
+    for."""
+    made: list[list[QuerySet[Any]]] = []
+
+    def parts() -> list[QuerySet[Any]]:
+        if not made:
+            found = querysets() if callable(querysets) else querysets
+            made.append([found] if isinstance(found, QuerySet) else list(found))
+        return made[0]
+
+    return parts
 
 
 def _page(
@@ -268,17 +281,18 @@ def count_query(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def _counted(
-    querysets: list[QuerySet[Any]], counts: Sequence[Callable[[], list[Any]]] | None = None
+    parts: Callable[[], list[QuerySet[Any]]], counts: Sequence[Callable[[], list[Any]]] | None = None
 ) -> tuple[list[list[Any] | None], int]:
-    """The matching pks of each queryset (`count_query`, or its prepared `counts`), up to the
-    cap in all, and the total: once past the cap, the querysets left are not counted (None)."""
+    """The matching pks of each queryset (`count_query`, or its prepared `counts`, which leave
+    the querysets unmade), up to the cap in all, and the total: once past the cap, the querysets
+    left are not counted (None)."""
     counted: list[list[Any] | None] = []
     total = 0
-    for n, queryset in enumerate(querysets):
+    for n in range(len(counts) if counts is not None else len(parts())):
         if total > COUNT_CAP:
             counted.append(None)
             continue
-        pks = list(counts[n]() if counts is not None else count_query(queryset))
+        pks = list(counts[n]() if counts is not None else count_query(parts()[n]))
         total += len(pks)
         counted.append(pks)
     return counted, total
@@ -342,7 +356,7 @@ def _beyond(
 
 
 def _merged(
-    querysets: list[QuerySet[Any]],
+    parts: Callable[[], list[QuerySet[Any]]],
     keys: list[tuple[str, bool]],
     types: list[type],
     cursor: tuple[Any, ...] | None,
@@ -350,9 +364,9 @@ def _merged(
     read: Reader | None = None,
     first: Callable[[], Iterable[Any]] | None = None,
 ) -> list[Any]:
-    """The first `limit` rows of every queryset together, in `keys` order (`first`: the rows of
-    one queryset or the merged keys, read by the caller's prepared query, when there is no
-    cursor).
+    """The first `limit` rows of every queryset of `parts()` together, in `keys` order (`first`:
+    the rows of one queryset or the merged keys, read by the caller's prepared query, when there
+    is no cursor; the querysets are then made only where the rows are read from them).
 
     Numbers and dates compare in Python as in the database, and so does text on SQLite (by code
     point): each queryset's rows are read and sorted together. Text on PostgreSQL compares by
@@ -360,10 +374,11 @@ def _merged(
     keys (a UNION ALL of each one's first rows, ordered and cut), and the page's rows are then
     read from the querysets that hold them (or from `read`, which the database merges for too).
     """
-    if len(querysets) == 1 and read is None:
-        return list(first()) if first is not None else _read(querysets[0], keys, cursor, limit)
+    if read is None and len(parts()) == 1:
+        return list(first()) if first is not None else _read(parts()[0], keys, cursor, limit)
     by_database = str in types or read is not None
-    if not by_database or not _merges(querysets[0].db):
+    if not by_database or not _merges(DEFAULT_DB_ALIAS):
+        querysets = parts()
         # Stable sorts, the least significant key first.
         if read is None:
             rows = [row for queryset in querysets for row in _read(queryset, keys, cursor, limit)]
@@ -375,8 +390,8 @@ def _merged(
             page.sort(key=operator.itemgetter(index), reverse=descending)
         page = page[:limit]
     else:
-        page = list(first() if first is not None else _union_of_heads(querysets, keys, cursor, limit))
-    return _by_keys(page, keys, read, querysets)
+        page = list(first() if first is not None else _union_of_heads(parts(), keys, cursor, limit))
+    return _by_keys(page, keys, read, parts() if read is None else [])
 
 
 def _merges(using: str) -> bool:

@@ -435,6 +435,47 @@ def test_a_counted_list_past_the_cap_opens_on_its_prepared_counts_and_first_page
         keyset_page(two_statuses, order=order, size=size, read=read, first=first, counts=counts)
 
 
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_list_past_the_cap_opening_on_prepared_counts_and_first_page_makes_no_queryset(
+    size, two_statuses, monkeypatch
+):
+    """Its parts given as a function: where the database merges the first page's keys, the
+    counts and the first page come from prepared queries and the order's types from `among`,
+    so the parts are never made; elsewhere they are made once, to merge in Python."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+    order, read = ["name", "pk"], Client.objects.all()
+    first = Prepared(lambda: first_page(two_statuses, order=order, size=size, read=True))
+    made: list[int] = []
+
+    def parts():
+        made.append(1)
+        return two_statuses
+
+    counts = _counted_by(two_statuses, [])
+    page = keyset_page(parts, order=order, size=size, read=read, first=first, counts=counts, among=read)
+    plain = keyset_page(two_statuses, order=order, size=size, read=read)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows]
+    assert (page.total, page.total_capped, page.next_cursor) == (10, True, plain.next_cursor)
+    assert made == ([] if connection.vendor == "postgresql" else [1])
+
+
+def test_a_count_that_narrows_makes_the_parts_once(two_statuses):
+    order, read = ["name", "pk"], Client.objects.all()
+    made: list[int] = []
+
+    def parts():
+        made.append(1)
+        return two_statuses
+
+    counts = _counted_by(two_statuses, [])
+    page = keyset_page(parts, order=order, size=4, read=read, counts=counts, among=read)
+    plain = keyset_page(two_statuses, order=order, size=4, read=read)
+
+    assert [c.pk for c in page.rows] == [c.pk for c in plain.rows]
+    assert (page.total, made) == (30, [1])
+
+
 def test_a_count_that_narrows_a_queryset_reads_it_narrowed_not_first(two_statuses):
     """Counted under the cap, the querysets are narrowed to their pks: `first` is not run."""
     order, read = ["name", "pk"], Client.objects.all()
