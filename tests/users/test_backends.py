@@ -31,11 +31,16 @@ def test_permissions_first_then_roles_is_still_one_query(manager, django_assert_
         assert roles.is_account_manager(user)
 
 
-def test_a_users_own_permission_and_a_group_that_is_no_role_count(manager):
-    extra = Group.objects.create(name="Auditors")
+def give_extras(user: User, group: str) -> None:
+    """A group that is no role, with a permission, and a permission of the user's own."""
+    extra = Group.objects.create(name=group)
     extra.permissions.add(Permission.objects.get(codename="manage_reference_data"))
-    manager.groups.add(extra)
-    manager.user_permissions.add(Permission.objects.get(codename="view_all_clients"))
+    user.groups.add(extra)
+    user.user_permissions.add(Permission.objects.get(codename="view_all_clients"))
+
+
+def test_a_users_own_permission_and_a_group_that_is_no_role_count(manager):
+    give_extras(manager, "Auditors")
     user = fresh(manager)
 
     assert roles.role_names(user) == {roles.ACCOUNT_MANAGER, "Auditors"}
@@ -96,10 +101,7 @@ def test_the_signed_in_user_comes_with_their_roles_and_permissions_in_one_query(
 
 
 def test_the_signed_in_user_holds_what_a_user_read_otherwise_loads(manager):
-    extra = Group.objects.create(name="Auditors, north")
-    extra.permissions.add(Permission.objects.get(codename="manage_reference_data"))
-    manager.groups.add(extra)
-    manager.user_permissions.add(Permission.objects.get(codename="view_all_clients"))
+    give_extras(manager, "Auditors, north")  # a comma in a name: the joined names still split
     other = fresh(manager)
     load(other)
 
