@@ -100,7 +100,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     opening = not filters.is_bound and listed.order == OPENING_ORDER
     counts, first = _OPENING.of(request.user) if opening else (None, None)
     page = keyset_page(
-        lambda: listed.parts,  # made only where the prepared counts and first page do not do
+        lambda: listed.parts,  # made only where the prepared counts and first page fall short
         order=listed.order,
         chained=listed.chained,
         read=listed.read,

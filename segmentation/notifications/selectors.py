@@ -2,11 +2,10 @@
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
-from django.db import connection
 from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 
-from kam import prepared
 from kam.pagination import first_page
 from kam.prepared import Prepared
 from kam.users import extensions as users_extensions
@@ -38,28 +37,22 @@ def first_notifications(user: User) -> Callable[[], list[Notification]]:
 UNREAD = "unread_notifications"
 
 
+def _unread(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True).order_by()
+
+
 def unread_of_signed_in() -> Subquery:
     """The signed-in user's unread count, read with them (`kam.users.extensions.register_badge`):
     an expression of their row."""
-    unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
     # COUNT(*), not of a column: the (user, read_at) index alone answers it.
-    return Subquery(unread.values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+    return Subquery(_unread(OuterRef("pk")).values(n=Func(template="COUNT(*)", output_field=IntegerField())))
 
 
 def unread_count(user: User) -> int:
-    """The badge of every page: read with the signed-in user (`unread_of_signed_in`); for a user
-    read otherwise, one COUNT over the (user, read_at) index, written out, as the ORM took
-    0.5 ms of CPU to build it each time (0.1 ms to run it)."""
+    """The badge of every page: read with the signed-in user (`unread_of_signed_in`); one COUNT
+    of its own for a user read otherwise."""
     read_with_user = users_extensions.badge(user, UNREAD)
-    if read_with_user is not None:
-        return read_with_user
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    with connection.cursor() as cursor:
-        prepared.execute(
-            cursor, f"SELECT COUNT(*) FROM {table} WHERE user_id = %s AND read_at IS NULL", [user.pk]
-        )
-        (count,) = cursor.fetchone()
-    return int(count)
+    return read_with_user if read_with_user is not None else _unread(user.pk).count()
 
 
 def directors() -> QuerySet[User]:
