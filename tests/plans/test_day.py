@@ -253,7 +253,33 @@ def test_action_items_due_this_week_overdue_first(manager, director, client_card
             created_by=director,
         )
 
-    assert [a.what for a in selectors.action_items(manager, TODAY).rows] == ["Late", "Soon"]
+    found = selectors.action_items(manager, TODAY)
+
+    assert [(a.what, a.client_pk, a.client_name) for a in found.rows] == [
+        ("Late", client_card.pk, client_card.name),
+        ("Soon", client_card.pk, client_card.name),
+    ]
+    assert found.total == 2
+
+
+def test_the_day_links_each_action_item_and_plan_step_to_its_client(
+    manager, director, client_card, as_manager
+):
+    today = date.today()
+    review = Review.objects.create(opened_by=director)
+    item = ReviewItem.objects.create(review=review, client=client_card, position=1)
+    ActionItem.objects.create(item=item, what="Call the buyer", owner=manager, due=today, created_by=director)
+    plan = plan_create(client=client_card, kind="development", by=manager, today=today - timedelta(days=400))
+    step = plan.steps.order_by("position").first()
+    assert step is not None
+
+    page = as_manager.get(DAY_URL).content.decode()
+
+    card = reverse("accounts:client_detail", args=[client_card.pk])
+    plans = reverse("plans:client_plans", args=[client_card.pk])
+    assert f'Call the buyer — <a href="{card}">{client_card.name}</a>' in page
+    kind = '<span class="small text-muted">(Development plan)</span>'
+    assert f'<a href="{plans}">{client_card.name}</a>: {step.text} {kind}' in page
 
 
 def test_flag_counts_link_into_the_user_s_filtered_client_list(manager, client_card):
@@ -322,3 +348,7 @@ def test_plan_steps_due_this_week_overdue_first(manager, client_card):
     found = selectors.plan_steps(manager, TODAY)
 
     assert [s.pk for s in found.rows] == [steps[0].pk, steps[1].pk]
+    assert [(s.client_pk, s.client_name, s.plan_kind) for s in found.rows] == [
+        (client_card.pk, client_card.name, "development")
+    ] * 2
+    assert found.total == 2
