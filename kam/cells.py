@@ -75,6 +75,17 @@ def _gettext(message: str, language: str | None) -> str:
     return translation.gettext(message)
 
 
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """`django.utils.translation.ngettext` of a message written in the code, kept per language
+    (as `gettext`)."""
+    return _ngettext(singular, plural, number, language())
+
+
+@lru_cache(maxsize=1024)
+def _ngettext(singular: str, plural: str, number: int, language: str | None) -> str:
+    return translation.ngettext(singular, plural, number)
+
+
 def get_format(format_type: str) -> Any:
     """`django.utils.formats.get_format` in the active language (`language()`)."""
     return formats.get_format(format_type, lang=language())

@@ -181,9 +181,11 @@ _REFUSALS = Prepared(
         .annotate(n=Count("pk"))
     )
 )
+# The plans with what the list says of them: not their texts and lost criteria (a JSON each).
 _PLANS = Prepared(
     lambda ids: (
         Plan.objects.filter(client__any=ids, kind=PlanKind.WIN_BACK)
+        .only("client", "status", "offer_kind", "closed_on", "outcome")
         .annotate(total=Count("steps"), done=Count("steps", filter=Q(steps__done_on__isnull=False)))
         .order_by("-started_on", "-pk")
     )

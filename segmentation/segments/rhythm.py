@@ -13,9 +13,8 @@ from decimal import ROUND_HALF_UP
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from kam.cells import label
+from kam.cells import label, ngettext
 from segmentation.models import ClientSegment, LostStatus, Policy
 from segmentation.segments.sql import Dialect, Fragment, policy_params
 from segmentation.segments.words import Reason, number

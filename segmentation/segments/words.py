@@ -10,7 +10,9 @@ go through `kam.money.money`, which names the currency.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
+from django.conf import settings
+
+from kam.cells import get_format, grouped
 
 CENT = Decimal("0.01")
 
@@ -27,10 +29,16 @@ class Reason:
 
 
 def number(value: Decimal | int, places: int = 2) -> str:
-    """A number with as few decimals as it needs (at most `places`), rounded half up, localised."""
+    """A number with as few decimals as it needs (at most `places`), rounded half up, localised:
+    what `formats.number_format(rounded, decimals)` writes, without its general-purpose parsing
+    (a list writes one or two a row)."""
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     decimals = next(d for d in range(places + 1) if rounded == rounded.quantize(Decimal(1).scaleb(-d)))
-    return formats.number_format(rounded, decimals)
+    units, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
+    sign = "-" if rounded < 0 else ""
+    if settings.USE_THOUSAND_SEPARATOR:
+        units = grouped(int(units))
+    return f"{sign}{units}{get_format('DECIMAL_SEPARATOR')}{fraction}" if fraction else f"{sign}{units}"
 
 
 def share_against(share: Decimal, limit: Decimal) -> str:
