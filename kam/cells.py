@@ -16,7 +16,7 @@ and a list's cells asked for it some 350 times a page, for its dates, figures, b
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -35,7 +35,7 @@ DASH_END = mark_safe('<span class="d-block text-end text-muted">—</span>')
 @dataclass
 class _Rows:
     language: str | None
-    today: date = field(default_factory=timezone.localdate)
+    day: date | None = None  # looked up when a cell first asks for it
 
 
 _rows: ContextVar[_Rows | None] = ContextVar("kam_cells_rows", default=None)
@@ -44,8 +44,10 @@ _rows: ContextVar[_Rows | None] = ContextVar("kam_cells_rows", default=None)
 @contextmanager
 def rows() -> Iterator[None]:
     """While a table's rows are written: the language active as they begin, and the day, are the
-    cells' (`language`, `today`), not looked up again in every cell."""
-    token = _rows.set(_Rows(translation.get_language()))
+    cells' (`language`, `today`), not looked up again in every cell. Rows within rows (a row's
+    cells written apart) take the language active then, and the day of the rows around them."""
+    around = _rows.get()
+    token = _rows.set(_Rows(translation.get_language(), around.day if around else None))
     try:
         yield
     finally:
@@ -61,7 +63,11 @@ def language() -> str | None:
 def today() -> date:
     """`timezone.localdate()` (as `rows()` found it, within it)."""
     within = _rows.get()
-    return timezone.localdate() if within is None else within.today
+    if within is None:
+        return timezone.localdate()
+    if within.day is None:
+        within.day = timezone.localdate()
+    return within.day
 
 
 def gettext(message: str) -> str:
@@ -101,8 +107,23 @@ def text(value: Any) -> str:
     number as `grouped` writes it: a radar writes 500 of them, a printed review 2,000)."""
     if type(value) is int:
         return grouped(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
+    if type(value) is Decimal and value.is_finite():
+        _sign, digits, exponent = value.as_tuple()
+        if abs(int(exponent)) + len(digits) <= 200:  # longer ones Django writes with an exponent
+            return _decimal(value)
     value = formats.localize(value)
     return str(value) if isinstance(value, SafeData) else escape(str(value))
+
+
+def _decimal(value: Decimal) -> str:
+    """What `formats.localize` writes of a decimal: all its digits, the active language's decimal
+    separator, the units grouped where the installation groups them."""
+    written = f"{value:f}"
+    sign, digits = ("-", written[1:]) if written.startswith("-") else ("", written)
+    units, _, fraction = digits.partition(".")
+    if settings.USE_THOUSAND_SEPARATOR:
+        units = grouped(int(units))
+    return f"{sign}{units}{get_format('DECIMAL_SEPARATOR')}{fraction}" if fraction else f"{sign}{units}"
 
 
 def short_date(value: date) -> str:

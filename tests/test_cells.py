@@ -1,6 +1,6 @@
 """kam/cells.py: the small pieces every app's cells share."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -72,3 +72,26 @@ def test_rows_end_where_they_began():
             assert language() == "ru"
         with translation.override("en"):
             assert language() == "en"
+
+
+def test_rows_within_rows_take_the_language_active_then_and_the_day_around_them(monkeypatch):
+    with translation.override("en"), rows():
+        day = today()
+        monkeypatch.setattr(timezone, "localdate", lambda: day + timedelta(days=1))
+        with translation.override("ru"), rows():
+            assert (language(), today()) == ("ru", day)
+        assert (language(), today()) == ("en", day)
+
+
+def test_rows_look_the_day_up_when_a_cell_first_asks_for_it(monkeypatch):
+    looked_up = []
+
+    def localdate() -> date:
+        looked_up.append(1)
+        return date(2026, 12, 4)
+
+    monkeypatch.setattr(timezone, "localdate", localdate)
+    with rows():
+        assert looked_up == []
+        assert today() == today() == date(2026, 12, 4)
+    assert looked_up == [1]

@@ -209,6 +209,37 @@ def test_a_value_is_written_as_the_template_writes_it(value, language):
         assert text(value) == Template("{{ value }}").render(Context({"value": value}))
 
 
+DECIMALS = [
+    "0",
+    "-0",
+    "0.00",
+    "-0.00",
+    "0.5",
+    "-0.05",
+    "7",
+    "12.50",
+    "999.999",
+    "1000",
+    "-1000.1",
+    "1234567.891",
+    "1E+3",
+    "1.5E+7",
+    "1E-7",
+    "-2.5E-3",
+    "1E+250",
+    "1E-250",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("grouping", [True, False])
+@pytest.mark.parametrize("value", [Decimal(d) for d in DECIMALS])
+def test_a_decimal_is_written_as_the_template_writes_it(value, grouping, language, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    with translation.override(language):
+        assert text(value) == Template("{{ value }}").render(Context({"value": value}))
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_a_whole_number_is_written_as_the_template_writes_it(language, settings):
     numbers = [
