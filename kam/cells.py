@@ -170,14 +170,16 @@ def _time_after_date(language: str | None) -> str | None:
 
 def label(choices: type[Choices], value: Any) -> str:
     """What `get_FOO_display()` says of a field of these choices holding `value` (its label in
-    the active language, or the value itself), from their labels gathered once: Django gathers
-    them into a new dict on every call."""
-    return str(_labels(choices).get(value, value))
+    the active language, or the value itself), from their labels gathered and translated once
+    per language: Django gathers them into a new dict on every call, and translates the one
+    asked for."""
+    return str(_labels(choices, language()).get(value, value))
 
 
-@lru_cache(maxsize=128)
-def _labels(choices: type[Choices]) -> dict[Any, Any]:
-    return dict(choices.choices)
+@lru_cache(maxsize=256)
+def _labels(choices: type[Choices], language: str | None) -> dict[Any, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
 
 
 def whole(value: Decimal | int | float | str, *, force_grouping: bool = True) -> str:

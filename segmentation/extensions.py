@@ -20,7 +20,7 @@ from accounts import extensions
 from accounts.extensions import CardPanel, CardTab, ListAction, ListColumn, ListFilter
 from accounts.models import Client
 from kam import fragments
-from kam.cells import DASH, DASH_END, esc, figure_end, gettext, whole
+from kam.cells import DASH, DASH_END, esc, figure_end, gettext, label, whole
 from kam.http import AuthenticatedHttpRequest
 from kam.money import currency
 from kam.users import extensions as users_extensions
@@ -243,7 +243,7 @@ def purchases_cell(client: Any) -> SafeString:
     badge = LOST_BADGES.get(segment.lost_status)
     if badge is None:
         return SafeString("")
-    return SafeString(f'<span class="badge {badge}">{esc(LOST_LABELS[segment.lost_status])}</span>')
+    return SafeString(f'<span class="badge {badge}">{esc(label(LostStatus, segment.lost_status))}</span>')
 
 
 def d_route_cell(client: Any) -> SafeString:

@@ -95,3 +95,12 @@ def test_rows_look_the_day_up_when_a_cell_first_asks_for_it(monkeypatch):
         assert looked_up == []
         assert today() == today() == date(2026, 12, 4)
     assert looked_up == [1]
+
+
+def test_a_label_within_rows_speaks_the_rows_language():
+    with translation.override("ru"):
+        russian = str(PlanKind.choices[0][1])
+        with rows(), translation.override("en"):
+            assert label(PlanKind, PlanKind.values[0]) == russian
+    with translation.override("en"):
+        assert label(PlanKind, PlanKind.values[0]) == str(PlanKind.choices[0][1]) != russian
