@@ -78,7 +78,22 @@ class Ids(tuple[int, ...]):
         return self
 
 
-psycopg2.extensions.register_adapter(Ids, lambda ids: psycopg2.extensions.adapt(list(ids)))
+class _IdsAsText:
+    """Ids as psycopg2 writes them into a query: an array written as text, `'{1,2}'::bigint[]`.
+    psycopg2 writes a list as `ARRAY[1,2]`, adapting each number on its own: 0.8 ms for the
+    thousand pks a filtered list counts, against 0.08 ms. Anything but whole numbers is left to
+    psycopg2."""
+
+    def __init__(self, ids: Ids):
+        self.ids = ids
+
+    def getquoted(self) -> bytes:
+        if not all(type(one) is int for one in self.ids):
+            return psycopg2.extensions.adapt(list(self.ids)).getquoted()
+        return f"'{{{','.join(map(str, self.ids))}}}'::bigint[]".encode()
+
+
+psycopg2.extensions.register_adapter(Ids, _IdsAsText)
 sqlite3.register_adapter(Ids, lambda ids: json.dumps(list(ids)))
 
 

@@ -640,13 +640,13 @@ def test_among_is_not_read_where_the_page_s_rows_come_from_the_querysets(statuse
 
 def among_marker() -> str:
     """What names a list of ids given as one parameter in the SQL, whatever the ids."""
-    return "ANY(ARRAY[" if connection.vendor == "postgresql" else "json_each('["
+    return "ANY('{" if connection.vendor == "postgresql" else "json_each('["
 
 
 def among(pks: list[int]) -> str:
     """How the SQL holds a list of ids given as one parameter (`kam.prepared.Ids`)."""
     if connection.vendor == "postgresql":
-        return f"ANY(ARRAY[{','.join(map(str, pks))}])"
+        return f"ANY('{{{','.join(map(str, pks))}}}'::bigint[])"
     return f"json_each('[{', '.join(map(str, pks))}]')"
 
 

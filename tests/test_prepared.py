@@ -180,6 +180,18 @@ def test_ids_are_one_parameter_however_many(touched: list[Client], django_assert
     assert prepared(Ids([contacts[0].pk + 10_000])) == []
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg2 writes the ids on PostgreSQL only")
+def test_ids_are_written_as_an_array_of_bigint(touched: list[Client]) -> None:
+    first, second = touched
+    with connection.cursor() as cursor:
+        written = cursor.mogrify("SELECT %s", [Ids([first.pk, -2, 2**40])]).decode()
+        assert written == f"SELECT '{{{first.pk},-2,{2**40}}}'::bigint[]"
+        assert cursor.mogrify("SELECT %s", [Ids([])]).decode() == "SELECT '{}'::bigint[]"
+        cursor.execute("SELECT %s, %s", [Ids([first.pk, 2**40]), Ids([])])
+        assert cursor.fetchone() == ([first.pk, 2**40], [])
+    assert set(Client.objects.filter(pk__any=Ids([second.pk, first.pk]))) == {first, second}
+
+
 def test_ids_go_with_other_arguments(touched: list[Client]) -> None:
     first, second = touched
     prepared = Prepared(
