@@ -201,7 +201,8 @@ _BIRTHDAYS = Prepared(
             )
         )
         .order_by(*soonest_first(today, Value(leap_day)), "name", "pk")
-    )
+    ),
+    generic=True,  # planned anew for each run's month-days, planning cost five times the run
 )
 
 
@@ -239,7 +240,7 @@ def _flag_counts(user: int) -> QuerySet[Any]:
     return whole.annotate(**counts).values_list(*DAY_FLAGS)
 
 
-_FLAG_COUNTS = Prepared(_flag_counts)
+_FLAG_COUNTS = Prepared(_flag_counts, generic=True)  # the plan for any user runs as fast
 
 
 def flag_counts(user: User) -> list[FlagCount]:

@@ -227,7 +227,8 @@ _TOUCH_TIME = Prepared(
         until=until,
         owners=owners,
         by="client__segment__category",
-    )
+    ),
+    generic=True,  # planned anew for each run's people, planning cost ten times the run
 )
 
 
