@@ -116,9 +116,14 @@ def text(value: Any) -> str:
 
 
 def _decimal(value: Decimal) -> str:
-    """What `formats.localize` writes of a decimal: all its digits, the active language's decimal
-    separator, the units grouped where the installation groups them."""
-    written = f"{value:f}"
+    """What `formats.localize` writes of a decimal: all its digits, localised."""
+    return localised(f"{value:f}")
+
+
+def localised(written: str) -> str:
+    """A number as Python writes it without an exponent ("-1234.5") in the active language: its
+    decimal separator, the units grouped where the installation groups them (as Django's
+    `number_format` writes them, without its general-purpose parsing)."""
     sign, digits = ("-", written[1:]) if written.startswith("-") else ("", written)
     units, _, fraction = digits.partition(".")
     if settings.USE_THOUSAND_SEPARATOR:

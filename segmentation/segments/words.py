@@ -10,9 +10,7 @@ go through `kam.money.money`, which names the currency.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-
-from kam.cells import get_format, grouped
+from kam.cells import localised
 
 CENT = Decimal("0.01")
 
@@ -34,11 +32,7 @@ def number(value: Decimal | int, places: int = 2) -> str:
     (a list writes one or two a row)."""
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     decimals = next(d for d in range(places + 1) if rounded == rounded.quantize(Decimal(1).scaleb(-d)))
-    units, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
-    sign = "-" if rounded < 0 else ""
-    if settings.USE_THOUSAND_SEPARATOR:
-        units = grouped(int(units))
-    return f"{sign}{units}{get_format('DECIMAL_SEPARATOR')}{fraction}" if fraction else f"{sign}{units}"
+    return localised(f"{rounded if rounded else abs(rounded):.{decimals}f}")  # no "-0"
 
 
 def share_against(share: Decimal, limit: Decimal) -> str:
