@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import extensions, geography
 from accounts.extensions import ListColumn
 from accounts.models import NEVER, NO_STEP, Client, PointOfPresence
-from kam.cells import DASH, esc, gettext, short_date, today
-
-STATUS_LABELS = dict(Client.Status.choices)
+from kam.cells import DASH, esc, gettext, label, short_date, today
 
 
 def _head_office() -> dict[str, Any]:
@@ -103,7 +101,7 @@ def next_step_cell(client: Any) -> SafeString:
 
 
 def status_cell(client: Any) -> SafeString:
-    return SafeString(esc(STATUS_LABELS.get(client.status, client.status)))
+    return SafeString(esc(label(Client.Status, client.status)))
 
 
 def updated_cell(client: Any) -> SafeString:
@@ -164,7 +162,7 @@ CORE_COLUMNS = [
         140,
         sort="status",
         shown=False,
-        value=lambda client: str(STATUS_LABELS.get(client.status, client.status)),
+        value=lambda client: label(Client.Status, client.status),
     ),
     ListColumn(
         "updated",

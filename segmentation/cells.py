@@ -2,10 +2,9 @@
 
 from functools import lru_cache
 
-from kam.cells import esc, gettext, language
+from kam.cells import esc, gettext, label, language
 from segmentation.models import Tier
 
-TIER_LABELS = dict(Tier.choices)
 TIER_BADGES: dict[str, str] = {Tier.GOLD: "text-bg-warning", Tier.SILVER: "text-bg-secondary"}
 
 
@@ -17,7 +16,7 @@ def tier_badge(tier: str) -> str:
 @lru_cache(maxsize=64)
 def _tier_badge(tier: str, language: str | None) -> str:
     badge = TIER_BADGES.get(tier, "text-bg-light border")
-    return f'<span class="badge {badge}">{esc(TIER_LABELS.get(tier, tier))}</span>'
+    return f'<span class="badge {badge}">{esc(label(Tier, tier))}</span>'
 
 
 def category_badge(category: str) -> str:

@@ -27,9 +27,9 @@ from kam.users import extensions as users_extensions
 from kam.users.extensions import Handover
 from kam.users.models import User
 from segmentation import history
-from segmentation.cells import TIER_LABELS, category_badge, tier_badge
+from segmentation.cells import category_badge, tier_badge
 from segmentation.keys import filters as key_filters
-from segmentation.models import Category, DRouteKind, LostStatus, Policy
+from segmentation.models import Category, DRouteKind, LostStatus, Policy, Tier
 from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
@@ -165,13 +165,13 @@ def _is_key() -> dict[str, Any]:
     return {"is_key_now": Coalesce(F("key_status__is_key"), Value(False))}
 
 
-# The export reads labels from these dicts: a model's get_..._display() re-hashes its choices
-# (every label translated) on each call, a second per column at 100,000 rows.
+# The export reads labels through kam.cells.label: a model's get_..._display() re-hashes its
+# choices (every label translated) on each call, a second per column at 100,000 rows.
 def _tier(client: Any) -> str:
     segment = _segment(client)
     if client.override_tier:
-        return str(TIER_LABELS.get(client.override_tier, client.override_tier))
-    return str(TIER_LABELS.get(segment.tier, segment.tier)) if segment is not None else ""
+        return label(Tier, client.override_tier)
+    return label(Tier, segment.tier) if segment is not None else ""
 
 
 def _key(client: Any) -> str:
@@ -180,21 +180,19 @@ def _key(client: Any) -> str:
 
 def _purchases(client: Any) -> str:
     segment = _segment(client)
-    return str(LOST_LABELS.get(segment.lost_status, segment.lost_status)) if segment is not None else ""
+    return label(LostStatus, segment.lost_status) if segment is not None else ""
 
 
 def _d_route(client: Any) -> str:
     route = getattr(client, "d_route", None)
     if route is None:
         return ""
-    label = str(ROUTE_LABELS.get(route.route, route.route))
-    return f"{label}: {route.partner}" if route.partner else label
+    kind = label(DRouteKind, route.route)
+    return f"{kind}: {route.partner}" if route.partner else kind
 
 
 # Cells (see kam.cells)
 
-LOST_LABELS = dict(LostStatus.choices)
-ROUTE_LABELS = dict(DRouteKind.choices)
 LOST_BADGES: dict[str, str] = {
     LostStatus.AT_RISK: "text-bg-warning",
     LostStatus.LOST: "text-bg-danger",

@@ -4,7 +4,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from kam.cells import DASH, esc, gettext, rows, tenths, text
+from kam.cells import DASH, esc, gettext, label, rows, tenths, text
 from kam.money import money
 from segmentation.calculator import cells as calculator_cells
 from segmentation.cells import category_badge, flag_badge, tier_badge
@@ -37,9 +37,6 @@ def _flag_link(cell: Any) -> str:
     return f'<a class="text-muted text-decoration-none" href="{esc(cell.url)}">0</a>'
 
 
-LEAGUE_LABELS = dict(League.choices)
-
-
 @register.simple_tag
 @rows()
 def segment_cells(row: Any) -> SafeString:
@@ -58,7 +55,7 @@ def segment_cells(row: Any) -> SafeString:
         '<td class="text-end">'
         + (f"{text(row.potential_share)}%" if row.potential_share is not None else DASH)
         + "</td>",
-        f"<td>{esc(LEAGUE_LABELS.get(league, league)) if league else DASH}</td>",
+        f"<td>{esc(label(League, league)) if league else DASH}</td>",
     ]
     return SafeString("\n        ".join(cells))
 

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from accounts.columns import head_office_cell
-from kam.cells import DASH, esc, gettext, rows, text
+from kam.cells import DASH, esc, gettext, label, rows, text
 from kam.links import pk_url
 from kam.money import money
-from segmentation.cells import TIER_LABELS, tier_badge
+from segmentation.cells import tier_badge
+from segmentation.models import SizeClass, Tier
 from segmentation.workload.board import ManagerRow
 
 
@@ -60,9 +61,9 @@ def unassigned_rows(clients: Iterable[Any]) -> SafeString:
         category = segment.category if segment is not None else ""
         cells = [
             not_analysed if potential is None else esc(money(potential)),
-            not_sized if segment is None else esc(segment.get_size_class_display()),
+            not_sized if segment is None else esc(label(SizeClass, segment.size_class)),
             f'<span class="badge text-bg-info">{esc(category)}</span>' if category else DASH,
-            tier_badge(client.tier_now) if client.tier_now in TIER_LABELS else DASH,
+            tier_badge(client.tier_now) if client.tier_now in Tier.values else DASH,
             head_office_cell(client),
         ]
         html.append(
