@@ -64,17 +64,20 @@ def build(today: date, seed: int) -> None:
     catch_up()
 
 
-def catch_up() -> None:
+def catch_up() -> bool:
     """What a database built by an earlier version lacks: the manager of plans, then a nightly run
     on the last run's day (nothing in the segments changes) so the radar's flags and per-manager
     tallies are written and count the clients the manager of plans now holds, and the run keeps
-    the totals and figures the pages read."""
+    the totals and figures the pages read. Whether it wrote anything."""
+    wrote = False
     if not Plan.objects.exists():
         plan_manager(timezone.localdate())
+        wrote = True
     last = NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS).latest("run_on")
-    if ClientFlags.objects.exists() and last.totals and last.figures:
-        return
-    recompute(today=last.run_on, trigger="bench")
+    if not (ClientFlags.objects.exists() and last.totals and last.figures):
+        recompute(today=last.run_on, trigger="bench")
+        wrote = True
+    return wrote
 
 
 def people() -> tuple[User, User]:

@@ -165,7 +165,8 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["kam.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files whitenoise serves; the image builds them into the checkout.
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files the app writes for its users (exports built on the worker); never served directly, only
 # through the views that check who asks.
