@@ -1,12 +1,13 @@
-"""The estimates to do, a row per client written in Python (see `kam.cells`)."""
+"""The estimates to do, a row per client and per responsible manager, written in Python (see
+`kam.cells`)."""
 
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
 
-from kam.cells import esc, gettext, rows, short_date
+from kam.cells import esc, gettext, rows, short_date, text
 from kam.links import pk_url
-from segmentation.potential.selectors import TodoRow
+from segmentation.potential.selectors import ManagerTodo, TodoRow
 
 
 @rows()
@@ -34,5 +35,23 @@ def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
             f"<td>{manager}</td><td>{due}</td>"
             f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary"'
             f' href="{pk_url("segmentation:potential", client.pk)}">{fill_in}</a></td></tr>'
+        )
+    return SafeString("".join(html))
+
+
+@rows()
+def count_rows(counts: Iterable[ManagerTodo], linked: bool) -> SafeString:
+    """Each responsible manager's clients not analysed and stale; `linked`: each manager's name
+    filters the page by them (where the page filters by manager)."""
+    nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
+    html = []
+    for count in counts:
+        manager = count.manager
+        who = nobody if not manager else esc(manager)
+        if manager and linked:
+            who = f'<a href="?manager={manager.pk}">{who}</a>'
+        html.append(
+            f'<tr><td>{who}</td><td class="text-end">{text(count.not_analysed)}</td>'
+            f'<td class="text-end">{text(count.stale)}</td></tr>'
         )
     return SafeString("".join(html))

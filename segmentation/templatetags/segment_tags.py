@@ -158,5 +158,12 @@ def todo_rows(rows: Sequence[Any]) -> SafeString:
 
 
 @register.simple_tag
+def todo_count_rows(counts: Sequence[Any], filters: Any) -> SafeString:
+    """{% todo_count_rows counts filters %}: the counts per responsible manager, each name a
+    link that filters the page by that manager where `filters` has that filter."""
+    return potential_cells.count_rows(counts, "manager" in filters.form.fields)
+
+
+@register.simple_tag
 def notification_rows(rows: Sequence[Any]) -> SafeString:
     return notification_cells.notification_rows(rows)

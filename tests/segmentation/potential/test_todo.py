@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from accounts.models import Client
 from kam import pagination
 from segmentation.models import PotentialEstimate
+from segmentation.potential import cells as potential_cells
 from segmentation.potential import selectors as potential_selectors
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
 from tests.segmentation.conftest import TODO_URL
@@ -146,6 +148,58 @@ def test_director_filters_todo_by_manager_and_state(estimates, as_director, outs
     assert todo_names(stale) == ["Day Over", "Old"]
     assert todo_names(never) == ["Never", "Team", "Theirs"]
     assert f'<a href="?manager={outsider.pk}">Oleg Petrov</a>' in theirs.content.decode()
+
+
+def test_counts_table_names_each_manager_with_a_link_to_their_clients(
+    estimates, as_director, outsider, manager, today, policy
+):
+    ClientFactory(name="Nobody's", responsible_manager=None)
+
+    html = as_director.get(TODO_URL).content.decode()
+    table = html[html.index('id="todo-counts"') : html.index("</table>", html.index('id="todo-counts"'))]
+
+    assert table.count("<tr>") == 4  # the heading and three rows
+    assert (
+        f'<tr><td><a href="?manager={manager.pk}">Anna Smirnova</a></td>'
+        '<td class="text-end">1</td><td class="text-end">2</td></tr>'
+    ) in table
+    assert (
+        f'<tr><td><a href="?manager={outsider.pk}">Oleg Petrov</a></td>'
+        '<td class="text-end">2</td><td class="text-end">0</td></tr>'
+    ) in table
+    assert (
+        '<tr><td><span class="badge text-bg-warning">nobody</span></td>'
+        '<td class="text-end">1</td><td class="text-end">0</td></tr>'
+    ) in table
+    assert "Nothing to do." not in table
+
+
+def test_a_manager_sees_their_counts_without_links(estimates, as_manager, today, policy):
+    html = as_manager.get(TODO_URL).content.decode()
+
+    assert '<tr><td>Anna Smirnova</td><td class="text-end">1</td><td class="text-end">2</td></tr>' in html
+    assert "?manager=" not in html
+
+
+def test_counts_table_says_when_there_is_nothing_to_do(as_director, policy):
+    html = as_director.get(TODO_URL).content.decode()
+
+    assert '<tr><td colspan="3" class="text-muted">Nothing to do.</td></tr>' in html
+
+
+@pytest.mark.parametrize(("language", "written"), [("en", "12,345"), ("ru", "12\xa0345")])
+def test_count_rows_escape_names_and_group_figures(language, written):
+    person = ManagerFactory.build(pk=7, first_name="<b>Ann</b>", last_name="&Co")
+    counts = [potential_selectors.ManagerTodo(person, 12345, 0)]
+
+    with translation.override(language):
+        html = potential_cells.count_rows(counts, linked=True)
+
+    assert html == (
+        f'<tr><td><a href="?manager=7">{escape(str(person))}</a></td>'
+        f'<td class="text-end">{written}</td><td class="text-end">0</td></tr>'
+    )
+    assert "<b>" not in html
 
 
 @pytest.mark.parametrize(
