@@ -31,6 +31,7 @@ from django.template.loader import get_template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
+from kam.drawn import drawn_form
 from kam.fragments import cached
 
 CRISPY_TEMPLATE = "bootstrap5/field.html"
@@ -58,6 +59,21 @@ def kept_fields(form: forms.BaseForm, *parts: object) -> SafeString:
     name = f"form:{type(form).__module__}.{type(form).__qualname__}"
     initial = sorted(form.initial.items())
     return cached(name, initial, *parts, render=lambda: render_crispy_form(form))
+
+
+CRISPY_FORM = "kam/crispy_form.html"  # {% crispy form %}, for `kept_crispy` to draw
+
+
+@register.simple_tag
+def kept_crispy(form: forms.BaseForm) -> SafeString:
+    """{% kept_crispy form %}: what `{% crispy form %}` draws. An unbound form is drawn once per
+    process by what its fields show (`kam.drawn.drawn_form`: each one's value, and its choices
+    read for this request), a bound one (the values sent and their errors) every time: for a
+    form whose choices come from the database, where `kept_fields` would need their version."""
+    if form.is_bound:
+        return SafeString(render_crispy_form(form))
+    key = (type(form), form.prefix, form.auto_id)
+    return drawn_form(CRISPY_FORM, key, form, lambda: {"form": form})
 
 
 @register.simple_tag(takes_context=True)

@@ -195,3 +195,62 @@ def test_the_layout_counts_each_field_once():
     assert got == form(CrispyKit, None)
     assert got.count('id="div_id_name"') == 2
     assert got.count('id="div_id_count"') == 1
+
+
+class Choosing(forms.Form):
+    """A form whose choices are read for each form, as a select of users is."""
+
+    who = forms.ChoiceField(label="Who", choices=[])
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, people=(("1", "Anna"), ("2", "Oleg")), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = list(people)
+        self.helper = crispy.form_helper()
+        self.helper.disable_csrf = True
+
+
+@pytest.fixture
+def draws(monkeypatch):
+    """How many times a kept form was drawn from its template."""
+    from kam import drawn
+
+    made = []
+    render = drawn.render_to_string
+    monkeypatch.setattr(drawn, "render_to_string", lambda *args: made.append(args) or render(*args))
+    monkeypatch.setattr(drawn, "_kept", {})
+    return made
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_kept_form_is_drawn_once_as_crispy_draws_it(draws, language):
+    with translation.override(language):
+        first = crispy.kept_crispy(Choosing(initial={"who": "2"}))
+        again = crispy.kept_crispy(Choosing(initial={"who": "2"}))
+        expected = render_crispy_form(Choosing(initial={"who": "2"}))
+
+    assert first == again == expected
+    assert '<option value="2" selected>Oleg</option>' in first
+    assert len(draws) == 1
+
+
+def test_a_kept_form_is_drawn_again_for_other_values_or_choices(draws):
+    plain = crispy.kept_crispy(Choosing())
+    chosen = crispy.kept_crispy(Choosing(initial={"who": "1", "note": "Call <back>"}))
+    renamed = crispy.kept_crispy(Choosing(people=[("1", "Anna"), ("2", "Oleg Petrov")]))
+
+    assert len(draws) == 3
+    assert '<option value="1" selected>Anna</option>' in chosen
+    assert "Call &lt;back&gt;</textarea>" in chosen
+    assert "selected" not in plain
+    assert '<option value="2">Oleg Petrov</option>' in renamed
+    assert renamed == render_crispy_form(Choosing(people=[("1", "Anna"), ("2", "Oleg Petrov")]))
+
+
+def test_a_bound_form_is_drawn_with_its_errors_every_time(draws):
+    first = crispy.kept_crispy(Choosing({"who": "9"}))
+    again = crispy.kept_crispy(Choosing({"who": "9"}))
+
+    assert first == again == render_crispy_form(Choosing({"who": "9"}))
+    assert "Select a valid choice." in first
+    assert draws == []

@@ -89,6 +89,24 @@ def test_the_meeting_page_shows_then_and_now_and_the_shortcuts(review, base, as_
     assert as_director.get(client_url(review, 5)).status_code == 404
 
 
+def test_the_meeting_forms_show_each_clients_values_and_renamed_people(review, base, as_director):
+    first, second = ReviewItem.objects.filter(review=review, client__responsible_manager__isnull=False)[:2]
+    owner = first.client.responsible_manager
+    ReviewItem.objects.filter(pk=second.pk).update(decision="keep", note="Watch <them>")
+
+    before = as_director.get(client_url(review, first.position)).content.decode()
+    decided = as_director.get(client_url(review, second.position)).content.decode()
+    owner.first_name = "Renamed"
+    owner.save()
+    after = as_director.get(client_url(review, first.position)).content.decode()
+
+    assert f'<option value="{owner.pk}" selected>{owner}</option>' in after
+    assert f">{owner}</option>" not in before
+    assert 'value="keep" data-key="d" id="id_decision_0" required>' in before
+    assert 'value="keep" data-key="d" id="id_decision_0" required checked>' in decided
+    assert "Watch &lt;them&gt;</textarea>" in decided
+
+
 def test_a_review_that_does_not_exist_is_not_found(review, as_director):
     gone = Review(pk=review.pk + 1000)
 
