@@ -217,7 +217,12 @@ def draws(monkeypatch):
 
     made = []
     render = drawn.render_to_string
-    monkeypatch.setattr(drawn, "render_to_string", lambda *args: made.append(args) or render(*args))
+
+    def counted(*args):
+        made.append(args)
+        return render(*args)
+
+    monkeypatch.setattr(drawn, "render_to_string", counted)
     monkeypatch.setattr(drawn, "_kept", {})
     return made
 
