@@ -91,22 +91,35 @@ def load_cells(row: Any) -> SafeString:
 
 @register.simple_tag
 @rows()
-def time_split_row(label: Any, row: Any, cells: Sequence[Any], tolerance: Any) -> SafeString:
-    """A manager's (or the department's) row of the time split, in Python: a row per manager."""
+def time_split_rows(rows: Sequence[tuple[Any, Any, Sequence[Any]]], tolerance: Any) -> SafeString:
+    """The time split's rows, a manager's (or the department's) each, in Python: a row per
+    manager, as (label, row, cells)."""
     tip = esc(gettext("More than %(tolerance)s points off the target") % {"tolerance": text(tolerance)})
     off = f' <span class="badge text-bg-warning" title="{tip}">{esc(gettext("off target"))}</span>'
-    weight = " fw-normal" if row.manager else ""
     in_hours = gettext("%(hours)s h")
-    parts = [f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(label)}</th>\n  ']
-    for cell in cells:
-        hours = esc(in_hours % {"hours": tenths(cell.logged.hours)})
-        share = DASH if cell.share is None else f"{tenths(cell.share)}%{off if cell.off else ''}"
-        warning = " table-warning" if cell.off else ""
-        parts.append(f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  ')
-    total = tenths(row.hours) if row.minutes else _muted(gettext("no logged time"))
-    undated = esc(row.undated_text or "—")
-    parts.append(f'<td class="text-end">{total}</td>\n  <td class="text-end">{undated}</td>\n</tr>\n')
+    no_time = _muted(gettext("no logged time"))
+    parts = []
+    for name, row, cells in rows:
+        weight = " fw-normal" if row.manager else ""
+        parts.append(f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(name)}</th>\n  ')
+        for cell in cells:
+            hours = esc(in_hours % {"hours": tenths(cell.logged.hours)})
+            share = DASH if cell.share is None else f"{tenths(cell.share)}%{off if cell.off else ''}"
+            warning = " table-warning" if cell.off else ""
+            parts.append(
+                f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  '
+            )
+        total = tenths(row.hours) if row.minutes else no_time
+        undated = esc(row.undated_text or "—")
+        parts.append(f'<td class="text-end">{total}</td>\n  <td class="text-end">{undated}</td>\n</tr>\n')
     return SafeString("".join(parts))
+
+
+@register.simple_tag
+def options(field: Any) -> SafeString:
+    """{% options form.field %}: a choice field's options as each one's `tag` writes it, for a
+    template that writes its own <select>."""
+    return SafeString("".join(option.tag() for option in field))
 
 
 @register.simple_tag
