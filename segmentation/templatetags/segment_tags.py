@@ -26,8 +26,9 @@ def tier_label(value: str) -> str:
 @register.simple_tag
 @rows()
 def flag_cells(cells: Sequence[Any]) -> SafeString:
-    """A manager's row of the radar: a right-aligned count per flag, each a link to its clients
-    (in Python: the table has a cell per manager and flag)."""
+    """A row of counts, each right-aligned and a link to its clients (`count`, `url`): a
+    manager's row of the radar, a count per flag; a category's of the loyalty ladder, a count per
+    rung. In Python: the radar has a cell per manager and flag."""
     return SafeString("".join(f'<td class="text-end">{_flag_link(cell)}</td>' for cell in cells))
 
 
