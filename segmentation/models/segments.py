@@ -132,7 +132,9 @@ class ClientSegment(QuickLoaded):
         verbose_name_plural = _("client segments")
         indexes = [
             models.Index(fields=["category"], name="segment_category_idx"),
-            models.Index(fields=["tier", "-potential"], name="segment_tier_idx"),
+            # The lists filtered by tier, and the candidates' gold and silver walked down their
+            # potential, the key ones passed over by their client alone (from the index).
+            models.Index(fields=["tier", "-potential", "client"], name="segment_tier_idx"),
             models.Index(fields=["league"], name="segment_league_idx"),
             models.Index(fields=["size_class"], name="segment_size_idx"),
             # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
