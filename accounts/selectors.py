@@ -55,17 +55,29 @@ def seen_by_manager(user: int, clients: QuerySet[Client]) -> QuerySet[Client]:
 class SeenFirstPage:
     """A list's first page as each user sees it, from a prepared query (`keyset_page(first=...)`):
     one query of every client, for those who see them all, and one of a manager's id.
-    `build(visible)` makes the page's query (`kam.pagination.first_page`) of the clients seen;
-    `generic`: a manager's is planned once for every manager (`kam.prepared`)."""
+    `build(visible, *args)` makes the page's query (`kam.pagination.first_page`) of the clients
+    seen, and of the list's own arguments (whole numbers and dates, `kam.prepared`); with
+    `parts`, of the parts the user sees (`visible_parts`: a manager's own clients and their
+    teams', each read down its own index) instead of one queryset of them. `generic`: a
+    manager's is planned once for every manager."""
 
-    def __init__(self, build: Callable[[QuerySet[Client]], QuerySet[Any]], *, generic: bool = False):
-        self.every = Prepared(lambda: build(Client.objects.all()))
-        self.manager = Prepared(
-            lambda user: build(seen_by_manager(user, Client.objects.all())), generic=generic
-        )
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, generic: bool = False, parts: bool = False):
+        every = Client.objects.all
+        if parts:
+            self.every = Prepared(lambda *args: build([every()], *args))
+            self.manager = Prepared(
+                lambda user, *args: build(_manager_parts(user, every()), *args), generic=generic
+            )
+        else:
+            self.every = Prepared(lambda *args: build(every(), *args))
+            self.manager = Prepared(
+                lambda user, *args: build(seen_by_manager(user, every()), *args), generic=generic
+            )
 
-    def of(self, user: User) -> Callable[[], list[Any]]:
-        return self.every if sees_every_client(user) else partial(self.manager, user.pk)
+    def of(self, user: User, *args: int | date) -> Callable[[], list[Any]]:
+        if sees_every_client(user):
+            return partial(self.every, *args)
+        return partial(self.manager, user.pk, *args)
 
 
 class SeenOpening:

@@ -137,14 +137,17 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.todo_counts(request.user, today=today, policy=policy)
     total = filters.total(counts)
     # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
-    parts = visible_parts(request.user, filters.qs)
+    # Unfiltered, its first page's keys come from a prepared query, and the parts are not made.
+    first = None if filters.is_bound else selectors.first_todo_page(request.user, today=today, policy=policy)
     page = keyset_page(
-        parts,
-        order=["name", "pk"],
+        lambda: visible_parts(request.user, filters.qs),
+        order=selectors.TODO_ORDER,
         after=after,
         before=before,
+        size=selectors.TODO_PAGE_SIZE,
         read=selectors.todo_rows_by_pk,
         count=total is None,
+        first=first,
     )
     if total is not None:
         page = dataclasses.replace(page, total=total, total_capped=False)
