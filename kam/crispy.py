@@ -69,8 +69,12 @@ def kept_crispy(form: forms.BaseForm) -> SafeString:
     """{% kept_crispy form %}: what `{% crispy form %}` draws. An unbound form is drawn once per
     process by what its fields show (`kam.drawn.drawn_form`: each one's value, and its choices
     read for this request), a bound one (the values sent and their errors) every time: for a
-    form whose choices come from the database, where `kept_fields` would need their version."""
-    if form.is_bound:
+    form whose choices come from the database, where `kept_fields` would need their version.
+    Its fields must differ between requests by their values and choices alone (not by labels or
+    attributes set for one request), and its helper must leave the <form> tag to the template:
+    a form tag's CSRF token is the request's own (such a form is drawn every time)."""
+    helper = getattr(form, "helper", None)
+    if form.is_bound or helper is None or helper.form_tag:
         return SafeString(render_crispy_form(form))
     key = (type(form), form.prefix, form.auto_id)
     return drawn_form(CRISPY_FORM, key, form, lambda: {"form": form})

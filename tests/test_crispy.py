@@ -259,3 +259,12 @@ def test_a_bound_form_is_drawn_with_its_errors_every_time(draws):
     assert first == again == render_crispy_form(Choosing({"who": "9"}))
     assert "Select a valid choice." in first
     assert draws == []
+
+
+def test_a_form_that_draws_its_own_form_tag_is_drawn_every_time(draws):
+    form = Choosing()
+    form.helper.form_tag = True
+
+    assert crispy.kept_crispy(form) == render_crispy_form(form)
+    assert "<form" in crispy.kept_crispy(form)
+    assert draws == []
