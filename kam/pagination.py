@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.http import QueryDict
 
+from kam.joins import pks_from_joined
 from kam.prepared import Ids
 
 COUNT_CAP = 1000
@@ -276,8 +277,12 @@ def _page(
 
 
 def count_query(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """The query that counts a queryset's rows for a page: its pks, up to one past the cap."""
-    return queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1]
+    """The query that counts a queryset's rows for a page: its pks, up to one past the cap; read
+    from the one table its conditions are on where the model's own only joins it
+    (`kam.joins.pks_from_joined`)."""
+    queryset = queryset.order_by()
+    pks = pks_from_joined(queryset)
+    return (pks if pks is not None else queryset.values_list("pk", flat=True))[: COUNT_CAP + 1]
 
 
 def _counted(

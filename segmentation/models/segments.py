@@ -131,12 +131,16 @@ class ClientSegment(QuickLoaded):
         verbose_name = _("client segment")
         verbose_name_plural = _("client segments")
         indexes = [
-            models.Index(fields=["category"], name="segment_category_idx"),
+            # The lists filtered by category (and tier), by league or by size class count their
+            # clients from these indexes alone (`kam.joins`). The client is carried, not a key: as
+            # a key, PostgreSQL probed it for every client a list walks in its order, comparing
+            # the text keys before it by collation, slower than the segment's primary key.
+            models.Index(fields=["category", "tier"], include=["client"], name="segment_category_idx"),
             # The lists filtered by tier, and the candidates' gold and silver walked down their
             # potential, the key ones passed over by their client alone (from the index).
             models.Index(fields=["tier", "-potential", "client"], name="segment_tier_idx"),
-            models.Index(fields=["league"], name="segment_league_idx"),
-            models.Index(fields=["size_class"], name="segment_size_idx"),
+            models.Index(fields=["league"], include=["client"], name="segment_league_idx"),
+            models.Index(fields=["size_class"], include=["client"], name="segment_size_idx"),
             # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
             models.Index(fields=["lost_status", "tier", "client"], name="segment_lost_idx"),
             # The win-back list's lost silver and gold, biggest potential first.
