@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -253,21 +254,43 @@ def flag_counts(user: User) -> list[FlagCount]:
     ]
 
 
-def _steps_due(user: int, today: date) -> QuerySet[Client]:
-    """The user's clients with a next step due by `today`: among the ids of their own clients
-    with one due (read off `client_manager_step_idx`, not every client of theirs probed by pk)
-    and of their account teams' clients."""
-    due = Client.objects.filter(next_step_due__lte=today).exclude(next_step="")
-    own = due.filter(responsible_manager_id=user).order_by().values("pk")
-    return due.filter(pk__in=own.union(TeamMember.objects.filter(user_id=user).order_by().values("client")))
+STEPS_ORDER = ["-next_step_due", "-pk"]
 
 
-_NEXT_STEPS = Prepared(
-    lambda user, today: _sectioned(
-        _steps_due(user, today).only("name", "next_step", "next_step_due").order_by("-next_step_due", "-pk"),
-        STEPS_LIMIT,
+def _steps_due(user: int, today: date) -> tuple[QuerySet[Client], QuerySet[Client]]:
+    """The user's own clients with a next step due by `today` (read off
+    `client_manager_step_idx`), and their account teams' clients with one that are not their own."""
+    due = Client.objects.filter(next_step_due__lte=today).exclude(next_step="").order_by()
+    own = due.filter(responsible_manager_id=user)
+    team = due.filter(team__user_id=user).exclude(responsible_manager_id=user)
+    return own, team
+
+
+def _newest_steps(user: int, today: date) -> QuerySet[Client]:
+    """The clients whose next steps the day shows, with how many of the user's clients have one
+    due (`section_total`). Each of the two sets is read apart, and counted apart: read as one (a
+    window count over them) every client of a manager with a step due was read from its row
+    (612 in the benchmark, 2.3 ms) to show ten. Where the database orders and cuts the parts of
+    a UNION (not SQLite), only each one's first ten are taken from its index."""
+    own, team = _steps_due(user, today)
+    own_ids, team_ids = own.values("pk"), team.values("pk")
+    if connection.features.supports_slicing_ordering_in_compound:
+        own_ids = own_ids.order_by(*STEPS_ORDER)[:STEPS_LIMIT]
+        team_ids = team_ids.order_by(*STEPS_ORDER)[:STEPS_LIMIT]
+    total = _count(own) + _count(team)
+    return (
+        Client.objects.filter(pk__in=own_ids.union(team_ids, all=True))
+        .only("name", "next_step", "next_step_due")
+        .annotate(section_total=total)
+        .order_by(*STEPS_ORDER)[:STEPS_LIMIT]
     )
-)
+
+
+def _count(clients: QuerySet[Client]) -> Subquery:
+    return Subquery(clients.annotate(n=Func("pk", function="COUNT")).values("n"))
+
+
+_NEXT_STEPS = Prepared(_newest_steps, generic=True)  # planning took twice its run
 
 
 def next_steps_due(user: User, today: date) -> Section:

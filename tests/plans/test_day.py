@@ -159,6 +159,26 @@ def test_next_steps_due_of_own_and_account_team_clients_once_each(manager, clien
     assert found.total == 3
 
 
+def test_the_newest_next_steps_are_taken_across_own_and_team_clients(manager):
+    """More of each than the day shows: the newest of both together, and all of them counted."""
+    due = {}
+    for n in range(selectors.STEPS_LIMIT + 2):
+        for kind, owner in (("Own", manager), ("Team", None)):
+            card = ClientFactory(responsible_manager=owner, name=f"{kind} {n:02}")
+            if owner is None:
+                TeamMemberFactory(client=card, user=manager)
+            on = TODAY - timedelta(days=2 * n + (kind == "Team"))
+            TouchFactory(client=card, date=TODAY - timedelta(days=30), next_step="Call", next_step_date=on)
+            due[card.name] = on
+
+    found = selectors.next_steps_due(manager, TODAY)
+
+    newest = sorted(due, key=lambda name: due[name], reverse=True)[: selectors.STEPS_LIMIT]
+    assert [client.name for client in found.rows] == newest
+    assert newest[:3] == ["Own 00", "Team 00", "Own 01"]
+    assert found.total == 2 * (selectors.STEPS_LIMIT + 2)
+
+
 def test_the_clients_manager_column_leads_two_indexes_not_three(db):
     """The foreign key's own index is dropped (`client_manager_idx` leads with its column), by
     name: altering the field would remake the table on SQLite and lose the triggers on it."""
