@@ -2,14 +2,17 @@
 
 from django.utils.translation import gettext as _
 
+from kam.cells import label
 from segmentation.models import KeyReason, KeyStatus
 from segmentation.segments.words import Reason
 
+KNOWN_REASONS = frozenset(KeyReason.values)
+
 
 def reason_labels(reasons: list[str]) -> list[str]:
-    """The labels of the known reasons, in the order given."""
-    labels = dict(KeyReason.choices)
-    return [str(labels[r]) for r in reasons if r in labels]
+    """The labels of the known reasons, in the order given (translated once per language:
+    `kam.cells.label`)."""
+    return [label(KeyReason, reason) for reason in reasons if reason in KNOWN_REASONS]
 
 
 def key_reason(status: KeyStatus | None) -> Reason:

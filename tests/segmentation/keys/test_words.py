@@ -1,8 +1,9 @@
 """Key status in words: a key client with the director's reasons, or not a key client."""
 
 import pytest
+from django.utils import translation
 
-from segmentation.keys.words import key_reason
+from segmentation.keys.words import key_reason, reason_labels
 from segmentation.models import KeyStatus
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -25,3 +26,10 @@ def test_a_candidate_s_strategic_marks_are_named():
         "Not a key client yet: a candidate marked as — Strategic importance, "
         "Competence client: keeps our standards high"
     )
+
+
+def test_the_reasons_are_named_in_each_language_and_an_unknown_one_is_left_out():
+    assert reason_labels(["gone", "potential"]) == ["Potential sales volume or profitability"]
+    with translation.override("ru"):
+        assert reason_labels(["potential", "gone"]) == ["Потенциальный объём продаж или рентабельность"]
+    assert reason_labels(["potential"]) == ["Potential sales volume or profitability"]
