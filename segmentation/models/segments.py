@@ -438,9 +438,38 @@ class EstimateTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["manager", "last_estimated"], name="estimate_tally_unique"),
         ]
+        indexes = [
+            # The days of one month, every manager's: read after the months before it are summed.
+            models.Index(
+                fields=["last_estimated"], include=["manager", "clients"], name="estimate_tally_day_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.manager} {self.last_estimated}: {self.clients}"
+
+
+class EstimateMonthTally(models.Model):
+    """`EstimateTally` summed by month (`month`: its first day; NEVER's month is NEVER), so that
+    the stale clients of every manager are a few rows a month before the cutoff's month and
+    the cutoff month's days, not every day since the first estimate (22,000 rows at 100,000
+    clients, against 1,400).
+
+    Maintained by database triggers (migration 0036) on every write to `EstimateTally`, which
+    its own triggers make: a month's row is the sum of its days' rows, at all times.
+    """
+
+    manager = models.BigIntegerField()
+    month = models.DateField()
+    clients = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "month"], name="estimate_month_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} {self.month:%Y-%m}: {self.clients}"
 
 
 class CategoryTally(models.Model):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import Client
-from segmentation.models import EstimateTally, Policy, PotentialEstimate
+from segmentation.models import EstimateMonthTally, EstimateTally, Policy, PotentialEstimate
 from segmentation.potential import selectors, services
 from tests.factories import (
     ClientFactory,
@@ -25,8 +25,28 @@ JAN, FEB, MAR = date(2024, 1, 10), date(2024, 2, 10), date(2024, 3, 10)
 
 
 def tally() -> dict[tuple[int, date], int]:
+    """The day tally's rows that count; the month tally checked against it on every read."""
+    days = day_rows()
+    assert months() == summed_by_month(days)
+    return days
+
+
+def day_rows() -> dict[tuple[int, date], int]:
     rows = EstimateTally.objects.exclude(clients=0).values_list("manager", "last_estimated", "clients")
     return {(manager, day): clients for manager, day, clients in rows}
+
+
+def months() -> dict[tuple[int, date], int]:
+    rows = EstimateMonthTally.objects.exclude(clients=0).values_list("manager", "month", "clients")
+    return {(manager, month): clients for manager, month, clients in rows}
+
+
+def summed_by_month(days: dict[tuple[int, date], int]) -> dict[tuple[int, date], int]:
+    summed: dict[tuple[int, date], int] = {}
+    for (manager, day), clients in days.items():
+        key = (manager, day.replace(day=1))
+        summed[key] = summed.get(key, 0) + clients
+    return {key: clients for key, clients in summed.items() if clients}
 
 
 def recount() -> dict[tuple[int, date], int]:
@@ -181,6 +201,27 @@ def test_the_director_reads_the_counts_from_the_tally(anna, oleg):
     assert counts() == sorted([(anna, 0, 1), (oleg, 1, 0)], key=lambda row: str(row[0]))
 
 
+@pytest.mark.parametrize(
+    ("today", "stale"),
+    [
+        (date(2025, 3, 15), 4),  # the cutoff, 2024-03-15, mid-month: its month's days before it count
+        (date(2025, 3, 1), 2),  # the cutoff on the first of its month: the months before alone
+        (date(2025, 4, 1), 5),  # the cutoff month's days all before the cutoff
+    ],
+)
+def test_stale_counts_sum_the_months_before_the_cutoffs_and_its_days_before_it(anna, today, stale):
+    ClientFactory(responsible_manager=anna)
+    for day in (date(2023, 7, 1), date(2024, 2, 29), date(2024, 3, 1), date(2024, 3, 14), date(2024, 3, 15)):
+        estimate(ClientFactory(responsible_manager=anna), day)
+    estimate(ClientFactory(responsible_manager=anna), date(2024, 4, 1))
+    policy = Policy.current()
+    assert policy.estimate_stale_months == 12
+
+    for viewer in (DirectorFactory(), anna):
+        found = selectors.todo_counts(viewer, today=today, policy=policy)
+        assert [(c.manager, c.not_analysed, c.stale) for c in found] == [(anna, 1, stale)]
+
+
 def test_a_manager_reads_their_own_from_the_tally_and_counts_their_teams(anna, oleg):
     never, stale = ClientFactory(responsible_manager=anna), ClientFactory(responsible_manager=anna)
     estimate(stale, date(2023, 6, 1))
@@ -213,12 +254,31 @@ def test_the_migration_counts_the_clients_already_there():
         ClientFactory(responsible_manager=None)
         ClientFactory(responsible_manager=manager, status=Client.Status.INACTIVE)
         MigrationExecutor(connection).migrate(after)
-        counted = tally()
+        counted = day_rows()
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert counted == {(manager.pk, FEB): 1, (0, NEVER): 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_month_tally_migration_sums_the_days_already_there():
+    before = [("segmentation", "0035_lost_key_indexes")]
+    after = [("segmentation", "0036_estimate_month_tally")]
+    MigrationExecutor(connection).migrate(before)
+    try:
+        manager = ManagerFactory()
+        for day in (JAN, date(2024, 1, 31), FEB):
+            estimate(ClientFactory(responsible_manager=manager), day)
+        ClientFactory(responsible_manager=None)
+        MigrationExecutor(connection).migrate(after)
+        summed = months()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert summed == {(manager.pk, date(2024, 1, 1)): 2, (manager.pk, date(2024, 2, 1)): 1, (0, NEVER): 1}
 
 
 def test_statements_over_many_rows_and_clients_keep_the_tally(anna, oleg):
