@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from kam.settings import base
+from kam.staticfiles import StaticStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_TAG = re.compile(r"""\{%\s*static\s+['"]([^'"]+)['"]\s*%\}""")
@@ -35,7 +37,22 @@ def manifest(settings, tmp_path) -> dict[str, str]:
 
 def test_production_uses_the_manifest_storage():
     backend = base.STORAGES["staticfiles"]["BACKEND"]
-    assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert backend == "kam.staticfiles.StaticStorage"
+    assert issubclass(StaticStorage, CompressedManifestStaticFilesStorage)
+
+
+def test_each_address_is_found_in_the_manifest_once_per_storage(manifest, settings):
+    storage = StaticStorage()  # reads the manifest collectstatic wrote
+    address = storage.url("css/app.css")
+    assert address == f"/static/{manifest['css/app.css']}"
+    assert address != "/static/css/app.css"
+
+    storage.hashed_files["css/app.css"] = "css/app.000000000000.css"
+    assert storage.url("css/app.css") == address  # kept, not looked up again
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        storage.url("css/nowhere.css")
+    settings.DEBUG = True
+    assert storage.url("css/app.css") == "/static/css/app.css"  # the file's own name, as it changes
 
 
 def test_the_templates_name_static_files():
