@@ -15,6 +15,7 @@ from django.test import Client as Browser
 from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
+from kam import fragments
 from kam.celery import app
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
@@ -34,10 +35,13 @@ def default_language() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Each test starts with nothing cached: a rendered fragment is keyed by its data's version,
-    such as a nightly run's pk, and a rolled-back test's pks are given out again on SQLite."""
+    such as a nightly run's pk, and a rolled-back test's pks are given out again on SQLite.
+    The fragments each process keeps besides (`kam.fragments`) are forgotten with it."""
     cache.clear()
+    fragments.forget()
     yield
     cache.clear()
+    fragments.forget()
 
 
 class AssertQueries(Protocol):

@@ -49,3 +49,44 @@ def test_a_fragment_is_kept_for_the_configured_seconds(settings, monkeypatch):
     fragments.cached("radar", 7, render=lambda: "x")
 
     assert list(kept.values()) == [60]
+
+
+def test_the_process_keeps_what_it_read_without_asking_the_cache_again(monkeypatch):
+    calls, render = renderer("<b>tables</b>")
+    reads = []
+    get = fragments.cache.get
+
+    def counted(key):
+        reads.append(key)
+        return get(key)
+
+    monkeypatch.setattr(fragments.cache, "get", counted)
+
+    fragments.cached("radar", 7, render=render)
+    fragments.cached("radar", 7, render=render)
+    fragments.forget()  # as another process would: from the cache, not drawn again
+    third = fragments.cached("radar", 7, render=render)
+
+    assert third == "<b>tables</b>"
+    assert calls == ["en"]
+    assert len(reads) == 2
+
+
+def test_the_process_keeps_a_fragment_until_the_moment_it_was_drawn_for(settings, monkeypatch):
+    """Drawn by another process 50 s ago, kept here for the 10 s left of its 60: a name it
+    shows lags by no more than the setting, whoever drew it."""
+    settings.KAM_FRAGMENT_SECONDS = 60
+    clock = [1_000_000.0]
+    monkeypatch.setattr(fragments.time, "time", lambda: clock[0])
+    key = fragments._key("radar", (7,))
+    fragments.cache.set(key, (clock[0] - 50, "drawn elsewhere"), 60)
+    calls, render = renderer("drawn here")
+
+    assert fragments.cached("radar", 7, render=render) == "drawn elsewhere"
+    fragments.cache.set(key, (clock[0] - 50, "drawn again elsewhere"), 60)
+    clock[0] += 9
+    assert fragments.cached("radar", 7, render=render) == "drawn elsewhere"  # kept here
+    clock[0] += 2
+    fragments.cache.delete(key)  # gone from the cache too by then
+    assert fragments.cached("radar", 7, render=render) == "drawn here"
+    assert calls == ["en"]
