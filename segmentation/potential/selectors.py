@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -34,13 +35,19 @@ def stale_before(today: date, policy: Policy) -> date:
 
 
 def stale_since(last_estimated: date, policy: Policy) -> date:
-    """The first day on which an estimate made on `last_estimated` counts as stale.
+    """The first day on which an estimate made on `last_estimated` counts as stale."""
+    return _stale_since(last_estimated, policy.estimate_stale_months)
+
+
+@lru_cache(maxsize=4096)
+def _stale_since(last_estimated: date, months: int) -> date:
+    """Found once per process for each day and window: the to-do writes it on every row.
 
     Month arithmetic is not invertible at month ends (29 February minus a year is the 28th,
     as is 28 February minus a year), so step from the first possible day to the real one.
     """
-    day = last_estimated + relativedelta(months=policy.estimate_stale_months) + timedelta(days=1)
-    while not last_estimated < stale_before(day, policy):
+    day = last_estimated + relativedelta(months=months) + timedelta(days=1)
+    while not last_estimated < day - relativedelta(months=months):
         day += timedelta(days=1)
     return day
 

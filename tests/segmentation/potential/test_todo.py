@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from accounts.models import Client
 from kam import pagination
-from segmentation.models import PotentialEstimate
+from segmentation.models import Policy, PotentialEstimate
 from segmentation.potential import cells as potential_cells
 from segmentation.potential import selectors as potential_selectors
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, TeamMemberFactory
@@ -257,6 +257,16 @@ def test_stale_since_is_the_first_day_the_list_shows_the_estimate(policy):
         first = potential_selectors.stale_since(made, policy)
         assert made < potential_selectors.stale_before(first, policy), made
         assert not made < potential_selectors.stale_before(first - timedelta(days=1), policy), made
+
+
+def test_stale_since_follows_the_policy_s_window_once_the_day_is_known(policy):
+    """Kept per day and window: another window gives its own day, not the one found first."""
+    made = date(2024, 2, 29)
+    year = potential_selectors.stale_since(made, Policy(estimate_stale_months=12))
+    half = potential_selectors.stale_since(made, Policy(estimate_stale_months=6))
+
+    assert (year, half) == (date(2025, 3, 1), date(2024, 9, 1))  # 31 and 30 August less 6 months: 29 February
+    assert potential_selectors.stale_since(made, Policy(estimate_stale_months=12)) == year
 
 
 def test_todo_keyset_pages(manager, as_manager, today, policy):
