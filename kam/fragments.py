@@ -49,5 +49,7 @@ def forget() -> None:
 
 
 def _key(name: str, parts: tuple[object, ...]) -> str:
+    """The cache's key; "drawn-fragment", not "fragment": the value holds when it was drawn, which
+    a process of the version before, still serving while a new one starts, would not read."""
     version = blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-    return f"fragment:{name}:{get_language()}:{version}"
+    return f"drawn-fragment:{name}:{get_language()}:{version}"

@@ -4,6 +4,7 @@ without arguments every page's navigation names (`{% plain_url %}`, the template
 "kam_links" of settings.TEMPLATES), the navigation's menu (`{% main_menu %}`) and the
 navigation itself (`{% navbar %}`)."""
 
+from collections.abc import Callable
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
@@ -34,6 +35,17 @@ def pk_url(name: str, pk: int) -> str:
         return reverse(name, args=[pk])  # what reverse() refuses, it still refuses
     before, after = _parts(name, get_script_prefix(), get_urlconf())
     return f"{before}{pk}{after}"
+
+
+def pk_urls(name: str) -> Callable[[int], str]:
+    """`pk_url(name, pk)` for the rows of a table: the address's text around the pk found once
+    for all of them, not looked up again (with the script prefix and the URLconf) for each row."""
+    before, after = around_last(name)
+
+    def url(pk: int) -> str:
+        return f"{before}{pk}{after}" if isinstance(pk, int) else reverse(name, args=[pk])
+
+    return url
 
 
 def around_last(name: str, *args: Any) -> tuple[str, str]:

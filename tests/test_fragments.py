@@ -90,3 +90,20 @@ def test_the_process_keeps_a_fragment_until_the_moment_it_was_drawn_for(settings
     fragments.cache.delete(key)  # gone from the cache too by then
     assert fragments.cached("radar", 7, render=render) == "drawn here"
     assert calls == ["en"]
+
+
+def test_what_the_version_before_kept_is_neither_read_nor_overwritten():
+    """It kept the fragment alone under "fragment:..." and still serves while a new version
+    starts: this version keeps (time, fragment) under keys of its own."""
+    calls, render = renderer("drawn here")
+    key = fragments._key("radar", (7,))
+    before = key.replace("drawn-fragment:", "fragment:", 1)
+    fragments.cache.set(before, "kept by the version before", 60)
+
+    assert key.startswith("drawn-fragment:radar:")
+    assert fragments.cached("radar", 7, render=render) == "drawn here"
+    assert fragments.cache.get(before) == "kept by the version before"
+    fragments.forget()
+    fragments.cache.set(key, "a fragment alone", 60)  # not this version's: drawn again
+    assert fragments.cached("radar", 7, render=render) == "drawn here"
+    assert calls == ["en", "en"]

@@ -9,7 +9,7 @@ from django.template import engines
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from kam.links import _menu, around_last, pk_url, plain_url, row_url
+from kam.links import _menu, around_last, pk_url, pk_urls, plain_url, row_url
 
 NAMES = ["accounts:client_detail", "accounts:client_touches", "segmentation:potential"]
 
@@ -33,6 +33,26 @@ def test_an_address_follows_the_script_prefix():
 def test_what_reverse_refuses_is_still_refused():
     with pytest.raises(NoReverseMatch):
         pk_url("accounts:client_detail", None)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_table_s_addresses_are_what_reverse_gives_each_row(name):
+    url = pk_urls(name)
+
+    assert [url(pk) for pk in (1, 7, 2_147_483_647, 10**12)] == [
+        reverse(name, args=[pk]) for pk in (1, 7, 2_147_483_647, 10**12)
+    ]
+    with pytest.raises(NoReverseMatch):
+        url(None)
+
+
+def test_a_table_s_addresses_follow_the_script_prefix_they_were_found_under():
+    set_script_prefix("/crm/")
+    try:
+        assert pk_urls("accounts:client_detail")(5) == reverse("accounts:client_detail", args=[5])
+    finally:
+        clear_script_prefix()
+    assert pk_urls("accounts:client_detail")(5) == reverse("accounts:client_detail", args=[5])
 
 
 @pytest.mark.parametrize("position", [1, 49, 2049])

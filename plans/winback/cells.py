@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.utils.safestring import SafeString
 
 from kam.cells import esc, gettext, label, rows, short_date, text
-from kam.links import pk_url
+from kam.links import pk_urls
 from kam.money import money
 from plans.models import Plan
 from plans.winback.selectors import Row
@@ -13,6 +13,7 @@ from segmentation.cells import tier_badge
 from segmentation.models import Tier
 
 UPPER = (Tier.GOLD, Tier.SILVER)
+CARD, REFUSALS, PLANS = "accounts:client_detail", "accounts:client_refusals", "plans:client_plans"
 
 
 @rows()
@@ -21,6 +22,7 @@ def win_back_rows(rows: Iterable[Row]) -> SafeString:
     the year's refusals and its latest win-back plan."""
     key = f' <span class="badge text-bg-primary">{esc(gettext("Key"))}</span>'
     nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
+    card, refusals, plans = (pk_urls(name) for name in (CARD, REFUSALS, PLANS))
     html = []
     for row in rows:
         client = row.client
@@ -28,33 +30,34 @@ def win_back_rows(rows: Iterable[Row]) -> SafeString:
         segment = client.segment
         manager = client.responsible_manager
         potential = segment.potential
-        name = f'<a href="{client.get_absolute_url()}">{esc(client.name)}</a>{key if row.is_key else ""}'
+        name = f'<a href="{card(client.pk)}">{esc(client.name)}</a>{key if row.is_key else ""}'
         html.append(
             f"<tr><td>{name}</td><td>{tier_badge(tier)}</td>"
             f"<td>{esc(manager) if manager is not None else nobody}</td>"
             f'<td class="small">{esc(row.lost.detail)}</td>'
             f"<td>{esc(short_date(segment.last_purchase)) if segment.last_purchase else '—'}</td>"
             f'<td class="text-end text-nowrap">{esc(money(potential)) if potential is not None else "—"}</td>'
-            f'<td class="text-end">{_refusals(client.pk, row.refusals)}</td>'
-            f'<td class="small">{_plan(client.pk, row.plan, row.progress)}</td></tr>'
+            f'<td class="text-end">{_refusals(refusals(client.pk), row.refusals)}</td>'
+            f'<td class="small">{_plan(plans(client.pk), row.plan, row.progress)}</td></tr>'
         )
     return SafeString("".join(html))
 
 
-def _refusals(pk: int, count: int) -> str:
+def _refusals(url: str, count: int) -> str:
     if not count:
         return "0"
-    return f'<a href="{pk_url("accounts:client_refusals", pk)}">{text(count)}</a>'
+    return f'<a href="{url}">{text(count)}</a>'
 
 
-def _plan(pk: int, plan: Plan | None, progress: int) -> str:
-    """The latest win-back plan: none yet, active with its progress and offer, or closed."""
+def _plan(url: str, plan: Plan | None, progress: int) -> str:
+    """The latest win-back plan (`url`: the client's plans): none yet, active with its progress
+    and offer, or closed."""
     if plan is None:
-        return f'<a href="{pk_url("plans:client_plans", pk)}">{esc(gettext("No plan yet"))}</a>'
+        return f'<a href="{url}">{esc(gettext("No plan yet"))}</a>'
     if plan.status == Plan.Status.ACTIVE:
         active = gettext("Active, %(progress)s%% done") % {"progress": text(progress)}
         offer = plan.offer_kind and f'<div class="text-muted">{esc(label(Plan.Offer, plan.offer_kind))}</div>'
-        return f'<a href="{pk_url("plans:client_plans", pk)}">{active}</a>{offer}'
+        return f'<a href="{url}">{active}</a>{offer}'
     # As {% blocktranslate %}: the values escaped, the words as translated.
     closed_on = esc(short_date(plan.closed_on)) if plan.closed_on else ""
     return gettext("Closed %(date)s: %(outcome)s") % {

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from django.utils.safestring import SafeString
 
 from kam.cells import esc, gettext, rows
-from kam.links import pk_url
+from kam.links import pk_urls
 from segmentation.cells import flag_badge, flag_badges
 from segmentation.keys.selectors import Row
 
@@ -19,12 +19,13 @@ def _flags(row: Row) -> str:
 
 def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> str:
     decide = esc(gettext("Key decision"))
+    card, decision = pk_urls("accounts:client_detail"), pk_urls("segmentation:key_decide")
     return "".join(
-        f'<tr><td class="cell-wrap"><a href="{esc(row.client.get_absolute_url())}">'
+        f'<tr><td class="cell-wrap"><a href="{esc(card(row.client.pk))}">'
         f"{esc(row.client.name)}</a></td>"
         f"{segment_cells(row)}{td}{manager(row)}</td>{td}{_flags(row)}</td>"
         f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
-        f' href="{pk_url("segmentation:key_decide", row.client.pk)}">{decide}</a></td></tr>'
+        f' href="{decision(row.client.pk)}">{decide}</a></td></tr>'
         for row in rows
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.utils.safestring import SafeString
 
 from kam.cells import esc, gettext, rows, short_date, text
-from kam.links import pk_url
+from kam.links import pk_urls
 from segmentation.potential.selectors import ManagerTodo, TodoRow
 
 
@@ -16,6 +16,7 @@ def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
     nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
     never = f'<span class="badge text-bg-secondary">{esc(gettext("not analysed"))}</span>'
     fill_in = esc(gettext("Fill in the potential table"))
+    card, potential = pk_urls("accounts:client_detail"), pk_urls("segmentation:potential")
     html = []
     for row in rows:
         client = row.client
@@ -30,11 +31,11 @@ def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
                 "</div>"
             )
         html.append(
-            f'<tr><td class="cell-wrap"><a href="{esc(client.get_absolute_url())}">'
+            f'<tr><td class="cell-wrap"><a href="{esc(card(client.pk))}">'
             f"{esc(client.name)}</a></td>"
             f"<td>{manager}</td><td>{due}</td>"
             f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary"'
-            f' href="{pk_url("segmentation:potential", client.pk)}">{fill_in}</a></td></tr>'
+            f' href="{potential(client.pk)}">{fill_in}</a></td></tr>'
         )
     return SafeString("".join(html))
 

@@ -5,6 +5,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from kam.cells import DASH, esc, gettext, label, rows, tenths, text
+from kam.links import pk_urls
 from kam.money import money
 from segmentation.calculator import cells as calculator_cells
 from segmentation.cells import category_badge, flag_badge, tier_badge
@@ -129,12 +130,13 @@ def worst_rows(rows: Sequence[Any]) -> SafeString:
     """The radar's worst clients (`radar.selectors.WorstRow`), a table row each, in Python."""
     abroad = f' <span class="badge text-bg-info">{esc(gettext("abroad"))}</span>'
     nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
+    card = pk_urls("accounts:client_detail")
     html = []
     for row in rows:
         client, manager = row.client, row.client.responsible_manager
         flags = "".join(flag_badge(esc(flag.label), flag.name) for flag in row.flags)
         html.append(
-            f'<tr><td><a href="{esc(client.get_absolute_url())}">{esc(client.name)}</a>'
+            f'<tr><td><a href="{esc(card(client.pk))}">{esc(client.name)}</a>'
             f"{abroad if row.abroad else ''}</td><td>{tier_badge(row.tier)}</td>"
             f"<td>{esc(manager) if manager else nobody}</td><td>{flags}</td></tr>"
         )

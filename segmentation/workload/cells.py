@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from accounts.columns import head_office_cell
 from kam.cells import DASH, esc, gettext, label, rows, text
-from kam.links import pk_url
+from kam.links import pk_url, pk_urls
 from kam.money import money
 from segmentation.cells import tier_badge
 from segmentation.models import SizeClass, Tier
@@ -47,6 +47,7 @@ def unassigned_rows(clients: Iterable[Any]) -> SafeString:
     to pick it for a move."""
     not_analysed = f'<span class="text-muted">{esc(gettext("not analysed"))}</span>'
     not_sized = f'<span class="text-muted" title="{esc(gettext("Not sized yet: counts as small"))}">—</span>'
+    card = pk_urls("accounts:client_detail")
     html = []
     for client in clients:
         segment = getattr(client, "segment", None)
@@ -56,7 +57,7 @@ def unassigned_rows(clients: Iterable[Any]) -> SafeString:
             f' value="{client.pk}" form="unassigned-move" aria-label="{pick}">'
         )
         title = f' title="{esc(client.legal_name)}"' if client.legal_name else ""
-        name = f'<a href="{esc(client.get_absolute_url())}"{title}>{esc(client.name)}</a>'
+        name = f'<a href="{esc(card(client.pk))}"{title}>{esc(client.name)}</a>'
         potential = segment.potential if segment is not None else None
         category = segment.category if segment is not None else ""
         cells = [

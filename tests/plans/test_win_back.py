@@ -305,9 +305,10 @@ def test_the_plan_cell_words_an_active_and_a_closed_plan(language, closed, activ
     with translation.override(language):
         closed_plan = Plan(status="closed", closed_on=date(2026, 3, 5), outcome="won_back")
         active_plan = Plan(status="active", offer_kind="gift")
-        assert _plan(7, closed_plan, 0) == closed
+        plans = "/plans/clients/7/"
+        assert _plan(plans, closed_plan, 0) == closed
         offer = active_plan.get_offer_kind_display()
-        assert _plan(7, active_plan, 40) == (
+        assert _plan(plans, active_plan, 40) == (
             f'<a href="/plans/clients/7/">{active}</a><div class="text-muted">{offer}</div>'
         )
-        assert _plan(7, None, 0) == f'<a href="/plans/clients/7/">{translation.gettext("No plan yet")}</a>'
+        assert _plan(plans, None, 0) == f'<a href="{plans}">{translation.gettext("No plan yet")}</a>'
