@@ -22,6 +22,7 @@ from accounts.models import (
     Touch,
 )
 from accounts.rules import sees_every_client
+from kam import drawn_rows
 from kam.money import currency
 from kam.pagination import count_query, first_page
 from kam.prepared import Ids, Prepared, related
@@ -174,15 +175,15 @@ def client_rows(columns: list[ListColumn]) -> QuerySet[Client]:
 _ROWS_BY_PK: dict[tuple[tuple[str, int], ...], Prepared[Client]] = {}
 
 
-def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[Client]]:
+def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[drawn_rows.Row]]:
     """`client_rows(columns)` of the given pks (a page's, found by its keys), as one query
-    compiled once per process for each set of columns."""
+    compiled once per process for each set of columns; rows to draw (`kam.drawn_rows`)."""
     key = tuple((column.name, id(column)) for column in columns)
     prepared = _ROWS_BY_PK.get(key)
     if prepared is None:
         build = Prepared(lambda ids: client_rows(columns).filter(pk__any=ids).order_by())
         prepared = _ROWS_BY_PK.setdefault(key, build)
-    return prepared.of_pks
+    return partial(drawn_rows.of_pks, prepared)
 
 
 _PICKED = Prepared(

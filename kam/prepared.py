@@ -52,6 +52,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from threading import Lock
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -287,27 +288,74 @@ class _Compiled:
         prefetches, from a copy of the query whose compiler answers with the SQL kept (or with
         the `EXECUTE` of its prepared statement, which takes the arguments alone). The copies
         are shallow: nothing of the query's tree is built or compiled again."""
+        return self._on(args, using, self._rows)
+
+    def fetch(self, args: tuple[Arg, ...], using: str) -> list[tuple[Any, ...]]:
+        """The rows as the database returns them: each a tuple of the query's columns, in its
+        order, before Django converts them or makes models of them (`made`)."""
+        return self._on(args, using, self._fetched)
+
+    def made(self, fetched: list[tuple[Any, ...]], using: str) -> list[Any]:
+        """What `run` makes of rows `fetch` returned (models, values or tuples, and prefetches),
+        without running the query again."""
+        return self._rows("", (), connections[using], fetched)
+
+    def _on(self, args: tuple[Arg, ...], using: str, rows: Callable[..., list[Any]]) -> list[Any]:
         connection = connections[using]  # this thread's connection
         if self.server is None or not settings.KAM_PREPARED_STATEMENTS:
             params = tuple(
                 constant if index < 0 else str(args[index]) if as_text else args[index]
                 for index, as_text, constant in self.slots
             )
-            return self._rows(self.sql, params, connection)
+            return rows(self.sql, params, connection)
         server = self.server
         arguments = tuple(args[index] for index, _, _ in self.slots if index >= 0)
-        return server.retried(connection, lambda: self._rows(server.sql(connection), arguments, connection))
+        return server.retried(connection, lambda: rows(server.sql(connection), arguments, connection))
 
-    def _rows(self, sql: str, params: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[Any]:
+    @staticmethod
+    def _fetched(sql: str, params: tuple[Any, ...], connection: BaseDatabaseWrapper) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def _rows(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        connection: BaseDatabaseWrapper,
+        fetched: list[tuple[Any, ...]] | None = None,
+    ) -> list[Any]:
         query = copy.copy(self.queryset.query)
         compiler = copy.copy(self.compiler)
         compiler.query, compiler.connection = query, connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
+        if fetched is not None:  # the rows, one chunk, as `execute_sql` would have read them
+            compiler.execute_sql = lambda *args, **kwargs: [fetched]  # type: ignore[method-assign,assignment]
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         queryset = object.__new__(type(self.queryset))
         fresh = {"_query": query, "_result_cache": None, "_prefetch_done": False}
         queryset.__dict__ = self.queryset.__dict__ | fresh
         return list(queryset)
+
+    @cached_property
+    def columns(self) -> dict[str, tuple[int, list[Any], Any]]:
+        """Where a model query's row holds each of its model's fields (by attname, and the pk as
+        "pk") and each annotation: its index, and the converters Django runs on
+        the value the database returns, with the expression they take."""
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        places: dict[str, int] = {}
+        for index in klass_info["select_fields"] if klass_info else ():
+            field = select[index][0].target
+            places[field.attname] = index  # a foreign key's name is its object's, not a column
+            if field.primary_key:
+                places["pk"] = index
+        places.update(self.compiler.annotation_col_map or {})
+        found = {}
+        for name, index in places.items():
+            expression = select[index][0]
+            converters = self.compiler.get_converters([expression]).get(0, ([], expression))[0]
+            found[name] = (index, converters, expression)
+        return found
 
 
 class Prepared(Generic[T]):
@@ -321,19 +369,28 @@ class Prepared(Generic[T]):
         self._lock = Lock()
 
     def __call__(self, *args: Arg, attach: tuple[str, Any] | None = None) -> list[T]:
-        types = tuple(type(arg) for arg in args)
-        if any(kind not in (int, date, Ids) for kind in types):
-            raise TypeError("A prepared query takes whole numbers, dates and Ids.")
-        model = self._model or self.build(*args).model
-        self._model = model
-        using = router.db_for_read(model)
-        compiled = self._compiled.get((using, types)) or self._compile(types, using)
+        compiled, using = self._compiled_for(args)
         rows = compiled.run(args, using)
         if attach is not None:
             name, value = attach
             for row in rows:
                 setattr(row, name, value)
         return rows
+
+    def fetch(self, *args: Arg) -> "Fetched[T]":
+        """The rows as the database returns them (`Fetched`), for a caller that makes models of
+        some of them only."""
+        compiled, using = self._compiled_for(args)
+        return Fetched(compiled, using, compiled.fetch(args, using))
+
+    def _compiled_for(self, args: tuple[Arg, ...]) -> tuple[_Compiled, str]:
+        types = tuple(type(arg) for arg in args)
+        if any(kind not in (int, date, Ids) for kind in types):
+            raise TypeError("A prepared query takes whole numbers, dates and Ids.")
+        model = self._model or self.build(*args).model
+        self._model = model
+        using = router.db_for_read(model)
+        return self._compiled.get((using, types)) or self._compile(types, using), using
 
     def of_pks(self, pks: list[int]) -> list[T]:
         """The rows of a query of one `Ids` argument for these pks: a page's rows read by the
@@ -361,6 +418,40 @@ class Prepared(Generic[T]):
             return self._compiled.setdefault(
                 (using, types), _Compiled(queryset, compiler, sql, params, slots, self.generic)
             )
+
+
+NOT_A_COLUMN = object()
+
+
+class Fetched(Generic[T]):
+    """A prepared query's rows as the database returned them (`rows`, tuples of the query's
+    columns), with what reads a value of one by name (`value`) and what makes models, or
+    whatever the query yields, of some of them (`made`): as the query run would have made
+    them, without running it again."""
+
+    def __init__(self, compiled: _Compiled, using: str, rows: list[tuple[Any, ...]]):
+        self.compiled, self.using, self.rows = compiled, using, rows
+
+    @property
+    def layout(self) -> object:
+        """What tells the rows' columns apart: the query compiled (once per process)."""
+        return self.compiled
+
+    def value(self, row: tuple[Any, ...], name: str) -> Any:
+        """The value of a field of the query's model (by attname, or "pk") or of an
+        annotation in `row`, converted as Django converts it; `NOT_A_COLUMN` for any other name
+        (a related object, a property), which only a model has."""
+        found = self.compiled.columns.get(name)
+        if found is None:
+            return NOT_A_COLUMN
+        index, converters, expression = found
+        value = row[index]
+        for converter in converters:
+            value = converter(value, expression, connections[self.using])
+        return value
+
+    def made(self, rows: list[tuple[Any, ...]]) -> list[T]:
+        return self.compiled.made(rows, self.using) if rows else []
 
 
 def _slot(param: Any, other: Any, first: list[Arg], second: list[Arg]) -> tuple[int, bool, Any]:

@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Contact, Touch
-from kam.prepared import Ids, Prepared, execute, forget, related
+from kam.prepared import NOT_A_COLUMN, Ids, Prepared, execute, forget, related
 from tests.factories import ClientFactory, ContactFactory, ManagerFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -526,3 +526,44 @@ def test_forget_deallocates_the_sessions_statements(touched: list[Client]) -> No
     forget(connection)
     assert _server_statements() == set()
     assert prepared(touched[1].pk) == list(Contact.objects.filter(client=touched[1]).order_by("pk"))
+
+
+def test_fetch_gives_the_rows_the_query_makes_models_of(touched: list[Client]) -> None:
+    prepared = Prepared(_touches)
+    for client in touched:
+        fetched = prepared.fetch(client.pk, date(2026, 10, 1))
+        assert [type(values) for values in fetched.rows] == [tuple] * len(fetched.rows)
+        _same(fetched.made(fetched.rows), _touches(client.pk, date(2026, 10, 1)))
+
+
+def test_fetch_runs_the_query_once_and_made_runs_none(
+    touched: list[Client], django_assert_num_queries: Any
+) -> None:
+    prepared = Prepared(
+        lambda pk: Touch.objects.filter(client_id=pk).select_related("created_by").order_by("pk")
+    )
+    prepared(touched[0].pk)  # compiled
+    with django_assert_num_queries(1):
+        fetched = prepared.fetch(touched[0].pk)
+    with django_assert_num_queries(0):
+        made = fetched.made(fetched.rows[1::2])
+    expected = list(Touch.objects.filter(client=touched[0]).select_related("created_by").order_by("pk"))[1::2]
+    assert made == expected
+    assert [touch.created_by.username for touch in made] == [touch.created_by.username for touch in expected]
+    assert fetched.made([]) == []
+
+
+def test_a_fetched_row_reads_fields_annotations_and_the_pk_converted(touched: list[Client]) -> None:
+    prepared = Prepared(_touches)
+    fetched = prepared.fetch(touched[1].pk, date(2026, 10, 1))
+    expected = list(_touches(touched[1].pk, date(2026, 10, 1)))
+    read = [
+        tuple(fetched.value(values, name) for name in ("pk", "id", "date", "client_id", "people"))
+        for values in fetched.rows
+    ]
+    assert read == [(t.pk, t.pk, t.date, t.client_id, t.people) for t in expected]
+    assert {type(day) for _, _, day, _, _ in read} == {date}
+    # A foreign key's name is its object's, which only a model has; so is any other name.
+    assert {fetched.value(fetched.rows[0], name) for name in ("client", "created_by", "contacts", "x")} == {
+        NOT_A_COLUMN
+    }

@@ -2,7 +2,7 @@
 the row around them is written here, as the Django admin's change list writes its rows."""
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
+from kam import drawn_rows
 from kam.cells import esc, rows
 from kam.drawn import drawn_filters, drawn_form, stand_in
 from kam.links import around_last
@@ -20,27 +21,30 @@ register = template.Library()
 
 
 @register.simple_tag
-def list_rows(clients: Iterable[Any], columns: Sequence[ListColumn], pick: bool) -> SafeString:
+def list_rows(clients: Sequence[Any], columns: Sequence[ListColumn], pick: bool) -> SafeString:
     """{% list_rows page.rows columns actions %}: a <tr> per client: a box to tick it when the
     list has actions, its name linking to its card (the legal name as the title), then a cell
-    per column."""
+    per column. Each row is drawn once per process for the values it was read with
+    (`kam.drawn_rows`): a cell reads only what its column's query read."""
     pick_label = gettext("Pick %(name)s")
     card, card_end = around_last("accounts:client_detail")
-    written = []
+
+    def row(client: Any) -> str:
+        name = esc(client.name)
+        box = (
+            f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="client" value='
+            f'"{client.pk}" form="list-action" aria-label="{pick_label % {"name": name}}"></td>'
+            if pick
+            else ""
+        )
+        title = f' title="{esc(client.legal_name)}"' if client.legal_name else ""
+        cells = "".join(f"<td>{column.cell(client)}</td>" for column in columns)
+        link = f'<a href="{card}{client.pk}{card_end}"{title}>{name}</a>'
+        return f'<tr>{box}<td class="cell-name">{link}</td>{cells}</tr>'
+
     with rows():
-        for client in clients:
-            name = esc(client.name)
-            box = (
-                f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="client" value='
-                f'"{client.pk}" form="list-action" aria-label="{pick_label % {"name": name}}"></td>'
-                if pick
-                else ""
-            )
-            title = f' title="{esc(client.legal_name)}"' if client.legal_name else ""
-            cells = "".join(f"<td>{column.cell(client)}</td>" for column in columns)
-            link = f'<a href="{card}{client.pk}{card_end}"{title}>{name}</a>'
-            written.append(f'<tr>{box}<td class="cell-name">{link}</td>{cells}</tr>')
-    return SafeString("\n".join(written))
+        shown = ("client-list", tuple(column.name for column in columns), bool(pick), card, card_end)
+        return SafeString("\n".join(drawn_rows.draw(clients, shown, row)))
 
 
 FILTERS = "accounts/_client_filters.html"

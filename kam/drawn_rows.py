@@ -1,0 +1,114 @@
+"""A table's rows drawn once per process for the values each row was read with.
+
+A list page reads its fifty rows on every request, and most of its time went into what came
+after: Django making a model of each row (with its segment, its manager...), then the cells
+drawing each model. A row's HTML depends only on the values its query read, on what the table
+is drawing (its columns, say: the caller's `context`), and on the active language, the day and
+the time zone. So each process keeps the HTML of the rows it drew by all of these, the row's
+values as the database returned them included: a row read again with the same values is drawn
+as it was, without a model; a row whose values changed (a client renamed, a segment moved, a
+manager's name) is a row never drawn, and is drawn anew. Nothing is ever shown stale.
+
+    rows = drawn_rows.of_pks(QUERY, pks)            # `Row`s: what the pager needs, by name
+    html = drawn_rows.draw(rows, ("my-table", columns), draw_row)   # draw_row(model) -> str
+
+That holds as long as a row's drawing reads nothing but its model's values that the query read
+(`ListColumn.cell`'s rule) and `kam.cells`' language and day: what else it depends on must be
+in `context`.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import timezone
+
+from kam.cells import language, today
+from kam.prepared import NOT_A_COLUMN, Fetched, Ids, Prepared
+
+KEPT = 4096  # rows kept per process; past that they are all drawn again
+_kept: dict[tuple[Any, ...], str] = {}
+
+
+class Row:
+    """A row of a prepared query as the database returned it (`values`), which reads the
+    query's columns by name (a field of its model, "pk", an annotation: what a pager orders by),
+    and is made a model (`model`) only for any other name, or to be drawn."""
+
+    __slots__ = ("_model", "fetched", "values")
+
+    def __init__(self, fetched: Fetched[Any], values: tuple[Any, ...]):
+        self.fetched, self.values = fetched, values
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = self.fetched.made([self.values])[0]
+        return self._model
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copying, pickling: not the row's
+            raise AttributeError(name)
+        value = self.fetched.value(self.values, name)
+        return getattr(self.model, name) if value is NOT_A_COLUMN else value
+
+
+def of_pks(query: Prepared[Any], pks: list[int]) -> list[Row]:
+    """The rows of a prepared query of one `Ids` argument for these pks (`keyset_page`'s
+    `read`), not yet made models."""
+    fetched = query.fetch(Ids(pks))
+    return [Row(fetched, values) for values in fetched.rows]
+
+
+def draw(rows: Sequence[Any], context: tuple[Any, ...], draw_row: Callable[[Any], str]) -> list[str]:
+    """Each row's HTML by `draw_row(model)`, or as it was drawn for the same values, `context`,
+    language, day and time zone. The rows not kept are made models together, in one go. Rows
+    that are models already (not `Row`s) are drawn as they are; so is a row whose values cannot
+    be a key (a JSON value read as a list)."""
+    shared = (context, language(), today(), timezone.get_current_timezone_name())
+    html: list[str | None] = []
+    keys: list[tuple[Any, ...] | None] = []
+    for row in rows:
+        key = (shared, row.fetched.layout, row.values) if type(row) is Row else None
+        try:
+            html.append(_kept.get(key) if key is not None else None)
+        except TypeError:  # unhashable
+            key = None
+            html.append(None)
+        keys.append(key)
+    _made(row for row, drawn in zip(rows, html, strict=True) if drawn is None and type(row) is Row)
+    for index, drawn in enumerate(html):
+        if drawn is not None:
+            continue
+        row = rows[index]
+        drawn = html[index] = str(draw_row(row.model if type(row) is Row else row))
+        key = keys[index]
+        if key is not None:
+            if len(_kept) >= KEPT:
+                _kept.clear()
+            _kept[key] = drawn
+    return html  # type: ignore[return-value]  # every one drawn now
+
+
+def _made(rows: Any) -> None:
+    """Make models of the rows that have none, those of one query in one go."""
+    by_query: dict[int, list[Row]] = {}
+    for row in rows:
+        if row._model is None:
+            by_query.setdefault(id(row.fetched), []).append(row)
+    for group in by_query.values():
+        for row, model in zip(group, group[0].fetched.made([row.values for row in group]), strict=True):
+            row._model = model
+
+
+def forget() -> None:
+    """Forget the rows this process drew."""
+    _kept.clear()
+
+
+@receiver(setting_changed)
+def _forget(**kwargs: Any) -> None:
+    """A setting changed (a test's): formats, addresses or templates may draw otherwise."""
+    _kept.clear()
