@@ -3,11 +3,12 @@
 A list page reads its fifty rows on every request, and most of its time went into what came
 after: Django making a model of each row (with its segment, its manager...), then the cells
 drawing each model. A row's HTML depends only on the values its query read, on what the table
-is drawing (its columns, say: the caller's `context`), and on the active language, the day and
-the time zone. So each process keeps the HTML of the rows it drew by all of these, the row's
-values as the database returned them included: a row read again with the same values is drawn
-as it was, without a model; a row whose values changed (a client renamed, a segment moved, a
-manager's name) is a row never drawn, and is drawn anew. Nothing is ever shown stale.
+draws besides (its columns, say: the caller's `context`), and on the active language, the day,
+the time zone and the addresses' prefix. So each process keeps the HTML of the rows it drew by
+all of these, the row's values as the database returned them included: a row read again with
+the same values is written as it was, without a model; a row whose values changed (a client
+renamed, a segment moved, a manager's name) is a row never drawn, and is drawn anew. Nothing is
+shown stale, and a page no process has drawn costs what it did.
 
     rows = drawn_rows.of_pks(QUERY, pks)            # `Row`s: what the pager needs, by name
     html = drawn_rows.draw(rows, ("my-table", columns), draw_row)   # draw_row(model) -> str
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from kam.cells import language, today
@@ -64,10 +66,10 @@ def of_pks(query: Prepared[Any], pks: list[int]) -> list[Row]:
 
 def draw(rows: Sequence[Any], context: tuple[Any, ...], draw_row: Callable[[Any], str]) -> list[str]:
     """Each row's HTML by `draw_row(model)`, or as it was drawn for the same values, `context`,
-    language, day and time zone. The rows not kept are made models together, in one go. Rows
-    that are models already (not `Row`s) are drawn as they are; so is a row whose values cannot
-    be a key (a JSON value read as a list)."""
-    shared = (context, language(), today(), timezone.get_current_timezone_name())
+    language, day, time zone and addresses' prefix. The rows not kept are made models together,
+    in one go. Rows that are models already (not `Row`s) are drawn as they are; so is a row
+    whose values cannot be a key (a list)."""
+    shared = (context, language(), today(), timezone.get_current_timezone_name(), get_script_prefix())
     html: list[str | None] = []
     keys: list[tuple[Any, ...] | None] = []
     for row in rows:

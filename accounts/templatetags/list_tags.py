@@ -43,7 +43,7 @@ def list_rows(clients: Sequence[Any], columns: Sequence[ListColumn], pick: bool)
         return f'<tr>{box}<td class="cell-name">{link}</td>{cells}</tr>'
 
     with rows():
-        shown = ("client-list", tuple(column.name for column in columns), bool(pick), card, card_end)
+        shown = ("client-list", tuple(column.name for column in columns), bool(pick))
         return SafeString("\n".join(drawn_rows.draw(clients, shown, row)))
 
 

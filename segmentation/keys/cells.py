@@ -5,10 +5,11 @@ from collections.abc import Callable, Iterable
 
 from django.utils.safestring import SafeString
 
+from kam import drawn_rows
 from kam.cells import esc, gettext, rows
 from kam.links import pk_urls
 from segmentation.cells import flag_badge, flag_badges
-from segmentation.keys.selectors import Row
+from segmentation.keys.selectors import CandidatePage, Row, candidate_row
 
 Cells = Callable[[Row], str]
 
@@ -18,16 +19,24 @@ def _flags(row: Row) -> str:
 
 
 def _rows(rows: Iterable[Row], segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> str:
+    return "".join(_drawer(segment_cells, manager, button, td)(row) for row in rows)
+
+
+def _drawer(segment_cells: Cells, manager: Cells, button: str, td: str = "<td>") -> Cells:
+    """What writes a row of the key list or the candidates."""
     decide = esc(gettext("Key decision"))
     card, decision = pk_urls("accounts:client_detail"), pk_urls("segmentation:key_decide")
-    return "".join(
-        f'<tr><td class="cell-wrap"><a href="{esc(card(row.client.pk))}">'
-        f"{esc(row.client.name)}</a></td>"
-        f"{segment_cells(row)}{td}{manager(row)}</td>{td}{_flags(row)}</td>"
-        f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
-        f' href="{decision(row.client.pk)}">{decide}</a></td></tr>'
-        for row in rows
-    )
+
+    def draw(row: Row) -> str:
+        return (
+            f'<tr><td class="cell-wrap"><a href="{esc(card(row.client.pk))}">'
+            f"{esc(row.client.name)}</a></td>"
+            f"{segment_cells(row)}{td}{manager(row)}</td>{td}{_flags(row)}</td>"
+            f'<td class="text-end text-nowrap"><a class="btn btn-sm {button}"'
+            f' href="{decision(row.client.pk)}">{decide}</a></td></tr>'
+        )
+
+    return draw
 
 
 @rows()
@@ -46,11 +55,17 @@ def key_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
 
 
 @rows()
-def candidate_rows(rows: Iterable[Row], segment_cells: Cells) -> SafeString:
-    """The candidates, each with its manager or a badge that says nobody is responsible."""
+def candidate_rows(page: CandidatePage, segment_cells: Cells) -> SafeString:
+    """The candidates, each with its manager or a badge that says nobody is responsible; each
+    drawn once per process for the values its client was read with and the total potential its
+    share is of (`kam.drawn_rows`)."""
     nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
 
     def manager(row: Row) -> str:
         return esc(row.client.responsible_manager) if row.client.responsible_manager else nobody
 
-    return SafeString(_rows(rows, segment_cells, manager, "btn-outline-primary"))
+    draw = _drawer(segment_cells, manager, "btn-outline-primary")
+    drawn = drawn_rows.draw(
+        page.clients, ("candidates", page.total), lambda client: draw(candidate_row(client, page.total))
+    )
+    return SafeString("".join(drawn))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from django.core.cache import cache
@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Client
 from accounts.selectors import SeenFirstPage, clients_visible_to
+from kam import drawn_rows
 from kam.excel import CHUNK
 from kam.pagination import first_page, keyset_page
 from kam.prepared import Prepared
@@ -83,8 +84,16 @@ class Row:
 
 @dataclass(frozen=True)
 class CandidatePage:
-    rows: list[Row]
+    """A page of candidates: the clients as read (`kam.drawn_rows`, drawn by `keys.cells`), and
+    their rows, made when asked for."""
+
+    clients: list[Any]
+    total: Decimal
     next_cursor: str
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return [candidate_row(client, self.total) for client in self.clients]
 
 
 def total_potential() -> Decimal:
@@ -149,10 +158,15 @@ def candidate_page(
         after=after,
         size=size,
         count=False,
-        read=_BY_PK.of_pks,
+        read=partial(drawn_rows.of_pks, _BY_PK),
         first=first,
     )
-    return CandidatePage(rows=[_row(c, total) for c in page.rows], next_cursor=page.next_cursor)
+    return CandidatePage(clients=page.rows, total=total, next_cursor=page.next_cursor)
+
+
+def candidate_row(client: Any, total: Decimal) -> Row:
+    """A candidate's row: its tier, its strategic marks and its share of all potential."""
+    return _row(client, total)
 
 
 ORDER = ["-flag_count", "-rank_potential", "pk"]

@@ -164,8 +164,8 @@ def key_rows(rows: Sequence[Any]) -> SafeString:
 
 
 @register.simple_tag
-def candidate_rows(rows: Sequence[Any]) -> SafeString:
-    return key_cells.candidate_rows(rows, segment_cells)
+def candidate_rows(page: Any) -> SafeString:
+    return key_cells.candidate_rows(page, segment_cells)
 
 
 @register.simple_tag

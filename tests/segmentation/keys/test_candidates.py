@@ -114,6 +114,34 @@ def test_candidate_rows_show_tier_flags_share_and_links(ranked, as_director, pol
     assert "5,000,000" in html
 
 
+def _candidate_row(html, client):
+    start = html.index(f'href="/clients/{client.pk}/"')
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def test_a_candidate_s_row_shows_what_changed_at_once(ranked, as_director, policy):
+    """The rows are kept drawn by the values read (`kam.drawn_rows`) and the total potential."""
+    first = as_director.get(CANDIDATES_URL).content.decode()
+    big, revenue = ranked["Big Potential"], ranked["Big Revenue"]
+    assert "13.1%" in _candidate_row(first, big)
+    assert "Image client" not in _candidate_row(first, revenue)
+
+    ClientSegment.objects.filter(client=big).update(potential=Decimal(24_100_010))
+    KeyStatus.objects.create(client=revenue, is_key=False, reasons=["image"])
+    revenue.responsible_manager.last_name = "Renamed"
+    revenue.responsible_manager.save()
+    again = as_director.get(CANDIDATES_URL).content.decode()
+
+    # all potential: 38,100,010 - 5,000,000 + 24,100,010 = 57,200,020
+    assert "42.1%" in _candidate_row(again, big)
+    assert "24,100,010" in _candidate_row(again, big)
+    assert "Image client: known, opens doors" in _candidate_row(again, revenue)
+    assert "Renamed" in _candidate_row(again, revenue)
+    # The others' shares are of the new total too.
+    assert "3.5%" in _candidate_row(again, ranked["Promoted"])
+    assert "5.2%" in _candidate_row(first, ranked["Promoted"])
+
+
 def test_current_key_clients_are_listed_above_with_reasons(ranked, as_director, policy):
     response = as_director.get(CANDIDATES_URL)
 
