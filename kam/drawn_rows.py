@@ -18,7 +18,7 @@ That holds as long as a row's drawing reads nothing but its model's values that 
 in `context`.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -64,16 +64,23 @@ def of_pks(query: Prepared[Any], pks: list[int]) -> list[Row]:
     return [Row(fetched, values) for values in fetched.rows]
 
 
-def draw(rows: Sequence[Any], context: tuple[Any, ...], draw_row: Callable[[Any], str]) -> list[str]:
+def draw(
+    rows: Sequence[Any],
+    context: tuple[Any, ...],
+    draw_row: Callable[[Any], str],
+    besides: Sequence[Hashable] | None = None,
+) -> list[str]:
     """Each row's HTML by `draw_row(model)`, or as it was drawn for the same values, `context`,
     language, day, time zone and addresses' prefix. The rows not kept are made models together,
     in one go. Rows that are models already (not `Row`s) are drawn as they are; so is a row
-    whose values cannot be a key (a list)."""
+    whose values cannot be a key (a list). `besides`: for each row, what its drawing reads besides
+    its own values (what other queries read of it: a count, a plan), as a key's part."""
     shared = (context, language(), today(), timezone.get_current_timezone_name(), get_script_prefix())
     html: list[str | None] = []
     keys: list[tuple[Any, ...] | None] = []
-    for row in rows:
-        key = (shared, row.fetched.layout, row.values) if type(row) is Row else None
+    for index, row in enumerate(rows):
+        also = besides[index] if besides is not None else None
+        key = (shared, row.fetched.layout, row.values, also) if type(row) is Row else None
         try:
             html.append(_kept.get(key) if key is not None else None)
         except TypeError:  # unhashable

@@ -115,6 +115,18 @@ def test_rows_are_drawn_anew_for_another_context_language_or_day(
         assert sorted(drawer.drawn) == sorted(pks), change
 
 
+def test_what_a_row_s_drawing_reads_besides_its_values_is_part_of_its_key(three: list[Client]) -> None:
+    pks = [c.pk for c in three]
+    drawer = Drawer()
+    with rows():
+        drawn_rows.draw(drawn_rows.of_pks(QUERY, pks), ("t",), drawer, besides=[1, 1, 1])
+        drawer.drawn.clear()
+        fetched = drawn_rows.of_pks(QUERY, pks)
+        besides = [2 if row.pk == three[1].pk else 1 for row in fetched]
+        drawn_rows.draw(fetched, ("t",), drawer, besides=besides)
+    assert drawer.drawn == [three[1].pk]
+
+
 def test_models_are_drawn_every_time(three: list[Client]) -> None:
     drawer = Drawer()
     with rows():

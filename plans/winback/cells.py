@@ -1,14 +1,13 @@
 """The win-back list's rows, written in Python (see `kam.cells`): a row a lost client."""
 
-from collections.abc import Iterable
-
 from django.utils.safestring import SafeString
 
+from kam import drawn_rows
 from kam.cells import esc, gettext, label, rows, short_date, text
 from kam.links import pk_urls
 from kam.money import money
 from plans.models import Plan
-from plans.winback.selectors import Row
+from plans.winback.selectors import Row, Rows
 from segmentation.cells import tier_badge
 from segmentation.models import Tier
 
@@ -17,21 +16,22 @@ CARD, REFUSALS, PLANS = "accounts:client_detail", "accounts:client_refusals", "p
 
 
 @rows()
-def win_back_rows(rows: Iterable[Row]) -> SafeString:
+def win_back_rows(rows: Rows) -> SafeString:
     """Each client: name (and key badge), tier, manager, why lost, last purchase, potential,
-    the year's refusals and its latest win-back plan."""
+    the year's refusals and its latest win-back plan; each drawn once per process for the values
+    its client was read with, its refusals and what the list shows of its plan (`kam.drawn_rows`)."""
     key = f' <span class="badge text-bg-primary">{esc(gettext("Key"))}</span>'
     nobody = f'<span class="text-danger">{esc(gettext("Nobody"))}</span>'
     card, refusals, plans = (pk_urls(name) for name in (CARD, REFUSALS, PLANS))
-    html = []
-    for row in rows:
+
+    def draw(row: Row) -> str:
         client = row.client
         tier = client.tier_now if client.tier_now in UPPER else Tier.BRONZE  # type: ignore[attr-defined]
         segment = client.segment
         manager = client.responsible_manager
         potential = segment.potential
         name = f'<a href="{card(client.pk)}">{esc(client.name)}</a>{key if row.is_key else ""}'
-        html.append(
+        return (
             f"<tr><td>{name}</td><td>{tier_badge(tier)}</td>"
             f"<td>{esc(manager) if manager is not None else nobody}</td>"
             f'<td class="small">{esc(row.lost.detail)}</td>'
@@ -40,13 +40,27 @@ def win_back_rows(rows: Iterable[Row]) -> SafeString:
             f'<td class="text-end">{_refusals(refusals(client.pk), row.refusals)}</td>'
             f'<td class="small">{_plan(plans(client.pk), row.plan, row.progress)}</td></tr>'
         )
-    return SafeString("".join(html))
+
+    besides = [
+        (rows.refusals.get(client.pk, 0), _plan_shown(rows.plans.get(client.pk))) for client in rows.clients
+    ]
+    shown = ("win-back", rows.today)
+    drawn = drawn_rows.draw(rows.clients, shown, lambda client: draw(rows.row(client)), besides)
+    return SafeString("".join(drawn))
 
 
 def _refusals(url: str, count: int) -> str:
     if not count:
         return "0"
     return f'<a href="{url}">{text(count)}</a>'
+
+
+def _plan_shown(plan: Plan | None) -> tuple[object, ...] | None:
+    """What `_plan` reads of a plan."""
+    if plan is None:
+        return None
+    counts = (plan.total, plan.done)  # type: ignore[attr-defined]
+    return (plan.status, plan.offer_kind, plan.closed_on, plan.outcome, *counts)
 
 
 def _plan(url: str, plan: Plan | None, progress: int) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property, partial
 from itertools import islice
 from typing import Any
 
@@ -28,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Client, Refusal
 from accounts.selectors import SeenFirstPage, clients_visible_to
+from kam import drawn_rows
 from kam.excel import CHUNK
 from kam.pagination import Page, first_page, keyset_page
 from kam.prepared import Ids, Prepared
@@ -112,7 +114,37 @@ class Row:
         return progress(self.plan.done, self.plan.total) if self.plan else 0  # type: ignore[attr-defined]
 
 
-def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, list[Row]]:
+class Rows:
+    """A page's rows: its clients as read (`kam.drawn_rows`, which `winback.cells` draws), the
+    year's refusals and the latest win-back plan of each, and the rows, made when asked for."""
+
+    def __init__(self, clients: list[Any], refusals: dict[int, int], plans: dict[int, Plan], today: date):
+        self.clients, self.refusals, self.plans, self.today = clients, refusals, plans, today
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return [self.row(client) for client in self.clients]
+
+    def row(self, client: Any) -> Row:
+        return Row(
+            client=client,
+            lost=lost_reason(client.segment, self.today),
+            refusals=self.refusals.get(client.pk, 0),
+            is_key=bool(client.key_rank),
+            plan=self.plans.get(client.pk),
+        )
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> Row:
+        return self.rows[index]
+
+
+def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, Rows]:
     """One page of `win_back_clients(user)`: its keys merged from `_parts` of the clients the user
     sees, then its rows.
     The first page's keys come from a prepared query (the page opens on it), without the parts."""
@@ -123,7 +155,7 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
         before=before,
         size=PAGE_SIZE,
         count=False,
-        read=_BY_PK.of_pks,  # the pks the user's parts found
+        read=partial(drawn_rows.of_pks, _BY_PK),  # the pks the user's parts found
         first=_FIRST.of(user),
     )
     return page, _rows(page.rows, today)
@@ -192,7 +224,7 @@ _PLANS = Prepared(
 )
 
 
-def _rows(clients: list[Client], today: date) -> list[Row]:
+def _rows(clients: list[Any], today: date) -> Rows:
     """The rows of these clients, with their refusals of the last year and latest win-back plans
     (two queries)."""
     pks = Ids(client.pk for client in clients)
@@ -200,16 +232,7 @@ def _rows(clients: list[Client], today: date) -> list[Row]:
     plans: dict[int, Plan] = {}
     for plan in _PLANS(pks):
         plans.setdefault(plan.client_id, plan)
-    return [
-        Row(
-            client=client,
-            lost=lost_reason(client.segment, today),
-            refusals=refusals.get(client.pk, 0),
-            is_key=bool(client.key_rank),  # type: ignore[attr-defined]
-            plan=plans.get(client.pk),
-        )
-        for client in clients
-    ]
+    return Rows(clients, refusals, plans, today)
 
 
 def every_win_back(queryset: QuerySet[Client], *, today: date) -> Iterator[Row]:

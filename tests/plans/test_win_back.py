@@ -185,6 +185,34 @@ def test_each_row_shows_the_state_of_its_win_back_plan(base, director, manager, 
     assert "Active, 20% done" in response.content.decode()
 
 
+def _row_html(response, client):
+    html = response.content.decode()
+    start = html.index(f'href="/clients/{client.pk}/"')
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def test_a_row_shows_its_refusals_and_plan_as_they_change(base, director, as_director):
+    """The rows are kept drawn by their clients' values, refusals and plans (`kam.drawn_rows`)."""
+    from plans.models import PlanStep
+    from plans.services import plan_create
+
+    gold = base["gold"]
+    assert ">1</a></td>" in _row_html(as_director.get(URL), gold)
+    assert "No plan yet" in _row_html(as_director.get(URL), gold)
+
+    RefusalFactory(client=gold, date=date.today() - timedelta(days=3))
+    plan = plan_create(client=gold, kind="win_back", by=director)
+    row = _row_html(as_director.get(URL), gold)
+    assert ">2</a></td>" in row
+    assert "Active, 0% done" in row
+
+    PlanStep.objects.filter(pk=plan.steps.order_by("position").first().pk).update(done_on=date.today())
+    assert "Active, 20% done" in _row_html(as_director.get(URL), gold)
+    gold.responsible_manager.last_name = "Renamed"
+    gold.responsible_manager.save()
+    assert "<td>Anna Renamed</td>" in _row_html(as_director.get(URL), gold)
+
+
 # The win-back list to Excel ------------------------------------------------------------------
 
 EXPORT_URL = reverse("plans:win_back_export")
