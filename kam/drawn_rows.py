@@ -18,8 +18,9 @@ That holds as long as a row's drawing reads nothing but its model's values that 
 in `context`.
 """
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -29,6 +30,7 @@ from django.utils import timezone
 from kam.cells import language, today
 from kam.prepared import NOT_A_COLUMN, Fetched, Ids, Prepared
 
+T = TypeVar("T")
 KEPT = 4096  # rows kept per process; past that they are all drawn again
 _kept: dict[tuple[Any, ...], str] = {}
 
@@ -55,6 +57,28 @@ class Row:
             raise AttributeError(name)
         value = self.fetched.value(self.values, name)
         return getattr(self.model, name) if value is NOT_A_COLUMN else value
+
+
+class Made(Generic[T]):
+    """A page's rows as a template or a test reads them (`T`, what `make` makes of each of the
+    page's `clients`), made when first asked for: a table drawn by `draw`, which reads the
+    clients, makes none for the rows it kept."""
+
+    def __init__(self, clients: list[Any], make: Callable[[Any], T]):
+        self.clients, self.make = clients, make
+
+    @cached_property
+    def rows(self) -> list[T]:
+        return [self.make(client) for client in self.clients]
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> T:
+        return self.rows[index]
 
 
 def of_pks(query: Prepared[Any], pks: list[int]) -> list[Row]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -114,16 +114,13 @@ class Row:
         return progress(self.plan.done, self.plan.total) if self.plan else 0  # type: ignore[attr-defined]
 
 
-class Rows:
+class Rows(drawn_rows.Made[Row]):
     """A page's rows: its clients as read (`kam.drawn_rows`, which `winback.cells` draws), the
     year's refusals and the latest win-back plan of each, and the rows, made when asked for."""
 
     def __init__(self, clients: list[Any], refusals: dict[int, int], plans: dict[int, Plan], today: date):
-        self.clients, self.refusals, self.plans, self.today = clients, refusals, plans, today
-
-    @cached_property
-    def rows(self) -> list[Row]:
-        return [self.row(client) for client in self.clients]
+        super().__init__(clients, self.row)
+        self.refusals, self.plans, self.today = refusals, plans, today
 
     def row(self, client: Any) -> Row:
         return Row(
@@ -133,15 +130,6 @@ class Rows:
             is_key=bool(client.key_rank),
             plan=self.plans.get(client.pk),
         )
-
-    def __len__(self) -> int:
-        return len(self.clients)
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
-
-    def __getitem__(self, index: int) -> Row:
-        return self.rows[index]
 
 
 def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[Page, Rows]:

@@ -5,20 +5,23 @@ from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
 
+from kam import drawn_rows
 from kam.cells import esc, gettext, rows, short_date, text
 from kam.links import pk_urls
-from segmentation.potential.selectors import ManagerTodo, TodoRow
+from segmentation.potential.selectors import ManagerTodo, TodoRow, TodoRows
 
 
 @rows()
-def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
-    """Each client with its manager, why its potential table is due and the way to fill it in."""
+def todo_rows(rows: TodoRows) -> SafeString:
+    """Each client with its manager, why its potential table is due and the way to fill it in;
+    each drawn once per process for the values its client was read with and the months after
+    which an estimate is stale (`kam.drawn_rows`)."""
     nobody = f'<span class="badge text-bg-warning">{esc(gettext("nobody"))}</span>'
     never = f'<span class="badge text-bg-secondary">{esc(gettext("not analysed"))}</span>'
     fill_in = esc(gettext("Fill in the potential table"))
     card, potential = pk_urls("accounts:client_detail"), pk_urls("segmentation:potential")
-    html = []
-    for row in rows:
+
+    def draw(row: TodoRow) -> str:
         client = row.client
         manager = esc(client.responsible_manager) if client.responsible_manager else nobody
         due = never
@@ -30,14 +33,16 @@ def todo_rows(rows: Iterable[TodoRow]) -> SafeString:
                 f'<span class="badge text-bg-warning">{stale}</span> <div class="small text-muted">{newest}'
                 "</div>"
             )
-        html.append(
+        return (
             f'<tr><td class="cell-wrap"><a href="{esc(card(client.pk))}">'
             f"{esc(client.name)}</a></td>"
             f"<td>{manager}</td><td>{due}</td>"
             f'<td class="text-end text-nowrap"><a class="btn btn-sm btn-outline-primary"'
             f' href="{potential(client.pk)}">{fill_in}</a></td></tr>'
         )
-    return SafeString("".join(html))
+
+    drawn = drawn_rows.draw(rows.clients, ("todo", rows.months), lambda client: draw(rows.row(client)))
+    return SafeString("".join(drawn))
 
 
 @rows()

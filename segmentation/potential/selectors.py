@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from accounts.models import Client, ProductGroup, Sale, TeamMember
 from accounts.rules import sees_every_client
 from accounts.selectors import SeenFirstPage
+from kam import drawn_rows
 from kam.pagination import first_page
 from kam.prepared import Ids, Prepared
 from kam.users.models import User
@@ -338,10 +339,11 @@ _TODO_ROWS = Prepared(
 )
 
 
-def todo_rows_by_pk(pks: list[int]) -> Sequence[Client]:
+def todo_rows_by_pk(pks: list[int]) -> Sequence[Any]:
     """The to-do's clients of a page, by pk (`keyset_page(read=...)`), each with `last_estimated`
-    and its responsible manager, as `estimates_todo` gives them: one query, compiled once."""
-    return _TODO_ROWS.of_pks(pks)
+    and its responsible manager, as `estimates_todo` gives them: one query, compiled once; rows
+    to draw (`kam.drawn_rows`)."""
+    return drawn_rows.of_pks(_TODO_ROWS, pks)
 
 
 @dataclass(frozen=True)
@@ -350,9 +352,18 @@ class TodoRow:
     stale_since: date | None
 
 
-def todo_rows(clients: list[Client], policy: Policy) -> list[TodoRow]:
-    """The page's clients, each with the day its estimate went stale (None: never analysed)."""
-    return [
-        TodoRow(c, stale_since(c.last_estimated, policy) if c.last_estimated else None)  # type: ignore[attr-defined]
-        for c in clients
-    ]
+class TodoRows(drawn_rows.Made[TodoRow]):
+    """The page's clients, each with the day its estimate went stale (None: never analysed),
+    made when asked for; the months after which an estimate is stale (`months`)."""
+
+    def __init__(self, clients: list[Any], policy: Policy):
+        super().__init__(clients, self.row)
+        self.policy, self.months = policy, policy.estimate_stale_months
+
+    def row(self, client: Any) -> TodoRow:
+        newest = client.last_estimated
+        return TodoRow(client, stale_since(newest, self.policy) if newest else None)
+
+
+def todo_rows(clients: list[Any], policy: Policy) -> TodoRows:
+    return TodoRows(clients, policy)

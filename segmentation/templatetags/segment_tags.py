@@ -169,7 +169,7 @@ def candidate_rows(page: Any) -> SafeString:
 
 
 @register.simple_tag
-def todo_rows(rows: Sequence[Any]) -> SafeString:
+def todo_rows(rows: Any) -> SafeString:
     return potential_cells.todo_rows(rows)
 
 

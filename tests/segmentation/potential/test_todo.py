@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from accounts.models import Client
-from kam import pagination
+from kam import drawn_rows, pagination
 from segmentation.models import Policy, PotentialEstimate
 from segmentation.potential import cells as potential_cells
 from segmentation.potential import selectors as potential_selectors
@@ -247,6 +247,36 @@ def test_stale_months_follow_the_policy(estimates, as_manager, today, policy):
 
     assert todo_names(response) == ["Never", "Old", "Team"]
     assert response.context["rows"][1].stale_since == date(2025, 3, 1)
+
+
+def _table(response):
+    html = response.content.decode()
+    start = html.index("<tbody>", html.index('<div id="rows">'))
+    return html[start : html.index("</tbody>", start)]
+
+
+def test_the_rows_kept_drawn_follow_estimates_and_the_policy(estimates, as_manager, today, policy):
+    """A row is kept drawn by its client's values and the policy's months (`kam.drawn_rows`):
+    what it shows after a change is what a process that kept nothing draws."""
+    first = _table(as_manager.get(TODO_URL))
+    assert "stale since 1 Mar 2024" in first
+
+    estimate(estimates["Old"], date(2024, 1, 10))
+    policy.estimate_stale_months = 15
+    policy.save()
+    kept = _table(as_manager.get(TODO_URL))
+    drawn_rows.forget()
+    assert kept == _table(as_manager.get(TODO_URL))
+    assert "stale since 1 Mar 2024" not in kept
+    assert "newest estimate 10 Jan 2024" not in kept  # fresh for 15 months: off the list
+    assert "newest estimate 28 Feb 2023" not in kept
+
+    policy.estimate_stale_months = 6
+    policy.save()
+    kept = _table(as_manager.get(TODO_URL))
+    drawn_rows.forget()
+    assert kept == _table(as_manager.get(TODO_URL))
+    assert "newest estimate 10 Jan 2024" in kept
 
 
 def test_stale_since_is_the_first_day_the_list_shows_the_estimate(policy):
