@@ -6,7 +6,8 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions, geography
@@ -42,8 +43,10 @@ def sort_choices() -> list[tuple[str, str]]:
     return [(key, key) for name in keys for key in (name, f"-{name}")]
 
 
-def region_choices() -> list[tuple[str, str]]:
-    return sorted(((code, geography.region_name(code)) for code in regions_used()), key=lambda r: r[1])
+def region_choices(regions: list[str] | None = None) -> list[tuple[str, str]]:
+    """The regions some point of presence is in (`regions`, as read, or read now), by name."""
+    used = regions_used() if regions is None else regions
+    return sorted(((code, geography.region_name(code)) for code in used), key=lambda r: r[1])
 
 
 # PostgreSQL has no skip scan: walk the (region, client) index from one region to the next, one
@@ -124,7 +127,7 @@ class ResponsibleChoices(FilterChoices):
         if field.null_label is not None:
             yield (field.null_value, field.null_label)
         gone = []
-        for pk, first_name, last_name, username, is_active in RESPONSIBLE():
+        for pk, first_name, last_name, username, is_active in _read(field, RESPONSIBLE):
             choice = (pk, user_label(first_name, last_name, username))
             if is_active:
                 yield choice
@@ -145,7 +148,14 @@ class IndustryChoices(FilterChoices):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from INDUSTRIES()
+        yield from _read(self.field, INDUSTRIES)
+
+
+def _read(field: Any, query: Prepared[Any]) -> list[Any]:
+    """The rows of a field's choices: as the filter set read them with the others (`READ`), or
+    read by `query` now."""
+    rows = getattr(field, READ, None)
+    return query() if rows is None else rows
 
 
 class IndustryField(FilterChoiceField):
@@ -177,6 +187,72 @@ class ResponsibleFilter(ModelChoiceFilter):
         )
 
 
+READ = "read_choices"  # a choice field's rows, read with the list's other choices
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the client list filters by: the regions some point of presence is in, every
+    industry by name (as `INDUSTRIES` reads them) and, for a user who sees every client, the
+    people of `responsible_people()` (as `RESPONSIBLE` reads them)."""
+
+    regions: list[str]
+    industries: list[tuple[int, str]]
+    people: list[tuple[int, str, str, str, bool]]
+
+
+def reference_choices(*, people: bool) -> Reference:
+    """The list's `Reference`, read in one query (three round trips before, on every list
+    page): a row of each kind, ordered within its kind by a position the database numbers in
+    the order its own query had; prepared once per connection (`kam.prepared.execute`)."""
+    sql, params = _reference_sql(connection.vendor, people)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, sql, params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[6]))
+    return Reference(
+        regions=sorted(row[1] for row in rows if row[0] == REGIONS),
+        industries=[(int(row[1]), row[2]) for row in rows if row[0] == INDUSTRY],
+        people=[(int(row[1]), row[2], row[3], row[4], bool(row[5])) for row in rows if row[0] == PERSON],
+    )
+
+
+REGIONS, INDUSTRY, PERSON = 0, 1, 2
+_reference: dict[tuple[str, bool], tuple[str, list[Any]]] = {}
+
+
+def _reference_sql(vendor: str, people: bool) -> tuple[str, list[Any]]:
+    """The SQL of `reference_choices` and its parameters (the roles' names), built once."""
+    built = _reference.get((vendor, people))
+    if built is not None:
+        return built
+    points = PointOfPresence._meta.db_table
+    regions = (
+        REGIONS_WALK.format(table=points)
+        if vendor == "postgresql"
+        else f"SELECT DISTINCT region FROM {points} WHERE region > ''"
+    )
+    industries = Industry._meta.db_table
+    parts = [
+        f"SELECT {REGIONS} AS kind, region AS one, '' AS two, '' AS three, '' AS four, 1 AS five,"
+        f" 0 AS place FROM ({regions}) used",
+        f"SELECT {INDUSTRY}, CAST(id AS text), name, '', '', 1, ROW_NUMBER() OVER (ORDER BY name)"
+        f" FROM {industries}",
+    ]
+    params: list[Any] = []
+    if people:
+        order = [F("is_active").desc(), F("last_name").asc(), F("first_name").asc(), F("username").asc()]
+        whom = responsible_people().annotate(place=Window(RowNumber(), order_by=order))
+        inner, params = whom.values_list(
+            "pk", "first_name", "last_name", "username", "is_active", "place"
+        ).query.sql_with_params()
+        parts.append(
+            f"SELECT {PERSON}, CAST(pk AS text), first_name, last_name, username,"
+            f" CASE WHEN is_active THEN 1 ELSE 0 END, place FROM ({inner}) people"
+        )
+    built = (" UNION ALL ".join(parts), list(params))
+    return _reference.setdefault((vendor, people), built)
+
+
 class ClientFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(
@@ -196,12 +272,18 @@ class ClientFilter(FilterSet):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.extension_names = self._add_extension_filters()
+        sees_all = sees_every_client(user)
+        reference = reference_choices(people=sees_all)
         # Read now, handed over as callables (`kam.choices.kept`), which a form does not copy.
-        self.filters["region"].extra["choices"] = kept(region_choices())
+        self.filters["region"].extra["choices"] = kept(region_choices(reference.regions))
         self.filters["sort"].extra["choices"] = kept(sort_choices())
-        if not sees_every_client(user):
+        if not sees_all:
             del self.filters["manager"]
-        for name, field in self.form.fields.items():
+        fields = self.form.fields
+        setattr(fields["industry"], READ, reference.industries)
+        if sees_all:
+            setattr(fields["manager"], READ, reference.people)
+        for name, field in fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"id_{name}")

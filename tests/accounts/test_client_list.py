@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.filters import region_choices
+from accounts.filters import (
+    INDUSTRIES,
+    RESPONSIBLE,
+    Reference,
+    reference_choices,
+    region_choices,
+    regions_used,
+)
 from accounts.models import NEVER, Client
 from accounts.selectors import SeenOpening
 from accounts.services import list_columns_save
@@ -336,10 +343,10 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, the user with their roles, permissions and unread badge, the user's columns,
-    # regions, capped count, the page's keys, its rows by pk, and the industry and manager filter
-    # choices
-    queries = 9
+    # session, the user with their roles, permissions and unread badge, the user's columns, the
+    # filters' choices (regions, industries and managers, in one query), capped count, the page's
+    # keys and its rows by pk
+    queries = 7
     browser = browser_for(director)
 
     def fill(count):
@@ -358,9 +365,9 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 
 
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
-    # As for the director, but a manager gets no manager filter to fill, and their clients are
-    # counted in two parts (their own, their teams'); a part found empty is not read.
-    own_only = 9
+    # As for the director, and one more: a manager's clients are counted in two parts (their own,
+    # their teams'); a part found empty is not read.
+    own_only = 8
     # With team clients too, both parts give their first keys: on PostgreSQL in one UNION, which
     # orders the page; on SQLite each part apart. The page's rows are then read by pk, at once.
     both = own_only + (0 if connection.vendor == "postgresql" else 1)
@@ -440,6 +447,27 @@ def test_the_region_filter_offers_each_used_region_once_by_name(base):
     assert region_choices() == [("RU-MOW", "Moscow"), ("RU-SPE", "Saint Petersburg")]
 
 
+def test_the_reference_read_at_once_is_what_each_query_reads(base, director, outsider):
+    """`reference_choices` reads in one query what `regions_used`, `INDUSTRIES` and `RESPONSIBLE`
+    read apart, each in its own order (the database's collation, the inactive last)."""
+    for name in ("steel works", "Álgebra", "Zinc", "ёлки", "Ёж", "apple"):
+        IndustryFactory(name=name)
+    PointFactory(client=base["alpha"], country="KZ", region="KZ-AST", city="Astana")
+    ClientFactory(responsible_manager=director)
+    gone = ManagerFactory(first_name="Ivan", last_name="Abramov", username="ia", is_active=False)
+    ClientFactory(responsible_manager=gone)
+    ManagerFactory(first_name="", last_name="", username="nameless")
+
+    with_people = reference_choices(people=True)
+    assert with_people == Reference(
+        regions=sorted(regions_used()), industries=INDUSTRIES(), people=RESPONSIBLE()
+    )
+    assert with_people.people[-1] == (gone.pk, "Ivan", "Abramov", "ia", False)
+    assert reference_choices(people=False) == Reference(
+        regions=sorted(regions_used()), industries=INDUSTRIES(), people=[]
+    )
+
+
 def test_sorted_by_a_column_not_shown_pages_through_every_client(manager, as_manager):
     """A page's rows are read by pk with every shown column and the one sorted by, which the
     user does not show: the next page's cursor is made from it."""
@@ -457,20 +485,25 @@ def test_sorted_by_a_column_not_shown_pages_through_every_client(manager, as_man
     assert [c.name for c in first.context["columns"]] == ["manager"]
 
 
-def test_the_filters_choices_are_read_in_one_query_each(director, browser_for, settings):
-    """Not through a server-side cursor, as Django reads a model's choices on PostgreSQL
-    (DECLARE, FETCH and CLOSE: three round trips for a few rows, on every list page). The
-    queries run as plain SQL here, to show which table each reads (a statement prepared on the
-    server shows as its EXECUTE)."""
+def test_the_filters_choices_are_read_in_one_query(director, browser_for, settings):
+    """The regions, the industries and the people to filter by: one query, not through a
+    server-side cursor, as Django reads a model's choices on PostgreSQL (DECLARE, FETCH and
+    CLOSE: three round trips for a few rows). The queries run as plain SQL here, to show which
+    tables each reads (a statement prepared on the server shows as its EXECUTE)."""
     settings.KAM_PREPARED_STATEMENTS = False
     IndustryFactory(name="Mining")
     ClientFactory(responsible_manager=ManagerFactory(first_name="Gone", last_name="Away", is_active=False))
+    PointFactory(region="RU-KYA")
     browser = browser_for(director)
     with CaptureQueriesContext(connection) as captured:
         response = browser.get(LIST_URL)
     sqls = [query["sql"] for query in captured.captured_queries]
 
     assert [sql for sql in sqls if "DECLARE" in sql or "FETCH" in sql] == []
-    assert sum('FROM "accounts_industry"' in sql for sql in sqls) == 1
-    assert "Mining" in response.content.decode()
-    assert "Gone Away" in response.content.decode()
+    (reference,) = [sql for sql in sqls if "accounts_industry" in sql]
+    assert "accounts_pointofpresence" in reference
+    assert "users_user" in reference
+    html = response.content.decode()
+    assert '<option value="RU-KYA">Krasnoyarsk Krai</option>' in html
+    assert "Mining" in html
+    assert "Gone Away" in html
