@@ -31,7 +31,9 @@ from kam.cells import language, today
 from kam.prepared import NOT_A_COLUMN, Fetched, Ids, Prepared
 
 T = TypeVar("T")
-KEPT = 4096  # rows kept per process; past that they are all drawn again
+# Rows kept per process; past that they are all drawn again. A client list's row, its values
+# and its HTML, holds about 8 KB: some 17 MB a process.
+KEPT = 2048
 _kept: dict[tuple[Any, ...], str] = {}
 
 
