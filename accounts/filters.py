@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Exists, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -74,15 +74,14 @@ def regions_used() -> list[str]:
 NOBODY = "null"  # the manager filter's value for "nobody responsible" (django-filter's null value)
 
 
+PEOPLE_ORDER = ["-is_active", "last_name", "first_name", "username"]  # the active ones first
+
+
 def responsible_people() -> QuerySet[Any]:
     """Whom the lists filter by: the active account managers, and anyone else responsible for a
     client (a director who took one on, a manager who has left), the active ones first."""
     holds = Exists(Client.objects.filter(responsible_manager=OuterRef("pk")))
-    return (
-        get_user_model()
-        .objects.filter(Q(pk__in=managers().values("pk")) | holds)
-        .order_by("-is_active", "last_name", "first_name", "username")
-    )
+    return get_user_model().objects.filter(Q(pk__in=managers().values("pk")) | holds).order_by(*PEOPLE_ORDER)
 
 
 class AtOnceChoices(forms.models.ModelChoiceIterator):
@@ -240,8 +239,7 @@ def _reference_sql(vendor: str, people: bool) -> tuple[str, list[Any]]:
     ]
     params: list[Any] = []
     if people:
-        order = [F("is_active").desc(), F("last_name").asc(), F("first_name").asc(), F("username").asc()]
-        whom = responsible_people().annotate(place=Window(RowNumber(), order_by=order))
+        whom = responsible_people().annotate(place=Window(RowNumber(), order_by=PEOPLE_ORDER))
         inner, params = whom.values_list(
             "pk", "first_name", "last_name", "username", "is_active", "place"
         ).query.sql_with_params()

@@ -9,7 +9,7 @@ from kam import drawn_rows
 from kam.cells import esc, gettext, rows
 from kam.links import pk_urls
 from segmentation.cells import flag_badge, flag_badges
-from segmentation.keys.selectors import CandidatePage, Row, candidate_row
+from segmentation.keys.selectors import CandidatePage, Row
 
 Cells = Callable[[Row], str]
 
@@ -65,7 +65,5 @@ def candidate_rows(page: CandidatePage, segment_cells: Cells) -> SafeString:
         return esc(row.client.responsible_manager) if row.client.responsible_manager else nobody
 
     draw = _drawer(segment_cells, manager, "btn-outline-primary")
-    drawn = drawn_rows.draw(
-        page.clients, ("candidates", page.total), lambda client: draw(candidate_row(client, page.total))
-    )
+    drawn = drawn_rows.draw(page.clients, ("candidates", page.total), lambda client: draw(page.row(client)))
     return SafeString("".join(drawn))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -82,18 +82,17 @@ class Row:
         return str(Tier(self.tier).label) if self.tier in Tier.values else ""
 
 
-@dataclass(frozen=True)
-class CandidatePage:
+class CandidatePage(drawn_rows.Made[Row]):
     """A page of candidates: the clients as read (`kam.drawn_rows`, drawn by `keys.cells`), and
     their rows, made when asked for."""
 
-    clients: list[Any]
-    total: Decimal
-    next_cursor: str
+    def __init__(self, clients: list[Any], total: Decimal, next_cursor: str):
+        super().__init__(clients, self.row)
+        self.total, self.next_cursor = total, next_cursor
 
-    @cached_property
-    def rows(self) -> list[Row]:
-        return [candidate_row(client, self.total) for client in self.clients]
+    def row(self, client: Any) -> Row:
+        """A candidate's row: its tier, its strategic marks and its share of all potential."""
+        return _row(client, self.total)
 
 
 def total_potential() -> Decimal:
@@ -161,12 +160,7 @@ def candidate_page(
         read=partial(drawn_rows.of_pks, _BY_PK),
         first=first,
     )
-    return CandidatePage(clients=page.rows, total=total, next_cursor=page.next_cursor)
-
-
-def candidate_row(client: Any, total: Decimal) -> Row:
-    """A candidate's row: its tier, its strategic marks and its share of all potential."""
-    return _row(client, total)
+    return CandidatePage(page.rows, total, page.next_cursor)
 
 
 ORDER = ["-flag_count", "-rank_potential", "pk"]

@@ -363,7 +363,3 @@ class TodoRows(drawn_rows.Made[TodoRow]):
     def row(self, client: Any) -> TodoRow:
         newest = client.last_estimated
         return TodoRow(client, stale_since(newest, self.policy) if newest else None)
-
-
-def todo_rows(clients: list[Any], policy: Policy) -> TodoRows:
-    return TodoRows(clients, policy)

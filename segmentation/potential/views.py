@@ -154,7 +154,7 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": page,
-        "rows": selectors.todo_rows(page.rows, policy),
+        "rows": selectors.TodoRows(page.rows, policy),
         "counts": counts,
         "stale_months": policy.estimate_stale_months,
         "sees_all": sees_every_client(request.user),
