@@ -1,4 +1,5 @@
-"""A queryset's pks read from the one table its conditions are on, without the model's own.
+"""A queryset's pks, or its keys in an order, read from the one table its conditions are on,
+without the model's own.
 
 PostgreSQL removes no inner join, even one a foreign key makes redundant: the client list
 filtered by tier (`segment__tier`) counts its clients by reading each gold segment through
@@ -7,6 +8,11 @@ where the index alone answers in 0.2 ms. Where a queryset's only join is to the 
 one each of its model's rows (a one-to-one, not null, its foreign key enforced by the
 database) and every condition is a plain lookup on that table's columns, each matching row of
 that table names one matching row of the model, and its foreign key is the pk.
+
+Where that table also mirrors the model's fields an order names (`MIRRORS`: the segment keeps
+its client's name), a page's keys in that order are read from it too, down its own index
+(`keys_from_joined`): the list filtered by tier walked the clients' names and probed each one's
+segment, 1,549 probes of 4 ms for a page of the clients of category A and tier silver.
 """
 
 from typing import Any
@@ -24,6 +30,29 @@ def pks_from_joined(queryset: QuerySet[Any]) -> QuerySet[Any] | None:
     from the one table it joins, or None where that would not be the same rows: another join or
     table, an outer join, an annotation, a grouping, a condition on the model's own table or one
     comparing with an expression."""
+    found = _joined(queryset)
+    return None if found is None else found[0].values_list(found[1], flat=True)
+
+
+def keys_from_joined(queryset: QuerySet[Any], names: list[str]) -> tuple[QuerySet[Any], list[str]] | None:
+    """`queryset`'s rows as rows of the one table it joins (as `pks_from_joined` takes them),
+    with the names there of the model's fields `names` ("pk": the foreign key; another field:
+    the one the joined model's `MIRRORS` names for it), or None where that table does not hold
+    each of them."""
+    found = _joined(queryset)
+    if found is None:
+        return None
+    lean, key = found
+    mirrors: dict[str, str] = getattr(lean.model, "MIRRORS", {})
+    mapped = [key if name == "pk" else mirrors.get(name) for name in names]
+    if None in mapped:
+        return None
+    return lean, [name for name in mapped if name is not None]
+
+
+def _joined(queryset: QuerySet[Any]) -> tuple[QuerySet[Any], str] | None:
+    """The joined table's rows that `queryset`'s conditions select, and the name of its column
+    that holds the model's pk."""
     query = queryset.query
     if query.is_sliced or query.combinator or query.distinct or query.group_by:
         return None
@@ -50,7 +79,7 @@ def pks_from_joined(queryset: QuerySet[Any]) -> QuerySet[Any] | None:
         return None
     lean = key.model._base_manager.using(queryset.db).all()
     lean.query.where = query.where.relabeled_clone({joined: lean.query.get_initial_alias()})
-    return lean.values_list(key.attname, flat=True)
+    return lean, key.attname
 
 
 def _plain_on(where: WhereNode, alias: str) -> bool:

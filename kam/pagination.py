@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.http import QueryDict
 
-from kam.joins import pks_from_joined
+from kam.joins import keys_from_joined, pks_from_joined
 from kam.prepared import Ids
 
 COUNT_CAP = 1000
@@ -227,7 +227,7 @@ def keyset_page(
             read = parts()[0]
         if narrow and any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
             keys_from = among if read is not None and not chained else None
-            parts = _made(_narrowed(parts(), counted, keys_from))
+            parts = _made(_narrowed(parts(), counted, keys_from, [name for name, _ in keys]))
             first = None  # a queryset narrowed to its pks, or left out: not `first`'s
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row
@@ -304,15 +304,20 @@ def _counted(
 
 
 def _narrowed(
-    querysets: list[QuerySet[Any]], counted: list[list[Any] | None], among: QuerySet[Any] | None
+    querysets: list[QuerySet[Any]],
+    counted: list[list[Any] | None],
+    among: QuerySet[Any] | None,
+    names: list[str],
 ) -> list[QuerySet[Any]]:
     """The querysets that match: those with few matches narrowed to their pks (the database then
     sorts those few rather than walk an index in the page's order past every row that does not
     match; one parameter, however many: `Ids`), taken from `among` when given; those not counted
-    or past the cap as they are; the empty ones left out (the first kept when all are)."""
+    or past the cap as they are, and so a lone one whose keys in the order the table it joins
+    holds (`_keys_from`: read down that table's index, however few match); the empty ones left
+    out (the first kept when all are)."""
     narrowed = []
     for queryset, pks in zip(querysets, counted, strict=True):
-        if pks is None or len(pks) > COUNT_CAP:
+        if pks is None or len(pks) > COUNT_CAP or (pks and _keys_from(querysets, queryset, names)):
             narrowed.append(queryset)
         elif pks:
             narrowed.append((queryset if among is None else among).filter(pk__any=Ids(pks)))
@@ -457,12 +462,27 @@ def _union_of_heads(
 def _heads(
     querysets: list[QuerySet[Any]], keys: list[tuple[str, bool]], cursor: tuple[Any, ...] | None, limit: int
 ) -> list[QuerySet[Any]]:
-    """Each queryset's first `limit` keys beyond the cursor, with the queryset's place."""
-    names, ordering = [name for name, _ in keys], _ordering(keys)
-    return [
-        _beyond(queryset, keys, cursor).order_by(*ordering).values_list(*names, Value(part))[:limit]
-        for part, queryset in enumerate(querysets)
-    ]
+    """Each queryset's first `limit` keys beyond the cursor, with the queryset's place: a lone
+    one's read from the table it joins where that holds them (`_keys_from`)."""
+    heads = []
+    for part, queryset in enumerate(querysets):
+        names = [name for name, _ in keys]
+        joined = _keys_from(querysets, queryset, names)
+        if joined is not None:
+            queryset, names = joined
+        named = [(name, descending) for name, (_, descending) in zip(names, keys, strict=True)]
+        head = _beyond(queryset, named, cursor).order_by(*_ordering(named))
+        heads.append(head.values_list(*names, Value(part))[:limit])
+    return heads
+
+
+def _keys_from(
+    querysets: list[QuerySet[Any]], queryset: QuerySet[Any], names: list[str]
+) -> tuple[QuerySet[Any], list[str]] | None:
+    """The lone queryset's rows as the table it joins holds them, and the names there of the
+    order's keys (`kam.joins.keys_from_joined`); None for one of several, whose keys a UNION
+    merges by the names of the first."""
+    return keys_from_joined(queryset, names) if len(querysets) == 1 else None
 
 
 def _python_type(queryset: QuerySet[Any], name: str) -> type:

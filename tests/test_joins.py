@@ -1,14 +1,18 @@
-"""A queryset's pks read from the one table its conditions are on (`kam.joins`), and the pager's
-count that uses it."""
+"""A queryset's pks, and its keys in the name's order, read from the one table its conditions
+are on (`kam.joins`); the pager's count and pages that use them; the client's name the segment
+keeps in step with it (migration segmentation 0037)."""
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, Q
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client
 from kam import pagination
-from kam.joins import pks_from_joined
-from kam.pagination import count_query
+from kam.joins import keys_from_joined, pks_from_joined
+from kam.pagination import count_query, keyset_page
 from segmentation.models import Category, ClientSegment, Tier
+from segmentation.segments import engine
 from tests.factories import ClientFactory, PointFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +110,107 @@ def test_the_count_stops_one_past_the_cap(base, monkeypatch):
     assert len(list(count_query(category_a))) == 3
     monkeypatch.setattr(pagination, "COUNT_CAP", 1)
     assert len(list(count_query(category_a))) == 2
+
+
+def test_the_segment_keeps_its_clients_name(base):
+    """Inserted without it (any insert but the nightly run's), a segment takes its client's name;
+    a renamed client renames its segment, through the ORM or a bulk update alike."""
+    assert dict(ClientSegment.objects.values_list("client_id", "client_name")) == {
+        client.pk: client.name for name, client in base.items() if name != "unseen"
+    }
+    gold = base["gold-a"]
+    gold.name = "Zeta gold"
+    gold.save()
+    Client.objects.filter(pk=base["silver-b"].pk).update(name="Alpha silver")
+    Client.objects.filter(pk=base["bronze-a"].pk).update(legal_name="Left alone")
+    names = dict(ClientSegment.objects.values_list("client_id", "client_name"))
+    assert names[gold.pk] == "Zeta gold"
+    assert names[base["silver-b"].pk] == "Alpha silver"
+    assert names[base["bronze-a"].pk] == "bronze-a"
+    unseen = base["unseen"]
+    ClientSegment.objects.create(client=unseen, tier=Tier.SILVER, client_name="Given")
+    assert ClientSegment.objects.get(client=unseen).client_name == "Given"
+
+
+@pytest.mark.parametrize(
+    ("names", "mapped"),
+    [(["name", "pk"], ["client_name", "client_id"]), (["pk"], ["client_id"])],
+)
+def test_keys_in_the_names_order_are_read_from_the_segments(base, names, mapped):
+    gold = Client.objects.filter(segment__tier=Tier.GOLD)
+    found = keys_from_joined(gold, names)
+    assert found is not None
+    lean, columns = found
+    assert columns == mapped
+    assert "accounts_client" not in str(lean.query)
+    ordered = list(lean.order_by(*columns).values_list(*columns))
+    assert ordered == list(gold.order_by(*names).values_list(*names))
+
+
+def test_keys_of_a_field_the_segment_does_not_keep_are_not(base):
+    gold = Client.objects.filter(segment__tier=Tier.GOLD)
+    assert keys_from_joined(gold, ["legal_name", "pk"]) is None
+    assert keys_from_joined(gold.filter(status="active"), ["name", "pk"]) is None
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        pytest.param(Q(segment__tier=Tier.GOLD), id="tier"),
+        pytest.param(Q(segment__category=Category.A, segment__tier=Tier.SILVER), id="category and tier"),
+        pytest.param(Q(segment__category=Category.B), id="category"),
+        pytest.param(Q(segment__tier="platinum"), id="none"),
+    ],
+)
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("cap", [1000, 2])
+def test_pages_read_from_the_segments_are_the_clients_in_the_names_order(
+    condition, descending, cap, monkeypatch
+):
+    """Pages of three, forward and back, counted under the cap or past it: the clients the
+    condition selects in the name's order as their own table holds it, a renamed one in its new
+    place at once, each page's keys read from the segments alone."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", cap)
+    for n in range(12):
+        client = ClientFactory(name=f"client {n:02}")
+        tier = [Tier.GOLD, Tier.SILVER, Tier.BRONZE][n % 3]
+        ClientSegment.objects.create(client=client, tier=tier, category=[Category.A, Category.B][n % 2])
+    renamed = Client.objects.filter(condition).order_by("pk").first()
+    if renamed is not None:
+        Client.objects.filter(pk=renamed.pk).update(name="client 99")
+    order = ["-name", "-pk"] if descending else ["name", "pk"]
+    expected = list(Client.objects.filter(condition).order_by(*order).values_list("pk", flat=True))
+
+    def page(**cursor):
+        with CaptureQueriesContext(connection) as queries:
+            found = keyset_page(
+                Client.objects.filter(condition),
+                order=order,
+                size=3,
+                read=Client.objects.order_by(),
+                among=Client.objects.all(),
+                **cursor,
+            )
+        keys = [q["sql"] for q in queries if "ORDER BY" in q["sql"]]
+        assert all('"accounts_client"' not in sql for sql in keys), keys
+        return found
+
+    seen, found = [], page()
+    while True:
+        seen.append([client.pk for client in found.rows])
+        if not found.next_cursor:
+            break
+        found = page(after=found.next_cursor)
+    assert [pk for rows in seen for pk in rows] == expected
+    if len(seen) > 1:
+        back = page(before=found.previous_cursor)
+        assert [client.pk for client in back.rows] == seen[-2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_run_writes_each_new_segment_with_its_clients_name():
+    clients = [ClientFactory(name=f"Night {n}") for n in range(3)]
+    engine.recompute()
+    assert dict(ClientSegment.objects.values_list("client_id", "client_name")) == {
+        client.pk: client.name for client in clients
+    }

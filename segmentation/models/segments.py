@@ -126,6 +126,15 @@ class ClientSegment(QuickLoaded):
     # A key client whose effective tier was bronze at the run: flagged to the directors once,
     # when it becomes so (DOMAIN §4), and again only after it has been out of bronze or key.
     key_bronze = models.BooleanField(default=False)
+    # The client's name, kept in step with it by the database (migration 0037's triggers): the
+    # list filtered by tier or category reads its page's keys down an index of this table in the
+    # list's order (`kam.joins`), where it walked the clients' names probing each one's segment.
+    # Nullable so that SQLite adds the column in place, not by copying the table (which would
+    # drop its triggers); never null once inserted.
+    client_name = models.CharField(max_length=200, null=True, editable=False)
+
+    # What `kam.joins.keys_from_joined` reads here for the client's own fields.
+    MIRRORS = {"name": "client_name"}
 
     class Meta:
         verbose_name = _("client segment")
@@ -136,6 +145,17 @@ class ClientSegment(QuickLoaded):
             # a key, PostgreSQL probed it for every client a list walks in its order, comparing
             # the text keys before it by collation, slower than the segment's primary key.
             models.Index(fields=["category", "tier"], include=["client"], name="segment_category_idx"),
+            # The lists filtered by segment read their page's keys in the name's order here
+            # (`kam.joins`): a tier's down its own; any other filter's down all names, testing
+            # the columns carried, where few clients match it past the first page.
+            models.Index(
+                fields=["tier", "client_name", "client"], include=["category"], name="segment_tier_name_idx"
+            ),
+            models.Index(
+                fields=["client_name", "client"],
+                include=["category", "tier", "league", "size_class", "lost_status"],
+                name="segment_name_idx",
+            ),
             # The lists filtered by tier, and the candidates' gold and silver walked down their
             # potential, the key ones passed over by their client alone (from the index).
             models.Index(fields=["tier", "-potential", "client"], name="segment_tier_idx"),

@@ -56,7 +56,10 @@ from segmentation.signals import run_finished
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_151_001
-SEGMENT_COLUMNS = [f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key]
+# What the run computes: not the client's name, which the segment mirrors (`_insert_sql`).
+SEGMENT_COLUMNS = [
+    f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key and f.name != "client_name"
+]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
 JUDGED = "seg_judged"
@@ -435,9 +438,11 @@ def _differs(d: Dialect, stored: str, columns: list[str]) -> str:
 
 
 def _insert_sql() -> str:
-    """Insert the segment rows of the clients that had none when staged."""
+    """Insert the segment rows of the clients that had none when staged, with their names (which
+    a trigger would otherwise read one row at a time, migration 0037)."""
     columns = SEGMENT_COLUMNS
     return f"""
-INSERT INTO {ClientSegment._meta.db_table} (client_id, {", ".join(columns)})
-SELECT st.client_id, {", ".join(f"st.{c}" for c in columns)} FROM seg_stage st WHERE st.new_segment
+INSERT INTO {ClientSegment._meta.db_table} (client_id, client_name, {", ".join(columns)})
+SELECT st.client_id, c.name, {", ".join(f"st.{c}" for c in columns)}
+FROM seg_stage st JOIN {Client._meta.db_table} c ON c.id = st.client_id WHERE st.new_segment
 """
