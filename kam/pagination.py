@@ -220,14 +220,19 @@ def keyset_page(
     keys_now = [(name, descending != backwards) for name, descending in keys]
     total = 0
     if count:
-        counted, total = _counted(parts, counts)
+        names = [name for name, _ in keys]
+        if read is not None and counts is None and not chained and _keys_from(parts(), parts()[0], names):
+            # Its keys are read down the joined table's index, not among its pks: only counted.
+            counted, total = [None], count_query(parts()[0]).count()
+        else:
+            counted, total = _counted(parts, counts)
         if narrow and read is None and not chained and len(parts()) == 1 and size < total <= COUNT_CAP:
             # More counted rows than a page: the page's keys among them first (no join that only
             # the rows need), then its rows by pk, instead of every counted row joined and sorted.
             read = parts()[0]
         if narrow and any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
             keys_from = among if read is not None and not chained else None
-            parts = _made(_narrowed(parts(), counted, keys_from, [name for name, _ in keys]))
+            parts = _made(_narrowed(parts(), counted, keys_from, names))
             first = None  # a queryset narrowed to its pks, or left out: not `first`'s
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row

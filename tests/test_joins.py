@@ -167,7 +167,7 @@ def test_keys_of_a_field_the_segment_does_not_keep_are_not(base):
 def test_pages_read_from_the_segments_are_the_clients_in_the_names_order(
     condition, descending, cap, monkeypatch
 ):
-    """Pages of three, forward and back, counted under the cap or past it: the clients the
+    """Pages of three, forward and back, counted (only) under the cap or past it: the clients the
     condition selects in the name's order as their own table holds it, a renamed one in its new
     place at once, each page's keys read from the segments alone."""
     monkeypatch.setattr(pagination, "COUNT_CAP", cap)
@@ -196,6 +196,7 @@ def test_pages_read_from_the_segments_are_the_clients_in_the_names_order(
         return found
 
     seen, found = [], page()
+    assert (found.total, found.total_capped) == (min(len(expected), cap), len(expected) > cap)
     while True:
         seen.append([client.pk for client in found.rows])
         if not found.next_cursor:
