@@ -3,9 +3,10 @@
 list filtered by segment in the name's order (`kam.joins.keys_from_joined`).
 
 A segment inserted without the name (anything but the nightly run's insert, which writes it)
-takes its client's; a client renamed renames its segment. PostgreSQL: row triggers whose
-condition is tested before any call, so the nightly run's insert and an update that leaves the
-name alone cost nothing. SQLite has row triggers too.
+takes its client's; a client renamed renames its segment. PostgreSQL: row triggers; the
+insert's condition is tested before any call, so the nightly run's insert costs nothing (a
+change of `client_name`'s type must drop and create that trigger again). SQLite has row
+triggers too.
 """
 
 from django.db import migrations, models
@@ -30,15 +31,15 @@ def create(apps, schema_editor):
             f"CREATE TRIGGER {NAMED} BEFORE INSERT ON {SEGMENTS} FOR EACH ROW"
             f" WHEN (NEW.client_name IS NULL) EXECUTE FUNCTION {NAMED}()"
         )
+        # The name is compared in the function, not in the trigger's condition, which would
+        # forbid any later change of the column's type (a longer name).
         execute(
             f"CREATE FUNCTION {RENAMED}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN\nUPDATE {SEGMENTS} SET client_name = NEW.name WHERE client_id = NEW.id;\n"
-            "RETURN NULL;\nEND\n$$"
+            "BEGIN\nIF NEW.name IS DISTINCT FROM OLD.name THEN\n"
+            f"UPDATE {SEGMENTS} SET client_name = NEW.name WHERE client_id = NEW.id;\n"
+            "END IF;\nRETURN NULL;\nEND\n$$"
         )
-        execute(
-            f"CREATE TRIGGER {RENAMED} AFTER UPDATE ON {CLIENTS} FOR EACH ROW"
-            f" WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION {RENAMED}()"
-        )
+        execute(f"CREATE TRIGGER {RENAMED} AFTER UPDATE ON {CLIENTS} FOR EACH ROW EXECUTE FUNCTION {RENAMED}()")
     else:
         execute(
             f"CREATE TRIGGER {NAMED} AFTER INSERT ON {SEGMENTS} FOR EACH ROW WHEN NEW.client_name IS NULL\n"
