@@ -221,6 +221,7 @@ def keyset_page(
     total = 0
     if count:
         names = [name for name, _ in keys]
+        counted: list[list[Any] | None]
         if read is not None and counts is None and not chained and _keys_from(parts(), parts()[0], names):
             # Its keys are read down the joined table's index, not among its pks: only counted.
             counted, total = [None], count_query(parts()[0]).count()
