@@ -5,7 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Model, Q, QuerySet, Value
+from django.db.models import DecimalField, F, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ from kam.users.models import User
 from segmentation import history
 from segmentation.cells import category_badge, tier_badge
 from segmentation.keys import filters as key_filters
-from segmentation.models import Category, DRouteKind, LostStatus, Policy, Tier
+from segmentation.models import Category, DRouteKind, KeyStatus, LostStatus, Policy, Tier, TierOverride
 from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
@@ -157,12 +157,15 @@ def _segment_value(field: str) -> Callable[[Any], Any]:
 
 # The list reads the override and the key flag as values of its one query: a client without
 # an override or a key status would otherwise fail a template lookup on every row.
+# A director's decisions are read per row, not joined: a page's fifty rows by pk probe each
+# table's key, where the plan of the rows for any pks (`kam.prepared`) hashed every row of it.
 def _override_tier() -> dict[str, Any]:
-    return {"override_tier": F("tier_override__tier")}
+    return {"override_tier": Subquery(TierOverride.objects.filter(client=OuterRef("pk")).values("tier"))}
 
 
 def _is_key() -> dict[str, Any]:
-    return {"is_key_now": Coalesce(F("key_status__is_key"), Value(False))}
+    is_key = Subquery(KeyStatus.objects.filter(client=OuterRef("pk")).values("is_key"))
+    return {"is_key_now": Coalesce(is_key, Value(False))}
 
 
 # The export reads labels through kam.cells.label: a model's get_..._display() re-hashes its
