@@ -186,11 +186,10 @@ _FIRST = SeenFirstPage(
 )
 
 
-# The lost key clients' ids by index alone (a few hundred): the key part joined every lost
-# client's segment to the key statuses.
-_LOST_KEYS = ClientSegment.objects.filter(
-    lost_status=LostStatus.LOST, client__in=KeyStatus.objects.filter(is_key=True).values("client")
-).values("client")
+# The lost key clients' ids, from an index of them alone (a few hundred; `segment_lost_key_idx`,
+# the segment keeping whether its client is key): merged from every lost client and every key
+# status, they cost a manager's first page 3.7 of its 5.9 ms.
+_LOST_KEYS = ClientSegment.objects.filter(lost_status=LostStatus.LOST, is_key=True).values("client")
 
 
 _REFUSALS = Prepared(

@@ -133,6 +133,11 @@ class ClientSegment(QuickLoaded):
     # drop its triggers); never null once inserted.
     client_name = models.CharField(max_length=200, null=True, editable=False)
 
+    # Whether the client is key (its `KeyStatus`), kept in step with it by the database
+    # (migration 0038's triggers): the win-back list's lost key clients, by an index of their own.
+    # Nullable as the name is; never null once inserted.
+    is_key = models.BooleanField(null=True, editable=False)
+
     # What `kam.joins.keys_from_joined` reads here for the client's own fields.
     MIRRORS = {"name": "client_name"}
 
@@ -173,6 +178,10 @@ class ClientSegment(QuickLoaded):
             # order, merged with `key_status_key_idx`, each read by index alone. Hashing every
             # lost client against every key status took twice as long.
             models.Index(fields=["client"], condition=Q(lost_status="lost"), name="segment_lost_client_idx"),
+            # The lost key clients alone (a few hundred), for a manager's win-back list too.
+            models.Index(
+                fields=["client"], condition=Q(lost_status="lost", is_key=True), name="segment_lost_key_idx"
+            ),
             # The client list sorted by a figure reads the clients that have it in these orders.
             models.Index(fields=["potential", "client"], name="segment_potential_idx"),
             models.Index(fields=["revenue", "client"], name="segment_revenue_idx"),

@@ -40,6 +40,7 @@ from segmentation.models import (
     ClientPurchases,
     ClientSegment,
     FactsDay,
+    KeyStatus,
     NightlyRun,
     Notification,
     OwnLocation,
@@ -56,9 +57,10 @@ from segmentation.signals import run_finished
 logger = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 4_151_001
-# What the run computes: not the client's name, which the segment mirrors (`_insert_sql`).
+# What the run computes: not what the segment mirrors of its client (`_insert_sql`).
+MIRRORED = ("client_name", "is_key")
 SEGMENT_COLUMNS = [
-    f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key and f.name != "client_name"
+    f.column for f in ClientSegment._meta.concrete_fields if not f.primary_key and f.name not in MIRRORED
 ]
 TRACKED_KINDS = [abcd.KIND, tiers.KIND, leagues.KIND, size_class.KIND, rhythm.KIND]
 
@@ -438,11 +440,13 @@ def _differs(d: Dialect, stored: str, columns: list[str]) -> str:
 
 
 def _insert_sql() -> str:
-    """Insert the segment rows of the clients that had none when staged, with their names (which
-    a trigger would otherwise read one row at a time, migration 0037)."""
+    """Insert the segment rows of the clients that had none when staged, with their names and
+    key status (which triggers would otherwise read one row at a time, migrations 0037, 0038)."""
     columns = SEGMENT_COLUMNS
     return f"""
-INSERT INTO {ClientSegment._meta.db_table} (client_id, client_name, {", ".join(columns)})
-SELECT st.client_id, c.name, {", ".join(f"st.{c}" for c in columns)}
-FROM seg_stage st JOIN {Client._meta.db_table} c ON c.id = st.client_id WHERE st.new_segment
+INSERT INTO {ClientSegment._meta.db_table} (client_id, client_name, is_key, {", ".join(columns)})
+SELECT st.client_id, c.name, COALESCE(ks.is_key, FALSE), {", ".join(f"st.{c}" for c in columns)}
+FROM seg_stage st JOIN {Client._meta.db_table} c ON c.id = st.client_id
+LEFT JOIN {KeyStatus._meta.db_table} ks ON ks.client_id = st.client_id
+WHERE st.new_segment
 """
