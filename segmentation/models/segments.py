@@ -126,8 +126,8 @@ class ClientSegment(QuickLoaded):
     # A key client whose effective tier was bronze at the run: flagged to the directors once,
     # when it becomes so (DOMAIN §4), and again only after it has been out of bronze or key.
     key_bronze = models.BooleanField(default=False)
-    # The client's name, kept in step with it by the database (migration 0037's triggers): the
-    # list filtered by tier or category reads its page's keys down an index of this table in the
+    # The client's name, kept in step with it by the database (migration 0037's triggers): a
+    # list filtered by segment alone reads its page's keys down an index of this table in the
     # list's order (`kam.joins`), where it walked the clients' names probing each one's segment.
     # Nullable so that SQLite adds the column in place, not by copying the table (which would
     # drop its triggers); never null once inserted.
@@ -174,11 +174,11 @@ class ClientSegment(QuickLoaded):
                 condition=Q(lost_status="lost"),
                 name="segment_lost_rank_idx",
             ),
-            # The lost key clients (the win-back list's first part): the lost ones in client
-            # order, merged with `key_status_key_idx`, each read by index alone. Hashing every
-            # lost client against every key status took twice as long.
+            # The lost clients in client order, by index alone: a win-back list's page probes
+            # whether each of its clients is lost.
             models.Index(fields=["client"], condition=Q(lost_status="lost"), name="segment_lost_client_idx"),
-            # The lost key clients alone (a few hundred), for a manager's win-back list too.
+            # The lost key clients alone (a few hundred): the win-back list's first part, for a
+            # director and for a manager alike (`is_key` kept on the segment).
             models.Index(
                 fields=["client"], condition=Q(lost_status="lost", is_key=True), name="segment_lost_key_idx"
             ),
@@ -340,7 +340,7 @@ class KeyStatus(QuickLoaded):
         permissions = [("decide_key_status", _("Can grant and revoke key status and override tiers"))]
         indexes = [
             models.Index(fields=["is_key"], name="key_status_idx"),
-            # The key clients in client order, by index alone (see `segment_lost_client_idx`).
+            # The key clients in client order, by index alone: the lists that pass key clients over.
             models.Index(fields=["client"], condition=Q(is_key=True), name="key_status_key_idx"),
         ]
 
