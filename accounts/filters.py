@@ -200,19 +200,35 @@ class Reference:
     people: list[tuple[int, str, str, str, bool]]
 
 
-def reference_choices(*, people: bool) -> Reference:
+def reference_choices(*, people: bool, version: int | None = None) -> Reference:
     """The list's `Reference`, read in one query (three round trips before, on every list
     page): a row of each kind, ordered within its kind by a position the database numbers in
-    the order its own query had; prepared once per connection (`kam.prepared.execute`)."""
+    the order its own query had; prepared once per connection (`kam.prepared.execute`).
+
+    `version`: the `ChoicesVersion` the caller read before (with the user's columns). The
+    choices read for one version are kept in the process and given again for that version,
+    without a query; they change with it."""
+    key = (connection.alias, people)
+    kept_now = _kept_choices.get(key)
+    if version is not None and kept_now is not None and kept_now[0] == version:
+        return kept_now[1]
     sql, params = _reference_sql(connection.vendor, people)
     with connection.cursor() as cursor:
         prepared.execute(cursor, sql, params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[6]))
-    return Reference(
+    reference = Reference(
         regions=sorted(row[1] for row in rows if row[0] == REGIONS),
         industries=[(int(row[1]), row[2]) for row in rows if row[0] == INDUSTRY],
         people=[(int(row[1]), row[2], row[3], row[4], bool(row[5])) for row in rows if row[0] == PERSON],
     )
+    if version is not None:
+        # Read after the version: as new as it at least, and replaced when it changes.
+        _kept_choices[key] = (version, reference)
+    return reference
+
+
+# The choices last read, by database and whether with the people, and the version read before.
+_kept_choices: dict[tuple[str, bool], tuple[int, Reference]] = {}
 
 
 REGIONS, INDUSTRY, PERSON = 0, 1, 2
@@ -267,11 +283,13 @@ class ClientFilter(FilterSet):
         model = Client
         fields: list[str] = []
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, version: int | None = None, **kwargs: Any) -> None:
+        """`version`: of the choices (`ChoicesVersion`), read before, as `reference_choices`
+        takes it."""
         super().__init__(*args, **kwargs)
         self.extension_names = self._add_extension_filters()
         sees_all = sees_every_client(user)
-        reference = reference_choices(people=sees_all)
+        reference = reference_choices(people=sees_all, version=version)
         # Read now, handed over as callables (`kam.choices.kept`), which a form does not copy.
         self.filters["region"].extra["choices"] = kept(region_choices(reference.regions))
         self.filters["sort"].extra["choices"] = kept(sort_choices())

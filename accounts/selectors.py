@@ -5,13 +5,14 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats, timezone, translation
 
 from accounts import extensions
 from accounts.extensions import ListColumn
 from accounts.models import (
+    ChoicesVersion,
     Client,
     ClientListColumns,
     Contact,
@@ -188,18 +189,24 @@ def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[d
 
 _PICKED = Prepared(
     lambda user: (
-        ClientListColumns.objects.filter(user_id=user).order_by().values_list("columns", flat=True)[:1]
+        User.objects.filter(pk=user)
+        .order_by()
+        .values_list(
+            Subquery(ClientListColumns.objects.filter(user_id=OuterRef("pk")).values("columns")[:1]),
+            Subquery(ChoicesVersion.objects.order_by().values("version")[:1]),
+        )
     )
 )
 
 
-def list_columns_of(user: User) -> list[ListColumn]:
-    """The columns the user picked, in the list's order, or the defaults until they pick."""
-    picked = next(iter(_PICKED(user.pk)), None)
+def list_columns_of(user: User) -> tuple[list[ListColumn], int | None]:
+    """The columns the user picked, in the list's order, or the defaults until they pick; and
+    the version of the filters' choices (`ChoicesVersion`), read with them (None without one)."""
+    picked, version = next(iter(_PICKED(user.pk)), (None, None))
     columns = extensions.list_columns()
     if picked is None:
-        return [column for column in columns if column.shown]
-    return [column for column in columns if column.name in picked]
+        return [column for column in columns if column.shown], version
+    return [column for column in columns if column.name in picked], version
 
 
 STALE_CONTACT_DAYS = 90  # the texts' "no touch in 90 days", for one person

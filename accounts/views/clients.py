@@ -48,8 +48,10 @@ class Listed:
 
     def __init__(self, request: AuthenticatedHttpRequest):
         self.user = request.user
-        self.columns = selectors.list_columns_of(request.user)
-        self.filters = ClientFilter(request.GET or None, queryset=Client.objects.all(), user=request.user)
+        self.columns, choices_version = selectors.list_columns_of(request.user)
+        self.filters = ClientFilter(
+            request.GET or None, queryset=Client.objects.all(), user=request.user, version=choices_version
+        )
         filters = self.filters
         self.data = filters.form.cleaned_data if filters.is_bound and filters.form.is_valid() else {}
         self.sorting = sorting = filters.ordering()

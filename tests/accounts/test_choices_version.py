@@ -1,0 +1,137 @@
+"""The version of the client list's filter choices (`ChoicesVersion`): changed by the database
+with whatever the filters offer, so that a process keeps the choices it read until it changes."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.filters import reference_choices
+from accounts.models import ChoicesVersion, Client, Industry, PointOfPresence
+from kam.users.models import User
+from kam.users.roles import ACCOUNT_MANAGER
+from tests.factories import ClientFactory, IndustryFactory, ManagerFactory, PointFactory, UserFactory
+
+LIST_URL = reverse("accounts:client_list")
+
+
+def version() -> int:
+    return ChoicesVersion.objects.get().version
+
+
+@pytest.fixture
+def world(db, manager, outsider) -> dict[str, Any]:
+    ChoicesVersion.objects.get_or_create(pk=1)  # a flushed database (a transactional test's) lacks it
+    steel = IndustryFactory(name="Steel")
+    unused = IndustryFactory(name="Wood")
+    client = ClientFactory(name="Alpha Mills", industry=steel, responsible_manager=manager)
+    point = PointFactory(client=client, country="RU", region="RU-MOW", city="Moscow")
+    plain = UserFactory()  # no role
+    people = {"manager": manager, "outsider": outsider, "plain": plain}
+    return {**people, "steel": steel, "unused": unused, "client": client, "point": point}
+
+
+def _regroup(user: User, role: str, add: bool) -> None:
+    group = Group.objects.get(name=role)
+    (user.groups.add if add else user.groups.remove)(group)
+
+
+CHANGES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "a point in a new region": lambda w: PointFactory(client=w["client"], country="RU", region="RU-SPE"),
+    "a point moved to another region": lambda w: PointOfPresence.objects.filter(pk=w["point"].pk).update(
+        region="RU-KDA"
+    ),
+    "a point removed": lambda w: w["point"].delete(),
+    "an industry added": lambda w: IndustryFactory(name="Food"),
+    "an industry renamed": lambda w: Industry.objects.filter(pk=w["steel"].pk).update(name="Steel and iron"),
+    "an industry removed": lambda w: Industry.objects.filter(pk=w["unused"].pk).delete(),
+    "a manager added": lambda w: ManagerFactory(),
+    "a user renamed": lambda w: User.objects.filter(pk=w["outsider"].pk).update(last_name="Renamed"),
+    "a user deactivated": lambda w: User.objects.filter(pk=w["manager"].pk).update(is_active=False),
+    "a role taken away": lambda w: _regroup(w["outsider"], ACCOUNT_MANAGER, add=False),
+    "a role given": lambda w: _regroup(w["plain"], ACCOUNT_MANAGER, add=True),
+    "a role renamed": lambda w: Group.objects.filter(name=ACCOUNT_MANAGER).update(name="Sellers"),
+    "a client added": lambda w: ClientFactory(responsible_manager=w["outsider"]),
+    "a client reassigned": lambda w: Client.objects.filter(pk=w["client"].pk).update(
+        responsible_manager=w["outsider"]
+    ),
+    "a client left unassigned": lambda w: Client.objects.filter(pk=w["client"].pk).update(
+        responsible_manager=None
+    ),
+    "a client removed": lambda w: Client.objects.filter(pk=w["client"].pk).delete(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_change_of_what_the_filters_offer_changes_the_version(world, change):
+    before = version()
+
+    CHANGES[change](world)
+
+    assert version() != before
+
+
+UNCHANGED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "a client renamed": lambda w: Client.objects.filter(pk=w["client"].pk).update(name="Alpha Steel"),
+    "a client's notes": lambda w: Client.objects.filter(pk=w["client"].pk).update(notes="Call in May"),
+    "a point's city": lambda w: PointOfPresence.objects.filter(pk=w["point"].pk).update(city="Zelenograd"),
+    "a login": lambda w: User.objects.filter(pk=w["manager"].pk).update(last_login=timezone.now()),
+}
+
+
+@pytest.mark.parametrize("change", UNCHANGED)
+def test_what_the_filters_do_not_show_leaves_the_version(world, change):
+    before = version()
+
+    UNCHANGED[change](world)
+
+    assert version() == before
+
+
+def test_the_choices_are_read_once_for_a_version_and_again_when_it_changes(world, django_assert_num_queries):
+    now = version()
+    first = reference_choices(people=True, version=now)
+    with django_assert_num_queries(0):
+        kept = reference_choices(people=True, version=now)
+    assert kept is first
+
+    IndustryFactory(name="Food")
+    changed = version()
+
+    with django_assert_num_queries(1):
+        again = reference_choices(people=True, version=changed)
+    assert [name for _pk, name in again.industries] == ["Food", "Steel", "Wood"]
+    with django_assert_num_queries(1):  # no version: read every time
+        assert reference_choices(people=True) == again
+
+
+def test_the_list_reads_its_choices_once_and_shows_a_change_at_once(
+    world, director, browser_for, assert_queries
+):
+    # session, user, the columns with the choices' version, the choices, the count, the keys, the rows
+    browser = browser_for(director)
+    assert_queries(7, lambda: browser.get(LIST_URL))
+
+    response = assert_queries(6, lambda: browser.get(LIST_URL))  # the choices kept
+    assert ">Steel</option>" in response.content.decode()
+
+    IndustryFactory(name="Food")
+    response = assert_queries(7, lambda: browser.get(LIST_URL))
+    assert ">Food</option>" in response.content.decode()
+
+    PointFactory(client=world["client"], country="RU", region="RU-SPE", city="Saint Petersburg")
+    response = assert_queries(7, lambda: browser.get(LIST_URL))
+    assert 'value="RU-SPE"' in response.content.decode()
+    response = assert_queries(6, lambda: browser.get(LIST_URL))
+    assert 'value="RU-SPE"' in response.content.decode()
+
+
+def test_without_its_row_the_choices_are_read_every_time(world, director, browser_for, assert_queries):
+    browser = browser_for(director)
+    ChoicesVersion.objects.all().delete()
+
+    assert_queries(7, lambda: browser.get(LIST_URL))
+    assert_queries(7, lambda: browser.get(LIST_URL))
