@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -285,16 +285,19 @@ class ClientFilter(FilterSet):
 
     def __init__(self, *args: Any, user: User, version: int | None = None, **kwargs: Any) -> None:
         """`version`: of the choices (`ChoicesVersion`), read before, as `reference_choices`
-        takes it."""
+        takes it: the fields, once made for a version, are kept for it (`fields_key`)."""
         super().__init__(*args, **kwargs)
         self.extension_names = self._add_extension_filters()
         sees_all = sees_every_client(user)
+        if not sees_all:
+            del self.filters["manager"]
+        self.version = version
+        if self.fields_kept():
+            return
         reference = reference_choices(people=sees_all, version=version)
         # Read now, handed over as callables (`kam.choices.kept`), which a form does not copy.
         self.filters["region"].extra["choices"] = kept(region_choices(reference.regions))
         self.filters["sort"].extra["choices"] = kept(sort_choices())
-        if not sees_all:
-            del self.filters["manager"]
         fields = self.form.fields
         setattr(fields["industry"], READ, reference.industries)
         if sees_all:
@@ -303,6 +306,11 @@ class ClientFilter(FilterSet):
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"id_{name}")
+
+    def fields_key(self) -> Hashable | None:
+        """The choices' version and database: the fields made for it are kept (the filters,
+        whether with the manager's, are in the key already)."""
+        return None if self.version is None else (connection.alias, self.version)
 
     def search(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return client_match(queryset, value.strip())

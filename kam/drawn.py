@@ -77,9 +77,8 @@ def drawn_form(
     for field in fields:
         digest = None
         if hasattr(field.field, "choices"):
-            choices = list(iter(field.field.choices))  # not `len()`: a model's choices would count
+            choices, digest = _choices_of(field.field)
             read.append((field.field.widget, choices))
-            digest = blake2b(repr(_plain(choices)).encode(), digest_size=12).hexdigest()
         shown.append((field.name, repr(field.value()), digest))
 
     def filled() -> Mapping[str, Any]:
@@ -88,6 +87,21 @@ def drawn_form(
         return context()
 
     return drawn(template_name, (key, tuple(shown)), filled, own or {})
+
+
+_READ = "_kam_drawn_choices"
+
+
+def _choices_of(field: Any) -> tuple[list[Any], str]:
+    """A field's choices, read once, and their digest: kept on the field, whose choices do not
+    change once it is drawn (a field kept for many forms, `kam.filters`, is read once per
+    process; one made for a form, once per form)."""
+    found: tuple[list[Any], str] | None = field.__dict__.get(_READ)
+    if found is None:
+        choices = list(iter(field.choices))  # not `len()`: a model's choices would count
+        found = (choices, blake2b(repr(_plain(choices)).encode(), digest_size=12).hexdigest())
+        field.__dict__[_READ] = found
+    return found
 
 
 @register.simple_tag

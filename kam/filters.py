@@ -5,13 +5,17 @@ label, widget and queryset in them), then builds a new form class from those fil
 and the form copies the fields deeply once more, though they were made for that form alone. Here
 each filter is copied shallowly, with its own `extra` (the arguments its field is made from,
 which a FilterSet may change), and the form, of a class made once per FilterSet class, takes its
-fields as they are: the same filters and fields, made once per FilterSet, not three times.
+fields as they are: the same filters and fields, made once per FilterSet, not three times. A
+FilterSet whose fields are made from data that says its version (`fields_key`) shares them with
+every form of that version: they are made once per process.
 """
 
 import copy
+from collections.abc import Hashable
 from typing import Any
 
 import django_filters
+from django.utils.translation import get_language
 
 
 class _Declared(dict[str, Any]):
@@ -46,6 +50,8 @@ class _MadeFresh(dict[str, Any]):
 
 
 _form_classes: dict[type, type] = {}
+KEPT = 32  # sets of fields kept per process; past that they are all made again
+_kept_fields: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 class FilterSet(django_filters.FilterSet):
@@ -53,15 +59,40 @@ class FilterSet(django_filters.FilterSet):
     def get_filters(cls) -> dict[str, Any]:
         return _Declared(super().get_filters())
 
+    def fields_key(self) -> Hashable | None:
+        """What the filters' fields are made from besides the FilterSet's class, its filters and
+        the language, where the fields may be made once per process and shared by every form
+        with that key (a version of the choices they offer, read from the database): none made
+        for one form may then change afterwards. None (the default): made for each form."""
+        return None
+
+    def fields_kept(self) -> bool:
+        """Whether the fields for this FilterSet's key are kept made (`fields_key`)."""
+        return self._fields_key() in _kept_fields
+
     @property
     def form(self) -> Any:
         """The form of the filters' fields, as django-filter makes it, of a form class made once
         per FilterSet class (not a new class, with the fields as its own, for each form)."""
         if not hasattr(self, "_form"):
-            fields = {name: filter_.field for name, filter_ in self.filters.items()}
             data = self.data if self.is_bound else None
-            self._form = _form_class(type(self))(data, prefix=self.form_prefix, fields=fields)
+            self._form = _form_class(type(self))(data, prefix=self.form_prefix, fields=self._fields())
         return self._form
+
+    def _fields_key(self) -> tuple[Any, ...] | None:
+        key = self.fields_key()
+        return None if key is None else (type(self), tuple(self.filters), key, get_language())
+
+    def _fields(self) -> dict[str, Any]:
+        key = self._fields_key()
+        fields = None if key is None else _kept_fields.get(key)
+        if fields is None:
+            fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            if key is not None:
+                if len(_kept_fields) >= KEPT:
+                    _kept_fields.clear()
+                _kept_fields[key] = fields
+        return fields
 
 
 def _form_class(filterset: type[FilterSet]) -> type:

@@ -15,7 +15,8 @@ from django.test import Client as Browser
 from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
-from kam import fragments
+from accounts import filters as accounts_filters
+from kam import filters, fragments
 from kam.celery import app
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
@@ -36,12 +37,15 @@ def default_language() -> Iterator[None]:
 def empty_cache() -> Iterator[None]:
     """Each test starts with nothing cached: a rendered fragment is keyed by its data's version,
     such as a nightly run's pk, and a rolled-back test's pks are given out again on SQLite.
-    The fragments each process keeps besides (`kam.fragments`) are forgotten with it."""
-    cache.clear()
-    fragments.forget()
+    The fragments each process keeps besides (`kam.fragments`) are forgotten with it, and so
+    are the list's filter choices and fields kept for a version (a rolled-back test's version is
+    the one before it again)."""
+    forget = (cache.clear, fragments.forget, filters._kept_fields.clear, accounts_filters._kept_choices.clear)
+    for each in forget:
+        each()
     yield
-    cache.clear()
-    fragments.forget()
+    for each in forget:
+        each()
 
 
 class AssertQueries(Protocol):

@@ -62,3 +62,25 @@ def test_in_development_it_is_drawn_every_time(part):
 def test_a_stand_ins_name_is_lower_case_letters(name):
     with pytest.raises(ValueError, match="lower-case letters"):
         stand_in(name)
+
+
+def test_a_fields_choices_are_read_once_for_it_and_anew_for_another_field(part):
+    from django import forms
+
+    reads = []
+
+    def choices():
+        reads.append(1)
+        return [("a", "Apple"), ("b", "Banana")]
+
+    class Pick(forms.Form):
+        fruit = forms.ChoiceField(choices=choices)
+
+    form = Pick({"fruit": "a"})
+    first = drawn.drawn_form(TEMPLATE, (), [form["fruit"]], lambda: {"text": "x"})
+    again = drawn.drawn_form(TEMPLATE, (), [form["fruit"]], lambda: {"text": "x"})
+    other = Pick({"fruit": "a"})  # its own copy of the field
+    drawn.drawn_form(TEMPLATE, (), [other["fruit"]], lambda: {"text": "x"})
+
+    assert first == again == "<p>x</p>"
+    assert len(reads) == 2

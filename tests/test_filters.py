@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
+from kam import filters as kam_filters
 from kam.choices import kept
 from kam.filters import FilterSet
 from tests.factories import ClientFactory
@@ -101,3 +102,52 @@ def test_kept_choices_validate_and_render_in_the_active_language() -> None:
 def test_kept_returns_the_same_list() -> None:
     choices = [("a", _("Active"))]
     assert kept(choices)() is choices
+
+
+class Versioned(Clients):
+    """Clients' filters whose fields are kept for a version given to each FilterSet."""
+
+    def __init__(self, *args: object, version: int | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+
+    def fields_key(self) -> int | None:
+        return self.version
+
+
+def test_fields_of_one_version_are_made_once_and_shared_by_every_form_of_it() -> None:
+    one = Versioned(QueryDict("status=active"), version=1)
+    assert not one.fields_kept()
+    fields = one.form.fields
+    two = Versioned(QueryDict("status=inactive"), version=1)
+    assert two.fields_kept()
+
+    assert two.form.fields["status"] is fields["status"]
+    assert two.form.fields is not fields  # each form its own dict of them, and its own data
+    assert (one.form.is_valid(), one.form.cleaned_data["status"]) == (True, "active")
+    assert (two.form.is_valid(), two.form.cleaned_data["status"]) == (True, "inactive")
+    assert Versioned(QueryDict(""), version=2).form.fields["status"] is not fields["status"]
+    assert Versioned(QueryDict(""), version=None).form.fields["status"] is not fields["status"]
+    assert not Versioned(QueryDict(""), version=None).fields_kept()
+
+
+def test_kept_fields_are_of_one_language_and_filters() -> None:
+    english = Versioned(QueryDict(""), version=3).form.fields["status"]
+    with translation.override("ru"):
+        russian = Versioned(QueryDict(""), version=3).form.fields["status"]
+    fewer = Versioned(QueryDict(""), version=3)
+    del fewer.filters["name"]
+
+    assert russian is not english
+    assert fewer.form.fields["status"] is not english
+    assert Versioned(QueryDict(""), version=3).form.fields["status"] is english
+
+
+def test_kept_fields_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kam_filters, "KEPT", 3)
+    first = Versioned(QueryDict(""), version=10).form.fields["status"]
+    for version in range(11, 14):
+        assert Versioned(QueryDict(""), version=version).fields_kept() is False
+        assert Versioned(QueryDict(""), version=version).form.fields["status"] is not first
+    assert len(kam_filters._kept_fields) <= 3
+    assert Versioned(QueryDict(""), version=10).form.fields["status"] is not first

@@ -135,3 +135,43 @@ def test_without_its_row_the_choices_are_read_every_time(world, director, browse
 
     assert_queries(7, lambda: browser.get(LIST_URL))
     assert_queries(7, lambda: browser.get(LIST_URL))
+
+
+def test_the_filter_fields_are_made_once_for_a_version(world, director, browser_for):
+    browser = browser_for(director)
+    fields = browser.get(LIST_URL).context["filters"].form.fields
+
+    kept = browser.get(LIST_URL, {"status": "active"}).context["filters"].form.fields
+    assert kept["region"] is fields["region"]
+    assert kept["manager"] is fields["manager"]
+
+    PointFactory(client=world["client"], country="RU", region="RU-SPE", city="Saint Petersburg")
+    made = browser.get(LIST_URL).context["filters"].form.fields
+    assert made["region"] is not fields["region"]
+    assert [code for code, _name in made["region"].choices] == ["", "RU-MOW", "RU-SPE"]
+
+
+def test_kept_fields_speak_each_language(world, director, browser_for):
+    browser = browser_for(director)
+    english = browser.get(LIST_URL).content.decode()
+    User.objects.filter(pk=director.pk).update(language="ru")  # the version stays
+
+    russian = browser.get(LIST_URL).content.decode()
+    User.objects.filter(pk=director.pk).update(language="en")
+    again = browser.get(LIST_URL).content.decode()
+
+    assert '<option value="RU-MOW">Moscow</option>' in english
+    assert '<option value="RU-MOW">Москва</option>' in russian
+    assert '<option value="RU-MOW">Moscow</option>' in again
+
+
+def test_a_value_not_offered_is_refused_once_and_leaves_the_kept_fields_alone(world, director, browser_for):
+    browser = browser_for(director)
+    browser.get(LIST_URL)
+
+    refused = browser.get(LIST_URL, {"region": "XX-NOPE"}).content.decode()
+    fine = browser.get(LIST_URL, {"region": "RU-MOW"})
+
+    assert "Some filters were not understood" in refused
+    assert "Some filters were not understood" not in fine.content.decode()
+    assert [client.name for client in fine.context["page"].rows] == ["Alpha Mills"]
