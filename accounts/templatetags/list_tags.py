@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.extensions import ListColumn
 from accounts.filters import ClientFilter
+from accounts.templatetags.card_tags import sort_header
 from kam import drawn_rows
 from kam.cells import esc, rows
 from kam.drawn import drawn_filters, drawn_form, stand_in
@@ -45,6 +46,34 @@ def list_rows(clients: Sequence[Any], columns: Sequence[ListColumn], pick: bool)
     with rows():
         shown = ("client-list", tuple(column.name for column in columns), bool(pick))
         return SafeString("\n".join(drawn_rows.draw(clients, shown, row)))
+
+
+@register.simple_tag(takes_context=True)
+def list_head(context: Any, columns: Sequence[ListColumn], pick: bool) -> SafeString:
+    """{% list_head columns actions %}: the list's header row, written here as its rows are: a
+    cell above the boxes to tick when the list has actions, the name's, then each column's, those
+    that sort linking to their order (`sort_header`)."""
+    pick_cell = (
+        f'<th class="cell-pick"><span class="visually-hidden">{esc(gettext("Pick"))}</span></th>'
+        if pick
+        else ""
+    )
+    cells = []
+    for column in columns:
+        title = f' title="{esc(column.title)}"' if column.title else ""
+        header = (
+            sort_header(context, column.name, str(column.header), column.descending_first)
+            if column.sort
+            else esc(column.header)
+        )
+        cells.append(f"<th{title}>{header}</th>{INDENT}")
+    name = sort_header(context, "name", gettext("Client"))
+    return SafeString(
+        f"<thead><tr>{INDENT}{pick_cell}{INDENT}<th>{name}</th>{INDENT}{''.join(cells)}\n    </tr></thead>"
+    )
+
+
+INDENT = "\n      "  # as the template around it indents the header's cells
 
 
 FILTERS = "accounts/_client_filters.html"

@@ -507,3 +507,19 @@ def test_the_filters_choices_are_read_in_one_query(director, browser_for, settin
     assert '<option value="RU-KYA">Krasnoyarsk Krai</option>' in html
     assert "Mining" in html
     assert "Gone Away" in html
+
+
+def test_the_header_links_each_sorting_column_to_its_order_keeping_the_filters(director, browser_for):
+    ClientFactory(name="Alpha Mills", responsible_manager=director)
+    browser = browser_for(director)
+    html = browser.get(LIST_URL, {"status": "active", "sort": "-last_touch"}).content.decode()
+    head = html[html.index("<thead>") : html.index("</thead>")]
+
+    assert '<th><a href="?status=active&amp;sort=name">Client</a></th>' in head
+    # The current order's column links to the other way and shows its arrow.
+    assert 'href="?status=active&amp;sort=last_touch">Last touch ↓</a>' in head
+    assert '<th title="The latest call, meeting, letter or event">' in head
+    body = html[html.index("<tbody>") :]
+    first_row = body[: body.index("</tr>")]
+    headers = head.count("<th>") + head.count("<th ")
+    assert headers == first_row.count("<td") == 13  # a header over each cell, the box's too
