@@ -80,6 +80,10 @@ class Made(Generic[T]):
         return iter(self.rows)
 
     def __getitem__(self, index: int) -> T:
+        if not isinstance(index, int):
+            # A template's `page.name` is tried as `page["name"]` first: not a reason to make
+            # every row, which the rows kept drawn would not need.
+            raise TypeError(f"A page's rows are indexed by number, not {index!r}.")
         return self.rows[index]
 
 

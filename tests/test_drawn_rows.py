@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db.models import QuerySet
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -215,3 +216,28 @@ def test_another_manager_sees_nothing_of_the_rows_kept(
     assert "Alpha Mills" in as_manager.get(LIST_URL).content.decode()
     other = browser_for(ManagerFactory())
     assert "Alpha Mills" not in other.get(LIST_URL).content.decode()
+
+
+def test_a_template_asking_a_page_of_rows_for_a_name_makes_none_of_them():
+    """The pager reads `page.previous_cursor`, which Django tries as `page["previous_cursor"]`
+    first: that must not make every row of a page whose rows were kept drawn."""
+    made: list[str] = []
+
+    class Page(drawn_rows.Made[str]):
+        next_cursor = "n"
+
+    def make(client: str) -> str:
+        made.append(client)
+        return client.upper()
+
+    page = Page(["a", "b"], make)
+    html = Template("{{ page.previous_cursor }}|{{ page.next_cursor }}|{{ page|length }}").render(
+        Context({"page": page})
+    )
+
+    assert html == "|n|2"
+    assert made == []
+    assert page[1] == "B"
+    assert made == ["a", "b"]
+    with pytest.raises(TypeError):
+        page["next_cursor"]  # type: ignore[index]
