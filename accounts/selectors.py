@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats, timezone, translation
@@ -201,8 +202,11 @@ _PICKED = Prepared(
 
 def list_columns_of(user: User) -> tuple[list[ListColumn], int | None]:
     """The columns the user picked, in the list's order, or the defaults until they pick; and
-    the version of the filters' choices (`ChoicesVersion`), read with them (None without one)."""
+    the version of the filters' choices (`ChoicesVersion`), read with them: None without one, or
+    in a transaction, whose own changes change the version only as it commits (PostgreSQL)."""
     picked, version = next(iter(_PICKED(user.pk)), (None, None))
+    if connection.in_atomic_block:
+        version = None
     columns = extensions.list_columns()
     if picked is None:
         return [column for column in columns if column.shown], version

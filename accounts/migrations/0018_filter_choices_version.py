@@ -5,9 +5,12 @@ another region; an industry added, renamed or removed; a user added, removed, re
 (de)activated, given or taken a role; a role renamed or removed; a client added, removed or
 assigned to someone. Each change sets a new random version.
 
-PostgreSQL: statement triggers (a bulk move of clients changes the version once), TRUNCATE
-included. SQLite has row triggers only; there a client's or a user's update changes the version
-only when what the filters show of it changed.
+PostgreSQL: the version changes as the transaction that made the change commits (constraint
+triggers, deferred), once per transaction however many rows it changed (a setting local to the
+transaction says it did), so the version's row is locked only for that moment: a long import of
+clients does not hold back every other save of a client until it ends. A TRUNCATE changes it at
+once. SQLite has row triggers only, run at once (one writer at a time there anyway); there a
+client's or a user's update changes the version only when what the filters show of it changed.
 """
 
 from django.db import migrations, models
@@ -18,8 +21,7 @@ POINTS, INDUSTRIES, CLIENTS = "accounts_pointofpresence", "accounts_industry", "
 USERS, USER_GROUPS, GROUPS = "users_user", "users_user_groups", "auth_group"
 PEOPLE = ("first_name", "last_name", "username", "is_active")
 
-# Each table, the events that change the version on PostgreSQL, and the columns an UPDATE must
-# set to change it (none: any update).
+# Each table, and the columns an update must change to change the version (none: any update).
 WATCHED = [
     (POINTS, ("region",)),
     (INDUSTRIES, ()),
@@ -30,15 +32,33 @@ WATCHED = [
 ]
 
 
+DONE = "kam.filter_choices_changed"  # the transaction that changed the version already
+
+
 def _postgres(execute):
     execute(
         f"CREATE FUNCTION {CHANGED}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"BEGIN\nUPDATE {VERSIONS} SET version = (random() * 9.2e18)::bigint;\nRETURN NULL;\nEND\n$$"
+        "BEGIN\n"
+        f"IF TG_OP = 'TRUNCATE' OR current_setting('{DONE}', true) IS DISTINCT FROM txid_current()::text THEN\n"
+        f"PERFORM set_config('{DONE}', txid_current()::text, true);\n"
+        f"UPDATE {VERSIONS} SET version = (random() * 9.2e18)::bigint;\n"
+        "END IF;\nRETURN NULL;\nEND\n$$"
     )
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     for table, columns in WATCHED:
-        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
         execute(
-            f"CREATE TRIGGER {CHANGED} AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {table}"
+            f"CREATE CONSTRAINT TRIGGER {CHANGED} AFTER INSERT OR DELETE ON {table}"
+            f" {deferred} EXECUTE FUNCTION {CHANGED}()"
+        )
+        changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in columns)
+        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+        when = f" WHEN ({changed})" if columns else ""
+        execute(
+            f"CREATE CONSTRAINT TRIGGER {CHANGED}_update AFTER {update} ON {table}"
+            f" {deferred}{when} EXECUTE FUNCTION {CHANGED}()"
+        )
+        execute(
+            f"CREATE TRIGGER {CHANGED}_truncate AFTER TRUNCATE ON {table}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION {CHANGED}()"
         )
 
@@ -66,6 +86,8 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for table, _columns in WATCHED:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {CHANGED} ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {CHANGED}_update ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {CHANGED}_truncate ON {table}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {CHANGED}()")
         return
     for table, _columns in WATCHED:

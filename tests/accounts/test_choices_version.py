@@ -1,11 +1,13 @@
 """The version of the client list's filter choices (`ChoicesVersion`): changed by the database
 with whatever the filters offer, so that a process keeps the choices it read until it changes."""
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,9 @@ from kam.users.roles import ACCOUNT_MANAGER
 from tests.factories import ClientFactory, IndustryFactory, ManagerFactory, PointFactory, UserFactory
 
 LIST_URL = reverse("accounts:client_list")
+# Committed, as a request's changes are: on PostgreSQL the version changes as a transaction
+# commits, and inside one the list reads its choices every time.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def version() -> int:
@@ -175,3 +180,45 @@ def test_a_value_not_offered_is_refused_once_and_leaves_the_kept_fields_alone(wo
     assert "Some filters were not understood" in refused
     assert "Some filters were not understood" not in fine.content.decode()
     assert [client.name for client in fine.context["page"].rows] == ["Alpha Mills"]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_in_a_transaction_the_list_reads_its_choices_every_time(world, director, browser_for, assert_queries):
+    """Its own changes change the version only as it commits (PostgreSQL): a list read in a
+    transaction keeps nothing, and reads what the transaction wrote."""
+    browser = browser_for(director)
+    assert_queries(7, lambda: browser.get(LIST_URL))
+    assert_queries(7, lambda: browser.get(LIST_URL))
+
+    IndustryFactory(name="Food")
+
+    assert ">Food</option>" in browser.get(LIST_URL).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_a_long_transaction_does_not_hold_back_another_change_of_the_version(world):
+    """An import adding clients in one long transaction does not make every other change of
+    what the filters offer (an industry renamed here) wait for it: the version changes as each
+    transaction commits."""
+    before = version()
+    done: list[str] = []
+
+    def rename() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '3s'")
+            Industry.objects.filter(pk=world["steel"].pk).update(name="Steel and iron")
+            done.append("renamed")
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic():
+        ClientFactory(name="Imported", responsible_manager=world["manager"])
+        other = threading.Thread(target=rename)
+        other.start()
+        other.join()
+        assert done == ["renamed"]  # not held back by the open transaction
+        during = version()
+
+    assert during != before  # the rename, committed
+    assert version() != during  # the import, as it commits
