@@ -288,24 +288,26 @@ class ClientFilter(FilterSet):
         takes it: the fields, once made for a version, are kept for it (`fields_key`)."""
         super().__init__(*args, **kwargs)
         self.extension_names = self._add_extension_filters()
-        sees_all = sees_every_client(user)
-        if not sees_all:
+        self.sees_all = sees_every_client(user)
+        if not self.sees_all:
             del self.filters["manager"]
         self.version = version
-        if self.fields_kept():
-            return
-        reference = reference_choices(people=sees_all, version=version)
+
+    def make_fields(self) -> dict[str, Any]:
+        """The fields, with the choices read (`reference_choices`) and the widgets' classes."""
+        reference = reference_choices(people=self.sees_all, version=self.version)
         # Read now, handed over as callables (`kam.choices.kept`), which a form does not copy.
         self.filters["region"].extra["choices"] = kept(region_choices(reference.regions))
         self.filters["sort"].extra["choices"] = kept(sort_choices())
-        fields = self.form.fields
+        fields = super().make_fields()
         setattr(fields["industry"], READ, reference.industries)
-        if sees_all:
+        if self.sees_all:
             setattr(fields["manager"], READ, reference.people)
         for name, field in fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"id_{name}")
+        return fields
 
     def fields_key(self) -> Hashable | None:
         """The choices' version and database: the fields made for it are kept (the filters,

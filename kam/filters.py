@@ -83,11 +83,15 @@ class FilterSet(django_filters.FilterSet):
         key = self.fields_key()
         return None if key is None else (type(self), tuple(self.filters), key, get_language())
 
+    def make_fields(self) -> dict[str, Any]:
+        """The filters' fields, made (where they are kept, once per key)."""
+        return {name: filter_.field for name, filter_ in self.filters.items()}
+
     def _fields(self) -> dict[str, Any]:
         key = self._fields_key()
         fields = None if key is None else _kept_fields.get(key)
         if fields is None:
-            fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            fields = self.make_fields()
             if key is not None:
                 if len(_kept_fields) >= KEPT:
                     _kept_fields.clear()
