@@ -39,6 +39,7 @@ def test_production_connects_with_the_same_options():
         60,
         False,
     )
+    assert (database["ENGINE"], database["CONN_HEALTH_CHECKS"]) == ("kam.postgresql", True)
 
 
 @pytest.mark.django_db
