@@ -10,7 +10,7 @@ annotations) and prefetches as it always does.
     CONTACTS = Prepared(lambda client: Contact.objects.filter(client_id=client).order_by("pk"))
     contacts = CONTACTS(client.pk)   # a list of Contact
 
-The arguments are whole numbers (ids), dates and lists of ids (`Ids`, which the lookup
+The arguments are whole numbers (ids), dates, texts (a key) and lists of ids (`Ids`, which the lookup
 `pk__any=` takes as one parameter: `= ANY(%s)` on PostgreSQL, a JSON array on SQLite), each
 used as a parameter of the SQL and only so: the first call compiles the query twice, with two
 sets of stand-ins, and raises `ValueError` unless the SQL is the same and the parameters differ
@@ -116,7 +116,7 @@ class AnyOf(Lookup):
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, self.rhs]
 
 
-Arg = int | date | Ids
+Arg = int | date | str | Ids
 
 
 def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
@@ -125,10 +125,13 @@ def _stand_ins(types: tuple[type, ...], first: bool) -> list[Arg]:
     for each of the two compilations."""
     start = 2_011_000_001 if first else 2_012_000_001
     day = date(3041, 1, 1) if first else date(3051, 1, 1)
-    return [
-        day + timedelta(days=i) if kind is date else Ids((start + i,)) if kind is Ids else start + i
-        for i, kind in enumerate(types)
-    ]
+    made: dict[type, Callable[[int], Arg]] = {
+        date: lambda i: day + timedelta(days=i),
+        Ids: lambda i: Ids((start + i,)),
+        str: lambda i: f"kam-stand-in-{start + i}",
+        int: lambda i: start + i,
+    }
+    return [made[kind](i) for i, kind in enumerate(types)]
 
 
 # The PostgreSQL type of a prepared statement's parameter, by the type of the value it was
@@ -359,7 +362,7 @@ class _Compiled:
 
 
 class Prepared(Generic[T]):
-    """A query built by `build` from whole numbers, dates and `Ids`, compiled once per database
+    """A query built by `build` from whole numbers, dates, texts and `Ids`, compiled once per database
     and arguments' types; `generic`: planned once for every argument on PostgreSQL."""
 
     def __init__(self, build: Callable[..., "QuerySet[Any, T]"], *, generic: bool = False):
@@ -385,8 +388,8 @@ class Prepared(Generic[T]):
 
     def _compiled_for(self, args: tuple[Arg, ...]) -> tuple[_Compiled, str]:
         types = tuple(type(arg) for arg in args)
-        if any(kind not in (int, date, Ids) for kind in types):
-            raise TypeError("A prepared query takes whole numbers, dates and Ids.")
+        if any(kind not in (int, date, str, Ids) for kind in types):
+            raise TypeError("A prepared query takes whole numbers, dates, texts and Ids.")
         model = self._model or self.build(*args).model
         self._model = model
         using = router.db_for_read(model)

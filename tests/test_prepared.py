@@ -133,9 +133,19 @@ def test_refuses_what_depends_on_the_values(build: Any, reason: str) -> None:
         Prepared(build)(*args)
 
 
-def test_takes_whole_numbers_and_dates_only() -> None:
+def test_takes_whole_numbers_dates_texts_and_ids_only() -> None:
     with pytest.raises(TypeError):
-        Prepared(lambda name: Client.objects.filter(name=name))("Alpha")
+        Prepared(lambda share: Client.objects.filter(pk=share))(1.5)
+
+
+@pytest.mark.django_db
+def test_a_text_is_a_parameter_as_a_number_is() -> None:
+    alpha, _beta = ClientFactory(name="Alpha"), ClientFactory(name="Beta")
+    named = Prepared(lambda name: Client.objects.filter(name=name).values_list("pk", flat=True))
+
+    assert named("Alpha") == [alpha.pk]
+    assert named("Alpha'; --") == []
+    assert named("Gamma") == []
 
 
 def test_the_contacts_max_annotation_matches(touched: list[Client]) -> None:

@@ -1,4 +1,5 @@
-"""The signed-in user with their role groups, permissions and badges, read in one query a request.
+"""The signed-in user with their role groups, permissions and badges, read with their session in
+one query a request.
 
 Every page asks both what the user's roles are (the navigation, `roles.role_names`) and what
 they may do (`perms` in templates, `has_perm` in views): Django's `ModelBackend` reads the
@@ -6,22 +7,32 @@ user's own permissions and their groups' permissions in two queries and the grou
 This backend reads them with the signed-in user's row (`RoleBackend.get_user`), with the counts
 every page shows in the navigation (`extensions.register_badge`), and keeps them on the user
 object, as `ModelBackend` keeps its caches; any other user's in one query (`load`).
+
+Every request reads its session first, then the user the session names: the session store
+(kam/sessions.py) reads both in one query (`session_with_user`, the session's row joined to its
+user's, `Session.user`) and leaves the user for `get_user`, which takes them if the id it is
+asked for is theirs, for this request only; otherwise `get_user` reads the user by a query of
+their own.
 """
 
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.signals import request_finished
 from django.db import connection
 from django.db.models import CharField, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
+from django.dispatch import receiver
+from django.utils import timezone
 
 from kam import prepared
 from kam.prepared import Prepared
 from kam.users import extensions
-from kam.users.models import AnyUser, User
+from kam.users.models import AnyUser, Session, User
 
 GROUP, OWN, VIA_GROUP = "g", "u", "p"
 
@@ -88,26 +99,54 @@ class Joined(Func):
         return super().as_sql(compiler, connection, function="group_concat", **extra)
 
 
-def _names(queryset: QuerySet[Any], user: str, name: Any) -> Subquery:
-    """The `name`s of the rows of `queryset` whose `user` is the outer user, joined."""
-    return Subquery(queryset.filter(**{user: OuterRef("pk")}).order_by().values(names=Joined(name)))
+def _names(queryset: QuerySet[Any], user: str, name: Any, outer: str) -> Subquery:
+    """The `name`s of the rows of `queryset` whose `user` is the outer query's `outer`, joined."""
+    return Subquery(queryset.filter(**{user: OuterRef(outer)}).order_by().values(names=Joined(name)))
+
+
+def _read_with(outer: str) -> dict[str, Any]:
+    """What is read with the signed-in user, as expressions of the outer query's column `outer`,
+    their id: their groups' names, their own and their groups' permissions, and the badges."""
+    dotted = Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
+    return {
+        "signed_in_groups": _names(Group.objects.all(), "user", "name", outer),
+        "signed_in_own": _names(Permission.objects.all(), "user", dotted, outer),
+        "signed_in_via_group": _names(Permission.objects.all(), "group__user", dotted, outer),
+        **{f"signed_in_badge_{name}": count(outer) for name, count in extensions.badges().items()},
+    }
 
 
 def _signed_in(pk: int) -> QuerySet[User]:
-    dotted = Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
-    return (
-        User._default_manager.filter(pk=pk)
-        .annotate(
-            signed_in_groups=_names(Group.objects.all(), "user", "name"),
-            signed_in_own=_names(Permission.objects.all(), "user", dotted),
-            signed_in_via_group=_names(Permission.objects.all(), "group__user", dotted),
-            **{f"signed_in_badge_{name}": count() for name, count in extensions.badges().items()},
-        )
-        .order_by()[:1]
-    )
+    return User._default_manager.filter(pk=pk).annotate(**_read_with("pk")).order_by()[:1]
+
+
+def _session(key: str) -> QuerySet[Session]:
+    query = Session.objects.filter(session_key=key).select_related("user")
+    return query.annotate(**_read_with("user_id")).order_by()[:1]
 
 
 _USER = Prepared(_signed_in)
+_SESSION = Prepared(_session)
+
+# The user read with this request's session (`session_with_user`), until `get_user` takes them or
+# the request ends.
+_read_with_session: ContextVar[Session | None] = ContextVar("read_with_session", default=None)
+
+
+def session_with_user(key: str) -> Session | None:
+    """The session of `key` while it has not expired, with its user and what `get_user` reads
+    with them, in one query; the user is kept for `RoleBackend.get_user`, which a request asks
+    next. (The expiry is checked here: as a parameter the time would not be prepared.)"""
+    session = next(iter(_SESSION(key)), None)
+    if session is not None and session.expire_date <= timezone.now():
+        session = None
+    _read_with_session.set(session if session is not None and session.user_id is not None else None)
+    return session
+
+
+@receiver(request_finished)
+def _forget_session(**kwargs: Any) -> None:
+    _read_with_session.set(None)
 
 
 def _split(joined: str | None) -> set[str]:
@@ -116,24 +155,29 @@ def _split(joined: str | None) -> set[str]:
 
 class RoleBackend(ModelBackend):
     """`ModelBackend` whose permission caches are filled by `load` (superusers keep Django's
-    path: they hold every permission), and whose signed-in user is read by a prepared query
-    (every request reads it) with their groups, permissions and badges."""
+    path: they hold every permission), and whose signed-in user is read with their groups,
+    permissions and badges: with their session (`session_with_user`), or else by a prepared query."""
 
     def get_user(self, user_id: Any) -> User | None:
         if type(user_id) is not int:
             return super().get_user(user_id)
-        user = next(iter(_USER(user_id)), None)
+        session = _read_with_session.get()
+        _read_with_session.set(None)
+        if session is not None and session.user_id == user_id:
+            user, read = session.user, vars(session)  # the annotations, on the session
+        else:
+            user = next(iter(_USER(user_id)), None)
+            read = vars(user) if user is not None else {}  # the annotations, on the user
         if user is None or not self.user_can_authenticate(user):
             return None
-        read = vars(user)  # the annotations, taken off the user for the caches they fill
         groups = _split(read.pop("signed_in_groups"))
         own, via_group = _split(read.pop("signed_in_own")), _split(read.pop("signed_in_via_group"))
         badges = {name: read.pop(f"signed_in_badge_{name}") or 0 for name in extensions.badges()}
         if user.is_superuser:
-            read["_role_names"] = groups  # and Django's path to their every permission
+            vars(user)["_role_names"] = groups  # and Django's path to their every permission
         else:
             _keep(user, groups, own, via_group)
-        read["_badges"] = badges
+        vars(user)["_badges"] = badges
         return user
 
     def get_all_permissions(self, user_obj: AnyUser, obj: object = None) -> set[str]:

@@ -53,17 +53,18 @@ def client_counts() -> dict[int, int] | None:
     return _client_counts[0]() if _client_counts else None
 
 
-_badges: dict[str, Callable[[], Any]] = {}
+_badges: dict[str, Callable[[str], Any]] = {}
 
 
-def register_badge(name: str, count: Callable[[], Any]) -> None:
-    """Add a count that every page shows of the signed-in user (the unread notifications): `count`
-    makes an expression of the user's row (`OuterRef("pk")`), read in the one query that reads
-    the signed-in user (`backends.RoleBackend.get_user`) rather than in a query of its own."""
+def register_badge(name: str, count: Callable[[str], Any]) -> None:
+    """Add a count that every page shows of the signed-in user (the unread notifications):
+    `count(user)` makes an expression of the user's id (`OuterRef(user)`: "pk" in a query of
+    users, "user_id" in one of sessions), read in the one query that reads the signed-in user
+    (`backends.RoleBackend.get_user`) rather than in a query of its own."""
     _badges[name] = count
 
 
-def badges() -> dict[str, Callable[[], Any]]:
+def badges() -> dict[str, Callable[[str], Any]]:
     """The registered counts by name."""
     return dict(_badges)
 

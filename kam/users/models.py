@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +24,22 @@ class User(QuickLoaded, AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class Session(AbstractBaseSession):
+    """A browser's session, as Django keeps it, with the user signed in on it (none before they
+    sign in): every request reads its session and its user in one query (kam/sessions.py), and a
+    user's sessions go with them."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, null=True, blank=True, related_name="sessions", verbose_name=_("user")
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from kam.sessions import SessionStore
+
+        return SessionStore
 
 
 # Whoever a request carries: a signed-in user or the anonymous one.

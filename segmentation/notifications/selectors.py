@@ -41,11 +41,11 @@ def _unread(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True).order_by()
 
 
-def unread_of_signed_in() -> Subquery:
+def unread_of_signed_in(user: str) -> Subquery:
     """The signed-in user's unread count, read with them (`kam.users.extensions.register_badge`):
-    an expression of their row."""
+    an expression of the outer query's column `user`, their id."""
     # COUNT(*), not of a column: the (user, read_at) index alone answers it.
-    return Subquery(_unread(OuterRef("pk")).values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+    return Subquery(_unread(OuterRef(user)).values(n=Func(template="COUNT(*)", output_field=IntegerField())))
 
 
 def unread_count(user: User) -> int:

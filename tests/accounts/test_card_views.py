@@ -164,19 +164,19 @@ TAB_SIZE = {
 }
 
 
-# Each tab costs 3 queries for the session, the user with their roles, permissions and unread
+# Each tab costs 2 queries for the session with the user, their roles, permissions and unread
 # badge, and the client, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
     # contacts (names, roles and influence only), points, touches + contacts + participants (the
     # last meeting among them), segments, team, the plans panel (the suggestion's segments, the
     # active plans with their progress), the loyalty ladder's line (the last activity and the
     # next, with the highest rung reached)
-    "client_detail": 12,
-    "client_contacts": 6,  # contacts + known-by, the contacts again for the form
-    "client_touches": 6,  # touches + contacts + participants
-    "client_points": 4,
-    "client_refusals": 5,  # refusals, refusals with their product group
-    "client_sales": 5,  # sales, product groups
+    "client_detail": 11,
+    "client_contacts": 5,  # contacts + known-by, the contacts again for the form
+    "client_touches": 5,  # touches + contacts + participants
+    "client_points": 3,
+    "client_refusals": 4,  # refusals, refusals with their product group
+    "client_sales": 4,  # sales, product groups
 }
 
 

@@ -343,10 +343,10 @@ def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
 
 
 def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_queries):
-    # session, the user with their roles, permissions and unread badge, the user's columns, the
+    # the session with the user, their roles, permissions and unread badge, the user's columns, the
     # filters' choices (regions, industries and managers, in one query), capped count, the page's
     # keys and its rows by pk
-    queries = 7
+    queries = 6
     browser = browser_for(director)
 
     def fill(count):
@@ -367,7 +367,7 @@ def test_list_query_count_does_not_grow_with_rows(director, browser_for, assert_
 def test_manager_list_query_count_does_not_grow_with_rows(manager, browser_for, assert_queries):
     # As for the director, and one more: a manager's clients are counted in two parts (their own,
     # their teams'); a part found empty is not read.
-    own_only = 8
+    own_only = 7
     # With team clients too, both parts give their first keys: on PostgreSQL in one UNION, which
     # orders the page; on SQLite each part apart. The page's rows are then read by pk, at once.
     both = own_only + (0 if connection.vendor == "postgresql" else 1)

@@ -160,7 +160,7 @@ def test_activities_appear_in_the_cards_history(as_manager, client_card, english
 
 # One query for when every source's entries happened, then the sources on the page; at 50 the
 # activities fill it alone (their rows, earlier versions and names).
-@pytest.mark.parametrize(("changes", "queries"), [(1, 10), (50, 6)])
+@pytest.mark.parametrize(("changes", "queries"), [(1, 9), (50, 5)])
 def test_the_history_costs_no_more_at_50_activity_changes_than_at_1(
     as_manager, client_card, manager, assert_queries, changes, queries
 ):
@@ -476,9 +476,9 @@ def test_the_tab_query_count_does_not_grow_with_activities(as_manager, client_ca
             found.our_people.set([manager])
 
     add(1)
-    # session, the user with their roles, permissions and unread badge, the card; activities and
+    # the session with the user, their roles, permissions and unread badge, the card; activities and
     # their people (3); the ladder (2)
-    queries = 8
+    queries = 7
     response = assert_queries(queries, lambda: as_manager.get(tab(client_card)))
     assert len(response.context["activities"]) == 1
     add(49)

@@ -104,9 +104,9 @@ def test_wrong_method_is_refused(as_director):
 
 
 def test_query_count_does_not_grow_with_clients_counted_live(director, browser_for, assert_queries):
-    # session, the user with their groups (the permission) and unread notifications, the last
+    # the session with the user, their groups (the permission) and unread notifications, the last
     # run's figures (none: segments made by hand), the one aggregate over the base
-    queries = 4
+    queries = 3
     browser = browser_for(director)
     first = ClientFactory()
     held(first, Rung.STAFF)
@@ -124,9 +124,9 @@ def test_query_count_does_not_grow_with_clients_counted_live(director, browser_f
 def test_with_the_runs_figures_only_the_clients_with_activities_are_read(
     director, browser_for, assert_queries
 ):
-    # session, the user with their groups (the permission) and unread notifications, the last
+    # the session with the user, their groups (the permission) and unread notifications, the last
     # run's figures, the clients' highest rungs and their categories
-    queries = 5
+    queries = 4
     browser = browser_for(director)
     today = timezone.localdate()
     first = ClientFactory()

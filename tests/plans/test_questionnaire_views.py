@@ -271,11 +271,11 @@ def test_the_tab_is_in_russian_for_a_russian_reader(as_manager, survey):
     assert "Провести анкету «Идеальный поставщик»" in page
 
 
-# session, the user with their roles, permissions and notifications badge, the client, the
+# the session with the user, their roles, permissions and notifications badge, the client, the
 # surveys with their questionnaire, respondent and author, their answers with questions and plan
 # steps, whether the client has contacts, its segments (the strategy) and its running plans with
 # their owners
-QUERIES = 8
+QUERIES = 7
 
 
 @pytest.mark.parametrize("surveys", [1, 50])

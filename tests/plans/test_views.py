@@ -139,10 +139,10 @@ def test_the_tab_shows_progress_and_overdue_steps(as_manager, plan, manager, eng
     assert f'id="step-{second.pk}" class="table-danger"' in page
 
 
-# session, the user with their roles, permissions and notifications badge, the client, its plans,
+# the session with the user, their roles, permissions and notifications badge, the client, its plans,
 # their steps (with assignees and touches), the suggestion's client with its segments and its
 # active kinds, the refusals by quarter
-QUERIES = 7
+QUERIES = 6
 
 
 @pytest.mark.parametrize("steps", [1, 50])
@@ -458,7 +458,7 @@ def test_the_template_pages_show_in_the_users_language(as_admin):
 
 # One query for when every source's entries happened, then the sources on the page (the card,
 # the plan, its steps, ...); at 50 the steps fill most of it.
-@pytest.mark.parametrize(("steps", "queries"), [(1, 15), (50, 7)])
+@pytest.mark.parametrize(("steps", "queries"), [(1, 14), (50, 6)])
 def test_the_history_costs_no_more_at_50_step_changes_than_at_1(
     as_manager, plan, manager, steps, queries, assert_queries
 ):

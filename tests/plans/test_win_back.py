@@ -120,11 +120,11 @@ def test_constant_queries(persona, request, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold" if n % 3 else "silver", n, user, key=n % 5 == 0)
         RefusalFactory(client=client, date=date.today())
-    # session, the user with their roles, permissions and unread notifications, the page's keys
+    # the session with the user, their roles, permissions and unread notifications, the page's keys
     # (one UNION of four parts, or a query a part where the database cannot order a compound:
     # SQLite), its rows, their refusals, their win-back plans
     keys = 1 if connection.features.supports_slicing_ordering_in_compound else 4
-    response = assert_queries(5 + keys, lambda: browser.get(URL))
+    response = assert_queries(4 + keys, lambda: browser.get(URL))
     assert len(response.context["rows"]) == count
 
 
@@ -311,9 +311,9 @@ def test_export_constant_queries(director, as_director, assert_queries, count):
     for n in range(count):
         client = lost(f"Client {n:02d}", "gold", n, director)
         RefusalFactory(client=client, date=date.today())
-    # session, the user with their roles, permissions and unread badge, the tier overrides, the
+    # the session with the user, their roles, permissions and unread badge, the tier overrides, the
     # rows, their refusals and win-back plans (one query each a 2,000 rows)
-    _sheet, rows = exported(assert_queries(6, lambda: as_director.get(EXPORT_URL)))
+    _sheet, rows = exported(assert_queries(5, lambda: as_director.get(EXPORT_URL)))
     assert len(rows) == count + 1
 
 

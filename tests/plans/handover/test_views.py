@@ -146,9 +146,9 @@ def test_wrong_methods_are_refused(as_successor, handed, note):
 def test_the_tab_query_count_does_not_grow_with_the_notes(
     as_successor, handed, note, successor, assert_queries
 ):
-    # session, the user with their roles, permissions and unread notifications, the card and its
+    # the session with the user, their roles, permissions and unread notifications, the card and its
     # gate, the notes with their people and move
-    queries = 4
+    queries = 3
     response = assert_queries(queries, lambda: as_successor.get(tab(handed)))
     assert len(response.context["notes"]) == 1
     for number in range(49):

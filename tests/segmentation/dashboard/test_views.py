@@ -170,10 +170,10 @@ def test_the_page_speaks_russian(base, director, browser_for):
 
 
 def test_query_count_does_not_grow_with_clients_counted_live(director, browser_for, assert_queries):
-    # session, the user with their groups and unread notifications, policy; the last run's figures
+    # the session with the user, their groups and unread notifications, policy; the last run's figures
     # (none kept: segments made by hand); ABCD, tiers, leagues, Pareto, the period's runs and two
     # migrations, at risk and lost (the runs' figures, then the history), refusals
-    queries = 14
+    queries = 13
     Policy.current()
     browser = browser_for(director)
     today = timezone.localdate()
@@ -198,10 +198,10 @@ def test_query_count_does_not_grow_with_clients_counted_live(director, browser_f
 
 
 def test_the_page_reads_the_runs_figures_in_queries_that_do_not_grow(director, browser_for, assert_queries):
-    # session, the user with their groups and unread notifications, policy; the last run's
+    # the session with the user, their groups and unread notifications, policy; the last run's
     # figures, the tier overrides, the period's runs and two migrations, at risk and lost from the
     # runs, refusals
-    queries = 10
+    queries = 9
     Policy.current()
     browser = browser_for(director)
     today = timezone.localdate()
@@ -248,9 +248,9 @@ def test_the_figures_are_drawn_once_per_run_day_and_period(director, browser_for
     assert f'<a href="{LIST_URL}?tier=gold">1</a>' not in first
     TierOverride.objects.create(client=client, tier=Tier.GOLD, reason="image client")
 
-    # session, the user with their groups and unread notifications, policy, the last run's
+    # the session with the user, their groups and unread notifications, policy, the last run's
     # figures: the rest is kept
-    again = main(assert_queries(4, lambda: browser.get(URL)))
+    again = main(assert_queries(3, lambda: browser.get(URL)))
     assert again == first
     other_period = browser.get(URL, {"since": today.isoformat()})
     assert other_period.context["since"] == today  # another period is drawn for itself

@@ -364,7 +364,7 @@ def test_key_page_runs_a_constant_number_of_queries(as_director, director, clien
     # counted (three of the 13); the key status is read once for both forms, the policy once for
     # the panel and the cap; the loads' version, then the key clients, counted: a test's request
     # never commits, so the count is not kept (test_key_cap)
-    response = assert_queries(13, lambda: as_director.get(key_url(client_card)))
+    response = assert_queries(12, lambda: as_director.get(key_url(client_card)))
 
     assert response.status_code == 200
 

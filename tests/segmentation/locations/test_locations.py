@@ -122,7 +122,7 @@ def test_location_list_names_kind_and_place_in_the_users_language(as_admin, bran
 
 
 def test_location_list_query_count_does_not_grow_with_locations(as_admin, assert_queries):
-    queries = 3  # session, the user with their roles, permissions and unread badge, the locations
+    queries = 2  # the session with the user, their roles, permissions and unread badge, the locations
     OwnLocationFactory()
     one = assert_queries(queries, lambda: as_admin.get(LIST_URL))
     OwnLocationFactory.create_batch(49, region="RU-IRK")

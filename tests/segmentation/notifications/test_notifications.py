@@ -189,9 +189,9 @@ def test_notification_list_of_a_user_without_notifications_says_so(as_director, 
 
 
 def test_notification_list_query_count_does_not_grow_with_notifications(as_manager, manager, assert_queries):
-    # session, the user with their role names and unread badge, the total, the page; no
+    # the session with the user, their role names and unread badge, the total, the page; no
     # permission is checked
-    queries = 4
+    queries = 3
     notify(manager, ClientFactory(responsible_manager=manager), "tier", "bronze", "silver")
     one = assert_queries(queries, lambda: as_manager.get(LIST_URL))
     for _ in range(49):

@@ -165,9 +165,9 @@ def test_months_before_keeps_the_day_or_takes_the_month_end():
 def test_potential_page_query_count_does_not_grow_with_product_groups(
     as_manager, client_card, assert_queries
 ):
-    # session, the user with their roles, permissions and unread badge, client, policy, estimates,
+    # the session with the user, their roles, permissions and unread badge, client, policy, estimates,
     # sales, product groups, segment
-    queries = 8
+    queries = 7
     as_manager.get(potential_url(client_card))  # the session, the policy row: once per test
     for size in (1, 8):
         client = ClientFactory(responsible_manager=client_card.responsible_manager)

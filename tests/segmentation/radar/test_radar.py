@@ -193,9 +193,9 @@ def a_run_finished() -> NightlyRun:
 
 
 def test_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
-    # session, the user with their groups and unread notifications, the last run, policy; the
+    # the session with the user, their groups and unread notifications, the last run, policy; the
     # tallies, worst first
-    queries = 6
+    queries = 5
     Policy.current()
     browser = browser_for(director)
     ClientFactory(responsible_manager=None)
@@ -228,9 +228,9 @@ def test_the_tables_are_drawn_once_per_nightly_run_and_language(base, director, 
     Client.objects.filter(name="Clean").update(responsible_manager=None)
     refresh(timezone.localdate(), Policy.current())  # a run under way: its flags are written
 
-    # session, the user with their groups and unread notifications, the last run, policy: the
+    # the session with the user, their groups and unread notifications, the last run, policy: the
     # tables are kept
-    again = assert_queries(4, lambda: browser.get(RADAR_URL))
+    again = assert_queries(3, lambda: browser.get(RADAR_URL))
     assert base_count(again, "no_manager") == 2
     assert "Across the base" in again.content.decode()
     director.language = "ru"
@@ -338,7 +338,7 @@ def test_export_access(who, method, status, request, browser_for):
 
 
 def test_the_export_query_count_does_not_grow_with_clients(director, browser_for, assert_queries):
-    queries = 4  # session, the user with their role names; the tallies, worst first
+    queries = 3  # the session with the user, their role names; the tallies, worst first
     Policy.current()
     browser = browser_for(director)
     ClientFactory(responsible_manager=None)

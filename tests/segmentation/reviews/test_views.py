@@ -301,7 +301,7 @@ def many_items(review, count):
 
 
 # past a page of clients, the page's keys are read before its rows: one query more, however many
-@pytest.mark.parametrize(("extra", "queries"), [(0, 5), (50, 6), (120, 6)])
+@pytest.mark.parametrize(("extra", "queries"), [(0, 4), (50, 5), (120, 5)])
 def test_the_review_page_runs_a_constant_number_of_queries(
     review, as_director, assert_queries, extra, queries
 ):
@@ -321,9 +321,9 @@ def test_the_review_s_table_is_drawn_again_after_each_change_and_kept_between(
     as_director, as_manager = browser_for(director), browser_for(manager)
     url = review.get_absolute_url()
     assert "Keep" not in items_table(as_director.get(url))
-    # session, the user with their groups and unread notifications, the review: its header,
+    # the session with the user, their groups and unread notifications, the review: its header,
     # minutes, difference and clients are kept
-    assert_queries(3, lambda: as_director.get(url))
+    assert_queries(2, lambda: as_director.get(url))
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
     decided = items_table(as_director.get(url))
@@ -345,16 +345,16 @@ def test_the_action_list_runs_a_constant_number_of_queries(
 ):
     for n in range(count):
         add_action(review, director, manager, f"Action {n}")
-    response = assert_queries(5, lambda: as_director.get(ACTIONS_URL))
+    response = assert_queries(4, lambda: as_director.get(ACTIONS_URL))
     assert len(response.context["page"].rows) == count
 
 
 @pytest.mark.parametrize("count", [1, 50])
 def test_the_review_list_runs_a_constant_number_of_queries(director, as_director, assert_queries, count):
     Review.objects.bulk_create(Review(opened_by=director) for _ in range(count))
-    # session, the user with their groups and unread notifications, the reviews' state, the page's
+    # the session with the user, their groups and unread notifications, the reviews' state, the page's
     # keys and rows
-    response = assert_queries(5, lambda: as_director.get(LIST_URL))
+    response = assert_queries(4, lambda: as_director.get(LIST_URL))
     assert len(response.context["page"].rows) == count
 
 
@@ -369,9 +369,9 @@ def test_the_review_list_is_drawn_again_when_a_review_changes_and_kept_between(
     as_director = browser_for(director)
     first = review_rows(as_director.get(LIST_URL))
     assert '<td class="text-end">0</td>' in first  # nothing decided yet
-    # session, the user with their groups and unread notifications, the reviews' state: the table
+    # the session with the user, their groups and unread notifications, the reviews' state: the table
     # is kept
-    assert review_rows(assert_queries(3, lambda: as_director.get(LIST_URL))) == first
+    assert review_rows(assert_queries(2, lambda: as_director.get(LIST_URL))) == first
 
     as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
 
@@ -388,11 +388,11 @@ def test_the_meeting_page_runs_a_constant_number_of_queries(
     # the flags' statement (the loads read once more)
     add_action(review, director, manager, "Action")
     compiled_flags.clear()  # as a new process has it
-    assert_queries(13, lambda: as_director.get(client_url(review)))
     assert_queries(12, lambda: as_director.get(client_url(review)))
+    assert_queries(11, lambda: as_director.get(client_url(review)))
     for n in range(5):
         add_action(review, director, manager, f"Action {n}")
-    assert_queries(12, lambda: as_director.get(client_url(review)))
+    assert_queries(11, lambda: as_director.get(client_url(review)))
 
 
 def test_marking_done_goes_back_only_to_a_page_of_this_site(review, director, manager, as_manager):

@@ -291,7 +291,7 @@ def test_the_query_count_does_not_grow_with_the_managers(month, count, browser_f
     browser = browser_for(month.director)
     Policy.current()
 
-    response = assert_queries(7, lambda: browser.get(URL, JANUARY))
+    response = assert_queries(6, lambda: browser.get(URL, JANUARY))
 
     assert len(rows(response)) == count
 
@@ -302,7 +302,7 @@ def test_a_manager_s_own_split_reads_the_managers_once(month, browser_for, asser
     browser = browser_for(month.anna)
     Policy.current()
 
-    response = assert_queries(7, lambda: browser.get(URL, JANUARY))
+    response = assert_queries(6, lambda: browser.get(URL, JANUARY))
 
     assert response.status_code == 200
     assert len(rows(response)) == 1

@@ -342,10 +342,10 @@ def test_access(who, method, status, request, browser_for):
 def test_query_count_is_the_same_for_1_and_20_managers_and_1_and_50_unassigned_clients(
     db, director, browser_for, assert_queries
 ):
-    # session, the user with their groups (menu) and unread notifications, policy, the kept loads,
+    # the session with the user, their groups (menu) and unread notifications, policy, the kept loads,
     # the people, a page of unassigned clients; the loads counted again (and kept) after a change:
     # two more
-    queries = 6
+    queries = 5
     Policy.current()
     browser = browser_for(director)
     portfolio(ManagerFactory(), small=1, keys=1)
