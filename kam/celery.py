@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "kam.exports.tasks.clean_up_exports",
         "schedule": crontab(minute=45),
     },
+    # Expired sessions are deleted at 04:15 local time (also `manage.py clearsessions`).
+    "clear-expired-sessions": {
+        "task": "kam.users.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }
 
 

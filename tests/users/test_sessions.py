@@ -21,6 +21,7 @@ from kam.sessions import SessionStore
 from kam.users import roles
 from kam.users.backends import RoleBackend
 from kam.users.models import Session, User
+from kam.users.tasks import clear_expired_sessions
 
 
 def test_a_session_is_read_back_as_it_was_saved(db):
@@ -194,3 +195,14 @@ def test_the_sessions_kept_before_move_with_their_users(manager):
     assert moved == {named: (manager.pk, "en"), anonymous: (None, "ru")}
     assert gone not in moved
     assert not OldSession.objects.exists()
+
+
+def test_the_daily_clearing_deletes_the_expired_sessions_only(client, manager):
+    live = signed_in(client, manager)
+    expired = SessionStore()
+    expired.create()
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Session.objects.filter(pk=expired.session_key).update(expire_date=past)
+
+    assert clear_expired_sessions() == 1
+    assert list(Session.objects.values_list("pk", flat=True)) == [live]
