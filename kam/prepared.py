@@ -285,6 +285,11 @@ class _Compiled:
         on_postgresql = compiler.connection.vendor == "postgresql"
         server = _OnServer(sql, params, constant, generic=generic) if on_postgresql else None
         self.server = server if server is not None and server.typed else None
+        # The converters of the query's columns, by connection: Django looks them up for every
+        # run (each column's field and the backend asked), the same each time.
+        self._converters: WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[int, ...], Any]] = (
+            WeakKeyDictionary()
+        )
 
     def run(self, args: tuple[Arg, ...], using: str) -> list[Any]:
         """The rows, through the queryset's own iterable (models, values or tuples) and
@@ -332,6 +337,7 @@ class _Compiled:
         compiler = copy.copy(self.compiler)
         compiler.query, compiler.connection = query, connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
+        compiler.get_converters = self._converters_for(compiler, connection)  # type: ignore[method-assign,assignment]
         if fetched is not None:  # the rows, one chunk, as `execute_sql` would have read them
             compiler.execute_sql = lambda *args, **kwargs: [fetched]  # type: ignore[method-assign,assignment]
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
@@ -339,6 +345,25 @@ class _Compiled:
         fresh = {"_query": query, "_result_cache": None, "_prefetch_done": False}
         queryset.__dict__ = self.queryset.__dict__ | fresh
         return list(queryset)
+
+    def _converters_for(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> Callable[[list[Any]], Any]:
+        """`compiler.get_converters`, looked up once per connection for the same expressions (the
+        kept query's own columns, which live as long as it does)."""
+        kept = self._converters.get(connection)
+        if kept is None:
+            kept = self._converters.setdefault(connection, {})
+        look_up = compiler.get_converters
+
+        def get_converters(expressions: list[Any]) -> Any:
+            key = tuple(map(id, expressions))
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = look_up(expressions)
+            return found
+
+        return get_converters
 
     @cached_property
     def columns(self) -> dict[str, tuple[int, list[Any], Any]]:

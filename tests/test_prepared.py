@@ -577,3 +577,23 @@ def test_a_fetched_row_reads_fields_annotations_and_the_pk_converted(touched: li
     assert {fetched.value(fetched.rows[0], name) for name in ("client", "created_by", "contacts", "x")} == {
         NOT_A_COLUMN
     }
+
+
+def test_a_querys_converters_are_looked_up_once_and_still_convert(
+    touched: list[Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django looks up each column's converters on every run; a prepared query keeps them."""
+    query = Prepared(lambda client: Touch.objects.filter(client_id=client).order_by("pk"))
+    first = query(touched[0].pk)
+    looked_up: list[Any] = []
+    ops = type(connection.ops)
+    original = ops.get_db_converters
+    monkeypatch.setattr(ops, "get_db_converters", lambda self, e: looked_up.append(e) or original(self, e))
+
+    again = query(touched[0].pk)
+    other = query(touched[1].pk)
+
+    assert looked_up == []
+    assert [(t.pk, t.date) for t in again] == [(t.pk, t.date) for t in first]
+    assert {type(t.date) for t in again + other} == {date}  # SQLite returns text without them
+    assert len(other) == 8
