@@ -18,7 +18,7 @@ from accounts.rules import sees_every_client
 from accounts.selectors import client_match
 from kam import prepared
 from kam.choices import kept
-from kam.filters import FilterSet
+from kam.filters import FilterSet, own_copy
 from kam.prepared import Prepared
 from kam.users.fields import user_label
 from kam.users.models import User
@@ -267,6 +267,11 @@ def _reference_sql(vendor: str, people: bool) -> tuple[str, list[Any]]:
     return _reference.setdefault((vendor, people), built)
 
 
+# The registered list filters, made once per process for the registry as it stands: making them
+# reads every choice of theirs anew.
+_made_extension_filters: dict[tuple[extensions.ListFilter, ...], list[tuple[str, django_filters.Filter]]] = {}
+
+
 class ClientFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(
@@ -321,15 +326,20 @@ class ClientFilter(FilterSet):
         return queryset.filter(Exists(PointOfPresence.objects.filter(client=OuterRef("pk"), region=value)))
 
     def _add_extension_filters(self) -> list[str]:
-        """The filters the apps above registered (segments, key status...), after the base ones."""
-        names = []
-        for registered in extensions.list_filters():
-            list_filter = registered.make()
+        """The filters the apps above registered (segments, key status...), after the base ones:
+        made once per process, each list's its own copies, as its declared filters are."""
+        registered = tuple(extensions.list_filters())
+        made = _made_extension_filters.get(registered)
+        if made is None:
+            if len(_made_extension_filters) >= 8:  # the registry changed: a test's
+                _made_extension_filters.clear()
+            made = _made_extension_filters.setdefault(registered, [(r.name, r.make()) for r in registered])
+        for name, template in made:
+            list_filter = own_copy(template)
             list_filter.model = Client
             list_filter.parent = self
-            self.filters[registered.name] = list_filter
-            names.append(registered.name)
-        return names
+            self.filters[name] = list_filter
+        return [name for name, _template in made]
 
     def extension_fields(self) -> list[Any]:
         """The bound form fields of the registered filters, for the list's second row."""

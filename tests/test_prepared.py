@@ -588,7 +588,12 @@ def test_a_querys_converters_are_looked_up_once_and_still_convert(
     looked_up: list[Any] = []
     ops = type(connection.ops)
     original = ops.get_db_converters
-    monkeypatch.setattr(ops, "get_db_converters", lambda self, e: looked_up.append(e) or original(self, e))
+
+    def looking_up(self: Any, expression: Any) -> Any:
+        looked_up.append(expression)
+        return original(self, expression)
+
+    monkeypatch.setattr(ops, "get_db_converters", looking_up)
 
     again = query(touched[0].pk)
     other = query(touched[1].pk)

@@ -4,6 +4,7 @@ import base64
 import json
 from datetime import date, timedelta
 
+import django_filters
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -523,3 +524,30 @@ def test_the_header_links_each_sorting_column_to_its_order_keeping_the_filters(d
     first_row = body[: body.index("</tr>")]
     headers = head.count("<th>") + head.count("<th ")
     assert headers == first_row.count("<td") == 13  # a header over each cell, the box's too
+
+
+def test_the_registered_filters_are_made_once_and_each_list_filters_with_its_own(manager, monkeypatch):
+    """The filters apps register are made once per process; each list copies them, bound to
+    itself, and filters by its own value."""
+    from accounts import extensions
+    from accounts.extensions import ListFilter
+    from accounts.filters import ClientFilter
+
+    made = []
+
+    def make():
+        made.append(1)
+        return django_filters.CharFilter(label="Probe", field_name="name")
+
+    monkeypatch.setitem(extensions._filters, "probe", ListFilter("probe", make, 999))
+    alpha, beta = ClientFactory(name="Alpha", responsible_manager=manager), ClientFactory(name="Beta")
+    lists = [
+        ClientFilter({"probe": name}, queryset=Client.objects.all(), user=manager)
+        for name in ("Alpha", "Beta")
+    ]
+
+    assert len(made) == 1
+    first, second = (each.filters["probe"] for each in lists)
+    assert first is not second
+    assert (first.parent, second.parent) == tuple(lists)
+    assert [list(each.qs) for each in lists] == [[alpha], [beta]]
