@@ -43,12 +43,13 @@ def recreate_database(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def generate(*, clients: int, seed: int) -> tuple[int, date]:
-    """Load `clients` clients with their rows; return the number of sales rows and 'today'."""
+def generate(*, clients: int, seed: int, managers: int = MANAGERS) -> tuple[int, date]:
+    """Load `clients` clients with their rows, shared at random among `managers` managers; return
+    the number of sales rows and 'today'."""
     rng = random.Random(seed)
     groups = [ProductGroup.objects.create(name=f"Group {i}").pk for i in range(GROUPS)]
-    managers = [User.objects.create(username=f"bench{i}").pk for i in range(MANAGERS)]
-    copy_rows("accounts_client", CLIENT_COLUMNS, _clients(rng, clients, managers))
+    people = [User.objects.create(username=f"bench{i}").pk for i in range(managers)]
+    copy_rows("accounts_client", CLIENT_COLUMNS, _clients(rng, clients, people))
     sales = copy_rows(
         "accounts_sale", "client_id, product_group_id, date, amount", _sales(rng, clients, groups)
     )

@@ -60,7 +60,7 @@ def worker(role: str, page_path: str, requests: int, keep_gc: bool) -> None:
     from django.test import Client
 
     from bench import scene
-    from bench.pages import Page, path_for, usernames
+    from bench.page_list import path_for, usernames
     from kam.users.models import User
 
     the = scene.scene()
@@ -68,7 +68,7 @@ def worker(role: str, page_path: str, requests: int, keep_gc: bool) -> None:
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     if username:
         client.force_login(User.objects.get(username=username))
-    path = path_for(Page(role, page_path), the, username)
+    path = path_for(page_path, the, username)
     for _ in range(3):
         status = client.get(path).status_code
         assert status == 200, f"{path}: {status}"
@@ -84,6 +84,7 @@ def worker(role: str, page_path: str, requests: int, keep_gc: bool) -> None:
 
 def main() -> None:
     from bench import pages  # sets Django up (its settings, or the worker's production ones)
+    from bench.page_list import PAGES
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,9 +94,7 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], help="as bench/pages.py's --only")
     args = parser.parse_args()
     chosen = [
-        p
-        for p in pages.PAGES
-        if not args.only or any(pages.picked(o, f"{p.role} {p.path}") for o in args.only)
+        p for p in PAGES if not args.only or any(pages.picked(o, f"{p.role} {p.path}") for o in args.only)
     ]
     with tempfile.TemporaryDirectory(prefix="kam-instructions-") as workdir:
         env = pages.production_env()

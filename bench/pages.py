@@ -8,7 +8,8 @@
    key clients, full cards, a second night, one closed and one open key-list review, and a
    manager of plans (1,000 clients, 5,000 plan steps). With --reuse it migrates the database
    and adds what a database built by an earlier version lacks (bench/scene.py catch_up).
-2. It counts each page's SQL queries in-process (django.test.Client), as each role.
+2. It counts each page's SQL queries in-process (django.test.Client), as each role, and marks
+   a count that differs from the page's pinned one (bench/page_list.py).
 3. It collects the static files and starts gunicorn as docker-compose.yml's web service does
    (kam.wsgi, production settings, 3 workers), and a second gunicorn with the same settings
    serving bench/trivial.py, the baseline: a trivial Django view through the same middleware.
@@ -44,6 +45,7 @@ os.environ["DATABASE_URL"] = BENCH_URL
 # bench/instructions.py's counted processes run with the production settings.
 os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "kam.settings.local")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("KAM_DEMO_LOGINS", "false")  # counted as served: production lists no demo logins
 
 import django  # noqa: E402
 
@@ -51,12 +53,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client as TestClient  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import scene  # noqa: E402
 from bench.generate import generate, recreate_database  # noqa: E402
-from kam.users.models import User  # noqa: E402
+from bench.page_list import PAGES, Counted, Page, count_queries, path_for, usernames  # noqa: E402
 from segmentation.segments.engine import recompute  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -64,92 +64,6 @@ WORKERS = 3  # docker-compose.yml's web service
 P95_TARGET_MS = 100
 SHARE_TARGET = 0.10
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@dataclass(frozen=True)
-class Page:
-    role: str  # "manager", "planner" (the manager of plans), "director", "admin" or "" (anonymous)
-    path: str  # may name {card} (the manager's own key client), {key}, {open}, {closed}, {plans}
-
-
-PAGES = [
-    Page("", "/login/"),
-    *(
-        Page("manager", path)
-        for path in (
-            "/clients/",
-            "/clients/?tier=gold",
-            "/clients/search/?q=Client+4242",
-            "/clients/{card}/",
-            "/clients/{card}/contacts/",
-            "/clients/{card}/points/",
-            "/clients/{card}/touches/",
-            "/clients/{card}/sales/",
-            "/clients/{card}/refusals/",
-            "/clients/{card}/history/",
-            "/segments/clients/{card}/potential/",
-            "/segments/todo/",
-            "/segments/reviews/actions/",
-            "/segments/notifications/",
-            "/segments/workload/time/",
-        )
-    ),
-    *(
-        Page("planner", path)
-        for path in (
-            "/plans/day/",
-            "/plans/win-back/",
-            "/clients/{plans}/",
-            "/plans/clients/{plans}/",
-            "/plans/clients/{plans}/activities/",
-            "/plans/clients/{plans}/questionnaires/",
-            "/plans/clients/{plans}/handover/",
-            "/imports/",
-            "/imports/log/",
-        )
-    ),
-    *(
-        Page("director", path)
-        for path in (
-            "/clients/",
-            "/clients/?tier=gold",
-            "/clients/?category=A&tier=silver",
-            "/clients/?q=Client+42421",
-            "/clients/?flag=key_bronze",
-            "/clients/{key}/",
-            "/segments/clients/{key}/key/",
-            "/segments/candidates/",
-            "/segments/radar/",
-            "/segments/dashboard/",
-            "/segments/workload/",
-            "/segments/workload/time/",
-            "/segments/workload/calculator/",
-            "/segments/workload/moves/",
-            "/segments/todo/",
-            "/segments/reviews/",
-            "/segments/reviews/{open}/",
-            "/segments/reviews/{closed}/",
-            "/segments/reviews/{open}/clients/1/",
-            "/segments/reviews/{open}/print/",
-            "/plans/win-back/",
-            "/plans/ladder/",
-            "/exports/",
-        )
-    ),
-    *(
-        Page("admin", path)
-        for path in (
-            "/segments/policy/",
-            "/segments/runs/",
-            "/segments/locations/",
-            "/users/",
-            "/segments/workload/",
-            "/clients/reference/product-groups/",
-            "/clients/reference/industries/",
-            "/imports/",
-        )
-    ),
-]
 
 
 @dataclass
@@ -169,14 +83,6 @@ class Load:
         return 1000 * ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
 
 
-@dataclass
-class Counted:
-    status: int
-    queries: int
-    sql_ms: float
-    slowest_ms: float
-
-
 # Data
 
 
@@ -191,43 +97,6 @@ def prepare(clients: int, seed: int) -> None:
     scene.build(today, seed)
     connection.cursor().execute("VACUUM ANALYZE")
     print(f"  scene built: {time.perf_counter() - started:.0f} s in all", flush=True)
-
-
-def usernames(role: str, the: scene.Scene, concurrency: int) -> list[str]:
-    """The user of each thread: managers each their own, otherwise one user in many sessions."""
-    if role == "manager":
-        return [the.managers[i % len(the.managers)] for i in range(concurrency)]
-    if role == "planner":
-        return [scene.PLANNER] * concurrency
-    return [role or ""] * concurrency
-
-
-def path_for(page: Page, the: scene.Scene, username: str) -> str:
-    return page.path.format(
-        card=the.cards.get(username, 0),
-        key=the.key_client,
-        open=the.open_review,
-        closed=the.closed_review,
-        plans=the.plan_card,
-    )
-
-
-# Query counts, in-process
-
-
-def count_queries(page: Page, the: scene.Scene) -> Counted:
-    """The page's queries as its role's first user sees it (the second request: the first
-    one also fills the process's caches)."""
-    client = TestClient()
-    username = usernames(page.role, the, 1)[0]
-    if username:
-        client.force_login(User.objects.get(username=username))
-    path = path_for(page, the, username)
-    client.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    times = [float(q["time"]) * 1000 for q in captured.captured_queries]
-    return Counted(response.status_code, len(times), sum(times), max(times, default=0.0))
 
 
 # Serving
@@ -422,7 +291,7 @@ def run(
     loads = {}
     for page in counts:
         names = usernames(page.role, the, args.concurrency)
-        loads[page] = hammer(port, [(path_for(page, the, n), sessions[n]) for n in names], args.seconds)
+        loads[page] = hammer(port, [(path_for(page.path, the, n), sessions[n]) for n in names], args.seconds)
         print(f"  {page.role or 'anonymous'} {page.path}: {loads[page].rate:.0f} req/s", flush=True)
     last = trivial()
     base_rate = (first.rate + last.rate) / 2
@@ -440,9 +309,19 @@ def table(loads: dict[Page, Load], counts: dict[Page, Counted], base_rate: float
         c = counts[page]
         met = load.ms(0.95) < P95_TARGET_MS and load.rate >= SHARE_TARGET * base_rate and not load.errors
         print(
-            f"| {page.role or 'anonymous'} | `{page.path}` | {c.queries} | {c.sql_ms:.0f} | {_timings(load)}"
+            f"| {page.role or 'anonymous'} | `{page.path}` | {_queries(page, c)} | {c.sql_ms:.0f}"
+            f" | {_timings(load)}"
             f" | {load.rate / base_rate:.0%} | {load.errors} | {'met' if met else '**missed**'} |"
         )
+
+
+def _queries(page: Page, counted: Counted) -> str:
+    """The count, marked where it differs from the page's pinned count (on a few hundred clients)."""
+    return (
+        str(counted.queries)
+        if counted.queries == page.queries
+        else f"**{counted.queries} (pinned {page.queries})**"
+    )
 
 
 def _timings(load: Load) -> str:
@@ -485,7 +364,7 @@ def main() -> None:
     counts = {page: count_queries(page, the) for page in pages}
     print("| role | page | status | queries | SQL ms | slowest ms |\n|---|---|---:|---:|---:|---:|")
     for page, c in counts.items():
-        row = f"{c.status} | {c.queries} | {c.sql_ms:.1f} | {c.slowest_ms:.1f}"
+        row = f"{c.status} | {_queries(page, c)} | {c.sql_ms:.1f} | {c.slowest_ms:.1f}"
         print(f"| {page.role} | `{page.path}` | {row} |")
     connection.close()
     if not args.counts_only:

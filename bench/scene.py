@@ -26,7 +26,7 @@ from bench.generate import copy_rows
 from kam.users.models import User
 from kam.users.roles import ACCOUNT_MANAGER, ADMIN, SALES_DIRECTOR
 from plans.models import Activity, Plan
-from segmentation.models import ClientFlags, Decision, KeyReason, NightlyRun, Review
+from segmentation.models import ActionItem, ClientFlags, Decision, KeyReason, NightlyRun, Review
 from segmentation.reviews import services as reviews
 from segmentation.segments.engine import recompute
 
@@ -50,6 +50,7 @@ class Scene:
     open_review: int
     closed_review: int
     plan_card: int  # a client of the manager of plans, with plans and activities
+    last_client: int  # the one whose name no other contains ("Client <the highest id>")
 
 
 def build(today: date, seed: int) -> None:
@@ -77,7 +78,23 @@ def catch_up() -> bool:
     if not (ClientFlags.objects.exists() and last.totals and last.figures):
         recompute(today=last.run_on, trigger="bench")
         wrote = True
-    return wrote
+    return give_actions(timezone.localdate()) or wrote
+
+
+def give_actions(due: date) -> bool:
+    """An action item of the open review on each card for its manager, so that every manager's
+    list of actions has rows; a manager who has one already is left as they are. Whether any
+    was added."""
+    review = Review.objects.get(closed_at__isnull=True)
+    owners = set(ActionItem.objects.filter(item__review=review).values_list("owner__username", flat=True))
+    cards = [pk for username, pk in manager_cards().items() if username not in owners]
+    director = User.objects.get(username="director")
+    items = review.items.filter(client__in=cards).select_related("client__responsible_manager")
+    for item in items:
+        manager = item.client.responsible_manager
+        assert manager is not None  # the card of a manager
+        reviews.action_add(item=item, what="Call the buyer", owner=manager, due=due, by=director)
+    return bool(items)
 
 
 def people() -> tuple[User, User]:
@@ -165,6 +182,7 @@ def scene() -> Scene:
         open_review=reviews_.get(closed_at__isnull=True).pk,
         closed_review=reviews_.filter(closed_at__isnull=False).first().pk,  # type: ignore[union-attr]
         plan_card=planned.order_by("client").values_list("client", flat=True)[0],
+        last_client=Client.objects.latest("pk").pk,
     )
 
 
