@@ -509,10 +509,12 @@ class ClientListColumns(models.Model):
 class ChoicesVersion(models.Model):
     """One row whose `version` the database changes, by triggers, with every change of what the
     client list's filters offer: the regions points are in, the industries, and the people the
-    list filters by (users' names and activity, their roles, whom clients are assigned to).
+    list filters by (users' names and activity, their roles, whom clients are assigned to), and
+    the tier overrides its tier filter names (segmentation migration 0039).
     A process keeps the choices it read for the version it read with them
-    (`accounts.filters.reference_choices`), and reads the version with the user's columns on
-    every list page: one query fewer than reading the choices each time.
+    (`accounts.filters.reference_choices`, `segmentation.segments.tiers.named_overrides`), and
+    reads the version with the user's columns on every list page: a query fewer than reading the
+    choices each time, and another on a list filtered by tier.
 
     Each new version is random: a version a rolled-back change set is never taken for one a
     later change sets."""

@@ -28,7 +28,7 @@ PAGES = [
         Page("manager", path, queries)
         for path, queries in (
             ("/clients/", 5),
-            ("/clients/?tier=gold", 7),
+            ("/clients/?tier=gold", 6),
             ("/clients/search/?q=Client+{card}", 3),
             ("/clients/{card}/", 14),
             ("/clients/{card}/contacts/", 5),
@@ -62,8 +62,8 @@ PAGES = [
         Page("director", path, queries)
         for path, queries in (
             ("/clients/", 5),
-            ("/clients/?tier=gold", 6),
-            ("/clients/?category=A&tier=silver", 6),
+            ("/clients/?tier=gold", 5),
+            ("/clients/?category=A&tier=silver", 5),
             ("/clients/?q=Client+{last}", 5),
             ("/clients/?flag=key_bronze", 3),
             ("/clients/{key}/", 15),

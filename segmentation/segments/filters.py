@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from accounts.models import Client
 from kam.choices import kept
@@ -29,10 +30,18 @@ def category() -> django_filters.Filter:
     )
 
 
+class TierFilter(django_filters.ChoiceFilter):
+    """The effective tier, by the overrides kept for the list's filters' version (its parent's,
+    `ClientFilter.version`, when it has one)."""
+
+    def filter(self, qs: QuerySet[Client], value: Any) -> QuerySet[Client]:
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(tiers.tier_is(value, version=getattr(self.parent, "version", None)))
+
+
 def tier() -> django_filters.Filter:
-    return django_filters.ChoiceFilter(
-        label=_("Tier"), choices=kept(Tier.choices), method=_by(tiers.tier_is), empty_label=_("Any")
-    )
+    return TierFilter(label=_("Tier"), choices=kept(Tier.choices), empty_label=_("Any"))
 
 
 def league() -> django_filters.Filter:

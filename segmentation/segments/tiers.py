@@ -7,6 +7,7 @@ effective tier is bronze is marked on its segment (`key_bronze`), so the engine 
 directors once, when it becomes so (DOMAIN §4).
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -76,8 +77,30 @@ _OVERRIDES = Prepared(
 )
 
 
-def tier_is(*values: str) -> Q:
-    """Clients whose effective tier is one of `values`, for list filters.
+Named = list[tuple[int, str, int | None]]
+
+# The overrides last read, by database, with the filters' version read before them.
+_kept_overrides: dict[str, tuple[int, Named]] = {}
+
+
+def named_overrides(version: int | None = None) -> Named:
+    """Up to `OVERRIDES_NAMED` + 1 overrides: each client, its tier, and its segment's pk (None
+    before its first nightly run). `version`: the client list filters' `ChoicesVersion`, read
+    before, which every change of an override changes (segmentation migration 0039): the
+    overrides read for one version are kept in the process and given again for it, without a
+    query."""
+    kept = _kept_overrides.get(connection.alias)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    named: Named = list(_OVERRIDES())
+    if version is not None:
+        _kept_overrides[connection.alias] = (version, named)  # as new as the version at least
+    return named
+
+
+def tier_is(*values: str, version: int | None = None) -> Q:
+    """Clients whose effective tier is one of `values`, for list filters (`version`: as
+    `named_overrides` takes it).
 
     Overrides are a director's decisions, a handful in a base of thousands, so they are read
     first and named: the condition then stays on the segment row (its tier, minus the clients
@@ -87,7 +110,7 @@ def tier_is(*values: str) -> Q:
     the 804 gold clients of 100,000. A client overridden before its first nightly run has no
     segment row and is named on the client. Past `OVERRIDES_NAMED`, the EXISTS form.
     """
-    named = _OVERRIDES()
+    named = named_overrides(version)
     if len(named) > OVERRIDES_NAMED:
         overridden = TierOverride.objects.filter(client=OuterRef("pk"))
         return Exists(overridden.filter(tier__in=values)) | (

@@ -320,6 +320,33 @@ def test_flag_counts_link_into_the_user_s_filtered_client_list(manager, client_c
     assert counts[1].url == f"{reverse('accounts:client_list')}?flag=no_touch&manager={manager.pk}"
 
 
+def test_flag_counts_count_each_flag_on_the_user_s_own_clients_only(manager, director):
+    from segmentation.models import ClientFlags
+
+    rows = [
+        {"at_risk": True, "no_touch": True},
+        {"no_touch": True, "influence": True},
+        {"potential_stale": True, "no_decision_maker": True, "never_met": True},
+        {},
+    ]
+    for flags in rows:
+        ClientFlags.objects.create(client=ClientFactory(responsible_manager=manager), **flags)
+    ClientFactory(responsible_manager=manager)  # not judged yet: no flags row
+    ClientFlags.objects.create(
+        client=ClientFactory(responsible_manager=director), at_risk=True, no_touch=True
+    )
+
+    counts = selectors.flag_counts(manager)
+
+    assert [(c.flag.name, c.count) for c in counts] == [
+        ("at_risk", 1),
+        ("no_touch", 2),
+        ("no_decision_maker", 1),
+        ("influence", 1),
+        ("potential_stale", 1),
+    ]
+
+
 def test_the_day_page_for_anyone_signed_in_and_no_one_else(client, manager, as_manager):
     assert as_manager.get(DAY_URL).status_code == 200
     assert as_manager.post(DAY_URL).status_code == 405
