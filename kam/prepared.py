@@ -37,8 +37,9 @@ PostgreSQL keeps planning a statement anew for each run's arguments (a custom pl
 estimates that the plan for any argument would cost more: for a page's long query (the win-back
 list's first page, a UNION of four parts) that planning costs more than running it, and the
 plan for any argument runs as fast. `Prepared(..., generic=True)` runs such a statement with
-`plan_cache_mode = force_generic_plan`, set in the same round trip as its `EXECUTE` and reset
-after it (a failed run's rollback undoes the setting).
+`plan_cache_mode = force_generic_plan`, set in the same round trip as its `EXECUTE`; once one
+ran in a session, every other statement resets the setting in its own `EXECUTE`'s round trip
+(a round trip after each generic run cost the manager's day, with three of them, 0.5 ms).
 `KAM_PREPARED_STATEMENTS = False` turns this off, for a connection pooler that does not keep a
 session's prepared statements (PgBouncer in transaction mode).
 """
@@ -152,6 +153,7 @@ _names = itertools.count(1)
 # session keeps them until it ends: PREPARE is not undone by a rollback.
 _sessions: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
 READY, OUTDATED = "ready", "outdated"
+GENERIC_RAN = "plan_cache_mode"  # a key of a session's states: a generic statement ran in it
 _lock = Lock()
 
 
@@ -190,8 +192,10 @@ class _OnServer:
                 f"EXECUTE {self.name} ({', '.join(['%s'] * len(arguments))})" if arguments else self.execute
             )
         self._text = None if params else self.prepare
-        if generic:
-            self.execute = f"SET plan_cache_mode = force_generic_plan; {self.execute}"
+        # Sent with the EXECUTE, in its round trip: a generic statement sets the plans it needs;
+        # any other resets them, once a generic one ran in the session (`sql`).
+        self.run_as = f"SET plan_cache_mode = force_generic_plan; {self.execute}" if generic else self.execute
+        self.run_reset = self.run_as if generic else f"RESET plan_cache_mode; {self.execute}"
 
     def text(self, cursor: Any) -> str:
         """The PREPARE as the server takes it: the constants written in, a doubled % as one."""
@@ -201,7 +205,10 @@ class _OnServer:
             return self._text
 
     def sql(self, connection: BaseDatabaseWrapper) -> str:
-        """`EXECUTE`, once the statement is prepared in this connection's session."""
+        """`EXECUTE`, once the statement is prepared in this connection's session: a generic
+        statement's with the setting it runs with, and once one ran in the session, any other's
+        with the setting reset (each run sets what it needs, so no rollback of an earlier one's
+        setting matters)."""
         connection.ensure_connection()
         session = connection.connection
         with _lock:
@@ -213,7 +220,10 @@ class _OnServer:
                     cursor.execute(f"DEALLOCATE {self.name}")
                 cursor.execute(self.text(cursor))
             states[self.name] = READY
-        return self.execute
+        if self.generic:
+            states[GENERIC_RAN] = READY
+            return self.run_as
+        return self.run_reset if GENERIC_RAN in states else self.run_as
 
     def outdated(self, error: DatabaseError, connection: BaseDatabaseWrapper) -> bool:
         """Whether `error` says this session's statement no longer fits its tables (a column's
@@ -235,26 +245,11 @@ class _OnServer:
         """`run()`, once more when its statement was outdated, unless in a transaction, which the
         error has broken (the next transaction prepares it again)."""
         try:
-            try:
-                return run()
-            except DatabaseError as error:
-                if not self.outdated(error, connection) or connection.in_atomic_block:
-                    raise
-                return run()
-        finally:
-            if self.generic:
-                self._reset(connection)
-
-    def _reset(self, connection: BaseDatabaseWrapper) -> None:
-        """The plans back to PostgreSQL's choice after a generic statement's run, whatever ended
-        it (an error while its rows became models, say); not in a transaction the error broke,
-        whose rollback undoes the setting."""
-        session = connection.connection
-        broken = psycopg2.extensions.TRANSACTION_STATUS_INERROR
-        if session is None or session.get_transaction_status() == broken:
-            return
-        with session.cursor() as cursor:  # not a query of the page's
-            cursor.execute("RESET plan_cache_mode")
+            return run()
+        except DatabaseError as error:
+            if not self.outdated(error, connection) or connection.in_atomic_block:
+                raise
+            return run()
 
 
 def forget(connection: BaseDatabaseWrapper) -> None:
@@ -263,7 +258,9 @@ def forget(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "postgresql" and connection.connection is not None:
         with connection.connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
-        _sessions.pop(connection.connection, None)
+        states = _sessions.pop(connection.connection, {})
+        if GENERIC_RAN in states:  # the session's setting stays
+            _sessions[connection.connection] = {GENERIC_RAN: READY}
 
 
 class _Compiled:

@@ -264,8 +264,14 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def _sqls(captured: CaptureQueriesContext) -> list[str]:
-    return [query["sql"] for query in captured.captured_queries]
+RESET = "RESET plan_cache_mode; "  # what every statement sends once a generic one ran in the session
+
+
+def _sqls(captured: CaptureQueriesContext, *, raw: bool = False) -> list[str]:
+    """The statements sent; but for `raw`, without the reset of the setting (which depends on
+    whether an earlier test ran a generic statement in the session)."""
+    sent = [query["sql"] for query in captured.captured_queries]
+    return sent if raw else [sql.removeprefix(RESET) for sql in sent]
 
 
 def _server_statements() -> set[str]:
@@ -413,12 +419,12 @@ def test_a_generic_statement_is_planned_once_for_every_argument(touched: list[Cl
     assert all(server is not None for server in servers)
     names = [server.name for server in servers if server is not None]
     assert (_plans(names[0]), _plans(names[1])) == ((2, 0), (0, 2))
-    assert _plan_cache_mode() == "auto"  # set for the statement's run only
-    assert len(captured) == 4  # the reset is not one of the page's queries
-    assert (
-        _sqls(captured)[0]
-        == f"SET plan_cache_mode = force_generic_plan; EXECUTE {names[0]} ({touched[0].pk})"
-    )
+    assert _plan_cache_mode() == "auto"  # reset by the other statement's run
+    assert len(captured) == 4  # each setting in its statement's round trip
+    assert _sqls(captured, raw=True)[1:3] == [
+        f"RESET plan_cache_mode; EXECUTE {names[1]} ({touched[0].pk})",
+        f"SET plan_cache_mode = force_generic_plan; EXECUTE {names[0]} ({touched[1].pk})",
+    ]
     for client, (one, other) in zip(touched, found, strict=True):
         assert one == other == list(Contact.objects.filter(client=client).order_by("pk"))
         assert one
@@ -435,11 +441,12 @@ def test_a_generic_statement_that_fails_leaves_the_plans_as_they_were(touched: l
 
 
 @on_postgresql
-def test_a_generic_statement_whose_rows_fail_after_it_ran_leaves_the_plans_as_they_were(
+def test_after_a_generic_statement_the_others_are_planned_for_their_arguments(
     touched: list[Client], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An error after the statement ran (while its rows become models) rolls nothing back: the
-    setting is reset all the same."""
+    """The setting stays in the session after a generic run, even one whose rows failed after
+    it ran (nothing rolled back): every other statement resets it in its own round trip, and
+    so is planned anew for its arguments, as PostgreSQL chooses for its first runs."""
     from kam import prepared as module
 
     rows = module._Compiled._rows
@@ -448,10 +455,27 @@ def test_a_generic_statement_whose_rows_fail_after_it_ran_leaves_the_plans_as_th
         rows(self, *args)
         raise RuntimeError("a row that cannot become a model")
 
-    monkeypatch.setattr(module._Compiled, "_rows", failing)
-    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk), generic=True)
-    with pytest.raises(RuntimeError):
-        prepared(touched[0].pk)
+    generic = Prepared(lambda pk: Contact.objects.filter(client_id=pk), generic=True)
+    with monkeypatch.context() as patched:
+        patched.setattr(module._Compiled, "_rows", failing)
+        with pytest.raises(RuntimeError):
+            generic(touched[0].pk)
+    assert _plan_cache_mode() == "force_generic_plan"
+    custom = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"))
+    for client in touched:
+        assert custom(client.pk) == list(Contact.objects.filter(client=client).order_by("pk"))
+    (compiled,) = custom._compiled.values()
+    assert compiled.server is not None
+    assert _plans(compiled.server.name) == (0, 2)
+    assert _plan_cache_mode() == "auto"
+
+
+@on_postgresql
+def test_a_fixed_text_after_a_generic_statement_resets_the_setting(touched: list[Client]) -> None:
+    Prepared(lambda pk: Contact.objects.filter(client_id=pk), generic=True)(touched[0].pk)
+    with connection.cursor() as cursor:
+        execute(cursor, "SELECT COUNT(*) FROM accounts_client WHERE id = %s", [touched[0].pk])
+        assert cursor.fetchall() == [(1,)]
     assert _plan_cache_mode() == "auto"
 
 
