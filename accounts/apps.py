@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Client accounts")
 
     def ready(self) -> None:
-        from accounts import columns  # the list's own columns need the models loaded
+        from accounts import columns, selectors  # the list's own columns need the models loaded
+        from kam.users import extensions as users_extensions
 
         columns.register()
+        users_extensions.register_read_with(selectors.CHOICES_VERSION, selectors.choices_version_of_signed_in)

@@ -15,7 +15,7 @@ from accounts.extensions import ListColumn
 from accounts.forms import managers
 from accounts.models import Client, Industry, PointOfPresence
 from accounts.rules import sees_every_client
-from accounts.selectors import client_match
+from accounts.selectors import choices_version, client_match
 from kam import prepared
 from kam.choices import kept
 from kam.filters import FilterSet, own_copy
@@ -380,12 +380,26 @@ class ManagerListFilter(FilterSet):
         fields: list[str] = []
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        """The people to filter by are the client list's (`reference_choices`), kept for the
+        filters' version read with the signed-in user (`choices_version`), and so are the
+        fields made from them; read on every page without it."""
         super().__init__(*args, **kwargs)
-        if not sees_every_client(user):
+        self.sees_all = sees_every_client(user)
+        if not self.sees_all:
             del self.filters["manager"]
-        for name, field in self.form.fields.items():
+        self.version = choices_version(user) if self.sees_all else None
+
+    def make_fields(self) -> dict[str, Any]:
+        fields = super().make_fields()
+        if self.version is not None:
+            setattr(fields["manager"], READ, reference_choices(people=True, version=self.version).people)
+        for name, field in fields.items():
             if not field.widget.is_hidden:
                 field.widget.attrs.update({"class": "form-select", "id": f"id_{name}"})
+        return fields
+
+    def fields_key(self) -> Hashable | None:
+        return None if self.version is None else (connection.alias, self.version)
 
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset

@@ -28,6 +28,7 @@ from kam import drawn_rows
 from kam.money import currency
 from kam.pagination import count_query, first_page
 from kam.prepared import Ids, Prepared, related
+from kam.users import extensions as users_extensions
 from kam.users.models import AnyUser, User
 
 
@@ -198,6 +199,22 @@ _PICKED = Prepared(
         )
     )
 )
+
+
+CHOICES_VERSION = "choices_version"  # read with the signed-in user (`kam.users.extensions`)
+
+
+def choices_version_of_signed_in(user: str) -> Subquery:
+    """The filters' version as an expression of a query of users or sessions (its one row,
+    whoever `user` is), to be read with the signed-in user."""
+    return Subquery(ChoicesVersion.objects.order_by().values("version")[:1])
+
+
+def choices_version(user: User) -> int | None:
+    """The client list filters' version (`ChoicesVersion`) as read with the signed-in user:
+    None for a user read otherwise, without its row, or in a transaction (whose own changes
+    change it only as it commits)."""
+    return None if connection.in_atomic_block else users_extensions.read_with(user, CHOICES_VERSION)
 
 
 def list_columns_of(user: User) -> tuple[list[ListColumn], int | None]:

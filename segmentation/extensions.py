@@ -112,7 +112,7 @@ def register() -> None:
     extensions.register_client_move(move_url)
     users_extensions.register_handover(handover)
     users_extensions.register_client_counts(active_client_counts)
-    users_extensions.register_badge(notifications.UNREAD, notifications.unread_of_signed_in)
+    users_extensions.register_read_with(notifications.UNREAD, notifications.unread_of_signed_in)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:

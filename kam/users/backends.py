@@ -5,7 +5,8 @@ Every page asks both what the user's roles are (the navigation, `roles.role_name
 they may do (`perms` in templates, `has_perm` in views): Django's `ModelBackend` reads the
 user's own permissions and their groups' permissions in two queries and the groups in a third.
 This backend reads them with the signed-in user's row (`RoleBackend.get_user`), with the counts
-every page shows in the navigation (`extensions.register_badge`), and keeps them on the user
+every page shows in the navigation and what else apps read with them
+(`extensions.register_read_with`), and keeps them on the user
 object, as `ModelBackend` keeps its caches; any other user's in one query (`load`).
 
 Every request reads its session first, then the user the session names: the session store
@@ -106,13 +107,14 @@ def _names(queryset: QuerySet[Any], user: str, name: Any, outer: str) -> Subquer
 
 def _read_with(outer: str) -> dict[str, Any]:
     """What is read with the signed-in user, as expressions of the outer query's column `outer`,
-    their id: their groups' names, their own and their groups' permissions, and the badges."""
+    their id: their groups' names, their own and their groups' permissions, and what apps
+    registered (`extensions.register_read_with`)."""
     dotted = Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
     return {
         "signed_in_groups": _names(Group.objects.all(), "user", "name", outer),
         "signed_in_own": _names(Permission.objects.all(), "user", dotted, outer),
         "signed_in_via_group": _names(Permission.objects.all(), "group__user", dotted, outer),
-        **{f"signed_in_badge_{name}": count(outer) for name, count in extensions.badges().items()},
+        **{f"signed_in_read_{name}": value(outer) for name, value in extensions.reads().items()},
     }
 
 
@@ -156,7 +158,8 @@ def _split(joined: str | None) -> set[str]:
 class RoleBackend(ModelBackend):
     """`ModelBackend` whose permission caches are filled by `load` (superusers keep Django's
     path: they hold every permission), and whose signed-in user is read with their groups,
-    permissions and badges: with their session (`session_with_user`), or else by a prepared query."""
+    permissions and what apps read with them: with their session (`session_with_user`), or
+    else by a prepared query."""
 
     def get_user(self, user_id: Any) -> User | None:
         if type(user_id) is not int:
@@ -172,12 +175,12 @@ class RoleBackend(ModelBackend):
             return None
         groups = _split(read.pop("signed_in_groups"))
         own, via_group = _split(read.pop("signed_in_own")), _split(read.pop("signed_in_via_group"))
-        badges = {name: read.pop(f"signed_in_badge_{name}") or 0 for name in extensions.badges()}
+        values = {name: read.pop(f"signed_in_read_{name}") for name in extensions.reads()}
         if user.is_superuser:
             vars(user)["_role_names"] = groups  # and Django's path to their every permission
         else:
             _keep(user, groups, own, via_group)
-        vars(user)["_badges"] = badges
+        vars(user)["_read_with"] = values
         return user
 
     def get_all_permissions(self, user_obj: AnyUser, obj: object = None) -> set[str]:

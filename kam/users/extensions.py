@@ -3,8 +3,9 @@
 `kam.users` knows no app above it. Segmentation registers `handover(user)`: how many active
 clients the user still holds and the page that hands them over to other managers, so
 deactivating a manager who still holds clients offers the handover first; `client_counts()`:
-every user's active clients, as the workload board keeps them, for the users list; and the badges
-every page shows of the signed-in user (the unread notifications), read with the user.
+every user's active clients, as the workload board keeps them, for the users list; and what is
+read with the signed-in user (the unread notifications every page shows; accounts registers the
+client list filters' version).
 """
 
 from collections.abc import Callable
@@ -53,23 +54,24 @@ def client_counts() -> dict[int, int] | None:
     return _client_counts[0]() if _client_counts else None
 
 
-_badges: dict[str, Callable[[str], Any]] = {}
+_reads: dict[str, Callable[[str], Any]] = {}
 
 
-def register_badge(name: str, count: Callable[[str], Any]) -> None:
-    """Add a count that every page shows of the signed-in user (the unread notifications):
-    `count(user)` makes an expression of the user's id (`OuterRef(user)`: "pk" in a query of
-    users, "user_id" in one of sessions), read in the one query that reads the signed-in user
-    (`backends.RoleBackend.get_user`) rather than in a query of its own."""
-    _badges[name] = count
+def register_read_with(name: str, value: Callable[[str], Any]) -> None:
+    """Add a value read with the signed-in user in the one query that reads them
+    (`backends.RoleBackend.get_user`) rather than in a query of its own: the badges every page
+    shows (the unread notifications), and what pages ask on every request (the client list
+    filters' version). `value(user)` makes an expression of the user's id (`OuterRef(user)`:
+    "pk" in a query of users, "user_id" in one of sessions)."""
+    _reads[name] = value
 
 
-def badges() -> dict[str, Callable[[str], Any]]:
-    """The registered counts by name."""
-    return dict(_badges)
+def reads() -> dict[str, Callable[[str], Any]]:
+    """The registered values by name."""
+    return dict(_reads)
 
 
-def badge(user: User, name: str) -> int | None:
-    """The signed-in user's count `name` as read with them, or None for a user read otherwise."""
-    counts: dict[str, int] | None = getattr(user, "_badges", None)
-    return None if counts is None else counts.get(name)
+def read_with(user: User, name: str) -> Any:
+    """The signed-in user's value `name` as read with them, or None for a user read otherwise."""
+    values: dict[str, Any] | None = getattr(user, "_read_with", None)
+    return None if values is None else values.get(name)

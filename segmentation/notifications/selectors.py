@@ -42,7 +42,7 @@ def _unread(user: Any) -> QuerySet[Notification]:
 
 
 def unread_of_signed_in(user: str) -> Subquery:
-    """The signed-in user's unread count, read with them (`kam.users.extensions.register_badge`):
+    """The signed-in user's unread count, read with them (`kam.users.extensions.register_read_with`):
     an expression of the outer query's column `user`, their id."""
     # COUNT(*), not of a column: the (user, read_at) index alone answers it.
     return Subquery(_unread(OuterRef(user)).values(n=Func(template="COUNT(*)", output_field=IntegerField())))
@@ -51,7 +51,7 @@ def unread_of_signed_in(user: str) -> Subquery:
 def unread_count(user: User) -> int:
     """The badge of every page: read with the signed-in user (`unread_of_signed_in`); one COUNT
     of its own for a user read otherwise."""
-    read_with_user = users_extensions.badge(user, UNREAD)
+    read_with_user = users_extensions.read_with(user, UNREAD)
     return read_with_user if read_with_user is not None else _unread(user.pk).count()
 
 

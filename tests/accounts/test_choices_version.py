@@ -11,8 +11,9 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.filters import reference_choices
+from accounts.filters import ManagerListFilter, reference_choices
 from accounts.models import ChoicesVersion, Client, Industry, PointOfPresence
+from kam.users.backends import RoleBackend
 from kam.users.models import User
 from kam.users.roles import ACCOUNT_MANAGER
 from tests.factories import ClientFactory, IndustryFactory, ManagerFactory, PointFactory, UserFactory
@@ -223,3 +224,26 @@ def test_a_long_transaction_does_not_hold_back_another_change_of_the_version(wor
 
     assert during != before  # the rename, committed
     assert version() != during  # the import, as it commits
+
+
+def test_a_list_by_manager_reads_its_people_once_for_a_version_and_shows_a_new_one_at_once(
+    world, director, browser_for, assert_queries
+):
+    """A filter by manager (`ManagerListFilter`: the key candidates, the estimates to do) takes
+    the people of the client list's choices, kept for the version read with the signed-in user."""
+
+    def people() -> list[Any]:
+        signed_in = RoleBackend().get_user(director.pk)  # as a request reads them, with the version
+        filters = ManagerListFilter(None, queryset=Client.objects.all(), user=signed_in)
+        return list(iter(filters.form.fields["manager"].choices))  # not len(): a COUNT
+
+    first = assert_queries(2, people)  # the user, then the people among the choices
+    assert assert_queries(1, people) == first  # the user alone: the people kept
+    assert (world["manager"].pk, "Anna Smirnova") in first
+
+    newcomer = ManagerFactory(first_name="Nina", last_name="Newcomer")
+    assert (newcomer.pk, "Nina Newcomer") in assert_queries(2, people)
+    assert (newcomer.pk, "Nina Newcomer") in assert_queries(1, people)
+
+    page = browser_for(director).get(reverse("segmentation:candidates")).content.decode()
+    assert f'<option value="{newcomer.pk}">Nina Newcomer</option>' in page

@@ -1,4 +1,4 @@
-"""The unread badge is read with the signed-in user (`kam.users.extensions.register_badge`)."""
+"""The unread badge is read with the signed-in user (`kam.users.extensions.register_read_with`)."""
 
 import datetime
 
