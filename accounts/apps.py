@@ -12,3 +12,5 @@ class AccountsConfig(AppConfig):
 
         columns.register()
         users_extensions.register_read_with(selectors.CHOICES_VERSION, selectors.choices_version_of_signed_in)
+        users_extensions.register_read_with(selectors.LIST_COLUMNS, selectors.list_columns_of_signed_in)
+        users_extensions.register_read_with(selectors.ON_TEAMS, selectors.on_teams_of_signed_in)

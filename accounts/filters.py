@@ -205,7 +205,7 @@ def reference_choices(*, people: bool, version: int | None = None) -> Reference:
     page): a row of each kind, ordered within its kind by a position the database numbers in
     the order its own query had; prepared once per connection (`kam.prepared.execute`).
 
-    `version`: the `ChoicesVersion` the caller read before (with the user's columns). The
+    `version`: the `ChoicesVersion` the caller read before (with the signed-in user). The
     choices read for one version are kept in the process and given again for that version,
     without a query; they change with it."""
     key = (connection.alias, people)

@@ -513,8 +513,9 @@ class ChoicesVersion(models.Model):
     the tier overrides its tier filter names (segmentation migration 0039).
     A process keeps the choices it read for the version it read with them
     (`accounts.filters.reference_choices`, `segmentation.segments.tiers.named_overrides`), and
-    reads the version with the user's columns on every list page: a query fewer than reading the
-    choices each time, and another on a list filtered by tier.
+    reads the version with the signed-in user on every request (`accounts.selectors.
+    choices_version`): a query fewer than reading the choices each time on a list page, and
+    another on a list filtered by tier.
 
     Each new version is random: a version a rolled-back change set is never taken for one a
     later change sets."""

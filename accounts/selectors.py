@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncMonth
 from django.utils import formats, timezone, translation
 
@@ -105,21 +105,30 @@ class SeenOpening:
         """The counts of the user's parts and their first page."""
         if sees_every_client(user):
             return list(self.every_counts), self.every_first
-        return [partial(count, user.pk) for count in self.manager_counts], partial(
-            self.manager_first, user.pk
-        )
+        counts = self.manager_counts if on_account_teams(user) else self.manager_counts[:1]
+        return [partial(count, user.pk) for count in counts], partial(self.manager_first, user.pk)
 
 
 def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Client]]:
     """`clients` (not yet narrowed to what the user sees) as the disjoint parts the user sees, for
     a pager that merges them: all of them for directors and admins; for a manager, the clients
     they are responsible for and those of their account teams that they are not, so that a page
-    in a manager's own order walks the (manager, name) index and stops at the page's end."""
+    in a manager's own order walks the (manager, name) index and stops at the page's end; for a
+    manager on no account team, their own alone (`on_account_teams`)."""
     if not user.is_authenticated:
         return [clients.none()]
     if sees_every_client(user):
         return [clients]
-    return _manager_parts(user.pk, clients)
+    parts = _manager_parts(user.pk, clients)
+    return parts if on_account_teams(user) else parts[:1]
+
+
+def on_account_teams(user: User) -> bool:
+    """Whether the user is on some client's account team, as read with the signed-in user
+    (`ON_TEAMS`); True for a user read otherwise (a part of their teams' clients found empty
+    costs a query, not a wrong list)."""
+    read = users_extensions.all_read_with(user)
+    return read is None or ON_TEAMS not in read or bool(read[ON_TEAMS])
 
 
 def _manager_parts(user: int, clients: QuerySet[Client]) -> list[QuerySet[Client]]:
@@ -189,25 +198,27 @@ def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[d
     return partial(drawn_rows.of_pks, prepared)
 
 
-_PICKED = Prepared(
-    lambda user: (
-        User.objects.filter(pk=user)
-        .order_by()
-        .values_list(
-            Subquery(ClientListColumns.objects.filter(user_id=OuterRef("pk")).values("columns")[:1]),
-            Subquery(ChoicesVersion.objects.order_by().values("version")[:1]),
-        )
-    )
-)
-
-
-CHOICES_VERSION = "choices_version"  # read with the signed-in user (`kam.users.extensions`)
+# Read with the signed-in user (`kam.users.extensions`): the filters' version, the columns the
+# user picked for the client list (a query of their own on every list page before), and whether
+# they are on an account team (a manager on none has no second part to count).
+CHOICES_VERSION, LIST_COLUMNS, ON_TEAMS = "choices_version", "list_columns", "on_account_teams"
 
 
 def choices_version_of_signed_in(user: str) -> Subquery:
     """The filters' version as an expression of a query of users or sessions (its one row,
     whoever `user` is), to be read with the signed-in user."""
     return Subquery(ChoicesVersion.objects.order_by().values("version")[:1])
+
+
+def list_columns_of_signed_in(user: str) -> Subquery:
+    """The columns the user picked (NULL until they pick), as an expression of their id, the
+    outer query's column `user`."""
+    return Subquery(ClientListColumns.objects.filter(user_id=OuterRef(user)).values("columns")[:1])
+
+
+def on_teams_of_signed_in(user: str) -> Exists:
+    """Whether the user is on an account team, as an expression of their id (`user`)."""
+    return Exists(TeamMember.objects.filter(user_id=OuterRef(user)))
 
 
 def choices_version(user: User) -> int | None:
@@ -217,11 +228,26 @@ def choices_version(user: User) -> int | None:
     return None if connection.in_atomic_block else users_extensions.read_with(user, CHOICES_VERSION)
 
 
+# For a user read otherwise than signed in: what is read with the signed-in user, in a query.
+_PICKED = Prepared(
+    lambda user: (
+        User.objects.filter(pk=user)
+        .order_by()
+        .values_list(list_columns_of_signed_in("pk"), choices_version_of_signed_in("pk"))
+    )
+)
+
+
 def list_columns_of(user: User) -> tuple[list[ListColumn], int | None]:
     """The columns the user picked, in the list's order, or the defaults until they pick; and
-    the version of the filters' choices (`ChoicesVersion`), read with them: None without one, or
+    the version of the filters' choices (`ChoicesVersion`): both as read with the signed-in user
+    (by a query of their own for a user read otherwise); the version None without its row, or
     in a transaction, whose own changes change the version only as it commits (PostgreSQL)."""
-    picked, version = next(iter(_PICKED(user.pk)), (None, None))
+    read = users_extensions.all_read_with(user)
+    if read is not None and LIST_COLUMNS in read:
+        picked, version = read[LIST_COLUMNS], read[CHOICES_VERSION]
+    else:
+        picked, version = next(iter(_PICKED(user.pk)), (None, None))
     if connection.in_atomic_block:
         version = None
     columns = extensions.list_columns()

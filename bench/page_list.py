@@ -27,8 +27,8 @@ PAGES = [
     *(
         Page("manager", path, queries)
         for path, queries in (
-            ("/clients/", 5),
-            ("/clients/?tier=gold", 6),
+            ("/clients/", 4),
+            ("/clients/?tier=gold", 4),
             ("/clients/search/?q=Client+{card}", 3),
             ("/clients/{card}/", 14),
             ("/clients/{card}/contacts/", 5),
@@ -61,11 +61,11 @@ PAGES = [
     *(
         Page("director", path, queries)
         for path, queries in (
-            ("/clients/", 5),
-            ("/clients/?tier=gold", 5),
-            ("/clients/?category=A&tier=silver", 5),
-            ("/clients/?q=Client+{last}", 5),
-            ("/clients/?flag=key_bronze", 3),
+            ("/clients/", 4),
+            ("/clients/?tier=gold", 4),
+            ("/clients/?category=A&tier=silver", 4),
+            ("/clients/?q=Client+{last}", 4),
+            ("/clients/?flag=key_bronze", 2),
             ("/clients/{key}/", 15),
             ("/segments/clients/{key}/key/", 8),
             ("/segments/candidates/", 6),

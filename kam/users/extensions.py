@@ -73,5 +73,11 @@ def reads() -> dict[str, Callable[[str], Any]]:
 
 def read_with(user: User, name: str) -> Any:
     """The signed-in user's value `name` as read with them, or None for a user read otherwise."""
-    values: dict[str, Any] | None = getattr(user, "_read_with", None)
+    values = all_read_with(user)
     return None if values is None else values.get(name)
+
+
+def all_read_with(user: User) -> dict[str, Any] | None:
+    """Every value read with the signed-in user, by name; None for a user read otherwise."""
+    values: dict[str, Any] | None = getattr(user, "_read_with", None)
+    return values

@@ -272,11 +272,11 @@ def test_wrong_method_is_405(method, as_manager):
 
 @pytest.mark.parametrize("persona", ["director", "manager"])
 def test_the_query_count_does_not_grow_with_rows(persona, request, browser_for, assert_queries):
-    # the session with the user, their roles, permissions and unread badge, the user's columns, the
-    # region choices, and the rows in one query (every column's relations joined)
+    # the session with the user, their roles, permissions, unread badge and columns, the region
+    # choices, and the rows in one query (every column's relations joined)
     user = request.getfixturevalue(persona)
     browser = browser_for(user)
-    queries = 4
+    queries = 3
 
     def fill(count):
         for _n in range(count):
