@@ -58,7 +58,9 @@ def seen_by_manager(user: int, clients: QuerySet[Client]) -> QuerySet[Client]:
 
 class SeenFirstPage:
     """A list's first page as each user sees it, from a prepared query (`keyset_page(first=...)`):
-    one query of every client, for those who see them all, and one of a manager's id.
+    one query of every client, for those who see them all, one of a manager's id, and one of
+    the clients a manager on no account team is responsible for (`on_account_teams`), which
+    reads them down their own index where the other merges them with their teams' clients.
     `build(visible, *args)` makes the page's query (`kam.pagination.first_page`) of the clients
     seen, and of the list's own arguments (whole numbers and dates, `kam.prepared`); with
     `parts`, of the parts the user sees (`visible_parts`: a manager's own clients and their
@@ -72,16 +74,22 @@ class SeenFirstPage:
             self.manager = Prepared(
                 lambda user, *args: build(_manager_parts(user, every()), *args), generic=generic
             )
+            self.own = Prepared(
+                lambda user, *args: build(_manager_parts(user, every())[:1], *args), generic=generic
+            )
         else:
             self.every = Prepared(lambda *args: build(every(), *args))
             self.manager = Prepared(
                 lambda user, *args: build(seen_by_manager(user, every()), *args), generic=generic
             )
+            self.own = Prepared(
+                lambda user, *args: build(every().filter(responsible_manager_id=user), *args), generic=generic
+            )
 
     def of(self, user: User, *args: int | date) -> Callable[[], list[Any]]:
         if sees_every_client(user):
             return partial(self.every, *args)
-        return partial(self.manager, user.pk, *args)
+        return partial(self.manager if on_account_teams(user) else self.own, user.pk, *args)
 
 
 class SeenOpening:

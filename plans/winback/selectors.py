@@ -36,7 +36,6 @@ from kam.prepared import Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
-from segmentation.keys.selectors import NOT_KEY, NOT_KEY_SEGMENT
 from segmentation.models import ClientSegment, KeyStatus, LostStatus, Tier, TierOverride
 from segmentation.segments.rhythm import lost_reason
 from segmentation.segments.tiers import effective_tier, tier_is
@@ -157,18 +156,21 @@ def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
     index: the lost key clients and the lost ones a director overrode to silver or gold (a few
     hundred at most, sorted), and the other lost gold and lost silver clients, walked down
     `segment_lost_rank_idx`. As one query, every lost silver, gold and key client was joined
-    and sorted for 50 rows."""
+    and sorted for 50 rows. Whether a client is key is its segment's (`is_key`, kept in step
+    with its key status): the lost key clients come from an index of their own and the index
+    walked holds no key client, where testing each lost client against every key status cost a
+    page more than the rest of its query."""
     lost = visible.filter(segment__lost_status=LostStatus.LOST)
-    not_key = lost.filter(NOT_KEY)
+    not_key = lost.filter(segment__is_key=False)
     computed = not_key.filter(tier_override__isnull=True)
     upper = [Tier.GOLD, Tier.SILVER]
     return [
-        lost.filter(pk__in=_LOST_KEYS)
+        lost.filter(segment__is_key=True)
         .annotate(tier_now=effective_tier())
         .annotate(key_rank=Value(1), tier_rank=_TIER_RANK, potential_rank=_POTENTIAL_RANK),
         *(
             # Potential is never NULL on a computed silver or gold client: the order is the index's.
-            computed.filter(NOT_KEY_SEGMENT, segment__tier=tier).annotate(
+            computed.filter(segment__tier=tier).annotate(
                 key_rank=Value(0), tier_rank=Value(rank), potential_rank=F("segment__potential")
             )
             for tier, rank in ((Tier.GOLD, 2), (Tier.SILVER, 1))
@@ -184,12 +186,6 @@ def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
 _FIRST = SeenFirstPage(
     lambda visible: first_page(_parts(visible), order=ORDER, size=PAGE_SIZE, read=True), generic=True
 )
-
-
-# The lost key clients' ids, from an index of them alone (a few hundred; `segment_lost_key_idx`,
-# the segment keeping whether its client is key): merged from every lost client and every key
-# status, they cost a manager's first page 3.7 of its 5.9 ms.
-_LOST_KEYS = ClientSegment.objects.filter(lost_status=LostStatus.LOST, is_key=True).values("client")
 
 
 _REFUSALS = Prepared(

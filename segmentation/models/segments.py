@@ -168,10 +168,10 @@ class ClientSegment(QuickLoaded):
             models.Index(fields=["size_class"], include=["client"], name="segment_size_idx"),
             # The lost-status filter, and the win-back list's lost silver and gold ids by index alone.
             models.Index(fields=["lost_status", "tier", "client"], name="segment_lost_idx"),
-            # The win-back list's lost silver and gold, biggest potential first.
+            # The win-back list's lost silver and gold that are not key, biggest potential first.
             models.Index(
                 fields=["tier", "-potential", "client"],
-                condition=Q(lost_status="lost"),
+                condition=Q(lost_status="lost", is_key=False),
                 name="segment_lost_rank_idx",
             ),
             # The lost clients in client order, by index alone: a win-back list's page probes

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from segmentation.models import ClientSegment, KeyStatus, TierOverride
-from tests.factories import ClientFactory, RefusalFactory
+from tests.factories import ClientFactory, RefusalFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("plans:win_back")
@@ -76,23 +76,29 @@ def test_a_computed_gold_overridden_to_bronze_is_not_listed_unless_key(manager, 
 
 
 @pytest.mark.parametrize(
-    ("persona", "query", "expected"),
+    ("persona", "on_team", "query", "expected"),
     [
         (
             "director",
+            False,
             "every",
             ["Key Bronze", "Gold Big", "Gold Small", "Silver Big", "Overridden"],
         ),
-        ("manager", "manager", ["Gold Small", "Silver Big", "Overridden"]),
+        ("manager", False, "own", ["Gold Small", "Silver Big", "Overridden"]),
+        ("manager", True, "manager", ["Gold Big", "Gold Small", "Silver Big", "Overridden"]),
     ],
 )
 def test_the_first_page_s_keys_come_from_a_prepared_query(
-    persona, query, expected, base, request, monkeypatch
+    persona, on_team, query, expected, base, request, monkeypatch
 ):
     """Where the database merges the keys (PostgreSQL), the page the list opens on reads them by a
-    query kept prepared: one for those who see every client, one of a manager's id."""
+    query kept prepared: one for those who see every client, one of a manager's id, and one of
+    the own clients of a manager on no account team."""
     from plans.winback import selectors
 
+    user = request.getfixturevalue(persona)
+    if on_team:
+        TeamMemberFactory(client=base["gold2"], user=user)
     prepared, asked = getattr(selectors._FIRST, query), []
 
     def spied(*args):
@@ -100,11 +106,21 @@ def test_the_first_page_s_keys_come_from_a_prepared_query(
         return prepared(*args)
 
     monkeypatch.setattr(selectors._FIRST, query, spied)
-    user = request.getfixturevalue(persona)
 
     assert names(request.getfixturevalue(f"as_{persona}").get(URL)) == expected
     merged_by_database = connection.features.supports_slicing_ordering_in_compound
     assert asked == ([() if persona == "director" else (user.pk,)] if merged_by_database else [])
+
+
+def test_a_client_no_longer_key_is_listed_by_its_tier(base, as_director):
+    """Whether a client is key is read from its segment, which follows its key status."""
+    KeyStatus.objects.filter(client=base["key"]).update(is_key=False)
+    KeyStatus.objects.create(client=base["silver"], is_key=True, reasons=["potential"])
+
+    assert names(as_director.get(URL)) == ["Silver Big", "Gold Big", "Gold Small", "Overridden"]
+    KeyStatus.objects.filter(client=base["silver"]).delete()
+
+    assert names(as_director.get(URL)) == ["Gold Big", "Gold Small", "Silver Big", "Overridden"]
 
 
 def test_access(client, as_manager):
