@@ -148,7 +148,16 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
     return page, _rows(page.rows, today)
 
 
-_BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()))
+# What a row shows (`winback.cells`) and `lost_reason` reads, of the client and what it joins: a
+# page's rows, drawn once per process for these values (`kam.drawn_rows`), read no other column.
+SHOWN = [
+    "name",
+    *(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username")),
+    *(f"segment__{name}" for name in ("tier", "potential", "last_purchase", "usual_interval")),
+    *(f"segment__{name}" for name in ("lost_status", "won_back_on")),
+    "key_status__is_key",
+]
+_BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()).only(*SHOWN))
 
 
 def _parts(visible: QuerySet[Client]) -> list[QuerySet[Client]]:
