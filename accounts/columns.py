@@ -108,14 +108,18 @@ def updated_cell(client: Any) -> SafeString:
     return SafeString(f'<span class="small">{esc(short_date(timezone.localdate(client.updated_at)))}</span>')
 
 
+# What a user's name (`User.__str__`) reads.
+MANAGER_NAME = tuple(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username"))
+
 CORE_COLUMNS = [
-    ListColumn("inn", _("INN/KPP"), inn_cell, 10, sort="inn", shown=False, value=_inn),
+    ListColumn("inn", _("INN/KPP"), inn_cell, 10, sort="inn", shown=False, value=_inn, reads=("inn", "kpp")),
     ListColumn(
         "industry",
         _("Industry"),
         industry_cell,
         20,
         related=("industry",),
+        reads=("industry__name",),
         shown=False,
         value=lambda client: client.industry,
     ),
@@ -133,6 +137,7 @@ CORE_COLUMNS = [
         manager_cell,
         40,
         related=("responsible_manager",),
+        reads=MANAGER_NAME,
         value=_manager,
     ),
     ListColumn(
@@ -144,6 +149,7 @@ CORE_COLUMNS = [
         annotate=_last_touch,
         sort="last_touch_sort",
         value=lambda client: client.last_touch_on,
+        reads=("last_touch_on",),
     ),
     ListColumn(
         "next_step",
@@ -154,6 +160,7 @@ CORE_COLUMNS = [
         annotate=_next_step,
         sort="next_step_sort",
         value=_next_step_value,
+        reads=("next_step", "next_step_due"),
     ),
     ListColumn(
         "status",
@@ -163,6 +170,7 @@ CORE_COLUMNS = [
         sort="status",
         shown=False,
         value=lambda client: label(Client.Status, client.status),
+        reads=("status",),
     ),
     ListColumn(
         "updated",
@@ -173,6 +181,7 @@ CORE_COLUMNS = [
         descending_first=True,
         shown=False,
         value=lambda client: client.updated_at,
+        reads=("updated_at",),
     ),
 ]
 

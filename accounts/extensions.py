@@ -58,7 +58,10 @@ class ListColumn:
       order, every row of one below every row of the next, each with the `sort` annotation;
     - `shown`: whether a user who has not picked their columns sees it;
     - `value(client)`: the cell as a plain value for the Excel export (text, a number, a date or
-      None), read from what `related` and `annotate()` fetched: no query of its own.
+      None), read from what `related` and `annotate()` fetched: no query of its own;
+    - `reads`: the fields `cell` reads and `sort` names, of the client and of what `related`
+      joins ("segment__tier"), besides the annotations: a page's rows read no other column
+      (`accounts.selectors.client_rows_by_pk`).
     """
 
     name: str
@@ -73,6 +76,7 @@ class ListColumn:
     sort_parts: Callable[[QuerySet[Any]], list[QuerySet[Any]]] | None = None
     shown: bool = True
     value: Callable[[Any], Any] = lambda client: None
+    reads: tuple[str, ...] = ()
 
     def annotations(self) -> dict[str, Any]:
         return self.annotate() if self.annotate else {}

@@ -195,13 +195,21 @@ def client_rows(columns: list[ListColumn]) -> QuerySet[Client]:
 _ROWS_BY_PK: dict[tuple[tuple[str, int], ...], Prepared[Client]] = {}
 
 
+# What a list's row reads besides its columns' cells: the name (its link, and the list's order)
+# and the legal name (the link's title).
+ROW_READS = ("name", "legal_name")
+
+
 def client_rows_by_pk(columns: list[ListColumn]) -> Callable[[list[int]], list[drawn_rows.Row]]:
     """`client_rows(columns)` of the given pks (a page's, found by its keys), as one query
-    compiled once per process for each set of columns; rows to draw (`kam.drawn_rows`)."""
+    compiled once per process for each set of columns; rows to draw (`kam.drawn_rows`), with
+    only the fields the row and its columns read (`ListColumn.reads`): not every field of the
+    client, its segment and its manager, which the database sent and each row was keyed by."""
     key = tuple((column.name, id(column)) for column in columns)
     prepared = _ROWS_BY_PK.get(key)
     if prepared is None:
-        build = Prepared(lambda ids: client_rows(columns).filter(pk__any=ids).order_by())
+        reads = [*ROW_READS, *(name for column in columns for name in column.reads)]
+        build = Prepared(lambda ids: client_rows(columns).only(*reads).filter(pk__any=ids).order_by())
         prepared = _ROWS_BY_PK.setdefault(key, build)
     return partial(drawn_rows.of_pks, prepared)
 

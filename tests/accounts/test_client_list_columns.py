@@ -2,13 +2,16 @@
 user picks, remembered for that user."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import extensions, selectors
 from accounts.models import ClientListColumns
-from tests.factories import ClientFactory, TouchFactory
+from segmentation.models import ClientSegment, DRoute, DRouteBatch, DRouteKind, KeyStatus, TierOverride
+from tests.factories import ClientFactory, IndustryFactory, PointFactory, TouchFactory
 from tests.helpers import messages_of
 
 LIST_URL = reverse("accounts:client_list")
@@ -154,3 +157,52 @@ def test_anonymous_users_are_sent_to_log_in_and_nothing_is_saved(client, db):
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={COLUMNS_URL}"
     assert not ClientListColumns.objects.exists()
+
+
+def test_every_column_reads_only_what_it_declares(manager, director, django_assert_num_queries):
+    """A page's rows read the fields the row and its columns declare (`ListColumn.reads`) and no
+    other: each cell drawn from them costs no query and is the cell drawn from every field."""
+    manager.first_name, manager.last_name = "Anna", "Petrova"
+    manager.save()
+    today = timezone.localdate()
+    client = ClientFactory(
+        name="Everything",
+        legal_name="Everything LLC",
+        inn="7701234567",
+        kpp="770101001",
+        industry=IndustryFactory(name="Steel"),
+        responsible_manager=manager,
+        status="active",
+        last_touch_on=today,
+        next_step="Call back",
+        next_step_due=today + datetime.timedelta(days=3),
+    )
+    PointFactory(client=client, is_head_office=True, city="Kazan", region="RU-TA")
+    ClientSegment.objects.create(
+        client=client,
+        category="A",
+        tier="silver",
+        potential=Decimal("1200000.00"),
+        revenue=Decimal("300000.00"),
+        wallet_share=Decimal("25.00"),
+        lost_status="at_risk",
+    )
+    KeyStatus.objects.create(client=client, is_key=True, reasons=["potential"])
+    TierOverride.objects.create(client=client, tier="gold", reason="Image client")
+    batch = DRouteBatch.objects.create(
+        route=DRouteKind.PARTNER, partner="Partner Ltd", applied_by=director, applied_at=timezone.now()
+    )
+    DRoute.objects.create(client=client, route=DRouteKind.PARTNER, partner="Partner Ltd", batch=batch)
+    columns = extensions.list_columns()
+    [row] = selectors.client_rows_by_pk(columns)([client.pk])
+    full = selectors.client_rows(columns).get(pk=client.pk)
+
+    with django_assert_num_queries(0):
+        model = row.model
+        cells = [str(column.cell(model)) for column in columns]
+        names = (model.name, model.legal_name)
+
+    assert cells == [str(column.cell(full)) for column in columns]
+    assert names == ("Everything", "Everything LLC")
+    assert len(columns) == 16
+    assert "Anna Petrova" in cells[[c.name for c in columns].index("manager")]
