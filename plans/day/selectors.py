@@ -38,6 +38,7 @@ from kam.prepared import AnyOf, Ids, Prepared
 from kam.users.models import User
 from plans.models import Plan, PlanStep
 from segmentation.models import ActionItem
+from segmentation.models.segments import DAY_FLAG_COLUMNS
 from segmentation.radar.flags import BY_NAME, Flag
 from segmentation.radar.selectors import flagged, list_url
 
@@ -45,7 +46,7 @@ BIRTHDAY_DAYS = 14
 ACTIONS_AHEAD = 7
 LIMIT = 50
 STEPS_LIMIT = 10  # the most recent; the client list sorted by next step has them all
-DAY_FLAGS = ["at_risk", "no_touch", "no_decision_maker", "influence", "potential_stale"]
+DAY_FLAGS = list(DAY_FLAG_COLUMNS)  # counted from an index of these flags alone (`radar_day_idx`)
 BIRTHDAY_ROLES = [Contact.DecisionRole.DECISION_MAKER, Contact.DecisionRole.INFLUENCER]
 
 

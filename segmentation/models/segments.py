@@ -390,6 +390,9 @@ FLAG_COLUMNS = (
     "over_capacity",
 )
 
+# The flags the manager's day counts (`plans.day.selectors.DAY_FLAGS`), in its order.
+DAY_FLAG_COLUMNS = ("at_risk", "no_touch", "no_decision_maker", "influence", "potential_stale")
+
 
 class ClientFlags(QuickLoaded):
     """The coverage radar's flags of one client as the last nightly run found them (the
@@ -416,6 +419,9 @@ class ClientFlags(QuickLoaded):
     class Meta:
         indexes = [
             models.Index(fields=["-score"], name="radar_score_idx", condition=Q(score__gt=0)),
+            # The manager's day counts the flags of each of their clients (`plans.day`) from this
+            # index alone, without visiting every client's row.
+            models.Index(fields=["client"], include=DAY_FLAG_COLUMNS, name="radar_day_idx"),
             # The list filtered by a flag few clients carry finds them here instead of testing
             # every client's row (a healthy base has few clients with nobody responsible).
             *(
