@@ -2,7 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,40 @@ def colleagues(*, keep: QuerySet[Any] | None = None) -> QuerySet[Any]:
 # The names a select of `managers()` or of `colleagues()` shows (`kam.users.fields`), compiled once.
 MANAGER_NAMES = Prepared(lambda: managers().values_list(*NAME_COLUMNS))
 COLLEAGUE_NAMES = Prepared(lambda: colleagues().values_list(*NAME_COLUMNS))
+# Both at once: the names of `colleagues()`, each with whether it is one of `managers()`.
+_PEOPLE_NAMES = Prepared(
+    lambda: (
+        colleagues()
+        .annotate(
+            is_manager=Exists(
+                get_user_model().groups.through.objects.filter(
+                    user_id=OuterRef("pk"), group__name=roles.ACCOUNT_MANAGER
+                )
+            )
+        )
+        .values_list(*NAME_COLUMNS, "is_manager")
+    )
+)
+
+
+class People:
+    """The names of a select of `managers()` and of one of `colleagues()` on one page, read in
+    one query when the first of them is drawn: give a field `names=people.managers` or
+    `names=people.colleagues`."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] | None = None
+
+    def _read(self) -> list[tuple[Any, ...]]:
+        if self.rows is None:
+            self.rows = list(_PEOPLE_NAMES())
+        return self.rows
+
+    def colleagues(self) -> list[tuple[Any, ...]]:
+        return [row[:4] for row in self._read()]
+
+    def managers(self) -> list[tuple[Any, ...]]:
+        return [row[:4] for row in self._read() if row[4]]
 
 
 def _field(form: forms.BaseForm, name: str) -> Any:

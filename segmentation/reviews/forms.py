@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, CrispyMixin, colleagues, managers
+from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, CrispyMixin, People, colleagues, managers
 from kam.users.fields import UserChoiceField, UsersChoiceField
 from segmentation.models import ActionItem, Decision, KeyReason
 
@@ -35,9 +35,12 @@ class DecisionForm(CrispyMixin, forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_MAX
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: People | None = None, **kwargs: Any) -> None:
+        """`people`: the page's names of managers and colleagues, read once for its forms."""
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = managers()  # type: ignore[attr-defined]
+        if people is not None:
+            self.fields["manager"].names = people.managers  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -61,9 +64,12 @@ class ActionItemForm(CrispyMixin, forms.Form):
     owner = UserChoiceField(label=_("Owner"), queryset=colleagues(), names=COLLEAGUE_NAMES)
     due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: People | None = None, **kwargs: Any) -> None:
+        """`people`: as `DecisionForm` takes them."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = colleagues()  # type: ignore[attr-defined]
+        if people is not None:
+            self.fields["owner"].names = people.colleagues  # type: ignore[attr-defined]
 
     def clean_due(self) -> date:
         due: date = self.cleaned_data["due"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import People
 from kam import fragments
 from kam.access import permission_or_403
 from kam.excel import workbook_response
@@ -154,11 +155,13 @@ def _meeting_page(
     initial: dict[str, Any] = {"decision": item.decision, "note": item.note}
     if not item.decision:
         initial["reasons"] = meeting.now.key_status.reasons if hasattr(meeting.now, "key_status") else []
+    people = People()  # the two forms' selects of people, read in one query
     context = {
         "review": review,
         "meeting": meeting,
-        "decision_form": decision or DecisionForm(initial=initial),
-        "action_form": action or ActionItemForm(initial={"owner": item.client.responsible_manager_id}),
+        "decision_form": decision or DecisionForm(initial=initial, people=people),
+        "action_form": action
+        or ActionItemForm(initial={"owner": item.client.responsible_manager_id}, people=people),
         "can_decide": review.is_open and request.user.has_perm(DECIDE),
         "can_change_actions": request.user.has_perm(DECIDE),
         "today": timezone.localdate(),

@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, colleagues, managers
+from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, People, colleagues, managers
 from kam.users.fields import UserChoiceField, UsersChoiceField
 from kam.users.models import User
 from segmentation.timesplit.selectors import EVERY_MANAGER_NAMES, visible_managers
@@ -96,3 +96,22 @@ def test_the_choices_come_from_the_names_when_given():
 
     assert list(one.choices) == [("", "---------"), (7, "Anna Smirnova"), (9, "oleg")]
     assert list(many.choices) == [(7, "Anna Smirnova"), (9, "oleg")]
+
+
+def test_people_read_managers_and_colleagues_in_one_query(db, django_assert_num_queries):
+    """A page with a select of managers and one of colleagues (the review's meeting) reads both
+    lists of names at once, as each prepared list has them: in the users' order, managers only
+    among the active users of the role."""
+    ManagerFactory(first_name="Oleg", last_name="Ivanov")
+    ManagerFactory(first_name="Anna", last_name="Smirnova")
+    ManagerFactory(first_name="Gone", is_active=False)
+    DirectorFactory(first_name="Boris", last_name="Orlov")
+    people = People()
+
+    with django_assert_num_queries(1):
+        managers_named, colleagues_named = people.managers(), people.colleagues()
+
+    assert managers_named == list(MANAGER_NAMES())
+    assert colleagues_named == list(COLLEAGUE_NAMES())
+    assert [row[1] for row in managers_named] == ["Oleg", "Anna"]
+    assert [row[1] for row in colleagues_named] == ["Oleg", "Boris", "Anna"]
