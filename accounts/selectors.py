@@ -357,6 +357,15 @@ def _month_start(today: date, back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+# What a search result shows: the name (and the card's address), the INN/KPP, the manager's name.
+SEARCH_SHOWN = [
+    "name",
+    "inn",
+    "kpp",
+    *(f"responsible_manager__{f}" for f in ("first_name", "last_name", "username")),
+]
+
+
 def client_search(query: str, *, limit: int) -> list[Client]:
     """Every client matching a name, an INN or "INN/KPP", for the global search (not visibility-filtered:
     the caller shows non-visible ones without a link, so nobody opens a duplicate)."""
@@ -364,6 +373,7 @@ def client_search(query: str, *, limit: int) -> list[Client]:
     return list(
         client_match(Client.objects.all(), query)
         .select_related("responsible_manager")
+        .only(*SEARCH_SHOWN)
         .annotate(head_city=head_offices.values("city")[:1])
         .order_by("name", "pk")[:limit]
     )
