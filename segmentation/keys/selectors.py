@@ -129,8 +129,15 @@ def _ranked(clients: QuerySet[Client]) -> QuerySet[Client]:
     )
 
 
-# The page's rows by pk, with what `_ranked` reads, in one query compiled once.
-_BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)))
+# What a candidate's row shows (`keys.cells`, `segment_cells`) of the client and what it joins.
+CANDIDATE_SHOWN = [
+    "name",
+    *(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username")),
+    *(f"segment__{name}" for name in ("potential", "category", "league")),
+    "key_status__reasons",
+]
+# The page's rows by pk, with what `_ranked` reads and they show, in one query compiled once.
+_BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)).only(*CANDIDATE_SHOWN))
 
 
 def candidate_page(
