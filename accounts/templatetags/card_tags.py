@@ -11,9 +11,23 @@ from accounts.models import Client, Contact, Touch
 from accounts.validators import format_phone
 from kam.cells import esc, gettext, label, rows, text
 from kam.dates import date
-from kam.links import row_url
+from kam.links import around_last, row_url
 
 register = template.Library()
+
+
+@register.simple_tag
+def card_tab_links(tabs: Iterable[Any], active: str | None, pk: int) -> SafeString:
+    """{% card_tab_links card_tabs tab client.pk %}: the card's tabs (`accounts.extensions.CardTab`),
+    each an item of the card's nav linking to its page, the active one marked: written here, as a
+    template loop drew them on every page of the card."""
+    items = []
+    for tab in tabs:
+        before, after = around_last(tab.url_name)
+        marked = " active" if tab.name == active else ""
+        link = f'<a class="nav-link{marked}" href="{before}{pk}{after}">{esc(tab.label)}</a>'
+        items.append(f'<li class="nav-item">{link}</li>\n  ')
+    return SafeString("".join(items))
 
 
 @register.filter
