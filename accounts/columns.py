@@ -15,6 +15,7 @@ from accounts import extensions, geography
 from accounts.extensions import ListColumn
 from accounts.models import NEVER, NO_STEP, Client, PointOfPresence
 from kam.cells import DASH, esc, gettext, label, short_date, today
+from kam.users.fields import name_fields
 
 
 def _head_office() -> dict[str, Any]:
@@ -108,9 +109,6 @@ def updated_cell(client: Any) -> SafeString:
     return SafeString(f'<span class="small">{esc(short_date(timezone.localdate(client.updated_at)))}</span>')
 
 
-# What a user's name (`User.__str__`) reads.
-MANAGER_NAME = tuple(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username"))
-
 CORE_COLUMNS = [
     ListColumn("inn", _("INN/KPP"), inn_cell, 10, sort="inn", shown=False, value=_inn, reads=("inn", "kpp")),
     ListColumn(
@@ -137,7 +135,7 @@ CORE_COLUMNS = [
         manager_cell,
         40,
         related=("responsible_manager",),
-        reads=MANAGER_NAME,
+        reads=name_fields("responsible_manager"),
         value=_manager,
     ),
     ListColumn(

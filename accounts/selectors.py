@@ -29,6 +29,7 @@ from kam.money import currency
 from kam.pagination import count_query, first_page
 from kam.prepared import Ids, Prepared, related
 from kam.users import extensions as users_extensions
+from kam.users.fields import name_fields
 from kam.users.models import AnyUser, User
 
 
@@ -358,12 +359,7 @@ def _month_start(today: date, back: int) -> date:
 
 
 # What a search result shows: the name (and the card's address), the INN/KPP, the manager's name.
-SEARCH_SHOWN = [
-    "name",
-    "inn",
-    "kpp",
-    *(f"responsible_manager__{f}" for f in ("first_name", "last_name", "username")),
-]
+SEARCH_SHOWN = ["name", "inn", "kpp", *name_fields("responsible_manager")]
 
 
 def client_search(query: str, *, limit: int) -> list[Client]:

@@ -18,6 +18,12 @@ NAME_COLUMNS = ("pk", "first_name", "last_name", "username")
 Names = Callable[[], Iterable[tuple[Any, str, str, str]]]
 
 
+def name_fields(relation: str) -> tuple[str, ...]:
+    """The fields of a user's name (`NAME_COLUMNS` but the pk) as a query of another model reads
+    them through `relation` (`only("responsible_manager__first_name", ...)`)."""
+    return tuple(f"{relation}__{name}" for name in NAME_COLUMNS[1:])
+
+
 def user_label(first_name: str, last_name: str, username: str) -> str:
     """What `User.__str__` writes: the full name, else the username."""
     return f"{first_name} {last_name}".strip() or username

@@ -33,6 +33,7 @@ from kam import drawn_rows
 from kam.excel import CHUNK
 from kam.pagination import Page, first_page, keyset_page
 from kam.prepared import Ids, Prepared
+from kam.users.fields import name_fields
 from kam.users.models import User
 from plans.models import Plan, PlanKind
 from plans.selectors import progress
@@ -152,7 +153,7 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
 # page's rows, drawn once per process for these values (`kam.drawn_rows`), read no other column.
 SHOWN = [
     "name",
-    *(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username")),
+    *name_fields("responsible_manager"),
     *(f"segment__{name}" for name in ("tier", "potential", "last_purchase", "usual_interval")),
     *(f"segment__{name}" for name in ("lost_status", "won_back_on")),
     "key_status__is_key",

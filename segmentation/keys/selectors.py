@@ -36,6 +36,7 @@ from kam import drawn_rows
 from kam.excel import CHUNK
 from kam.pagination import first_page, keyset_page
 from kam.prepared import Prepared
+from kam.users.fields import name_fields
 from kam.users.models import User
 from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, LoadTally, Policy, Tier, TierOverride
@@ -132,7 +133,7 @@ def _ranked(clients: QuerySet[Client]) -> QuerySet[Client]:
 # What a candidate's row shows (`keys.cells`, `segment_cells`) of the client and what it joins.
 CANDIDATE_SHOWN = [
     "name",
-    *(f"responsible_manager__{name}" for name in ("first_name", "last_name", "username")),
+    *name_fields("responsible_manager"),
     *(f"segment__{name}" for name in ("potential", "category", "league")),
     "key_status__reasons",
 ]
