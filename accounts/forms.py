@@ -45,13 +45,7 @@ COLLEAGUE_NAMES = Prepared(lambda: colleagues().values_list(*NAME_COLUMNS))
 _PEOPLE_NAMES = Prepared(
     lambda: (
         colleagues()
-        .annotate(
-            is_manager=Exists(
-                get_user_model().groups.through.objects.filter(
-                    user_id=OuterRef("pk"), group__name=roles.ACCOUNT_MANAGER
-                )
-            )
-        )
+        .annotate(is_manager=Exists(managers().filter(pk=OuterRef("pk"))))
         .values_list(*NAME_COLUMNS, "is_manager")
     )
 )

@@ -154,8 +154,10 @@ def win_back_page(user: User, *, after: str, before: str, today: date) -> tuple[
 SHOWN = [
     "name",
     *name_fields("responsible_manager"),
-    *(f"segment__{name}" for name in ("tier", "potential", "last_purchase", "usual_interval")),
-    *(f"segment__{name}" for name in ("lost_status", "won_back_on")),
+    *(
+        f"segment__{name}"
+        for name in ("tier", "potential", "last_purchase", "usual_interval", "lost_status", "won_back_on")
+    ),
     "key_status__is_key",
 ]
 _BY_PK = Prepared(lambda ids: _with_ranks(Client.objects.filter(pk__any=ids).order_by()).only(*SHOWN))
