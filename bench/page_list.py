@@ -72,7 +72,7 @@ PAGES = [
             ("/segments/radar/", 3),
             ("/segments/dashboard/", 3),
             ("/segments/workload/", 5),
-            ("/segments/workload/time/", 6),
+            ("/segments/workload/time/", 5),
             ("/segments/workload/calculator/", 4),
             ("/segments/workload/moves/", 2),
             ("/segments/todo/", 6),

@@ -199,7 +199,8 @@ def tenths(value: Decimal | int | float, *, force_grouping: bool = False) -> str
     """A figure rounded half up to one decimal, as `floatformat:1` writes it (`"1g"` with
     `force_grouping`): the active language's decimal separator, its digits grouped where the
     installation groups them."""
-    rounded = int((abs(Decimal(str(value))) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    number = value if type(value) is Decimal else Decimal(str(value))
+    rounded = int((abs(number) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     units, tenth = divmod(rounded, 10)
     sign = "-" if value < 0 and rounded else ""
     units_text = grouped(units) if force_grouping or settings.USE_THOUSAND_SEPARATOR else str(units)

@@ -119,9 +119,17 @@ def time_split_rows(rows: Sequence[tuple[Any, Any, Sequence[Any]]], tolerance: A
 
 @register.simple_tag
 def options(field: Any) -> SafeString:
-    """{% options form.field %}: a choice field's options as each one's `tag` writes it, for a
-    template that writes its own <select>."""
-    return SafeString("".join(option.tag() for option in field))
+    """{% options form.field %}: a choice field's options (without groups) as its select writes
+    them, for a template that writes its own <select>: the first one of the field's value
+    selected. Written here, not by each option's widget: a director's select has every manager."""
+    chosen = field.field.widget.format_value(field.value())
+    html, selected = [], False
+    for choice, name in field.field.choices:
+        value = "" if choice is None else str(choice)
+        mark = not selected and value in chosen
+        selected = selected or mark
+        html.append(f'<option value="{text(value)}"{" selected" if mark else ""}>{text(name)}</option>')
+    return SafeString("".join(html))
 
 
 @register.simple_tag

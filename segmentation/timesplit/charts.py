@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.selectors import PALETTE
-from segmentation.timesplit.selectors import BUCKETS, LABELS, Row, TimeSplit
+from segmentation.timesplit.selectors import BUCKETS, LABELS, Cell, TimeSplit
 
 COLOURS = {
     "communication": PALETTE[0],
@@ -19,10 +19,8 @@ COLOURS = {
 UNTARGETED_COLOUR = "#e9ecef"
 
 
-def _shares(row: Row, split: TimeSplit) -> dict[str, float | None]:
-    return {
-        cell.bucket: None if cell.share is None else float(cell.share) for cell in row.cells(split.targets)
-    }
+def _shares(cells: list[Cell]) -> dict[str, float | None]:
+    return {cell.bucket: None if cell.share is None else float(cell.share) for cell in cells}
 
 
 def _target(split: TimeSplit, bucket: str) -> float | None:
@@ -30,9 +28,9 @@ def _target(split: TimeSplit, bucket: str) -> float | None:
     return None if target is None else float(target)
 
 
-def time_split(split: TimeSplit, rows: list[tuple[str, Row]]) -> dict[str, Any]:
-    """`rows`: (label, row) in the order drawn, below the target bar."""
-    shares = [_shares(row, split) for _label, row in rows]
+def time_split(split: TimeSplit, rows: list[tuple[str, list[Cell]]]) -> dict[str, Any]:
+    """`rows`: (label, the row's cells) in the order drawn, below the target bar."""
+    shares = [_shares(cells) for _label, cells in rows]
     untargeted = Decimal(100) - sum((t for t in split.targets.values() if t is not None), Decimal(0))
     datasets: list[dict[str, Any]] = [
         {
@@ -54,7 +52,7 @@ def time_split(split: TimeSplit, rows: list[tuple[str, Row]]) -> dict[str, Any]:
     axis = {"stacked": True, "beginAtZero": True, "max": 100, "title": {"display": True, "text": "%"}}
     return {
         "type": "bar",
-        "data": {"labels": [_("Target (policy)"), *(label for label, _row in rows)], "datasets": datasets},
+        "data": {"labels": [_("Target (policy)"), *(label for label, _cells in rows)], "datasets": datasets},
         "options": {
             "indexAxis": "y",
             "responsive": True,

@@ -100,10 +100,14 @@ def _every_manager() -> "QuerySet[User]":
     )
 
 
-# The names of every manager, for the form's select of a director's split, and every manager, for
-# the department's split: compiled once.
-EVERY_MANAGER_NAMES = Prepared(lambda: _every_manager().values_list(*NAME_COLUMNS))
-EVERY_MANAGER = Prepared(_every_manager)
+# Every manager with the fields of their name, for a director's split: the department's rows and
+# the form's select of whom to show, from one query compiled once.
+EVERY_MANAGER = Prepared(lambda: _every_manager().only(*NAME_COLUMNS))
+
+
+def names_of(managers: Iterable[User]) -> list[tuple[int, str, str, str]]:
+    """The managers' `NAME_COLUMNS`, as a select of users reads them (`kam.users.fields`)."""
+    return [(user.pk, user.first_name, user.last_name, user.username) for user in managers]
 
 
 def last_full_month(today: date) -> tuple[date, date]:
@@ -188,10 +192,11 @@ class Row:
         return ", ".join(parts)
 
     def cells(self, targets: dict[str, Decimal | None]) -> list[Cell]:
-        return [self._cell(bucket, targets[bucket]) for bucket in BUCKETS]
+        total = self.minutes
+        return [self._cell(bucket, targets[bucket], total) for bucket in BUCKETS]
 
-    def _cell(self, bucket: str, target: Decimal | None) -> Cell:
-        logged, total = self.logged[bucket], self.minutes
+    def _cell(self, bucket: str, target: Decimal | None, total: int) -> Cell:
+        logged = self.logged[bucket]
         if not total:
             return Cell(bucket, LABELS[bucket], logged, None, target, off=False)
         share = (Decimal(logged.minutes * 100) / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -22,10 +22,13 @@ def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sees_all = request.user.has_perm("accounts.view_all_clients")
     managers = selectors.visible_managers(request.user)
+    # A director's department and select of managers, from one read of them.
+    every = selectors.EVERY_MANAGER() if sees_all else []
+    names = selectors.names_of(every)
     form = TimeSplitForm(
         request.GET or None,
         managers=managers,
-        names=selectors.EVERY_MANAGER_NAMES if sees_all else None,
+        names=(lambda: names) if sees_all else None,
         own=None if sees_all else request.user,
         today=today,
     )
@@ -33,9 +36,8 @@ def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = form.choice()
     if choice is not None:
         manager, since, until = choice
-        # The one chosen (among `managers`, as the form checked), or all: every manager's rows
-        # from a query compiled once.
-        chosen = [manager] if manager is not None else selectors.EVERY_MANAGER() if sees_all else managers
+        # The one chosen (among `managers`, as the form checked), or all.
+        chosen = [manager] if manager is not None else every if sees_all else managers
         policy = Policy.current()
         split = selectors.time_split(managers=chosen, since=since, until=until, today=today, policy=policy)
         context |= _shown(split, department=manager is None)
@@ -45,14 +47,16 @@ def time_split(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _shown(split: selectors.TimeSplit, *, department: bool) -> dict[str, Any]:
     """The table's rows with their cells (the department's below them when all managers are
     shown), and the chart: the targets, the department, then each manager."""
-    rows = [(str(row.manager), row) for row in split.rows]
-    whole = [(str(selectors.DEPARTMENT_LABEL), split.department)] if department else []
+    rows = [(str(row.manager), row, row.cells(split.targets)) for row in split.rows]
+    whole = split.department
+    total = [(str(selectors.DEPARTMENT_LABEL), whole, whole.cells(split.targets))] if department else []
+    drawn = total + rows
     return {
         "split": split,
-        "rows": [(label, row, row.cells(split.targets)) for label, row in rows],
-        "department": [(label, row, row.cells(split.targets)) for label, row in whole],
-        "chart": charts.time_split(split, whole + rows),
-        "chart_rows": len(whole + rows) + 1,
+        "rows": rows,
+        "department": total,
+        "chart": charts.time_split(split, [(label, cells) for label, _row, cells in drawn]),
+        "chart_rows": len(drawn) + 1,
         "targets": [(selectors.LABELS[bucket], split.targets[bucket]) for bucket in selectors.BUCKETS],
         "tolerance": selectors.TOLERANCE,
     }

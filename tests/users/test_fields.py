@@ -6,7 +6,7 @@ from django import forms
 from accounts.forms import COLLEAGUE_NAMES, MANAGER_NAMES, People, colleagues, managers
 from kam.users.fields import UserChoiceField, UsersChoiceField
 from kam.users.models import User
-from segmentation.timesplit.selectors import EVERY_MANAGER_NAMES, visible_managers
+from segmentation.timesplit.selectors import EVERY_MANAGER, names_of, visible_managers
 from tests.factories import DirectorFactory, ManagerFactory
 
 
@@ -60,7 +60,7 @@ def test_a_select_reads_its_users_once_and_each_form_anew(db, django_assert_num_
     [
         (MANAGER_NAMES, managers),
         (COLLEAGUE_NAMES, colleagues),
-        (EVERY_MANAGER_NAMES, lambda: visible_managers(DirectorFactory())),
+        (lambda: names_of(EVERY_MANAGER()), lambda: visible_managers(DirectorFactory())),
     ],
 )
 def test_a_field_given_its_users_names_shows_what_its_queryset_holds(db, names, users, assert_queries):

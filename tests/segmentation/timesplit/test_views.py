@@ -291,7 +291,7 @@ def test_the_query_count_does_not_grow_with_the_managers(month, count, browser_f
     browser = browser_for(month.director)
     Policy.current()
 
-    response = assert_queries(6, lambda: browser.get(URL, JANUARY))
+    response = assert_queries(5, lambda: browser.get(URL, JANUARY))
 
     assert len(rows(response)) == count
 
