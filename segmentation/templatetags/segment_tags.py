@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -98,15 +99,25 @@ def time_split_rows(rows: Sequence[tuple[Any, Any, Sequence[Any]]], tolerance: A
     manager, as (label, row, cells)."""
     tip = esc(gettext("More than %(tolerance)s points off the target") % {"tolerance": text(tolerance)})
     off = f' <span class="badge text-bg-warning" title="{tip}">{esc(gettext("off target"))}</span>'
-    in_hours = gettext("%(hours)s h")
+    in_hours = esc(gettext("%(hours)s h"))  # a figure has nothing to escape
     no_time = _muted(gettext("no logged time"))
+    # Each figure written once a table: most cells of a month repeat a few (no time at all).
+    hours_by_minutes: dict[int, str] = {}
+    shares: dict[Decimal, str] = {}
     parts = []
     for name, row, cells in rows:
         weight = " fw-normal" if row.manager else ""
         parts.append(f'<tr>\n  <th scope="row" class="text-nowrap{weight}">{esc(name)}</th>\n  ')
         for cell in cells:
-            hours = esc(in_hours % {"hours": tenths(cell.logged.hours)})
-            share = DASH if cell.share is None else f"{tenths(cell.share)}%{off if cell.off else ''}"
+            minutes = cell.logged.minutes
+            hours = hours_by_minutes.get(minutes)
+            if hours is None:
+                hours = hours_by_minutes[minutes] = in_hours % {"hours": tenths(cell.logged.hours)}
+            share = DASH if cell.share is None else shares.get(cell.share)
+            if share is None:
+                share = shares[cell.share] = f"{tenths(cell.share)}%"
+            if cell.off:
+                share += off
             warning = " table-warning" if cell.off else ""
             parts.append(
                 f'<td class="text-end text-nowrap{warning}">{hours}\n    <div>{share}</div></td>\n  '
