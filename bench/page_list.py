@@ -79,7 +79,7 @@ PAGES = [
             ("/segments/reviews/", 2),
             ("/segments/reviews/{open}/", 2),
             ("/segments/reviews/{closed}/", 2),
-            ("/segments/reviews/{open}/clients/1/", 10),
+            ("/segments/reviews/{open}/clients/1/", 9),
             ("/segments/reviews/{open}/print/", 2),
             ("/plans/win-back/", 5),
             ("/plans/ladder/", 4),

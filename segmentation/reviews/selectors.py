@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from kam.cells import label as choice_label
 from kam.links import pk_url
 from kam.pagination import Page, keyset_page
 from kam.prepared import Prepared
@@ -139,7 +140,7 @@ class Meeting:
         segment = getattr(now, "segment", None)
 
         def label(choices: Any, value: str) -> str:
-            return str(choices(value).label) if value in choices.values else "—"
+            return choice_label(choices, value) if value else "—"
 
         return [
             (_("Tier"), label(Tier, item.tier), label(Tier, now.tier_now or "")),
@@ -175,22 +176,38 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     (now,) = _NOW(item.client_id)
     for name, value in flags_now(item.client_id, today, Policy.current()).items():
         setattr(now, name, value)
-    count = sum(_ITEMS_COUNTED(review.pk))
     return Meeting(
         item=item,
         now=now,
-        previous=position - 1 if position > 1 else None,
-        next=position + 1 if position < count else None,
-        count=count,
+        previous=item.previous_position,
+        next=item.next_position,
+        count=item.last_position,
         actions=_ACTIONS(item.pk, attach=("item", item)),
     )
 
 
-# The meeting's page, client after client: its queries are prepared (kam.prepared).
+def _positions() -> "QuerySet[ReviewItem, Any]":
+    """The positions in the outer query's item's review, read down their index."""
+    return ReviewItem.objects.filter(review_id=OuterRef("review_id")).values("position")
+
+
+# The meeting's page, client after client: its queries are prepared (kam.prepared). The item comes
+# with its neighbours' positions and the review's last one, its number of clients: an opening
+# numbers them from 1 without a gap (a client deleted in the admin leaves one, which the neighbours
+# step over). Counting the review's items read every one of them.
 _ITEM = Prepared(
     lambda review, position: (
         ReviewItem.objects.filter(review_id=review, position=position)
         .select_related("client", "manager", "decided_by")
+        .annotate(
+            previous_position=Subquery(
+                _positions().filter(position__lt=OuterRef("position")).order_by("-position")[:1]
+            ),
+            next_position=Subquery(
+                _positions().filter(position__gt=OuterRef("position")).order_by("position")[:1]
+            ),
+            last_position=Subquery(_positions().order_by("-position")[:1]),
+        )
         .order_by("pk")[:1]
     )
 )
@@ -199,15 +216,6 @@ _NOW = Prepared(
         Client.objects.filter(pk=client)
         .select_related("segment", "key_status", "responsible_manager")
         .annotate(tier_now=effective_tier())
-    )
-)
-_ITEMS_COUNTED = Prepared(
-    lambda review: (
-        ReviewItem.objects.filter(review_id=review)
-        .order_by()
-        .values("review")
-        .annotate(count=Count("pk"))
-        .values_list("count", flat=True)
     )
 )
 _ACTIONS = Prepared(

@@ -204,8 +204,10 @@ def review_decide(request: AuthenticatedHttpRequest, pk: int, position: int) -> 
 
 def _next(review: Review, position: int, request: AuthenticatedHttpRequest) -> HttpResponse:
     """After a decision the meeting moves on to the next client (or stays on the last one)."""
-    stay = request.POST.get("stay") == "1" or not review.items.filter(position=position + 1).exists()
-    return redirect("segmentation:review_client", pk=review.pk, position=position if stay else position + 1)
+    after = review.items.filter(position__gt=position).order_by("position")
+    following = after.values_list("position", flat=True).first()
+    stay = request.POST.get("stay") == "1" or following is None
+    return redirect("segmentation:review_client", pk=review.pk, position=position if stay else following)
 
 
 @permission_or_403(DECIDE)

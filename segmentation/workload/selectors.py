@@ -137,9 +137,13 @@ class Load:
     def share(self, policy: Policy) -> Fraction:
         """The load as a fraction of a full load: the sum of 1 / capacity over the clients (over
         their common multiple: one fraction made, where a sum of four reduces each term)."""
+        return Fraction(*self._over_common(policy))
+
+    def _over_common(self, policy: Policy) -> tuple[int, int]:
+        """The load's share as (numerator, denominator), over the capacities' common multiple."""
         full = capacities(policy)
         common = math.lcm(*full.values())
-        return Fraction(sum(count * (common // full[size]) for size, count in self.by_size().items()), common)
+        return sum(count * (common // full[size]) for size, count in self.by_size().items()), common
 
     def percent(self, policy: Policy) -> int:
         """The load in whole per cent, rounded half up (99.5% shows as 100%, but only a load of
@@ -147,7 +151,9 @@ class Load:
         return percent_of(self.share(policy))
 
     def is_over(self, policy: Policy) -> bool:
-        return self.share(policy) >= 1
+        """At least a full load (compared in whole numbers: the radar asks it of every manager)."""
+        load, full = self._over_common(policy)
+        return load >= full
 
     def kam(self) -> KamLoad:
         return KamLoad(keys=self.keys, small=self.small)

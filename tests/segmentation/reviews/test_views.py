@@ -123,6 +123,20 @@ def test_a_decision_moves_on_to_the_next_client(review, base, as_director):
     assert ReviewItem.objects.get(review=review, position=1).decision == "keep"
 
 
+def test_the_meeting_steps_over_a_client_deleted_in_the_admin(review, base, as_director):
+    """Deleting a client deletes its review items: the meeting's neighbours and the move after a
+    decision skip the gap it leaves, and the count stays the review's last position."""
+    ReviewItem.objects.get(review=review, position=2).client.delete()
+
+    page = as_director.get(client_url(review, 3)).content.decode()
+    moved = as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
+
+    assert "Client 3 of 4" in page
+    assert f'id="review-previous" data-key="p ArrowLeft" href="{client_url(review, 1)}"' in page
+    assert moved.url == client_url(review, 3)
+    assert as_director.get(client_url(review, 2)).status_code == 404
+
+
 def test_a_refused_grant_says_why_and_records_nothing(review, base, as_director):
     response = as_director.post(
         client_url(review, 4, "decide"), {"decision": "grant", "reasons": ["potential"], "note": ""}
@@ -383,17 +397,18 @@ def test_the_review_list_is_drawn_again_when_a_review_changes_and_kept_between(
 def test_the_meeting_page_runs_a_constant_number_of_queries(
     review, base, director, manager, as_director, assert_queries
 ):
-    # 10, among them the managers' kept loads (the live "over capacity" flag), the client's flags
-    # now, and the names both forms choose people from (one query); the first request of a
-    # process for a day, policy and set of overloaded managers compiles the flags' statement
-    # (the loads read once more)
+    # 9, among them the managers' kept loads (the live "over capacity" flag), the client's flags
+    # now, and the names both forms choose people from (one query); the item comes with its
+    # neighbours and the review's last position. The first request of a process for a day,
+    # policy and set of overloaded managers compiles the flags' statement (the loads read once
+    # more)
     add_action(review, director, manager, "Action")
     compiled_flags.clear()  # as a new process has it
-    assert_queries(11, lambda: as_director.get(client_url(review)))
     assert_queries(10, lambda: as_director.get(client_url(review)))
+    assert_queries(9, lambda: as_director.get(client_url(review)))
     for n in range(5):
         add_action(review, director, manager, f"Action {n}")
-    assert_queries(10, lambda: as_director.get(client_url(review)))
+    assert_queries(9, lambda: as_director.get(client_url(review)))
 
 
 def test_marking_done_goes_back_only_to_a_page_of_this_site(review, director, manager, as_manager):
