@@ -38,7 +38,6 @@ class DecisionForm(CrispyMixin, forms.Form):
     def __init__(self, *args: Any, people: People | None = None, **kwargs: Any) -> None:
         """`people`: the page's names of managers and colleagues, read once for its forms."""
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = managers()  # type: ignore[attr-defined]
         if people is not None:
             self.fields["manager"].names = people.managers  # type: ignore[attr-defined]
 
@@ -67,7 +66,6 @@ class ActionItemForm(CrispyMixin, forms.Form):
     def __init__(self, *args: Any, people: People | None = None, **kwargs: Any) -> None:
         """`people`: as `DecisionForm` takes them."""
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = colleagues()  # type: ignore[attr-defined]
         if people is not None:
             self.fields["owner"].names = people.colleagues  # type: ignore[attr-defined]
 
@@ -93,10 +91,6 @@ class CloseForm(CrispyMixin, forms.Form):
         max_length=20000,
         error_messages={"required": _("Write the minutes before closing the review.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = colleagues()  # type: ignore[attr-defined]
 
 
 class ActionFilterForm(forms.Form):
