@@ -22,7 +22,10 @@ from tests.imports.conftest import (
     upload,
 )
 
-TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d.%m.%Y")
+
+def tomorrow() -> str:
+    """Tomorrow as a cell writes it, read when the test runs (a run may cross midnight)."""
+    return (timezone.localdate() + datetime.timedelta(days=1)).strftime("%d.%m.%Y")
 
 
 def counts() -> tuple[str, int, int, int]:
@@ -128,7 +131,7 @@ def test_refusal_rows_with_problems_write_nothing(as_admin, base):
     before = database()
     content = csv_bytes(
         "INN;Date;Product group;Reason",
-        f"{STEEL_INN};{TOMORROW};Cables;price",
+        f"{STEEL_INN};{tomorrow()};Cables;price",
         f"{STEEL_INN};01.03.2026;Bolts;mood",
     )
 
@@ -187,7 +190,7 @@ def test_a_manager_imports_estimates_for_their_clients_only(as_manager, base):
         "INN;Product group;Amount;Source;Estimated on",
         f"{STEEL_INN};Cables;100;survey;01.03.2026",
         f"{OTHER_INN};Cables;100;survey;01.03.2026",
-        f"{ALFA_INN};Cables;100;survey;{TOMORROW}",
+        f"{ALFA_INN};Cables;100;survey;{tomorrow()}",
     )
 
     upload(as_manager, "estimates", content)
@@ -256,7 +259,7 @@ def test_contact_rows_with_problems_write_nothing(as_admin, base):
     content = csv_bytes(
         "INN;Full name;Phone;Email;Birthday;Influence, %",
         f"{STEEL_INN};;;;;",
-        f"{STEEL_INN};Anna;12;anna@;{TOMORROW};120",
+        f"{STEEL_INN};Anna;12;anna@;{tomorrow()};120",
     )
 
     upload(as_admin, "contacts", content)
