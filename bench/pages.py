@@ -14,8 +14,10 @@
    (kam.wsgi, production settings, 3 workers), and a second gunicorn with the same settings
    serving bench/trivial.py, the baseline: a trivial Django view through the same middleware.
 4. For each page, --concurrency threads, each with a session of its own as the page's role,
-   request it over and over for --seconds. The baseline runs first and last; throughput is
-   compared with the mean of the two.
+   request it over and over for --seconds. The baseline runs first, after every
+   --baseline-every pages and last; a page's throughput is compared with the mean of the two
+   baselines around it (the machine's pace drifts by a quarter within a run: a page measured
+   late was compared with a baseline measured at the start).
 It prints a Markdown table. --counts-only stops after step 2 (to compare sizes cheaply); --only
 keeps the pages whose "role path" holds the text, or is the text before a final "$" (to compare
 two versions of a few pages: --only 'director /clients/$' is the director's list alone).
@@ -282,30 +284,40 @@ def run(
     def trivial() -> Load:
         return hammer(base_port, [("/", {})] * args.concurrency, args.seconds)
 
-    first = trivial()
-    print(f"  trivial view: {first.rate:.0f} req/s, p95 {first.ms(0.95):.1f} ms", flush=True)
+    def baseline() -> Load:
+        load = trivial()
+        print(f"  trivial view: {load.rate:.0f} req/s, p95 {load.ms(0.95):.1f} ms", flush=True)
+        return load
+
+    baselines = [baseline()]
     sessions = {
         name: log_in(port, name)
         for name in {"", "director", "admin", scene.PLANNER, *the.managers[: args.concurrency]}
     }
-    loads = {}
-    for page in counts:
+    loads: dict[Page, tuple[Load, float]] = {}
+    pending: list[tuple[Page, Load]] = []  # measured since the last baseline
+    pages = list(counts)
+    for index, page in enumerate(pages, start=1):
         names = usernames(page.role, the, args.concurrency)
-        loads[page] = hammer(port, [(path_for(page.path, the, n), sessions[n]) for n in names], args.seconds)
-        print(f"  {page.role or 'anonymous'} {page.path}: {loads[page].rate:.0f} req/s", flush=True)
-    last = trivial()
-    base_rate = (first.rate + last.rate) / 2
-    print(f"  trivial view again: {last.rate:.0f} req/s; baseline {base_rate:.0f} req/s\n", flush=True)
-    table(loads, counts, base_rate, first, last)
+        load = hammer(port, [(path_for(page.path, the, n), sessions[n]) for n in names], args.seconds)
+        pending.append((page, load))
+        print(f"  {page.role or 'anonymous'} {page.path}: {load.rate:.0f} req/s", flush=True)
+        if index % args.baseline_every == 0 or index == len(pages):
+            baselines.append(baseline())
+            around = (baselines[-2].rate + baselines[-1].rate) / 2
+            loads |= {measured: (load, around) for measured, load in pending}
+            pending = []
+    table(loads, counts, baselines)
 
 
-def table(loads: dict[Page, Load], counts: dict[Page, Counted], base_rate: float, *baselines: Load) -> None:
+def table(loads: dict[Page, tuple[Load, float]], counts: dict[Page, Counted], baselines: list[Load]) -> None:
+    """Each page's figures, its throughput as a share of the baselines' around it."""
     columns = ["role", "page", "queries", "SQL ms", "p50 ms", "p95 ms", "max ms", "req/s", "of trivial"]
     print("| " + " | ".join([*columns, "errors", "targets"]) + " |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for base in baselines:
-        print(f"| | trivial view (baseline) | 0 | 0 | {_timings(base)} | 100% | {base.errors} | |")
-    for page, load in loads.items():
+    for number, base in enumerate(baselines, start=1):
+        print(f"| | trivial view (baseline {number}) | 0 | 0 | {_timings(base)} | 100% | {base.errors} | |")
+    for page, (load, base_rate) in loads.items():
         c = counts[page]
         met = load.ms(0.95) < P95_TARGET_MS and load.rate >= SHARE_TARGET * base_rate and not load.errors
         print(
@@ -341,6 +353,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database a previous run built")
     parser.add_argument("--seconds", type=float, default=10.0, help="of load per page")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--baseline-every", type=int, default=8, help="pages between two measures of the trivial view"
+    )
     parser.add_argument("--counts-only", action="store_true", help="only count each page's queries")
     parser.add_argument(
         "--only",
@@ -349,6 +364,8 @@ def main() -> None:
         help="the pages whose 'role path' holds this, or is this before a final $ (repeatable)",
     )
     args = parser.parse_args()
+    if args.baseline_every < 1:
+        parser.error("--baseline-every takes a number of pages, 1 or more.")
     if not args.reuse:
         print(f"Building {args.clients} clients into {BENCH_URL}...", flush=True)
         prepare(args.clients, args.seed)
