@@ -111,6 +111,18 @@ def kept_filters(template_name: str, filters: Any) -> SafeString:
     return drawn_form(template_name, (), drawn_filters(filters.form), lambda: {"filters": filters})
 
 
+@register.simple_tag
+def kept_form(template_name: str, form: Any, version: Any, **context: Any) -> SafeString:
+    """{% kept_form "template" form version name=value... %}: a part that draws `form` (as `form`,
+    with `context`), kept by what its fields show (`drawn_form`) and by `version`, of whatever
+    else it shows (the values in `context`, or its fields' labels and help texts). A form with
+    errors is drawn every time."""
+    whole = {"form": form, **context}
+    if form.is_bound and form.errors:
+        return SafeString(render_to_string(template_name, whole))
+    return drawn_form(template_name, (version,), list(form), lambda: whole)
+
+
 CURSORS = ("after", "before")
 
 

@@ -206,6 +206,33 @@ def test_bad_numbers_say_why_and_compute_nothing(field, value, message, base, as
     assert 'id="managers-table"' not in content
 
 
+def test_the_kept_norms_follow_the_policy_and_the_numbers_asked(base, as_director, english):
+    """The norms' part is drawn once per process for what it shows: the policy's values (its help
+    texts and the time split note) and the numbers in the fields; a form with errors every time."""
+    as_director.get(URL)
+    as_director.get(URL, {"touches_a": "7"})
+    bad = as_director.get(URL, {"touches_a": "-1"})
+    policy = Policy.current()
+    policy.touches_a, policy.split_c_share = 30, 25
+    policy.save()
+
+    changed = as_director.get(URL)
+    asked = as_director.get(URL, {"touches_a": "7"})
+
+    assert text(bad, "id_touches_a_error") == "Enter a whole number of touches from 0 to 365 (one a day)."
+    assert text(changed, "id_touches_a_help") == "The policy: 30"
+    assert 'id="id_touches_a" min="0" max="365" step="1" class="form-control form-control-sm" value="30"' in (
+        changed.content.decode()
+    )
+    assert 'id="id_touches_a_error"' not in changed.content.decode()
+    # The same number asked again, under the changed policy: its help and split note are new.
+    assert text(asked, "id_touches_a_help") == "The policy: 30"
+    assert "servicing C clients 25%" in text(asked, "split-note")
+    assert 'id="id_touches_a" min="0" max="365" step="1" class="form-control form-control-sm" value="7"' in (
+        asked.content.decode()
+    )
+
+
 def test_each_bad_number_has_its_own_message(as_director, english):
     response = as_director.get(URL, {"touches_a": "-1", "working_hours": "x", "touch_minutes_d": "15"})
 
