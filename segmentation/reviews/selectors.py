@@ -186,6 +186,12 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     )
 
 
+def next_position(review: Review, position: int) -> int | None:
+    """The position of the client after `position` in the review (past any gap), or None."""
+    after = review.items.filter(position__gt=position).order_by("position")
+    return after.values_list("position", flat=True).first()
+
+
 def _positions() -> "QuerySet[ReviewItem, Any]":
     """The positions in the outer query's item's review, read down their index."""
     return ReviewItem.objects.filter(review_id=OuterRef("review_id")).values("position")

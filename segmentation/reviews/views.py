@@ -204,8 +204,7 @@ def review_decide(request: AuthenticatedHttpRequest, pk: int, position: int) -> 
 
 def _next(review: Review, position: int, request: AuthenticatedHttpRequest) -> HttpResponse:
     """After a decision the meeting moves on to the next client (or stays on the last one)."""
-    after = review.items.filter(position__gt=position).order_by("position")
-    following = after.values_list("position", flat=True).first()
+    following = selectors.next_position(review, position)
     stay = request.POST.get("stay") == "1" or following is None
     return redirect("segmentation:review_client", pk=review.pk, position=position if stay else following)
 
