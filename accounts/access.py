@@ -1,10 +1,11 @@
 """The one access gate of every view about one client, in every app."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from accounts.models import Client
-from accounts.rules import is_on_account, sees_every_client
+from accounts.models import Client, TeamMember
+from accounts.rules import is_on_account, knows_team, sees_every_client
 from kam.http import AuthenticatedHttpRequest
 from kam.prepared import Prepared
 
@@ -12,8 +13,14 @@ OPEN = "accounts.open_client"
 EDIT = "accounts.edit_client"
 REASSIGN = "accounts.reassign_client"
 
+# The client with whether the user is on its account team: the gate asks it of a team member,
+# and the card's permissions (`accounts.edit_client`) of everyone who is not its manager.
 _CLIENT = Prepared(
-    lambda pk: Client.objects.select_related("industry", "responsible_manager").filter(pk=pk)[:1]
+    lambda pk, user: (
+        Client.objects.select_related("industry", "responsible_manager")
+        .annotate(user_on_team=Exists(TeamMember.objects.filter(client_id=OuterRef("pk"), user_id=user)))
+        .filter(pk=pk)[:1]
+    )
 )
 
 
@@ -22,9 +29,11 @@ def get_client_for_user(request: AuthenticatedHttpRequest, pk: int, *, need: str
     (a permission on the client: EDIT, REASSIGN, or another app's, such as deciding key status).
 
     Who sees a client is `clients_visible_to`'s rule, asked of the one row: directors and admins,
-    its responsible manager, its account team (one more query, for a team member only)."""
-    client = next(iter(_CLIENT(pk)), None)
+    its responsible manager, its account team (read with the client, in its one query)."""
     user = request.user
+    client = next(iter(_CLIENT(pk, user.pk)), None)
+    if client is not None:
+        knows_team(client, user, client.user_on_team)
     if client is None or not (sees_every_client(user) or is_on_account(user, client)):
         raise Http404
     if need != OPEN and not request.user.has_perm(need, client):

@@ -6,11 +6,17 @@ from accounts.models import Client, TeamMember
 from kam.prepared import Prepared
 from kam.users.models import AnyUser
 
-# Whether a user is on a client's account team: compiled once, as every card page of a user who
-# is not the client's manager asks it.
+# Whether a user is on a client's account team, for a client the access gate did not read:
+# compiled once.
 _ON_TEAM = Prepared(
     lambda client, user: TeamMember.objects.filter(client_id=client, user_id=user).values_list("pk")[:1]
 )
+
+
+def knows_team(client: Client, user: AnyUser, on_team: bool) -> None:
+    """Keep on `client` whether `user` is on its account team, as read with it
+    (`accounts.access`): `is_on_account` then asks no query for them."""
+    client._team_of = (user.pk, on_team)  # type: ignore[attr-defined]
 
 
 @rules.predicate
@@ -20,6 +26,9 @@ def is_on_account(user: AnyUser, client: Client | None) -> bool:
         return False
     if client.responsible_manager_id == user.pk:
         return True
+    known = getattr(client, "_team_of", None)
+    if known is not None and known[0] == user.pk:
+        return bool(known[1])
     return bool(_ON_TEAM(client.pk, user.pk))
 
 

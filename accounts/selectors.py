@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
@@ -446,7 +446,10 @@ _OUR_PEOPLE = Prepared(
 )
 
 
-def with_people(touches: list[Touch]) -> list[Touch]:
+TouchT = TypeVar("TouchT", bound=Touch)
+
+
+def with_people(touches: list[TouchT]) -> list[TouchT]:
     """The touches, each with `their_people` (its contacts) and `our_people` (its participants):
     two queries, none for no touches."""
     theirs = related(touches, _THEIR_PEOPLE, "touch_id", "contact")
@@ -458,13 +461,20 @@ def with_people(touches: list[Touch]) -> list[Touch]:
 
 
 LATEST_TOUCHES = 5
+# Each with the day of the client's last meeting, among them or before: read once, as the
+# subquery does not depend on the row.
 _LATEST_TOUCHES = Prepared(
-    lambda client: Touch.objects.filter(client_id=client).order_by("-date", "-pk")[:LATEST_TOUCHES]
-)
-_LAST_MEETING = Prepared(
-    lambda client: Touch.objects.filter(client_id=client, kind=Touch.Kind.MEETING).order_by("-date", "-pk")[
-        :1
-    ]
+    lambda client: (
+        Touch.objects.filter(client_id=client)
+        .annotate(
+            last_met_on=Subquery(
+                Touch.objects.filter(client_id=client, kind=Touch.Kind.MEETING)
+                .order_by("-date", "-pk")
+                .values("date")[:1]
+            )
+        )
+        .order_by("-date", "-pk")[:LATEST_TOUCHES]
+    )
 )
 
 
@@ -473,13 +483,10 @@ def latest_touches(client: Client) -> list[Any]:
     return with_people(_LATEST_TOUCHES(client.pk, attach=("client", client)))
 
 
-def last_meeting(client: Client, latest: list[Touch] | None = None) -> Touch | None:
-    """The client's last meeting: the first meeting among `latest`, its newest touches in the
-    same order (`latest_touches`), when there is one there; else read."""
-    for touch in latest or ():
-        if touch.kind == Touch.Kind.MEETING:
-            return touch
-    return next(iter(_LAST_MEETING(client.pk, attach=("client", client))), None)
+def last_met_on(latest: list[Any]) -> date | None:
+    """The day of the client's last meeting, read with its newest touches (`latest_touches`);
+    None when it has none (a client without touches has had no meeting)."""
+    return latest[0].last_met_on if latest else None
 
 
 PALETTE = [

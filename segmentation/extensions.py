@@ -34,7 +34,7 @@ from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import segment_panel, with_decisions
-from segmentation.segments.totals import Totals, run_totals
+from segmentation.segments.totals import Totals, policy_and_totals
 from segmentation.workload.selectors import kept_loads
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
@@ -74,7 +74,7 @@ def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[st
     segment = getattr(loaded, "segment", None)
     if segment is None or segment.expansion_points:
         return {"segment_panel": SafeString(draw())}
-    totals, policy = run_totals(), Policy.current()
+    policy, totals = policy_and_totals()
     if totals.run is None:
         return {"segment_panel": SafeString(draw(totals, policy))}
     override, key = getattr(loaded, "tier_override", None), getattr(loaded, "key_status", None)

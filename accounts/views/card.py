@@ -68,7 +68,7 @@ def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "points": selectors.client_points(client),
         "team": selectors.client_team(client),
         "touches": touches,
-        "last_meeting": selectors.last_meeting(client, touches),
+        "last_met_on": selectors.last_met_on(touches),
         "panels": [panel.template for panel in card_panels()],
     }
     for panel in card_panels():

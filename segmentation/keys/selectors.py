@@ -42,7 +42,7 @@ from segmentation.keys.words import reason_labels
 from segmentation.models import ClientSegment, KeyStatus, LoadTally, Policy, Tier, TierOverride
 from segmentation.segments.selectors import SegmentPanel, segment_panel
 from segmentation.segments.tiers import effective_tier
-from segmentation.segments.totals import Totals, run_totals
+from segmentation.segments.totals import Totals, policy_and_totals, run_totals
 from segmentation.workload.selectors import KamLoad, kam_loads, kam_warnings
 
 CANDIDATE_TIERS = [Tier.GOLD, Tier.SILVER]
@@ -385,6 +385,6 @@ _STATUS = Prepared(lambda client: KeyStatus.objects.filter(client_id=client).ord
 
 
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
-    totals, policy = run_totals(), Policy.current()
+    policy, totals = policy_and_totals()
     panel = segment_panel(client, user=user, today=today, totals=totals, policy=policy)
     return DecisionPage(panel=panel, cap=key_cap(policy, totals=totals), tier=panel.effective_tier)

@@ -34,7 +34,7 @@ from segmentation.keys.forms import (
     TierOverrideForm,
 )
 from segmentation.models import League, Policy, TierOverride
-from segmentation.segments.totals import Totals, run_totals
+from segmentation.segments.totals import Totals, policy_and_totals
 
 DECIDE = "segmentation.decide_for_client"
 # The export reads a league's label by value: a model's get_..._display() re-hashes its choices
@@ -47,8 +47,7 @@ DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
 @require_GET
 def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key candidates ranked by flags and potential, under the current key clients and the cap."""
-    policy = Policy.current()
-    totals = run_totals()
+    policy, totals = policy_and_totals()
     total = totals.potential
     filters = ManagerListFilter(
         request.GET or None, queryset=selectors.candidates(request.user), user=request.user
@@ -103,8 +102,9 @@ def candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileR
     )
     if (queued := in_background(request, rows=filters.qs, name=_("Key clients and candidates"))) is not None:
         return queued
-    total = selectors.total_potential()
-    keys = selectors.key_clients(request.user, total=total, policy=Policy.current(), limit=None)
+    policy, totals = policy_and_totals()
+    total = totals.potential
+    keys = selectors.key_clients(request.user, total=total, policy=policy, limit=None)
     return excel.export(
         _("Key clients and candidates"),
         [

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Subquery, Sum
 
 from kam.prepared import Prepared
-from segmentation.models import ClientSegment, NightlyRun
+from segmentation.models import ClientSegment, NightlyRun, Policy
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,16 @@ class Totals:
         return cls(int(totals["clients"]), revenue, potential, active, run)
 
 
-_LAST_KEPT = Prepared(
-    lambda: (
-        NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
-        .exclude(totals={})
-        .order_by("-started_at", "-pk")
-        .values_list("pk", "totals")[:1]
+def _kept() -> QuerySet[NightlyRun]:
+    """The successful runs that kept totals, the last first."""
+    succeeded = NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
+    return succeeded.exclude(totals={}).order_by("-started_at", "-pk")
+
+
+_LAST_KEPT = Prepared(lambda: _kept().values_list("pk", "totals")[:1])
+_POLICY_AND_LAST_KEPT = Prepared(
+    lambda: Policy.objects.filter(pk=1).annotate(
+        kept_run=Subquery(_kept().values("pk")[:1]), kept_totals=Subquery(_kept().values("totals")[:1])
     )
 )
 
@@ -46,7 +50,20 @@ def run_totals() -> Totals:
     (segments written before runs kept totals, or by hand)."""
     for last in _LAST_KEPT():
         return Totals.kept(*last)
+    return _counted()
+
+
+def _counted() -> Totals:
     counted = ClientSegment.objects.aggregate(
         clients=Count("pk"), revenue=Sum("revenue"), potential=Sum("potential")
     )
     return Totals(counted["clients"], counted["revenue"] or Decimal(0), counted["potential"] or Decimal(0))
+
+
+def policy_and_totals() -> tuple[Policy, Totals]:
+    """`Policy.current()` and `run_totals()` in one query, for the pages that show both."""
+    for policy in _POLICY_AND_LAST_KEPT():
+        if policy.kept_run is None:
+            return policy, _counted()
+        return policy, Totals.kept(policy.kept_run, policy.kept_totals)
+    return Policy.current(), run_totals()

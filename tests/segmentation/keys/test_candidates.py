@@ -309,15 +309,15 @@ def _candidates_and_keys(count):
 
 
 def test_candidates_query_count_does_not_grow_with_rows(director, signed_in, policy, assert_queries):
-    # the session with the user, their roles, permissions and unread badge, policy, total potential
-    # (no run kept it: the last run, then the count), candidates (the keys of four parts, marked,
+    # the session with the user, their roles, permissions and unread badge, policy with the last
+    # run's totals (no run kept them: then the count), candidates (the keys of four parts, marked,
     # overridden, unmarked gold and unmarked silver, in one UNION where the database orders a
     # compound, else a query each; then the page's rows), keys (with a potential, then without
     # unless 50 have one), their managers' kept loads, the cap (active clients, the loads' version
     # and the key clients: a test's request never commits, so the count is not kept), manager
     # filter choices; the first request after a change counts the loads again (two more)
     parts = 1 if connection.features.supports_slicing_ordering_in_compound else 4
-    queries = 12 + parts
+    queries = 11 + parts
     browser = signed_in(director)
     _candidates_and_keys(1)
     assert_queries(queries + 2, lambda: browser.get(CANDIDATES_URL))
@@ -440,12 +440,12 @@ def _policy(director, manager):
 def test_the_key_section_is_drawn_again_after_each_change_and_kept_between(
     change, before, after, kept, director, manager, assert_queries
 ):
-    # the session with the user, their roles, permissions and unread badge, policy, the run's totals,
-    # the candidates' keys (every silver and gold client here is key: no rows to read), the loads'
+    # the session with the user, their roles, permissions and unread badge, policy with the run's
+    # totals, the candidates' keys (every silver and gold client here is key: no rows to read), the loads'
     # version with the overrides' count and latest decision (one query), manager filter choices;
     # not the key clients, their loads or the cap
     parts = 1 if connection.features.supports_slicing_ordering_in_compound else 4
-    shown = key_section(assert_queries(5 + parts, lambda: kept.get(CANDIDATES_URL)))
+    shown = key_section(assert_queries(4 + parts, lambda: kept.get(CANDIDATES_URL)))
     assert "Key 0" in shown
     assert "Newly key" not in shown
 

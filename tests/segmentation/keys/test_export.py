@@ -166,11 +166,11 @@ def test_wrong_method_is_405(as_director):
 
 
 def test_the_query_count_does_not_grow_with_rows(director, signed_in, policy, assert_queries):
-    # the session with the user, their roles, permissions and unread badge, total potential (no run
-    # kept it: the last run, then the count), policy, the key clients (with a potential, then
+    # the session with the user, their roles, permissions and unread badge, the policy with the
+    # total potential (no run kept it: then the count), the key clients (with a potential, then
     # without), their managers' kept loads, the candidates; the first export after a change counts
     # the loads again and keeps them (two more)
-    queries = 8
+    queries = 7
     browser = signed_in(director)
 
     def fill(count):
