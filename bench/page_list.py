@@ -82,7 +82,7 @@ PAGES = [
             ("/segments/reviews/{open}/clients/1/", 9),
             ("/segments/reviews/{open}/print/", 2),
             ("/plans/win-back/", 5),
-            ("/plans/ladder/", 4),
+            ("/plans/ladder/", 3),
             ("/exports/", 2),
         )
     ),

@@ -12,7 +12,7 @@ not in them until the next run. Pages fall back to counting live when no run has
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -56,7 +56,8 @@ class Figures:
     the curve's buckets, each the rank it ends at and the revenue of its clients; `refusals`
     the (year, quarter, reason, refusals) of the quarters before `refusals_until`, the first
     day of the run's quarter (None in the figures of a run that kept no refusals); `run_id` the
-    run that kept them."""
+    run that kept them and `run_at` when it started (the two tell one run from any other, also
+    after a database is restored from a backup and its ids are given again)."""
 
     categories: dict[str, tuple[int, Decimal]]
     tiers: dict[str, int]
@@ -67,11 +68,15 @@ class Figures:
     refusals: list[tuple[int, int, str, int]] | None = None
     refusals_until: date | None = None
     run_id: int | None = None
+    run_at: datetime | None = None
 
     @classmethod
-    def from_json(cls, kept: dict[str, Any], run_id: int | None = None) -> "Figures":
+    def from_json(
+        cls, kept: dict[str, Any], run_id: int | None = None, run_at: datetime | None = None
+    ) -> "Figures":
         return cls(
             run_id=run_id,
+            run_at=run_at,
             categories={key: (int(n), Decimal(revenue)) for key, (n, revenue) in kept["categories"].items()},
             tiers=_counts(kept["tiers"]),
             leagues=_counts(kept["leagues"]),
@@ -97,7 +102,7 @@ _LAST_FIGURES = Prepared(
     lambda: (
         NightlyRun.objects.filter(status=NightlyRun.Status.SUCCESS)
         .order_by("-started_at", "-pk")
-        .values_list("pk", "figures")[:1]
+        .values_list("pk", "started_at", "figures")[:1]
     )
 )
 
@@ -105,8 +110,8 @@ _LAST_FIGURES = Prepared(
 def run_figures() -> Figures | None:
     """The last successful run's figures (one row read, by a prepared query); None when it kept
     none (a run before runs kept them, or segments written by hand)."""
-    run_id, kept = next(iter(_LAST_FIGURES()), (None, None))
-    return Figures.from_json(kept, run_id) if kept and "categories" in kept else None
+    run_id, run_at, kept = next(iter(_LAST_FIGURES()), (None, None, None))
+    return Figures.from_json(kept, run_id, run_at) if kept and "categories" in kept else None
 
 
 def compute(cursor: Any, run: NightlyRun, today: date, pareto: list[tuple[Any, ...]]) -> dict[str, Any]:

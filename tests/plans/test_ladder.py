@@ -154,3 +154,29 @@ def _live(today):
     NightlyRun.objects.all().delete()
     Client.objects.filter(segment__isnull=True).delete()
     return ladder_table(today)
+
+
+def test_the_run_s_categories_are_read_once_a_run(director, browser_for, assert_queries):
+    """The first ladder after a run reads the categories of the clients with an activity; the
+    next ones read only those of clients whose first activity came since; a new run reads them
+    all again."""
+    browser = browser_for(director)
+    today = timezone.localdate()
+    first = ClientFactory()
+    held(first, Rung.STAFF)
+    recompute(today=today)
+    read = counts(assert_queries(4, lambda: browser.get(LADDER)).context["rows"])
+    assert read[""] == ([0, 0, 1, 0, 0, 0, 0], 1)
+
+    again = assert_queries(3, lambda: browser.get(LADDER))
+    assert counts(again.context["rows"]) == read
+    held(first, Rung.THEIR_CLIENTS)
+    held(ClientFactory(), Rung.BUSINESS)  # a client the run has not seen: not in its figures yet
+    newcomer = counts(assert_queries(4, lambda: browser.get(LADDER)).context["rows"])
+    assert newcomer[""] == ([0, 0, 0, 0, 0, 0, 1], 1)
+    assert counts(assert_queries(3, lambda: browser.get(LADDER)).context["rows"]) == newcomer
+    recompute(today=today)
+
+    after_the_run = assert_queries(4, lambda: browser.get(LADDER))
+
+    assert counts(after_the_run.context["rows"])[""] == ([0, 0, 0, 0, 1, 0, 1], 2)
