@@ -106,6 +106,16 @@ def _menu(
 
 
 NAVBAR = "partials/navbar.html"
+BADGE_MOST = 99  # the most a badge counts: beyond, it says "99+"
+
+
+@register.filter
+def badge(count: int | str) -> str:
+    """A badge's count as it is shown: "99+" beyond `BADGE_MOST`; a text (the navigation's
+    stand-in, or a count already written) as it is."""
+    if isinstance(count, str):
+        return count
+    return f"{text(BADGE_MOST)}+" if count > BADGE_MOST else text(count)
 
 
 @register.simple_tag(name="navbar", takes_context=True)
@@ -144,7 +154,7 @@ def navbar(context: template.Context) -> SafeString:
         return SafeString(render_to_string(NAVBAR, cast(dict[str, Any], context.flatten())))
     own = {
         "user": conditional_escape(str(user)),
-        "unread": text(count),
+        "unread": badge(count or 0),
         "search": conditional_escape(context.get("search_query") or ""),
         "csrf": conditional_escape(token),
         "path": conditional_escape(request.get_full_path()),

@@ -4,8 +4,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Exists, Func, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
+from kam.links import BADGE_MOST
 from kam.pagination import first_page
 from kam.prepared import Prepared
 from kam.users import extensions as users_extensions
@@ -41,18 +42,23 @@ def _unread(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True).order_by()
 
 
-def unread_of_signed_in(user: str) -> Subquery:
+def unread_of_signed_in(user: str) -> Case:
     """The signed-in user's unread count, read with them (`kam.users.extensions.register_read_with`):
-    an expression of the outer query's column `user`, their id."""
+    an expression of the outer query's column `user`, their id. Counted up to `BADGE_MOST` + 1
+    (the badge then says "99+"), so a user who never reads them costs every page no more than
+    that: whether there are more is one probe of the (user, read_at) index at that offset."""
+    unread = _unread(OuterRef(user))
+    beyond = Exists(unread[BADGE_MOST : BADGE_MOST + 1])
     # COUNT(*), not of a column: the (user, read_at) index alone answers it.
-    return Subquery(_unread(OuterRef(user)).values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+    counted = Subquery(unread.values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+    return Case(When(beyond, then=Value(BADGE_MOST + 1)), default=counted, output_field=IntegerField())
 
 
 def unread_count(user: User) -> int:
-    """The badge of every page: read with the signed-in user (`unread_of_signed_in`); one COUNT
-    of its own for a user read otherwise."""
+    """The badge of every page, up to `BADGE_MOST` + 1: read with the signed-in user
+    (`unread_of_signed_in`); one COUNT of its own for a user read otherwise."""
     read_with_user = users_extensions.read_with(user, UNREAD)
-    return read_with_user if read_with_user is not None else _unread(user.pk).count()
+    return read_with_user if read_with_user is not None else _unread(user.pk)[: BADGE_MOST + 1].count()
 
 
 def directors() -> QuerySet[User]:
