@@ -37,7 +37,7 @@ PAGES = [
             ("/clients/{card}/sales/", 4),
             ("/clients/{card}/refusals/", 4),
             ("/clients/{card}/history/", 5),
-            ("/segments/clients/{card}/potential/", 8),
+            ("/segments/clients/{card}/potential/", 7),
             ("/segments/todo/", 7),
             ("/segments/reviews/actions/", 3),
             ("/segments/notifications/", 3),

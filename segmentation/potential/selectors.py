@@ -24,7 +24,7 @@ from kam.users.models import User
 from segmentation.models import ClientSegment, EstimateMonthTally, EstimateTally, Policy, PotentialEstimate
 from segmentation.segments import abcd, wallet
 from segmentation.segments.selectors import ranks
-from segmentation.segments.totals import run_totals
+from segmentation.segments.totals import policy_and_totals
 from segmentation.segments.words import Reason, share_against
 
 ZERO = Decimal(0)
@@ -183,14 +183,15 @@ class PotentialPage:
 
 def potential_page(client: Client, *, today: date) -> PotentialPage:
     """The table and, once the nightly run has seen an estimate, the category it gave."""
-    policy = Policy.current()
-    table = potential_table(client, today=today, policy=policy)
     segment = next(iter(_SEGMENT(client.pk, attach=("client", client))), None)
     category = None
     if segment is not None and segment.category:
-        totals = run_totals()
+        policy, totals = policy_and_totals()
         rank = ranks(segment, totals.run).revenue
         category = abcd.category_reason(segment, policy, totals.clients, rank)
+    else:
+        policy = Policy.current()
+    table = potential_table(client, today=today, policy=policy)
     return PotentialPage(table=table, category=category, computed=segment is not None)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import TeamMember
-from segmentation.models import ClientSegment, Policy, PotentialEstimate
+from segmentation.models import ClientSegment, NightlyRun, Policy, PotentialEstimate
 from segmentation.potential import services as estimates
 from segmentation.potential.selectors import potential_table, stale_before
 from tests.factories import ClientFactory, ManagerFactory, ProductGroupFactory, SaleFactory, TeamMemberFactory
@@ -178,6 +178,23 @@ def test_potential_page_query_count_does_not_grow_with_product_groups(
         response = assert_queries(queries, partial(as_manager.get, potential_url(client)))
         assert response.status_code == 200
         assert sum(1 for row in response.context["page"].table.rows if row.estimate) == size
+
+
+def test_a_categorised_client_s_page_reads_the_policy_with_the_run_s_totals(
+    as_manager, client_card, assert_queries
+):
+    # the session with the user, their roles, permissions and unread badge, client, segment, the
+    # policy with the last run's totals, estimates, sales, product groups
+    ClientSegment.objects.create(
+        client=client_card, category="A", revenue=Decimal(900), potential=Decimal(1000)
+    )
+    totals = {"clients": 1, "active": 1, "revenue": "900", "potential": "1000"}
+    NightlyRun.objects.create(run_on=TODAY, status=NightlyRun.Status.SUCCESS, totals=totals)
+    as_manager.get(potential_url(client_card))  # the client's rank, counted once for the run
+
+    response = assert_queries(7, partial(as_manager.get, potential_url(client_card)))
+
+    assert response.context["page"].category.headline == "A"
 
 
 def test_sales_of_every_group_come_from_one_query(client_card, assert_queries):
