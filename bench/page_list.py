@@ -92,7 +92,7 @@ PAGES = [
             ("/segments/policy/", 5),
             ("/segments/runs/", 2),
             ("/segments/locations/", 2),
-            ("/users/", 4),
+            ("/users/", 3),
             ("/segments/workload/", 5),
             ("/clients/reference/product-groups/", 2),
             ("/clients/reference/industries/", 2),
