@@ -404,6 +404,14 @@ class ManagerListFilter(FilterSet):
     def keep(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset
 
+    def filtered(self, queryset: QuerySet[Client]) -> QuerySet[Client]:
+        """`queryset` filtered as `qs` filters the one the set was made with: for a list whose
+        clients are built only where its page needs them (the set made with `Client.objects`)."""
+        if not self.is_bound:
+            return queryset
+        self.form.is_valid()  # the filters read the values that are valid, as `qs` does
+        return self.filter_queryset(queryset)
+
     def cursors(self) -> tuple[str, str]:
         """The `after` and `before` page cursors; empty when the form is invalid (the first page)."""
         data = self.form.cleaned_data if self.form.is_valid() else {}

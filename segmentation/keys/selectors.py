@@ -142,15 +142,16 @@ _BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)).only(*
 
 
 def candidate_page(
-    queryset: QuerySet[Client],
+    queryset: Callable[[], QuerySet[Client]],
     *,
     after: str,
     total: Decimal,
     size: int = PAGE_SIZE,
     first: Callable[[], list[Any]] | None = None,
 ) -> CandidatePage:
-    """One page of `candidates()` after a cursor of the last row's (flags, potential, pk);
-    `first`: the keys of the first page of `queryset`, from a prepared query (`first_candidates`).
+    """One page of `candidates()` (`queryset()` makes them, where the page needs it) after a
+    cursor of the last row's (flags, potential, pk); `first`: the keys of the first page, from a
+    prepared query (`first_candidates`).
 
     Keyset queries merged, each served by an index: the few clients a director marked with
     strategic flags, the few a director overrode to silver or gold, and for each computed tier
@@ -160,7 +161,7 @@ def candidate_page(
     """
     # The parts yield their keys in one UNION, and the page's rows are read by pk.
     page = keyset_page(
-        lambda: _parts(queryset),
+        lambda: _parts(queryset()),
         order=ORDER,
         after=after,
         size=size,

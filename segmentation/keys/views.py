@@ -49,14 +49,12 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key candidates ranked by flags and potential, under the current key clients and the cap."""
     policy, totals = policy_and_totals()
     total = totals.potential
-    filters = ManagerListFilter(
-        request.GET or None, queryset=selectors.candidates(request.user), user=request.user
-    )
+    filters = ManagerListFilter(request.GET or None, queryset=Client.objects.all(), user=request.user)
     after, _before = filters.cursors()
     context = {
         "filters": filters,
         "page": selectors.candidate_page(
-            filters.qs,
+            lambda: filters.filtered(selectors.candidates(request.user)),
             after=after,
             total=total,
             first=None if filters.is_bound else selectors.first_candidates(request.user),

@@ -5,6 +5,7 @@ table comes back after a save) and, without JavaScript, on a page of their own.
 """
 
 import dataclasses
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -130,17 +131,17 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Clients whose potential table is empty or stale, with counts per responsible manager."""
     policy = Policy.current()
     today = timezone.localdate()
-    filters = EstimateTodoFilter(
-        request.GET or None, queryset=selectors.estimates_todo(today=today, policy=policy), user=request.user
-    )
+    filters = EstimateTodoFilter(request.GET or None, queryset=Client.objects.all(), user=request.user)
     after, before = filters.cursors()
     counts = selectors.todo_counts(request.user, today=today, policy=policy)
     total = filters.total(counts)
     # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
-    # Unfiltered, its first page's keys come from a prepared query, and the parts are not made.
+    # Unfiltered, its first page's keys come from a prepared query, and the parts (nor the list's
+    # query) are not made.
     first = None if filters.is_bound else selectors.first_todo_page(request.user, today=today, policy=policy)
+    todo = partial(selectors.estimates_todo, today=today, policy=policy)
     page = keyset_page(
-        lambda: visible_parts(request.user, filters.qs),
+        lambda: visible_parts(request.user, filters.filtered(todo())),
         order=selectors.TODO_ORDER,
         after=after,
         before=before,

@@ -8,6 +8,7 @@ warnings hold here exactly as on the card; a refused decision is not recorded.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -54,7 +55,9 @@ def review_open(*, by: User, today: date) -> Review:
 
 def _snapshot(review: Review, by: User, today: date, policy: Policy) -> list[ReviewItem]:
     """Key clients first (biggest potential first), then the top candidates in their ranking."""
-    ranked = candidate_page(candidates(by), after="", total=total_potential(), size=CANDIDATES_IN_REVIEW)
+    ranked = candidate_page(
+        partial(candidates, by), after="", total=total_potential(), size=CANDIDATES_IN_REVIEW
+    )
     candidate_ids = [row.client.pk for row in ranked.rows]
     clients = with_flags(
         Client.objects.filter(IS_KEY | Q(pk__in=candidate_ids))
