@@ -142,14 +142,14 @@ _BY_PK = Prepared(lambda ids: _ranked(Client.objects.filter(pk__any=ids)).only(*
 
 
 def candidate_page(
-    queryset: Callable[[], QuerySet[Client]],
+    clients: Callable[[], QuerySet[Client]],
     *,
     after: str,
     total: Decimal,
     size: int = PAGE_SIZE,
     first: Callable[[], list[Any]] | None = None,
 ) -> CandidatePage:
-    """One page of `candidates()` (`queryset()` makes them, where the page needs it) after a
+    """One page of `candidates()` (`clients()` makes them, where the page needs it) after a
     cursor of the last row's (flags, potential, pk); `first`: the keys of the first page, from a
     prepared query (`first_candidates`).
 
@@ -161,7 +161,7 @@ def candidate_page(
     """
     # The parts yield their keys in one UNION, and the page's rows are read by pk.
     page = keyset_page(
-        lambda: _parts(queryset()),
+        lambda: _parts(clients()),
         order=ORDER,
         after=after,
         size=size,

@@ -136,8 +136,8 @@ def todo(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = selectors.todo_counts(request.user, today=today, policy=policy)
     total = filters.total(counts)
     # The user's clients as the parts they see: a manager's page walks their (manager, name) index.
-    # Unfiltered, its first page's keys come from a prepared query, and the parts (nor the list's
-    # query) are not made.
+    # Unfiltered, its first page's keys come from a prepared query, and neither the parts nor the
+    # list's query is made.
     first = None if filters.is_bound else selectors.first_todo_page(request.user, today=today, policy=policy)
     todo = partial(selectors.estimates_todo, today=today, policy=policy)
     page = keyset_page(
