@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from kam.users import extensions, roles
@@ -13,11 +13,13 @@ from kam.users.models import User
 
 
 def user_list() -> QuerySet[User]:
-    """Every user with the names of their role groups (`role_names`, joined), by name: one query
-    whatever the number of users. `with_client_counts` adds their clients."""
+    """Every user with the names of their role groups (`role_names`, joined): one query whatever
+    the number of users. By name: those with one by their last and first name, then those
+    without one by their username. `with_client_counts` adds their clients."""
     role_groups = Group.objects.filter(user=OuterRef("pk"), name__in=roles.ROLE_LABELS).order_by()
+    unnamed = ExpressionWrapper(Q(first_name="", last_name=""), output_field=BooleanField())
     return User.objects.annotate(role_names=Subquery(role_groups.values(names=Joined("name")))).order_by(
-        "last_name", "first_name", "username", "pk"
+        unnamed, "last_name", "first_name", "username", "pk"
     )
 
 

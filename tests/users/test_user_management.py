@@ -146,6 +146,19 @@ def test_user_list_shows_every_user_with_roles_and_active_client_counts(as_admin
     assert "Kuznetsova" in response.content.decode()
 
 
+def test_user_list_puts_users_without_a_name_after_the_named_by_username(as_admin, admin_user):
+    admin_user.first_name, admin_user.last_name = "Anna", "Zorina"
+    admin_user.save()
+    ManagerFactory.create(username="mgr2", first_name="", last_name="")
+    ManagerFactory.create(username="mgr1", first_name="", last_name="")
+    ManagerFactory.create(username="zed", first_name="Boris", last_name="Abramov")
+    ManagerFactory.create(username="first", first_name="Yana", last_name="")
+
+    response = as_admin.get(reverse("users:user_list"))
+
+    assert [username for username, _roles in listed(response)] == ["first", "zed", "admin", "mgr1", "mgr2"]
+
+
 def test_a_user_row_writes_each_cell_escaped(as_admin, admin_user, manager):
     ClientFactory.create_batch(2, responsible_manager=manager)
     odd = ManagerFactory.create(
