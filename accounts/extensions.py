@@ -84,11 +84,16 @@ class ListColumn:
 
 @dataclass(frozen=True)
 class ListFilter:
-    """A filter of the client list: `make()` builds a fresh django-filter Filter for each list."""
+    """A filter of the client list: `make()` builds a fresh django-filter Filter for each list.
+    `by_value`: its condition is a function of its value alone, and of the list filters' version
+    (`ChoicesVersion`, which the filter may read from its parent): no date, policy or setting. A
+    list filtered by such filters alone keeps its queries for their values
+    (`accounts.filters.ClientFilter.shape`)."""
 
     name: str
     make: Callable[[], django_filters.Filter]
     order: int
+    by_value: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from accounts import extensions, geography
 from accounts.extensions import ListColumn
@@ -272,6 +273,12 @@ def _reference_sql(vendor: str, people: bool) -> tuple[str, list[Any]]:
 _made_extension_filters: dict[tuple[extensions.ListFilter, ...], list[tuple[str, django_filters.Filter]]] = {}
 
 
+# The base filters whose condition is a function of their value alone (`ClientFilter.shape`),
+# and the fields that filter nothing: the order and the page's cursors.
+BY_VALUE = ("status", "region", "industry", "manager")
+UNFILTERING = ("sort", "after", "before")
+
+
 class ClientFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or INN"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(
@@ -292,7 +299,8 @@ class ClientFilter(FilterSet):
         """`version`: of the choices (`ChoicesVersion`), read before, as `reference_choices`
         takes it: the fields, once made for a version, are kept for it (`fields_key`)."""
         super().__init__(*args, **kwargs)
-        self.extension_names = self._add_extension_filters()
+        self.extension_names, by_value = self._add_extension_filters()
+        self.by_value = {*BY_VALUE, *by_value}
         self.sees_all = sees_every_client(user)
         if not self.sees_all:
             del self.filters["manager"]
@@ -325,9 +333,26 @@ class ClientFilter(FilterSet):
     def in_region(self, queryset: QuerySet[Client], name: str, value: str) -> QuerySet[Client]:
         return queryset.filter(Exists(PointOfPresence.objects.filter(client=OuterRef("pk"), region=value)))
 
-    def _add_extension_filters(self) -> list[str]:
+    def shape(self) -> tuple[tuple[str, Any], ...] | None:
+        """The filters set and their values as the query string gives them, by name, when each
+        is one of its value alone (`BY_VALUE`, `ListFilter.by_value`): a list so filtered may
+        keep its queries for that shape and the choices' `version`. None when any other is set
+        (a search, a run's moves), the form is invalid or the version unknown."""
+        if self.version is None or not self.is_bound or not self.form.is_valid():
+            return None
+        values = []
+        for name, value in self.form.cleaned_data.items():
+            if value in EMPTY_VALUES or name in UNFILTERING:
+                continue
+            if name not in self.by_value:
+                return None
+            values.append((name, self.form.data.get(name)))
+        return tuple(sorted(values))
+
+    def _add_extension_filters(self) -> tuple[list[str], list[str]]:
         """The filters the apps above registered (segments, key status...), after the base ones:
-        made once per process, each list's its own copies, as its declared filters are."""
+        made once per process, each list's its own copies, as its declared filters are. Their
+        names, and those of the ones by value alone."""
         registered = tuple(extensions.list_filters())
         made = _made_extension_filters.get(registered)
         if made is None:
@@ -339,7 +364,7 @@ class ClientFilter(FilterSet):
             list_filter.model = Client
             list_filter.parent = self
             self.filters[name] = list_filter
-        return [name for name, _template in made]
+        return [name for name, _template in made], [r.name for r in registered if r.by_value]
 
     def extension_fields(self) -> list[Any]:
         """The bound form fields of the registered filters, for the list's second row."""

@@ -25,6 +25,7 @@ from accounts.models import (
 )
 from accounts.rules import sees_every_client
 from kam import drawn_rows
+from kam.joins import keys_from_joined
 from kam.money import currency
 from kam.pagination import count_query, first_page
 from kam.prepared import Ids, Prepared, related
@@ -97,25 +98,40 @@ class SeenOpening:
     """The client list as it opens (no filter, in the name's order) as each user sees it: each of
     `visible_parts` counted and the first page's keys, from prepared queries
     (`keyset_page(counts=..., first=...)`): one set for those who see every client, one of a
-    manager's id."""
+    manager's id.
 
-    def __init__(self, order: list[str], size: int):
-        every = Client.objects.all
-        self.every_counts = [Prepared(lambda: count_query(every()))]
-        self.every_first = Prepared(lambda: first_page([every()], order=order, size=size, read=True))
+    `clients`: the list filtered (a queryset kept as it is, each query built from it); its
+    queries are then kept compiled, not prepared on the server (`Prepared(on_server=False)`),
+    since the filtered lists kept come and go. Where its keys in the order come down the one
+    table its conditions are on (`kam.joins.keys_from_joined`: a filter by segment), the first
+    page of every client it holds is read so however few match, not among the pks counted
+    (`narrows`)."""
+
+    def __init__(self, order: list[str], size: int, clients: QuerySet[Client] | None = None):
+        every = Client.objects.all if clients is None else clients.all
+        names = [name.removeprefix("-") for name in order]
+        self.every_narrows = clients is None or keys_from_joined(clients, names) is None
+        prepare = partial(Prepared, on_server=clients is None)
+        self.every_counts = [prepare(lambda: count_query(every()))]
+        self.every_first = prepare(lambda: first_page([every()], order=order, size=size, read=True))
         self.manager_counts = [
-            Prepared(lambda user, n=n: count_query(_manager_parts(user, every())[n])) for n in range(2)
+            prepare(lambda user, n=n: count_query(_manager_parts(user, every())[n])) for n in range(2)
         ]
-        self.manager_first = Prepared(
+        self.manager_first = prepare(
             lambda user: first_page(_manager_parts(user, every()), order=order, size=size, read=True)
         )
 
+    def narrows(self, user: User) -> bool:
+        """Whether the user's first page is read among the pks counted, where they are few
+        (`keyset_page(narrow=...)`)."""
+        return self.every_narrows or not sees_every_client(user)
+
     def of(self, user: User) -> tuple[list[Callable[[], list[Any]]], Callable[[], list[Any]]]:
-        """The counts of the user's parts and their first page."""
+        """The counts of the user's parts (their pks, `Prepared.flat`) and their first page."""
         if sees_every_client(user):
-            return list(self.every_counts), self.every_first
+            return [count.flat for count in self.every_counts], self.every_first
         counts = self.manager_counts if on_account_teams(user) else self.manager_counts[:1]
-        return [partial(count, user.pk) for count in counts], partial(self.manager_first, user.pk)
+        return [partial(count.flat, user.pk) for count in counts], partial(self.manager_first, user.pk)
 
 
 def visible_parts(user: AnyUser, clients: QuerySet[Client]) -> list[QuerySet[Client]]:

@@ -233,8 +233,10 @@ def keyset_page(
             read = parts()[0]
         if narrow and any(pks is not None and len(pks) <= COUNT_CAP for pks in counted):
             keys_from = among if read is not None and not chained else None
-            parts = _made(_narrowed(parts(), counted, keys_from, names))
-            first = None  # a queryset narrowed to its pks, or left out: not `first`'s
+            narrowed = _narrowed(parts(), counted, keys_from, names)
+            if [id(one) for one in narrowed] != [id(one) for one in parts()]:
+                first = None  # a queryset narrowed to its pks, or left out: not `first`'s
+            parts = _made(narrowed)
     if count and not total:
         found = []  # nothing matches: walking the order to find so would read every row
     elif chained:

@@ -276,11 +276,12 @@ class _Compiled:
         params: list[Any],
         slots: list[tuple[int, bool, Any]],
         generic: bool = False,
+        on_server: bool = True,
     ):
         self.queryset, self.compiler, self.sql, self.slots = queryset, compiler, sql, slots
         constant = [index < 0 for index, _, _ in slots]
         on_postgresql = compiler.connection.vendor == "postgresql"
-        server = _OnServer(sql, params, constant, generic=generic) if on_postgresql else None
+        server = _OnServer(sql, params, constant, generic=generic) if on_postgresql and on_server else None
         self.server = server if server is not None and server.typed else None
         # The converters of the query's columns, by connection: Django looks them up for every
         # run (each column's field and the backend asked), the same each time.
@@ -385,10 +386,14 @@ class _Compiled:
 
 class Prepared(Generic[T]):
     """A query built by `build` from whole numbers, dates, texts and `Ids`, compiled once per database
-    and arguments' types; `generic`: planned once for every argument on PostgreSQL."""
+    and arguments' types; `generic`: planned once for every argument on PostgreSQL.
+    `on_server=False`: its SQL is kept compiled but not prepared on the server, for a query kept
+    among others that come and go (a statement prepared stays in the session until it ends)."""
 
-    def __init__(self, build: Callable[..., "QuerySet[Any, T]"], *, generic: bool = False):
-        self.build, self.generic = build, generic
+    def __init__(
+        self, build: Callable[..., "QuerySet[Any, T]"], *, generic: bool = False, on_server: bool = True
+    ):
+        self.build, self.generic, self.on_server = build, generic, on_server
         self._compiled: dict[tuple[str, tuple[type, ...]], _Compiled] = {}
         self._model: type[Model] | None = None
         self._lock = Lock()
@@ -407,6 +412,12 @@ class Prepared(Generic[T]):
         some of them only."""
         compiled, using = self._compiled_for(args)
         return Fetched(compiled, using, compiled.fetch(args, using))
+
+    def flat(self, *args: Arg) -> list[Any]:
+        """The first column of each row as the database returns it, unconverted: a count's pks,
+        without Django's iteration of each row (a thousand of them cost a list 0.5 ms)."""
+        compiled, using = self._compiled_for(args)
+        return [row[0] for row in compiled.fetch(args, using)]
 
     def _compiled_for(self, args: tuple[Arg, ...]) -> tuple[_Compiled, str]:
         types = tuple(type(arg) for arg in args)
@@ -440,9 +451,8 @@ class Prepared(Generic[T]):
         if {index for index, _, _ in slots if index >= 0} != set(range(len(types))):
             raise ValueError("An argument of the query is not a parameter of its SQL; it cannot be prepared.")
         with self._lock:
-            return self._compiled.setdefault(
-                (using, types), _Compiled(queryset, compiler, sql, params, slots, self.generic)
-            )
+            compiled = _Compiled(queryset, compiler, sql, params, slots, self.generic, self.on_server)
+            return self._compiled.setdefault((using, types), compiled)
 
 
 NOT_A_COLUMN = object()

@@ -341,12 +341,12 @@ COLUMNS = [
 ]
 
 FILTERS = [
-    ListFilter("category", filters.category, 10),
-    ListFilter("tier", filters.tier, 20),
-    ListFilter("league", filters.league, 30),
-    ListFilter("size", filters.size, 40),
-    ListFilter("purchases", filters.purchases, 50),
-    ListFilter("key", key_filters.key_status, 60),
+    ListFilter("category", filters.category, 10, by_value=True),
+    ListFilter("tier", filters.tier, 20, by_value=True),
+    ListFilter("league", filters.league, 30, by_value=True),
+    ListFilter("size", filters.size, 40, by_value=True),
+    ListFilter("purchases", filters.purchases, 50, by_value=True),
+    ListFilter("key", key_filters.key_status, 60, by_value=True),
     ListFilter("flag", radar_filters.flag, 70),
     ListFilter("run", filters.moved_in_run, 80),
     ListFilter("moved", filters.moved_kind, 90),

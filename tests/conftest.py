@@ -16,6 +16,7 @@ from django.utils import translation
 from pytest_django import DjangoAssertNumQueries
 
 from accounts import filters as accounts_filters
+from accounts.views import clients as client_views
 from kam import filters, fragments
 from kam.celery import app
 from segmentation.segments import tiers
@@ -40,13 +41,15 @@ def empty_cache() -> Iterator[None]:
     such as a nightly run's pk, and a rolled-back test's pks are given out again on SQLite.
     The fragments each process keeps besides (`kam.fragments`) are forgotten with it, and so
     are the list's filter choices and fields kept for a version (a rolled-back test's version is
-    the one before it again), as are the tier overrides kept for one."""
+    the one before it again), as are the tier overrides and the filtered lists' queries kept
+    for one."""
     forget = (
         cache.clear,
         fragments.forget,
         filters._kept_fields.clear,
         accounts_filters._kept_choices.clear,
         tiers._kept_overrides.clear,
+        client_views._FILTERED.clear,
     )
     for each in forget:
         each()

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Client
 from kam import pagination
 from kam.joins import keys_from_joined, pks_from_joined
-from kam.pagination import count_query, keyset_page
+from kam.pagination import count_query, first_page, keyset_page
+from kam.prepared import Prepared
 from segmentation.models import Category, ClientSegment, Tier
 from segmentation.segments import engine
 from tests.factories import ClientFactory, PointFactory
@@ -206,6 +207,35 @@ def test_pages_read_from_the_segments_are_the_clients_in_the_names_order(
     if len(seen) > 1:
         back = page(before=found.previous_cursor)
         assert [client.pk for client in back.rows] == seen[-2]
+
+
+@pytest.mark.parametrize("narrow", [True, False])
+def test_counted_under_the_cap_a_list_read_from_the_segments_opens_on_its_prepared_first_page(base, narrow):
+    """Its pks counted (prepared) under the cap, the lone queryset is not narrowed to them (its
+    keys come down the segments' index): the prepared first page stays, and with `narrow=False`
+    the queryset is not even made."""
+    gold = Client.objects.filter(segment__tier=Tier.GOLD)
+    order, read = ["name", "pk"], Client.objects.all()
+    prepared_first = Prepared(lambda: first_page([gold], order=order, size=1, read=True))
+    counted = Prepared(lambda: count_query(gold))
+    ran, made = [], []
+
+    def first():
+        ran.append(1)
+        return prepared_first()
+
+    def parts():
+        made.append(1)
+        return [gold]
+
+    page = keyset_page(
+        parts, order=order, size=1, read=read, among=read, first=first, counts=[counted.flat], narrow=narrow
+    )
+
+    assert ([c.name for c in page.rows], page.total) == (["gold-a"], 2)
+    merges = connection.vendor == "postgresql"  # SQLite merges the keys in Python
+    assert ran == ([1] if merges else [])
+    assert made == ([1] if narrow or not merges else [])
 
 
 @pytest.mark.django_db(transaction=True)

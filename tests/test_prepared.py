@@ -489,6 +489,31 @@ def test_turned_off_it_runs_the_plain_sql(touched: list[Client], settings: Any) 
     assert rows == list(Contact.objects.filter(client=touched[0]).order_by("pk"))
 
 
+def test_kept_off_the_server_it_runs_its_sql_kept(touched: list[Client]) -> None:
+    prepared = Prepared(lambda pk: Contact.objects.filter(client_id=pk).order_by("pk"), on_server=False)
+    names_before = _server_statements() if connection.vendor == "postgresql" else set()
+    with CaptureQueriesContext(connection) as captured:
+        rows = [prepared(client.pk) for client in touched]
+    (compiled,) = prepared._compiled.values()
+    assert compiled.server is None
+    assert all(sql.startswith("SELECT") for sql in _sqls(captured))
+    assert len(captured) == 2
+    assert rows == [list(Contact.objects.filter(client=client).order_by("pk")) for client in touched]
+    assert all(rows)
+    if connection.vendor == "postgresql":
+        assert _server_statements() == names_before
+
+
+def test_flat_gives_the_first_column_as_the_database_returns_it(touched: list[Client]) -> None:
+    prepared = Prepared(
+        lambda pk: Contact.objects.filter(client_id=pk).order_by("-pk").values_list("pk", "name")
+    )
+    for client in touched:
+        expected = list(Contact.objects.filter(client=client).order_by("-pk").values_list("pk", flat=True))
+        assert prepared.flat(client.pk) == expected
+        assert len(expected) == 2
+
+
 @on_postgresql
 def test_a_fixed_sql_runs_through_its_prepared_statement(touched: list[Client]) -> None:
     sql = "SELECT name FROM accounts_client WHERE id = %s AND name LIKE '%%'"

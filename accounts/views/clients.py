@@ -1,11 +1,14 @@
 """The client list, global search, and creating, editing and assigning cards."""
 
+from collections.abc import Hashable
 from functools import cached_property, partial
 from operator import attrgetter
+from threading import Lock
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.middleware.csrf import get_token
@@ -94,13 +97,53 @@ LIST_PAGE_SIZE = 50
 _OPENING = selectors.SeenOpening(OPENING_ORDER, size=LIST_PAGE_SIZE)
 
 
+# The lists filtered by value alone (`ClientFilter.shape`) last asked for, in the name's order,
+# each with its queries kept as the unfiltered list's are: the oldest make way past the limit.
+_FILTERED: dict[Hashable, selectors.SeenOpening] = {}
+FILTERED_KEPT = 64
+_filtered_lock = Lock()
+
+
+def _opening(listed: Listed) -> tuple[Any, Any, bool]:
+    """The counts and the first page's keys of the list in the name's order, from the queries
+    kept for it (`SeenOpening.of`), and whether the page narrows to the pks counted: the
+    unfiltered list's, or those of its filters' shape; none for another order or a list
+    filtered otherwise."""
+    if listed.order != OPENING_ORDER:
+        return None, None, True
+    seen = _OPENING if not listed.filters.is_bound else _filtered(listed)
+    if seen is None:
+        return None, None, True
+    return *seen.of(listed.user), seen.narrows(listed.user)
+
+
+def _filtered(listed: Listed) -> selectors.SeenOpening | None:
+    """The queries kept for the list's filters' shape (`ClientFilter.shape`) and their choices'
+    version, kept now if new (the unfiltered list's for no filter set); None for a list filtered
+    otherwise."""
+    values = listed.filters.shape()
+    if values is None:
+        return None
+    if not values:
+        return _OPENING
+    shape = (connection.alias, listed.filters.version, values)
+    seen = _FILTERED.get(shape)
+    if seen is None:
+        clients = listed.filters.filter_queryset(Client.objects.all())
+        seen = selectors.SeenOpening(OPENING_ORDER, size=LIST_PAGE_SIZE, clients=clients)
+        with _filtered_lock:
+            while len(_FILTERED) >= FILTERED_KEPT:
+                _FILTERED.pop(next(iter(_FILTERED)))
+            seen = _FILTERED.setdefault(shape, seen)
+    return seen
+
+
 @login_required
 @require_GET
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = Listed(request)
     filters, columns, data = listed.filters, listed.columns, listed.data
-    opening = not filters.is_bound and listed.order == OPENING_ORDER
-    counts, first = _OPENING.of(request.user) if opening else (None, None)
+    counts, first, narrow = _opening(listed)
     page = keyset_page(
         lambda: listed.parts,  # made only where the prepared counts and first page fall short
         order=listed.order,
@@ -112,6 +155,7 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         size=LIST_PAGE_SIZE,
         counts=counts,
         first=first,
+        narrow=narrow,
     )
     context = {
         "filters": filters,

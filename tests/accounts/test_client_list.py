@@ -20,7 +20,7 @@ from accounts.filters import (
     region_choices,
     regions_used,
 )
-from accounts.models import NEVER, Client
+from accounts.models import NEVER, ChoicesVersion, Client
 from accounts.selectors import SeenOpening
 from accounts.services import list_columns_save
 from accounts.views import clients as client_views
@@ -329,13 +329,97 @@ def test_the_list_opens_on_its_prepared_counts_and_first_page(
     )
 
     opened = browser.get(LIST_URL)
-    by_name = browser.get(LIST_URL, {"sort": "name"})  # bound: counted and read as it always was
 
-    assert names(opened) == names(by_name)
+    seen = Client.objects.filter(Q(responsible_manager=manager) | Q(team__user=manager))
+    expected = (seen if persona == "manager" else Client.objects.all()).order_by("name", "pk")
+    assert names(opened) == list(expected.values_list("name", flat=True))
     assert len(names(opened)) == (17 if persona == "manager" else 18)
     assert opened.context["page"].total_capped
     assert counts._compiled
     assert bool(first._compiled) is (connection.vendor == "postgresql")  # SQLite merges in Python
+
+
+# Committed, as a request's changes are: the filters' version, which the queries kept for a
+# filtered list go by, is read outside a transaction only (in one, the list is read as always).
+KEPT = pytest.mark.django_db(transaction=True)
+
+
+@KEPT
+@pytest.mark.parametrize("persona", ["manager", "director"])
+def test_a_list_filtered_by_value_alone_is_read_through_queries_kept_for_its_values(
+    persona, manager, request, browser_for
+):
+    ChoicesVersion.objects.get_or_create(pk=1)  # a flushed database (a transactional test's) lacks it
+    for n in range(3):
+        ClientFactory(name=f"Asleep {n}", status="inactive", responsible_manager=manager)
+    ClientFactory(name="Awake", responsible_manager=manager)
+    ClientFactory(name="Dozing, someone else's", status="inactive")
+    browser = browser_for(request.getfixturevalue(persona))
+
+    first = browser.get(LIST_URL, {"status": "inactive"})
+    again = browser.get(LIST_URL, {"status": "inactive"})
+
+    mine = ["Asleep 0", "Asleep 1", "Asleep 2"]
+    assert (
+        names(first) == names(again) == (mine if persona == "manager" else [*mine, "Dozing, someone else's"])
+    )
+    version = ChoicesVersion.objects.get().version
+    assert list(client_views._FILTERED) == [(connection.alias, version, (("status", "inactive"),))]
+    (kept,) = client_views._FILTERED.values()
+    counts = kept.manager_counts if persona == "manager" else kept.every_counts
+    assert counts[0]._compiled
+    assert kept.narrows(request.getfixturevalue(persona))  # few match: read among the pks counted
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Asleep"},
+        {"status": "inactive", "sort": "-name"},
+        {"status": "inactive", "q": "Asleep"},
+        {"status": "x"},
+    ],
+)
+@KEPT
+def test_a_search_another_order_or_a_wrong_value_keeps_no_queries(query, as_director):
+    ChoicesVersion.objects.get_or_create(pk=1)
+    ClientFactory(name="Asleep", status="inactive")
+
+    response = as_director.get(LIST_URL, query)
+
+    assert response.status_code == 200
+    assert client_views._FILTERED == {}
+
+
+@KEPT
+def test_a_list_with_no_filter_set_opens_on_the_unfiltered_list_s_queries(as_director, monkeypatch):
+    ChoicesVersion.objects.get_or_create(pk=1)
+    ClientFactory(name="Open")
+    opening = SeenOpening(client_views.OPENING_ORDER, size=client_views.LIST_PAGE_SIZE)
+    monkeypatch.setattr(client_views, "_OPENING", opening)
+
+    response = as_director.get(LIST_URL, {"status": "", "sort": "name"})
+
+    assert names(response) == ["Open"]
+    assert opening.every_counts[0]._compiled
+    assert client_views._FILTERED == {}
+
+
+@KEPT
+def test_the_oldest_filtered_list_kept_makes_way(as_director, monkeypatch):
+    ChoicesVersion.objects.get_or_create(pk=1)
+    monkeypatch.setattr(client_views, "FILTERED_KEPT", 2)
+    industry = IndustryFactory()
+    ClientFactory(name="Kept", industry=industry)
+
+    for query in ({"status": "inactive"}, {"status": "active"}, {"industry": industry.pk}):
+        as_director.get(LIST_URL, query)
+
+    assert [values for _alias, _version, values in client_views._FILTERED] == [
+        (("status", "active"),),
+        (("industry", str(industry.pk)),),
+    ]
+    assert names(as_director.get(LIST_URL, {"industry": industry.pk, "status": "active"})) == ["Kept"]
 
 
 def test_htmx_request_gets_only_the_results_fragment(base, as_manager):
