@@ -1,6 +1,5 @@
 """The client list, global search, and creating, editing and assigning cards."""
 
-from collections.abc import Hashable
 from functools import cached_property, partial
 from operator import attrgetter
 from threading import Lock
@@ -99,7 +98,7 @@ _OPENING = selectors.SeenOpening(OPENING_ORDER, size=LIST_PAGE_SIZE)
 
 # The lists filtered by value alone (`ClientFilter.shape`) last asked for, in the name's order,
 # each with its queries kept as the unfiltered list's are: the oldest make way past the limit.
-_FILTERED: dict[Hashable, selectors.SeenOpening] = {}
+_FILTERED: dict[tuple[str, int | None, tuple[tuple[str, Any], ...]], selectors.SeenOpening] = {}
 FILTERED_KEPT = 64
 _filtered_lock = Lock()
 
