@@ -53,9 +53,13 @@ class Review(models.Model):
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("attendees"), blank=True)
     guests = models.CharField(_("other attendees"), max_length=500, blank=True)
     summary = models.TextField(_("minutes"), blank=True)
-    # One more for each change of its items and action items (segmentation.reviews.services):
-    # the version its page's cached table is kept under.
+    # One more for each change of its items and action items (segmentation.reviews.services),
+    # and for each item deleted (a client deleted takes its items: the database's trigger,
+    # migration 0042): the version its page's cached table is kept under.
     version = models.PositiveIntegerField(default=0, editable=False)
+    # How many clients it holds: its items, counted by the database as they come and go
+    # (migration 0042).
+    clients = models.PositiveIntegerField(_("clients"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("key-list review")

@@ -44,10 +44,11 @@ def flag_objects(names: list[str]) -> list[Flag]:
 
 
 def reviews() -> QuerySet[Review]:
+    """The reviews, newest first, each with its decisions and action items counted (its clients
+    it keeps counted: `Review.clients`)."""
     return (
         Review.objects.select_related("opened_by", "closed_by")
         .annotate(
-            clients=Count("items", distinct=True),
             decided=Count("items", filter=~Q(items__decision=""), distinct=True),
             actions=Count("items__actions", distinct=True),
         )
@@ -110,6 +111,7 @@ class Meeting:
     now: Any  # the client annotated with its flags and effective tier today
     previous: int | None
     next: int | None
+    place: int  # its place among the review's clients: its position, less the items deleted before it
     count: int
     actions: list[ActionItem]
 
@@ -176,12 +178,14 @@ def meeting(review: Review, position: int, *, today: date) -> Meeting | None:
     (now,) = _NOW(item.client_id)
     for name, value in flags_now(item.client_id, today, Policy.current()).items():
         setattr(now, name, value)
+    gapless = review.clients == item.last_position  # no client deleted since the review opened
     return Meeting(
         item=item,
         now=now,
         previous=item.previous_position,
         next=item.next_position,
-        count=item.last_position,
+        place=item.position if gapless else review.items.filter(position__lte=item.position).count(),
+        count=review.clients,
         actions=_ACTIONS(item.pk, attach=("item", item)),
     )
 
@@ -198,9 +202,10 @@ def _positions() -> "QuerySet[ReviewItem, Any]":
 
 
 # The meeting's page, client after client: its queries are prepared (kam.prepared). The item comes
-# with its neighbours' positions and the review's last one, its number of clients: an opening
-# numbers them from 1 without a gap (a client deleted in the admin leaves one, which the neighbours
-# step over). Counting the review's items read every one of them.
+# with its neighbours' positions and the review's last one: an opening numbers them from 1 without
+# a gap, so while the last one is the review's number of clients its position is its place (a
+# client deleted in the admin leaves a gap, which the neighbours step over, and the place is then
+# counted). Counting the review's items on every page read every one of them.
 _ITEM = Prepared(
     lambda review, position: (
         ReviewItem.objects.filter(review_id=review, position=position)

@@ -125,16 +125,47 @@ def test_a_decision_moves_on_to_the_next_client(review, base, as_director):
 
 def test_the_meeting_steps_over_a_client_deleted_in_the_admin(review, base, as_director):
     """Deleting a client deletes its review items: the meeting's neighbours and the move after a
-    decision skip the gap it leaves, and the count stays the review's last position."""
+    decision skip the gap it leaves, and the clients after it count one place less."""
+    first = as_director.get(client_url(review, 1)).content.decode()
     ReviewItem.objects.get(review=review, position=2).client.delete()
 
     page = as_director.get(client_url(review, 3)).content.decode()
     moved = as_director.post(client_url(review, 1, "decide"), {"decision": "keep", "note": ""})
 
-    assert "Client 3 of 4" in page
+    assert "Client 1 of 4" in first
+    assert "Client 2 of 3" in page
+    assert "Client 1 of 3" in as_director.get(client_url(review, 1)).content.decode()
+    assert "Client 3 of 3" in as_director.get(client_url(review, 4)).content.decode()
     assert f'id="review-previous" data-key="p ArrowLeft" href="{client_url(review, 1)}"' in page
     assert moved.url == client_url(review, 3)
     assert as_director.get(client_url(review, 2)).status_code == 404
+
+
+def test_a_client_deleted_in_the_admin_leaves_the_review_s_page_at_once(review, base, as_director):
+    """The review's page is drawn once per version: deleting a client's item moves it on."""
+    detail = reverse("segmentation:review_detail", args=[review.pk])
+    before = as_director.get(detail).content.decode()
+    version = Review.objects.get(pk=review.pk).version
+
+    base["key_silver"].delete()
+
+    after = as_director.get(detail).content.decode()
+    assert "Beta Key" in before
+    assert "Beta Key" not in after
+    assert "Alfa Key" in after
+    assert Review.objects.values_list("clients", "version").get(pk=review.pk) == (3, version + 1)
+
+
+def test_the_database_counts_a_review_s_clients_as_items_come_and_go(review, base):
+    assert Review.objects.get(pk=review.pk).clients == 4 == review.items.count()
+
+    ReviewItem.objects.filter(review=review, position__gte=3).delete()
+    one = ReviewItem.objects.get(review=review, position=1)
+    ReviewItem.objects.create(review=review, client=base["bronze"], position=7)
+
+    assert Review.objects.get(pk=review.pk).clients == 3
+    one.delete()
+    assert Review.objects.get(pk=review.pk).clients == 2
 
 
 def test_a_refused_grant_says_why_and_records_nothing(review, base, as_director):
