@@ -37,12 +37,15 @@ class CardPanel:
     """A panel on the card's overview: `context(request, client)` fills its template.
 
     The panel's context joins the page's, so its keys are named after the app ("segments").
+    `related`: the client's relations it reads (`select_related` names), joined into the
+    overview's one read of the client, the access gate's (`accounts.access.get_client_for_user`).
     """
 
     name: str
     template: str
     context: Callable[[AuthenticatedHttpRequest, Client], dict[str, Any]]
     order: int
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,11 @@ def card_tabs() -> list[CardTab]:
 
 def card_panels() -> list[CardPanel]:
     return sorted(_panels.values(), key=lambda panel: panel.order)
+
+
+def card_related() -> tuple[str, ...]:
+    """The relations every overview panel reads, once each, in a constant order."""
+    return tuple(sorted({name for panel in _panels.values() for name in panel.related}))
 
 
 def list_columns() -> list[ListColumn]:

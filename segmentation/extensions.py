@@ -33,7 +33,7 @@ from segmentation.models import Category, DRouteKind, KeyStatus, LostStatus, Pol
 from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
-from segmentation.segments.selectors import segment_panel, with_decisions
+from segmentation.segments.selectors import DECISIONS, has_decisions, segment_panel, with_decisions
 from segmentation.segments.totals import Totals, policy_and_totals
 from segmentation.workload.selectors import kept_loads
 
@@ -46,8 +46,11 @@ def in_currency(label: str | Promise) -> str | Promise:
 
 
 def card_decisions(request: HttpRequest, client: Client) -> Client | None:
-    """The client with its segments and the decisions on it, read once a request for every card
-    panel that shows them (the segments panel, the plans' suggestion)."""
+    """The client with its segments and the decisions on it, for every card panel that shows them
+    (the segments panel, the plans' suggestion): the client itself where the overview read them
+    with it (the panel's `related`), else read once a request."""
+    if has_decisions(client):
+        return client
     read: dict[int, Client | None] = vars(request).setdefault("_card_decisions", {})
     if client.pk not in read:
         read[client.pk] = with_decisions(client)
@@ -100,7 +103,7 @@ def _version(row: Model | None) -> tuple[object, ...]:
 
 def register() -> None:
     extensions.register_tab(CardTab("potential", _("Potential"), "segmentation:potential", 70))
-    extensions.register_panel(CardPanel("segments", PANEL_ON_CARD, segments_panel, 10))
+    extensions.register_panel(CardPanel("segments", PANEL_ON_CARD, segments_panel, 10, related=DECISIONS))
     for column in COLUMNS:
         extensions.register_column(column)
     for list_filter in FILTERS:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import audit, geography, selectors
 from accounts.access import get_client_for_user
-from accounts.extensions import card_context, card_panels, history_sources
+from accounts.extensions import card_context, card_panels, card_related, history_sources
 from accounts.forms import PageForm
 from accounts.models import Client
 from kam.http import AuthenticatedHttpRequest
@@ -61,7 +61,7 @@ def _render_tab(request: AuthenticatedHttpRequest, pk: int, tab: str, **extra: A
 @login_required
 @require_GET
 def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    client = get_client_for_user(request, pk)
+    client = get_client_for_user(request, pk, related=card_related())
     touches = selectors.latest_touches(client)
     context = card_context(request, client, "overview") | {
         "group": selectors.decision_group(client, detailed=False),

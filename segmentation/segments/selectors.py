@@ -87,11 +87,18 @@ def with_decisions(client: Client) -> Client | None:
     return next(iter(_WITH_DECISIONS(client.pk)), None)
 
 
-_WITH_DECISIONS = Prepared(
-    lambda pk: Client.objects.select_related(
-        "segment", "tier_override__decided_by", "key_status__decided_by"
-    ).filter(pk=pk)[:1]
-)
+# The client's segment and the decisions on it, with who decided: what `with_decisions` reads.
+DECISIONS = ("segment", "tier_override__decided_by", "key_status__decided_by")
+_WITH_DECISIONS = Prepared(lambda pk: Client.objects.select_related(*DECISIONS).filter(pk=pk)[:1])
+
+
+def has_decisions(client: Client) -> bool:
+    """Whether `client` was read with its `DECISIONS` (`select_related`), so is its own
+    `with_decisions`."""
+    return all(
+        Client._meta.get_field(name.split("__")[0]).is_cached(client)  # type: ignore[union-attr]
+        for name in DECISIONS
+    )
 
 
 def _fill(

@@ -167,11 +167,12 @@ TAB_SIZE = {
 # Each tab costs 2 queries for the session with the user, their roles, permissions and unread
 # badge, and the client, plus its own; a new tab must be pinned here before its test can run.
 TAB_QUERIES = {
-    # contacts (names, roles and influence only), points, touches + contacts + participants (the
-    # last meeting among them), segments, team, the plans panel (the suggestion's segments, the
-    # active plans with their progress), the loyalty ladder's line (the last activity and the
-    # next, with the highest rung reached)
-    "client_detail": 11,
+    # the client with its segments and decisions (the segments panel's and the plans' suggestion's,
+    # in the client's query), contacts (names, roles and influence only), points, touches +
+    # contacts + participants (the last meeting among them), team, the plans panel's active
+    # plans with their progress, the loyalty ladder's line (the last activity and the next, with
+    # the highest rung reached)
+    "client_detail": 10,
     "client_contacts": 5,  # contacts + known-by, the contacts again for the form
     "client_touches": 5,  # touches + contacts + participants
     "client_points": 3,
