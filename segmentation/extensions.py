@@ -34,7 +34,12 @@ from segmentation.notifications import selectors as notifications
 from segmentation.radar import filters as radar_filters
 from segmentation.segments import filters
 from segmentation.segments.selectors import DECISIONS, has_decisions, segment_panel, with_decisions
-from segmentation.segments.totals import Totals, policy_and_totals
+from segmentation.segments.totals import (
+    POLICY_VERSION,
+    Totals,
+    policy_and_totals,
+    policy_version_of_signed_in,
+)
 from segmentation.workload.selectors import kept_loads
 
 AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=2)
@@ -77,7 +82,7 @@ def segments_panel(request: AuthenticatedHttpRequest, client: Client) -> dict[st
     segment = getattr(loaded, "segment", None)
     if segment is None or segment.expansion_points:
         return {"segment_panel": SafeString(draw())}
-    policy, totals = policy_and_totals()
+    policy, totals = policy_and_totals(user)
     if totals.run is None:
         return {"segment_panel": SafeString(draw(totals, policy))}
     override, key = getattr(loaded, "tier_override", None), getattr(loaded, "key_status", None)
@@ -116,6 +121,7 @@ def register() -> None:
     users_extensions.register_handover(handover)
     users_extensions.register_client_counts(active_client_counts)
     users_extensions.register_read_with(notifications.UNREAD, notifications.unread_of_signed_in)
+    users_extensions.register_read_with(POLICY_VERSION, policy_version_of_signed_in)
 
 
 def _sorted_by(field: str) -> Callable[[], dict[str, Any]]:

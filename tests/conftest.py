@@ -19,7 +19,7 @@ from accounts import filters as accounts_filters
 from accounts.views import clients as client_views
 from kam import filters, fragments
 from kam.celery import app
-from segmentation.segments import tiers
+from segmentation.segments import tiers, totals
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
 T = TypeVar("T")
@@ -42,7 +42,7 @@ def empty_cache() -> Iterator[None]:
     The fragments each process keeps besides (`kam.fragments`) are forgotten with it, and so
     are the list's filter choices and fields kept for a version (a rolled-back test's version is
     the one before it again), as are the tier overrides and the filtered lists' queries kept
-    for one."""
+    for one, and the policy with the last run's totals kept for the policy's version."""
     forget = (
         cache.clear,
         fragments.forget,
@@ -50,6 +50,7 @@ def empty_cache() -> Iterator[None]:
         accounts_filters._kept_choices.clear,
         tiers._kept_overrides.clear,
         client_views._FILTERED.clear,
+        totals._kept_pair.clear,
     )
     for each in forget:
         each()

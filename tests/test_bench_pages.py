@@ -15,6 +15,7 @@ from django.db.models import Count
 
 from accounts.models import ChoicesVersion, Client
 from kam.pagination import COUNT_CAP
+from segmentation.models import PolicyVersion
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the benchmark loads by PostgreSQL's COPY"),
@@ -29,6 +30,7 @@ def test_every_page_of_every_role_runs_its_pinned_queries():
     from segmentation.segments.engine import recompute
 
     ChoicesVersion.objects.get_or_create(pk=1)  # a flushed database (a transactional test's) lacks it
+    PolicyVersion.objects.get_or_create(pk=1)
     _sales, today = generate(clients=3_000, seed=1, managers=2)
     recompute(today=today, trigger="bench")
     scene.build(today, seed=1)

@@ -386,6 +386,6 @@ _STATUS = Prepared(lambda client: KeyStatus.objects.filter(client_id=client).ord
 
 
 def decision_page(client: Client, *, user: User, today: date) -> DecisionPage:
-    policy, totals = policy_and_totals()
+    policy, totals = policy_and_totals(user)
     panel = segment_panel(client, user=user, today=today, totals=totals, policy=policy)
     return DecisionPage(panel=panel, cap=key_cap(policy, totals=totals), tier=panel.effective_tier)

@@ -47,7 +47,7 @@ DecisionForm = KeyGrantForm | KeyRevokeForm | StrategicMarksForm
 @require_GET
 def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key candidates ranked by flags and potential, under the current key clients and the cap."""
-    policy, totals = policy_and_totals()
+    policy, totals = policy_and_totals(request.user)
     total = totals.potential
     filters = ManagerListFilter(request.GET or None, queryset=Client.objects.all(), user=request.user)
     after, _before = filters.cursors()
@@ -100,7 +100,7 @@ def candidates_export(request: AuthenticatedHttpRequest) -> HttpResponse | FileR
     )
     if (queued := in_background(request, rows=filters.qs, name=_("Key clients and candidates"))) is not None:
         return queued
-    policy, totals = policy_and_totals()
+    policy, totals = policy_and_totals(request.user)
     total = totals.potential
     keys = selectors.key_clients(request.user, total=total, policy=policy, limit=None)
     return excel.export(

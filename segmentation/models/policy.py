@@ -245,6 +245,26 @@ class Policy(models.Model):
 _CURRENT = Prepared(lambda: Policy.objects.filter(pk=1))
 
 
+class PolicyVersion(models.Model):
+    """One row whose `version` the database changes, by triggers (migration 0043), with every
+    change of the policy and of the nightly runs' rows (a run started, finished, given its totals,
+    removed): the policy and the last run's totals that pages take shares and ranks against. A
+    process keeps the pair it read for the version it read with the signed-in user
+    (`segmentation.segments.totals.policy_and_totals`), a query fewer on the card's overview.
+
+    Each new version is random: a version a rolled-back change set is never taken for one a
+    later change sets."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
 def _text(value: object) -> str:
     return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 

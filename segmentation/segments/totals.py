@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Subquery, Sum
 
 from kam.prepared import Prepared
-from segmentation.models import ClientSegment, NightlyRun, Policy
+from kam.users.extensions import read_with
+from kam.users.models import User
+from segmentation.models import ClientSegment, NightlyRun, Policy, PolicyVersion
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,36 @@ def _counted() -> Totals:
     return Totals(counted["clients"], counted["revenue"] or Decimal(0), counted["potential"] or Decimal(0))
 
 
-def policy_and_totals() -> tuple[Policy, Totals]:
-    """`Policy.current()` and `run_totals()` in one query, for the pages that show both."""
+# The policy and the last run's totals last read, by database, with the version read before them.
+_kept_pair: dict[str, tuple[int, tuple[Policy, Totals]]] = {}
+
+
+def policy_and_totals(user: User | None = None) -> tuple[Policy, Totals]:
+    """`Policy.current()` and `run_totals()` in one query, for the pages that show both. With the
+    signed-in `user`, outside a transaction, none: the pair read for the `PolicyVersion` read
+    with them is kept in the process and given again for it (not to be changed, then)."""
+    version = None if user is None or connection.in_atomic_block else read_with(user, POLICY_VERSION)
+    kept = _kept_pair.get(connection.alias)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    read = _policy_and_totals()
+    if version is not None and read[1].run is not None:  # counted totals move with the segments
+        _kept_pair[connection.alias] = (version, read)  # as new as the version at least
+    return read
+
+
+def _policy_and_totals() -> tuple[Policy, Totals]:
     for policy in _POLICY_AND_LAST_KEPT():
         if policy.kept_run is None:
             return policy, _counted()
         return policy, Totals.kept(policy.kept_run, policy.kept_totals)
     return Policy.current(), run_totals()
+
+
+POLICY_VERSION = "policy_version"
+
+
+def policy_version_of_signed_in(user: str) -> Subquery:
+    """The `PolicyVersion` as an expression of a query of users or sessions (its one row, whoever
+    `user` is), to be read with the signed-in user (`kam.users.extensions.register_read_with`)."""
+    return Subquery(PolicyVersion.objects.order_by().values("version")[:1])
