@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 
 from accounts import geography
 from accounts.columns import head_office_cell
-from accounts.models import Client, Contact, Touch
+from accounts.models import Client, Contact, TeamMember, Touch
 from accounts.validators import format_phone
 from kam.cells import esc, gettext, label, rows, text
 from kam.dates import date
@@ -112,6 +112,49 @@ def touch_list(touches: Iterable[Any], client: Client, editable: bool) -> SafeSt
         items.append(f'<li class="list-group-item px-0 text-muted">{esc(gettext("No touches yet."))}</li>')
     lines = "\n".join(items)
     return SafeString(f'<ul class="list-group list-group-flush">\n{lines}\n</ul>')
+
+
+STATUS_BADGES = {Client.Status.ACTIVE: "success", Client.Status.PROSPECT: "info"}
+
+
+@register.filter
+def status_badge(client: Client) -> SafeString:
+    """{{ client|status_badge }}: the client's status as the card's header shows it, a badge."""
+    colour = STATUS_BADGES.get(client.status, "secondary")
+    return SafeString(
+        f'<span class="badge text-bg-{colour} align-middle fs-6">{esc(label(Client.Status, client.status))}</span>'
+    )
+
+
+@register.simple_tag
+@rows()
+def team_list(team: Iterable[Any]) -> SafeString:
+    """{% team_list team %}: the overview's account team besides the responsible manager
+    (`selectors.client_team`), each with their role. Written in Python as the lists' rows are."""
+    return SafeString(
+        "".join(
+            f"<li>{esc(member.user)} — {esc(label(TeamMember.Role, member.role))}</li>" for member in team
+        )
+    )
+
+
+GROUP_SHOWN = 6  # the overview's decision group: its first people
+
+
+@register.simple_tag
+@rows()
+def group_summary(contacts: list[Any]) -> SafeString:
+    """{% group_summary group.contacts %}: the overview's list of the decision group's first
+    `GROUP_SHOWN` people (`selectors.decision_group`), each with position, role and influence.
+    Written in Python as the lists' rows are (`kam.cells`)."""
+    items = [
+        f"<li>{esc(contact.name)}{f', {esc(contact.position)}' if contact.position else ''}"
+        f" — {esc(label(Contact.DecisionRole, contact.decision_role))}, {text(contact.influence)}%</li>"
+        for contact in contacts[:GROUP_SHOWN]
+    ]
+    if not items:
+        items.append(f'<li class="text-muted">{esc(gettext("No contacts yet."))}</li>')
+    return SafeString("".join(items))
 
 
 ATTITUDE_BADGES = {Contact.Attitude.SUPPORTER: "success", Contact.Attitude.OPPONENT: "danger"}
