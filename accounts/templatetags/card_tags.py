@@ -114,16 +114,15 @@ def touch_list(touches: Iterable[Any], client: Client, editable: bool) -> SafeSt
     return SafeString(f'<ul class="list-group list-group-flush">\n{lines}\n</ul>')
 
 
-STATUS_BADGES = {Client.Status.ACTIVE: "success", Client.Status.PROSPECT: "info"}
+STATUS_BADGES: dict[str, str] = {Client.Status.ACTIVE: "success", Client.Status.PROSPECT: "info"}
 
 
 @register.filter
 def status_badge(client: Client) -> SafeString:
     """{{ client|status_badge }}: the client's status as the card's header shows it, a badge."""
     colour = STATUS_BADGES.get(client.status, "secondary")
-    return SafeString(
-        f'<span class="badge text-bg-{colour} align-middle fs-6">{esc(label(Client.Status, client.status))}</span>'
-    )
+    status = esc(label(Client.Status, client.status))
+    return SafeString(f'<span class="badge text-bg-{colour} align-middle fs-6">{status}</span>')
 
 
 @register.simple_tag

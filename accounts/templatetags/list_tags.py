@@ -15,10 +15,38 @@ from accounts.filters import ClientFilter
 from accounts.templatetags.card_tags import sort_header
 from kam import drawn_rows
 from kam.cells import esc, rows
+from kam.cells import gettext as cells_gettext
 from kam.drawn import drawn_filters, drawn_form, stand_in
 from kam.links import around_last
 
 register = template.Library()
+
+
+@register.simple_tag
+@rows()
+def search_rows(results: Sequence[tuple[Any, bool]]) -> SafeString:
+    """{% search_rows results %}: a <tr> per client found, with whether the user may open its
+    card: the name (a link to the card, or marked as another manager's client), the INN/KPP
+    (only of a card they may open), the head office's city and the responsible manager."""
+    another = esc(cells_gettext("another manager's client"))
+    theirs = f'<span class="badge text-bg-light">{another}</span>'
+    card, card_end = around_last("accounts:client_detail")
+    lines = []
+    for client, may_open in results:
+        name = esc(client.name)
+        if may_open:
+            name = f'<a href="{card}{client.pk}{card_end}">{name}</a>'
+            inn = esc(client.inn) + (f"/{esc(client.kpp)}" if client.kpp else "")
+        else:
+            name, inn = f"{name} {theirs}", "—"
+        manager = esc(client.responsible_manager) if client.responsible_manager else "—"
+        lines.append(
+            f"<tr><td>{name}</td>"
+            f'<td class="font-monospace small">{inn}</td>'
+            f"<td>{esc(client.head_city) if client.head_city else '—'}</td>"
+            f"<td>{manager}</td></tr>"
+        )
+    return SafeString("\n".join(lines))
 
 
 @register.simple_tag

@@ -76,7 +76,7 @@ def test_hidden_client_shows_name_city_and_manager_but_no_link_or_inn(clients, a
 
     row = html[html.index("<tbody>") : html.index("</tbody>")]
     assert (
-        '<td>Steel Siberia Trade <span class="badge text-bg-light">another manager\'s client</span></td>'
+        '<td>Steel Siberia Trade <span class="badge text-bg-light">another manager&#x27;s client</span></td>'
         in row
     )
     assert f"/clients/{theirs.pk}/" not in html
