@@ -47,7 +47,7 @@ PAGES = [
     *(
         Page("planner", path, queries)
         for path, queries in (
-            ("/plans/day/", 6),
+            ("/plans/day/", 5),
             ("/plans/win-back/", 5),
             ("/clients/{plans}/", 10),
             ("/plans/clients/{plans}/", 6),

@@ -19,6 +19,7 @@ from accounts import filters as accounts_filters
 from accounts.views import clients as client_views
 from kam import filters, fragments
 from kam.celery import app
+from plans.day import selectors as day_selectors
 from segmentation.segments import tiers, totals
 from tests.factories import AdminFactory, ClientFactory, DirectorFactory, ManagerFactory
 
@@ -42,7 +43,8 @@ def empty_cache() -> Iterator[None]:
     The fragments each process keeps besides (`kam.fragments`) are forgotten with it, and so
     are the list's filter choices and fields kept for a version (a rolled-back test's version is
     the one before it again), as are the tier overrides and the filtered lists' queries kept
-    for one, and the policy with the last run's totals kept for the policy's version."""
+    for one, the policy with the last run's totals kept for the policy's version, and the day's
+    flag counts kept for both."""
     forget = (
         cache.clear,
         fragments.forget,
@@ -51,6 +53,7 @@ def empty_cache() -> Iterator[None]:
         tiers._kept_overrides.clear,
         client_views._FILTERED.clear,
         totals._kept_pair.clear,
+        day_selectors._kept_counts.clear,
     )
     for each in forget:
         each()

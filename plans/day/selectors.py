@@ -10,6 +10,7 @@ than running them. So the day's dates reach the queries as arguments (a week ahe
 of congratulations, the birthdays' month-days), never derived inside them.
 """
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -34,13 +35,16 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from django.db.models.lookups import Exact, In, LessThan
 
 from accounts.models import Client, Contact, TeamMember, Touch
+from accounts.selectors import choices_version
 from kam.prepared import AnyOf, Ids, Prepared
+from kam.users.extensions import read_with
 from kam.users.models import User
 from plans.models import Plan, PlanStep
 from segmentation.models import ActionItem
 from segmentation.models.segments import DAY_FLAG_COLUMNS
 from segmentation.radar.flags import BY_NAME, Flag
 from segmentation.radar.selectors import flagged, list_url
+from segmentation.segments.totals import POLICY_VERSION
 
 BIRTHDAY_DAYS = 14
 ACTIONS_AHEAD = 7
@@ -247,14 +251,41 @@ def _flag_counts(user: int) -> QuerySet[Any]:
 _FLAG_COUNTS = Prepared(_flag_counts, generic=True)  # the plan for any user runs as fast
 
 
+# The counts last read, by database and user, with the versions read before them; the last
+# KEPT_COUNTS users'.
+_kept_counts: OrderedDict[tuple[str, int], tuple[tuple[int, int], tuple[int, ...]]] = OrderedDict()
+KEPT_COUNTS = 256
+
+
 def flag_counts(user: User) -> list[FlagCount]:
     """How many of the clients the user is responsible for carry each of the day's flags, in one
-    aggregate query; each count opens the client list filtered by the flag and by the user."""
-    (counts,) = _FLAG_COUNTS(user.pk)
+    aggregate query; each count opens the client list filtered by the flag and by the user.
+
+    The counts move only with the flags, which a nightly run writes (and its run's row, so the
+    `PolicyVersion`, moves with it), and with whom clients are assigned to (which moves the
+    client list filters' `ChoicesVersion`): read with the signed-in user, the two versions
+    keep the counts read for them in the process, and give them again without a query."""
+    counts = _counts(user)
     return [
         FlagCount(BY_NAME[name], count, list_url(BY_NAME[name], str(user.pk)))
         for name, count in zip(DAY_FLAGS, counts, strict=True)
     ]
+
+
+def _counts(user: User) -> tuple[int, ...]:
+    choices, policy = choices_version(user), read_with(user, POLICY_VERSION)
+    versions = None if choices is None or policy is None else (choices, policy)
+    key = (connection.alias, user.pk)
+    kept = _kept_counts.get(key)
+    if versions is not None and kept is not None and kept[0] == versions:
+        _kept_counts.move_to_end(key)
+        return kept[1]
+    (counts,) = _FLAG_COUNTS(user.pk)
+    if versions is not None:
+        _kept_counts[key] = (versions, tuple(counts))  # as new as the versions at least
+        while len(_kept_counts) > KEPT_COUNTS:
+            _kept_counts.popitem(last=False)
+    return tuple(counts)
 
 
 STEPS_ORDER = ["-next_step_due", "-pk"]
