@@ -16,7 +16,7 @@ from django import template
 from django.template.base import Node, Parser, Token
 from django.templatetags import i18n
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 register.tags.update(i18n.register.tags)
@@ -26,15 +26,19 @@ register.filters.update(i18n.register.filters)
 class ConstantTranslation(Node):
     """What `TranslateNode` writes for a constant: the translation of the message (with its
     percent signs doubled, as makemessages keeps them), then each doubled percent sign single,
-    safe as the template's own text."""
+    safe as the template's own text; kept per language, as the node is per process."""
 
     child_nodelists = ()
 
     def __init__(self, message: str):
         self.message = SafeString(message.replace("%", "%%"))
+        self.written: dict[str | None, SafeString] = {}
 
     def render(self, context: template.Context) -> SafeString:
-        return SafeString(gettext(self.message).replace("%%", "%"))
+        language = get_language()
+        if (written := self.written.get(language)) is None:
+            written = self.written[language] = SafeString(gettext(self.message).replace("%%", "%"))
+        return written
 
 
 @register.tag("translate")

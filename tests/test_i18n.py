@@ -51,6 +51,10 @@ def test_a_constant_is_looked_up_in_the_active_language():
     with translation.override("en"):
         assert template.render(Context({})) == "My day"
         assert percent.render(Context({})) == "Share of a manager’s time, %"
+    with translation.override("ru"):  # as kept for the language
+        assert template.render(Context({})) == "Мой день"
+    with translation.override(None):
+        assert template.render(Context({})) == "My day"
 
 
 def test_only_a_plain_constant_takes_the_cheap_node():
