@@ -156,3 +156,13 @@ def test_production_makes_the_language_cookie_secure(monkeypatch):
     production = importlib.import_module("kam.settings.production")
 
     assert (production.LANGUAGE_COOKIE_SECURE, production.LANGUAGE_COOKIE_SAMESITE) == (True, "Lax")
+
+
+def test_the_request_carries_the_signed_in_user_themselves(manager, client):
+    client.force_login(manager)
+
+    signed_in = client.get("/password/").wsgi_request.user
+    anonymous = Client().get("/login/").wsgi_request.user
+
+    assert (type(signed_in), signed_in.pk) == (User, manager.pk)  # not Django's lazy stand-in
+    assert type(anonymous).__name__ == "AnonymousUser"
