@@ -36,7 +36,9 @@ def search_rows(results: Sequence[tuple[Any, bool]]) -> SafeString:
         name = esc(client.name)
         if may_open:
             name = f'<a href="{card}{client.pk}{card_end}">{name}</a>'
-            inn = esc(client.inn) + (f"/{esc(client.kpp)}" if client.kpp else "")
+            inn = esc(client.inn) or "—"
+            if client.kpp:
+                inn = f"{inn}/{esc(client.kpp)}"
         else:
             name, inn = f"{name} {theirs}", "—"
         manager = esc(client.responsible_manager) if client.responsible_manager else "—"

@@ -69,6 +69,16 @@ def test_visible_client_is_a_link_with_its_inn(clients, as_manager):
     assert f'<td class="font-monospace small">{mine.inn}</td>' in html
 
 
+def test_visible_client_without_an_inn_or_a_head_office_shows_dashes(manager, as_manager):
+    prospect = ClientFactory(name="Nameless Prospect", inn="", kpp="", responsible_manager=manager)
+
+    html = as_manager.get(SEARCH_URL, {"q": "Nameless"}).content.decode()
+
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert f'<tr><td><a href="/clients/{prospect.pk}/">Nameless Prospect</a></td>' in row
+    assert '<td class="font-monospace small">—</td><td>—</td>' in row
+
+
 def test_hidden_client_shows_name_city_and_manager_but_no_link_or_inn(clients, as_manager):
     theirs = clients["theirs"]
 
